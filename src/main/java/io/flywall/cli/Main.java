@@ -1,0 +1,37 @@
+package io.flywall.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code flywall} command: daemon, witness and client commands under one root. */
+@Command(
+    name = "flywall",
+    mixinStandardHelpOptions = true,
+    versionProvider = VersionProvider.class,
+    description = "High-availability daemon of a Linux firewall/router: VIP failover, "
+        + "authenticated heartbeats and replicated state.",
+    subcommands = {CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  public static void main(String[] args) {
+    System.exit(run(args));
+  }
+
+  /** Runs the command line and returns its exit code; tests call this instead of {@link #main}. */
+  public static int run(String... args) {
+    return commandLine().execute(args);
+  }
+
+  static CommandLine commandLine() {
+    CommandLine cli = new CommandLine(new Main());
+    cli.setExecutionExceptionHandler(new UserErrorHandler());
+    return cli;
+  }
+
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(spec.commandLine(), "Missing a command; see 'flywall --help'.");
+  }
+}
