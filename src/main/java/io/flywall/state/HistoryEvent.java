@@ -1,0 +1,16 @@
+package io.flywall.state;
+
+import java.time.Instant;
+import java.util.List;
+
+/** One recorded transition: what happened, why, and how long each step of it took. */
+public record HistoryEvent(long id, Instant time, String type, String fromRole, String toRole,
+    String nodeId, long epoch, String cause, long durationMs, List<Step> steps) {
+
+  public HistoryEvent {
+    steps = List.copyOf(steps);
+  }
+
+  /** A step of a transition (persist epoch, add VIPs, a script ...) and whether it succeeded. */
+  public record Step(String name, long durationMs, boolean ok) {}
+}

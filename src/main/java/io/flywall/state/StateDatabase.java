@@ -1,0 +1,98 @@
+package io.flywall.state;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import org.sqlite.SQLiteConfig;
+
+/**
+ * Opens {@code state.db} in WAL mode with full fsync and brings its schema up to date. One
+ * connection, used under this object's lock: the daemon's writes are few and small.
+ */
+public final class StateDatabase implements AutoCloseable {
+  public static final String FILE_NAME = "state.db";
+
+  private static final String[] SCHEMA = {
+    "CREATE TABLE IF NOT EXISTS node_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    """
+    CREATE TABLE IF NOT EXISTS history (
+      id INTEGER PRIMARY KEY AUTOINCREMENT,
+      time_ms INTEGER NOT NULL,
+      type TEXT NOT NULL,
+      from_role TEXT NOT NULL,
+      to_role TEXT NOT NULL,
+      node_id TEXT NOT NULL,
+      epoch INTEGER NOT NULL,
+      cause TEXT NOT NULL,
+      duration_ms INTEGER NOT NULL,
+      steps TEXT NOT NULL)
+    """,
+  };
+
+  private final Path file;
+  private final Connection connection;
+
+  private StateDatabase(Path file, Connection connection) {
+    this.file = file;
+    this.connection = connection;
+  }
+
+  /** Opens (creating if needed) the database in {@code stateDir}. */
+  public static StateDatabase open(Path stateDir) throws StateStoreException {
+    Path file = stateDir.resolve(FILE_NAME);
+    try {
+      Files.createDirectories(stateDir);
+    } catch (IOException e) {
+      throw new StateStoreException("cannot create state_dir " + stateDir + ": " + e.getMessage()
+          + " (check state_dir in the config and that this user may write there)", e);
+    }
+    SQLiteConfig config = new SQLiteConfig();
+    config.setJournalMode(SQLiteConfig.JournalMode.WAL);
+    // FULL: a committed epoch survives power loss; the epoch is what fences an old primary.
+    config.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
+    config.setBusyTimeout(5_000);
+    try {
+      Connection connection = DriverManager.getConnection("jdbc:sqlite:" + file, config.toProperties());
+      try (Statement st = connection.createStatement()) {
+        for (String ddl : SCHEMA) {
+          st.execute(ddl);
+        }
+      }
+      return new StateDatabase(file, connection);
+    } catch (SQLException e) {
+      throw new StateStoreException("cannot open " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  public Path file() {
+    return file;
+  }
+
+  /** Runs {@code work} with exclusive use of the connection. */
+  public synchronized <T> T withConnection(SqlWork<T> work) throws StateStoreException {
+    try {
+      return work.run(connection);
+    } catch (SQLException e) {
+      throw new StateStoreException("state database " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public synchronized void close() {
+    try {
+      connection.close();
+    } catch (SQLException ignored) {
+      // Closing is best effort: WAL recovery makes an unclean close safe.
+    }
+  }
+
+  /** A unit of work on the connection. */
+  @FunctionalInterface
+  public interface SqlWork<T> {
+    T run(Connection connection) throws SQLException;
+  }
+}

@@ -1,0 +1,5 @@
+/**
+ * The node's embedded SQLite database in {@code state_dir/state.db}: node metadata (the
+ * persisted epoch) and the failover history. Depends on nothing else in the project.
+ */
+package io.flywall.state;
