@@ -1,0 +1,48 @@
+package io.flywall.api;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.List;
+
+/**
+ * The API's JSON documents, field for field as DESIGN section 8 names them (the mapper writes
+ * snake_case). Times are ISO-8601 strings; absent values are null.
+ */
+public final class ApiModel {
+  private ApiModel() {}
+
+  public record HaStatus(String nodeId, String role, long epoch, int priority, boolean healthy,
+      String primaryId, Quorum quorum, List<Vip> vips, Failback failback, String since,
+      List<Alarm> alarms, String healthCause) {}
+
+  public record Quorum(int required, int visible, boolean hasQuorum) {}
+
+  public record Vip(String address, @JsonProperty("interface") String interfaceName, boolean held) {}
+
+  public record Failback(String mode, boolean enabled, String pendingUntil) {}
+
+  public record Alarm(String name, String detail, String since) {}
+
+  public record ClusterInfo(long epoch, String primaryId, List<ClusterNode> nodes) {}
+
+  public record ClusterNode(String nodeId, String role, int priority, boolean alive,
+      boolean healthy, Long lastSeenMs, Double rttMs, long epoch, long replicationPosition,
+      String address) {}
+
+  public record HistoryEntry(long id, String time, String type, String fromRole, String toRole,
+      String nodeId, long epoch, String cause, long durationMs, List<HistoryStep> steps) {}
+
+  public record HistoryStep(String name, long durationMs, boolean ok) {}
+
+  /** The answer to an operator command: accepted (202) or refused with a reason (409). */
+  public record CommandOutcome(boolean accepted, String message, String from, String to) {
+    public static CommandOutcome accepted(String message) {
+      return new CommandOutcome(true, message, null, null);
+    }
+
+    public static CommandOutcome refused(String message) {
+      return new CommandOutcome(false, message, null, null);
+    }
+  }
+
+  public record ApiErrorBody(String error, String code) {}
+}

@@ -1,0 +1,253 @@
+package io.flywall.api;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.flywall.api.ApiModel.ApiErrorBody;
+import io.flywall.api.ApiModel.CommandOutcome;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.HandlerType;
+import io.javalin.http.HttpResponseException;
+import io.javalin.http.sse.SseClient;
+import io.javalin.json.JavalinJackson;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP API of DESIGN section 8. Every answer is JSON; every error has the shape
+ * {@code {"error": "...", "code": "..."}}; GETs need only an allowed source address, every
+ * other method also the bearer token.
+ */
+public final class ApiServer implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(ApiServer.class);
+  /** Bodies are a few small fields; anything larger is a mistake or an attack. */
+  public static final int MAX_BODY_BYTES = 16 * 1024;
+  private static final Duration MONITOR_KEEPALIVE = Duration.ofSeconds(10);
+
+  private final Javalin app;
+
+  /** Configuration of one server: where to listen, who may talk to it, and what it serves. */
+  public record Settings(String host, int port, Predicate<InetAddress> allowedSource, ApiToken token) {}
+
+  public ApiServer(Settings settings, HaService ha, HaMetrics metrics, MonitorFeed monitor) {
+    ObjectMapper mapper = mapper();
+    this.app = Javalin.create(config -> {
+      config.jetty.host = settings.host().isEmpty() ? "0.0.0.0" : settings.host();
+      config.jetty.port = settings.port();
+      config.http.maxRequestSize = MAX_BODY_BYTES;
+      config.http.prefer405over404 = true;
+      config.startup.showJavalinBanner = false;
+      config.jsonMapper(new JavalinJackson(mapper, false));
+
+      config.routes.before(ctx -> authorize(ctx, settings));
+
+      config.routes.get("/api/ha/status", ctx -> ctx.json(ha.status()));
+      config.routes.get("/api/ha/cluster", ctx -> ctx.json(ha.cluster()));
+      config.routes.get("/api/ha/history", ctx -> ctx.json(Map.of("events", ha.history(limit(ctx)))));
+      config.routes.get("/api/ha/metrics", ctx -> ctx.json(metrics.asJson()));
+      config.routes.get("/metrics", ctx -> ctx.contentType(HaMetrics.prometheusContentType()).result(metrics.prometheusText()));
+      config.routes.sse("/api/ha/monitor", client -> stream(client, monitor, mapper));
+
+      config.routes.post("/api/ha/failover", ctx -> {
+        JsonNode body = body(ctx, mapper);
+        Optional<String> target = optionalText(body, "target");
+        answer(ctx, ha.failover(target), true);
+      });
+      config.routes.post("/api/ha/failback", ctx -> {
+        JsonNode enabled = body(ctx, mapper).get("enabled");
+        if (enabled == null || !enabled.isBoolean()) {
+          throw new ApiException(400, "bad_request", "body must be {\"enabled\": true} or {\"enabled\": false}");
+        }
+        CommandOutcome outcome = ha.setFailback(enabled.booleanValue());
+        if (!outcome.accepted()) {
+          answer(ctx, outcome, false);
+          return;
+        }
+        ctx.json(Map.of("failback_enabled", enabled.booleanValue(), "message", outcome.message()));
+      });
+      config.routes.post("/api/ha/promote", ctx -> {
+        JsonNode force = body(ctx, mapper).get("force");
+        if (force != null && !force.isBoolean()) {
+          throw new ApiException(400, "bad_request", "\"force\" must be true or false");
+        }
+        answer(ctx, ha.promote(force != null && force.booleanValue()), false);
+      });
+      config.routes.post("/api/ha/reset", ctx -> {
+        body(ctx, mapper);
+        answer(ctx, ha.reset(), false);
+      });
+
+      config.routes.exception(ApiException.class, (e, ctx) -> error(ctx, e.status, e.code, e.getMessage()));
+      config.routes.exception(HttpResponseException.class, (e, ctx) -> {
+        int status = e.getStatus();
+        error(ctx, status, status == 413 ? "payload_too_large" : "http_" + status,
+            status == 413 ? "request body larger than " + MAX_BODY_BYTES + " bytes" : e.getMessage());
+      });
+      config.routes.exception(Exception.class, (e, ctx) -> {
+        log.error("API request {} {} failed", ctx.method(), ctx.path(), e);
+        error(ctx, 500, "internal", "internal error: " + e.getClass().getSimpleName() + "; see the daemon log");
+      });
+      config.routes.error(404, ctx -> error(ctx, 404, "not_found",
+          "no such endpoint: " + ctx.method() + " " + ctx.path()));
+      config.routes.error(405, ctx -> error(ctx, 405, "method_not_allowed",
+          ctx.method() + " is not allowed on " + ctx.path()));
+    });
+  }
+
+  public ApiServer start() {
+    app.start();
+    return this;
+  }
+
+  /** The port actually bound (useful when configured as 0). */
+  public int port() {
+    return app.port();
+  }
+
+  @Override
+  public void close() {
+    app.stop();
+  }
+
+  static ObjectMapper mapper() {
+    return new ObjectMapper()
+        .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+        .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
+  }
+
+  private static void authorize(Context ctx, Settings settings) {
+    InetAddress source;
+    try {
+      source = InetAddress.getByName(ctx.req().getRemoteAddr());
+    } catch (UnknownHostException e) {
+      throw new ApiException(403, "forbidden", "source address not recognised");
+    }
+    if (!settings.allowedSource().test(source)) {
+      throw new ApiException(403, "forbidden", "source " + source.getHostAddress()
+          + " is not in api.allow; add it to the config's api { allow = [...] } to grant access");
+    }
+    long length = ctx.req().getContentLengthLong();
+    if (length > MAX_BODY_BYTES) {
+      throw new ApiException(413, "payload_too_large", "request body larger than " + MAX_BODY_BYTES + " bytes");
+    }
+    HandlerType method = ctx.method();
+    if (method == HandlerType.GET || method == HandlerType.HEAD || method == HandlerType.OPTIONS) {
+      return;
+    }
+    String header = ctx.header("Authorization");
+    if (header == null || header.isBlank()) {
+      throw new ApiException(401, "unauthorized", "missing 'Authorization: Bearer <token>' header;"
+          + " the token is in the daemon's api.token_file");
+    }
+    if (!header.startsWith("Bearer ") || !settings.token().matches(header.substring("Bearer ".length()).trim())) {
+      throw new ApiException(401, "unauthorized", "wrong token; use the one in the daemon's api.token_file");
+    }
+  }
+
+  private static int limit(Context ctx) {
+    String raw = ctx.queryParam("limit");
+    if (raw == null) {
+      return 50;
+    }
+    try {
+      int limit = Integer.parseInt(raw);
+      if (limit >= 1 && limit <= 10_000) {
+        return limit;
+      }
+    } catch (NumberFormatException ignored) {
+      // reported below
+    }
+    throw new ApiException(400, "bad_request", "limit must be a whole number from 1 to 10000, was '" + raw + "'");
+  }
+
+  private static JsonNode body(Context ctx, ObjectMapper mapper) {
+    String text = ctx.body();
+    if (text.isBlank()) {
+      return mapper.createObjectNode();
+    }
+    try {
+      JsonNode node = mapper.readTree(text);
+      if (!node.isObject()) {
+        throw new ApiException(400, "bad_request", "request body must be a JSON object");
+      }
+      return node;
+    } catch (JsonProcessingException e) {
+      throw new ApiException(400, "bad_request", "malformed JSON: " + e.getOriginalMessage()
+          + " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr());
+    }
+  }
+
+  private static Optional<String> optionalText(JsonNode body, String field) {
+    JsonNode node = body.get(field);
+    if (node == null || node.isNull()) {
+      return Optional.empty();
+    }
+    if (!node.isTextual() || node.asText().isBlank()) {
+      throw new ApiException(400, "bad_request", "\"" + field + "\" must be a node id string");
+    }
+    return Optional.of(node.asText());
+  }
+
+  private static void answer(Context ctx, CommandOutcome outcome, boolean withRoute) {
+    if (!outcome.accepted()) {
+      throw new ApiException(409, "conflict", outcome.message());
+    }
+    ctx.status(202);
+    if (withRoute) {
+      ctx.json(Map.of("from", String.valueOf(outcome.from()), "to", String.valueOf(outcome.to()),
+          "message", outcome.message()));
+    } else {
+      ctx.json(Map.of("message", outcome.message()));
+    }
+  }
+
+  private static void error(Context ctx, int status, String code, String message) {
+    ctx.status(status).json(new ApiErrorBody(message, code));
+  }
+
+  private static void stream(SseClient client, MonitorFeed monitor, ObjectMapper mapper) {
+    BlockingQueue<Map<String, Object>> queue = new ArrayBlockingQueue<>(1024);
+    client.keepAlive();
+    try (AutoCloseable subscription = monitor.subscribe(queue::offer)) {
+      client.sendComment("flywall monitor");
+      while (!client.terminated()) {
+        Map<String, Object> event = queue.poll(MONITOR_KEEPALIVE.toMillis(), TimeUnit.MILLISECONDS);
+        if (event == null) {
+          client.sendComment("keepalive");
+        } else {
+          client.sendEvent(String.valueOf(event.get("type")), mapper.writeValueAsString(event));
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (Exception e) {
+      log.debug("monitor stream ended: {}", e.toString());
+    } finally {
+      client.close();
+    }
+  }
+
+  /** An error answer with its HTTP status and stable code. */
+  static final class ApiException extends RuntimeException {
+    final int status;
+    final String code;
+
+    ApiException(int status, String code, String message) {
+      super(message);
+      this.status = status;
+      this.code = code;
+    }
+  }
+}

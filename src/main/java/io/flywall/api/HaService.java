@@ -1,0 +1,25 @@
+package io.flywall.api;
+
+import io.flywall.api.ApiModel.ClusterInfo;
+import io.flywall.api.ApiModel.CommandOutcome;
+import io.flywall.api.ApiModel.HaStatus;
+import io.flywall.api.ApiModel.HistoryEntry;
+import java.util.List;
+import java.util.Optional;
+
+/** What the API needs from a running node; the node implements it, tests fake it. */
+public interface HaService {
+  HaStatus status();
+
+  ClusterInfo cluster();
+
+  List<HistoryEntry> history(int limit);
+
+  CommandOutcome failover(Optional<String> target);
+
+  CommandOutcome setFailback(boolean enabled);
+
+  CommandOutcome promote(boolean force);
+
+  CommandOutcome reset();
+}

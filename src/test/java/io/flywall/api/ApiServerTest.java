@@ -1,0 +1,210 @@
+package io.flywall.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ApiServerTest {
+  @TempDir Path dir;
+  private final FakeHaService ha = new FakeHaService();
+  private final HaMetrics metrics = new HaMetrics();
+  private final HttpClient http = HttpClient.newHttpClient();
+  private final ObjectMapper json = new ObjectMapper();
+  private ApiServer server;
+  private ApiToken token;
+
+  private void start(Predicate<InetAddress> allowed) throws Exception {
+    token = ApiToken.loadOrCreate(dir.resolve("api.token"), new SecureRandom());
+    server = new ApiServer(new ApiServer.Settings("127.0.0.1", 0, allowed, token), ha, metrics, new MonitorFeed()).start();
+  }
+
+  @AfterEach
+  void stop() {
+    if (server != null) {
+      server.close();
+    }
+  }
+
+  private HttpResponse<String> get(String path) throws Exception {
+    return http.send(HttpRequest.newBuilder(uri(path)).GET().build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private HttpResponse<String> post(String path, String body, String authorization) throws Exception {
+    HttpRequest.Builder request = HttpRequest.newBuilder(uri(path))
+        .header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(body));
+    if (authorization != null) {
+      request.header("Authorization", authorization);
+    }
+    return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private URI uri(String path) {
+    return URI.create("http://127.0.0.1:" + server.port() + path);
+  }
+
+  private JsonNode parse(HttpResponse<String> response) throws Exception {
+    return json.readTree(response.body());
+  }
+
+  private void assertError(HttpResponse<String> response, int status, String code) throws Exception {
+    assertThat(response.statusCode()).isEqualTo(status);
+    JsonNode body = parse(response);
+    assertThat(body.get("code").asText()).isEqualTo(code);
+    assertThat(body.get("error").asText()).isNotBlank();
+    assertThat(response.body()).doesNotContain("Exception").doesNotContain("\tat ");
+  }
+
+  @Test
+  void statusCarriesEveryFieldOfTheContract() throws Exception {
+    start(a -> true);
+    HttpResponse<String> response = get("/api/ha/status");
+    assertThat(response.statusCode()).isEqualTo(200);
+    JsonNode status = parse(response);
+    assertThat(status.fieldNames()).toIterable().contains("node_id", "role", "epoch", "priority",
+        "healthy", "primary_id", "quorum", "vips", "failback", "since");
+    assertThat(status.get("quorum").fieldNames()).toIterable().containsExactlyInAnyOrder("required", "visible", "has_quorum");
+    assertThat(status.get("vips").get(0).fieldNames()).toIterable().containsExactlyInAnyOrder("address", "interface", "held");
+    assertThat(status.get("failback").fieldNames()).toIterable().containsExactlyInAnyOrder("mode", "enabled", "pending_until");
+  }
+
+  @Test
+  void clusterListsNodesWithTheContractFields() throws Exception {
+    start(a -> true);
+    JsonNode cluster = parse(get("/api/ha/cluster"));
+    assertThat(cluster.fieldNames()).toIterable().contains("epoch", "primary_id", "nodes");
+    assertThat(cluster.get("nodes").get(1).fieldNames()).toIterable().containsExactlyInAnyOrder(
+        "node_id", "role", "priority", "alive", "healthy", "last_seen_ms", "rtt_ms", "epoch",
+        "replication_position", "address");
+  }
+
+  @Test
+  void historyHonoursTheLimitAndRejectsABadOne() throws Exception {
+    start(a -> true);
+    JsonNode history = parse(get("/api/ha/history?limit=5"));
+    assertThat(ha.commands).contains("history 5");
+    JsonNode event = history.get("events").get(0);
+    assertThat(event.fieldNames()).toIterable().containsExactlyInAnyOrder("id", "time", "type",
+        "from_role", "to_role", "node_id", "epoch", "cause", "duration_ms", "steps");
+    assertThat(event.get("steps").get(0).fieldNames()).toIterable().containsExactlyInAnyOrder("name", "duration_ms", "ok");
+    assertError(get("/api/ha/history?limit=zero"), 400, "bad_request");
+  }
+
+  @Test
+  void getsNeedNoTokenButPostsDo() throws Exception {
+    start(a -> true);
+    assertThat(get("/api/ha/status").statusCode()).isEqualTo(200);
+    assertError(post("/api/ha/failover", "", null), 401, "unauthorized");
+    assertError(post("/api/ha/failover", "", "Bearer wrong-token-wrong-token"), 401, "unauthorized");
+    assertError(post("/api/ha/failover", "", token.value()), 401, "unauthorized");
+    assertThat(ha.commands).noneMatch(c -> c.startsWith("failover"));
+  }
+
+  @Test
+  void failoverWithTheTokenAnswers202WithFromAndTo() throws Exception {
+    start(a -> true);
+    HttpResponse<String> response = post("/api/ha/failover", "{\"target\":\"node3\"}", "Bearer " + token.value());
+    assertThat(response.statusCode()).isEqualTo(202);
+    assertThat(parse(response).get("from").asText()).isEqualTo("node1");
+    assertThat(parse(response).get("to").asText()).isEqualTo("node3");
+    assertThat(ha.commands).contains("failover node3");
+  }
+
+  @Test
+  void failoverWithoutAnEligibleTargetIs409() throws Exception {
+    start(a -> true);
+    ha.refuseFailover = true;
+    assertError(post("/api/ha/failover", "", "Bearer " + token.value()), 409, "conflict");
+  }
+
+  @Test
+  void failbackTakesABooleanAndAnswersWithTheNewSetting() throws Exception {
+    start(a -> true);
+    HttpResponse<String> response = post("/api/ha/failback", "{\"enabled\": false}", "Bearer " + token.value());
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(parse(response).get("failback_enabled").asBoolean()).isFalse();
+    assertError(post("/api/ha/failback", "{\"enabled\": \"yes\"}", "Bearer " + token.value()), 400, "bad_request");
+  }
+
+  @Test
+  void promoteWithoutForceCanBeRefusedAndResetIsAccepted() throws Exception {
+    start(a -> true);
+    assertError(post("/api/ha/promote", "", "Bearer " + token.value()), 409, "conflict");
+    assertThat(post("/api/ha/promote", "{\"force\":true}", "Bearer " + token.value()).statusCode()).isEqualTo(202);
+    assertThat(post("/api/ha/reset", "", "Bearer " + token.value()).statusCode()).isEqualTo(202);
+    assertThat(ha.commands).contains("promote false", "promote true", "reset");
+  }
+
+  @Test
+  void malformedJsonIsA400ThatSaysWhere() throws Exception {
+    start(a -> true);
+    HttpResponse<String> response = post("/api/ha/failover", "{\"target\": ", "Bearer " + token.value());
+    assertError(response, 400, "bad_request");
+    assertThat(parse(response).get("error").asText()).contains("malformed JSON").contains("line 1");
+  }
+
+  @Test
+  void oversizedBodiesAre413() throws Exception {
+    start(a -> true);
+    String big = "{\"target\":\"" + "x".repeat(ApiServer.MAX_BODY_BYTES) + "\"}";
+    assertError(post("/api/ha/failover", big, "Bearer " + token.value()), 413, "payload_too_large");
+  }
+
+  @Test
+  void unknownPathsAre404AndWrongMethods405() throws Exception {
+    start(a -> true);
+    assertError(get("/api/ha/nothing"), 404, "not_found");
+    assertError(get("/api/replication/status"), 404, "not_found");
+    assertError(post("/api/ha/status", "", "Bearer " + token.value()), 405, "method_not_allowed");
+  }
+
+  @Test
+  void aSourceOutsideTheAllowListIsRefusedEvenForGets() throws Exception {
+    start(a -> false);
+    HttpResponse<String> response = get("/api/ha/status");
+    assertError(response, 403, "forbidden");
+    assertThat(parse(response).get("error").asText()).contains("api.allow");
+  }
+
+  @Test
+  void metricsShowTheSameNumbersAsJsonAndPrometheusText() throws Exception {
+    start(a -> true);
+    metrics.heartbeatSent("127.0.0.2:9002");
+    metrics.heartbeatSent("127.0.0.2:9002");
+    metrics.heartbeatsRejected("FORGED", 3);
+    metrics.epoch(4);
+    JsonNode json = parse(get("/api/ha/metrics"));
+    assertThat(json.get("heartbeats_sent_total").get("127.0.0.2:9002").asLong()).isEqualTo(2);
+    assertThat(json.get("heartbeats_rejected_total").get("FORGED").asLong()).isEqualTo(3);
+    assertThat(json.get("epoch").asLong()).isEqualTo(4);
+    HttpResponse<String> text = get("/metrics");
+    assertThat(text.headers().firstValue("Content-Type").orElse("")).startsWith("text/plain");
+    assertThat(text.body()).contains("flywall_heartbeats_sent_total{peer=\"127.0.0.2:9002\"} 2.0")
+        .contains("flywall_heartbeats_rejected_total{reason=\"FORGED\"} 3.0")
+        .contains("flywall_epoch 4.0");
+  }
+
+  @Test
+  void theTokenFileIsCreatedOwnerOnlyAndReusedOnRestart() throws Exception {
+    Path file = dir.resolve("sub/api.token");
+    ApiToken first = ApiToken.loadOrCreate(file, new SecureRandom());
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
+    ApiToken second = ApiToken.loadOrCreate(file, new SecureRandom());
+    assertThat(second.value()).isEqualTo(first.value());
+    assertThat(first.toString()).doesNotContain(first.value());
+  }
+}
