@@ -41,6 +41,7 @@ public final class HeartbeatCodec {
   private static final int COMMAND_HANDOVER = 2;
 
   private final byte[] key;
+  private final Mac prototype;
 
   /** @param heartbeatKey the MAC key, normally {@link ClusterKeys#heartbeatKey()} */
   public HeartbeatCodec(byte[] heartbeatKey) {
@@ -49,6 +50,7 @@ public final class HeartbeatCodec {
       throw new IllegalArgumentException("heartbeat key must not be empty");
     }
     this.key = heartbeatKey.clone();
+    this.prototype = KeyDerivation.hmac(key);
   }
 
   public static HeartbeatCodec withKeys(ClusterKeys keys) {
@@ -130,12 +132,21 @@ public final class HeartbeatCodec {
   }
 
   private byte[] tag(byte[] buf, int length) {
-    Mac mac = KeyDerivation.hmac(key);
+    Mac mac = freshMac();
     mac.update(buf, 0, length);
     byte[] full = mac.doFinal();
     byte[] truncated = new byte[MAC_BYTES];
     System.arraycopy(full, 0, truncated, 0, MAC_BYTES);
     return truncated;
+  }
+
+  /** Cloning the never-used prototype skips the provider lookup and key setup per datagram. */
+  private Mac freshMac() {
+    try {
+      return (Mac) prototype.clone();
+    } catch (CloneNotSupportedException e) {
+      return KeyDerivation.hmac(key);
+    }
   }
 
   private static Heartbeat parse(WireReader in) throws WireReader.Malformed {
