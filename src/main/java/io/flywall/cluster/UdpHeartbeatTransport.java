@@ -62,12 +62,25 @@ public final class UdpHeartbeatTransport implements HeartbeatTransport {
   public static DatagramChannel bind(InetSocketAddress bindAddress) throws IOException {
     DatagramChannel channel = DatagramChannel.open();
     try {
-      channel.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+      // No SO_REUSEADDR: a second daemon on the same heartbeat port must fail loudly, not share it.
       channel.bind(bindAddress);
+      markAsNetworkControl(channel);
       return channel;
     } catch (IOException e) {
       channel.close();
       throw new IOException("cannot bind heartbeat socket to " + bindAddress + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * DSCP CS6 (network control), as VRRP uses, so heartbeats are queued ahead of bulk traffic on a
+   * congested link; best effort, since some stacks refuse it.
+   */
+  private static void markAsNetworkControl(DatagramChannel channel) {
+    try {
+      channel.setOption(StandardSocketOptions.IP_TOS, 0xC0);
+    } catch (IOException | UnsupportedOperationException e) {
+      LOG.debug("cannot mark heartbeats as network control traffic: {}", e.toString());
     }
   }
 

@@ -1,6 +1,7 @@
 package io.flywall.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
@@ -106,6 +107,16 @@ class UdpHeartbeatTransportTest {
           .until(() -> receiver1.rejections().get(RejectReason.OVERSIZED) == 1L);
     }
     assertThat(node1.counters().bytesReceived()).isEqualTo(HeartbeatCodec.MAX_DATAGRAM_BYTES + 1);
+  }
+
+  @Test
+  void aSecondTransportOnTheSamePortFailsWithTheAddressInTheMessage() throws IOException {
+    openBoth();
+    InetSocketAddress taken = node1.localAddress();
+
+    assertThatThrownBy(() -> UdpHeartbeatTransport.open(taken, codec, receiver1, atNode1::add))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("cannot bind heartbeat socket to " + taken);
   }
 
   @Test
