@@ -35,8 +35,12 @@ public final class HeartbeatSender {
     this.clock = Objects.requireNonNull(clock, "clock");
   }
 
-  /** Sends {@code status} and {@code command} to every destination. */
-  public void send(NodeStatus status, HeartbeatCommand command,
+  /**
+   * Sends {@code status} and {@code command} to every destination. Synchronised so sequence
+   * order is send order: a command sent while a tick is sending must not overtake it, or the
+   * peer would drop the later-numbered one first and the other as a replay.
+   */
+  public synchronized void send(NodeStatus status, HeartbeatCommand command,
       Collection<InetSocketAddress> destinations) {
     for (InetSocketAddress destination : destinations) {
       transport.send(heartbeatFor(status, command, destination), destination);
@@ -44,7 +48,7 @@ public final class HeartbeatSender {
   }
 
   /** The next heartbeat for {@code destination}; consumes a sequence number. */
-  public Heartbeat heartbeatFor(NodeStatus status, HeartbeatCommand command,
+  public synchronized Heartbeat heartbeatFor(NodeStatus status, HeartbeatCommand command,
       InetSocketAddress destination) {
     long now = clock.millis();
     Heartbeat.Echo echo = peers.heardFrom(destination)
