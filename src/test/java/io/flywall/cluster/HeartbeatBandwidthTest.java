@@ -54,6 +54,8 @@ class HeartbeatBandwidthTest {
     int handover = codec.encode(Heartbeats.withCommand(typical, new HeartbeatCommand.Handover("node2", 4))).length;
     int release = codec.encode(Heartbeats.withCommand(typical, HeartbeatCommand.RELEASE)).length;
     System.out.printf("heartbeat datagram, node id \"node1\", with echo: %d bytes (UDP payload)%n", plain);
+    int withoutEcho = codec.encode(Heartbeats.withEcho(typical, Heartbeat.Echo.NONE)).length;
+    System.out.printf("  before any echo (first heartbeat to a peer): %d bytes%n", withoutEcho);
     System.out.printf("  with RELEASE command: %d bytes; with HANDOVER(node2, epoch 4): %d bytes%n", release, handover);
     System.out.printf("  largest over one simulated day (sequence up to %d): %d bytes%n", SECONDS, largest);
     System.out.printf("bandwidth per peer at 1 s interval incl. %d bytes IPv4+UDP headers: %.1f bytes/s%n",
