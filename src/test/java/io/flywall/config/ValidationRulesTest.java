@@ -181,7 +181,7 @@ class ValidationRulesTest {
   void duplicateVirtualIpAddressIsAnError() {
     ConfigProblem p = problemOf(withHa("", VIP + "    virtual_ip {\n      address = \"10.0.0.100/32\"\n      interface = \"eth2\"\n    }\n"));
     assertThat(p.message()).isEqualTo("virtual IP 10.0.0.100 is already configured at line 7");
-    assertThat(p.line()).isEqualTo(10);
+    assertThat(p.line()).isEqualTo(11);
   }
 
   @Test
