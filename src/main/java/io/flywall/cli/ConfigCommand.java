@@ -1,0 +1,81 @@
+package io.flywall.cli;
+
+import io.flywall.config.ConfigException;
+import io.flywall.config.ConfigLoader;
+import io.flywall.config.ConfigPrinter;
+import io.flywall.config.ConfigProblem;
+import io.flywall.config.LoadedConfig;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code flywall config ...}: work with config files without running the daemon. */
+@Command(
+    name = "config",
+    mixinStandardHelpOptions = true,
+    description = "Work with Flywall config files.",
+    subcommands = {ConfigCommand.Check.class, CommandLine.HelpCommand.class})
+public final class ConfigCommand implements Runnable {
+  /** Exit code of an invalid or unreadable config file. */
+  static final int INVALID = 2;
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(spec.commandLine(), "Missing a command; see 'flywall config --help'.");
+  }
+
+  /** {@code flywall config check FILE [--print]}. */
+  @Command(
+      name = "check",
+      mixinStandardHelpOptions = true,
+      description = {
+          "Validate a config file: syntax, schema, types, ranges and the rules between settings.",
+          "Exit 0 when valid (prints 'FILE: ok' and any warnings), 2 when not (prints every problem "
+              + "as FILE:LINE:COL: message on stderr)."},
+      exitCodeListHeading = "Exit codes:%n",
+      exitCodeList = {"0:the config is valid", "2:the config is invalid or cannot be read"})
+  static final class Check implements Callable<Integer> {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "FILE", description = "The config file to check, e.g. /etc/flywall/flywall.hcl.")
+    Path file;
+
+    @Option(names = "--print", description = "Also print the effective config (defaults filled in, secret "
+        + "redacted) as HCL on stdout; 'FILE: ok' then goes to stderr so stdout stays valid HCL.")
+    boolean print;
+
+    @Override
+    public Integer call() {
+      PrintWriter out = spec.commandLine().getOut();
+      PrintWriter err = spec.commandLine().getErr();
+      LoadedConfig loaded;
+      try {
+        loaded = ConfigLoader.withSystemHostname().load(file);
+      } catch (ConfigException e) {
+        for (ConfigProblem problem : e.problems()) {
+          err.println(problem);
+        }
+        err.flush();
+        return INVALID;
+      }
+      for (ConfigProblem warning : loaded.warnings()) {
+        err.println(warning.asWarning());
+      }
+      if (print) {
+        err.println(file + ": ok");
+        out.print(ConfigPrinter.print(loaded.config()));
+      } else {
+        out.println(file + ": ok");
+      }
+      out.flush();
+      err.flush();
+      return 0;
+    }
+  }
+}

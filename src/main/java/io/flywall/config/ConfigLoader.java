@@ -1,0 +1,116 @@
+package io.flywall.config;
+
+import io.flywall.config.hcl.HclBody;
+import io.flywall.config.hcl.HclError;
+import io.flywall.config.hcl.HclParser;
+import io.flywall.config.hcl.HclSyntaxException;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/**
+ * Reads, parses and binds a config file. All or nothing: a {@link LoadedConfig}, or a
+ * {@link ConfigException} listing every syntax error or, if the syntax is fine, every
+ * schema and validation error.
+ */
+public final class ConfigLoader {
+  /** Larger than any sane config; refusing it bounds the memory a wrong path can cost. */
+  static final long MAX_FILE_BYTES = 1 << 20;
+
+  private final Supplier<String> hostname;
+
+  /** @param hostname the default node_id; called only when the file sets none */
+  public ConfigLoader(Supplier<String> hostname) {
+    this.hostname = Objects.requireNonNull(hostname, "hostname");
+  }
+
+  /** A loader whose default node_id is this machine's hostname. */
+  public static ConfigLoader withSystemHostname() {
+    return new ConfigLoader(ConfigLoader::systemHostname);
+  }
+
+  public LoadedConfig load(Path file) throws ConfigException {
+    String name = file.toString();
+    byte[] bytes;
+    try {
+      if (Files.isDirectory(file)) {
+        throw fileProblem(name, "is a directory, not a config file");
+      }
+      if (Files.size(file) > MAX_FILE_BYTES) {
+        throw fileProblem(name, "is larger than " + MAX_FILE_BYTES + " bytes; is this the right file?");
+      }
+      bytes = Files.readAllBytes(file);
+    } catch (NoSuchFileException e) {
+      throw fileProblem(name, "cannot read the config: no such file");
+    } catch (AccessDeniedException e) {
+      throw fileProblem(name, "cannot read the config: permission denied");
+    } catch (IOException e) {
+      throw fileProblem(name, "cannot read the config: " + e.getMessage());
+    }
+    String text;
+    try {
+      text = StandardCharsets.UTF_8.newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(bytes)).toString();
+    } catch (CharacterCodingException e) {
+      throw fileProblem(name, "is not valid UTF-8 text");
+    }
+    return parse(name, text);
+  }
+
+  public LoadedConfig parse(String fileName, String text) throws ConfigException {
+    HclBody body;
+    try {
+      body = HclParser.parse(text);
+    } catch (HclSyntaxException e) {
+      throw new ConfigException(e.errors().stream().map(err -> problem(fileName, err)).toList());
+    }
+    ProblemLog log = new ProblemLog(fileName);
+    Optional<FlywallConfig> config = new ConfigBinder(hostname, log).bind(body);
+    if (config.isEmpty()) {
+      throw new ConfigException(log.errors());
+    }
+    return new LoadedConfig(config.get(), log.warnings());
+  }
+
+  private static ConfigProblem problem(String file, HclError error) {
+    return new ConfigProblem(file, error.position().line(), error.position().column(), error.message());
+  }
+
+  private static ConfigException fileProblem(String file, String message) {
+    return new ConfigException(List.of(new ConfigProblem(file, 0, 0, message)));
+  }
+
+  /** The kernel's hostname without a DNS round trip; InetAddress only as a last resort. */
+  private static String systemHostname() {
+    try {
+      String name = Files.readString(Path.of("/proc/sys/kernel/hostname")).strip();
+      if (!name.isEmpty()) {
+        return name;
+      }
+    } catch (IOException | RuntimeException e) {
+      // Not Linux, or /proc not mounted: fall through.
+    }
+    String env = System.getenv("HOSTNAME");
+    if (env != null && !env.isBlank()) {
+      return env.strip();
+    }
+    try {
+      return InetAddress.getLocalHost().getHostName();
+    } catch (IOException e) {
+      return null;
+    }
+  }
+}
