@@ -57,7 +57,7 @@ public record Heartbeat(
 
   /** Health and readiness bits; each has a fixed bit on the wire. */
   public enum Flag {
-    HEALTHY(0), IN_SYNC(1), FAILBACK_ARMED(2), STARTUP_HOLD(3);
+    HEALTHY(0), IN_SYNC(1), FAILBACK_ARMED(2), STARTUP_HOLD(3), HAS_QUORUM(4);
 
     final int bit;
 

@@ -14,6 +14,7 @@ import javax.crypto.Mac;
  *   "FW" | version u8 | node_id str | boot_id varint | sequence varint | send_time varint
  *   | epoch varint | role u8 | priority u16 | flags u8 | replication_address str
  *   | replication_position varint | visible_voters u8 | followed_primary str
+ *   | failback_version varint
  *   | echo_time varint | echo_delay varint | command u8 [target str | epoch varint]
  *   | HMAC-SHA256(key, everything before)[0..16)
  * </pre>
@@ -22,7 +23,7 @@ import javax.crypto.Mac;
  */
 public final class HeartbeatCodec {
 
-  /** Anything longer is refused unread; every valid heartbeat fits (at most 494 bytes). */
+  /** Anything longer is refused unread; every valid heartbeat fits (at most 504 bytes). */
   public static final int MAX_DATAGRAM_BYTES = 512;
   public static final int VERSION = 1;
 
@@ -74,6 +75,7 @@ public final class HeartbeatCodec {
         .varint(status.replicationPosition())
         .u8(status.quorum().visibleVoters())
         .string(status.quorum().followedPrimary())
+        .varint(status.failbackVersion())
         .varint(heartbeat.echo().echoTimeMillis())
         .varint(heartbeat.echo().echoDelayMillis());
     HeartbeatCommand command = heartbeat.command();
@@ -166,12 +168,13 @@ public final class HeartbeatCodec {
     long replicationPosition = in.varint("replication_position");
     int visibleVoters = in.u8("visible_voters");
     String followedPrimary = in.string("followed_primary", Heartbeat.MAX_NODE_ID_BYTES);
+    long failbackVersion = in.varint("failback_version");
     long echoTime = in.varint("echo_time");
     long echoDelay = in.varint("echo_delay");
     HeartbeatCommand command = command(in);
     in.expectEnd();
     NodeStatus status = new NodeStatus(epoch, role, priority, flags, replicationAddress,
-        replicationPosition, new Heartbeat.QuorumView(visibleVoters, followedPrimary));
+        replicationPosition, new Heartbeat.QuorumView(visibleVoters, followedPrimary), failbackVersion);
     return new Heartbeat(nodeId, bootId, sequence, sendTime, status,
         new Heartbeat.Echo(echoTime, echoDelay), command);
   }

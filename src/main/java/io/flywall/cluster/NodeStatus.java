@@ -22,7 +22,8 @@ public record NodeStatus(
     Set<Heartbeat.Flag> flags,
     String replicationAddress,
     long replicationPosition,
-    Heartbeat.QuorumView quorum) {
+    Heartbeat.QuorumView quorum,
+    long failbackVersion) {
 
   public static final int MAX_REPLICATION_ADDRESS_BYTES = 200;
 
@@ -43,6 +44,13 @@ public record NodeStatus(
     }
     Heartbeat.requireNonNegative(replicationPosition, "replicationPosition");
     Objects.requireNonNull(quorum, "quorum");
+    Heartbeat.requireNonNegative(failbackVersion, "failbackVersion");
+  }
+
+  /** A status that carries no failback setting yet (version 0). */
+  public NodeStatus(long epoch, Heartbeat.Role role, int priority, Set<Heartbeat.Flag> flags,
+      String replicationAddress, long replicationPosition, Heartbeat.QuorumView quorum) {
+    this(epoch, role, priority, flags, replicationAddress, replicationPosition, quorum, 0);
   }
 
   public boolean has(Heartbeat.Flag flag) {

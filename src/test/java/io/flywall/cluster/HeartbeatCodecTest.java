@@ -27,7 +27,7 @@ class HeartbeatCodecTest {
   void everyFieldSurvivesARoundTrip() {
     NodeStatus status = new NodeStatus(Long.MAX_VALUE, Heartbeat.Role.BACKUP, 1000,
         EnumSet.allOf(Heartbeat.Flag.class), "[fd00::1]:9001", 9_876_543_210L,
-        new Heartbeat.QuorumView(255, "nœud-primaire"));
+        new Heartbeat.QuorumView(255, "nœud-primaire"), 42);
     Heartbeat heartbeat = new Heartbeat("node-β", Long.MAX_VALUE, 1L << 40, 1_764_150_123_456L,
         status, new Heartbeat.Echo(1_764_150_123_000L, 7), HeartbeatCommand.NONE);
 
