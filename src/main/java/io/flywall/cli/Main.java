@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
     versionProvider = VersionProvider.class,
     description = "High-availability daemon of a Linux firewall/router: VIP failover, "
         + "authenticated heartbeats and replicated state.",
-    subcommands = {CommandLine.HelpCommand.class, ConfigCommand.class, HaCommand.class,
+    subcommands = {CommandLine.HelpCommand.class, RunCommand.class, WitnessCommand.class, ConfigCommand.class, HaCommand.class,
         CompletionCommand.class, ManualCommand.class})
 public final class Main implements Runnable {
 

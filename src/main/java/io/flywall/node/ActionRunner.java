@@ -1,0 +1,227 @@
+package io.flywall.node;
+
+import io.flywall.api.HaMetrics;
+import io.flywall.api.MonitorFeed;
+import io.flywall.failover.Action;
+import io.flywall.failover.Event;
+import io.flywall.failover.Role;
+import io.flywall.failover.Transition;
+import io.flywall.state.History;
+import io.flywall.state.HistoryEvent;
+import io.flywall.state.NodeMeta;
+import io.flywall.state.StateStoreException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Carries out the controller's actions strictly in the order given, on one thread of its own
+ * so a slow script never delays heartbeats. Each step is timed; a {@code Record} action writes
+ * the transition with the steps of its batch to the history.
+ */
+final class ActionRunner {
+  private static final Logger log = LoggerFactory.getLogger(ActionRunner.class);
+
+  private final String nodeId;
+  private final ExecutorService effects;
+  private final Clock clock;
+  private final NodeMeta meta;
+  private final History history;
+  private final VipGroup vips;
+  private final FailoverScripts scripts;
+  private final HaMetrics metrics;
+  private final MonitorFeed monitor;
+  private final Consumer<Event> feedback;
+  private final Runnable announce;
+  private final AtomicReference<Role> replicationRole = new AtomicReference<>(Role.BACKUP);
+
+  ActionRunner(String nodeId, ExecutorService effects, Clock clock, NodeMeta meta, History history,
+      VipGroup vips, FailoverScripts scripts, HaMetrics metrics, MonitorFeed monitor,
+      Consumer<Event> feedback, Runnable announce) {
+    this.nodeId = nodeId;
+    this.effects = effects;
+    this.clock = clock;
+    this.meta = meta;
+    this.history = history;
+    this.vips = vips;
+    this.scripts = scripts;
+    this.metrics = metrics;
+    this.monitor = monitor;
+    this.feedback = feedback;
+    this.announce = announce;
+  }
+
+  Role replicationRole() {
+    return replicationRole.get();
+  }
+
+  void submit(List<Action> actions) {
+    if (!actions.isEmpty()) {
+      effects.execute(() -> run(actions));
+    }
+  }
+
+  private void run(List<Action> actions) {
+    Instant batchStart = clock.instant();
+    List<HistoryEvent.Step> steps = new ArrayList<>();
+    for (Action action : actions) {
+      if (action instanceof Action.Record record) {
+        record(record.transition(), batchStart, steps);
+        steps = new ArrayList<>();
+        batchStart = clock.instant();
+        continue;
+      }
+      if (action instanceof Action.Announce) {
+        announce.run();
+        continue;
+      }
+      if (action instanceof Action.RaiseAlarm alarm) {
+        alarm(alarm.name(), alarm.detail(), true);
+        continue;
+      }
+      if (action instanceof Action.ClearAlarm alarm) {
+        alarm(alarm.name(), alarm.detail(), false);
+        continue;
+      }
+      Instant start = clock.instant();
+      StepResult result = execute(action);
+      if (result.recorded()) {
+        steps.add(new HistoryEvent.Step(result.name(), Duration.between(start, clock.instant()).toMillis(), result.ok()));
+      }
+      if (!result.ok()) {
+        log.warn("{} failed: {}", result.name(), result.detail());
+        feedback.accept(new Event.ActionFailed(action, result.detail()));
+        if (action instanceof Action.PersistEpoch) {
+          // Without a durable epoch there is no takeover: nothing after it may run.
+          log.error("takeover abandoned: the epoch could not be persisted");
+          return;
+        }
+      }
+    }
+  }
+
+  private record StepResult(String name, boolean ok, String detail, boolean recorded) {
+    static StepResult ok(String name) {
+      return new StepResult(name, true, "", true);
+    }
+
+    static StepResult failed(String name, Exception e) {
+      return new StepResult(name, false, e.getMessage() == null ? e.toString() : e.getMessage(), true);
+    }
+  }
+
+  private StepResult execute(Action action) {
+    if (action instanceof Action.PersistEpoch persist) {
+      try {
+        meta.persistEpoch(persist.epoch());
+        return StepResult.ok("persist_epoch");
+      } catch (StateStoreException e) {
+        return StepResult.failed("persist_epoch", e);
+      }
+    }
+    if (action instanceof Action.SwitchReplicationRole switchRole) {
+      replicationRole.set(switchRole.role());
+      return StepResult.ok("switch_replication_role");
+    }
+    if (action instanceof Action.CommitConnectionState) {
+      // Connection-state sync is not configured on this node: nothing to commit, no step.
+      return new StepResult("commit_connection_state", true, "", false);
+    }
+    if (action instanceof Action.RunScript script) {
+      String name = script.phase().name().toLowerCase() + "_failover_script";
+      FailoverScripts.Outcome outcome = scripts.run(script);
+      if (outcome.ran()) {
+        metrics.script(script.phase().name().toLowerCase(), outcome.ok());
+      }
+      return new StepResult(name, outcome.ok(), outcome.detail(), outcome.ran());
+    }
+    if (action instanceof Action.AddVips) {
+      try {
+        vips.claim();
+        return StepResult.ok("add_vips");
+      } catch (Exception e) {
+        return StepResult.failed("add_vips", e);
+      }
+    }
+    if (action instanceof Action.RemoveVips) {
+      try {
+        vips.release();
+        return StepResult.ok("remove_vips");
+      } catch (Exception e) {
+        return StepResult.failed("remove_vips", e);
+      }
+    }
+    if (action instanceof Action.ProbeVips) {
+      try {
+        var conflict = vips.probeConflict();
+        feedback.accept(new Event.ProbeFinished(conflict.isPresent(), conflict.orElse("no other MAC answers for the VIPs")));
+        return new StepResult("probe_vips", true, "", false);
+      } catch (Exception e) {
+        // A probe that cannot run proves nothing: report it as a conflict rather than risk two holders.
+        feedback.accept(new Event.ProbeFinished(true, "probe failed: " + e.getMessage()));
+        return new StepResult("probe_vips", true, "", false);
+      }
+    }
+    throw new IllegalStateException("unhandled action " + action);
+  }
+
+  private void record(Transition transition, Instant batchStart, List<HistoryEvent.Step> steps) {
+    long durationMs = Duration.between(batchStart, clock.instant()).toMillis();
+    HistoryEvent event = new HistoryEvent(0, transition.time(), transition.type(),
+        roleName(transition.fromRole()), roleName(transition.toRole()), nodeId, transition.epoch(),
+        transition.cause(), durationMs, steps);
+    try {
+      history.append(event);
+    } catch (StateStoreException e) {
+      log.error("cannot record {} in the history: {}", transition.type(), e.getMessage());
+    }
+    log.info("{}: {} -> {} (epoch {}, {} ms): {}", transition.type(), event.fromRole(), event.toRole(),
+        transition.epoch(), durationMs, transition.cause());
+    metrics.transition(transition.type());
+    if (transition.toRole() == Role.PRIMARY && transition.fromRole() != Role.PRIMARY) {
+      metrics.failover(transition.type(), durationMs / 1000.0);
+    }
+    if (transition.type().equals("failback")) {
+      metrics.failback(transition.type());
+    }
+    Map<String, Object> published = new LinkedHashMap<>();
+    published.put("type", "transition");
+    published.put("time", transition.time().toString());
+    published.put("transition", transition.type());
+    published.put("from", event.fromRole());
+    published.put("to", event.toRole());
+    published.put("epoch", transition.epoch());
+    published.put("cause", transition.cause());
+    published.put("duration_ms", durationMs);
+    monitor.publish(published);
+  }
+
+  private void alarm(String name, String detail, boolean raised) {
+    metrics.alarm(name, raised);
+    if (raised) {
+      log.warn("ALARM {}: {}", name, detail);
+    } else {
+      log.info("alarm {} cleared: {}", name, detail);
+    }
+    Map<String, Object> published = new LinkedHashMap<>();
+    published.put("type", "alarm");
+    published.put("time", clock.instant().toString());
+    published.put("name", name);
+    published.put("raised", raised);
+    published.put("detail", detail);
+    monitor.publish(published);
+  }
+
+  static String roleName(Role role) {
+    return role.name().toLowerCase();
+  }
+}

@@ -1,0 +1,175 @@
+package io.flywall.node;
+
+import io.flywall.api.ApiServer;
+import io.flywall.api.ApiToken;
+import io.flywall.api.HaMetrics;
+import io.flywall.api.MonitorFeed;
+import io.flywall.cluster.BootId;
+import io.flywall.cluster.ClusterKeys;
+import io.flywall.cluster.HeartbeatCodec;
+import io.flywall.cluster.HeartbeatReceiver;
+import io.flywall.cluster.HeartbeatSender;
+import io.flywall.cluster.UdpHeartbeatTransport;
+import io.flywall.config.ApiConfig;
+import io.flywall.config.Cidr;
+import io.flywall.config.FlywallConfig;
+import io.flywall.failover.FailoverController;
+import io.flywall.state.History;
+import io.flywall.state.NodeMeta;
+import io.flywall.state.StateDatabase;
+import io.flywall.state.StateStoreException;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.channels.DatagramChannel;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.HashSet;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Builds and runs a whole node from its config: database, heartbeats, controller, API. */
+public final class Daemon implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Daemon.class);
+
+  private final StateDatabase database;
+  private final Node node;
+  private final ApiServer api;
+
+  private Daemon(StateDatabase database, Node node, ApiServer api) {
+    this.database = database;
+    this.node = node;
+    this.api = api;
+  }
+
+  public Node node() {
+    return node;
+  }
+
+  public int apiPort() {
+    return api.port();
+  }
+
+  /** The external effects a node uses; the real ones come from {@link NodeEffects#real}. */
+  public record Effects(VipGroup vips, FailoverScripts scripts) {}
+
+  public static Daemon start(FlywallConfig config, Clock clock, Effects effects) throws NodeStartException {
+    ClusterPlan plan = ClusterPlan.of(config);
+    StateDatabase database = open(plan);
+    DatagramChannel channel = null;
+    try {
+      NodeMeta meta = new NodeMeta(database);
+      long epoch = meta.epoch();
+      long bootId = BootId.next(plan.stateDir(), clock);
+      ClusterKeys keys = config.replication().secretKey()
+          .map(secret -> ClusterKeys.fromSecret(secret.value()))
+          .orElseGet(() -> ClusterKeys.fromSecret(randomSecret()));
+      HeartbeatCodec codec = HeartbeatCodec.withKeys(keys);
+      HeartbeatReceiver receiver = new HeartbeatReceiver(plan.nodeId(), new HashSet<>(plan.destinations()), codec, clock);
+      channel = bindHeartbeats(plan.heartbeatBind());
+      FailoverController controller = new FailoverController(plan.controller(), epoch, clock.instant());
+      HaMetrics metrics = new HaMetrics();
+      MonitorFeed monitor = new MonitorFeed();
+      History history = new History(database);
+      ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor(daemonThreads("flywall-controller"));
+      ExecutorService effectsThread = Executors.newSingleThreadExecutor(daemonThreads("flywall-effects"));
+      Node[] holder = new Node[1];
+      UdpHeartbeatTransport transport = UdpHeartbeatTransport.start(channel, codec, receiver,
+          received -> holder[0].onHeartbeat(received));
+      HeartbeatSender sender = new HeartbeatSender(plan.nodeId(), bootId, transport, receiver.peers(), clock);
+      Node node = new Node(plan, clock, controller, loop, effectsThread, receiver, sender, transport, history,
+          (feedback, announce) -> new ActionRunner(plan.nodeId(), effectsThread, clock, meta, history,
+              effects.vips(), effects.scripts(), metrics, monitor, feedback, announce),
+          effects.vips(), metrics, monitor);
+      holder[0] = node;
+      ApiServer api = startApi(config.api(), node, metrics, monitor);
+      log.info("node {} (boot {}, epoch {}) state in {}, API on {}", plan.nodeId(), bootId, epoch,
+          database.file(), config.api().listen());
+      node.start();
+      return new Daemon(database, node, api);
+    } catch (IOException | StateStoreException | RuntimeException e) {
+      database.close();
+      closeQuietly(channel);
+      if (e instanceof NodeStartException n) {
+        throw n;
+      }
+      throw new NodeStartException(e.getMessage(), e);
+    }
+  }
+
+  private static StateDatabase open(ClusterPlan plan) throws NodeStartException {
+    try {
+      return StateDatabase.open(plan.stateDir());
+    } catch (StateStoreException e) {
+      throw new NodeStartException(e.getMessage(), e);
+    }
+  }
+
+  private static DatagramChannel bindHeartbeats(InetSocketAddress bind) throws NodeStartException {
+    try {
+      return UdpHeartbeatTransport.bind(bind);
+    } catch (IOException e) {
+      throw new NodeStartException("cannot listen for heartbeats on " + bind + ": " + e.getMessage()
+          + " (is another flywall running, or heartbeat_port taken?)", e);
+    }
+  }
+
+  private static ApiServer startApi(ApiConfig config, Node node, HaMetrics metrics, MonitorFeed monitor)
+      throws NodeStartException {
+    ApiToken token;
+    try {
+      token = ApiToken.loadOrCreate(config.tokenFile(), new SecureRandom());
+    } catch (IOException e) {
+      throw new NodeStartException("cannot create or read the API token file " + config.tokenFile() + ": " + e.getMessage(), e);
+    }
+    ApiServer.Settings settings = new ApiServer.Settings(config.listen().host(), config.listen().port(),
+        address -> config.allow().stream().anyMatch((Cidr cidr) -> cidr.contains(address)), token);
+    try {
+      return new ApiServer(settings, node, metrics, monitor).start();
+    } catch (RuntimeException e) {
+      throw new NodeStartException("cannot start the API on " + config.listen() + ": " + rootMessage(e)
+          + " (is the port taken? set api { listen = \"...\" })", e);
+    }
+  }
+
+  private static String rootMessage(Throwable e) {
+    Throwable root = e;
+    while (root.getCause() != null) {
+      root = root.getCause();
+    }
+    return root.getMessage() == null ? root.toString() : root.getMessage();
+  }
+
+  private static String randomSecret() {
+    byte[] bytes = new byte[32];
+    new SecureRandom().nextBytes(bytes);
+    return java.util.HexFormat.of().formatHex(bytes);
+  }
+
+  static java.util.concurrent.ThreadFactory daemonThreads(String name) {
+    return runnable -> {
+      Thread thread = new Thread(runnable, name);
+      thread.setDaemon(true);
+      return thread;
+    };
+  }
+
+  private static void closeQuietly(AutoCloseable closeable) {
+    if (closeable != null) {
+      try {
+        closeable.close();
+      } catch (Exception ignored) {
+        // Best effort on a failed start.
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    api.close();
+    node.close();
+    database.close();
+  }
+}

@@ -1,0 +1,55 @@
+package io.flywall.node;
+
+import io.flywall.cluster.Heartbeat;
+import io.flywall.cluster.HeartbeatCommand;
+import io.flywall.cluster.NodeStatus;
+import io.flywall.failover.Handover;
+import io.flywall.failover.PeerHeartbeat;
+import io.flywall.failover.Role;
+import java.util.EnumSet;
+import java.util.Optional;
+import java.util.Set;
+
+/** Translates between the wire's heartbeat and the controller's view of one. */
+final class HeartbeatMapping {
+  private HeartbeatMapping() {}
+
+  static PeerHeartbeat toController(Heartbeat heartbeat) {
+    NodeStatus status = heartbeat.status();
+    Optional<Handover> handover = heartbeat.command() instanceof HeartbeatCommand.Handover h
+        ? Optional.of(new Handover(h.targetNodeId(), h.epoch())) : Optional.empty();
+    return new PeerHeartbeat(heartbeat.nodeId(), status.epoch(), Role.valueOf(status.role().name()),
+        status.priority(), status.has(Heartbeat.Flag.HEALTHY), status.has(Heartbeat.Flag.IN_SYNC),
+        status.replicationPosition(), status.quorum().visibleVoters(), status.has(Heartbeat.Flag.HAS_QUORUM),
+        status.has(Heartbeat.Flag.FAILBACK_ARMED), status.failbackVersion(), handover,
+        status.role() == Heartbeat.Role.WITNESS);
+  }
+
+  static NodeStatus toWire(PeerHeartbeat own, String replicationAddress, String followedPrimary) {
+    Set<Heartbeat.Flag> flags = EnumSet.noneOf(Heartbeat.Flag.class);
+    if (own.healthy()) {
+      flags.add(Heartbeat.Flag.HEALTHY);
+    }
+    if (own.inSync()) {
+      flags.add(Heartbeat.Flag.IN_SYNC);
+    }
+    if (own.hasQuorum()) {
+      flags.add(Heartbeat.Flag.HAS_QUORUM);
+    }
+    if (own.failbackEnabled()) {
+      flags.add(Heartbeat.Flag.FAILBACK_ARMED);
+    }
+    if (own.role() == Role.INIT) {
+      flags.add(Heartbeat.Flag.STARTUP_HOLD);
+    }
+    Heartbeat.Role role = own.witness() ? Heartbeat.Role.WITNESS : Heartbeat.Role.valueOf(own.role().name());
+    return new NodeStatus(own.epoch(), role, own.priority(), flags, replicationAddress,
+        own.replicationPosition(), new Heartbeat.QuorumView(Math.min(255, own.visibleVoters()), followedPrimary),
+        own.failbackVersion());
+  }
+
+  static HeartbeatCommand command(PeerHeartbeat own) {
+    return own.handover().<HeartbeatCommand>map(h -> new HeartbeatCommand.Handover(h.target(), h.epoch()))
+        .orElse(HeartbeatCommand.NONE);
+  }
+}

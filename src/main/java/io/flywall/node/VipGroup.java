@@ -1,0 +1,51 @@
+package io.flywall.node;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The node's VIPs as one unit, the way the controller thinks of them: claim all (and announce
+ * them on the LAN), release all, or probe whether someone else still answers for them.
+ */
+public interface VipGroup {
+  /** Adds every VIP and starts gratuitous ARP / unsolicited NA; throws with a clear message on failure. */
+  void claim() throws Exception;
+
+  /** Removes every VIP; removing an absent one is success. */
+  void release() throws Exception;
+
+  /** A description of the conflict when another MAC answers for one of the VIPs. */
+  Optional<String> probeConflict() throws Exception;
+
+  /** Periodic work while primary (refresh announcements); called on every controller tick. */
+  void tick(boolean primary);
+
+  List<VipState> state();
+
+  /** One VIP as shown by the status API. */
+  record VipState(String address, String interfaceName, boolean held) {}
+
+  /** The group of a node configured without VIPs: nothing to claim, nothing to probe. */
+  static VipGroup none() {
+    return new VipGroup() {
+      @Override
+      public void claim() {}
+
+      @Override
+      public void release() {}
+
+      @Override
+      public Optional<String> probeConflict() {
+        return Optional.empty();
+      }
+
+      @Override
+      public void tick(boolean primary) {}
+
+      @Override
+      public List<VipState> state() {
+        return List.of();
+      }
+    };
+  }
+}

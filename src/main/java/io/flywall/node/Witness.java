@@ -1,0 +1,104 @@
+package io.flywall.node;
+
+import io.flywall.cluster.BootId;
+import io.flywall.cluster.ClusterKeys;
+import io.flywall.cluster.Heartbeat;
+import io.flywall.cluster.HeartbeatCodec;
+import io.flywall.cluster.HeartbeatCommand;
+import io.flywall.cluster.HeartbeatReceiver;
+import io.flywall.cluster.HeartbeatSender;
+import io.flywall.cluster.NodeStatus;
+import io.flywall.cluster.PeerStatus;
+import io.flywall.cluster.ReceivedHeartbeat;
+import io.flywall.cluster.UdpHeartbeatTransport;
+import io.flywall.config.FlywallConfig;
+import io.flywall.config.HaConfig;
+import io.flywall.config.HostPort;
+import io.flywall.config.ReplicationConfig;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashSet;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A voter without VIPs or state: it heartbeats to every node so that a two-node cluster has a
+ * third voter, and relays the highest epoch it has seen. It never competes for the role.
+ */
+public final class Witness implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Witness.class);
+  /** Least preferred; a witness is never a candidate, this only keeps the field meaningful. */
+  private static final int WITNESS_PRIORITY = 1000;
+
+  private final ScheduledExecutorService loop;
+  private final UdpHeartbeatTransport transport;
+
+  private Witness(ScheduledExecutorService loop, UdpHeartbeatTransport transport) {
+    this.loop = loop;
+    this.transport = transport;
+  }
+
+  public InetSocketAddress localAddress() {
+    return transport.localAddress();
+  }
+
+  public static Witness start(FlywallConfig config, Clock clock) throws NodeStartException {
+    ReplicationConfig replication = config.replication();
+    HaConfig ha = replication.ha().orElseThrow(() -> new NodeStartException(
+        "a witness needs an 'ha' block (heartbeat_port, heartbeat_interval, failure_threshold)"));
+    List<InetSocketAddress> peers = new ArrayList<>();
+    for (HostPort peer : replication.heartbeatPeers()) {
+      peers.add(ClusterPlan.resolve(peer, "peer"));
+    }
+    if (peers.isEmpty()) {
+      throw new NodeStartException("a witness needs the nodes' addresses: set peer_addrs (or peer_addr)");
+    }
+    String secret = replication.secretKey().orElseThrow(() -> new NodeStartException(
+        "a witness needs the cluster's secret_key")).value();
+    HostPort listen = replication.heartbeatListen();
+    InetSocketAddress bind = listen.anyHost() ? new InetSocketAddress(listen.port()) : ClusterPlan.resolve(listen, "listen_addr");
+    try {
+      long bootId = BootId.next(replication.stateDir(), clock);
+      HeartbeatCodec codec = HeartbeatCodec.withKeys(ClusterKeys.fromSecret(secret));
+      HeartbeatReceiver receiver = new HeartbeatReceiver(replication.nodeId(), new HashSet<>(peers), codec, clock);
+      AtomicLong maxEpoch = new AtomicLong();
+      UdpHeartbeatTransport transport = UdpHeartbeatTransport.open(bind, codec, receiver,
+          (ReceivedHeartbeat received) -> maxEpoch.accumulateAndGet(received.heartbeat().status().epoch(), Math::max));
+      HeartbeatSender sender = new HeartbeatSender(replication.nodeId(), bootId, transport, receiver.peers(), clock);
+      ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor(Daemon.daemonThreads("flywall-witness"));
+      Duration failureTimeout = ha.failureTimeout();
+      loop.scheduleAtFixedRate(() -> {
+        try {
+          Instant now = clock.instant();
+          int visible = 1 + (int) receiver.peers().all().stream()
+              .filter((PeerStatus p) -> p.silentFor(now).compareTo(failureTimeout) <= 0).count();
+          NodeStatus status = new NodeStatus(maxEpoch.get(), Heartbeat.Role.WITNESS, WITNESS_PRIORITY,
+              EnumSet.of(Heartbeat.Flag.HEALTHY), "", 0, new Heartbeat.QuorumView(Math.min(255, visible), ""));
+          sender.send(status, HeartbeatCommand.NONE, peers);
+        } catch (RuntimeException e) {
+          log.error("witness heartbeat failed", e);
+        }
+      }, 0, ha.heartbeatInterval().toMillis(), TimeUnit.MILLISECONDS);
+      log.info("witness {} on {} voting for {}", replication.nodeId(), bind, peers);
+      return new Witness(loop, transport);
+    } catch (IOException e) {
+      throw new NodeStartException("cannot start the witness on " + bind + ": " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public void close() {
+    loop.shutdownNow();
+    transport.close();
+  }
+}
