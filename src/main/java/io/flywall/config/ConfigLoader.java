@@ -76,10 +76,14 @@ public final class ConfigLoader {
     } catch (CharacterCodingException e) {
       throw fileProblem(name, "is not valid UTF-8 text");
     }
-    return parse(name, text);
+    return parse(name, text, Optional.of(file.toAbsolutePath().normalize()));
   }
 
   public LoadedConfig parse(String fileName, String text) throws ConfigException {
+    return parse(fileName, text, Optional.empty());
+  }
+
+  private LoadedConfig parse(String fileName, String text, Optional<Path> file) throws ConfigException {
     HclBody body;
     try {
       body = HclParser.parse(text, SECRET_ATTRIBUTES);
@@ -87,7 +91,7 @@ public final class ConfigLoader {
       throw new ConfigException(e.errors().stream().map(err -> problem(fileName, err)).toList());
     }
     ProblemLog log = new ProblemLog(fileName);
-    Optional<FlywallConfig> config = new ConfigBinder(hostname, log).bind(body);
+    Optional<FlywallConfig> config = new ConfigBinder(hostname, file, log).bind(body);
     if (config.isEmpty()) {
       throw new ConfigException(log.errors());
     }
