@@ -23,10 +23,13 @@ final class ConfigBinder {
   private static final int SHORT_SECRET = 16;
 
   private final Supplier<String> hostname;
+  private final Optional<Path> configFile;
   private final ProblemLog log;
 
-  ConfigBinder(Supplier<String> hostname, ProblemLog log) {
+  /** @param configFile the absolute path of the file being bound, when it came from a file */
+  ConfigBinder(Supplier<String> hostname, Optional<Path> configFile, ProblemLog log) {
     this.hostname = hostname;
+    this.configFile = configFile;
     this.log = log;
   }
 
@@ -77,6 +80,11 @@ final class ConfigBinder {
     var syncMode = r.choice("sync_mode", ReplicationConfig.SyncMode.class);
     var stateDir = r.path("state_dir");
     var syncFiles = r.paths("sync_files");
+    if (syncFiles.isPresent() && configFile.isPresent()
+        && syncFiles.get().stream().anyMatch(f -> f.toAbsolutePath().normalize().equals(configFile.get()))) {
+      // Each node has its own HA config (its own priority and addresses); pushing it would clone the primary.
+      log.error(r.valuePositionOf("sync_files"), "`sync_files` must not contain this config file: each node keeps its own");
+    }
     Optional<BlockReader> haBlock = r.block("ha");
     Optional<HaConfig> ha = haBlock.flatMap(this::ha);
 

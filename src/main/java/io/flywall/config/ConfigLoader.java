@@ -17,6 +17,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
 import java.util.function.Supplier;
 
 /**
@@ -27,6 +29,13 @@ import java.util.function.Supplier;
 public final class ConfigLoader {
   /** Larger than any sane config; refusing it bounds the memory a wrong path can cost. */
   static final long MAX_FILE_BYTES = 1 << 20;
+
+  /** Attributes whose text must never be echoed in a syntax error. */
+  private static final Set<String> SECRET_ATTRIBUTES = ConfigSchema.blocksByPath().values().stream()
+      .flatMap(b -> b.attributes().stream())
+      .filter(a -> a.type() == ValueType.SECRET)
+      .map(AttributeSpec::name)
+      .collect(Collectors.toUnmodifiableSet());
 
   private final Supplier<String> hostname;
 
@@ -67,18 +76,22 @@ public final class ConfigLoader {
     } catch (CharacterCodingException e) {
       throw fileProblem(name, "is not valid UTF-8 text");
     }
-    return parse(name, text);
+    return parse(name, text, Optional.of(file.toAbsolutePath().normalize()));
   }
 
   public LoadedConfig parse(String fileName, String text) throws ConfigException {
+    return parse(fileName, text, Optional.empty());
+  }
+
+  private LoadedConfig parse(String fileName, String text, Optional<Path> file) throws ConfigException {
     HclBody body;
     try {
-      body = HclParser.parse(text);
+      body = HclParser.parse(text, SECRET_ATTRIBUTES);
     } catch (HclSyntaxException e) {
       throw new ConfigException(e.errors().stream().map(err -> problem(fileName, err)).toList());
     }
     ProblemLog log = new ProblemLog(fileName);
-    Optional<FlywallConfig> config = new ConfigBinder(hostname, log).bind(body);
+    Optional<FlywallConfig> config = new ConfigBinder(hostname, file, log).bind(body);
     if (config.isEmpty()) {
       throw new ConfigException(log.errors());
     }

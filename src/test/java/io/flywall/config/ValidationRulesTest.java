@@ -7,8 +7,13 @@ import static io.flywall.config.ConfigText.replication;
 import static io.flywall.config.ConfigText.withHa;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** One test per rule of DESIGN section 3; each checks the message and where it points. */
 class ValidationRulesTest {
@@ -236,6 +241,34 @@ class ValidationRulesTest {
   void duplicateListEntriesAreErrors() {
     assertThat(problemOf(withHa("  peer_addrs = [\"10.0.0.2:9001\", \"10.0.0.2:9001\"]\n", "")).message())
         .contains("lists 10.0.0.2:9001 twice");
+  }
+
+  @Test
+  void syncFilesMustNotContainTheConfigFileItself(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("flywall.hcl");
+    Files.writeString(file, replication("  sync_files = [\"/etc/hosts\", \"" + file + "\"]\n"));
+    ConfigException e = catchThrowableOfType(() -> ConfigText.LOADER.load(file), ConfigException.class);
+    assertThat(e.problems()).singleElement().satisfies(p -> {
+      assertThat(p.message()).contains("`sync_files` must not contain this config file");
+      assertThat(p.file()).isEqualTo(file.toString());
+    });
+  }
+
+  @Test
+  void unreadableFileIsOneProblemNamingTheFile(@TempDir Path dir) {
+    Path missing = dir.resolve("nope.hcl");
+    ConfigException e = catchThrowableOfType(() -> ConfigText.LOADER.load(missing), ConfigException.class);
+    assertThat(e.getMessage()).isEqualTo(missing + ": cannot read the config: no such file");
+    ConfigException directory = catchThrowableOfType(() -> ConfigText.LOADER.load(dir), ConfigException.class);
+    assertThat(directory.getMessage()).contains("is a directory");
+  }
+
+  @Test
+  void invalidUtf8IsRejected(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("bin.hcl");
+    Files.write(file, new byte[] {'a', ' ', '=', ' ', '"', (byte) 0xff, '"', '\n'});
+    ConfigException e = catchThrowableOfType(() -> ConfigText.LOADER.load(file), ConfigException.class);
+    assertThat(e.getMessage()).contains("not valid UTF-8");
   }
 
   @Test

@@ -8,6 +8,9 @@ import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Parses HCL native syntax into an {@link HclBody}. Strict where lenient parsers go wrong:
@@ -21,6 +24,8 @@ public final class HclParser {
 
   private final List<Token> tokens;
   private final List<HclError> errors;
+  private final List<int[]> sensitiveLines = new ArrayList<>();
+  private Set<String> sensitive = Set.of();
   private int index;
   private int depth;
 
@@ -31,12 +36,21 @@ public final class HclParser {
 
   /** Parses a whole file; throws with every syntax error if there is any. */
   public static HclBody parse(String text) throws HclSyntaxException {
+    return parse(text, Set.of());
+  }
+
+  /**
+   * Parses a whole file; errors on the lines of an attribute named in {@code sensitive} have
+   * every quoted source fragment replaced, so that a mistyped secret is not echoed.
+   */
+  public static HclBody parse(String text, Set<String> sensitive) throws HclSyntaxException {
     List<HclError> errors = new ArrayList<>();
     List<Token> tokens = new HclLexer(text, errors).tokenize();
     HclParser parser = new HclParser(tokens, errors);
+    parser.sensitive = sensitive;
     HclBody body = parser.body(null);
     if (!errors.isEmpty()) {
-      List<HclError> sorted = new ArrayList<>(errors);
+      List<HclError> sorted = new ArrayList<>(errors.stream().map(parser::redact).toList());
       sorted.sort(Comparator.comparingInt((HclError e) -> e.position().line())
           .thenComparingInt(e -> e.position().column()));
       throw new HclSyntaxException(sorted.stream().distinct().toList());
@@ -73,6 +87,7 @@ public final class HclParser {
         continue;
       }
       int start = index;
+      boolean secret = tok.kind() == TokenKind.IDENT && sensitive.contains(tok.text());
       try {
         HclNode node = item();
         if (node instanceof HclAttribute attribute) {
@@ -86,8 +101,24 @@ public final class HclParser {
         items.add(node);
       } catch (Failure failure) {
         recover(start);
+      } finally {
+        if (secret) {
+          sensitiveLines.add(new int[] {tok.position().line(), peek().position().line()});
+        }
       }
     }
+  }
+
+  private static final Pattern QUOTED = Pattern.compile("`[^`]*`");
+
+  private HclError redact(HclError error) {
+    int line = error.position().line();
+    if (sensitiveLines.stream().noneMatch(span -> span[0] <= line && line <= span[1])) {
+      return error;
+    }
+    String message = QUOTED.matcher(error.message()).replaceAll(m ->
+        sensitive.contains(m.group().substring(1, m.group().length() - 1)) ? Matcher.quoteReplacement(m.group()) : "`…`");
+    return new HclError(error.position(), message);
   }
 
   private HclNode item() {

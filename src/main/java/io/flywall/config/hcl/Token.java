@@ -10,7 +10,7 @@ record Token(TokenKind kind, String text, Object value, Position position) {
   String describe() {
     return switch (kind) {
       case IDENT -> "`" + text + "`";
-      case NUMBER -> "number " + text;
+      case NUMBER -> "number `" + text + "`";
       case STRING -> "a string";
       case NEWLINE, EOF, ERROR, LBRACE, RBRACE, LBRACKET, RBRACKET, COMMA, EQUALS, COLON ->
           kind.description();

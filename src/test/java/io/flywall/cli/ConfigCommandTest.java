@@ -1,0 +1,149 @@
+package io.flywall.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.flywall.config.ConfigLoader;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class ConfigCommandTest {
+  private static final String SECRET = "a-very-long-shared-secret-value";
+
+  @TempDir Path dir;
+
+  private record Run(int exitCode, String out, String err) {}
+
+  private static Run run(String... args) {
+    CommandLine cli = Main.commandLine();
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    cli.setOut(new PrintWriter(out, true));
+    cli.setErr(new PrintWriter(err, true));
+    int code = cli.execute(args);
+    return new Run(code, out.toString(), err.toString());
+  }
+
+  private Path write(String name, String text) throws Exception {
+    Path file = dir.resolve(name);
+    Files.writeString(file, text);
+    return file;
+  }
+
+  private static Path example(String name) {
+    return Path.of(System.getProperty("flywall.project.dir", ".")).resolve("examples").resolve(name);
+  }
+
+  @Test
+  void validConfigExitsZeroAndSaysOk() {
+    Path file = example("basic-primary.hcl");
+    Run r = run("config", "check", file.toString());
+    assertThat(r.exitCode()).isZero();
+    assertThat(r.out()).isEqualTo(file + ": ok" + System.lineSeparator());
+    assertThat(r.err()).isEmpty();
+  }
+
+  @Test
+  void warningsGoToStderrAndDoNotFailTheCheck() {
+    Path file = example("multi-node-1.hcl");
+    Run r = run("config", "check", file.toString());
+    assertThat(r.exitCode()).isZero();
+    assertThat(r.out()).contains(file + ": ok");
+    assertThat(r.err()).startsWith(file + ":6:16: warning: `secret_key` is shorter than 16 characters");
+  }
+
+  @Test
+  void invalidConfigExitsTwoWithEveryErrorOnStderr() throws Exception {
+    Path file = write("bad.hcl", """
+        replication {
+          mode = "boss"
+          ha {
+            prority = 5
+            priority = 50 garbage "x" ]]
+          }
+        }
+        """);
+    Run r = run("config", "check", file.toString());
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(r.out()).isEmpty();
+    // Syntax errors come first: the schema is checked only once the file parses.
+    assertThat(r.err().lines().toList()).containsExactly(
+        file + ":5:19: expected end of line after the value of `priority`, found `garbage` (one attribute or block per line)");
+
+    Files.writeString(file, "replication {\n  mode = \"boss\"\n  ha {\n    prority = 5\n  }\n}\n");
+    Run schema = run("config", "check", file.toString());
+    assertThat(schema.exitCode()).isEqualTo(2);
+    assertThat(schema.err().lines().toList()).containsExactly(
+        file + ":2:10: `mode` must be one of \"primary\", \"replica\", \"standalone\"; got \"boss\"",
+        file + ":4:5: unknown attribute `prority` in block `replication.ha`; did you mean `priority`?");
+  }
+
+  @Test
+  void missingFileExitsTwoWithAClearMessage() {
+    Path missing = dir.resolve("missing.hcl");
+    Run r = run("config", "check", missing.toString());
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(r.err()).isEqualTo(missing + ": cannot read the config: no such file" + System.lineSeparator());
+  }
+
+  @Test
+  void printWritesTheEffectiveConfigWithTheSecretRedacted() throws Exception {
+    Path file = write("fw.hcl", """
+        replication {
+          mode = "primary"
+          node_id = "fw-a"
+          peer_addr = "10.0.0.2:9002"
+          secret_key = "%s"
+          ha {
+            virtual_ip {
+              address = "10.0.0.100/24"
+              interface = "eth1"
+            }
+          }
+        }
+        """.formatted(SECRET));
+    Run r = run("config", "check", file.toString(), "--print");
+    assertThat(r.exitCode()).isZero();
+    assertThat(r.out()).contains("secret_key = \"<redacted>\"", "failure_timeout = \"3s\"", "priority = 100",
+        "token_file = \"/var/lib/flywall/api.token\"");
+    assertThat(r.out() + r.err()).doesNotContain(SECRET);
+    assertThat(r.err()).contains(file + ": ok");
+
+    // The printed config is itself a valid config.
+    Path printed = write("printed.hcl", r.out());
+    assertThat(new ConfigLoader(() -> "x").load(printed).config().replication().nodeId()).isEqualTo("fw-a");
+    assertThat(run("config", "check", printed.toString()).exitCode()).isZero();
+  }
+
+  @Test
+  void everyCommandAndOptionHasHelp() {
+    Run config = run("config", "--help");
+    assertThat(config.exitCode()).isZero();
+    assertThat(config.out()).contains("check", "Validate a config file");
+    Run check = run("config", "check", "--help");
+    assertThat(check.exitCode()).isZero();
+    assertThat(check.out()).contains("FILE", "The config file to check", "--print", "effective config", "Exit codes");
+    CommandLine.Model.CommandSpec spec = Main.commandLine().getSubcommands().get("config").getSubcommands()
+        .get("check").getCommandSpec();
+    assertThat(spec.options()).allSatisfy(o -> assertThat(o.description()).isNotEmpty());
+    assertThat(spec.positionalParameters()).allSatisfy(p -> assertThat(p.description()).isNotEmpty());
+  }
+
+  @Test
+  void missingFileArgumentIsAUsageError() {
+    Run r = run("config", "check");
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(r.err()).contains("Missing required parameter: 'FILE'");
+  }
+
+  @Test
+  void configWithoutSubcommandSaysWhatIsMissing() {
+    Run r = run("config");
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(r.err()).contains("Missing a command");
+  }
+}
