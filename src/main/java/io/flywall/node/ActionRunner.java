@@ -130,6 +130,8 @@ final class ActionRunner {
     }
     if (action instanceof Action.SwitchReplicationRole switchRole) {
       replicationRole.set(switchRole.role());
+      // No state replication runs in this build: a replica has nothing to catch up on.
+      feedback.accept(new Event.ReplicationChanged(true, 0));
       return StepResult.ok("switch_replication_role");
     }
     if (action instanceof Action.CommitConnectionState) {

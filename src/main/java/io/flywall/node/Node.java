@@ -98,6 +98,8 @@ public final class Node implements HaService, AutoCloseable {
   void start() {
     Duration interval = plan.controller().heartbeatInterval();
     long tickMillis = Math.max(10, interval.toMillis() / 4);
+    // No state replication runs in this build, so there is nothing to catch up on: in sync.
+    loop.execute(() -> step(new Event.ReplicationChanged(true, 0)));
     loop.scheduleAtFixedRate(guard(() -> step(new Event.Tick())), 0, tickMillis, TimeUnit.MILLISECONDS);
     loop.scheduleAtFixedRate(guard(this::sendHeartbeats), 0, interval.toMillis(), TimeUnit.MILLISECONDS);
     log.info("node {} started: priority {}, heartbeats on {} to {}, failure timeout {} ms",
