@@ -8,8 +8,6 @@ import java.util.Optional;
 public record GatewayState(InetAddress gateway, boolean answered, Optional<Duration> rtt) {
 
     public String host() {
-        String text = gateway.getHostAddress();
-        int scope = text.indexOf('%');
-        return scope < 0 ? text : text.substring(0, scope);
+        return Vip.canonical(gateway);
     }
 }

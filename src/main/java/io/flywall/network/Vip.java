@@ -30,11 +30,41 @@ public record Vip(InetAddress address, int prefixLength, String interfaceName) {
         return host() + "/" + prefixLength;
     }
 
-    /** The address alone, without a scope suffix. */
+    /** The address alone in its canonical text form (RFC 5952 for IPv6), without a scope suffix. */
     public String host() {
+        return canonical(address);
+    }
+
+    /** Java prints IPv6 uncompressed ({@code fd00:0:0:0:0:0:0:1}); people and iproute2 write {@code fd00::1}. */
+    static String canonical(InetAddress address) {
         String text = address.getHostAddress();
         int scope = text.indexOf('%');
-        return scope < 0 ? text : text.substring(0, scope);
+        if (scope >= 0) {
+            text = text.substring(0, scope);
+        }
+        if (!(address instanceof Inet6Address)) {
+            return text;
+        }
+        String[] groups = text.split(":");
+        int bestStart = -1;
+        int bestLength = 1;
+        for (int i = 0; i < groups.length; i++) {
+            int j = i;
+            while (j < groups.length && groups[j].equals("0")) {
+                j++;
+            }
+            if (j - i > bestLength) {
+                bestStart = i;
+                bestLength = j - i;
+            }
+            i = Math.max(i, j);
+        }
+        if (bestStart < 0) {
+            return text;
+        }
+        String head = String.join(":", java.util.Arrays.asList(groups).subList(0, bestStart));
+        String tail = String.join(":", java.util.Arrays.asList(groups).subList(bestStart + bestLength, groups.length));
+        return head + "::" + tail;
     }
 
     @Override
