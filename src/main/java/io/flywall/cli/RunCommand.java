@@ -30,7 +30,7 @@ final class RunCommand implements Callable<Integer> {
     FlywallConfig loaded = DaemonConfig.load(config, spec.commandLine().getErr());
     Daemon daemon;
     try {
-      daemon = Daemon.start(loaded, Clock.systemUTC(), NodeEffects.real(loaded));
+      daemon = Daemon.start(loaded, Clock.systemUTC(), NodeEffects.real(loaded, Clock.systemUTC()));
     } catch (NodeStartException e) {
       throw new UserError("cannot start: " + e.getMessage(), e.getMessage().contains("apt-get install") ? 127 : 1);
     }

@@ -13,7 +13,11 @@ import io.flywall.cluster.UdpHeartbeatTransport;
 import io.flywall.config.ApiConfig;
 import io.flywall.config.Cidr;
 import io.flywall.config.FlywallConfig;
+import io.flywall.config.HaConfig;
 import io.flywall.failover.FailoverController;
+import io.flywall.network.CommandRunner;
+import io.flywall.network.GatewayMonitor;
+import io.flywall.network.LinkMonitor;
 import io.flywall.state.History;
 import io.flywall.state.NodeMeta;
 import io.flywall.state.StateDatabase;
@@ -37,11 +41,13 @@ public final class Daemon implements AutoCloseable {
   private final StateDatabase database;
   private final Node node;
   private final ApiServer api;
+  private final HealthWatch health;
 
-  private Daemon(StateDatabase database, Node node, ApiServer api) {
+  private Daemon(StateDatabase database, Node node, ApiServer api, HealthWatch health) {
     this.database = database;
     this.node = node;
     this.api = api;
+    this.health = health;
   }
 
   public Node node() {
@@ -53,7 +59,7 @@ public final class Daemon implements AutoCloseable {
   }
 
   /** The external effects a node uses; the real ones come from {@link NodeEffects#real}. */
-  public record Effects(VipGroup vips, FailoverScripts scripts) {}
+  public record Effects(VipGroup vips, FailoverScripts scripts, CommandRunner commands) {}
 
   public static Daemon start(FlywallConfig config, Clock clock, Effects effects) throws NodeStartException {
     ClusterPlan plan = ClusterPlan.of(config);
@@ -84,17 +90,29 @@ public final class Daemon implements AutoCloseable {
               effects.vips(), effects.scripts(), metrics, monitor, feedback, announce),
           effects.vips(), metrics, monitor);
       holder[0] = node;
+      // A node that died while primary may still carry the VIPs: it holds nothing until elected.
+      try {
+        effects.vips().release();
+      } catch (Exception e) {
+        throw new NodeStartException("cannot remove leftover VIPs at start: " + e.getMessage(), e);
+      }
+      HaConfig ha = config.replication().ha().orElseThrow();
+      HealthWatch health = new HealthWatch(ha.monitorLinks(), ha.monitorGateways(),
+          new LinkMonitor(effects.commands(), java.time.Duration.ofSeconds(2)), new GatewayMonitor(effects.commands()),
+          node::healthChanged, Executors.newScheduledThreadPool(2, daemonThreads("flywall-health")));
       ApiServer api = startApi(config.api(), node, metrics, monitor);
       log.info("node {} (boot {}, epoch {}) state in {}, API on {}", plan.nodeId(), bootId, epoch,
           database.file(), config.api().listen());
+      health.start(ha.heartbeatInterval());
       node.start();
-      return new Daemon(database, node, api);
+      return new Daemon(database, node, api, health);
+    } catch (NodeStartException e) {
+      database.close();
+      closeQuietly(channel);
+      throw e;
     } catch (IOException | StateStoreException | RuntimeException e) {
       database.close();
       closeQuietly(channel);
-      if (e instanceof NodeStartException n) {
-        throw n;
-      }
       throw new NodeStartException(e.getMessage(), e);
     }
   }
@@ -168,6 +186,7 @@ public final class Daemon implements AutoCloseable {
 
   @Override
   public void close() {
+    health.close();
     api.close();
     node.close();
     database.close();

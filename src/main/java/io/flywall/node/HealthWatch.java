@@ -1,0 +1,109 @@
+package io.flywall.node;
+
+import io.flywall.network.GatewayMonitor;
+import io.flywall.network.GatewayState;
+import io.flywall.network.Health;
+import io.flywall.network.LinkMonitor;
+import io.flywall.network.LinkState;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Watches the monitored links (twice per heartbeat interval, from the kernel's view) and
+ * gateways (each on its own schedule: a probe may take its whole timeout) and reports the
+ * combined verdict whenever it changes.
+ */
+final class HealthWatch implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(HealthWatch.class);
+
+  private final List<String> links;
+  private final List<InetAddress> gateways;
+  private final LinkMonitor linkMonitor;
+  private final GatewayMonitor gatewayMonitor;
+  private final BiConsumer<Boolean, String> report;
+  private final ScheduledExecutorService threads;
+  private volatile List<LinkState> linkStates = List.of();
+  private volatile List<GatewayState> gatewayStates = List.of();
+  private Boolean lastHealthy;
+  private String lastCause = "";
+
+  HealthWatch(List<String> links, List<InetAddress> gateways, LinkMonitor linkMonitor,
+      GatewayMonitor gatewayMonitor, BiConsumer<Boolean, String> report, ScheduledExecutorService threads) {
+    this.links = List.copyOf(links);
+    this.gateways = List.copyOf(gateways);
+    this.linkMonitor = linkMonitor;
+    this.gatewayMonitor = gatewayMonitor;
+    this.report = report;
+    this.threads = threads;
+  }
+
+  boolean watching() {
+    return !links.isEmpty() || !gateways.isEmpty();
+  }
+
+  /** Checks once synchronously (so the first verdict is known at start), then keeps watching. */
+  void start(Duration heartbeatInterval) {
+    if (!watching()) {
+      return;
+    }
+    checkLinks();
+    checkGateways();
+    long linkPeriod = Math.max(50, heartbeatInterval.toMillis() / 2);
+    if (!links.isEmpty()) {
+      threads.scheduleWithFixedDelay(guard(this::checkLinks), linkPeriod, linkPeriod, TimeUnit.MILLISECONDS);
+    }
+    if (!gateways.isEmpty()) {
+      long gatewayPeriod = Math.max(500, heartbeatInterval.toMillis());
+      threads.scheduleWithFixedDelay(guard(this::checkGateways), gatewayPeriod, gatewayPeriod, TimeUnit.MILLISECONDS);
+    }
+  }
+
+  private Runnable guard(Runnable work) {
+    return () -> {
+      try {
+        work.run();
+      } catch (RuntimeException e) {
+        log.error("health check failed", e);
+      }
+    };
+  }
+
+  private void checkLinks() {
+    if (!links.isEmpty()) {
+      linkStates = linkMonitor.observe(links);
+      judge();
+    }
+  }
+
+  private void checkGateways() {
+    if (!gateways.isEmpty()) {
+      gatewayStates = gatewayMonitor.probeAll(gateways);
+      judge();
+    }
+  }
+
+  private synchronized void judge() {
+    Health health = Health.judge(linkStates, gatewayStates);
+    if (lastHealthy == null || lastHealthy != health.healthy() || !lastCause.equals(health.cause())) {
+      lastHealthy = health.healthy();
+      lastCause = health.cause();
+      if (health.healthy()) {
+        log.info("health: {}", health.cause());
+      } else {
+        log.warn("health: {}", health.cause());
+      }
+      report.accept(health.healthy(), health.cause());
+    }
+  }
+
+  @Override
+  public void close() {
+    threads.shutdownNow();
+  }
+}

@@ -1,0 +1,139 @@
+package io.flywall.node;
+
+import io.flywall.network.Announcement;
+import io.flywall.network.AnnouncementSchedule;
+import io.flywall.network.GratuitousAnnouncer;
+import io.flywall.network.NeighborProbe;
+import io.flywall.network.ProbeAnswer;
+import io.flywall.network.Vip;
+import io.flywall.network.VipBackend;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The configured VIPs on iproute2: added and verified on claim, announced on the LAN (a burst,
+ * a repeat after 2 s, then a periodic refresh while held), removed first on release. Sending
+ * announcements runs on its own thread: arping paces a burst at one packet per second, and the
+ * first packet must not wait for the rest of a takeover.
+ */
+final class NetworkVipGroup implements VipGroup {
+  private static final Logger log = LoggerFactory.getLogger(NetworkVipGroup.class);
+
+  private final List<Vip> vips;
+  private final List<Vip> announced;
+  private final List<Vip> probed;
+  private final VipBackend backend;
+  private final GratuitousAnnouncer announcer;
+  private final NeighborProbe probe;
+  private final AnnouncementSchedule schedule;
+  private final ExecutorService sending;
+  private final Clock clock;
+  private final Set<Vip> held = new LinkedHashSet<>();
+
+  NetworkVipGroup(List<Vip> vips, List<Vip> announced, List<Vip> probed, VipBackend backend,
+      GratuitousAnnouncer announcer, NeighborProbe probe, AnnouncementSchedule schedule,
+      ExecutorService sending, Clock clock) {
+    this.vips = List.copyOf(vips);
+    this.announced = List.copyOf(announced);
+    this.probed = List.copyOf(probed);
+    this.backend = backend;
+    this.announcer = announcer;
+    this.probe = probe;
+    this.schedule = schedule;
+    this.sending = sending;
+    this.clock = clock;
+  }
+
+  @Override
+  public void claim() {
+    List<String> failures = new ArrayList<>();
+    for (Vip vip : vips) {
+      try {
+        backend.add(vip);
+        synchronized (this) {
+          held.add(vip);
+        }
+      } catch (RuntimeException e) {
+        failures.add(e.getMessage());
+      }
+    }
+    synchronized (this) {
+      schedule.claimed(announced.stream().filter(held::contains).collect(Collectors.toList()), clock.instant());
+    }
+    sendDue();
+    if (!failures.isEmpty()) {
+      throw new IllegalStateException(String.join("; ", failures));
+    }
+  }
+
+  @Override
+  public void release() {
+    synchronized (this) {
+      schedule.releasedAll();
+    }
+    List<String> failures = new ArrayList<>();
+    for (Vip vip : vips) {
+      try {
+        backend.remove(vip);
+        synchronized (this) {
+          held.remove(vip);
+        }
+      } catch (RuntimeException e) {
+        failures.add(e.getMessage());
+      }
+    }
+    if (!failures.isEmpty()) {
+      throw new IllegalStateException(String.join("; ", failures));
+    }
+  }
+
+  @Override
+  public Optional<String> probeConflict() {
+    if (probed.isEmpty()) {
+      return Optional.empty();
+    }
+    List<String> conflicts = new ArrayList<>();
+    for (ProbeAnswer answer : probe.probeAll(probed)) {
+      answer.answeredBy().ifPresent(mac -> conflicts.add(answer.vip().cidr() + " on " + answer.vip().interfaceName()
+          + " is answered by " + mac));
+    }
+    return conflicts.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", conflicts));
+  }
+
+  @Override
+  public void tick(boolean primary) {
+    sendDue();
+  }
+
+  private void sendDue() {
+    List<Announcement> due;
+    synchronized (this) {
+      due = schedule.due(clock.instant());
+    }
+    if (due.isEmpty()) {
+      return;
+    }
+    sending.execute(() -> {
+      for (Announcement announcement : due) {
+        try {
+          announcer.send(announcement);
+        } catch (RuntimeException e) {
+          log.warn("announcing {} failed: {}", announcement.vip(), e.getMessage());
+        }
+      }
+    });
+  }
+
+  @Override
+  public synchronized List<VipState> state() {
+    return vips.stream().map(v -> new VipState(v.cidr(), v.interfaceName(), held.contains(v))).collect(Collectors.toList());
+  }
+}
