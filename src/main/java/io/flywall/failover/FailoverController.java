@@ -538,6 +538,13 @@ public final class FailoverController {
         if (!quorum.isMetBy(visible)) {
             return Optional.empty();
         }
+        // A majority that only just formed may still include voters that kept an isolated old
+        // primary's quorum alive; count only voters heard without a gap for a failure_timeout,
+        // by which time such a primary has lost its quorum and released its VIPs.
+        if (quorum.isRequired()
+                && !quorum.isMetBy(Math.min(1 + peers.settled(now, now.minus(failureTimeout)), quorum.voters()))) {
+            return Optional.empty();
+        }
         Optional<PeerTable.Peer> primary = peers.alivePrimary(now);
         if (primary.isPresent() && primary.get().last().epoch() >= knownEpoch) {
             return Optional.empty();
