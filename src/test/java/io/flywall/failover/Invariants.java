@@ -7,6 +7,8 @@ import static io.flywall.failover.SimulatedCluster.MAX_SYNC_DELAY;
 import static io.flywall.failover.SimulatedCluster.TICK;
 
 import java.util.Arrays;
+import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * The section 9 invariants, checked after every simulated step. Paused nodes are judged from the
@@ -35,6 +37,9 @@ final class Invariants {
     final long convergenceBound;
     private final long[][] dualSince;
     private final long[][] sameEpochSince;
+    // The same two conditions while the pair hears each other, held to the tighter bound.
+    private final long[][] dualConnectedSince;
+    private final long[][] sameEpochConnectedSince;
     long healedAt = Long.MAX_VALUE;
     private long notOneSince = -1;
 
@@ -47,11 +52,12 @@ final class Invariants {
         int n = sim.nodes.size();
         this.dualSince = new long[n][n];
         this.sameEpochSince = new long[n][n];
-        for (long[] row : dualSince) {
-            Arrays.fill(row, -1);
-        }
-        for (long[] row : sameEpochSince) {
-            Arrays.fill(row, -1);
+        this.dualConnectedSince = new long[n][n];
+        this.sameEpochConnectedSince = new long[n][n];
+        for (long[][] matrix : List.of(dualSince, sameEpochSince, dualConnectedSince, sameEpochConnectedSince)) {
+            for (long[] row : matrix) {
+                Arrays.fill(row, -1);
+            }
         }
     }
 
@@ -73,18 +79,23 @@ final class Invariants {
                 boolean both = b.controller != null && b.isPrimary() && b.paused == 0;
                 boolean dual = both && sim.quorumRequired && hasQuorum(a) && hasQuorum(b);
                 boolean connected = connected(i, j);
-                long bound = connected ? fencingBound : partitionedFencingBound;
-                dualSince[i][j] = track(dualSince[i][j], dual, bound, "(a) " + a.id + " and " + b.id
-                        + " are both primary with quorum" + (connected ? "" : " (not hearing each other)"));
-                boolean sameEpoch = both && a.controller.epoch() == b.controller.epoch()
-                        && (sim.quorumRequired || connected);
-                sameEpochSince[i][j] = track(sameEpochSince[i][j], sameEpoch, bound, "(b) " + a.id + " and "
-                        + b.id + " are both primary at epoch " + a.controller.epoch());
+                Supplier<String> dualWhat = () -> "(a) " + a.id + " and " + b.id + " are both primary with quorum";
+                dualSince[i][j] = track(dualSince[i][j], dual, partitionedFencingBound, dualWhat);
+                dualConnectedSince[i][j] = track(dualConnectedSince[i][j], dual && connected, fencingBound,
+                        () -> dualWhat.get() + " while hearing each other");
+                boolean sameEpoch = both && a.controller.epoch() == b.controller.epoch();
+                Supplier<String> sameWhat = () -> "(b) " + a.id + " and " + b.id + " are both primary at epoch "
+                        + a.controller.epoch();
+                sameEpochSince[i][j] = track(sameEpochSince[i][j], sameEpoch && sim.quorumRequired,
+                        partitionedFencingBound, sameWhat);
+                sameEpochConnectedSince[i][j] = track(sameEpochConnectedSince[i][j], sameEpoch && connected,
+                        fencingBound, () -> sameWhat.get() + " while hearing each other");
             }
         }
         clearPairsOf(n);
         if (healedAt != Long.MAX_VALUE && sim.now >= healedAt + convergenceBound) {
-            notOneSince = track(notOneSince, primaries != 1, fencingBound, "(c) " + primaries + " primaries "
+            int count = primaries;
+            notOneSince = track(notOneSince, primaries != 1, fencingBound, () -> "(c) " + count + " primaries "
                     + (sim.now - healedAt) + " ms after all faults healed (bound " + convergenceBound + " ms)");
         }
     }
@@ -96,11 +107,13 @@ final class Invariants {
             if (a.controller == null || !a.isPrimary() || a.paused > 0) {
                 Arrays.fill(dualSince[i], -1);
                 Arrays.fill(sameEpochSince[i], -1);
+                Arrays.fill(dualConnectedSince[i], -1);
+                Arrays.fill(sameEpochConnectedSince[i], -1);
             }
         }
     }
 
-    private long track(long since, boolean condition, long bound, String what) {
+    private long track(long since, boolean condition, long bound, Supplier<String> what) {
         if (!condition) {
             return -1;
         }
@@ -108,7 +121,7 @@ final class Invariants {
             return sim.now;
         }
         if (sim.now - since > bound) {
-            fail(what + " for " + (sim.now - since) + " ms (bound " + bound + " ms)");
+            fail(what.get() + " for " + (sim.now - since) + " ms (bound " + bound + " ms)");
         }
         return since;
     }

@@ -28,15 +28,18 @@ class Section9_SimulationTest {
         int schedules = Integer.getInteger("sim.schedules", 2000);
         long base = Long.getLong("sim.baseSeed", DEFAULT_BASE_SEED);
         long started = System.nanoTime();
+        java.util.Map<String, Integer> transitions = new java.util.TreeMap<>();
         for (int i = 0; i < schedules; i++) {
-            runSchedule(base + i * 0x9E3779B97F4A7C15L, false);
+            runSchedule(base + i * 0x9E3779B97F4A7C15L, false)
+                    .forEach((type, count) -> transitions.merge(type, count, Integer::sum));
         }
         double seconds = (System.nanoTime() - started) / 1e9;
         System.out.printf("sim: %d schedules from base seed %d in %.2f s (%.0f schedules/s)%n", schedules, base,
                 seconds, schedules / seconds);
+        System.out.println("sim: transitions exercised " + transitions);
     }
 
-    private static void runSchedule(long seed, boolean verbose) {
+    private static java.util.Map<String, Integer> runSchedule(long seed, boolean verbose) {
         SimulatedCluster sim = new SimulatedCluster(seed);
         try {
             long faultEnd = sim.random.nextLong(5_000, 40_000);
@@ -48,6 +51,7 @@ class Section9_SimulationTest {
             if (verbose) {
                 System.out.println(sim.describe() + "\n" + sim.traceTail());
             }
+            return sim.transitions;
         } catch (SimulatedCluster.Violation | RuntimeException e) {
             throw new AssertionError("schedule with seed " + seed + " failed (re-run with -Dsim.seed=" + seed
                     + "): " + e.getMessage() + "\n" + sim.describe() + "\ntrace tail:\n" + sim.traceTail(), e);

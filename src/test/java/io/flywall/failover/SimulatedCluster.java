@@ -51,6 +51,8 @@ final class SimulatedCluster {
         boolean syncing;
         boolean promotedByOperator;
         final Set<String> heard = new HashSet<>();
+        // Monitor changes and commands that reach a paused node wait here, in order, until it resumes.
+        final List<Event> backlog = new ArrayList<>();
 
         Node(int index, String id, int priority, ControllerSettings settings) {
             this.index = index;
@@ -114,6 +116,8 @@ final class SimulatedCluster {
     long now;
     private final ArrayDeque<String> trace = new ArrayDeque<>();
     final Invariants invariants;
+    /** How often each transition type was recorded, to show what a run exercised. */
+    final java.util.Map<String, Integer> transitions = new java.util.TreeMap<>();
 
     SimulatedCluster(long seed) {
         this.seed = seed;
@@ -221,6 +225,7 @@ final class SimulatedCluster {
             node.holdsVips = false;
             node.syncing = false;
             node.promotedByOperator = false;
+            node.backlog.clear();
             note(node.id + " starts at persisted epoch " + node.persistedEpoch);
             if (node.unhealthy > 0) {
                 step(node, new Event.HealthChanged(false, "simulated monitor failure"));
@@ -279,6 +284,13 @@ final class SimulatedCluster {
     void resume(Node node) {
         if (node.paused > 0 && --node.paused == 0) {
             note(node.id + " resumes");
+            if (node.crashed == 0 && node.controller != null) {
+                List<Event> backlog = List.copyOf(node.backlog);
+                node.backlog.clear();
+                for (Event event : backlog) {
+                    step(node, event);
+                }
+            }
         }
     }
 
@@ -294,22 +306,16 @@ final class SimulatedCluster {
         }
     }
 
-    /** A monitor change reaches a paused node once it resumes; model it as queued until then. */
+    /** A monitor change or command reaches a paused node once it resumes, in order; a crashed node drops it. */
     private void stepWhenUp(Node node, Event event) {
-        int incarnation = node.incarnation;
-        at(now, new Runnable() {
-            @Override
-            public void run() {
-                if (node.incarnation != incarnation || node.crashed > 0) {
-                    return;
-                }
-                if (node.paused > 0 || node.controller == null) {
-                    at(now + TICK, this);
-                    return;
-                }
-                step(node, event);
-            }
-        });
+        if (node.crashed > 0) {
+            return;
+        }
+        if (node.paused > 0 || node.controller == null) {
+            node.backlog.add(event);
+            return;
+        }
+        step(node, event);
     }
 
     void command(Node node, Command command) {
@@ -421,6 +427,7 @@ final class SimulatedCluster {
         } else if (action instanceof Action.Announce) {
             broadcast(node);
         } else if (action instanceof Action.Record r) {
+            transitions.merge(r.transition().type(), 1, Integer::sum);
             note("   " + node.id + " records " + r.transition().type() + " " + r.transition().fromRole() + "->"
                     + r.transition().toRole() + " @" + r.transition().epoch() + ": " + r.transition().cause());
         }
