@@ -24,6 +24,9 @@ import java.util.function.Supplier;
  * (stale) majority until its peers' last heartbeats age past failure_timeout. So for such pairs
  * the bound is failure_timeout + one interval + 2 x max link delay + one tick.
  *
+ * <p>(e) Self-fencing: a primary whose own view lacks quorum (where required) releases within one
+ * tick, unless an operator forced it.
+ *
  * <p>Convergence bound after all faults heal = 3 x failure_timeout (stale liveness expires,
  * startup hold / relayed-epoch hold / settled-majority wait / abandoned handover) + 2 x interval
  * + max replica sync delay + max VIP probe delay + failback_delay + failback_window (a failback
@@ -42,6 +45,7 @@ final class Invariants {
     private final long[][] sameEpochConnectedSince;
     long healedAt = Long.MAX_VALUE;
     private long notOneSince = -1;
+    private final long[] withoutQuorumSince;
 
     Invariants(SimulatedCluster sim) {
         this.sim = sim;
@@ -50,6 +54,8 @@ final class Invariants {
         this.convergenceBound = 3 * FAILURE_TIMEOUT + 2 * INTERVAL + MAX_SYNC_DELAY + MAX_PROBE_DELAY
                 + sim.failbackDelay.toMillis() + sim.failbackWindow.toMillis();
         int n = sim.nodes.size();
+        this.withoutQuorumSince = new long[n];
+        Arrays.fill(withoutQuorumSince, -1);
         this.dualSince = new long[n][n];
         this.sameEpochSince = new long[n][n];
         this.dualConnectedSince = new long[n][n];
@@ -66,6 +72,10 @@ final class Invariants {
         int primaries = 0;
         for (int i = 0; i < n; i++) {
             SimulatedCluster.Node a = sim.nodes.get(i);
+            boolean judged = a.controller != null && a.isPrimary() && a.paused == 0;
+            boolean fenceDue = judged && sim.quorumRequired && !a.promotedByOperator && !hasQuorum(a);
+            withoutQuorumSince[i] = track(withoutQuorumSince[i], fenceDue, TICK,
+                    () -> "(e) " + a.id + " stays primary without quorum");
             if (a.controller == null || !a.isPrimary()) {
                 continue;
             }

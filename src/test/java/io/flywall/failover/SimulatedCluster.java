@@ -393,6 +393,7 @@ final class SimulatedCluster {
         }
         if (before == Role.PRIMARY && node.controller.role() != Role.PRIMARY) {
             node.syncing = false;
+            node.promotedByOperator = false;
         }
     }
 
