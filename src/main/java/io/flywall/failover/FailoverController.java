@@ -165,7 +165,8 @@ public final class FailoverController {
                 relayedEpochAt = now;
             }
         }
-        if (failback.adopt(hb.failbackEnabled(), hb.failbackVersion(), hb.nodeId())) {
+        // A witness holds no failback setting of its own; whatever it sends must not win a tie.
+        if (!hb.witness() && failback.adopt(hb.failbackEnabled(), hb.failbackVersion(), hb.nodeId())) {
             record(out, "failback_setting", role, "adopted the cluster-wide failback setting from " + hb.nodeId()
                     + ": " + failback.describe() + " (version " + failback.version() + ")", now);
         }
