@@ -208,7 +208,6 @@ final class ActionRunner {
   }
 
   private void alarm(String name, String detail, boolean raised) {
-    metrics.alarm(name, raised);
     if (raised) {
       log.warn("ALARM {}: {}", name, detail);
     } else {

@@ -188,6 +188,9 @@ public final class Node implements HaService, AutoCloseable {
     metrics.epoch(view.epoch());
     metrics.healthy(view.healthy());
     metrics.quorum(view.quorum().visible(), view.quorum().required());
+    // The controller's view is the truth about alarms; the gauge follows it every tick.
+    metrics.alarm(FailoverController.SPLIT_BRAIN_RISK,
+        view.alarms().stream().anyMatch(a -> a.name().equals(FailoverController.SPLIT_BRAIN_RISK)));
     receiver.rejections().forEach((reason, count) -> metrics.heartbeatsRejected(reason.name(), count));
     for (PeerStatus peer : receiver.peers().all()) {
       metrics.peer(peer.nodeId(), Duration.between(peer.lastSeen(), now).toMillis() / 1000.0,
