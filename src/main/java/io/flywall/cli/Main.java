@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
     description = "High-availability daemon of a Linux firewall/router: VIP failover, "
         + "authenticated heartbeats and replicated state.",
     subcommands = {CommandLine.HelpCommand.class, RunCommand.class, WitnessCommand.class, ConfigCommand.class, HaCommand.class,
-        CompletionCommand.class, ManualCommand.class})
+        CompletionCommand.class, ManualCommand.class, DemoCommand.class})
 public final class Main implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

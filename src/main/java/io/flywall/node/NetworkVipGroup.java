@@ -21,8 +21,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The configured VIPs on iproute2: added and verified on claim, announced on the LAN (a burst,
  * a repeat after 2 s, then a periodic refresh while held), removed first on release. Sending
- * announcements runs on its own thread: arping paces a burst at one packet per second, and the
- * first packet must not wait for the rest of a takeover.
+ * announcements runs on threads of its own: arping paces a burst at one packet per second, and
+ * the first packet must not wait for the rest of a takeover.
  */
 final class NetworkVipGroup implements VipGroup {
   private static final Logger log = LoggerFactory.getLogger(NetworkVipGroup.class);
@@ -132,15 +132,17 @@ final class NetworkVipGroup implements VipGroup {
     if (due.isEmpty()) {
       return;
     }
-    sending.execute(() -> {
-      for (Announcement announcement : due) {
+    // One task per VIP: arping paces its burst at 1/s, and the WAN VIP's first packet must not
+    // wait for the LAN VIP's burst to finish (return traffic would be lost meanwhile).
+    for (Announcement announcement : due) {
+      sending.execute(() -> {
         try {
           announcer.send(announcement);
         } catch (RuntimeException e) {
           log.warn("announcing {} failed: {}", announcement.vip(), e.getMessage());
         }
-      }
-    });
+      });
+    }
   }
 
   @Override

@@ -44,7 +44,7 @@ public final class NodeEffects {
         vips(ha, v -> true), vips(ha, VirtualIpConfig::gratuitousArp), vips(ha, VirtualIpConfig::arpPing),
         new IprouteVipBackend(commands, COMMAND_TIMEOUT), new GratuitousAnnouncer(commands, COMMAND_TIMEOUT),
         new NeighborProbe(commands, clock), AnnouncementSchedule.standard(),
-        Executors.newSingleThreadExecutor(Daemon.daemonThreads("flywall-announce")), clock);
+        Executors.newCachedThreadPool(Daemon.daemonThreads("flywall-announce")), clock);
     FailoverScripts scripts = new ScriptFiles(config.replication().nodeId(), ha.preFailoverScript(),
         ha.postFailoverScript(), ha.scriptTimeout(),
         ha.virtualIps().stream().map(v -> v.address().toString()).collect(Collectors.toList()),
