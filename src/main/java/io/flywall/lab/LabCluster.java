@@ -201,9 +201,10 @@ public final class LabCluster implements AutoCloseable {
     kill.waitFor();
   }
 
+  /** Sync link first: a powered-off node sends no goodbye to its peers. */
   public void setLinks(int k, String state) {
     String ns = lab.nodeNamespace(k);
-    for (String link : List.of(lab.get("LAN_IF"), lab.get("WAN_IF"), lab.get("SYNC_IF"))) {
+    for (String link : List.of(lab.get("SYNC_IF"), lab.get("LAN_IF"), lab.get("WAN_IF"))) {
       lab.in(ns).run(List.of("ip", "link", "set", link, state), Duration.ofSeconds(5));
     }
   }

@@ -43,6 +43,7 @@ final class ActionRunner {
   private final Consumer<Event> feedback;
   private final Runnable announce;
   private final AtomicReference<Role> replicationRole = new AtomicReference<>(Role.BACKUP);
+  private final java.util.concurrent.atomic.AtomicBoolean probeInFlight = new java.util.concurrent.atomic.AtomicBoolean();
 
   ActionRunner(String nodeId, ExecutorService effects, Clock clock, NodeMeta meta, History history,
       VipGroup vips, FailoverScripts scripts, HaMetrics metrics, MonitorFeed monitor,
@@ -65,8 +66,13 @@ final class ActionRunner {
   }
 
   void submit(List<Action> actions) {
-    if (!actions.isEmpty()) {
-      effects.execute(() -> run(actions));
+    // A probe takes about a second; while one is queued or running, another adds only delay:
+    // its answer would come after the first one's, and it would hold up a takeover queued behind it.
+    List<Action> batch = actions.stream()
+        .filter(a -> !(a instanceof Action.ProbeVips) || probeInFlight.compareAndSet(false, true))
+        .collect(java.util.stream.Collectors.toList());
+    if (!batch.isEmpty()) {
+      effects.execute(() -> run(batch));
     }
   }
 
@@ -164,7 +170,9 @@ final class ActionRunner {
     }
     if (action instanceof Action.ProbeVips) {
       try {
-        var conflict = vips.probeConflict();
+        Instant probeStart = clock.instant();
+        var conflict = probeOnce();
+        log.info("VIP probe: {} ({} ms)", conflict.orElse("no other holder"), Duration.between(probeStart, clock.instant()).toMillis());
         feedback.accept(new Event.ProbeFinished(conflict.isPresent(), conflict.orElse("no other MAC answers for the VIPs")));
         return new StepResult("probe_vips", true, "", false);
       } catch (Exception e) {
@@ -174,6 +182,15 @@ final class ActionRunner {
       }
     }
     throw new IllegalStateException("unhandled action " + action);
+  }
+
+  /** Runs the probe; until it has finished, further probe requests are dropped (see submit). */
+  private java.util.Optional<String> probeOnce() throws Exception {
+    try {
+      return vips.probeConflict();
+    } finally {
+      probeInFlight.set(false);
+    }
   }
 
   private void record(Transition transition, Instant batchStart, List<HistoryEvent.Step> steps) {

@@ -114,4 +114,41 @@ class Section4_ElectionTest {
         assertThat(a.role()).isEqualTo(Role.PRIMARY);
         assertThat(a.controller.view(a.now).alarms()).isEmpty();
     }
+
+    @Test
+    void backupTakesOverOnTheFirstCleanProbeAfterThePrimaryFallsSilent() {
+        Harness a = Harness.settings("a", 20).probe().start(0);
+        a.run(Harness.TIMEOUT.plus(Harness.INTERVAL), Beat.of("b", 10).primary(1));
+        assertThat(a.role()).isEqualTo(Role.BACKUP);
+        Decision probe = null;
+        for (int i = 0; i < 40 && probe == null; i++) {
+            Decision d = a.advance(Harness.TICK);
+            if (Harness.has(d, Action.ProbeVips.class)) {
+                probe = d;
+            }
+        }
+        assertThat(probe).as("a probe once b is silent").isNotNull();
+        a.advance(Harness.TICK);
+        a.advance(Harness.TICK);
+        a.advance(Harness.TICK);
+        Decision answer = a.step(new Event.ProbeFinished(false, "no answer"));
+        assertThat(a.role()).isEqualTo(Role.PRIMARY);
+        assertThat(Harness.has(answer, Action.AddVips.class)).isTrue();
+    }
+
+    @Test
+    void aProbeSlowerThanTheFailureTimeoutStillLeadsToTakeoverWhenItAnswers() {
+        Harness a = Harness.settings("a", 20).probe().start(0);
+        a.run(Harness.TIMEOUT.plus(Harness.INTERVAL), Beat.of("b", 10).primary(1));
+        boolean probed = false;
+        for (int i = 0; i < 40 && !probed; i++) {
+            probed = Harness.has(a.advance(Harness.TICK), Action.ProbeVips.class);
+        }
+        assertThat(probed).isTrue();
+        // The probe outlasts failure_timeout: the controller asks again meanwhile.
+        a.run(Harness.TIMEOUT.plus(Harness.TICK));
+        Decision answer = a.step(new Event.ProbeFinished(false, "no answer"));
+        assertThat(a.role()).isEqualTo(Role.PRIMARY);
+        assertThat(Harness.has(answer, Action.AddVips.class)).isTrue();
+    }
 }
