@@ -72,7 +72,7 @@ public final class ConntrackdSync implements ConnectionSync {
 
   @Override
   public void start(SyncObserver observer) {
-    this.observer = observer;
+    observe(observer);
     try {
       writeConfig();
     } catch (IOException e) {
@@ -94,6 +94,11 @@ public final class ConntrackdSync implements ConnectionSync {
         log.error("conntrack sync check failed", e);
       }
     }, 0, period, TimeUnit.MILLISECONDS);
+  }
+
+  /** Reports to {@code observer} from now on; {@link #start} does this and schedules {@link #tick}. */
+  synchronized void observe(SyncObserver observer) {
+    this.observer = observer;
   }
 
   void writeConfig() throws IOException {
