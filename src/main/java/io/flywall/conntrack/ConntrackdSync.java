@@ -7,7 +7,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -35,8 +37,7 @@ public final class ConntrackdSync implements ConnectionSync {
   private Instant lastSample;
   private Instant lastAnswer;
   private Optional<ConntrackdStats> stats = Optional.empty();
-  private boolean downRaised;
-  private boolean silentRaised;
+  private final Map<String, String> raised = new LinkedHashMap<>();
   private volatile Optional<Duration> lastCommit = Optional.empty();
   private volatile SyncStatus status;
 
@@ -77,10 +78,10 @@ public final class ConntrackdSync implements ConnectionSync {
       writeConfig();
     } catch (IOException e) {
       String reason = "cannot write " + conf.files().config() + ": " + e.getMessage();
-      status = status("unavailable", reason);
-      observer.status(status);
-      observer.alarm(SyncObserver.DOWN, reason, true);
-      downRaised = true;
+      synchronized (this) {
+        raise(SyncObserver.DOWN, reason);
+        publish(status("unavailable", reason));
+      }
       return;
     }
     log.info("conntrack sync: conntrackd on {} ({} -> {}), config {}", conf.link().interfaceName(),
@@ -133,14 +134,12 @@ public final class ConntrackdSync implements ConnectionSync {
       lastAnswer = now;
       clearDown();
       boolean silent = silence.observe(sample.messagesReceived(), now);
-      if (silent && !silentRaised) {
-        silentRaised = true;
-        observer.alarm(SyncObserver.SILENT, "conntrackd has received nothing from its peer "
+      if (silent) {
+        raise(SyncObserver.SILENT, "conntrackd has received nothing from its peer "
             + conf.link().peerAddress().getHostAddress() + " on " + conf.link().interfaceName() + " for "
-            + Duration.between(silence.lastProgress(), now).toSeconds() + " s; connection state is not being synced", true);
-      } else if (!silent && silentRaised) {
-        silentRaised = false;
-        observer.alarm(SyncObserver.SILENT, "conntrackd hears from its peer again", false);
+            + Duration.between(silence.lastProgress(), now).toSeconds() + " s; connection state is not being synced");
+      } else {
+        clear(SyncObserver.SILENT, "conntrackd hears from its peer again");
       }
       publish(status("running", silent ? "no messages from the peer" : "in sync with the peer"));
     } catch (ConntrackSyncException e) {
@@ -153,16 +152,24 @@ public final class ConntrackdSync implements ConnectionSync {
   }
 
   private void raiseDown(String problem) {
-    if (!downRaised) {
-      downRaised = true;
-      observer.alarm(SyncObserver.DOWN, problem, true);
-    }
+    raise(SyncObserver.DOWN, problem);
   }
 
   private void clearDown() {
-    if (downRaised) {
-      downRaised = false;
-      observer.alarm(SyncObserver.DOWN, "conntrackd runs again", false);
+    clear(SyncObserver.DOWN, "conntrackd runs again");
+  }
+
+  /** Raises once: a standing alarm is reported when it starts and when it ends, not at every sample. */
+  private void raise(String name, String detail) {
+    if (!raised.containsKey(name)) {
+      raised.put(name, detail);
+      observer.alarm(name, detail, true);
+    }
+  }
+
+  private void clear(String name, String detail) {
+    if (raised.remove(name) != null) {
+      observer.alarm(name, detail, false);
     }
   }
 
@@ -174,7 +181,7 @@ public final class ConntrackdSync implements ConnectionSync {
   private SyncStatus status(String state, String detail) {
     return new SyncStatus(state, detail, Optional.of(conf.link().interfaceName()),
         Optional.of(conf.link().peerAddress().getHostAddress()), stats, silence.silent(),
-        Optional.of(silence.lastProgress()), Math.max(0, supervisor.starts() - 1), lastCommit);
+        Optional.of(silence.lastProgress()), Math.max(0, supervisor.starts() - 1), lastCommit, raised);
   }
 
   @Override
@@ -234,7 +241,8 @@ public final class ConntrackdSync implements ConnectionSync {
   public SyncStatus status() {
     SyncStatus current = status;
     return new SyncStatus(current.state(), current.detail(), current.syncInterface(), current.peerAddress(),
-        current.stats(), current.peerSilent(), current.lastPeerMessage(), current.restarts(), lastCommit);
+        current.stats(), current.peerSilent(), current.lastPeerMessage(), current.restarts(), lastCommit,
+        current.alarms());
   }
 
   @Override

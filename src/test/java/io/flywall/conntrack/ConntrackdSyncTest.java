@@ -131,6 +131,7 @@ class ConntrackdSyncTest {
         + "10.0.3.2 on sync0 for 10 s; connection state is not being synced");
     assertThat(sync.status().peerSilent()).isTrue();
     assertThat(sync.status().healthy()).isFalse();
+    assertThat(sync.status().alarms()).containsOnlyKeys("conntrack_sync_silent");
 
     received.set(15);
     tickEvery(Duration.ofSeconds(1), Duration.ofSeconds(5));
@@ -157,6 +158,7 @@ class ConntrackdSyncTest {
     assertThat(sync.status().state()).isEqualTo("running");
     assertThat(sync.status().restarts()).isEqualTo(1);
     assertThat(alarms).last().isEqualTo("clear conntrack_sync_down: conntrackd runs again");
+    assertThat(sync.status().alarms()).isEmpty();
   }
 
   @Test
