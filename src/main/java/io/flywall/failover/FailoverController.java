@@ -54,6 +54,11 @@ public final class FailoverController {
     private Instant probeSentAt;
     private boolean probeConflicted;
     private boolean forced;
+    // A rival primary this primary sees, and since when; one that outlives our announcements cannot hear us.
+    private String rivalId;
+    private Instant rivalSince;
+    // The rival we yielded to: while it is alive and primary we do not compete with it.
+    private String yieldedTo;
     private final Map<String, String> alarms = new TreeMap<>();
 
     public FailoverController(ControllerSettings settings, long persistedEpoch, Instant startedAt) {
@@ -160,7 +165,8 @@ public final class FailoverController {
                 relayedEpochAt = now;
             }
         }
-        if (failback.adopt(hb.failbackEnabled(), hb.failbackVersion(), hb.nodeId())) {
+        // A witness holds no failback setting of its own; whatever it sends must not win a tie.
+        if (!hb.witness() && failback.adopt(hb.failbackEnabled(), hb.failbackVersion(), hb.nodeId())) {
             record(out, "failback_setting", role, "adopted the cluster-wide failback setting from " + hb.nodeId()
                     + ": " + failback.describe() + " (version " + failback.version() + ")", now);
         }
@@ -427,10 +433,10 @@ public final class FailoverController {
         PeerTable.Peer rival = null;
         for (PeerTable.Peer p : peers.alive(now)) {
             PeerHeartbeat hb = p.last();
-            if (hb.role() != Role.PRIMARY || hb.epoch() != term) {
+            if (hb.role() != Role.PRIMARY) {
                 continue;
             }
-            if (Election.isBetter(hb.priority(), hb.nodeId(), settings.priority(), self)) {
+            if (hb.epoch() == term && Election.isBetter(hb.priority(), hb.nodeId(), settings.priority(), self)) {
                 release("demote", Role.BACKUP, "primary " + hb.nodeId() + " holds the same epoch " + term
                         + " and is preferred (priority " + hb.priority() + " vs own " + settings.priority() + ")",
                         Optional.empty(), now, out);
@@ -438,15 +444,39 @@ public final class FailoverController {
             }
             rival = p;
         }
-        if (rival != null) {
-            // The rival may not hear us directly; a strictly higher epoch reaches it through any relay.
-            term = knownEpoch = term + 1;
-            out.add(new Action.PersistEpoch(term));
-            out.add(new Action.Announce(Optional.empty()));
-            record(out, "reassert", Role.PRIMARY, Role.PRIMARY, "primary " + rival.id() + " also claims epoch "
-                    + (term - 1) + " and is less preferred; raised own epoch to " + term + " so it steps down", now);
+        if (rival == null) {
+            rivalId = null;
+            rivalSince = null;
+            return false;
         }
-        return false;
+        if (!rival.id().equals(rivalId)) {
+            rivalId = rival.id();
+            rivalSince = now;
+            if (rival.last().epoch() == term) {
+                // The rival may not hear us directly; a strictly higher epoch reaches it through any relay.
+                term = knownEpoch = term + 1;
+                out.add(new Action.PersistEpoch(term));
+                out.add(new Action.Announce(Optional.empty()));
+                record(out, "reassert", Role.PRIMARY, Role.PRIMARY, "primary " + rival.id() + " also claims epoch "
+                        + (term - 1) + " and is less preferred; raised own epoch to " + term + " so it steps down",
+                        now);
+            }
+            return false;
+        }
+        // Two intervals: its demotion announcement may be lost, its next heartbeat may not.
+        if (now.isBefore(rivalSince.plus(settings.heartbeatInterval().multipliedBy(2)))) {
+            return false;
+        }
+        // It kept its role past our announcements: it does not hear us. Two primaries are worse
+        // than either one, and only we know of the conflict, so we yield.
+        String cause = "primary " + rival.id() + " (epoch " + rival.last().epoch() + ") kept its role for "
+                + Duration.between(rivalSince, now).toMillis() + " ms after seeing own epoch " + term
+                + ": it does not hear this node; yielding so that one primary remains";
+        yieldedTo = rival.id();
+        rivalId = null;
+        rivalSince = null;
+        release("demote", Role.BACKUP, cause, Optional.empty(), now, out);
+        return true;
     }
 
     /** Quorum: a primary that no longer sees a majority releases its VIPs at once. */
@@ -538,9 +568,24 @@ public final class FailoverController {
         if (!quorum.isMetBy(visible)) {
             return Optional.empty();
         }
+        // A majority that only just formed may still include voters that kept an isolated old
+        // primary's quorum alive; count only voters heard without a gap for a failure_timeout,
+        // by which time such a primary has lost its quorum and released its VIPs.
+        if (quorum.isRequired()
+                && !quorum.isMetBy(Math.min(1 + peers.settled(now, now.minus(failureTimeout)), quorum.voters()))) {
+            return Optional.empty();
+        }
         Optional<PeerTable.Peer> primary = peers.alivePrimary(now);
         if (primary.isPresent() && primary.get().last().epoch() >= knownEpoch) {
             return Optional.empty();
+        }
+        if (yieldedTo != null) {
+            Optional<PeerTable.Peer> yielded = peers.find(yieldedTo);
+            if (yielded.isPresent() && peers.isAlive(yielded.get(), now)
+                    && yielded.get().last().role() == Role.PRIMARY) {
+                return Optional.empty();
+            }
+            yieldedTo = null;
         }
         if (relayedEpochAt != null && now.isBefore(relayedEpochAt.plus(failureTimeout))) {
             return Optional.empty();
@@ -591,6 +636,9 @@ public final class FailoverController {
         probeConflicted = false;
         handingOver = null;
         relayedEpochAt = null;
+        rivalId = null;
+        rivalSince = null;
+        yieldedTo = null;
         out.addAll(RoleChangeSteps.takeover(type, from, epoch, cause, now));
     }
 

@@ -20,6 +20,7 @@ final class PeerTable {
         private PeerHeartbeat last;
         private Instant lastSeen;
         private Instant fitSince;
+        private Instant aliveSince;
 
         PeerHeartbeat last() {
             return last;
@@ -27,6 +28,10 @@ final class PeerTable {
 
         Instant lastSeen() {
             return lastSeen;
+        }
+
+        Instant aliveSince() {
+            return aliveSince;
         }
 
         Optional<Instant> fitSince() {
@@ -51,6 +56,9 @@ final class PeerTable {
         boolean wasAlive = peer.last != null && isAlive(peer, now);
         peer.last = hb;
         peer.lastSeen = now;
+        if (!wasAlive) {
+            peer.aliveSince = now;
+        }
         boolean fit = !hb.witness() && hb.role() == Role.BACKUP && hb.healthy() && hb.inSync() && hb.hasQuorum();
         if (!fit) {
             peer.fitSince = null;
@@ -71,6 +79,17 @@ final class PeerTable {
             }
         }
         return alive;
+    }
+
+    /** Alive peers heard without a gap since at least {@code settledSince}. */
+    int settled(Instant now, Instant settledSince) {
+        int count = 0;
+        for (Peer peer : alive(now)) {
+            if (!peer.aliveSince.isAfter(settledSince)) {
+                count++;
+            }
+        }
+        return count;
     }
 
     Optional<Peer> find(String nodeId) {

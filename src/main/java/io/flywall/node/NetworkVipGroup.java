@@ -110,6 +110,17 @@ final class NetworkVipGroup implements VipGroup {
 
   @Override
   public void tick(boolean primary) {
+    // Only a node that is primary right now may speak for the VIPs.
+    if (primary) {
+      sendDue();
+    }
+  }
+
+  @Override
+  public void reannounce() {
+    synchronized (this) {
+      schedule.claimed(announced.stream().filter(held::contains).collect(Collectors.toList()), clock.instant());
+    }
     sendDue();
   }
 

@@ -68,6 +68,8 @@ public final class Node implements HaService, AutoCloseable {
   private final ActionRunner runner;
   private Role lastRole;
   private volatile String healthCause = "unhealthy";
+  private Instant lastTick;
+  private Instant quietUntil;
 
   Node(ClusterPlan plan, Clock clock, FailoverController controller, ScheduledExecutorService loop,
       ExecutorService effects, HeartbeatReceiver receiver, HeartbeatSender sender,
@@ -123,6 +125,11 @@ public final class Node implements HaService, AutoCloseable {
       event.put("healthy", peer.healthy());
       received.rtt().ifPresent(rtt -> event.put("rtt_ms", rtt.toNanos() / 1e6));
       monitor.publish(event);
+      if (controller.role() == Role.PRIMARY && peer.role() == Role.PRIMARY && peer.epoch() < controller.epoch()) {
+        // A stale primary (resumed from a pause, or back from a partition) may have pulled
+        // clients' ARP caches to itself: point them back here while it steps down.
+        vips.reannounce();
+      }
       step(new Event.HeartbeatReceived(peer));
     });
   }
@@ -168,6 +175,13 @@ public final class Node implements HaService, AutoCloseable {
   }
 
   private void afterTick(Instant now) {
+    if (lastTick != null && Duration.between(lastTick, now).compareTo(plan.controller().failureTimeout()) > 0) {
+      // This process was paused (SIGSTOP, VM freeze): another node may hold the role now. Stay
+      // quiet on the LAN until peers have had a heartbeat interval to tell us.
+      quietUntil = now.plus(plan.controller().heartbeatInterval().multipliedBy(2));
+      log.warn("resumed after a pause of {} ms: no VIP announcements until {}", Duration.between(lastTick, now).toMillis(), quietUntil);
+    }
+    lastTick = now;
     ControllerView view = controller.view(now);
     metrics.role(view.role().name().toLowerCase(), EnumSet.of(Role.INIT, Role.BACKUP, Role.PRIMARY, Role.FAULT)
         .stream().map(r -> r.name().toLowerCase()).collect(Collectors.toList()));
@@ -179,7 +193,7 @@ public final class Node implements HaService, AutoCloseable {
       metrics.peer(peer.nodeId(), Duration.between(peer.lastSeen(), now).toMillis() / 1000.0,
           peer.rtt().map(rtt -> rtt.toNanos() / 1e6).orElse(-1.0));
     }
-    vips.tick(view.role() == Role.PRIMARY);
+    vips.tick(view.role() == Role.PRIMARY && (quietUntil == null || now.isAfter(quietUntil)));
   }
 
   private void sendHeartbeats() {

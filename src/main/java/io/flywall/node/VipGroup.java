@@ -20,6 +20,9 @@ public interface VipGroup {
   /** Periodic work while primary (refresh announcements); called on every controller tick. */
   void tick(boolean primary);
 
+  /** Announces the held VIPs again at once (a burst), e.g. when a stale primary reappears on the LAN. */
+  void reannounce();
+
   List<VipState> state();
 
   /** One VIP as shown by the status API. */
@@ -41,6 +44,9 @@ public interface VipGroup {
 
       @Override
       public void tick(boolean primary) {}
+
+      @Override
+      public void reannounce() {}
 
       @Override
       public List<VipState> state() {

@@ -109,6 +109,14 @@ class Section4_FailbackTest {
     }
 
     @Test
+    void witnessNeverChangesTheFailbackSetting() {
+        Harness z = Harness.settings("z", 20).witness().start(1);
+        z.hear(Beat.witness("w").failback(false, 0));
+        z.hear(Beat.witness("w").failback(false, 7));
+        assertThat(z.controller.view(z.now).failback().enabled()).isTrue();
+    }
+
+    @Test
     void failbackSettingIsAdoptedFromTheHighestVersionSeenOnAnyNode() {
         Harness b = primaryB(FailbackMode.AUTO, Duration.ZERO);
         b.hear(Beat.of("c", 30).backup(2).failback(false, 3));

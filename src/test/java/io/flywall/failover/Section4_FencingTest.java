@@ -45,6 +45,19 @@ class Section4_FencingTest {
     }
 
     @Test
+    void primaryYieldsToARivalThatKeepsItsRoleBecauseItCannotHearThisNode() {
+        Harness a = primary("a", 10, 5);
+        a.hear(Beat.of("b", 20).primary(5));
+        a.run(Duration.ofMillis(1750), Beat.of("b", 20).primary(5));
+        assertThat(a.role()).isEqualTo(Role.PRIMARY);
+        a.run(Duration.ofMillis(500), Beat.of("b", 20).primary(5));
+        assertThat(a.role()).isEqualTo(Role.BACKUP);
+        assertThat(a.records().get(a.records().size() - 1).cause()).contains("it does not hear this node");
+        a.run(Duration.ofSeconds(10), Beat.of("b", 20).primary(5));
+        assertThat(a.role()).as("no fight with the primary it yielded to").isEqualTo(Role.BACKUP);
+    }
+
+    @Test
     void primaryDemotesWhenAnyPeerRelaysAHigherEpoch() {
         Harness a = primary("a", 10, 5);
         a.hear(Beat.of("c", 30).backup(7));

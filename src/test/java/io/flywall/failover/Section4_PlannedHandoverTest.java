@@ -13,8 +13,7 @@ class Section4_PlannedHandoverTest {
     private static Harness primaryA() {
         Harness a = Harness.settings("a", 10).peers(2).failback(FailbackMode.MANUAL, Duration.ofSeconds(5),
                 Duration.ZERO).start(0);
-        a.hear(Beat.of("b", 20).backup(0));
-        a.hear(Beat.of("c", 30).backup(0));
+        a.run(Harness.TIMEOUT.plus(Harness.TICK), Beat.of("b", 20).backup(0), Beat.of("c", 30).backup(0));
         assertThat(a.role()).isEqualTo(Role.PRIMARY);
         return a;
     }

@@ -68,7 +68,18 @@ class Section4_QuorumTest {
     @Test
     void candidateWhosePeerReportsNoQuorumIsSkipped() {
         Harness a = Harness.settings("a", 20).peers(2).start(0);
-        a.run(Duration.ofSeconds(2), Beat.of("b", 10).backup(0).quorum(false), Beat.of("c", 30).backup(0));
+        a.run(Duration.ofSeconds(4), Beat.of("b", 10).backup(0).quorum(false), Beat.of("c", 30).backup(0));
+        assertThat(a.role()).isEqualTo(Role.PRIMARY);
+    }
+
+    @Test
+    void newlyFormedMajorityWaitsAFailureTimeoutSoAnIsolatedOldPrimaryHasFencedItself() {
+        Harness a = Harness.settings("a", 10).peers(2).start(4);
+        a.run(Duration.ofSeconds(10));
+        assertThat(a.role()).isEqualTo(Role.BACKUP);
+        a.run(Harness.TIMEOUT.minus(Harness.TICK), Beat.of("b", 20).backup(4));
+        assertThat(a.role()).isEqualTo(Role.BACKUP);
+        a.run(Harness.INTERVAL, Beat.of("b", 20).backup(4));
         assertThat(a.role()).isEqualTo(Role.PRIMARY);
     }
 }

@@ -25,7 +25,7 @@ class Section4_StartupHoldTest {
         a.hear(Beat.of("b", 20).backup(0));
         assertThat(a.role()).isEqualTo(Role.INIT);
         a.hear(Beat.of("c", 30).backup(0));
-        assertThat(a.role()).isEqualTo(Role.PRIMARY);
+        assertThat(a.role()).isEqualTo(Role.BACKUP);
         assertThat(a.records().get(0).cause()).contains("heard from every configured peer");
     }
 
@@ -35,7 +35,8 @@ class Section4_StartupHoldTest {
         a.hear(Beat.of("b", 20).backup(0));
         assertThat(a.role()).isEqualTo(Role.INIT);
         a.hear(Beat.witness("w"));
-        assertThat(a.role()).isEqualTo(Role.PRIMARY);
+        assertThat(a.role()).isEqualTo(Role.BACKUP);
+        assertThat(a.records()).extracting(Transition::type).containsExactly("startup");
     }
 
     @Test

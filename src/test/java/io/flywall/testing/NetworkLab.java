@@ -1,9 +1,13 @@
-package io.flywall.network;
+package io.flywall.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.flywall.network.CommandResult;
+import io.flywall.network.CommandRunner;
+import io.flywall.network.MacAddress;
+import io.flywall.network.ProcessCommandRunner;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,7 +23,7 @@ import org.junit.jupiter.api.Assumptions;
  * A lab built by {@code scripts/netlab} for one test class: unique names per run (pid-based), removed
  * on close and, should the JVM die first, by a shutdown hook.
  */
-final class NetworkLab implements AutoCloseable {
+public final class NetworkLab implements AutoCloseable {
 
     private static final AtomicInteger LABS = new AtomicInteger();
     private static final Duration SCRIPT_TIMEOUT = Duration.ofSeconds(60);
@@ -27,7 +31,7 @@ final class NetworkLab implements AutoCloseable {
 
     private final CommandRunner host = new ProcessCommandRunner();
     private final Path netlab;
-    final String prefix;
+    public final String prefix;
     private final Map<String, String> env = new LinkedHashMap<>();
     private final Thread cleanup;
 
@@ -38,14 +42,14 @@ final class NetworkLab implements AutoCloseable {
     }
 
     /** Skips the calling test (with the reason) when this machine cannot build a lab. */
-    static void assumeAvailable() {
+    public static void assumeAvailable() {
         Assumptions.assumeTrue(new com.sun.security.auth.module.UnixSystem().getUid() == 0,
                 "netns lab tests need root (ip netns); skipped");
         CommandResult netns = new ProcessCommandRunner().run(List.of("ip", "netns", "list"), Duration.ofSeconds(5));
         Assumptions.assumeTrue(netns.ok(), "netns lab tests need a working 'ip netns': " + netns.describe());
     }
 
-    static NetworkLab up(int nodes) {
+    public static NetworkLab up(int nodes) {
         Path project = Path.of(System.getProperty("flywall.project.dir", System.getProperty("user.dir")));
         Path netlab = project.resolve("scripts/netlab");
         assertThat(Files.isExecutable(netlab)).as(netlab + " is executable").isTrue();
@@ -66,7 +70,7 @@ final class NetworkLab implements AutoCloseable {
         return lab;
     }
 
-    String get(String name) {
+    public String get(String name) {
         String value = env.get(name);
         if (value == null) {
             throw new IllegalArgumentException("netlab env has no " + name + "; it has " + env.keySet());
@@ -75,12 +79,12 @@ final class NetworkLab implements AutoCloseable {
     }
 
     /** Runs commands inside the namespace named by env variable {@code nsVariable}, e.g. NS_N1. */
-    CommandRunner in(String nsVariable) {
+    public CommandRunner in(String nsVariable) {
         return host.inNamespace(get(nsVariable));
     }
 
     /** The link-layer address the client's neighbour table has for {@code address}, if any. */
-    Optional<MacAddress> clientNeighbour(String address) {
+    public Optional<MacAddress> clientNeighbour(String address) {
         CommandResult result = in("NS_CLIENT").run(List.of("ip", "-j", "neigh", "show", address, "dev", get("CLIENT_IF")),
                 Duration.ofSeconds(5));
         try {
@@ -96,13 +100,13 @@ final class NetworkLab implements AutoCloseable {
     }
 
     /** The namespaces of this lab that still exist. */
-    List<String> namespacesLeft() {
+    public List<String> namespacesLeft() {
         CommandResult result = host.run(List.of("ip", "netns", "list"), Duration.ofSeconds(5));
         return result.stdout().lines().map(line -> line.split(" ")[0])
                 .filter(name -> name.startsWith(prefix + "-")).toList();
     }
 
-    void run(String nsVariable, String... argv) {
+    public void run(String nsVariable, String... argv) {
         CommandResult result = in(nsVariable).run(Arrays.asList(argv), Duration.ofSeconds(10));
         if (!result.ok()) {
             throw new IllegalStateException(result.describe());

@@ -1,0 +1,175 @@
+package io.flywall.lab;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.flywall.network.CommandResult;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+
+/**
+ * DESIGN section 9's real-network scenarios in namespaces: real daemons, real VIPs, ARP, nftables
+ * and process kills, judged from the client's side.
+ */
+@Tag("netns")
+class FailoverLabIT {
+  private static final Duration TAKEOVER = Duration.ofSeconds(20);
+  private static final LabCluster.Settings FAST = LabCluster.Settings.defaults().withHeartbeat("300ms", 3);
+
+  private NetLab lab;
+  private LabCluster cluster;
+  private String name;
+
+  @BeforeEach
+  void name(TestInfo test) {
+    LabTestSupport.assumeLab();
+    name = test.getTestMethod().orElseThrow().getName();
+  }
+
+  private void build(int nodes, LabCluster.Settings settings) throws Exception {
+    lab = NetLab.up(nodes);
+    cluster = LabTestSupport.cluster(lab, name, settings);
+    cluster.startAll();
+  }
+
+  @AfterEach
+  void tearDown(TestInfo test) throws Exception {
+    if (cluster != null) {
+      System.out.println(cluster.logTails(60));
+      cluster.close();
+    }
+    if (lab != null) {
+      lab.close();
+      assertThat(lab.namespacesLeft()).as("namespaces left by " + lab.prefix()).isEmpty();
+    }
+  }
+
+  private void awaitSoleHolder(int k) {
+    await().atMost(TAKEOVER).pollInterval(Duration.ofMillis(100)).until(() -> cluster.lanVipHolders().equals(List.of(k)));
+  }
+
+  private void awaitClientGatewayIs(int k) {
+    await().atMost(TAKEOVER).pollInterval(Duration.ofMillis(200))
+        .until(() -> cluster.clientReachesServer() && lab.clientGatewayMac().equals(Optional.of(lab.lanMac(k))));
+  }
+
+  @Test
+  void backupTakesOverWhenThePrimaryIsPoweredOffAndThePreferredNodeFailsBack() throws Exception {
+    build(2, FAST.withFailback("auto", "2s"));
+    awaitSoleHolder(1);
+    assertThat(cluster.role(2)).contains("backup");
+    awaitClientGatewayIs(1);
+
+    cluster.powerOff(1);
+    awaitSoleHolder(2);
+    awaitClientGatewayIs(2);
+    assertThat(cluster.role(2)).contains("primary");
+
+    cluster.powerOn(1);
+    awaitSoleHolder(1);
+    awaitClientGatewayIs(1);
+    await().atMost(TAKEOVER).until(() -> cluster.role(2).equals(Optional.of("backup")));
+    assertThat(cluster.lanVipHolders()).containsExactly(1);
+  }
+
+  @Test
+  void withFailbackDisabledTheReturningNodeStaysBackup() throws Exception {
+    build(2, FAST.withFailback("disabled", "1s"));
+    awaitSoleHolder(1);
+    cluster.powerOff(1);
+    awaitSoleHolder(2);
+    cluster.powerOn(1);
+    await().atMost(TAKEOVER).until(() -> cluster.role(1).equals(Optional.of("backup")));
+    await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5)).until(() -> cluster.lanVipHolders().equals(List.of(2)));
+    awaitClientGatewayIs(2);
+  }
+
+  @Test
+  void aCutSyncLinkWithArpPingNeverGivesTwoVipHolders() throws Exception {
+    build(2, FAST);
+    awaitSoleHolder(1);
+    for (String direction : List.of("both", "in")) {
+      // "in" on the backup: it stops hearing the primary while the primary still hears it.
+      cluster.cutSync(2, direction);
+      await().atMost(TAKEOVER).until(() -> cluster.api(2, "/api/ha/status")
+          .map(s -> s.path("alarms").toString().contains("split_brain_risk")).orElse(false));
+      await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(4)).until(() -> cluster.lanVipHolders().equals(List.of(1)));
+      assertThat(cluster.clientReachesServer()).isTrue();
+      assertThat(cluster.api(2, "/api/ha/metrics").orElseThrow().path("alarm").path("split_brain_risk").asInt()).isOne();
+      cluster.cutSync(2, "none");
+      await().atMost(TAKEOVER).until(() -> cluster.api(2, "/api/ha/status")
+          .map(s -> !s.path("alarms").toString().contains("split_brain_risk")).orElse(false));
+    }
+    assertThat(cluster.api(2, "/api/ha/history?limit=50").orElseThrow().toString()).contains("split_brain_risk");
+    assertThat(cluster.api(2, "/api/ha/metrics").orElseThrow().path("alarm").path("split_brain_risk").asInt()).isZero();
+    assertThat(cluster.lanVipHolders()).containsExactly(1);
+  }
+
+  @Test
+  void anIsolatedPrimaryOfThreeReleasesAndTheMajorityElects() throws Exception {
+    build(3, FAST);
+    awaitSoleHolder(1);
+    cluster.cutSync(1, "both");
+    awaitSoleHolder(2);
+    awaitClientGatewayIs(2);
+    assertThat(cluster.role(1)).contains("backup");
+    cluster.cutSync(1, "none");
+    await().atMost(TAKEOVER).until(() -> cluster.lanVipHolders().size() == 1);
+    int holder = cluster.lanVipHolders().get(0);
+    awaitClientGatewayIs(holder);
+  }
+
+  @Test
+  void aFrozenPrimaryStepsDownWithinAHeartbeatIntervalOfResuming() throws Exception {
+    // Without arp_ping: the frozen node's kernel still answers for the VIP, which would (rightly) stop the backup.
+    LabCluster.Settings settings = LabCluster.Settings.defaults().withHeartbeat("1s", 3).withArpPing(false);
+    build(2, settings);
+    awaitSoleHolder(1);
+    cluster.freeze(1);
+    await().atMost(TAKEOVER).until(() -> cluster.role(2).equals(Optional.of("primary")));
+    awaitClientGatewayIs(2);
+    Instant resumed = Instant.now();
+    cluster.thaw(1);
+    await().atMost(TAKEOVER).pollInterval(Duration.ofMillis(20)).until(() -> cluster.lanVipHolders().equals(List.of(2)));
+    Duration dual = Duration.between(resumed, Instant.now());
+    System.out.println("two VIP holders after SIGCONT for " + dual.toMillis() + " ms (heartbeat interval 1000 ms)");
+    assertThat(dual).isLessThan(Duration.ofMillis(1000 + 500));
+    awaitClientGatewayIs(2);
+    assertThat(cluster.role(1)).contains("backup");
+  }
+
+  @Test
+  void plannedFailoverAndFailbackThroughTheCommandLineLoseAtMostAFewPackets() throws Exception {
+    build(2, FAST.withFailback("manual", "1s"));
+    awaitSoleHolder(1);
+    awaitClientGatewayIs(1);
+
+    try (Pinger ping = Pinger.start(lab.clientNamespace(), lab.get("SERVER_IP"), 10, 400)) {
+      await().atMost(Duration.ofSeconds(5)).until(() -> ping.received() > 20);
+      CommandResult moved = cluster.cli(1, "ha", "failover", "--to", "n2");
+      assertThat(moved.ok()).as(moved.describe()).isTrue();
+      awaitSoleHolder(2);
+      Pinger.Outage outage = ping.await();
+      System.out.println("planned failover: " + outage);
+      assertThat(outage.longestGapMs()).isLessThan(500);
+    }
+    awaitClientGatewayIs(2);
+    try (Pinger ping = Pinger.start(lab.clientNamespace(), lab.get("SERVER_IP"), 10, 400)) {
+      await().atMost(Duration.ofSeconds(5)).until(() -> ping.received() > 20);
+      CommandResult armed = cluster.cli(2, "ha", "failback", "enable");
+      assertThat(armed.ok()).as(armed.describe()).isTrue();
+      awaitSoleHolder(1);
+      Pinger.Outage outage = ping.await();
+      System.out.println("planned failback: " + outage);
+      assertThat(outage.longestGapMs()).isLessThan(500);
+    }
+    awaitClientGatewayIs(1);
+  }
+}
