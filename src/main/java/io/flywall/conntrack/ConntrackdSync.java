@@ -71,6 +71,11 @@ public final class ConntrackdSync implements ConnectionSync {
     return conf;
   }
 
+  /** The supervised conntrackd's pid while one runs. */
+  public java.util.Optional<Long> pid() {
+    return supervisor.pid();
+  }
+
   @Override
   public void start(SyncObserver observer) {
     observe(observer);
