@@ -12,7 +12,23 @@ public final class ApiModel {
 
   public record HaStatus(String nodeId, String role, long epoch, int priority, boolean healthy,
       String primaryId, Quorum quorum, List<Vip> vips, Failback failback, String since,
-      List<Alarm> alarms, String healthCause) {}
+      List<Alarm> alarms, String healthCause, ConntrackSync conntrackSync) {
+    /** Without connection-state sync (conntrack_sync is null in the JSON). */
+    public HaStatus(String nodeId, String role, long epoch, int priority, boolean healthy,
+        String primaryId, Quorum quorum, List<Vip> vips, Failback failback, String since,
+        List<Alarm> alarms, String healthCause) {
+      this(nodeId, role, epoch, priority, healthy, primaryId, quorum, vips, failback, since, alarms, healthCause, null);
+    }
+  }
+
+  /**
+   * conntrackd as status shows it: state (disabled, unavailable, starting, running, restarting)
+   * with why, the sync link, cache sizes (internal = own connections, external = the peer's) and
+   * sync messages; numbers are null until conntrackd answered once.
+   */
+  public record ConntrackSync(String state, String detail, @JsonProperty("interface") String interfaceName,
+      String peerAddress, Long internalEntries, Long externalEntries, Long messagesSent, Long messagesReceived,
+      Long messagesLost, boolean peerSilent, String lastPeerMessage, long restarts, Long lastCommitMs) {}
 
   public record Quorum(int required, int visible, boolean hasQuorum) {}
 

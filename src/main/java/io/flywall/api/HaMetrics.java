@@ -43,6 +43,14 @@ public final class HaMetrics {
   private final Counter scriptRuns = counter("script_runs", "Failover script runs, by phase", "phase");
   private final Counter scriptFailures = counter("script_failures", "Failover scripts that failed or timed out, by phase", "phase");
   private final Gauge alarm = gauge("alarm", "1 while an alarm is raised", "name");
+  private final Gauge conntrackUp = gauge("conntrack_sync_up", "1 while conntrackd runs and hears from its peer");
+  private final Gauge conntrackEntries = gauge("conntrack_sync_entries",
+      "Connections in conntrackd's caches: internal (this node's), external (the peer's)", "cache");
+  private final Gauge conntrackMessages = gauge("conntrack_sync_messages",
+      "conntrackd sync messages since it started: sent, received, lost", "kind");
+  private final Gauge conntrackRestarts = gauge("conntrack_sync_restarts", "Times conntrackd was restarted after it ended");
+  private final Gauge conntrackCommit = gauge("conntrack_sync_last_commit_seconds",
+      "Duration of the last commit of the peer's connections into the kernel");
 
   private Counter counter(String name, String help, String... labels) {
     return Counter.builder().name(PREFIX + name).help(help).labelNames(labels).register(registry);
@@ -117,6 +125,23 @@ public final class HaMetrics {
 
   public void alarm(String name, boolean raised) {
     alarm.labelValues(name).set(raised ? 1 : 0);
+  }
+
+  /** conntrackd's health and statistics; the caches and messages only when it answered ({@code >= 0}). */
+  public void conntrackSync(boolean up, long internal, long external, long sent, long received, long lost,
+      long restarts, double lastCommitSeconds) {
+    conntrackUp.set(up ? 1 : 0);
+    if (internal >= 0) {
+      conntrackEntries.labelValues("internal").set(internal);
+      conntrackEntries.labelValues("external").set(external);
+      conntrackMessages.labelValues("sent").set(sent);
+      conntrackMessages.labelValues("received").set(received);
+      conntrackMessages.labelValues("lost").set(lost);
+    }
+    conntrackRestarts.set(restarts);
+    if (lastCommitSeconds >= 0) {
+      conntrackCommit.set(lastCommitSeconds);
+    }
   }
 
   /** The Prometheus text exposition format (version 0.0.4). */

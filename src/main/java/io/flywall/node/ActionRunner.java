@@ -2,6 +2,8 @@ package io.flywall.node;
 
 import io.flywall.api.HaMetrics;
 import io.flywall.api.MonitorFeed;
+import io.flywall.conntrack.ConnectionSync;
+import io.flywall.conntrack.SyncStep;
 import io.flywall.failover.Action;
 import io.flywall.failover.Event;
 import io.flywall.failover.Role;
@@ -44,10 +46,19 @@ final class ActionRunner {
   private final Runnable announce;
   private final AtomicReference<Role> replicationRole = new AtomicReference<>(Role.BACKUP);
   private final java.util.concurrent.atomic.AtomicBoolean probeInFlight = new java.util.concurrent.atomic.AtomicBoolean();
+  private final ConnectionSync connectionSync;
 
   ActionRunner(String nodeId, ExecutorService effects, Clock clock, NodeMeta meta, History history,
       VipGroup vips, FailoverScripts scripts, HaMetrics metrics, MonitorFeed monitor,
       Consumer<Event> feedback, Runnable announce) {
+    this(nodeId, effects, clock, meta, history, vips, scripts, metrics, monitor, feedback, announce,
+        ConnectionSync.disabled());
+  }
+
+  ActionRunner(String nodeId, ExecutorService effects, Clock clock, NodeMeta meta, History history,
+      VipGroup vips, FailoverScripts scripts, HaMetrics metrics, MonitorFeed monitor,
+      Consumer<Event> feedback, Runnable announce, ConnectionSync connectionSync) {
+    this.connectionSync = connectionSync;
     this.nodeId = nodeId;
     this.effects = effects;
     this.clock = clock;
@@ -63,6 +74,10 @@ final class ActionRunner {
 
   Role replicationRole() {
     return replicationRole.get();
+  }
+
+  ConnectionSync connectionSync() {
+    return connectionSync;
   }
 
   void submit(List<Action> actions) {
@@ -98,6 +113,13 @@ final class ActionRunner {
         alarm(alarm.name(), alarm.detail(), false);
         continue;
       }
+      if (action instanceof Action.CommitConnectionState
+          || action instanceof Action.SwitchReplicationRole s && s.role() != Role.PRIMARY) {
+        syncConnectionState(action, steps);
+        if (action instanceof Action.CommitConnectionState) {
+          continue;
+        }
+      }
       Instant start = clock.instant();
       StepResult result = execute(action);
       if (result.recorded()) {
@@ -110,6 +132,25 @@ final class ActionRunner {
           // Without a durable epoch there is no takeover: nothing after it may run.
           log.error("takeover abandoned: the epoch could not be persisted");
           return;
+        }
+      }
+    }
+  }
+
+  /**
+   * Takeover: conntrackd commits the peer's connections (each sub-step timed on its own, so the
+   * commit's duration is in the history); release: back to collecting the peer's state. A failure
+   * is reported but never stops the role change: failover works without state sync.
+   */
+  private void syncConnectionState(Action action, List<HistoryEvent.Step> steps) {
+    List<SyncStep> done = action instanceof Action.CommitConnectionState ? connectionSync.takeOver()
+        : connectionSync.release();
+    for (SyncStep step : done) {
+      steps.add(new HistoryEvent.Step(step.name(), step.duration().toMillis(), step.ok()));
+      if (!step.ok()) {
+        log.warn("{} failed: {}", step.name(), step.detail());
+        if (action instanceof Action.CommitConnectionState) {
+          feedback.accept(new Event.ActionFailed(action, step.name() + ": " + step.detail()));
         }
       }
     }
@@ -139,10 +180,6 @@ final class ActionRunner {
       // No state replication runs in this build: a replica has nothing to catch up on.
       feedback.accept(new Event.ReplicationChanged(true, 0));
       return StepResult.ok("switch_replication_role");
-    }
-    if (action instanceof Action.CommitConnectionState) {
-      // Connection-state sync is not configured on this node: nothing to commit, no step.
-      return new StepResult("commit_connection_state", true, "", false);
     }
     if (action instanceof Action.RunScript script) {
       String name = script.phase().name().toLowerCase() + "_failover_script";

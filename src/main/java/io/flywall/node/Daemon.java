@@ -14,6 +14,7 @@ import io.flywall.config.ApiConfig;
 import io.flywall.config.Cidr;
 import io.flywall.config.FlywallConfig;
 import io.flywall.config.HaConfig;
+import io.flywall.conntrack.ConnectionSync;
 import io.flywall.failover.FailoverController;
 import io.flywall.network.CommandRunner;
 import io.flywall.network.GatewayMonitor;
@@ -42,8 +43,10 @@ public final class Daemon implements AutoCloseable {
   private final Node node;
   private final ApiServer api;
   private final HealthWatch health;
+  private final ConnectionSync connectionSync;
 
-  private Daemon(StateDatabase database, Node node, ApiServer api, HealthWatch health) {
+  private Daemon(StateDatabase database, Node node, ApiServer api, HealthWatch health, ConnectionSync connectionSync) {
+    this.connectionSync = connectionSync;
     this.database = database;
     this.node = node;
     this.api = api;
@@ -59,7 +62,12 @@ public final class Daemon implements AutoCloseable {
   }
 
   /** The external effects a node uses; the real ones come from {@link NodeEffects#real}. */
-  public record Effects(VipGroup vips, FailoverScripts scripts, CommandRunner commands) {}
+  public record Effects(VipGroup vips, FailoverScripts scripts, CommandRunner commands, ConnectionSync connectionSync) {
+    /** Without connection-state sync. */
+    public Effects(VipGroup vips, FailoverScripts scripts, CommandRunner commands) {
+      this(vips, scripts, commands, ConnectionSync.disabled());
+    }
+  }
 
   public static Daemon start(FlywallConfig config, Clock clock, Effects effects) throws NodeStartException {
     ClusterPlan plan = ClusterPlan.of(config);
@@ -87,7 +95,7 @@ public final class Daemon implements AutoCloseable {
       HeartbeatSender sender = new HeartbeatSender(plan.nodeId(), bootId, transport, receiver.peers(), clock);
       Node node = new Node(plan, clock, controller, loop, effectsThread, receiver, sender, transport, history,
           (feedback, announce) -> new ActionRunner(plan.nodeId(), effectsThread, clock, meta, history,
-              effects.vips(), effects.scripts(), metrics, monitor, feedback, announce),
+              effects.vips(), effects.scripts(), metrics, monitor, feedback, announce, effects.connectionSync()),
           effects.vips(), metrics, monitor);
       holder[0] = node;
       // A node that died while primary may still carry the VIPs: it holds nothing until elected.
@@ -104,13 +112,16 @@ public final class Daemon implements AutoCloseable {
       log.info("node {} (boot {}, epoch {}) state in {}, API on {}", plan.nodeId(), bootId, epoch,
           database.file(), config.api().listen());
       health.start(ha.heartbeatInterval());
+      effects.connectionSync().start(new ConntrackReporting(plan.nodeId(), clock, metrics, monitor, history, node::status));
       node.start();
-      return new Daemon(database, node, api, health);
+      return new Daemon(database, node, api, health, effects.connectionSync());
     } catch (NodeStartException e) {
+      effects.connectionSync().close();
       database.close();
       closeQuietly(channel);
       throw e;
     } catch (IOException | StateStoreException | RuntimeException e) {
+      effects.connectionSync().close();
       database.close();
       closeQuietly(channel);
       throw new NodeStartException(e.getMessage(), e);
@@ -189,6 +200,8 @@ public final class Daemon implements AutoCloseable {
     health.close();
     api.close();
     node.close();
+    // After the node: a primary's handover may still want conntrackd; then it goes with the node.
+    connectionSync.close();
     database.close();
   }
 }

@@ -233,12 +233,15 @@ public final class Node implements HaService, AutoCloseable {
         .map(v -> new ApiModel.Vip(v.address(), v.interfaceName(), v.held())).collect(Collectors.toList());
     List<ApiModel.Alarm> alarms = view.alarms().stream()
         .map(a -> new ApiModel.Alarm(a.name(), a.detail(), null)).collect(Collectors.toList());
+    var connectionSync = runner.connectionSync().status();
+    connectionSync.alarms().forEach((name, detail) -> alarms.add(new ApiModel.Alarm(name, detail, null)));
     return new HaStatus(view.nodeId(), roleName(view.role()), view.epoch(), view.priority(), view.healthy(),
         view.primaryId().orElse(null),
         new ApiModel.Quorum(view.quorum().required(), view.quorum().visible(), view.quorum().hasQuorum()),
         vipList, new ApiModel.Failback(view.failback().mode().name().toLowerCase(), view.failback().enabled(),
             view.failback().pendingUntil().map(Instant::toString).orElse(null)),
-        view.since().toString(), alarms, view.healthy() ? null : healthCause);
+        view.since().toString(), alarms, view.healthy() ? null : healthCause,
+        ConntrackReporting.document(connectionSync));
   }
 
   @Override

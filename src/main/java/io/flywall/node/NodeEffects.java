@@ -3,6 +3,9 @@ package io.flywall.node;
 import io.flywall.config.FlywallConfig;
 import io.flywall.config.HaConfig;
 import io.flywall.config.VirtualIpConfig;
+import io.flywall.conntrack.ChildProcessLauncher;
+import io.flywall.conntrack.ConnectionSync;
+import io.flywall.conntrack.ConntrackSyncSetup;
 import io.flywall.network.AnnouncementSchedule;
 import io.flywall.network.CommandRunner;
 import io.flywall.network.GratuitousAnnouncer;
@@ -31,9 +34,6 @@ public final class NodeEffects {
 
   public static Daemon.Effects real(FlywallConfig config, Clock clock) throws NodeStartException {
     HaConfig ha = config.replication().ha().orElseThrow(() -> new NodeStartException("no ha block"));
-    if (ha.conntrackSync().map(c -> c.enabled()).orElse(false)) {
-      throw new NodeStartException("this build cannot drive conntrackd yet; set conntrack_sync { enabled = false }");
-    }
     List<MissingTool> missing = ToolCheck.ofProcessPath().missing(features(ha));
     if (!missing.isEmpty()) {
       throw new NodeStartException(missing.stream().map(MissingTool::message).collect(Collectors.joining("; "))
@@ -49,7 +49,11 @@ public final class NodeEffects {
         ha.postFailoverScript(), ha.scriptTimeout(),
         ha.virtualIps().stream().map(v -> v.address().toString()).collect(Collectors.toList()),
         new ProcessScriptRunner(clock));
-    return new Daemon.Effects(vips, scripts, commands);
+    // A sync that cannot run says why (status, alarm, log) but never stops failover from running.
+    ConnectionSync connectionSync = new ConntrackSyncSetup(commands, ToolCheck.ofProcessPath(),
+        new ChildProcessLauncher(), clock).prepare(config,
+            Executors.newSingleThreadScheduledExecutor(Daemon.daemonThreads("flywall-conntrackd")));
+    return new Daemon.Effects(vips, scripts, commands, connectionSync);
   }
 
   static List<Vip> vips(HaConfig ha, Predicate<VirtualIpConfig> which) {

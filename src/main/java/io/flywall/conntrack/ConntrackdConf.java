@@ -1,0 +1,107 @@
+package io.flywall.conntrack;
+
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.stream.Collectors;
+
+/**
+ * The conntrackd configuration one node runs with: FTFW (reliable, acknowledged) sync over unicast
+ * UDP on the sync link, a cache of at most {@code maxEntries}, and files under the node's own
+ * directory. {@link #text()} renders it in conntrackd.conf(5) syntax.
+ */
+public record ConntrackdConf(SyncLink link, int port, int maxEntries, Duration syncInterval, ConntrackdFiles files,
+    List<InetAddress> ignoredAddresses) {
+
+  /** conntrackd's default sync port. */
+  public static final int DEFAULT_PORT = 3780;
+  /** sun_path of a unix socket holds 108 bytes with the terminating NUL. */
+  static final int MAX_SOCKET_PATH = 107;
+
+  public ConntrackdConf {
+    Objects.requireNonNull(link, "link");
+    Objects.requireNonNull(syncInterval, "syncInterval");
+    Objects.requireNonNull(files, "files");
+    ignoredAddresses = List.copyOf(ignoredAddresses);
+    if (maxEntries < 1) {
+      throw new IllegalArgumentException("maxEntries must be >= 1, got " + maxEntries);
+    }
+  }
+
+  /** The configuration for {@code link}, ignoring the sync traffic itself and loopback. */
+  public static ConntrackdConf of(SyncLink link, int maxEntries, Duration syncInterval, ConntrackdFiles files)
+      throws ConntrackSyncException {
+    int socketBytes = files.socket().toString().getBytes(StandardCharsets.UTF_8).length;
+    if (socketBytes > MAX_SOCKET_PATH) {
+      throw new ConntrackSyncException("conntrackd's control socket path " + files.socket() + " is " + socketBytes
+          + " bytes, more than a unix socket allows (" + MAX_SOCKET_PATH + "); use a shorter state_dir");
+    }
+    return new ConntrackdConf(link, DEFAULT_PORT, maxEntries, syncInterval, files,
+        List.of(link.localAddress(), link.peerAddress()));
+  }
+
+  /**
+   * Buckets of conntrackd's hash table: a power of two near a quarter of the limit, so chains stay
+   * short at a full cache without allocating a bucket per entry.
+   */
+  public int hashSize() {
+    int target = Math.max(1024, maxEntries / 4);
+    int size = Integer.highestOneBit(target);
+    return size < target ? Math.min(size << 1, 1 << 20) : Math.min(size, 1 << 20);
+  }
+
+  /** Seconds after a release at which the kernel purges the connections this node no longer owns. */
+  public long purgeSeconds() {
+    return 60;
+  }
+
+  public String text() {
+    String family = link.ipv4() ? "IPv4" : "IPv6";
+    StringBuilder out = new StringBuilder();
+    out.append("# Written by flywall from the conntrack_sync block; rewritten at every start, do not edit.\n");
+    out.append("Sync {\n");
+    out.append("\tMode FTFW {\n");
+    // Ask the peer for its whole table at start, so a restarted backup is complete at once.
+    out.append("\t\tStartupResync on\n");
+    out.append("\t\tResendQueueSize ").append(Math.max(maxEntries, 1024)).append('\n');
+    out.append("\t\tPurgeTimeout ").append(purgeSeconds()).append('\n');
+    out.append("\t}\n");
+    out.append("\tUDP {\n");
+    out.append("\t\t").append(family).append("_address ").append(link.localAddress().getHostAddress()).append('\n');
+    out.append("\t\t").append(family).append("_Destination_Address ").append(link.peerAddress().getHostAddress())
+        .append('\n');
+    out.append("\t\tPort ").append(port).append('\n');
+    out.append("\t\tInterface ").append(link.interfaceName()).append('\n');
+    out.append("\t\tSndSocketBuffer 1249280\n");
+    out.append("\t\tRcvSocketBuffer 1249280\n");
+    out.append("\t\tChecksum on\n");
+    out.append("\t}\n");
+    out.append("}\n");
+    out.append("General {\n");
+    out.append("\tSystemd off\n");
+    out.append("\tHashSize ").append(hashSize()).append('\n');
+    out.append("\tHashLimit ").append(maxEntries).append('\n');
+    out.append("\tLogFile ").append(files.log()).append('\n');
+    out.append("\tSyslog off\n");
+    out.append("\tLockFile ").append(files.lock()).append('\n');
+    out.append("\tUNIX {\n");
+    out.append("\t\tPath ").append(files.socket()).append('\n');
+    out.append("\t}\n");
+    out.append("\tNetlinkBufferSize 2097152\n");
+    out.append("\tNetlinkBufferSizeMaxGrowth 8388608\n");
+    out.append("\tFilter From Kernelspace {\n");
+    out.append("\t\tAddress Ignore {\n");
+    out.append("\t\t\tIPv4_address 127.0.0.0/8\n");
+    out.append("\t\t\tIPv6_address ::1\n");
+    out.append(ignoredAddresses.stream()
+        .map(a -> "\t\t\t" + (a instanceof java.net.Inet4Address ? "IPv4" : "IPv6") + "_address " + a.getHostAddress()
+            + "\n")
+        .collect(Collectors.joining()));
+    out.append("\t\t}\n");
+    out.append("\t}\n");
+    out.append("}\n");
+    return out.toString();
+  }
+}
