@@ -4,6 +4,11 @@ import io.flywall.lab.LabCluster;
 import io.flywall.lab.NetLab;
 import io.flywall.lab.Pinger;
 import io.flywall.network.CommandResult;
+import io.flywall.network.MissingTool;
+import io.flywall.network.NetworkFeature;
+import io.flywall.network.ToolCheck;
+import java.util.EnumSet;
+import java.util.stream.Collectors;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,6 +46,12 @@ final class DemoCommand implements Callable<Integer> {
     Optional<String> unavailable = NetLab.unavailableReason();
     if (unavailable.isPresent()) {
       throw new UserError("demo: " + unavailable.get());
+    }
+    List<MissingTool> missing = ToolCheck.ofProcessPath().missing(EnumSet.of(NetworkFeature.VIP_IPV4,
+        NetworkFeature.GRATUITOUS_ARP, NetworkFeature.ARP_PING_IPV4, NetworkFeature.LINK_MONITOR,
+        NetworkFeature.GATEWAY_MONITOR));
+    if (!missing.isEmpty()) {
+      throw new UserError("demo: " + missing.stream().map(MissingTool::message).collect(Collectors.joining("; ")), 127);
     }
     say("Building the lab: client -- LAN -- [n1, n2] -- WAN -- server, plus a sync network ...");
     Path dir = Files.createTempDirectory("flywall-demo");

@@ -67,7 +67,9 @@ class LoopbackClusterIT {
 
   @Test
   void manualFailbackWaitsForTheOperatorAndPlannedFailoverMovesTheRole() throws Exception {
-    cluster = new LoopbackCluster(dir, List.of(50, 100, 150), "failback_mode = \"manual\"\nfailback_delay = \"1s\"").startAll();
+    // A startup hold long enough for every JVM to start, so the preferred node wins the first election.
+    cluster = new LoopbackCluster(dir, List.of(50, 100, 150),
+        "failback_mode = \"manual\"\nfailback_delay = \"1s\"\nfailure_timeout = \"3s\"").startAll();
     await().atMost(ELECTION).until(LoopbackClusterIT::primary, "node1"::equals);
 
     cluster.node(1).kill();
