@@ -262,18 +262,7 @@ final class ActionRunner {
   }
 
   private void alarm(String name, String detail, boolean raised) {
-    if (raised) {
-      log.warn("ALARM {}: {}", name, detail);
-    } else {
-      log.info("alarm {} cleared: {}", name, detail);
-    }
-    Map<String, Object> published = new LinkedHashMap<>();
-    published.put("type", "alarm");
-    published.put("time", clock.instant().toString());
-    published.put("name", name);
-    published.put("raised", raised);
-    published.put("detail", detail);
-    monitor.publish(published);
+    AlarmNotice.tell(log, monitor, clock.instant(), name, detail, raised);
   }
 
   static String roleName(Role role) {

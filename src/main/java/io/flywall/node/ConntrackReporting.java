@@ -54,18 +54,7 @@ final class ConntrackReporting implements SyncObserver {
   @Override
   public void alarm(String name, String detail, boolean raised) {
     metrics.alarm(name, raised);
-    if (raised) {
-      log.warn("ALARM {}: {}", name, detail);
-    } else {
-      log.info("alarm {} cleared: {}", name, detail);
-    }
-    Map<String, Object> published = new LinkedHashMap<>();
-    published.put("type", "alarm");
-    published.put("time", clock.instant().toString());
-    published.put("name", name);
-    published.put("raised", raised);
-    published.put("detail", detail);
-    monitor.publish(published);
+    AlarmNotice.tell(log, monitor, clock.instant(), name, detail, raised);
     String role = "unknown";
     long epoch = 0;
     try {

@@ -1,5 +1,6 @@
 package io.flywall.cluster;
 
+import io.flywall.testing.MutableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.InetSocketAddress;

@@ -8,7 +8,7 @@ import io.flywall.config.FlywallConfig;
 import io.flywall.network.CommandResult;
 import io.flywall.network.CommandRunner;
 import io.flywall.network.ToolCheck;
-import io.flywall.testing.NetworkLab;
+import io.flywall.lab.NetLab;
 import java.io.File;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -35,15 +35,15 @@ class ConntrackLabTest {
   @TempDir
   Path dir;
 
-  private NetworkLab lab;
+  private NetLab lab;
   private final List<ConnectionSync> syncs = new ArrayList<>();
   private final List<Process> processes = new ArrayList<>();
   private final List<String> alarms = new CopyOnWriteArrayList<>();
 
   @BeforeEach
-  void buildLab() {
-    NetworkLab.assumeAvailable();
-    lab = NetworkLab.up(2);
+  void buildLab() throws java.io.IOException {
+    NetLab.unavailableReason().ifPresent(reason -> org.junit.jupiter.api.Assumptions.abort("skipped: " + reason));
+    lab = NetLab.up(2);
   }
 
   @AfterEach
@@ -52,7 +52,7 @@ class ConntrackLabTest {
     processes.forEach(Process::destroyForcibly);
     if (lab != null) {
       lab.close();
-      assertThat(lab.namespacesLeft()).as("namespaces of lab " + lab.prefix + " left behind").isEmpty();
+      assertThat(lab.namespacesLeft()).as("namespaces of lab " + lab.prefix() + " left behind").isEmpty();
     }
   }
 
@@ -85,7 +85,7 @@ class ConntrackLabTest {
       full.addAll(argv);
       return real.launch(full, output);
     };
-    ConnectionSync sync = new ConntrackSyncSetup(lab.in("NS_N" + k), ToolCheck.ofProcessPath(), inNamespace,
+    ConnectionSync sync = new ConntrackSyncSetup(lab.in(lab.get("NS_N" + k)), ToolCheck.ofProcessPath(), inNamespace,
         Clock.systemUTC()).prepare(config, Executors.newSingleThreadScheduledExecutor());
     syncs.add(sync);
     sync.start(new SyncObserver() {
@@ -111,13 +111,13 @@ class ConntrackLabTest {
   }
 
   private String run(String nsVariable, String... argv) {
-    CommandResult result = lab.in(nsVariable).run(List.of(argv), TIMEOUT);
+    CommandResult result = lab.in(lab.get(nsVariable)).run(List.of(argv), TIMEOUT);
     assertThat(result.ok()).as(result.describe()).isTrue();
     return result.stdout();
   }
 
   private void statefulForwarding(String nsVariable) throws Exception {
-    CommandRunner node = lab.in(nsVariable);
+    CommandRunner node = lab.in(lab.get(nsVariable));
     // Only established flows and new SYNs pass: a mid-stream packet without state is dropped.
     Path file = dir.resolve("stateful.nft");
     java.nio.file.Files.writeString(file, """

@@ -1,5 +1,6 @@
 package io.flywall.conntrack;
 
+import io.flywall.testing.MutableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.flywall.network.CommandResult;

@@ -9,7 +9,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import io.flywall.testing.NetworkLab;
+import io.flywall.lab.NetLab;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -21,22 +21,26 @@ import org.junit.jupiter.api.Test;
 class NetnsLabTest {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(5);
-    private static NetworkLab lab;
+    private static NetLab lab;
 
     private Vip lanVip;
     private Vip lanVip6;
 
     @BeforeAll
     static void buildLab() {
-        NetworkLab.assumeAvailable();
-        lab = NetworkLab.up(2);
+        NetLab.unavailableReason().ifPresent(reason -> org.junit.jupiter.api.Assumptions.abort("skipped: " + reason));
+        try {
+            lab = NetLab.up(2);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     @AfterAll
     static void removeLab() {
         if (lab != null) {
             lab.close();
-            assertThat(lab.namespacesLeft()).as("namespaces of lab " + lab.prefix + " left behind").isEmpty();
+            assertThat(lab.namespacesLeft()).as("namespaces of lab " + lab.prefix() + " left behind").isEmpty();
         }
     }
 
@@ -46,7 +50,7 @@ class NetnsLabTest {
     }
 
     private VipBackend backendOn(String node) {
-        return new IprouteVipBackend(lab.in(node), TIMEOUT);
+        return new IprouteVipBackend(lab.in(lab.get(node)), TIMEOUT);
     }
 
     @AfterEach
@@ -89,14 +93,14 @@ class NetnsLabTest {
         MacAddress n1 = MacAddress.of(lab.get("N1_LAN_MAC"));
         MacAddress n2 = MacAddress.of(lab.get("N2_LAN_MAC"));
         holdAndTeachClient("NS_N1", lanVip);
-        assertThat(lab.clientNeighbour(lab.get("LAN_VIP"))).contains(n1);
+        assertThat(clientNeighbour(lab.get("LAN_VIP"))).contains(n1);
 
         backendOn("NS_N1").remove(lanVip);
         backendOn("NS_N2").add(lanVip);
-        assertThat(lab.clientNeighbour(lab.get("LAN_VIP"))).as("adding alone announces nothing").contains(n1);
-        new GratuitousAnnouncer(lab.in("NS_N2"), TIMEOUT).announce(List.of(lanVip), 1);
+        assertThat(clientNeighbour(lab.get("LAN_VIP"))).as("adding alone announces nothing").contains(n1);
+        new GratuitousAnnouncer(lab.in(lab.get("NS_N2")), TIMEOUT).announce(List.of(lanVip), 1);
 
-        await().atMost(TIMEOUT).until(() -> lab.clientNeighbour(lab.get("LAN_VIP")), mac -> mac.equals(Optional.of(n2)));
+        await().atMost(TIMEOUT).until(() -> clientNeighbour(lab.get("LAN_VIP")), mac -> mac.equals(Optional.of(n2)));
     }
 
     @Test
@@ -105,21 +109,21 @@ class NetnsLabTest {
         MacAddress n1 = MacAddress.of(lab.get("N1_LAN_MAC"));
         MacAddress n2 = MacAddress.of(lab.get("N2_LAN_MAC"));
         holdAndTeachClient("NS_N1", lanVip6);
-        assertThat(lab.clientNeighbour(lab.get("LAN_VIP6"))).contains(n1);
+        assertThat(clientNeighbour(lab.get("LAN_VIP6"))).contains(n1);
 
         backendOn("NS_N1").remove(lanVip6);
         backendOn("NS_N2").add(lanVip6);
-        assertThat(lab.clientNeighbour(lab.get("LAN_VIP6"))).as("adding with nodad alone announces nothing").contains(n1);
-        new GratuitousAnnouncer(lab.in("NS_N2"), TIMEOUT).announce(List.of(lanVip6), 1);
+        assertThat(clientNeighbour(lab.get("LAN_VIP6"))).as("adding with nodad alone announces nothing").contains(n1);
+        new GratuitousAnnouncer(lab.in(lab.get("NS_N2")), TIMEOUT).announce(List.of(lanVip6), 1);
 
-        await().atMost(TIMEOUT).until(() -> lab.clientNeighbour(lab.get("LAN_VIP6")), mac -> mac.equals(Optional.of(n2)));
+        await().atMost(TIMEOUT).until(() -> clientNeighbour(lab.get("LAN_VIP6")), mac -> mac.equals(Optional.of(n2)));
     }
 
     @Test
     void theProbeFromN2SeesN1sMacWhileN1HoldsTheVipAndNothingOnceReleased() {
         vips();
         MacAddress n1 = MacAddress.of(lab.get("N1_LAN_MAC"));
-        NeighborProbe probe = new NeighborProbe(lab.in("NS_N2"), Clock.systemUTC());
+        NeighborProbe probe = new NeighborProbe(lab.in(lab.get("NS_N2")), Clock.systemUTC());
         backendOn("NS_N1").add(lanVip);
         backendOn("NS_N1").add(lanVip6);
 
@@ -141,27 +145,27 @@ class NetnsLabTest {
 
     @Test
     void theLinkMonitorSeesALinkSetDownAndAPeerWithoutCarrier() {
-        LinkMonitor monitor = new LinkMonitor(lab.in("NS_N1"), TIMEOUT);
+        LinkMonitor monitor = new LinkMonitor(lab.in(lab.get("NS_N1")), TIMEOUT);
         String sync = lab.get("SYNC_IF");
         String wan = lab.get("WAN_IF");
         assertThat(monitor.observe(List.of(sync, wan))).allSatisfy(state -> assertThat(state.up()).isTrue());
 
-        lab.run("NS_N1", "ip", "link", "set", sync, "down");
-        lab.run("NS_BRIDGE", "ip", "link", "set", "fwt-n1-wan", "down");
+        lab.run(lab.get("NS_N1"), "ip", "link", "set", sync, "down");
+        lab.run(lab.get("NS_BRIDGE"), "ip", "link", "set", "fwt-n1-wan", "down");
         try {
             assertThat(monitor.observe(List.of(sync, wan, "fwt-nope"))).containsExactly(
                     LinkState.down(sync, "administratively down"), LinkState.down(wan, "no carrier"),
                     LinkState.down("fwt-nope", "missing"));
         } finally {
-            lab.run("NS_N1", "ip", "link", "set", sync, "up");
-            lab.run("NS_BRIDGE", "ip", "link", "set", "fwt-n1-wan", "up");
+            lab.run(lab.get("NS_N1"), "ip", "link", "set", sync, "up");
+            lab.run(lab.get("NS_BRIDGE"), "ip", "link", "set", "fwt-n1-wan", "up");
         }
         await().atMost(TIMEOUT).until(() -> monitor.observe(List.of(sync, wan)).stream().allMatch(LinkState::up));
     }
 
     @Test
     void theGatewayMonitorSeesANodeAnswerAndAnUnusedAddressStaySilent() {
-        GatewayMonitor monitor = new GatewayMonitor(lab.in("NS_CLIENT"));
+        GatewayMonitor monitor = new GatewayMonitor(lab.in(lab.get("NS_CLIENT")));
 
         Health health = Health.judge(List.of(), monitor.probeAll(List.of(ip(lab.get("N1_LAN_IP")), ip("10.99.1.99"))));
 
@@ -174,7 +178,11 @@ class NetnsLabTest {
     /** Puts the VIP on {@code node} and makes the client resolve it, so the client has an entry to move. */
     private void holdAndTeachClient(String node, Vip vip) {
         backendOn(node).add(vip);
-        CommandResult ping = lab.in("NS_CLIENT").run(List.of("ping", "-n", "-c", "1", "-W", "1", vip.host()), TIMEOUT);
+        CommandResult ping = lab.in(lab.get("NS_CLIENT")).run(List.of("ping", "-n", "-c", "1", "-W", "1", vip.host()), TIMEOUT);
         assertThat(ping.ok()).as(ping.describe()).isTrue();
+    }
+
+    private static Optional<MacAddress> clientNeighbour(String address) {
+        return lab.neighbour(lab.clientNamespace(), lab.get("CLIENT_IF"), address);
     }
 }

@@ -1,0 +1,159 @@
+package io.flywall.lab;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.flywall.network.CommandResult;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+
+/**
+ * A client's TCP connection through a stateful firewall pair survives a power-off of the
+ * primary when conntrack sync is on, and breaks when it is off (so the test can tell).
+ */
+@Tag("netns")
+class ConnectionSurvivalLabIT {
+  private static final Duration LIMIT = Duration.ofSeconds(30);
+  private static final String CONNTRACK_SYNC = """
+      conntrack_sync {
+        enabled = true
+        interface = "fwt-sync"
+        sync_interval = "1s"
+      }""";
+
+  private NetLab lab;
+  private LabCluster cluster;
+  private Process server;
+  private Process client;
+  private final List<String> clientLines = new CopyOnWriteArrayList<>();
+  private String name;
+
+  @BeforeEach
+  void name(TestInfo test) {
+    LabTestSupport.assumeLab();
+    name = test.getTestMethod().orElseThrow().getName();
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    for (Process p : new Process[] {client, server}) {
+      if (p != null) {
+        p.destroyForcibly();
+      }
+    }
+    if (cluster != null) {
+      System.out.println(cluster.logTails(40));
+      cluster.close();
+    }
+    if (lab != null) {
+      lab.close();
+      assertThat(lab.namespacesLeft()).isEmpty();
+    }
+  }
+
+  @Test
+  void anOpenConnectionKeepsExchangingDataAfterThePrimaryIsPoweredOff() throws Exception {
+    int before = failOverWithAConnectionOpen(true);
+    await().atMost(LIMIT).until(() -> okCount() > before + 40 || broken());
+    assertThat(broken()).as("client output: " + clientLines).isFalse();
+  }
+
+  @Test
+  void withoutConntrackSyncTheSameConnectionBreaks() throws Exception {
+    failOverWithAConnectionOpen(false);
+    await().atMost(LIMIT).until(this::broken);
+  }
+
+  /** Builds the pair, opens the connection through n1, powers n1 off; returns the exchanges seen before. */
+  private int failOverWithAConnectionOpen(boolean sync) throws Exception {
+    lab = NetLab.up(2);
+    LabCluster.Settings settings = LabCluster.Settings.defaults().withHeartbeat("300ms", 3).withArpPing(false)
+        .withHaExtra(sync ? CONNTRACK_SYNC : "");
+    cluster = LabTestSupport.cluster(lab, name, settings);
+    for (int k = 1; k <= 2; k++) {
+      statefulFirewall(k);
+    }
+    cluster.startAll();
+    await().atMost(LIMIT).until(() -> cluster.lanVipHolders().equals(List.of(1)));
+    if (sync) {
+      await().atMost(LIMIT).until(() -> cluster.api(2, "/api/ha/status")
+          .map(s -> s.path("conntrack_sync").path("state").asText().equals("running")).orElse(false));
+    }
+    server = inNamespace(lab.serverNamespace(), "perl", "-MIO::Socket::INET", "-e",
+        "$s=IO::Socket::INET->new(LocalPort=>7000,Listen=>5,ReuseAddr=>1) or die $!;"
+            + "while($c=$s->accept){while(sysread($c,$b,100)>0){syswrite($c,$b)}}");
+    client = inNamespace(lab.clientNamespace(), "bash", "-c",
+        "for t in $(seq 1 50); do exec 3<>/dev/tcp/" + lab.get("SERVER_IP") + "/7000 && break; sleep 0.1; done;"
+            + " for i in $(seq 1 3000); do echo \"ping $i\" >&3; if read -t 5 line <&3; then echo \"ok $i\";"
+            + " else echo BROKEN; exit 1; fi; sleep 0.05; done");
+    Thread reader = new Thread(() -> {
+      try (BufferedReader in = new BufferedReader(new InputStreamReader(client.getInputStream(), StandardCharsets.UTF_8))) {
+        String line;
+        while ((line = in.readLine()) != null) {
+          clientLines.add(line);
+        }
+      } catch (java.io.IOException ignored) {
+        // The client ended.
+      }
+    }, "tcp-client");
+    reader.setDaemon(true);
+    reader.start();
+    await().atMost(LIMIT).until(() -> okCount() >= 20 || broken());
+    assertThat(broken()).as("the connection works before the failover: " + clientLines).isFalse();
+    if (sync) {
+      // The connection has reached n2's external cache before n1 goes away.
+      await().atMost(LIMIT).until(() -> lab.in(lab.nodeNamespace(2)).run(List.of("conntrackd", "-C",
+          cluster.config(2).getParent().resolve("n2/conntrackd/conntrackd.conf").toString(), "-e"), Duration.ofSeconds(5))
+          .stdout().contains("dport=7000"));
+    }
+    int before = okCount();
+    cluster.powerOff(1);
+    await().atMost(LIMIT).until(() -> cluster.lanVipHolders().equals(List.of(2)));
+    return before;
+  }
+
+  private void statefulFirewall(int k) throws Exception {
+    Path file = Files.writeString(cluster.config(k).resolveSibling("stateful-n" + k + ".nft"), """
+        table inet fwtstate {
+          chain forward {
+            type filter hook forward priority 0; policy drop;
+            ct state invalid drop
+            ct state established,related accept
+            iifname "fwt-lan" oifname "fwt-wan" ct state new accept
+            icmp type echo-request accept
+          }
+        }
+        """);
+    CommandResult rules = lab.in(lab.nodeNamespace(k)).run(List.of("nft", "-f", file.toString()), Duration.ofSeconds(5));
+    assertThat(rules.ok()).as(rules.describe()).isTrue();
+    // Without this the kernel adopts a mid-stream TCP flow on its own, and the test could not fail.
+    CommandResult loose = lab.in(lab.nodeNamespace(k)).run(
+        List.of("sysctl", "-qw", "net.netfilter.nf_conntrack_tcp_loose=0"), Duration.ofSeconds(5));
+    assertThat(loose.ok()).as(loose.describe()).isTrue();
+  }
+
+  private Process inNamespace(String ns, String... command) throws Exception {
+    List<String> argv = new java.util.ArrayList<>(List.of("ip", "netns", "exec", ns));
+    argv.addAll(List.of(command));
+    return new ProcessBuilder(argv).redirectErrorStream(true).start();
+  }
+
+  private int okCount() {
+    return (int) clientLines.stream().filter(l -> l.startsWith("ok ")).count();
+  }
+
+  private boolean broken() {
+    return clientLines.contains("BROKEN");
+  }
+}
