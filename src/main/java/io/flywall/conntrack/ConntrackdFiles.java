@@ -16,8 +16,22 @@ public record ConntrackdFiles(Path directory) {
     return directory.resolve("conntrackd.conf");
   }
 
+  /**
+   * The control socket: beside the other files when the path fits a unix socket address (107
+   * bytes), else under /run/flywall with a name derived from the directory, still one per node.
+   */
   public Path socket() {
-    return directory.resolve("conntrackd.ctl");
+    Path beside = directory.toAbsolutePath().resolve("conntrackd.ctl");
+    if (beside.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length <= ConntrackdConf.MAX_SOCKET_PATH) {
+      return beside;
+    }
+    try {
+      byte[] digest = java.security.MessageDigest.getInstance("SHA-256")
+          .digest(beside.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      return Path.of("/run/flywall", "conntrackd-" + java.util.HexFormat.of().formatHex(digest, 0, 8) + ".ctl");
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is always available", e);
+    }
   }
 
   public Path lock() {

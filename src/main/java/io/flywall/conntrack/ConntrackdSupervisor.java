@@ -83,6 +83,7 @@ public final class ConntrackdSupervisor {
       // A lock without a daemon behind it is left over from a crash; conntrackd would refuse to start.
       Files.deleteIfExists(files.lock());
     }
+    Files.createDirectories(files.socket().getParent());
     Files.deleteIfExists(files.socket());
     child = launcher.launch(List.of("conntrackd", "-C", files.config().toString()), files.output());
     startedAt = now;

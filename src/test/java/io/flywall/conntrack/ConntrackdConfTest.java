@@ -169,13 +169,14 @@ class ConntrackdConfTest {
   }
 
   @Test
-  void aStateDirTooLongForAUnixSocketIsRefusedBeforeConntrackdWouldBe() throws Exception {
-    String longDir = "/var/lib/" + "x".repeat(100);
-    FlywallConfig config = parse(withConntrackSync("interface = \"sync0\"").replace("ha {",
-        "state_dir = \"" + longDir + "\"\n  ha {"));
+  void aStateDirTooLongForAUnixSocketGetsItsSocketUnderRunOnePerNode() {
+    ConntrackdFiles one = ConntrackdFiles.under(java.nio.file.Path.of("/var/lib/" + "x".repeat(100) + "/one"));
+    ConntrackdFiles two = ConntrackdFiles.under(java.nio.file.Path.of("/var/lib/" + "x".repeat(100) + "/two"));
 
-    assertThatThrownBy(() -> confFor(config, interfaceWith("sync0", "10.0.0.1/24")))
-        .hasMessageContaining("more than a unix socket allows").hasMessageContaining("use a shorter state_dir");
+    assertThat(one.socket().toString()).startsWith("/run/flywall/conntrackd-").hasSizeLessThanOrEqualTo(107);
+    assertThat(one.socket()).isNotEqualTo(two.socket());
+    assertThat(ConntrackdFiles.under(java.nio.file.Path.of("/var/lib/flywall")).socket())
+        .isEqualTo(java.nio.file.Path.of("/var/lib/flywall/conntrackd/conntrackd.ctl"));
   }
 
   @Test
