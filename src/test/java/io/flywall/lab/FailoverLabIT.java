@@ -62,7 +62,15 @@ class FailoverLabIT {
 
   @Test
   void backupTakesOverWhenThePrimaryIsPoweredOffAndThePreferredNodeFailsBack() throws Exception {
-    build(2, FAST.withFailback("auto", "2s"));
+    java.nio.file.Path scripts = io.flywall.testing.ProcessLogs.freshDirectory("lab-scripts");
+    for (String phase : List.of("pre", "post")) {
+      java.nio.file.Path script = scripts.resolve(phase + ".sh");
+      java.nio.file.Files.writeString(script, "#!/bin/sh\necho \"$1 $2 $3 $4 vips=$FLYWALL_VIPS cause=$FLYWALL_CAUSE\" >> "
+          + scripts + "/" + phase + "-$FLYWALL_NODE_ID.log\n");
+      script.toFile().setExecutable(true);
+    }
+    build(2, FAST.withFailback("auto", "2s").withHaExtra("pre_failover_script = \"" + scripts.resolve("pre.sh")
+        + "\"\npost_failover_script = \"" + scripts.resolve("post.sh") + "\""));
     awaitSoleHolder(1);
     assertThat(cluster.role(2)).contains("backup");
     awaitClientGatewayIs(1);
@@ -71,6 +79,12 @@ class FailoverLabIT {
     awaitSoleHolder(2);
     awaitClientGatewayIs(2);
     assertThat(cluster.role(2)).contains("primary");
+    // DESIGN section 4: argv EVENT OLD_ROLE NEW_ROLE EPOCH and the FLYWALL_* environment, before and after the VIPs.
+    await().atMost(TAKEOVER).until(() -> java.nio.file.Files.exists(scripts.resolve("post-n2.log")));
+    assertThat(java.nio.file.Files.readString(scripts.resolve("pre-n2.log")))
+        .contains("takeover backup primary").contains("vips=10.99.1.1/24,10.99.2.1/24").contains("cause=primary n1 silent");
+    assertThat(cluster.api(2, "/api/ha/history?limit=20").orElseThrow().toString())
+        .contains("pre_failover_script").contains("post_failover_script");
 
     cluster.powerOn(1);
     awaitSoleHolder(1);
