@@ -220,7 +220,8 @@ public final class ApiServer implements AutoCloseable {
   private static void stream(SseClient client, MonitorFeed monitor, ObjectMapper mapper) {
     BlockingQueue<Map<String, Object>> queue = new ArrayBlockingQueue<>(1024);
     client.keepAlive();
-    try (AutoCloseable subscription = monitor.subscribe(queue::offer)) {
+    AutoCloseable subscription = monitor.subscribe(queue::offer);
+    try {
       client.sendComment("flywall monitor");
       while (!client.terminated()) {
         Map<String, Object> event = queue.poll(MONITOR_KEEPALIVE.toMillis(), TimeUnit.MILLISECONDS);
@@ -235,6 +236,11 @@ public final class ApiServer implements AutoCloseable {
     } catch (Exception e) {
       log.debug("monitor stream ended: {}", e.toString());
     } finally {
+      try {
+        subscription.close();
+      } catch (Exception ignored) {
+        // Unsubscribing only removes a set entry.
+      }
       client.close();
     }
   }

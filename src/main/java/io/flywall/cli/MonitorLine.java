@@ -1,7 +1,6 @@
 package io.flywall.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.util.Iterator;
 import java.util.Map;
 
 /** One human-readable line per monitor event: time, type, then the event's fields. */
@@ -11,8 +10,7 @@ final class MonitorLine {
   static String format(String type, JsonNode event) {
     StringBuilder line = new StringBuilder();
     line.append(event.path("time").asText("")).append(' ').append(String.format("%-10s", type));
-    for (Iterator<Map.Entry<String, JsonNode>> it = event.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> field = it.next();
+    for (Map.Entry<String, JsonNode> field : event.properties()) {
       if (field.getKey().equals("type") || field.getKey().equals("time")) {
         continue;
       }

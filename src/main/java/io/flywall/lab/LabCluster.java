@@ -309,9 +309,13 @@ public final class LabCluster implements AutoCloseable {
   }
 
   @Override
-  public void close() throws InterruptedException {
-    for (int k = 1; k <= lab.nodes(); k++) {
-      kill(k);
+  public void close() {
+    try {
+      for (int k = 1; k <= lab.nodes(); k++) {
+        kill(k);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 }
