@@ -250,6 +250,13 @@ public final class StateStore {
     return checksum;
   }
 
+  /** The position and the checksum there, read together. */
+  public record LogHead(long position, long checksum) {}
+
+  public LogHead head() throws StateStoreException {
+    return db.withConnection(c -> new LogHead(position, checksum));
+  }
+
   /** The position before the oldest change still in the log. */
   public long logBase() {
     return logBase;
