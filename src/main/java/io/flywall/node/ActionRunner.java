@@ -43,10 +43,12 @@ final class ActionRunner {
   private final Consumer<Event> feedback;
   private final Runnable announce;
   private final AtomicReference<Role> replicationRole = new AtomicReference<>(Role.BACKUP);
+  private final ReplicationRoles replication;
 
   ActionRunner(String nodeId, ExecutorService effects, Clock clock, NodeMeta meta, History history,
       VipGroup vips, FailoverScripts scripts, HaMetrics metrics, MonitorFeed monitor,
-      Consumer<Event> feedback, Runnable announce) {
+      Consumer<Event> feedback, Runnable announce, ReplicationRoles replication) {
+    this.replication = replication;
     this.nodeId = nodeId;
     this.effects = effects;
     this.clock = clock;
@@ -130,9 +132,14 @@ final class ActionRunner {
     }
     if (action instanceof Action.SwitchReplicationRole switchRole) {
       replicationRole.set(switchRole.role());
-      // No state replication runs in this build: a replica has nothing to catch up on.
-      feedback.accept(new Event.ReplicationChanged(true, 0));
-      return StepResult.ok("switch_replication_role");
+      try {
+        // A replica reports "in sync" itself once it has caught up with the new primary.
+        replication.switchTo(switchRole.role())
+            .ifPresent(position -> feedback.accept(new Event.ReplicationChanged(true, position)));
+        return StepResult.ok("switch_replication_role");
+      } catch (StateStoreException | RuntimeException e) {
+        return StepResult.failed("switch_replication_role", e);
+      }
     }
     if (action instanceof Action.CommitConnectionState) {
       // Connection-state sync is not configured on this node: nothing to commit, no step.

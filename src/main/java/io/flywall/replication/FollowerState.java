@@ -32,6 +32,11 @@ final class FollowerState {
     return new View(primary, state, problem, primaryPosition, primaryChecksum, lastSync);
   }
 
+  /** A new following begins (e.g. after a demotion): the next "in sync" is reported afresh. */
+  synchronized void rearm() {
+    reportedInSync = null;
+  }
+
   synchronized void connected(PrimaryTarget target) {
     primary = Optional.of(target);
     state = "connected";

@@ -133,6 +133,8 @@ public final class Replication implements AutoCloseable {
     if (primaryRole) {
       log.info("replication: no longer primary; following {}", primaryId.orElse("the next primary"));
     }
+    // The controller forgets "in sync" on demotion: the next one must be reported again.
+    followerState.rearm();
     primaryRole = false;
     closeSessions();
     ledger.forgetAll();
