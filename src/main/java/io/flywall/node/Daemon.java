@@ -99,6 +99,8 @@ public final class Daemon implements AutoCloseable {
         }
       });
       replicationHolder[0] = replication;
+      // Every node starts as a replica, before any heartbeat can make the controller promote it.
+      replication.becomeReplica(java.util.Optional.empty());
       ReplicationRoles roles = new ReplicationRoles(replication, meta,
           () -> holder[0] == null ? java.util.Optional.empty() : holder[0].primaryHint());
       UdpHeartbeatTransport transport = UdpHeartbeatTransport.start(channel, codec, receiver,
@@ -123,8 +125,6 @@ public final class Daemon implements AutoCloseable {
       log.info("node {} (boot {}, epoch {}) state in {}, API on {}", plan.nodeId(), bootId, epoch,
           database.file(), config.api().listen());
       health.start(ha.heartbeatInterval());
-      // Every node starts as a replica; it follows whichever primary the heartbeats name.
-      replication.becomeReplica(java.util.Optional.empty());
       node.start();
       return new Daemon(database, node, api, health, replication);
     } catch (NodeStartException e) {
