@@ -11,7 +11,6 @@ import java.io.IOException;
 import java.net.Socket;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.LongSupplier;
@@ -260,9 +259,5 @@ final class PrimaryFollower implements Runnable {
         // The staging table is cleared again before the next snapshot.
       }
     }
-  }
-
-  Instant now() {
-    return clock.instant();
   }
 }

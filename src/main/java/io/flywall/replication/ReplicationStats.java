@@ -96,9 +96,5 @@ public final class ReplicationStats {
       m.put("max", sorted[n - 1] / 1000.0);
       return m;
     }
-
-    synchronized void clear() {
-      count = 0;
-    }
   }
 }

@@ -84,9 +84,10 @@ public final class SnapshotSink {
         st.executeUpdate("DELETE FROM changes");
         st.executeUpdate("DELETE FROM snapshot_staging");
       }
-      store.adoptSnapshot(c, header.historyId(), header.position(), header.epoch(), finalChecksum, maxHlc);
+      store.recordSnapshotBase(c, header.historyId(), header.position(), header.epoch());
       return null;
     });
+    store.adoptSnapshot(header.historyId(), header.position(), header.epoch(), finalChecksum, maxHlc);
   }
 
   /** Drops whatever was staged; the store is unchanged. */

@@ -468,18 +468,25 @@ public final class StateStore {
     return SnapshotSink.begin(db, this);
   }
 
-  /** Called by a finished {@link SnapshotSink} inside its transaction. */
-  void adoptSnapshot(Connection c, String newHistoryId, long newPosition, long newEpoch, long newChecksum, long maxHlc)
-      throws SQLException {
+  /** Called by a finished {@link SnapshotSink} inside its transaction: the log now starts at the snapshot. */
+  void recordSnapshotBase(Connection c, String newHistoryId, long newPosition, long newEpoch) throws SQLException {
     NodeMetaRows meta = new NodeMetaRows(c);
     meta.put(HISTORY_ID, newHistoryId);
     meta.put(LOG_BASE, Long.toString(newPosition));
     meta.put(LOG_BASE_EPOCH, Long.toString(newEpoch));
-    historyId = newHistoryId;
-    logBase = newPosition;
-    logBaseEpoch = newEpoch;
-    position = newPosition;
-    checksum = newChecksum;
+  }
+
+  /** Called by a finished {@link SnapshotSink} once its transaction committed. */
+  void adoptSnapshot(String newHistoryId, long newPosition, long newEpoch, long newChecksum, long maxHlc)
+      throws StateStoreException {
+    db.withConnection(c -> {
+      historyId = newHistoryId;
+      logBase = newPosition;
+      logBaseEpoch = newEpoch;
+      position = newPosition;
+      checksum = newChecksum;
+      return null;
+    });
     hlc.observe(new Hlc(maxHlc));
   }
 
