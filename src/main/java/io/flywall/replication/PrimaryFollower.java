@@ -43,6 +43,8 @@ final class PrimaryFollower implements Runnable {
   private volatile boolean running = true;
   private volatile MessageLink current;
   private volatile boolean resyncRequested;
+  private Optional<PrimaryTarget> lastTarget = Optional.empty();
+  private boolean notServingYet;
 
   PrimaryFollower(StateStore store, ChannelSecurity security, MessageCodec codec, ReplicationStats stats,
       ConfigFileSync files, Supplier<Optional<PrimaryTarget>> primary, LongSupplier knownEpoch, Clock clock,
@@ -83,8 +85,13 @@ final class PrimaryFollower implements Runnable {
       if (target.isEmpty()) {
         state.disconnected("no primary known yet");
       } else {
+        boolean changedTarget = !target.equals(lastTarget);
+        lastTarget = target;
         boolean progressed = follow(target.get());
-        backoff = progressed ? MIN_BACKOFF : backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF
+        // A primary just elected may not serve yet for a few milliseconds: ask again soon.
+        boolean soon = progressed || changedTarget || notServingYet;
+        notServingYet = false;
+        backoff = soon ? MIN_BACKOFF : backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF
             : backoff.multipliedBy(2);
       }
       if (!running) {
@@ -171,6 +178,7 @@ final class PrimaryFollower implements Runnable {
           writeFile(push);
         } else if (message instanceof ReplicationMessage.Refused refused) {
           state.problem("the primary refused the stream: " + refused.reason());
+          notServingYet = refused.reason().startsWith(ReplicationMessage.Refused.NOT_PRIMARY);
           return progressed;
         } else {
           throw new WireFormatException("unexpected " + message.getClass().getSimpleName() + " from the primary");

@@ -271,7 +271,8 @@ public final class Replication implements AutoCloseable {
     }
     if (session == null) {
       try {
-        link.send(new ReplicationMessage.Refused("node " + settings.nodeId() + " is not the primary"));
+        link.send(new ReplicationMessage.Refused(ReplicationMessage.Refused.NOT_PRIMARY + "node " + settings.nodeId()
+            + " does not serve replication now"));
       } catch (IOException ignored) {
         // The replica asks again after its backoff either way.
       }

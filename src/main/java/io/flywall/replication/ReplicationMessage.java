@@ -37,5 +37,8 @@ public sealed interface ReplicationMessage {
   record FilePush(String path, int mode, byte[] content) implements ReplicationMessage {}
 
   /** Either side: the session ends, and why (stale epoch, not the primary ...). */
-  record Refused(String reason) implements ReplicationMessage {}
+  record Refused(String reason) implements ReplicationMessage {
+    /** How a node that is not (yet) primary answers a replica. */
+    public static final String NOT_PRIMARY = "not the primary: ";
+  }
 }
