@@ -35,6 +35,8 @@ public final class ApiServer implements AutoCloseable {
   /** Bodies are a few small fields; anything larger is a mistake or an attack. */
   public static final int MAX_BODY_BYTES = 16 * 1024;
   private static final Duration MONITOR_KEEPALIVE = Duration.ofSeconds(10);
+  /** Marks a request whose route already wrote its error body. */
+  private static final String ANSWERED = "flywall.answered";
 
   private final Javalin app;
 
@@ -42,6 +44,12 @@ public final class ApiServer implements AutoCloseable {
   public record Settings(String host, int port, Predicate<InetAddress> allowedSource, ApiToken token) {}
 
   public ApiServer(Settings settings, HaService ha, HaMetrics metrics, MonitorFeed monitor) {
+    this(settings, ha, metrics, monitor, Optional.empty());
+  }
+
+  /** With {@code state}: also the replication and state routes. */
+  public ApiServer(Settings settings, HaService ha, HaMetrics metrics, MonitorFeed monitor,
+      Optional<StateService> state) {
     ObjectMapper mapper = mapper();
     this.app = Javalin.create(config -> {
       config.jetty.host = settings.host().isEmpty() ? "0.0.0.0" : settings.host();
@@ -89,6 +97,12 @@ public final class ApiServer implements AutoCloseable {
         answer(ctx, ha.reset(), false);
       });
 
+      state.ifPresent(service -> StateRoutes.register(config.routes, service, mapper));
+
+      config.routes.exception(StateApiException.class, (e, ctx) -> {
+        ctx.attribute(ANSWERED, true);
+        error(ctx, e.status(), e.code(), e.getMessage());
+      });
       config.routes.exception(ApiException.class, (e, ctx) -> error(ctx, e.status, e.code, e.getMessage()));
       config.routes.exception(HttpResponseException.class, (e, ctx) -> {
         int status = e.getStatus();
@@ -99,8 +113,12 @@ public final class ApiServer implements AutoCloseable {
         log.error("API request {} {} failed", ctx.method(), ctx.path(), e);
         error(ctx, 500, "internal", "internal error: " + e.getClass().getSimpleName() + "; see the daemon log");
       });
-      config.routes.error(404, ctx -> error(ctx, 404, "not_found",
-          "no such endpoint: " + ctx.method() + " " + ctx.path()));
+      config.routes.error(404, ctx -> {
+        // A route that answered 404 itself (an absent state key) keeps its own error body.
+        if (ctx.attribute(ANSWERED) == null) {
+          error(ctx, 404, "not_found", "no such endpoint: " + ctx.method() + " " + ctx.path());
+        }
+      });
       config.routes.error(405, ctx -> error(ctx, 405, "method_not_allowed",
           ctx.method() + " is not allowed on " + ctx.path()));
     });

@@ -39,12 +39,24 @@ final class ApiClient {
   }
 
   JsonNode post(String path, Object body) {
+    return mutate("POST", path, body);
+  }
+
+  JsonNode put(String path, Object body) {
+    return mutate("PUT", path, body);
+  }
+
+  JsonNode delete(String path) {
+    return mutate("DELETE", path, null);
+  }
+
+  private JsonNode mutate(String method, String path, Object body) {
     String bearer = token.orElseThrow(() -> new UserError(
         "no API token: this command changes the cluster and needs the daemon's token file;"
             + " pass --token-file or --config pointing at the daemon's config"));
     String json;
     try {
-      json = JSON.writeValueAsString(body);
+      json = body == null ? "" : JSON.writeValueAsString(body);
     } catch (IOException e) {
       throw new IllegalStateException(e);
     }
@@ -52,7 +64,8 @@ final class ApiClient {
         .timeout(Duration.ofSeconds(30))
         .header("Content-Type", "application/json")
         .header("Authorization", "Bearer " + bearer)
-        .POST(HttpRequest.BodyPublishers.ofString(json)).build());
+        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json))
+        .build());
   }
 
   /** Streams server-sent events to {@code onEvent(type, data)} until the server or the user ends it. */

@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
     description = "High-availability daemon of a Linux firewall/router: VIP failover, "
         + "authenticated heartbeats and replicated state.",
     subcommands = {CommandLine.HelpCommand.class, RunCommand.class, WitnessCommand.class, ConfigCommand.class, HaCommand.class,
+        ReplicationCommand.class, StateCommand.class,
         CompletionCommand.class, ManualCommand.class, DemoCommand.class})
 public final class Main implements Runnable {
 

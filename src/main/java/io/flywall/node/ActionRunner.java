@@ -47,17 +47,12 @@ final class ActionRunner {
   private final AtomicReference<Role> replicationRole = new AtomicReference<>(Role.BACKUP);
   private final java.util.concurrent.atomic.AtomicBoolean probeInFlight = new java.util.concurrent.atomic.AtomicBoolean();
   private final ConnectionSync connectionSync;
+  private final ReplicationRoles replication;
 
   ActionRunner(String nodeId, ExecutorService effects, Clock clock, NodeMeta meta, History history,
       VipGroup vips, FailoverScripts scripts, HaMetrics metrics, MonitorFeed monitor,
-      Consumer<Event> feedback, Runnable announce) {
-    this(nodeId, effects, clock, meta, history, vips, scripts, metrics, monitor, feedback, announce,
-        ConnectionSync.disabled());
-  }
-
-  ActionRunner(String nodeId, ExecutorService effects, Clock clock, NodeMeta meta, History history,
-      VipGroup vips, FailoverScripts scripts, HaMetrics metrics, MonitorFeed monitor,
-      Consumer<Event> feedback, Runnable announce, ConnectionSync connectionSync) {
+      Consumer<Event> feedback, Runnable announce, ReplicationRoles replication, ConnectionSync connectionSync) {
+    this.replication = replication;
     this.connectionSync = connectionSync;
     this.nodeId = nodeId;
     this.effects = effects;
@@ -177,9 +172,14 @@ final class ActionRunner {
     }
     if (action instanceof Action.SwitchReplicationRole switchRole) {
       replicationRole.set(switchRole.role());
-      // No state replication runs in this build: a replica has nothing to catch up on.
-      feedback.accept(new Event.ReplicationChanged(true, 0));
-      return StepResult.ok("switch_replication_role");
+      try {
+        // A replica reports "in sync" itself once it has caught up with the new primary.
+        replication.switchTo(switchRole.role())
+            .ifPresent(position -> feedback.accept(new Event.ReplicationChanged(true, position)));
+        return StepResult.ok("switch_replication_role");
+      } catch (StateStoreException | RuntimeException e) {
+        return StepResult.failed("switch_replication_role", e);
+      }
     }
     if (action instanceof Action.RunScript script) {
       String name = script.phase().name().toLowerCase() + "_failover_script";

@@ -4,6 +4,7 @@ import io.flywall.api.ApiServer;
 import io.flywall.api.ApiToken;
 import io.flywall.api.HaMetrics;
 import io.flywall.api.MonitorFeed;
+import io.flywall.api.StateService;
 import io.flywall.cluster.BootId;
 import io.flywall.cluster.ClusterKeys;
 import io.flywall.cluster.HeartbeatCodec;
@@ -19,6 +20,7 @@ import io.flywall.failover.FailoverController;
 import io.flywall.network.CommandRunner;
 import io.flywall.network.GatewayMonitor;
 import io.flywall.network.LinkMonitor;
+import io.flywall.replication.Replication;
 import io.flywall.state.History;
 import io.flywall.state.NodeMeta;
 import io.flywall.state.StateDatabase;
@@ -44,9 +46,12 @@ public final class Daemon implements AutoCloseable {
   private final ApiServer api;
   private final HealthWatch health;
   private final ConnectionSync connectionSync;
+  private final Replication replication;
 
-  private Daemon(StateDatabase database, Node node, ApiServer api, HealthWatch health, ConnectionSync connectionSync) {
+  private Daemon(StateDatabase database, Node node, ApiServer api, HealthWatch health, ConnectionSync connectionSync,
+      Replication replication) {
     this.connectionSync = connectionSync;
+    this.replication = replication;
     this.database = database;
     this.node = node;
     this.api = api;
@@ -73,6 +78,7 @@ public final class Daemon implements AutoCloseable {
     ClusterPlan plan = ClusterPlan.of(config);
     StateDatabase database = open(plan);
     DatagramChannel channel = null;
+    Replication replication = null;
     try {
       NodeMeta meta = new NodeMeta(database);
       long epoch = meta.epoch();
@@ -90,12 +96,28 @@ public final class Daemon implements AutoCloseable {
       ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor(daemonThreads("flywall-controller"));
       ExecutorService effectsThread = Executors.newSingleThreadExecutor(daemonThreads("flywall-effects"));
       Node[] holder = new Node[1];
+      Replication[] replicationHolder = new Replication[1];
+      replication = StateReplication.start(config, java.util.Optional.empty(), database, keys, clock, () -> {
+        var target = holder[0] == null ? java.util.Optional.<io.flywall.replication.PrimaryTarget>empty()
+            : holder[0].followedPrimary();
+        replicationHolder[0].primaryIs(target.map(io.flywall.replication.PrimaryTarget::nodeId));
+        return target;
+      }, () -> holder[0] == null ? epoch : holder[0].knownEpoch(), (inSync, position) -> {
+        if (holder[0] != null) {
+          holder[0].replicationChanged(inSync, position);
+        }
+      });
+      replicationHolder[0] = replication;
+      // Every node starts as a replica, before any heartbeat can make the controller promote it.
+      replication.becomeReplica(java.util.Optional.empty());
+      ReplicationRoles roles = new ReplicationRoles(replication, meta,
+          () -> holder[0] == null ? java.util.Optional.empty() : holder[0].primaryHint());
       UdpHeartbeatTransport transport = UdpHeartbeatTransport.start(channel, codec, receiver,
           received -> holder[0].onHeartbeat(received));
       HeartbeatSender sender = new HeartbeatSender(plan.nodeId(), bootId, transport, receiver.peers(), clock);
       Node node = new Node(plan, clock, controller, loop, effectsThread, receiver, sender, transport, history,
           (feedback, announce) -> new ActionRunner(plan.nodeId(), effectsThread, clock, meta, history,
-              effects.vips(), effects.scripts(), metrics, monitor, feedback, announce, effects.connectionSync()),
+              effects.vips(), effects.scripts(), metrics, monitor, feedback, announce, roles, effects.connectionSync()),
           effects.vips(), metrics, monitor);
       holder[0] = node;
       // A node that died while primary may still carry the VIPs: it holds nothing until elected.
@@ -108,20 +130,22 @@ public final class Daemon implements AutoCloseable {
       HealthWatch health = new HealthWatch(ha.monitorLinks(), ha.monitorGateways(),
           new LinkMonitor(effects.commands(), java.time.Duration.ofSeconds(2)), new GatewayMonitor(effects.commands()),
           node::healthChanged, Executors.newScheduledThreadPool(2, daemonThreads("flywall-health")));
-      ApiServer api = startApi(config.api(), node, metrics, monitor);
+      ApiServer api = startApi(config.api(), node, metrics, monitor, new StateApi(plan.nodeId(), replication));
       log.info("node {} (boot {}, epoch {}) state in {}, API on {}", plan.nodeId(), bootId, epoch,
           database.file(), config.api().listen());
       health.start(ha.heartbeatInterval());
       effects.connectionSync().start(new ConntrackReporting(plan.nodeId(), clock, metrics, monitor, history, node::status));
       node.start();
-      return new Daemon(database, node, api, health, effects.connectionSync());
+      return new Daemon(database, node, api, health, effects.connectionSync(), replication);
     } catch (NodeStartException e) {
       effects.connectionSync().close();
+      closeQuietly(replication);
       database.close();
       closeQuietly(channel);
       throw e;
     } catch (IOException | StateStoreException | RuntimeException e) {
       effects.connectionSync().close();
+      closeQuietly(replication);
       database.close();
       closeQuietly(channel);
       throw new NodeStartException(e.getMessage(), e);
@@ -145,8 +169,8 @@ public final class Daemon implements AutoCloseable {
     }
   }
 
-  private static ApiServer startApi(ApiConfig config, Node node, HaMetrics metrics, MonitorFeed monitor)
-      throws NodeStartException {
+  private static ApiServer startApi(ApiConfig config, Node node, HaMetrics metrics, MonitorFeed monitor,
+      StateService state) throws NodeStartException {
     ApiToken token;
     try {
       token = ApiToken.loadOrCreate(config.tokenFile(), new SecureRandom());
@@ -156,7 +180,7 @@ public final class Daemon implements AutoCloseable {
     ApiServer.Settings settings = new ApiServer.Settings(config.listen().host(), config.listen().port(),
         address -> config.allow().stream().anyMatch((Cidr cidr) -> cidr.contains(address)), token);
     try {
-      return new ApiServer(settings, node, metrics, monitor).start();
+      return new ApiServer(settings, node, metrics, monitor, java.util.Optional.of(state)).start();
     } catch (RuntimeException e) {
       throw new NodeStartException("cannot start the API on " + config.listen() + ": " + rootMessage(e)
           + " (is the port taken? set api { listen = \"...\" })", e);
@@ -200,8 +224,9 @@ public final class Daemon implements AutoCloseable {
     health.close();
     api.close();
     node.close();
-    // After the node: a primary's handover may still want conntrackd; then it goes with the node.
+    // After the node: a primary's handover may still want conntrackd and the store; then they go with the node.
     connectionSync.close();
+    replication.close();
     database.close();
   }
 }

@@ -70,6 +70,9 @@ public final class Node implements HaService, AutoCloseable {
   private volatile String healthCause = "unhealthy";
   private Instant lastTick;
   private Instant quietUntil;
+  // Read by the replication follower thread without a round trip through the loop.
+  private volatile long knownEpoch;
+  private volatile Optional<String> primaryId = Optional.empty();
 
   Node(ClusterPlan plan, Clock clock, FailoverController controller, ScheduledExecutorService loop,
       ExecutorService effects, HeartbeatReceiver receiver, HeartbeatSender sender,
@@ -100,8 +103,6 @@ public final class Node implements HaService, AutoCloseable {
   void start() {
     Duration interval = plan.controller().heartbeatInterval();
     long tickMillis = Math.max(10, interval.toMillis() / 4);
-    // No state replication runs in this build, so there is nothing to catch up on: in sync.
-    loop.execute(() -> step(new Event.ReplicationChanged(true, 0)));
     loop.scheduleAtFixedRate(guard(() -> step(new Event.Tick())), 0, tickMillis, TimeUnit.MILLISECONDS);
     loop.scheduleAtFixedRate(guard(this::sendHeartbeats), 0, interval.toMillis(), TimeUnit.MILLISECONDS);
     log.info("node {} started: priority {}, heartbeats on {} to {}, failure timeout {} ms",
@@ -134,6 +135,26 @@ public final class Node implements HaService, AutoCloseable {
     });
   }
 
+  /** Replication reports here whether this replica is in sync with the primary. */
+  void replicationChanged(boolean inSync, long position) {
+    loop.execute(() -> step(new Event.ReplicationChanged(inSync, position)));
+  }
+
+  /** The highest epoch this node knows; replication refuses streams from older ones. */
+  long knownEpoch() {
+    return knownEpoch;
+  }
+
+  /** The primary as the controller sees it, unless that is this node. */
+  Optional<String> primaryHint() {
+    return primaryId.filter(id -> !id.equals(plan.nodeId()));
+  }
+
+  /** Where to follow the current primary's replication stream, learned from its heartbeats. */
+  Optional<io.flywall.replication.PrimaryTarget> followedPrimary() {
+    return primaryHint().flatMap(id -> StateReplication.locate(id, receiver));
+  }
+
   /** Monitors report here; the controller reacts on its own thread. */
   public void healthChanged(boolean healthy, String cause) {
     if (!healthy) {
@@ -156,6 +177,8 @@ public final class Node implements HaService, AutoCloseable {
   private Optional<CommandReply> step(Event event) {
     Instant now = clock.instant();
     var decision = controller.step(event, now);
+    knownEpoch = controller.epoch();
+    primaryId = controller.view(now).primaryId();
     runner.submit(decision.actions());
     if (event instanceof Event.Tick) {
       afterTick(now);

@@ -31,6 +31,33 @@ public final class StateDatabase implements AutoCloseable {
       duration_ms INTEGER NOT NULL,
       steps TEXT NOT NULL)
     """,
+    // A NULL value is a tombstone: kept so a late, older write of the key cannot resurrect it.
+    """
+    CREATE TABLE IF NOT EXISTS entries (
+      bucket TEXT NOT NULL, key TEXT NOT NULL, value BLOB, version INTEGER NOT NULL,
+      hlc INTEGER NOT NULL, origin TEXT NOT NULL, expires_ms INTEGER NOT NULL,
+      PRIMARY KEY (bucket, key)) WITHOUT ROWID
+    """,
+    "CREATE INDEX IF NOT EXISTS entries_expiry ON entries(expires_ms) WHERE expires_ms > 0",
+    """
+    CREATE TABLE IF NOT EXISTS changes (
+      seq INTEGER PRIMARY KEY, epoch INTEGER NOT NULL, bucket TEXT NOT NULL, key TEXT NOT NULL,
+      value BLOB, version INTEGER NOT NULL, hlc INTEGER NOT NULL, origin TEXT NOT NULL,
+      expires_ms INTEGER NOT NULL)
+    """,
+    "CREATE INDEX IF NOT EXISTS changes_epoch ON changes(epoch, seq)",
+    """
+    CREATE TABLE IF NOT EXISTS conflicts (
+      id INTEGER PRIMARY KEY AUTOINCREMENT, time_ms INTEGER NOT NULL, bucket TEXT NOT NULL,
+      key TEXT NOT NULL, winner_hlc INTEGER NOT NULL, winner_origin TEXT NOT NULL,
+      loser_hlc INTEGER NOT NULL, loser_origin TEXT NOT NULL, loser_value BLOB)
+    """,
+    """
+    CREATE TABLE IF NOT EXISTS snapshot_staging (
+      bucket TEXT NOT NULL, key TEXT NOT NULL, value BLOB, version INTEGER NOT NULL,
+      hlc INTEGER NOT NULL, origin TEXT NOT NULL, expires_ms INTEGER NOT NULL,
+      PRIMARY KEY (bucket, key)) WITHOUT ROWID
+    """,
   };
 
   private final Path file;
@@ -65,6 +92,21 @@ public final class StateDatabase implements AutoCloseable {
       return new StateDatabase(file, connection);
     } catch (SQLException e) {
       throw new StateStoreException("cannot open " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * A second, read-only connection for long reads (a snapshot): in WAL mode it sees one
+   * consistent state while writes go on through the main connection. The caller closes it.
+   */
+  public Connection openReader() throws StateStoreException {
+    SQLiteConfig config = new SQLiteConfig();
+    config.setReadOnly(true);
+    config.setBusyTimeout(5_000);
+    try {
+      return DriverManager.getConnection("jdbc:sqlite:" + file, config.toProperties());
+    } catch (SQLException e) {
+      throw new StateStoreException("cannot open a reader on " + file + ": " + e.getMessage(), e);
     }
   }
 

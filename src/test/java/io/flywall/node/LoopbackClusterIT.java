@@ -52,6 +52,9 @@ class LoopbackClusterIT {
     cluster = new LoopbackCluster(dir, List.of(50, 100, 150), "failback_mode = \"auto\"\nfailback_delay = \"1s\"").startAll();
     await().atMost(ELECTION).until(LoopbackClusterIT::primary, "node1"::equals);
     await().atMost(ELECTION).until(() -> cluster.roles().values().stream().filter("backup"::equals).count() == 2);
+    // Only in-sync backups are eligible while one exists (section 4): wait until both caught up.
+    await().atMost(ELECTION).until(() -> List.of(2, 3).stream().allMatch(i -> cluster.node(i)
+        .get("/api/replication/status").map(s -> s.path("sync_state").asText().equals("in_sync")).orElse(false)));
 
     cluster.node(1).kill();
     await().atMost(ELECTION).until(LoopbackClusterIT::primary, "node2"::equals);

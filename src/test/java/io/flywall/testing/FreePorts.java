@@ -30,6 +30,26 @@ public final class FreePorts {
     throw new IOException("no UDP port free on all of " + hosts);
   }
 
+  /** A TCP port free on every one of {@code hosts}. */
+  public static int tcpOnAll(List<String> hosts, long seed) throws IOException {
+    Random random = new Random(seed);
+    for (int attempt = 0; attempt < 200; attempt++) {
+      int port = 20_000 + random.nextInt(20_000);
+      if (hosts.stream().allMatch(h -> tcpFree(h, port))) {
+        return port;
+      }
+    }
+    throw new IOException("no TCP port free on all of " + hosts);
+  }
+
+  private static boolean tcpFree(String host, int port) {
+    try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getByName(host))) {
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
   private static boolean udpFree(String host, int port) {
     try (DatagramSocket socket = new DatagramSocket(new InetSocketAddress(host, port))) {
       return true;

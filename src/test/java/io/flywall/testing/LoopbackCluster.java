@@ -27,6 +27,11 @@ public final class LoopbackCluster implements AutoCloseable {
    * @param haExtra extra lines inside every node's {@code ha} block
    */
   public LoopbackCluster(Path dir, List<Integer> priorities, String haExtra) throws IOException {
+    this(dir, priorities, haExtra, "");
+  }
+
+  /** @param replicationExtra extra lines inside every node's {@code replication} block (sync_mode ...) */
+  public LoopbackCluster(Path dir, List<Integer> priorities, String haExtra, String replicationExtra) throws IOException {
     this.dir = dir;
     int n = priorities.size();
     List<String> hosts = new ArrayList<>();
@@ -34,20 +39,23 @@ public final class LoopbackCluster implements AutoCloseable {
       hosts.add("127.0.0." + i);
     }
     int heartbeatPort = FreePorts.udpOnAll(hosts, System.nanoTime());
+    // Replication listens on TCP: a port free on every host, so concurrent test runs do not collide.
+    int replicationPort = FreePorts.tcpOnAll(hosts, System.nanoTime());
     for (int i = 1; i <= n; i++) {
       int index = i;
       String peers = hosts.stream().filter(h -> !h.equals("127.0.0." + index))
-          .map(h -> "\"" + h + ":9001\"").collect(Collectors.joining(", "));
+          .map(h -> "\"" + h + ":" + replicationPort + "\"").collect(Collectors.joining(", "));
       int apiPort = FreePorts.tcp();
       Path state = dir.resolve("state" + i);
       String config = """
           replication {
             mode = "replica"
             node_id = "node%d"
-            listen_addr = "127.0.0.%d:9001"
+            listen_addr = "127.0.0.%d:%d"
             peer_addrs = [%s]
             secret_key = "%s"
             state_dir = "%s"
+          %s
             ha {
               enabled = true
               priority = %d
@@ -60,7 +68,8 @@ public final class LoopbackCluster implements AutoCloseable {
           api {
             listen = "127.0.0.1:%d"
           }
-          """.formatted(i, i, peers, SECRET, state, priorities.get(i - 1), heartbeatPort, haExtra, apiPort);
+          """.formatted(i, i, replicationPort, peers, SECRET, state, replicationExtra, priorities.get(i - 1), heartbeatPort,
+              haExtra, apiPort);
       Path file = dir.resolve("node" + i + ".hcl");
       Files.writeString(file, config);
       configs.add(file);

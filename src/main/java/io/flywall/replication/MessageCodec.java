@@ -1,0 +1,236 @@
+package io.flywall.replication;
+
+import com.github.luben.zstd.Zstd;
+import io.flywall.state.Change;
+import io.flywall.state.Hlc;
+import io.flywall.state.LogPoint;
+import io.flywall.state.SnapshotHeader;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Messages to frames and back. Change lists are zstd-compressed when {@code compression} is on
+ * and it pays; any malformed payload is a {@link WireFormatException}, never a crash.
+ */
+public final class MessageCodec {
+  private static final int COMPRESS_ABOVE = 256;
+  private static final int MAX_LIST = 1_000_000;
+  private static final int MAX_STRING = 64 * 1024;
+
+  private final boolean compression;
+
+  public MessageCodec(boolean compression) {
+    this.compression = compression;
+  }
+
+  /** A frame together with the size of its payload before compression, for the stats. */
+  public record Encoded(Frame frame, int rawBytes) {}
+
+  public Encoded encode(ReplicationMessage message) {
+    ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+    DataOutputStream out = new DataOutputStream(buffer);
+    byte type;
+    try {
+      if (message instanceof ReplicationMessage.Follow m) {
+        type = 1;
+        out.writeUTF(m.point().historyId());
+        out.writeLong(m.point().epoch());
+        out.writeLong(m.point().position());
+        out.writeLong(m.knownEpoch());
+      } else if (message instanceof ReplicationMessage.Batch m) {
+        type = 2;
+        out.writeLong(m.epoch());
+        changes(out, m.changes());
+      } else if (message instanceof ReplicationMessage.Position m) {
+        type = 3;
+        out.writeLong(m.epoch());
+        out.writeLong(m.position());
+        out.writeLong(m.checksum());
+      } else if (message instanceof ReplicationMessage.Ack m) {
+        type = 4;
+        out.writeLong(m.position());
+        out.writeLong(m.checksum());
+      } else if (message instanceof ReplicationMessage.SnapshotBegin m) {
+        type = 5;
+        out.writeLong(m.epoch());
+        out.writeUTF(m.header().historyId());
+        out.writeLong(m.header().position());
+        out.writeLong(m.header().epoch());
+        out.writeLong(m.header().entries());
+      } else if (message instanceof ReplicationMessage.SnapshotChunk m) {
+        type = 6;
+        changes(out, m.rows());
+      } else if (message instanceof ReplicationMessage.SnapshotEnd m) {
+        type = 7;
+        out.writeLong(m.checksum());
+      } else if (message instanceof ReplicationMessage.Diverged m) {
+        type = 8;
+        out.writeLong(m.agreed());
+      } else if (message instanceof ReplicationMessage.Divergent m) {
+        type = 9;
+        out.writeBoolean(m.last());
+        changes(out, m.changes());
+      } else if (message instanceof ReplicationMessage.FilePush m) {
+        type = 10;
+        out.writeUTF(m.path());
+        out.writeInt(m.mode());
+        out.writeInt(m.content().length);
+        out.write(m.content());
+      } else if (message instanceof ReplicationMessage.Refused m) {
+        type = 11;
+        out.writeUTF(m.reason());
+      } else {
+        throw new IllegalArgumentException("unknown message " + message);
+      }
+      out.flush();
+    } catch (IOException e) {
+      throw new UncheckedIOException("writing to memory cannot fail", e);
+    }
+    byte[] raw = buffer.toByteArray();
+    boolean carriesChanges = type == 2 || type == 6 || type == 9;
+    if (compression && carriesChanges && raw.length > COMPRESS_ABOVE) {
+      byte[] packed = Zstd.compress(raw, 3);
+      if (packed.length < raw.length) {
+        byte[] framed = new byte[packed.length + 4];
+        java.nio.ByteBuffer.wrap(framed).putInt(raw.length).put(packed);
+        return new Encoded(new Frame(type, Frame.COMPRESSED, framed), raw.length);
+      }
+    }
+    return new Encoded(new Frame(type, (byte) 0, raw), raw.length);
+  }
+
+  public ReplicationMessage decode(Frame frame) throws WireFormatException {
+    byte[] raw = frame.compressed() ? decompress(frame.payload()) : frame.payload();
+    DataInputStream in = new DataInputStream(new ByteArrayInputStream(raw));
+    try {
+      ReplicationMessage message = switch (frame.type()) {
+        case 1 -> new ReplicationMessage.Follow(new LogPoint(string(in), in.readLong(), nonNegative(in.readLong())),
+            in.readLong());
+        case 2 -> new ReplicationMessage.Batch(in.readLong(), changes(in));
+        case 3 -> new ReplicationMessage.Position(in.readLong(), in.readLong(), in.readLong());
+        case 4 -> new ReplicationMessage.Ack(nonNegative(in.readLong()), in.readLong());
+        case 5 -> new ReplicationMessage.SnapshotBegin(in.readLong(),
+            new SnapshotHeader(string(in), nonNegative(in.readLong()), in.readLong(), nonNegative(in.readLong())));
+        case 6 -> new ReplicationMessage.SnapshotChunk(changes(in));
+        case 7 -> new ReplicationMessage.SnapshotEnd(in.readLong());
+        case 8 -> new ReplicationMessage.Diverged(nonNegative(in.readLong()));
+        case 9 -> {
+          boolean last = in.readBoolean();
+          yield new ReplicationMessage.Divergent(changes(in), last);
+        }
+        case 10 -> {
+          String path = string(in);
+          int mode = in.readInt();
+          yield new ReplicationMessage.FilePush(path, mode, bytes(in, in.readInt()));
+        }
+        case 11 -> new ReplicationMessage.Refused(string(in));
+        default -> throw new WireFormatException("unknown message type " + frame.type());
+      };
+      if (in.available() != 0) {
+        throw new WireFormatException("message type " + frame.type() + " has " + in.available() + " trailing bytes");
+      }
+      return message;
+    } catch (EOFException e) {
+      throw new WireFormatException("message type " + frame.type() + " is truncated");
+    } catch (IOException e) {
+      throw new WireFormatException("message type " + frame.type() + " is malformed: " + e.getMessage());
+    } catch (IllegalArgumentException e) {
+      throw new WireFormatException("message type " + frame.type() + " has an invalid field: " + e.getMessage());
+    }
+  }
+
+  private static byte[] decompress(byte[] payload) throws WireFormatException {
+    if (payload.length < 4) {
+      throw new WireFormatException("compressed payload too short");
+    }
+    int rawLength = java.nio.ByteBuffer.wrap(payload).getInt();
+    if (rawLength < 0 || rawLength > 4 * FrameCodec.MAX_PAYLOAD) {
+      throw new WireFormatException("compressed payload claims " + rawLength + " bytes");
+    }
+    byte[] raw = new byte[rawLength];
+    long n;
+    try {
+      n = Zstd.decompressByteArray(raw, 0, rawLength, payload, 4, payload.length - 4);
+    } catch (RuntimeException e) {
+      throw new WireFormatException("compressed payload is corrupt: " + e.getMessage());
+    }
+    if (n != rawLength) {
+      throw new WireFormatException("compressed payload decompressed to " + n + " bytes, expected " + rawLength);
+    }
+    return raw;
+  }
+
+  private static void changes(DataOutputStream out, List<Change> changes) throws IOException {
+    out.writeInt(changes.size());
+    for (Change c : changes) {
+      out.writeLong(c.seq());
+      out.writeLong(c.epoch());
+      out.writeUTF(c.bucket());
+      out.writeUTF(c.key());
+      out.writeInt(c.value() == null ? -1 : c.value().length);
+      if (c.value() != null) {
+        out.write(c.value());
+      }
+      out.writeLong(c.version());
+      out.writeLong(c.hlc().value());
+      out.writeUTF(c.origin());
+      out.writeLong(c.expiresAtMillis());
+    }
+  }
+
+  private static List<Change> changes(DataInputStream in) throws IOException, WireFormatException {
+    int count = in.readInt();
+    if (count < 0 || count > MAX_LIST || count > in.available()) {
+      throw new WireFormatException("change count " + count + " out of range");
+    }
+    List<Change> changes = new ArrayList<>(count);
+    for (int i = 0; i < count; i++) {
+      long seq = nonNegative(in.readLong());
+      long epoch = nonNegative(in.readLong());
+      String bucket = string(in);
+      String key = string(in);
+      int length = in.readInt();
+      byte[] value = length == -1 ? null : bytes(in, length);
+      long version = nonNegative(in.readLong());
+      Hlc hlc = new Hlc(nonNegative(in.readLong()));
+      String origin = string(in);
+      long expires = nonNegative(in.readLong());
+      if (bucket.isEmpty() || key.isEmpty() || origin.isEmpty()) {
+        throw new WireFormatException("change with an empty bucket, key or origin");
+      }
+      changes.add(new Change(seq, epoch, bucket, key, value, version, hlc, origin, expires));
+    }
+    return changes;
+  }
+
+  private static String string(DataInputStream in) throws IOException, WireFormatException {
+    String s = in.readUTF();
+    if (s.length() > MAX_STRING) {
+      throw new WireFormatException("string too long");
+    }
+    return s;
+  }
+
+  private static byte[] bytes(DataInputStream in, int length) throws IOException, WireFormatException {
+    if (length < 0 || length > in.available()) {
+      throw new WireFormatException("byte field length " + length + " out of range");
+    }
+    byte[] bytes = new byte[length];
+    in.readFully(bytes);
+    return bytes;
+  }
+
+  private static long nonNegative(long value) throws WireFormatException {
+    if (value < 0) {
+      throw new WireFormatException("negative position, version or time: " + value);
+    }
+    return value;
+  }
+}

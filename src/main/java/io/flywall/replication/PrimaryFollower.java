@@ -1,0 +1,271 @@
+package io.flywall.replication;
+
+import io.flywall.state.LogGapException;
+import io.flywall.state.SnapshotHeader;
+import io.flywall.state.SnapshotMismatchException;
+import io.flywall.state.SnapshotSink;
+import io.flywall.state.StateStore;
+import io.flywall.state.StateStoreException;
+import io.flywall.state.Change;
+import java.io.IOException;
+import java.net.Socket;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The replica's side: follows whichever node is primary now (asked anew on every connect, so
+ * it moves across failovers), applies batches whole or not at all, installs snapshots, sends
+ * its divergent writes when asked, writes pushed files, and acks. Every problem (refused
+ * stream, corrupt frame, failed apply) is reported in status and followed by a reconnect that
+ * resumes from the position actually applied.
+ */
+final class PrimaryFollower implements Runnable {
+  private static final Logger log = LoggerFactory.getLogger(PrimaryFollower.class);
+  private static final int CONNECT_TIMEOUT_MS = 2_000;
+  private static final Duration MIN_BACKOFF = Duration.ofMillis(100);
+  private static final Duration MAX_BACKOFF = Duration.ofSeconds(2);
+
+  private final StateStore store;
+  private final ChannelSecurity security;
+  private final MessageCodec codec;
+  private final ReplicationStats stats;
+  private final ConfigFileSync files;
+  private final Supplier<Optional<PrimaryTarget>> primary;
+  private final LongSupplier knownEpoch;
+  private final Clock clock;
+  private final FollowerState state;
+  private volatile boolean running = true;
+  private volatile MessageLink current;
+  private volatile boolean resyncRequested;
+  private Optional<PrimaryTarget> lastTarget = Optional.empty();
+  private boolean notServingYet;
+
+  PrimaryFollower(StateStore store, ChannelSecurity security, MessageCodec codec, ReplicationStats stats,
+      ConfigFileSync files, Supplier<Optional<PrimaryTarget>> primary, LongSupplier knownEpoch, Clock clock,
+      FollowerState state) {
+    this.store = store;
+    this.security = security;
+    this.codec = codec;
+    this.stats = stats;
+    this.files = files;
+    this.primary = primary;
+    this.knownEpoch = knownEpoch;
+    this.clock = clock;
+    this.state = state;
+  }
+
+  void stop() {
+    running = false;
+    MessageLink link = current;
+    if (link != null) {
+      link.close();
+    }
+  }
+
+  /** Drop this replica's copy at the next connect and take a fresh snapshot. */
+  void resync() {
+    resyncRequested = true;
+    MessageLink link = current;
+    if (link != null) {
+      link.close();
+    }
+  }
+
+  @Override
+  public void run() {
+    Duration backoff = MIN_BACKOFF;
+    while (running) {
+      Optional<PrimaryTarget> target = primary.get();
+      if (target.isEmpty()) {
+        state.disconnected("no primary known yet");
+      } else {
+        boolean changedTarget = !target.equals(lastTarget);
+        lastTarget = target;
+        boolean progressed = follow(target.get());
+        // A primary just elected may not serve yet for a few milliseconds: ask again soon.
+        boolean soon = progressed || changedTarget || notServingYet;
+        notServingYet = false;
+        backoff = soon ? MIN_BACKOFF : backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF
+            : backoff.multipliedBy(2);
+      }
+      if (!running) {
+        break;
+      }
+      try {
+        Thread.sleep(backoff.toMillis());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+  }
+
+  /** One connection to the primary; true if anything was applied. */
+  private boolean follow(PrimaryTarget target) {
+    boolean progressed = false;
+    SnapshotSink sink = null;
+    SnapshotHeader header = null;
+    try (Socket socket = new Socket()) {
+      socket.setTcpNoDelay(true);
+      socket.connect(target.address(), CONNECT_TIMEOUT_MS);
+      MessageLink link = new MessageLink(security.connect(socket, target.nodeId()), codec, stats);
+      current = link;
+      state.connected(target);
+      boolean resync = resyncRequested;
+      resyncRequested = false;
+      var point = store.logPoint();
+      if (resync) {
+        // A history no primary has: the primary answers with a fresh snapshot.
+        point = new io.flywall.state.LogPoint("resync-" + clock.millis(), 0, 0);
+      }
+      link.send(new ReplicationMessage.Follow(point, knownEpoch.getAsLong()));
+      while (running) {
+        ReplicationMessage message = link.receive();
+        if (message instanceof ReplicationMessage.Batch batch) {
+          if (!fromCurrentEpoch(link, batch.epoch())) {
+            return progressed;
+          }
+          long start = System.nanoTime();
+          store.apply(batch.changes());
+          stats.applied((System.nanoTime() - start) / 1_000);
+          stats.batchesReceived.incrementAndGet();
+          stats.changesReceived.addAndGet(batch.changes().size());
+          progressed = true;
+          state.applied(store.position(), clock.instant());
+          ack(link);
+        } else if (message instanceof ReplicationMessage.Position position) {
+          if (!fromCurrentEpoch(link, position.epoch())) {
+            return progressed;
+          }
+          state.primaryAt(position.position(), position.checksum(), store.head(), clock.instant());
+          ack(link);
+        } else if (message instanceof ReplicationMessage.SnapshotBegin begin) {
+          if (!fromCurrentEpoch(link, begin.epoch())) {
+            return progressed;
+          }
+          header = begin.header();
+          sink = store.receiveSnapshot();
+          state.snapshot(header.entries());
+          log.info("receiving a snapshot of {} entries at position {} from {}", header.entries(), header.position(),
+              target.nodeId());
+        } else if (message instanceof ReplicationMessage.SnapshotChunk chunk) {
+          if (sink == null) {
+            throw new WireFormatException("snapshot chunk without a snapshot");
+          }
+          sink.add(chunk.rows());
+          state.snapshotProgress(sink.rowsReceived());
+        } else if (message instanceof ReplicationMessage.SnapshotEnd end) {
+          if (sink == null) {
+            throw new WireFormatException("snapshot end without a snapshot");
+          }
+          sink.finish(header, end.checksum());
+          sink = null;
+          stats.snapshotsReceived.incrementAndGet();
+          progressed = true;
+          state.applied(store.position(), clock.instant());
+          log.info("snapshot installed: position {}, checksum {}", store.position(),
+              io.flywall.state.StateChecksum.format(store.checksum()));
+          ack(link);
+        } else if (message instanceof ReplicationMessage.Diverged diverged) {
+          sendDivergent(link, diverged.agreed());
+        } else if (message instanceof ReplicationMessage.FilePush push) {
+          writeFile(push);
+        } else if (message instanceof ReplicationMessage.Refused refused) {
+          state.problem("the primary refused the stream: " + refused.reason());
+          notServingYet = refused.reason().startsWith(ReplicationMessage.Refused.NOT_PRIMARY);
+          return progressed;
+        } else {
+          throw new WireFormatException("unexpected " + message.getClass().getSimpleName() + " from the primary");
+        }
+      }
+    } catch (java.io.EOFException e) {
+      state.disconnected("the primary closed the connection");
+    } catch (IOException e) {
+      state.disconnected("cannot reach the primary " + target.nodeId() + " at " + target.address() + ": "
+          + e.getMessage());
+    } catch (AuthenticationException e) {
+      state.problem(e.getMessage());
+      log.warn("replication: {}", e.getMessage());
+    } catch (WireFormatException e) {
+      state.problem("corrupt data from the primary, reconnecting: " + e.getMessage());
+      log.warn("replication: corrupt data from the primary: {}", e.getMessage());
+    } catch (LogGapException e) {
+      state.problem("batch did not continue the log, renegotiating: " + e.getMessage());
+    } catch (SnapshotMismatchException e) {
+      state.problem(e.getMessage());
+      log.warn("replication: {}", e.getMessage());
+    } catch (StateStoreException e) {
+      state.problem("cannot apply changes (disk full?): " + e.getMessage());
+      log.error("replication: cannot apply changes: {}", e.getMessage());
+    } finally {
+      current = null;
+      abortQuietly(sink);
+    }
+    return progressed;
+  }
+
+  private boolean fromCurrentEpoch(MessageLink link, long epoch) throws IOException {
+    long known = knownEpoch.getAsLong();
+    if (epoch < known) {
+      state.problem("refused a stream from epoch " + epoch + ", older than this node's epoch " + known);
+      link.send(new ReplicationMessage.Refused("your epoch " + epoch + " is older than " + known));
+      return false;
+    }
+    return true;
+  }
+
+  private void ack(MessageLink link) throws IOException, StateStoreException {
+    StateStore.LogHead head = store.head();
+    link.send(new ReplicationMessage.Ack(head.position(), head.checksum()));
+  }
+
+  private void sendDivergent(MessageLink link, long agreed) throws IOException, StateStoreException {
+    long from = Math.max(agreed, store.logBase());
+    if (from > agreed) {
+      log.warn("{} changes written here after the fork are no longer in this log and cannot be merged",
+          from - agreed);
+      state.problem((from - agreed) + " changes since the fork were trimmed from the log before the merge");
+    }
+    int sent = 0;
+    while (true) {
+      Optional<List<Change>> chunk = store.changesAfter(from, 1_000);
+      List<Change> changes = chunk.orElse(List.of());
+      boolean last = changes.isEmpty();
+      link.send(new ReplicationMessage.Divergent(changes, last));
+      if (last) {
+        log.info("sent {} writes made here since the fork at {} to the primary for merging", sent, agreed);
+        return;
+      }
+      sent += changes.size();
+      from = changes.get(changes.size() - 1).seq();
+    }
+  }
+
+  private void writeFile(ReplicationMessage.FilePush push) {
+    try {
+      files.write(push);
+      stats.filesWritten.incrementAndGet();
+      log.info("wrote pushed file {}", push.path());
+    } catch (IOException e) {
+      stats.filesRefused.incrementAndGet();
+      state.problem("cannot write pushed file " + push.path() + ": " + e.getMessage());
+      log.warn("replication: cannot write pushed file {}: {}", push.path(), e.getMessage());
+    }
+  }
+
+  private static void abortQuietly(SnapshotSink sink) {
+    if (sink != null) {
+      try {
+        sink.abort();
+      } catch (StateStoreException ignored) {
+        // The staging table is cleared again before the next snapshot.
+      }
+    }
+  }
+}

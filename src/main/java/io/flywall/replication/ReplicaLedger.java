@@ -1,0 +1,140 @@
+package io.flywall.replication;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The primary's book of its replicas: what each acknowledged and when, the commit time of
+ * recent log positions (for lag), and the sync-mode wait for an acknowledgement, which
+ * degrades to async after {@code syncTimeout} and says so.
+ */
+final class ReplicaLedger {
+  private static final Logger log = LoggerFactory.getLogger(ReplicaLedger.class);
+  private static final int TIMES = 1 << 16;
+
+  private final Clock clock;
+  private final ReplicationStats stats;
+  private final Map<String, Progress> replicas = new ConcurrentHashMap<>();
+  private final long[] appendSeq = new long[TIMES];
+  private final long[] appendMicros = new long[TIMES];
+  private boolean degraded;
+  private long bestAck;
+
+  ReplicaLedger(Clock clock, ReplicationStats stats) {
+    this.clock = clock;
+    this.stats = stats;
+  }
+
+  /** One replica as status shows it. */
+  record Progress(String nodeId, String address, String state, long sentPosition, long ackedPosition,
+      long ackedChecksum, Instant lastAck) {}
+
+  /** The store committed changes up to {@code position}. */
+  synchronized void appended(long from, long position) {
+    long now = micros();
+    for (long seq = Math.max(from, position - TIMES + 1); seq <= position; seq++) {
+      appendSeq[(int) (seq % TIMES)] = seq;
+      appendMicros[(int) (seq % TIMES)] = now;
+    }
+  }
+
+  void connected(String nodeId, String address, long position) {
+    replicas.put(nodeId, new Progress(nodeId, address, "negotiating", position, position, 0, clock.instant()));
+  }
+
+  void state(String nodeId, String state, long sentPosition) {
+    replicas.computeIfPresent(nodeId, (id, p) -> new Progress(id, p.address(), state, sentPosition, p.ackedPosition(),
+        p.ackedChecksum(), p.lastAck()));
+  }
+
+  void disconnected(String nodeId) {
+    replicas.computeIfPresent(nodeId, (id, p) -> new Progress(id, p.address(), "disconnected", p.sentPosition(),
+        p.ackedPosition(), p.ackedChecksum(), p.lastAck()));
+  }
+
+  /** A replica acknowledged {@code position}: record lag samples, wake sync-mode writers. */
+  synchronized void acked(String nodeId, long position, long checksum) {
+    Progress before = replicas.get(nodeId);
+    long previous = before == null ? 0 : before.ackedPosition();
+    long now = micros();
+    for (long seq = Math.max(previous + 1, position - TIMES + 1); seq <= position; seq++) {
+      int slot = (int) (seq % TIMES);
+      if (appendSeq[slot] == seq) {
+        stats.lag(now - appendMicros[slot]);
+      }
+    }
+    if (before != null) {
+      replicas.put(nodeId, new Progress(nodeId, before.address(), before.state(), Math.max(before.sentPosition(), position),
+          position, checksum, clock.instant()));
+    }
+    if (position > bestAck) {
+      bestAck = position;
+    }
+    notifyAll();
+  }
+
+  /**
+   * In sync mode: waits until some replica acknowledged {@code position}. Returns false if none
+   * did within {@code timeout}; replication is then degraded to async (logged once) until a
+   * replica catches up with the log again.
+   */
+  synchronized boolean awaitAck(long position, Duration timeout) throws InterruptedException {
+    if (degraded) {
+      if (bestAck >= position - 1) {
+        degraded = false;
+        log.info("sync_mode: a replica caught up; writes wait for acknowledgement again");
+      } else {
+        return false;
+      }
+    }
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (bestAck < position) {
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        degraded = true;
+        stats.syncTimeouts.incrementAndGet();
+        log.warn("sync_mode: no replica acknowledged position {} within {} ms; continuing asynchronously"
+            + " until a replica catches up", position, timeout.toMillis());
+        return false;
+      }
+      wait(Math.max(1, left / 1_000_000));
+    }
+    return true;
+  }
+
+  synchronized boolean degraded() {
+    return degraded;
+  }
+
+  /** Lag in milliseconds of a replica at {@code acked} behind a log at {@code head}. */
+  synchronized long lagMillis(long acked, long head) {
+    if (acked >= head) {
+      return 0;
+    }
+    int slot = (int) ((acked + 1) % TIMES);
+    if (appendSeq[slot] != acked + 1) {
+      return -1;
+    }
+    return Math.max(0, (micros() - appendMicros[slot]) / 1000);
+  }
+
+  List<Progress> replicas() {
+    return new ArrayList<>(replicas.values());
+  }
+
+  void forgetAll() {
+    replicas.clear();
+  }
+
+  private long micros() {
+    Instant now = clock.instant();
+    return now.getEpochSecond() * 1_000_000 + now.getNano() / 1_000;
+  }
+}

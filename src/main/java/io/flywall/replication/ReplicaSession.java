@@ -1,0 +1,208 @@
+package io.flywall.replication;
+
+import io.flywall.state.Change;
+import io.flywall.state.LogPoint;
+import io.flywall.state.MergeOutcome;
+import io.flywall.state.SnapshotSource;
+import io.flywall.state.StateStore;
+import io.flywall.state.StateStoreException;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The primary's side of one replica's stream: negotiate where the replica stands (continue,
+ * merge its divergent writes, or snapshot), then send batches as the log grows, a position
+ * beat when idle, and pushed files; a second thread reads the replica's acks.
+ */
+final class ReplicaSession implements Runnable {
+  private static final Logger log = LoggerFactory.getLogger(ReplicaSession.class);
+  private static final Duration FILE_CHECK = Duration.ofSeconds(1);
+
+  private final MessageLink link;
+  private final StateStore store;
+  private final ReplicationSettings settings;
+  private final ReplicaLedger ledger;
+  private final ReplicationStats stats;
+  private final ConfigFileSync files;
+  private final AppendSignal signal;
+  private final Clock clock;
+  private final long epoch;
+  private final Map<Path, String> pushed = ConfigFileSync.nothingPushed();
+  private volatile boolean running = true;
+  private String replicaId = "?";
+
+  ReplicaSession(MessageLink link, StateStore store, ReplicationSettings settings, ReplicaLedger ledger,
+      ReplicationStats stats, ConfigFileSync files, AppendSignal signal, Clock clock, long epoch) {
+    this.link = link;
+    this.store = store;
+    this.settings = settings;
+    this.ledger = ledger;
+    this.stats = stats;
+    this.files = files;
+    this.signal = signal;
+    this.clock = clock;
+    this.epoch = epoch;
+  }
+
+  void stop() {
+    running = false;
+    link.close();
+  }
+
+  @Override
+  public void run() {
+    replicaId = link.channel().peerNodeId();
+    try {
+      ReplicationMessage first = link.receive();
+      if (!(first instanceof ReplicationMessage.Follow follow)) {
+        throw new WireFormatException("expected Follow, got " + first.getClass().getSimpleName());
+      }
+      if (follow.knownEpoch() > epoch) {
+        link.send(new ReplicationMessage.Refused("this primary's epoch " + epoch + " is older than your epoch "
+            + follow.knownEpoch() + "; it is stale and will step down"));
+        return;
+      }
+      ledger.connected(replicaId, link.channel().remoteAddress(), follow.point().position());
+      long sent = negotiate(follow.point());
+      Thread acks = new Thread(this::readAcks, "flywall-acks-" + replicaId);
+      acks.setDaemon(true);
+      acks.start();
+      stream(sent);
+    } catch (IOException | WireFormatException | StateStoreException e) {
+      if (running) {
+        log.info("replication stream to {} ended: {}", replicaId, e.getMessage());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      ledger.disconnected(replicaId);
+      link.close();
+    }
+  }
+
+  /** Returns the position the replica will be at once what was sent here is applied. */
+  private long negotiate(LogPoint replica) throws IOException, WireFormatException, StateStoreException {
+    Optional<Long> agreed = store.agreementWith(replica);
+    if (agreed.isPresent() && agreed.get() == replica.position()) {
+      ledger.state(replicaId, "streaming", replica.position());
+      return replica.position();
+    }
+    boolean forked = agreed.isPresent() || (!replica.historyId().equals(store.historyId()) && replica.position() > 0);
+    if (forked) {
+      long from = agreed.orElse(0L);
+      log.info("replica {} forked from this log after position {} (it is at {}); merging its writes since",
+          replicaId, from, replica.position());
+      ledger.state(replicaId, "merging", from);
+      link.send(new ReplicationMessage.Diverged(from));
+      mergeDivergent();
+    }
+    return sendSnapshot();
+  }
+
+  private void mergeDivergent() throws IOException, WireFormatException, StateStoreException {
+    while (true) {
+      ReplicationMessage message = link.receive();
+      if (!(message instanceof ReplicationMessage.Divergent divergent)) {
+        throw new WireFormatException("expected Divergent, got " + message.getClass().getSimpleName());
+      }
+      if (!divergent.changes().isEmpty()) {
+        MergeOutcome outcome = store.merge(divergent.changes());
+        stats.mergedChanges.addAndGet(outcome.applied());
+        stats.conflicts.addAndGet(outcome.conflicts());
+        log.info("merged {} writes of {}: {} applied, {} conflicts, {} already present", divergent.changes().size(),
+            replicaId, outcome.applied(), outcome.conflicts(), outcome.alreadyPresent());
+      }
+      if (divergent.last()) {
+        return;
+      }
+    }
+  }
+
+  private long sendSnapshot() throws IOException, StateStoreException {
+    ledger.state(replicaId, "snapshot", 0);
+    try (SnapshotSource source = store.snapshot()) {
+      link.send(new ReplicationMessage.SnapshotBegin(epoch, source.header()));
+      for (List<Change> chunk = source.next(settings.snapshotChunkRows()); !chunk.isEmpty();
+          chunk = source.next(settings.snapshotChunkRows())) {
+        link.send(new ReplicationMessage.SnapshotChunk(chunk));
+      }
+      link.send(new ReplicationMessage.SnapshotEnd(source.checksum()));
+      stats.snapshotsSent.incrementAndGet();
+      log.info("sent a snapshot of {} entries at position {} to {}", source.header().entries(),
+          source.header().position(), replicaId);
+      ledger.state(replicaId, "streaming", source.header().position());
+      return source.header().position();
+    }
+  }
+
+  private void stream(long sent) throws IOException, StateStoreException, InterruptedException {
+    Instant nextFileCheck = Instant.MIN;
+    StateStore.LogHead lastBeat = null;
+    while (running) {
+      if (!clock.instant().isBefore(nextFileCheck)) {
+        pushFiles();
+        nextFileCheck = clock.instant().plus(FILE_CHECK);
+      }
+      long seen = signal.current();
+      Optional<List<Change>> batch = store.changesAfter(sent, settings.batchSize());
+      if (batch.isEmpty()) {
+        sent = sendSnapshot();
+        continue;
+      }
+      List<Change> changes = batch.get();
+      if (!changes.isEmpty()) {
+        link.send(new ReplicationMessage.Batch(epoch, changes));
+        sent = changes.get(changes.size() - 1).seq();
+        stats.batchesSent.incrementAndGet();
+        stats.changesSent.addAndGet(changes.size());
+        ledger.state(replicaId, "streaming", sent);
+        continue;
+      }
+      StateStore.LogHead head = store.head();
+      if (head.position() == sent && !head.equals(lastBeat)) {
+        // Caught up: tell the replica where the log ends and its checksum, so it can show "in sync".
+        link.send(new ReplicationMessage.Position(epoch, head.position(), head.checksum()));
+        lastBeat = head;
+      }
+      if (!signal.awaitChange(seen, settings.syncInterval())) {
+        link.send(new ReplicationMessage.Position(epoch, head.position(), head.checksum()));
+      }
+    }
+  }
+
+  private void pushFiles() throws IOException {
+    for (ReplicationMessage.FilePush push : files.changedSince(pushed)) {
+      link.send(push);
+      stats.filesPushed.incrementAndGet();
+    }
+  }
+
+  private void readAcks() {
+    try {
+      while (running) {
+        ReplicationMessage message = link.receive();
+        if (message instanceof ReplicationMessage.Ack ack) {
+          ledger.acked(replicaId, ack.position(), ack.checksum());
+        } else if (message instanceof ReplicationMessage.Refused refused) {
+          log.warn("replica {} refused the stream: {}", replicaId, refused.reason());
+          stop();
+        } else {
+          throw new WireFormatException("unexpected " + message.getClass().getSimpleName() + " from a replica");
+        }
+      }
+    } catch (IOException | WireFormatException e) {
+      if (running) {
+        log.info("replica {} disconnected: {}", replicaId, e.getMessage());
+      }
+      stop();
+    }
+  }
+}

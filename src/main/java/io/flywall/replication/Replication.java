@@ -1,0 +1,337 @@
+package io.flywall.replication;
+
+import io.flywall.state.Change;
+import io.flywall.state.NotPrimaryException;
+import io.flywall.state.StateChecksum;
+import io.flywall.state.StateStore;
+import io.flywall.state.StateStoreException;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketException;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Replication of one node: the listener on {@code listen_addr} (always on; it serves streams
+ * only while this node is primary), the follower thread while it is a replica, the sync-mode
+ * write path, and status. The node switches roles with {@link #becomePrimary} and {@link
+ * #becomeReplica} as the failover controller decides.
+ */
+public final class Replication implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Replication.class);
+
+  private final StateStore store;
+  private final ReplicationSettings settings;
+  private final ChannelSecurity security;
+  private final MessageCodec codec;
+  private final ReplicationStats stats = new ReplicationStats();
+  private final ReplicaLedger ledger;
+  private final ConfigFileSync files;
+  private final AppendSignal signal = new AppendSignal();
+  private final Clock clock;
+  private final Supplier<Optional<PrimaryTarget>> primary;
+  private final LongSupplier knownEpoch;
+  private final FollowerState followerState;
+  private final ServerSocket server;
+  private final ExecutorService connections;
+  private final ScheduledExecutorService sweeper;
+  private final Set<ReplicaSession> sessions = ConcurrentHashMap.newKeySet();
+  private volatile boolean primaryRole;
+  private volatile long epoch;
+  private volatile boolean closed;
+  private PrimaryFollower follower;
+  private Thread followerThread;
+
+  private Replication(StateStore store, ReplicationSettings settings, ChannelSecurity security, Clock clock,
+      Supplier<Optional<PrimaryTarget>> primary, LongSupplier knownEpoch, BiConsumer<Boolean, Long> syncListener,
+      ServerSocket server) {
+    this.store = store;
+    this.settings = settings;
+    this.security = security;
+    this.codec = new MessageCodec(settings.compression());
+    this.ledger = new ReplicaLedger(clock, stats);
+    this.files = new ConfigFileSync(settings.syncFiles(), settings.haConfig());
+    this.clock = clock;
+    this.primary = primary;
+    this.knownEpoch = knownEpoch;
+    this.followerState = new FollowerState(syncListener);
+    this.server = server;
+    this.connections = Executors.newCachedThreadPool(named("flywall-replication"));
+    this.sweeper = Executors.newSingleThreadScheduledExecutor(named("flywall-expiry"));
+  }
+
+  /**
+   * Binds {@code listen_addr} and starts serving; the node starts as a replica of whoever
+   * {@code primary} names (nothing to follow until one is known).
+   *
+   * @param knownEpoch   the highest epoch this node knows; streams from older epochs are refused
+   * @param syncListener told (in sync?, position) when this replica becomes or stops being in sync
+   */
+  public static Replication start(StateStore store, ReplicationSettings settings, byte[] replicationKey, Clock clock,
+      SecureRandom random, Supplier<Optional<PrimaryTarget>> primary, LongSupplier knownEpoch,
+      BiConsumer<Boolean, Long> syncListener) throws IOException {
+    ServerSocket server = new ServerSocket();
+    server.setReuseAddress(true);
+    server.bind(settings.listen());
+    ChannelSecurity security = new ChannelSecurity(settings.nodeId(), replicationKey, settings.encryption(), random);
+    Replication replication = new Replication(store, settings, security, clock, primary, knownEpoch, syncListener,
+        server);
+    store.onAppend(position -> {
+      replication.ledger.appended(position, position);
+      replication.signal.signal();
+    });
+    replication.connections.execute(replication::acceptLoop);
+    replication.sweeper.scheduleWithFixedDelay(replication::sweep, 1, 1, TimeUnit.SECONDS);
+    log.info("replication listening on {} ({}, compression {}, sync_mode {})", server.getLocalSocketAddress(),
+        settings.encryption() ? "TLS 1.3-PSK" : "PSK challenge + frame MACs, unencrypted",
+        settings.compression() ? "on" : "off", settings.syncMode() ? "sync" : "async");
+    return replication;
+  }
+
+  public int listenPort() {
+    return server.getLocalPort();
+  }
+
+  public StateStore store() {
+    return store;
+  }
+
+  // ---- roles ----
+
+  /** This node is primary for {@code newEpoch}: accept writes, stop following, serve replicas. */
+  public synchronized void becomePrimary(long newEpoch) {
+    stopFollower();
+    if (newEpoch != epoch || !primaryRole) {
+      closeSessions();
+    }
+    epoch = newEpoch;
+    primaryRole = true;
+    store.acceptWrites(newEpoch);
+    log.info("replication: primary for epoch {} at position {}", newEpoch, store.position());
+  }
+
+  /** This node is not primary: refuse writes (naming the primary) and follow the current primary. */
+  public synchronized void becomeReplica(Optional<String> primaryId) {
+    store.refuseWrites(primaryId);
+    if (primaryRole) {
+      log.info("replication: no longer primary; following {}", primaryId.orElse("the next primary"));
+    }
+    // The controller forgets "in sync" on demotion: the next one must be reported again.
+    followerState.rearm();
+    primaryRole = false;
+    closeSessions();
+    ledger.forgetAll();
+    if (follower == null && !closed) {
+      follower = new PrimaryFollower(store, security, codec, stats, files, primary, knownEpoch, clock, followerState);
+      followerThread = new Thread(follower, "flywall-follower");
+      followerThread.setDaemon(true);
+      followerThread.start();
+    }
+  }
+
+  /** Updates whom writes are redirected to while this node is a replica. */
+  public void primaryIs(Optional<String> primaryId) {
+    if (!primaryRole) {
+      store.refuseWrites(primaryId);
+    }
+  }
+
+  public boolean primary() {
+    return primaryRole;
+  }
+
+  /** Drops this replica's copy and takes a fresh snapshot from the primary. */
+  public synchronized boolean resync() {
+    if (primaryRole || follower == null) {
+      return false;
+    }
+    follower.resync();
+    return true;
+  }
+
+  // ---- writes ----
+
+  /** A write and whether a replica acknowledged it (always true in async mode). */
+  public record Written(Change change, boolean replicated) {}
+
+  public Written put(String bucket, String key, byte[] value, Optional<Duration> ttl)
+      throws NotPrimaryException, StateStoreException, InterruptedException {
+    Change change = store.put(bucket, key, value, ttl);
+    return new Written(change, awaitReplica(change.seq()));
+  }
+
+  public Optional<Written> delete(String bucket, String key)
+      throws NotPrimaryException, StateStoreException, InterruptedException {
+    Optional<Change> change = store.delete(bucket, key);
+    if (change.isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(new Written(change.get(), awaitReplica(change.get().seq())));
+  }
+
+  private boolean awaitReplica(long seq) throws InterruptedException {
+    if (!settings.syncMode()) {
+      return true;
+    }
+    return ledger.awaitAck(seq, settings.syncTimeout());
+  }
+
+  // ---- status ----
+
+  public ReplicationStatus status() throws StateStoreException {
+    StateStore.LogHead head = store.head();
+    long conflicts = store.conflictCount();
+    String syncMode = !settings.syncMode() ? "async" : ledger.degraded() ? "degraded" : "sync";
+    if (primaryRole) {
+      List<ReplicationStatus.Peer> peers = new ArrayList<>();
+      boolean allInSync = true;
+      int live = 0;
+      String lastAck = null;
+      for (ReplicaLedger.Progress p : ledger.replicas()) {
+        long lag = Math.max(0, head.position() - p.ackedPosition());
+        boolean connected = !p.state().equals("disconnected");
+        live += connected ? 1 : 0;
+        boolean inSync = connected && lag == 0 && p.ackedChecksum() == head.checksum();
+        allInSync &= inSync || !connected;
+        String state = inSync ? "in_sync" : p.state();
+        peers.add(new ReplicationStatus.Peer(p.nodeId(), p.address(), state, p.ackedPosition(), lag,
+            ledger.lagMillis(p.ackedPosition(), head.position())));
+        String at = p.lastAck().toString();
+        lastAck = lastAck == null || at.compareTo(lastAck) > 0 ? at : lastAck;
+      }
+      String syncState = live == 0 ? "no_replicas" : allInSync ? "in_sync" : "catching_up";
+      return new ReplicationStatus("primary", syncState, syncMode, head.position(), StateChecksum.format(head.checksum()),
+          lastAck, store.nodeId(), store.historyId(), null, conflicts, peers);
+    }
+    FollowerState.View view = followerState.view();
+    List<ReplicationStatus.Peer> peers = new ArrayList<>();
+    view.primary().ifPresent(p -> peers.add(new ReplicationStatus.Peer(p.nodeId(),
+        p.address().getAddress().getHostAddress() + ":" + p.address().getPort(), view.state(),
+        Math.max(0, view.primaryPosition()), Math.max(0, view.primaryPosition() - head.position()), -1)));
+    return new ReplicationStatus("replica", view.state(), syncMode, head.position(),
+        StateChecksum.format(head.checksum()), view.lastSync() == null ? null : view.lastSync().toString(),
+        view.primary().map(PrimaryTarget::nodeId).orElse(null), store.historyId(), view.problem(), conflicts, peers);
+  }
+
+  public Map<String, Object> stats() {
+    return stats.snapshot(security.refusedCount());
+  }
+
+  // ---- machinery ----
+
+  private void acceptLoop() {
+    while (!closed) {
+      Socket socket;
+      try {
+        socket = server.accept();
+        socket.setTcpNoDelay(true);
+      } catch (SocketException e) {
+        return;
+      } catch (IOException e) {
+        log.warn("replication listener: {}", e.getMessage());
+        continue;
+      }
+      connections.execute(() -> serve(socket));
+    }
+  }
+
+  private void serve(Socket socket) {
+    SecureChannel channel;
+    try {
+      channel = security.accept(socket);
+    } catch (AuthenticationException e) {
+      return;
+    }
+    MessageLink link = new MessageLink(channel, codec, stats);
+    ReplicaSession session;
+    synchronized (this) {
+      if (!primaryRole || closed) {
+        session = null;
+      } else {
+        session = new ReplicaSession(link, store, settings, ledger, stats, files, signal, clock, epoch);
+        sessions.add(session);
+      }
+    }
+    if (session == null) {
+      try {
+        link.send(new ReplicationMessage.Refused(ReplicationMessage.Refused.NOT_PRIMARY + "node " + settings.nodeId()
+            + " does not serve replication now"));
+      } catch (IOException ignored) {
+        // The replica asks again after its backoff either way.
+      }
+      link.close();
+      return;
+    }
+    try {
+      session.run();
+    } finally {
+      sessions.remove(session);
+    }
+  }
+
+  private void sweep() {
+    try {
+      int expired = store.expireDue();
+      if (expired > 0) {
+        log.debug("expired {} entries", expired);
+      }
+    } catch (StateStoreException | RuntimeException e) {
+      log.warn("expiry sweep failed: {}", e.getMessage());
+    }
+  }
+
+  private void closeSessions() {
+    for (ReplicaSession session : sessions) {
+      session.stop();
+    }
+    sessions.clear();
+  }
+
+  private void stopFollower() {
+    if (follower != null) {
+      follower.stop();
+      followerThread.interrupt();
+      follower = null;
+      followerThread = null;
+    }
+  }
+
+  @Override
+  public synchronized void close() {
+    closed = true;
+    stopFollower();
+    closeSessions();
+    try {
+      server.close();
+    } catch (IOException ignored) {
+      // Shutting down.
+    }
+    connections.shutdownNow();
+    sweeper.shutdownNow();
+  }
+
+  private static java.util.concurrent.ThreadFactory named(String name) {
+    return runnable -> {
+      Thread thread = new Thread(runnable, name);
+      thread.setDaemon(true);
+      return thread;
+    };
+  }
+}

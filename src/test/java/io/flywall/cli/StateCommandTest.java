@@ -1,0 +1,158 @@
+package io.flywall.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.flywall.api.ApiModel;
+import io.flywall.api.ApiServer;
+import io.flywall.api.ApiToken;
+import io.flywall.api.HaMetrics;
+import io.flywall.api.HaService;
+import io.flywall.api.MonitorFeed;
+import io.flywall.node.StateApi;
+import io.flywall.replication.Replication;
+import io.flywall.replication.ReplicationSettings;
+import io.flywall.state.LogRetention;
+import io.flywall.state.StateDatabase;
+import io.flywall.state.StateStore;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** Section 7 and 8: {@code flywall state ...} and {@code flywall replication ...} against a real store and API. */
+class StateCommandTest {
+  @TempDir Path dir;
+  private StateDatabase db;
+  private Replication replication;
+  private ApiServer api;
+  private Path tokenFile;
+
+  /** The HA routes are not under test here. */
+  private static final class NoHa implements HaService {
+    public ApiModel.HaStatus status() {
+      throw new UnsupportedOperationException();
+    }
+
+    public ApiModel.ClusterInfo cluster() {
+      throw new UnsupportedOperationException();
+    }
+
+    public List<ApiModel.HistoryEntry> history(int limit) {
+      return List.of();
+    }
+
+    public ApiModel.CommandOutcome failover(Optional<String> target) {
+      return ApiModel.CommandOutcome.refused("not here");
+    }
+
+    public ApiModel.CommandOutcome setFailback(boolean enabled) {
+      return ApiModel.CommandOutcome.refused("not here");
+    }
+
+    public ApiModel.CommandOutcome promote(boolean force) {
+      return ApiModel.CommandOutcome.refused("not here");
+    }
+
+    public ApiModel.CommandOutcome reset() {
+      return ApiModel.CommandOutcome.refused("not here");
+    }
+  }
+
+  @BeforeEach
+  void start() throws Exception {
+    db = StateDatabase.open(dir.resolve("state"));
+    StateStore store = StateStore.open(db, "fw-a", Clock.systemUTC(), LogRetention.DEFAULT);
+    replication = Replication.start(store, new ReplicationSettings("fw-a", new InetSocketAddress("127.0.0.1", 0), true,
+        true, 1000, Duration.ofMillis(100), false, Duration.ofSeconds(1), List.of(), Optional.empty()),
+        new byte[32], Clock.systemUTC(), new SecureRandom(), Optional::empty, () -> 1, (sync, position) -> {});
+    replication.becomePrimary(1);
+    tokenFile = dir.resolve("api.token");
+    ApiToken token = ApiToken.loadOrCreate(tokenFile, new SecureRandom());
+    api = new ApiServer(new ApiServer.Settings("127.0.0.1", 0, address -> true, token), new NoHa(), new HaMetrics(),
+        new MonitorFeed(), Optional.of(new StateApi("fw-a", replication))).start();
+  }
+
+  @AfterEach
+  void stop() {
+    api.close();
+    replication.close();
+    db.close();
+  }
+
+  private record Run(int exitCode, String out, String err) {}
+
+  private Run run(String... args) {
+    CommandLine cli = Main.commandLine();
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    cli.setOut(new PrintWriter(out, true));
+    cli.setErr(new PrintWriter(err, true));
+    List<String> all = new java.util.ArrayList<>(List.of(args));
+    all.addAll(List.of("--api", "http://127.0.0.1:" + api.port(), "--token-file", tokenFile.toString()));
+    int code = cli.execute(all.toArray(String[]::new));
+    return new Run(code, out.toString(), err.toString());
+  }
+
+  @Test
+  void putGetListAndDeleteAnEntryThroughTheCli() {
+    assertThat(run("state", "put", "dhcp_leases", "aa:bb:cc", "10.0.0.5").exitCode()).isZero();
+    assertThat(run("state", "put", "dhcp_leases", "dd:ee:ff", "10.0.0.6", "--ttl", "1h").exitCode()).isZero();
+
+    Run get = run("state", "get", "dhcp_leases", "aa:bb:cc");
+    assertThat(get.exitCode()).isZero();
+    assertThat(get.out()).contains("10.0.0.5").contains("fw-a");
+    assertThat(run("state", "list", "dhcp_leases").out()).contains("aa:bb:cc").contains("dd:ee:ff");
+
+    assertThat(run("state", "delete", "dhcp_leases", "aa:bb:cc").exitCode()).isZero();
+    Run gone = run("state", "get", "dhcp_leases", "aa:bb:cc");
+    assertThat(gone.exitCode()).isNotZero();
+    assertThat(gone.err()).contains("no key 'aa:bb:cc'");
+  }
+
+  @Test
+  void jsonOutputCarriesVersionAndExpiry() throws Exception {
+    run("state", "put", "learning", "mac1", "port3", "--ttl", "30s");
+    JsonNode entry = new ObjectMapper().readTree(run("state", "get", "learning", "mac1", "--json").out());
+    assertThat(entry.path("value").asText()).isEqualTo("port3");
+    assertThat(entry.path("version").asLong()).isEqualTo(1);
+    assertThat(entry.path("expires_at").isTextual()).isTrue();
+  }
+
+  @Test
+  void replicationStatusShowsRolePositionAndChecksum() throws Exception {
+    run("state", "put", "b", "k", "v");
+    Run status = run("replication", "status");
+    assertThat(status.out()).contains("primary").contains("Position:   1").containsPattern("Checksum:   [0-9a-f]{16}");
+    JsonNode json = new ObjectMapper().readTree(run("replication", "status", "--json").out());
+    assertThat(json.path("sync_state").asText()).isEqualTo("no_replicas");
+    assertThat(json.path("checksum").asText()).hasSize(16);
+    assertThat(run("replication", "stats").out()).contains("changes_sent").contains("apply_latency_ms");
+  }
+
+  @Test
+  void resyncOnThePrimaryIsRefused() {
+    Run resync = run("replication", "resync");
+    assertThat(resync.exitCode()).isNotZero();
+    assertThat(resync.err()).contains("primary").contains("409");
+  }
+
+  @Test
+  void aWriteOnANonPrimaryIsRefusedNamingThePrimary() {
+    replication.becomeReplica(Optional.of("fw-b"));
+    Run put = run("state", "put", "b", "k", "v");
+    assertThat(put.exitCode()).isNotZero();
+    assertThat(put.err()).contains("fw-b").contains("409");
+  }
+}

@@ -1,0 +1,106 @@
+package io.flywall.replication;
+
+import io.flywall.state.LogRetention;
+import io.flywall.state.StateDatabase;
+import io.flywall.state.StateStore;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+/** One in-process replication node on loopback, for tests: a store, its replication, and knobs. */
+final class ReplicationNode implements AutoCloseable {
+  final String nodeId;
+  final Path dir;
+  final StateDatabase db;
+  final StateStore store;
+  final Replication replication;
+  final AtomicReference<Optional<PrimaryTarget>> primary = new AtomicReference<>(Optional.empty());
+  final AtomicLong epoch = new AtomicLong();
+  final AtomicReference<Boolean> inSync = new AtomicReference<>();
+
+  ReplicationNode(String nodeId, Path dir, byte[] key, Options options) throws Exception {
+    this.nodeId = nodeId;
+    this.dir = dir;
+    this.db = StateDatabase.open(dir);
+    this.store = StateStore.open(db, nodeId, Clock.systemUTC(), options.retention);
+    ReplicationSettings settings = new ReplicationSettings(nodeId, new InetSocketAddress("127.0.0.1", 0),
+        options.encryption, options.compression, options.batchSize, Duration.ofMillis(50), options.syncMode,
+        Duration.ofMillis(500), options.syncFiles, Optional.empty());
+    this.replication = Replication.start(store, settings, key, Clock.systemUTC(), new SecureRandom(), primary::get,
+        epoch::get, (sync, position) -> inSync.set(sync));
+  }
+
+  static ReplicationNode fresh(String nodeId, byte[] key, Options options) throws Exception {
+    return new ReplicationNode(nodeId, Files.createTempDirectory("flywall-repl-" + nodeId), key, options);
+  }
+
+  PrimaryTarget target() {
+    return new PrimaryTarget(nodeId, new InetSocketAddress("127.0.0.1", replication.listenPort()));
+  }
+
+  void follow(ReplicationNode leader) {
+    primary.set(Optional.of(leader.target()));
+    replication.becomeReplica(Optional.of(leader.nodeId));
+  }
+
+  void lead(long newEpoch) {
+    epoch.set(newEpoch);
+    replication.becomePrimary(newEpoch);
+  }
+
+  /** Options of a test node. */
+  static final class Options {
+    boolean encryption = true;
+    boolean compression = true;
+    boolean syncMode;
+    int batchSize = 1000;
+    LogRetention retention = LogRetention.DEFAULT;
+    List<Path> syncFiles = List.of();
+
+    Options encryption(boolean on) {
+      encryption = on;
+      return this;
+    }
+
+    Options compression(boolean on) {
+      compression = on;
+      return this;
+    }
+
+    Options syncMode(boolean on) {
+      syncMode = on;
+      return this;
+    }
+
+    Options retention(LogRetention r) {
+      retention = r;
+      return this;
+    }
+
+    Options syncFiles(List<Path> files) {
+      syncFiles = files;
+      return this;
+    }
+  }
+
+  /** Closes replication and the database but keeps the directory (a restart reopens it). */
+  void stop() {
+    replication.close();
+    db.close();
+  }
+
+  @Override
+  public void close() throws Exception {
+    stop();
+    try (var files = Files.walk(dir)) {
+      files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    }
+  }
+}
