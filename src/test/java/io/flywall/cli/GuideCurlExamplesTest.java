@@ -50,6 +50,9 @@ class GuideCurlExamplesTest {
     assertThat(examples).hasSizeGreaterThanOrEqualTo(8);
     try (InProcessCluster cluster = new InProcessCluster(dir, 8080)) {
       await().atMost(Duration.ofSeconds(20)).until(() -> ClientCommandsTest.runRawFor(cluster, 1, "ha", "status").contains("Role:      primary"));
+      // The failover example needs an eligible target: node2 must have caught up with node1's state.
+      await().atMost(Duration.ofSeconds(20)).until(() -> ClientCommandsTest.runRawFor(cluster, 2, "replication", "status", "--json")
+          .contains("\"in_sync\""));
       String token = Files.readString(cluster.tokenFiles.get(0)).strip();
       for (String example : examples) {
         String command = example.contains("-X POST") ? example + " -H \"Authorization: Bearer " + token + "\"" : example;
