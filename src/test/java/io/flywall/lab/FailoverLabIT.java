@@ -74,6 +74,10 @@ class FailoverLabIT {
     awaitSoleHolder(1);
     assertThat(cluster.role(2)).contains("backup");
     awaitClientGatewayIs(1);
+    // ha_full_stack_test.sh's data steps: injected on the primary, verified on the backup ...
+    CommandResult put = cluster.cli(1, "state", "put", "dhcp_leases", "02:99:01:00:00:0a", "10.99.1.10");
+    assertThat(put.ok()).as(put.describe()).isTrue();
+    await().atMost(TAKEOVER).until(() -> cluster.cli(2, "state", "get", "dhcp_leases", "02:99:01:00:00:0a").stdout().contains("10.99.1.10"));
 
     cluster.powerOff(1);
     awaitSoleHolder(2);
@@ -85,12 +89,18 @@ class FailoverLabIT {
         .contains("takeover backup primary").contains("vips=10.99.1.1/24,10.99.2.1/24").contains("cause=primary n1 silent");
     assertThat(cluster.api(2, "/api/ha/history?limit=20").orElseThrow().toString())
         .contains("pre_failover_script").contains("post_failover_script");
+    // ... new data written on the backup after failover ...
+    CommandResult onBackup = cluster.cli(2, "state", "put", "dns_records", "printer.lan", "10.99.1.77");
+    assertThat(onBackup.ok()).as(onBackup.describe()).isTrue();
 
     cluster.powerOn(1);
     awaitSoleHolder(1);
     awaitClientGatewayIs(1);
     await().atMost(TAKEOVER).until(() -> cluster.role(2).equals(Optional.of("backup")));
     assertThat(cluster.lanVipHolders()).containsExactly(1);
+    // ... and found on the primary after failback, with the first entry still there.
+    assertThat(cluster.cli(1, "state", "get", "dns_records", "printer.lan").stdout()).contains("10.99.1.77");
+    assertThat(cluster.cli(1, "state", "get", "dhcp_leases", "02:99:01:00:00:0a").stdout()).contains("10.99.1.10");
   }
 
   @Test
