@@ -29,7 +29,7 @@ public final class ConfigSchema {
       "Connection-state sync through conntrackd over a dedicated link.", List.of(
           fixed("enabled", ValueType.BOOL, "true", "Run conntrack sync; a present block is enabled unless this says false."),
           plain("interface", ValueType.INTERFACE, "none (required when enabled)", "The dedicated sync link."),
-          duration("sync_interval", "\"5s\"", 1, "How often conntrackd sends state updates."),
+          duration("sync_interval", "\"5s\"", 1, "How often flywall samples conntrackd's statistics (FTFW itself is event-driven)."),
           integer("max_entries", 1, UNBOUNDED, "100000", "Largest connection table conntrackd keeps.")),
       List.of());
 
