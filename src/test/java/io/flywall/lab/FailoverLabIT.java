@@ -104,6 +104,22 @@ class FailoverLabIT {
   }
 
   @Test
+  void aPrimaryWhoseMonitoredLinkLosesCarrierReleasesAndTakesTheRoleBackWhenItReturns() throws Exception {
+    build(2, FAST.withFailback("auto", "2s"));
+    awaitSoleHolder(1);
+    // The switch port of n1's WAN link goes down: n1 is alive but can no longer forward.
+    lab.run(lab.get("NS_BRIDGE"), "ip", "link", "set", "fwt-n1-wan", "down");
+    awaitSoleHolder(2);
+    awaitClientGatewayIs(2);
+    await().atMost(TAKEOVER).until(() -> cluster.role(1).equals(Optional.of("fault")));
+    assertThat(cluster.api(1, "/api/ha/status").orElseThrow().path("health_cause").asText()).contains("fwt-wan");
+    lab.run(lab.get("NS_BRIDGE"), "ip", "link", "set", "fwt-n1-wan", "up");
+    awaitSoleHolder(1);
+    awaitClientGatewayIs(1);
+    assertThat(cluster.api(1, "/api/ha/history?limit=20").orElseThrow().toString()).contains("fault").contains("fwt-wan");
+  }
+
+  @Test
   void withFailbackDisabledTheReturningNodeStaysBackup() throws Exception {
     build(2, FAST.withFailback("disabled", "1s"));
     awaitSoleHolder(1);
