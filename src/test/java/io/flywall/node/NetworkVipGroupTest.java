@@ -1,0 +1,104 @@
+package io.flywall.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.flywall.network.AnnouncementSchedule;
+import io.flywall.network.CommandResult;
+import io.flywall.network.CommandRunner;
+import io.flywall.network.GratuitousAnnouncer;
+import io.flywall.network.NeighborProbe;
+import io.flywall.network.Vip;
+import io.flywall.network.VipBackend;
+import java.net.InetAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class NetworkVipGroupTest {
+  private final ExecutorService sending = Executors.newCachedThreadPool();
+  private final List<String> arpings = new CopyOnWriteArrayList<>();
+  private final CountDownLatch lanBurstDone = new CountDownLatch(1);
+  private final Set<Vip> kernel = new HashSet<>();
+
+  @AfterEach
+  void stop() {
+    lanBurstDone.countDown();
+    sending.shutdownNow();
+  }
+
+  /** arping for the LAN VIP takes as long as the test says (a burst of 3 takes 3 s for real). */
+  private final CommandRunner commands = (argv, timeout) -> {
+    String vip = argv.get(argv.size() - 1);
+    arpings.add(vip);
+    if (vip.equals("10.99.1.1")) {
+      try {
+        lanBurstDone.await(10, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    return new CommandResult(argv, 0, "", "", false);
+  };
+
+  private final VipBackend backend = new VipBackend() {
+    @Override
+    public synchronized void add(Vip vip) {
+      kernel.add(vip);
+    }
+
+    @Override
+    public synchronized void remove(Vip vip) {
+      kernel.remove(vip);
+    }
+
+    @Override
+    public synchronized boolean held(Vip vip) {
+      return kernel.contains(vip);
+    }
+  };
+
+  private static Vip vip(String address, String dev) throws Exception {
+    return new Vip(InetAddress.getByName(address), 24, dev);
+  }
+
+  @Test
+  void theWanVipIsAnnouncedWhileTheLanVipsBurstIsStillRunning() throws Exception {
+    List<Vip> vips = List.of(vip("10.99.1.1", "lan0"), vip("10.99.2.1", "wan0"));
+    NetworkVipGroup group = new NetworkVipGroup(vips, vips, List.of(), backend,
+        new GratuitousAnnouncer(commands, Duration.ofSeconds(5)), new NeighborProbe(commands, Clock.systemUTC()),
+        AnnouncementSchedule.standard(), sending, Clock.systemUTC());
+
+    group.claim();
+
+    // Return traffic comes back through the WAN VIP: it must not wait for the LAN burst.
+    await().atMost(Duration.ofSeconds(5)).until(() -> arpings.contains("10.99.2.1"));
+    assertThat(lanBurstDone.getCount()).as("the LAN burst is still running").isOne();
+    assertThat(group.state()).allMatch(VipGroup.VipState::held);
+  }
+
+  @Test
+  void releaseRemovesEveryVipAndANonPrimaryNeverAnnounces() throws Exception {
+    lanBurstDone.countDown();
+    List<Vip> vips = List.of(vip("10.99.1.1", "lan0"), vip("10.99.2.1", "wan0"));
+    NetworkVipGroup group = new NetworkVipGroup(vips, vips, List.of(), backend,
+        new GratuitousAnnouncer(commands, Duration.ofSeconds(5)), new NeighborProbe(commands, Clock.systemUTC()),
+        AnnouncementSchedule.standard(), sending, Clock.systemUTC());
+    group.claim();
+    group.release();
+    assertThat(kernel).isEmpty();
+    assertThat(group.state()).noneMatch(VipGroup.VipState::held);
+    int sent = arpings.size();
+    group.tick(false);
+    assertThat(arpings).hasSize(sent);
+  }
+}
