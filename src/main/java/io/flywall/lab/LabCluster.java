@@ -33,25 +33,30 @@ public final class LabCluster implements AutoCloseable {
 
   /** What the cluster is configured with; extra lines go into every node's {@code ha} block. */
   public record Settings(String heartbeatInterval, int failureThreshold, boolean arpPing, String failbackMode,
-      String failbackDelay, String haExtra) {
+      String failbackDelay, String haExtra, String replicationExtra) {
     public static Settings defaults() {
-      return new Settings("1s", 3, true, "auto", "30s", "");
+      return new Settings("1s", 3, true, "auto", "30s", "", "");
     }
 
     public Settings withHeartbeat(String interval, int threshold) {
-      return new Settings(interval, threshold, arpPing, failbackMode, failbackDelay, haExtra);
+      return new Settings(interval, threshold, arpPing, failbackMode, failbackDelay, haExtra, replicationExtra);
     }
 
     public Settings withArpPing(boolean on) {
-      return new Settings(heartbeatInterval, failureThreshold, on, failbackMode, failbackDelay, haExtra);
+      return new Settings(heartbeatInterval, failureThreshold, on, failbackMode, failbackDelay, haExtra, replicationExtra);
     }
 
     public Settings withFailback(String mode, String delay) {
-      return new Settings(heartbeatInterval, failureThreshold, arpPing, mode, delay, haExtra);
+      return new Settings(heartbeatInterval, failureThreshold, arpPing, mode, delay, haExtra, replicationExtra);
     }
 
     public Settings withHaExtra(String lines) {
-      return new Settings(heartbeatInterval, failureThreshold, arpPing, failbackMode, failbackDelay, lines);
+      return new Settings(heartbeatInterval, failureThreshold, arpPing, failbackMode, failbackDelay, lines, replicationExtra);
+    }
+
+    /** Extra lines in every node's {@code replication} block, e.g. {@code sync_mode = "sync"}. */
+    public Settings withReplicationExtra(String lines) {
+      return new Settings(heartbeatInterval, failureThreshold, arpPing, failbackMode, failbackDelay, haExtra, lines);
     }
   }
 
@@ -106,6 +111,7 @@ public final class LabCluster implements AutoCloseable {
           peer_addrs = [%s]
           secret_key = "%s"
           state_dir = "%s"
+        %s
           ha {
             enabled = true
             priority = %d
@@ -130,7 +136,7 @@ public final class LabCluster implements AutoCloseable {
         api {
           listen = "127.0.0.1:8080"
         }
-        """.formatted(k, lab.prefix(), k, self, peers, SECRET, dir.resolve("n" + k), 50 * k,
+        """.formatted(k, lab.prefix(), k, self, peers, SECRET, dir.resolve("n" + k), settings.replicationExtra(), 50 * k,
         settings.heartbeatInterval(), settings.failureThreshold(), settings.failbackMode(), settings.failbackDelay(),
         lab.get("LAN_IF"), lab.get("WAN_IF"), lab.get("LAN_VIP"), lab.get("LAN_IF"), settings.arpPing(),
         lab.get("WAN_VIP"), lab.get("WAN_IF"), settings.arpPing(), settings.haExtra());
