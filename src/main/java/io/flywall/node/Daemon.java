@@ -137,18 +137,13 @@ public final class Daemon implements AutoCloseable {
       effects.connectionSync().start(new ConntrackReporting(plan.nodeId(), clock, metrics, monitor, history, node::status));
       node.start();
       return new Daemon(database, node, api, health, effects.connectionSync(), replication);
-    } catch (NodeStartException e) {
+    } catch (NodeStartException | IOException | StateStoreException | RuntimeException e) {
+      // Nothing half-started is left behind: a failed start releases what it took.
       effects.connectionSync().close();
       closeQuietly(replication);
       database.close();
       closeQuietly(channel);
-      throw e;
-    } catch (IOException | StateStoreException | RuntimeException e) {
-      effects.connectionSync().close();
-      closeQuietly(replication);
-      database.close();
-      closeQuietly(channel);
-      throw new NodeStartException(e.getMessage(), e);
+      throw e instanceof NodeStartException start ? start : new NodeStartException(e.getMessage(), e);
     }
   }
 
