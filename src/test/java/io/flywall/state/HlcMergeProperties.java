@@ -1,5 +1,6 @@
 package io.flywall.state;
 
+import io.flywall.testing.MutableClock;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -34,8 +35,8 @@ class HlcMergeProperties {
   @Property(tries = 40)
   void afterMergeEveryKeyHoldsTheLatestWriteOfEitherSide(@ForAll @Size(max = 40) List<@net.jqwik.api.From("writes") Write> writes)
       throws Exception {
-    ManualClock clockA = new ManualClock(Instant.parse("2026-01-01T00:00:00Z"));
-    ManualClock clockB = new ManualClock(Instant.parse("2026-01-01T00:00:00Z"));
+    MutableClock clockA = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+    MutableClock clockB = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
     try (StoreFixture a = new StoreFixture("a", clockA, LogRetention.DEFAULT);
          StoreFixture b = new StoreFixture("b", clockB, LogRetention.DEFAULT)) {
       a.store.acceptWrites(2);
@@ -44,7 +45,7 @@ class HlcMergeProperties {
       List<Change> writtenOnB = new ArrayList<>();
       int n = 0;
       for (Write w : writes) {
-        ManualClock clock = w.onA() ? clockA : clockB;
+        MutableClock clock = w.onA() ? clockA : clockB;
         clock.advance(Duration.ofMillis(w.advanceMillis()));
         StateStore side = w.onA() ? a.store : b.store;
         String key = "k" + w.key();
@@ -86,7 +87,7 @@ class HlcMergeProperties {
   @Property
   void theHybridClockNeverRepeatsOrGoesBackEvenWhenTheWallClockDoes(
       @ForAll @Size(min = 1, max = 200) List<@net.jqwik.api.constraints.IntRange(min = -1000, max = 1000) Integer> steps) {
-    ManualClock wall = new ManualClock(Instant.parse("2026-01-01T00:00:00Z"));
+    MutableClock wall = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
     HybridClock clock = new HybridClock(wall);
     Hlc last = clock.now();
     for (int step : steps) {
