@@ -20,7 +20,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,7 +43,6 @@ final class ActionRunner {
   private final MonitorFeed monitor;
   private final Consumer<Event> feedback;
   private final Runnable announce;
-  private final AtomicReference<Role> replicationRole = new AtomicReference<>(Role.BACKUP);
   private final java.util.concurrent.atomic.AtomicBoolean probeInFlight = new java.util.concurrent.atomic.AtomicBoolean();
   private final ConnectionSync connectionSync;
   private final ReplicationRoles replication;
@@ -65,10 +63,6 @@ final class ActionRunner {
     this.monitor = monitor;
     this.feedback = feedback;
     this.announce = announce;
-  }
-
-  Role replicationRole() {
-    return replicationRole.get();
   }
 
   ConnectionSync connectionSync() {
@@ -171,7 +165,6 @@ final class ActionRunner {
       }
     }
     if (action instanceof Action.SwitchReplicationRole switchRole) {
-      replicationRole.set(switchRole.role());
       try {
         // A replica reports "in sync" itself once it has caught up with the new primary.
         replication.switchTo(switchRole.role())
