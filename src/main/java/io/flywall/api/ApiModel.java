@@ -10,14 +10,48 @@ import java.util.List;
 public final class ApiModel {
   private ApiModel() {}
 
-  public record HaStatus(String nodeId, String role, long epoch, int priority, boolean healthy,
-      String primaryId, Quorum quorum, List<Vip> vips, Failback failback, String since,
-      List<Alarm> alarms, String healthCause, ConntrackSync conntrackSync) {
+  public record HaStatus(
+      String nodeId,
+      String role,
+      long epoch,
+      int priority,
+      boolean healthy,
+      String primaryId,
+      Quorum quorum,
+      List<Vip> vips,
+      Failback failback,
+      String since,
+      List<Alarm> alarms,
+      String healthCause,
+      ConntrackSync conntrackSync) {
     /** Without connection-state sync (conntrack_sync is null in the JSON). */
-    public HaStatus(String nodeId, String role, long epoch, int priority, boolean healthy,
-        String primaryId, Quorum quorum, List<Vip> vips, Failback failback, String since,
-        List<Alarm> alarms, String healthCause) {
-      this(nodeId, role, epoch, priority, healthy, primaryId, quorum, vips, failback, since, alarms, healthCause, null);
+    public HaStatus(
+        String nodeId,
+        String role,
+        long epoch,
+        int priority,
+        boolean healthy,
+        String primaryId,
+        Quorum quorum,
+        List<Vip> vips,
+        Failback failback,
+        String since,
+        List<Alarm> alarms,
+        String healthCause) {
+      this(
+          nodeId,
+          role,
+          epoch,
+          priority,
+          healthy,
+          primaryId,
+          quorum,
+          vips,
+          failback,
+          since,
+          alarms,
+          healthCause,
+          null);
     }
   }
 
@@ -26,13 +60,25 @@ public final class ApiModel {
    * with why, the sync link, cache sizes (internal = own connections, external = the peer's) and
    * sync messages; numbers are null until conntrackd answered once.
    */
-  public record ConntrackSync(String state, String detail, @JsonProperty("interface") String interfaceName,
-      String peerAddress, Long internalEntries, Long externalEntries, Long messagesSent, Long messagesReceived,
-      Long messagesLost, boolean peerSilent, String lastPeerMessage, long restarts, Long lastCommitMs) {}
+  public record ConntrackSync(
+      String state,
+      String detail,
+      @JsonProperty("interface") String interfaceName,
+      String peerAddress,
+      Long internalEntries,
+      Long externalEntries,
+      Long messagesSent,
+      Long messagesReceived,
+      Long messagesLost,
+      boolean peerSilent,
+      String lastPeerMessage,
+      long restarts,
+      Long lastCommitMs) {}
 
   public record Quorum(int required, int visible, boolean hasQuorum) {}
 
-  public record Vip(String address, @JsonProperty("interface") String interfaceName, boolean held) {}
+  public record Vip(
+      String address, @JsonProperty("interface") String interfaceName, boolean held) {}
 
   public record Failback(String mode, boolean enabled, String pendingUntil) {}
 
@@ -40,12 +86,29 @@ public final class ApiModel {
 
   public record ClusterInfo(long epoch, String primaryId, List<ClusterNode> nodes) {}
 
-  public record ClusterNode(String nodeId, String role, int priority, boolean alive,
-      boolean healthy, Long lastSeenMs, Double rttMs, long epoch, long replicationPosition,
+  public record ClusterNode(
+      String nodeId,
+      String role,
+      int priority,
+      boolean alive,
+      boolean healthy,
+      Long lastSeenMs,
+      Double rttMs,
+      long epoch,
+      long replicationPosition,
       String address) {}
 
-  public record HistoryEntry(long id, String time, String type, String fromRole, String toRole,
-      String nodeId, long epoch, String cause, long durationMs, List<HistoryStep> steps) {}
+  public record HistoryEntry(
+      long id,
+      String time,
+      String type,
+      String fromRole,
+      String toRole,
+      String nodeId,
+      long epoch,
+      String cause,
+      long durationMs,
+      List<HistoryStep> steps) {}
 
   public record HistoryStep(String name, long durationMs, boolean ok) {}
 

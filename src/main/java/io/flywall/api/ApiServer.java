@@ -26,102 +26,162 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The HTTP API of DESIGN section 8. Every answer is JSON; every error has the shape
- * {@code {"error": "...", "code": "..."}}; GETs need only an allowed source address, every
- * other method also the bearer token.
+ * The HTTP API of DESIGN section 8. Every answer is JSON; every error has the shape {@code
+ * {"error": "...", "code": "..."}}; GETs need only an allowed source address, every other method
+ * also the bearer token.
  */
 public final class ApiServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ApiServer.class);
+
   /** Bodies are a few small fields; anything larger is a mistake or an attack. */
   public static final int MAX_BODY_BYTES = 16 * 1024;
+
   private static final Duration MONITOR_KEEPALIVE = Duration.ofSeconds(10);
+
   /** Marks a request whose route already wrote its error body. */
   private static final String ANSWERED = "flywall.answered";
 
   private final Javalin app;
 
   /** Configuration of one server: where to listen, who may talk to it, and what it serves. */
-  public record Settings(String host, int port, Predicate<InetAddress> allowedSource, ApiToken token) {}
+  public record Settings(
+      String host, int port, Predicate<InetAddress> allowedSource, ApiToken token) {}
 
   public ApiServer(Settings settings, HaService ha, HaMetrics metrics, MonitorFeed monitor) {
     this(settings, ha, metrics, monitor, Optional.empty());
   }
 
   /** With {@code state}: also the replication and state routes. */
-  public ApiServer(Settings settings, HaService ha, HaMetrics metrics, MonitorFeed monitor,
+  public ApiServer(
+      Settings settings,
+      HaService ha,
+      HaMetrics metrics,
+      MonitorFeed monitor,
       Optional<StateService> state) {
     ObjectMapper mapper = mapper();
-    this.app = Javalin.create(config -> {
-      config.jetty.host = settings.host().isEmpty() ? "0.0.0.0" : settings.host();
-      config.jetty.port = settings.port();
-      config.http.maxRequestSize = MAX_BODY_BYTES;
-      config.http.prefer405over404 = true;
-      config.startup.showJavalinBanner = false;
-      config.jsonMapper(new JavalinJackson(mapper, false));
+    this.app =
+        Javalin.create(
+            config -> {
+              config.jetty.host = settings.host().isEmpty() ? "0.0.0.0" : settings.host();
+              config.jetty.port = settings.port();
+              config.http.maxRequestSize = MAX_BODY_BYTES;
+              config.http.prefer405over404 = true;
+              config.startup.showJavalinBanner = false;
+              config.jsonMapper(new JavalinJackson(mapper, false));
 
-      config.routes.before(ctx -> authorize(ctx, settings));
+              config.routes.before(ctx -> authorize(ctx, settings));
 
-      config.routes.get("/api/ha/status", ctx -> ctx.json(ha.status()));
-      config.routes.get("/api/ha/cluster", ctx -> ctx.json(ha.cluster()));
-      config.routes.get("/api/ha/history", ctx -> ctx.json(Map.of("events", ha.history(limit(ctx)))));
-      config.routes.get("/api/ha/metrics", ctx -> ctx.json(metrics.asJson()));
-      config.routes.get("/metrics", ctx -> ctx.contentType(HaMetrics.prometheusContentType()).result(metrics.prometheusText()));
-      config.routes.sse("/api/ha/monitor", client -> stream(client, monitor, mapper));
+              config.routes.get("/api/ha/status", ctx -> ctx.json(ha.status()));
+              config.routes.get("/api/ha/cluster", ctx -> ctx.json(ha.cluster()));
+              config.routes.get(
+                  "/api/ha/history", ctx -> ctx.json(Map.of("events", ha.history(limit(ctx)))));
+              config.routes.get("/api/ha/metrics", ctx -> ctx.json(metrics.asJson()));
+              config.routes.get(
+                  "/metrics",
+                  ctx ->
+                      ctx.contentType(HaMetrics.prometheusContentType())
+                          .result(metrics.prometheusText()));
+              config.routes.sse("/api/ha/monitor", client -> stream(client, monitor, mapper));
 
-      config.routes.post("/api/ha/failover", ctx -> {
-        JsonNode body = body(ctx, mapper);
-        Optional<String> target = optionalText(body, "target");
-        answer(ctx, ha.failover(target), true);
-      });
-      config.routes.post("/api/ha/failback", ctx -> {
-        JsonNode enabled = body(ctx, mapper).get("enabled");
-        if (enabled == null || !enabled.isBoolean()) {
-          throw new ApiException(400, "bad_request", "body must be {\"enabled\": true} or {\"enabled\": false}");
-        }
-        CommandOutcome outcome = ha.setFailback(enabled.booleanValue());
-        if (!outcome.accepted()) {
-          answer(ctx, outcome, false);
-          return;
-        }
-        ctx.json(Map.of("failback_enabled", enabled.booleanValue(), "message", outcome.message()));
-      });
-      config.routes.post("/api/ha/promote", ctx -> {
-        JsonNode force = body(ctx, mapper).get("force");
-        if (force != null && !force.isBoolean()) {
-          throw new ApiException(400, "bad_request", "\"force\" must be true or false");
-        }
-        answer(ctx, ha.promote(force != null && force.booleanValue()), false);
-      });
-      config.routes.post("/api/ha/reset", ctx -> {
-        body(ctx, mapper);
-        answer(ctx, ha.reset(), false);
-      });
+              config.routes.post(
+                  "/api/ha/failover",
+                  ctx -> {
+                    JsonNode body = body(ctx, mapper);
+                    Optional<String> target = optionalText(body, "target");
+                    answer(ctx, ha.failover(target), true);
+                  });
+              config.routes.post(
+                  "/api/ha/failback",
+                  ctx -> {
+                    JsonNode enabled = body(ctx, mapper).get("enabled");
+                    if (enabled == null || !enabled.isBoolean()) {
+                      throw new ApiException(
+                          400,
+                          "bad_request",
+                          "body must be {\"enabled\": true} or {\"enabled\": false}");
+                    }
+                    CommandOutcome outcome = ha.setFailback(enabled.booleanValue());
+                    if (!outcome.accepted()) {
+                      answer(ctx, outcome, false);
+                      return;
+                    }
+                    ctx.json(
+                        Map.of(
+                            "failback_enabled",
+                            enabled.booleanValue(),
+                            "message",
+                            outcome.message()));
+                  });
+              config.routes.post(
+                  "/api/ha/promote",
+                  ctx -> {
+                    JsonNode force = body(ctx, mapper).get("force");
+                    if (force != null && !force.isBoolean()) {
+                      throw new ApiException(400, "bad_request", "\"force\" must be true or false");
+                    }
+                    answer(ctx, ha.promote(force != null && force.booleanValue()), false);
+                  });
+              config.routes.post(
+                  "/api/ha/reset",
+                  ctx -> {
+                    body(ctx, mapper);
+                    answer(ctx, ha.reset(), false);
+                  });
 
-      state.ifPresent(service -> StateRoutes.register(config.routes, service, mapper));
+              state.ifPresent(service -> StateRoutes.register(config.routes, service, mapper));
 
-      config.routes.exception(StateApiException.class, (e, ctx) -> {
-        ctx.attribute(ANSWERED, true);
-        error(ctx, e.status(), e.code(), e.getMessage());
-      });
-      config.routes.exception(ApiException.class, (e, ctx) -> error(ctx, e.status, e.code, e.getMessage()));
-      config.routes.exception(HttpResponseException.class, (e, ctx) -> {
-        int status = e.getStatus();
-        error(ctx, status, status == 413 ? "payload_too_large" : "http_" + status,
-            status == 413 ? "request body larger than " + MAX_BODY_BYTES + " bytes" : e.getMessage());
-      });
-      config.routes.exception(Exception.class, (e, ctx) -> {
-        log.error("API request {} {} failed", ctx.method(), ctx.path(), e);
-        error(ctx, 500, "internal", "internal error: " + e.getClass().getSimpleName() + "; see the daemon log");
-      });
-      config.routes.error(404, ctx -> {
-        // A route that answered 404 itself (an absent state key) keeps its own error body.
-        if (ctx.attribute(ANSWERED) == null) {
-          error(ctx, 404, "not_found", "no such endpoint: " + ctx.method() + " " + ctx.path());
-        }
-      });
-      config.routes.error(405, ctx -> error(ctx, 405, "method_not_allowed",
-          ctx.method() + " is not allowed on " + ctx.path()));
-    });
+              config.routes.exception(
+                  StateApiException.class,
+                  (e, ctx) -> {
+                    ctx.attribute(ANSWERED, true);
+                    error(ctx, e.status(), e.code(), e.getMessage());
+                  });
+              config.routes.exception(
+                  ApiException.class, (e, ctx) -> error(ctx, e.status, e.code, e.getMessage()));
+              config.routes.exception(
+                  HttpResponseException.class,
+                  (e, ctx) -> {
+                    int status = e.getStatus();
+                    error(
+                        ctx,
+                        status,
+                        status == 413 ? "payload_too_large" : "http_" + status,
+                        status == 413
+                            ? "request body larger than " + MAX_BODY_BYTES + " bytes"
+                            : e.getMessage());
+                  });
+              config.routes.exception(
+                  Exception.class,
+                  (e, ctx) -> {
+                    log.error("API request {} {} failed", ctx.method(), ctx.path(), e);
+                    error(
+                        ctx,
+                        500,
+                        "internal",
+                        "internal error: " + e.getClass().getSimpleName() + "; see the daemon log");
+                  });
+              config.routes.error(
+                  404,
+                  ctx -> {
+                    // A route that answered 404 itself (an absent state key) keeps its own error
+                    // body.
+                    if (ctx.attribute(ANSWERED) == null) {
+                      error(
+                          ctx,
+                          404,
+                          "not_found",
+                          "no such endpoint: " + ctx.method() + " " + ctx.path());
+                    }
+                  });
+              config.routes.error(
+                  405,
+                  ctx ->
+                      error(
+                          ctx,
+                          405,
+                          "method_not_allowed",
+                          ctx.method() + " is not allowed on " + ctx.path()));
+            });
   }
 
   public ApiServer start() {
@@ -153,12 +213,17 @@ public final class ApiServer implements AutoCloseable {
       throw new ApiException(403, "forbidden", "source address not recognised");
     }
     if (!settings.allowedSource().test(source)) {
-      throw new ApiException(403, "forbidden", "source " + source.getHostAddress()
-          + " is not in api.allow; add it to the config's api { allow = [...] } to grant access");
+      throw new ApiException(
+          403,
+          "forbidden",
+          "source "
+              + source.getHostAddress()
+              + " is not in api.allow; add it to the config's api { allow = [...] } to grant access");
     }
     long length = ctx.req().getContentLengthLong();
     if (length > MAX_BODY_BYTES) {
-      throw new ApiException(413, "payload_too_large", "request body larger than " + MAX_BODY_BYTES + " bytes");
+      throw new ApiException(
+          413, "payload_too_large", "request body larger than " + MAX_BODY_BYTES + " bytes");
     }
     HandlerType method = ctx.method();
     if (method == HandlerType.GET || method == HandlerType.HEAD || method == HandlerType.OPTIONS) {
@@ -166,11 +231,16 @@ public final class ApiServer implements AutoCloseable {
     }
     String header = ctx.header("Authorization");
     if (header == null || header.isBlank()) {
-      throw new ApiException(401, "unauthorized", "missing 'Authorization: Bearer <token>' header;"
-          + " the token is in the daemon's api.token_file");
+      throw new ApiException(
+          401,
+          "unauthorized",
+          "missing 'Authorization: Bearer <token>' header;"
+              + " the token is in the daemon's api.token_file");
     }
-    if (!header.startsWith("Bearer ") || !settings.token().matches(header.substring("Bearer ".length()).trim())) {
-      throw new ApiException(401, "unauthorized", "wrong token; use the one in the daemon's api.token_file");
+    if (!header.startsWith("Bearer ")
+        || !settings.token().matches(header.substring("Bearer ".length()).trim())) {
+      throw new ApiException(
+          401, "unauthorized", "wrong token; use the one in the daemon's api.token_file");
     }
   }
 
@@ -187,7 +257,8 @@ public final class ApiServer implements AutoCloseable {
     } catch (NumberFormatException ignored) {
       // reported below
     }
-    throw new ApiException(400, "bad_request", "limit must be a whole number from 1 to 10000, was '" + raw + "'");
+    throw new ApiException(
+        400, "bad_request", "limit must be a whole number from 1 to 10000, was '" + raw + "'");
   }
 
   private static JsonNode body(Context ctx, ObjectMapper mapper) {
@@ -202,8 +273,15 @@ public final class ApiServer implements AutoCloseable {
       }
       return node;
     } catch (JsonProcessingException e) {
-      throw new ApiException(400, "bad_request", "malformed JSON: " + e.getOriginalMessage()
-          + " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr());
+      throw new ApiException(
+          400,
+          "bad_request",
+          "malformed JSON: "
+              + e.getOriginalMessage()
+              + " at line "
+              + e.getLocation().getLineNr()
+              + ", column "
+              + e.getLocation().getColumnNr());
     }
   }
 
@@ -224,8 +302,14 @@ public final class ApiServer implements AutoCloseable {
     }
     ctx.status(202);
     if (withRoute) {
-      ctx.json(Map.of("from", String.valueOf(outcome.from()), "to", String.valueOf(outcome.to()),
-          "message", outcome.message()));
+      ctx.json(
+          Map.of(
+              "from",
+              String.valueOf(outcome.from()),
+              "to",
+              String.valueOf(outcome.to()),
+              "message",
+              outcome.message()));
     } else {
       ctx.json(Map.of("message", outcome.message()));
     }

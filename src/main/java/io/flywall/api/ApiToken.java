@@ -15,7 +15,8 @@ import java.util.Set;
 
 /** The bearer token that every mutating API request must carry; generated 0600 at first start. */
 public final class ApiToken {
-  private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rw-------");
+  private static final Set<PosixFilePermission> OWNER_ONLY =
+      PosixFilePermissions.fromString("rw-------");
 
   private final String value;
 
@@ -33,7 +34,8 @@ public final class ApiToken {
       Files.createDirectories(parent);
       try {
         Files.createFile(file, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
-        Files.writeString(file, token + "\n", StandardCharsets.UTF_8, StandardOpenOption.TRUNCATE_EXISTING);
+        Files.writeString(
+            file, token + "\n", StandardCharsets.UTF_8, StandardOpenOption.TRUNCATE_EXISTING);
       } catch (FileAlreadyExistsException raced) {
         // Another process created it first; use theirs.
       }
@@ -45,7 +47,10 @@ public final class ApiToken {
   public static ApiToken read(Path file) throws IOException {
     String token = Files.readString(file, StandardCharsets.UTF_8).trim();
     if (token.length() < 16) {
-      throw new IOException("token file " + file + " holds no usable token; delete it and restart the daemon to make a new one");
+      throw new IOException(
+          "token file "
+              + file
+              + " holds no usable token; delete it and restart the daemon to make a new one");
     }
     return new ApiToken(token);
   }
@@ -56,8 +61,9 @@ public final class ApiToken {
 
   /** Constant-time comparison, so response timing does not leak the token. */
   public boolean matches(String presented) {
-    return presented != null && MessageDigest.isEqual(
-        value.getBytes(StandardCharsets.UTF_8), presented.getBytes(StandardCharsets.UTF_8));
+    return presented != null
+        && MessageDigest.isEqual(
+            value.getBytes(StandardCharsets.UTF_8), presented.getBytes(StandardCharsets.UTF_8));
   }
 
   @Override

@@ -19,38 +19,63 @@ import java.util.Map;
 import java.util.StringJoiner;
 
 /**
- * The node's counters and gauges. One registry feeds both the Prometheus text format and the
- * JSON of {@code /api/ha/metrics}, so the two always show the same numbers.
+ * The node's counters and gauges. One registry feeds both the Prometheus text format and the JSON
+ * of {@code /api/ha/metrics}, so the two always show the same numbers.
  */
 public final class HaMetrics {
   private static final String PREFIX = "flywall_";
 
   private final PrometheusRegistry registry = new PrometheusRegistry();
-  private final Counter heartbeatsSent = counter("heartbeats_sent", "Heartbeats sent, by destination peer address", "peer");
-  private final Counter heartbeatsReceived = counter("heartbeats_received", "Valid heartbeats received, by peer node id", "peer");
-  private final Counter heartbeatsRejected = counter("heartbeats_rejected", "Heartbeats dropped, by reason", "reason");
-  private final Gauge peerLastSeen = gauge("peer_last_seen_seconds", "Seconds since the last valid heartbeat from a peer", "peer");
-  private final Gauge peerRtt = gauge("peer_rtt_milliseconds", "Heartbeat round-trip time to a peer", "peer");
-  private final Gauge role = gauge("role", "1 for this node's current role, 0 for the others", "role");
+  private final Counter heartbeatsSent =
+      counter("heartbeats_sent", "Heartbeats sent, by destination peer address", "peer");
+  private final Counter heartbeatsReceived =
+      counter("heartbeats_received", "Valid heartbeats received, by peer node id", "peer");
+  private final Counter heartbeatsRejected =
+      counter("heartbeats_rejected", "Heartbeats dropped, by reason", "reason");
+  private final Gauge peerLastSeen =
+      gauge("peer_last_seen_seconds", "Seconds since the last valid heartbeat from a peer", "peer");
+  private final Gauge peerRtt =
+      gauge("peer_rtt_milliseconds", "Heartbeat round-trip time to a peer", "peer");
+  private final Gauge role =
+      gauge("role", "1 for this node's current role, 0 for the others", "role");
   private final Gauge epoch = gauge("epoch", "Current epoch (fencing token)");
   private final Gauge healthy = gauge("healthy", "1 when links and gateways are healthy");
-  private final Counter transitions = counter("transitions", "Role transitions, by type (takeover, release, failback, ...)", "type");
-  private final Counter failovers = counter("failovers", "Takeovers by this node, by cause category", "cause");
-  private final Counter failbacks = counter("failbacks", "Failbacks handed over by this node, by cause category", "cause");
-  private final Gauge lastFailoverDuration = gauge("last_failover_duration_seconds", "Duration of this node's last takeover, all steps");
-  private final Gauge quorumVisible = gauge("quorum_visible", "Voters this node sees, itself included");
-  private final Gauge quorumRequired = gauge("quorum_required", "Voters needed for quorum (0 when not required)");
-  private final Counter scriptRuns = counter("script_runs", "Failover script runs, by phase", "phase");
-  private final Counter scriptFailures = counter("script_failures", "Failover scripts that failed or timed out, by phase", "phase");
+  private final Counter transitions =
+      counter(
+          "transitions", "Role transitions, by type (takeover, release, failback, ...)", "type");
+  private final Counter failovers =
+      counter("failovers", "Takeovers by this node, by cause category", "cause");
+  private final Counter failbacks =
+      counter("failbacks", "Failbacks handed over by this node, by cause category", "cause");
+  private final Gauge lastFailoverDuration =
+      gauge("last_failover_duration_seconds", "Duration of this node's last takeover, all steps");
+  private final Gauge quorumVisible =
+      gauge("quorum_visible", "Voters this node sees, itself included");
+  private final Gauge quorumRequired =
+      gauge("quorum_required", "Voters needed for quorum (0 when not required)");
+  private final Counter scriptRuns =
+      counter("script_runs", "Failover script runs, by phase", "phase");
+  private final Counter scriptFailures =
+      counter("script_failures", "Failover scripts that failed or timed out, by phase", "phase");
   private final Gauge alarm = gauge("alarm", "1 while an alarm is raised", "name");
-  private final Gauge conntrackUp = gauge("conntrack_sync_up", "1 while conntrackd runs and hears from its peer");
-  private final Gauge conntrackEntries = gauge("conntrack_sync_entries",
-      "Connections in conntrackd's caches: internal (this node's), external (the peer's)", "cache");
-  private final Gauge conntrackMessages = gauge("conntrack_sync_messages",
-      "conntrackd sync messages since it started: sent, received, lost", "kind");
-  private final Gauge conntrackRestarts = gauge("conntrack_sync_restarts", "Times conntrackd was restarted after it ended");
-  private final Gauge conntrackCommit = gauge("conntrack_sync_last_commit_seconds",
-      "Duration of the last commit of the peer's connections into the kernel");
+  private final Gauge conntrackUp =
+      gauge("conntrack_sync_up", "1 while conntrackd runs and hears from its peer");
+  private final Gauge conntrackEntries =
+      gauge(
+          "conntrack_sync_entries",
+          "Connections in conntrackd's caches: internal (this node's), external (the peer's)",
+          "cache");
+  private final Gauge conntrackMessages =
+      gauge(
+          "conntrack_sync_messages",
+          "conntrackd sync messages since it started: sent, received, lost",
+          "kind");
+  private final Gauge conntrackRestarts =
+      gauge("conntrack_sync_restarts", "Times conntrackd was restarted after it ended");
+  private final Gauge conntrackCommit =
+      gauge(
+          "conntrack_sync_last_commit_seconds",
+          "Duration of the last commit of the peer's connections into the kernel");
 
   private Counter counter(String name, String help, String... labels) {
     return Counter.builder().name(PREFIX + name).help(help).labelNames(labels).register(registry);
@@ -127,9 +152,19 @@ public final class HaMetrics {
     alarm.labelValues(name).set(raised ? 1 : 0);
   }
 
-  /** conntrackd's health and statistics; the caches and messages only when it answered ({@code >= 0}). */
-  public void conntrackSync(boolean up, long internal, long external, long sent, long received, long lost,
-      long restarts, double lastCommitSeconds) {
+  /**
+   * conntrackd's health and statistics; the caches and messages only when it answered ({@code >=
+   * 0}).
+   */
+  public void conntrackSync(
+      boolean up,
+      long internal,
+      long external,
+      long sent,
+      long received,
+      long lost,
+      long restarts,
+      double lastCommitSeconds) {
     conntrackUp.set(up ? 1 : 0);
     if (internal >= 0) {
       conntrackEntries.labelValues("internal").set(internal);
@@ -175,9 +210,12 @@ public final class HaMetrics {
       Map<String, Object> byLabel = new LinkedHashMap<>();
       Object unlabelled = null;
       for (DataPointSnapshot point : snapshot.getDataPoints()) {
-        double value = counter ? ((CounterSnapshot.CounterDataPointSnapshot) point).getValue()
-            : ((GaugeSnapshot.GaugeDataPointSnapshot) point).getValue();
-        Number number = value == Math.rint(value) && Math.abs(value) < 1e15 ? (Number) (long) value : value;
+        double value =
+            counter
+                ? ((CounterSnapshot.CounterDataPointSnapshot) point).getValue()
+                : ((GaugeSnapshot.GaugeDataPointSnapshot) point).getValue();
+        Number number =
+            value == Math.rint(value) && Math.abs(value) < 1e15 ? (Number) (long) value : value;
         if (point.getLabels().isEmpty()) {
           unlabelled = number;
         } else {

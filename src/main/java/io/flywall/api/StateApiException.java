@@ -1,6 +1,9 @@
 package io.flywall.api;
 
-/** A replication or state request that cannot be served, with the HTTP status and stable code to answer. */
+/**
+ * A replication or state request that cannot be served, with the HTTP status and stable code to
+ * answer.
+ */
 public final class StateApiException extends RuntimeException {
   private final int status;
   private final String code;

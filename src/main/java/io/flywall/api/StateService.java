@@ -6,8 +6,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * What the replication and state routes need from a running node; the node implements it,
- * tests fake it. Failures a caller can act on are {@link StateApiException}s.
+ * What the replication and state routes need from a running node; the node implements it, tests
+ * fake it. Failures a caller can act on are {@link StateApiException}s.
  */
 public interface StateService {
   ReplicationStatusView replicationStatus();
@@ -29,19 +29,52 @@ public interface StateService {
   List<ConflictView> conflicts(int limit);
 
   /** {@code GET /api/replication/status}. */
-  record ReplicationStatusView(String nodeId, String role, String syncState, String syncMode, long position,
-      String checksum, String lastSyncTime, String primaryId, String historyId, String problem, long conflicts,
+  record ReplicationStatusView(
+      String nodeId,
+      String role,
+      String syncState,
+      String syncMode,
+      long position,
+      String checksum,
+      String lastSyncTime,
+      String primaryId,
+      String historyId,
+      String problem,
+      long conflicts,
       List<PeerView> peers) {}
 
-  record PeerView(String nodeId, String address, String state, long ackedPosition, long lagChanges, long lagMs) {}
+  record PeerView(
+      String nodeId,
+      String address,
+      String state,
+      long ackedPosition,
+      long lagChanges,
+      long lagMs) {}
 
   /** One live entry. {@code value} is UTF-8 text, or base64 when {@code encoding} says so. */
-  record StateEntry(String bucket, String key, String value, String encoding, long version, String hlc,
-      String origin, String updatedAt, String expiresAt) {}
+  record StateEntry(
+      String bucket,
+      String key,
+      String value,
+      String encoding,
+      long version,
+      String hlc,
+      String origin,
+      String updatedAt,
+      String expiresAt) {}
 
   /** The outcome of a write: where it is in the log and whether a replica acknowledged it. */
-  record StateWrite(String bucket, String key, long version, long position, boolean replicated, String note) {}
+  record StateWrite(
+      String bucket, String key, long version, long position, boolean replicated, String note) {}
 
-  record ConflictView(long id, String time, String bucket, String key, String winnerOrigin, String winnerHlc,
-      String loserOrigin, String loserHlc, String loserValue) {}
+  record ConflictView(
+      long id,
+      String time,
+      String bucket,
+      String key,
+      String winnerOrigin,
+      String winnerHlc,
+      String loserOrigin,
+      String loserHlc,
+      String loserValue) {}
 }

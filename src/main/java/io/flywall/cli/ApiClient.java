@@ -17,13 +17,17 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.function.BiConsumer;
 
-/** Talks to a running node's API for the client commands; every failure is a one-line {@link UserError}. */
+/**
+ * Talks to a running node's API for the client commands; every failure is a one-line {@link
+ * UserError}.
+ */
 final class ApiClient {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final URI base;
   private final Optional<String> token;
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
 
   ApiClient(URI base, Optional<String> token) {
     this.base = base;
@@ -35,7 +39,8 @@ final class ApiClient {
   }
 
   JsonNode get(String path) {
-    return send(HttpRequest.newBuilder(base.resolve(path)).GET().timeout(Duration.ofSeconds(10)).build());
+    return send(
+        HttpRequest.newBuilder(base.resolve(path)).GET().timeout(Duration.ofSeconds(10)).build());
   }
 
   JsonNode post(String path, Object body) {
@@ -51,26 +56,40 @@ final class ApiClient {
   }
 
   private JsonNode mutate(String method, String path, Object body) {
-    String bearer = token.orElseThrow(() -> new UserError(
-        "no API token: this command changes the cluster and needs the daemon's token file;"
-            + " pass --token-file or --config pointing at the daemon's config"));
+    String bearer =
+        token.orElseThrow(
+            () ->
+                new UserError(
+                    "no API token: this command changes the cluster and needs the daemon's token file;"
+                        + " pass --token-file or --config pointing at the daemon's config"));
     String json;
     try {
       json = body == null ? "" : JSON.writeValueAsString(body);
     } catch (IOException e) {
       throw new IllegalStateException(e);
     }
-    return send(HttpRequest.newBuilder(base.resolve(path))
-        .timeout(Duration.ofSeconds(30))
-        .header("Content-Type", "application/json")
-        .header("Authorization", "Bearer " + bearer)
-        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json))
-        .build());
+    return send(
+        HttpRequest.newBuilder(base.resolve(path))
+            .timeout(Duration.ofSeconds(30))
+            .header("Content-Type", "application/json")
+            .header("Authorization", "Bearer " + bearer)
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(json))
+            .build());
   }
 
-  /** Streams server-sent events to {@code onEvent(type, data)} until the server or the user ends it. */
+  /**
+   * Streams server-sent events to {@code onEvent(type, data)} until the server or the user ends it.
+   */
   void stream(String path, BiConsumer<String, JsonNode> onEvent) {
-    HttpRequest request = HttpRequest.newBuilder(base.resolve(path)).header("Accept", "text/event-stream").GET().build();
+    HttpRequest request =
+        HttpRequest.newBuilder(base.resolve(path))
+            .header("Accept", "text/event-stream")
+            .GET()
+            .build();
     HttpResponse<InputStream> response;
     try {
       response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
@@ -83,7 +102,8 @@ final class ApiClient {
     if (response.statusCode() != 200) {
       throw new UserError("the daemon answered " + response.statusCode() + " to " + path);
     }
-    try (BufferedReader reader = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
+    try (BufferedReader reader =
+        new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
       String type = "message";
       String line;
       while ((line = reader.readLine()) != null) {
@@ -114,7 +134,12 @@ final class ApiClient {
     try {
       body = response.body().isBlank() ? JSON.createObjectNode() : JSON.readTree(response.body());
     } catch (IOException e) {
-      throw new UserError("the daemon at " + base + " answered " + response.statusCode() + " with something that is not JSON");
+      throw new UserError(
+          "the daemon at "
+              + base
+              + " answered "
+              + response.statusCode()
+              + " with something that is not JSON");
     }
     if (response.statusCode() >= 400) {
       String message = body.path("error").asText("HTTP " + response.statusCode());
@@ -124,9 +149,15 @@ final class ApiClient {
   }
 
   private UserError unreachable(IOException e) {
-    String why = e instanceof ConnectException || e instanceof HttpConnectTimeoutException
-        ? "connection refused or timed out" : e.toString();
-    return new UserError("cannot reach the daemon's API at " + base + " (" + why
-        + "); is 'flywall run' running? Use --api URL or --config FILE to point elsewhere.");
+    String why =
+        e instanceof ConnectException || e instanceof HttpConnectTimeoutException
+            ? "connection refused or timed out"
+            : e.toString();
+    return new UserError(
+        "cannot reach the daemon's API at "
+            + base
+            + " ("
+            + why
+            + "); is 'flywall run' running? Use --api URL or --config FILE to point elsewhere.");
   }
 }

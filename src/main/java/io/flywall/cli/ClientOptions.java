@@ -16,16 +16,24 @@ import picocli.CommandLine.Option;
 final class ClientOptions {
   static final Path DEFAULT_CONFIG = Path.of("/etc/flywall/flywall.hcl");
 
-  @Option(names = "--api", paramLabel = "URL",
+  @Option(
+      names = "--api",
+      paramLabel = "URL",
       description = "API base URL, e.g. http://127.0.0.1:8080 (default: api.listen of the config)")
   URI api;
 
-  @Option(names = {"-c", "--config"}, paramLabel = "FILE",
-      description = "The daemon's config, for api.listen and api.token_file (default: ${DEFAULT-VALUE} if it exists)",
+  @Option(
+      names = {"-c", "--config"},
+      paramLabel = "FILE",
+      description =
+          "The daemon's config, for api.listen and api.token_file (default: ${DEFAULT-VALUE} if it exists)",
       defaultValue = "/etc/flywall/flywall.hcl")
   Path config;
 
-  @Option(names = "--token-file", paramLabel = "FILE", description = "File holding the API token (default: api.token_file of the config)")
+  @Option(
+      names = "--token-file",
+      paramLabel = "FILE",
+      description = "File holding the API token (default: api.token_file of the config)")
   Path tokenFile;
 
   @Option(names = "--json", description = "Print the API's JSON instead of a table")
@@ -33,9 +41,14 @@ final class ClientOptions {
 
   ApiClient client() {
     Optional<ApiConfig> apiConfig = loadApiConfig();
-    URI base = api != null ? api : apiConfig.map(c -> baseOf(c.listen())).orElse(URI.create("http://127.0.0.1:8080"));
-    Path token = tokenFile != null ? tokenFile
-        : apiConfig.map(ApiConfig::tokenFile).orElse(Path.of("/var/lib/flywall/api.token"));
+    URI base =
+        api != null
+            ? api
+            : apiConfig.map(c -> baseOf(c.listen())).orElse(URI.create("http://127.0.0.1:8080"));
+    Path token =
+        tokenFile != null
+            ? tokenFile
+            : apiConfig.map(ApiConfig::tokenFile).orElse(Path.of("/var/lib/flywall/api.token"));
     return new ApiClient(normalize(base), readToken(token, tokenFile != null));
   }
 
@@ -57,7 +70,8 @@ final class ClientOptions {
   private static Optional<String> readToken(Path file, boolean explicit) {
     if (!Files.isReadable(file)) {
       if (explicit) {
-        throw new UserError("cannot read token file " + file + "; run as the daemon's user (often root)");
+        throw new UserError(
+            "cannot read token file " + file + "; run as the daemon's user (often root)");
       }
       return Optional.empty();
     }

@@ -6,9 +6,13 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Spec;
 
 /** Prints a bash completion script generated from the command model, so it never drifts. */
-@Command(name = "completion", mixinStandardHelpOptions = true,
-    description = {"Print a bash completion script for flywall.",
-        "Install it with: flywall completion > /etc/bash_completion.d/flywall"})
+@Command(
+    name = "completion",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Print a bash completion script for flywall.",
+      "Install it with: flywall completion > /etc/bash_completion.d/flywall"
+    })
 final class CompletionCommand implements Runnable {
   @Spec CommandLine.Model.CommandSpec spec;
 

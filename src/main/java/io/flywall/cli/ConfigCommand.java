@@ -27,7 +27,8 @@ public final class ConfigCommand implements Runnable {
 
   @Override
   public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(), "Missing a command; see 'flywall config --help'.");
+    throw new CommandLine.ParameterException(
+        spec.commandLine(), "Missing a command; see 'flywall config --help'.");
   }
 
   /** {@code flywall config check FILE [--print]}. */
@@ -35,19 +36,26 @@ public final class ConfigCommand implements Runnable {
       name = "check",
       mixinStandardHelpOptions = true,
       description = {
-          "Validate a config file: syntax, schema, types, ranges and the rules between settings.",
-          "Exit 0 when valid (prints 'FILE: ok' and any warnings), 2 when not (prints every problem "
-              + "as FILE:LINE:COL: message on stderr)."},
+        "Validate a config file: syntax, schema, types, ranges and the rules between settings.",
+        "Exit 0 when valid (prints 'FILE: ok' and any warnings), 2 when not (prints every problem "
+            + "as FILE:LINE:COL: message on stderr)."
+      },
       exitCodeListHeading = "Exit codes:%n",
       exitCodeList = {"0:the config is valid", "2:the config is invalid or cannot be read"})
   static final class Check implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "FILE", description = "The config file to check, e.g. /etc/flywall/flywall.hcl.")
+    @Parameters(
+        index = "0",
+        paramLabel = "FILE",
+        description = "The config file to check, e.g. /etc/flywall/flywall.hcl.")
     Path file;
 
-    @Option(names = "--print", description = "Also print the effective config (defaults filled in, secret "
-        + "redacted) as HCL on stdout; 'FILE: ok' then goes to stderr so stdout stays valid HCL.")
+    @Option(
+        names = "--print",
+        description =
+            "Also print the effective config (defaults filled in, secret "
+                + "redacted) as HCL on stdout; 'FILE: ok' then goes to stderr so stdout stays valid HCL.")
     boolean print;
 
     @Override

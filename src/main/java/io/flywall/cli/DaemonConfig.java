@@ -8,7 +8,9 @@ import io.flywall.config.LoadedConfig;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 
-/** Loads the config of a long-running command ({@code run}, {@code witness}): all problems, exit 2. */
+/**
+ * Loads the config of a long-running command ({@code run}, {@code witness}): all problems, exit 2.
+ */
 final class DaemonConfig {
   private DaemonConfig() {}
 
@@ -21,19 +23,26 @@ final class DaemonConfig {
       err.flush();
       return loaded.config();
     } catch (ConfigException e) {
-      throw new UserError("invalid config, nothing started:\n" + e.getMessage(), ConfigCommand.INVALID);
+      throw new UserError(
+          "invalid config, nothing started:\n" + e.getMessage(), ConfigCommand.INVALID);
     }
   }
 
-  /** Blocks until the JVM is asked to stop, then closes {@code service} (SIGTERM/SIGINT both land here). */
+  /**
+   * Blocks until the JVM is asked to stop, then closes {@code service} (SIGTERM/SIGINT both land
+   * here).
+   */
   static void runUntilStopped(AutoCloseable service) throws InterruptedException {
-    Thread closer = new Thread(() -> {
-      try {
-        service.close();
-      } catch (Exception e) {
-        System.err.println("flywall: error while stopping: " + e.getMessage());
-      }
-    }, "flywall-shutdown");
+    Thread closer =
+        new Thread(
+            () -> {
+              try {
+                service.close();
+              } catch (Exception e) {
+                System.err.println("flywall: error while stopping: " + e.getMessage());
+              }
+            },
+            "flywall-shutdown");
     Runtime.getRuntime().addShutdownHook(closer);
     Thread.currentThread().join();
   }

@@ -7,35 +7,43 @@ import io.flywall.network.CommandResult;
 import io.flywall.network.MissingTool;
 import io.flywall.network.NetworkFeature;
 import io.flywall.network.ToolCheck;
-import java.util.EnumSet;
-import java.util.stream.Collectors;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.function.BooleanSupplier;
+import java.util.stream.Collectors;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code flywall demo}: a two-node cluster in a throw-away network lab, a client pinging a
- * server through the VIPs, the primary powered off, and the client's measured outage.
+ * {@code flywall demo}: a two-node cluster in a throw-away network lab, a client pinging a server
+ * through the VIPs, the primary powered off, and the client's measured outage.
  */
-@Command(name = "demo", mixinStandardHelpOptions = true,
-    description = {"Show a failover end to end (needs root): builds a lab of network namespaces (client, two",
-        "firewall nodes, server), starts two flywall nodes with VIPs, powers off the primary while the",
-        "client pings the server through the VIP, shows the takeover and the client's measured outage,",
-        "then removes everything it created."})
+@Command(
+    name = "demo",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Show a failover end to end (needs root): builds a lab of network namespaces (client, two",
+      "firewall nodes, server), starts two flywall nodes with VIPs, powers off the primary while the",
+      "client pings the server through the VIP, shows the takeover and the client's measured outage,",
+      "then removes everything it created."
+    })
 final class DemoCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-  @Option(names = "--heartbeat", paramLabel = "DURATION", defaultValue = "1s",
-      description = "heartbeat_interval of the demo cluster (default ${DEFAULT-VALUE}; failure_threshold stays 3)")
+  @Option(
+      names = "--heartbeat",
+      paramLabel = "DURATION",
+      defaultValue = "1s",
+      description =
+          "heartbeat_interval of the demo cluster (default ${DEFAULT-VALUE}; failure_threshold stays 3)")
   String heartbeat;
 
   private PrintWriter out;
@@ -47,40 +55,81 @@ final class DemoCommand implements Callable<Integer> {
     if (unavailable.isPresent()) {
       throw new UserError("demo: " + unavailable.get());
     }
-    List<MissingTool> missing = ToolCheck.ofProcessPath().missing(EnumSet.of(NetworkFeature.VIP_IPV4,
-        NetworkFeature.GRATUITOUS_ARP, NetworkFeature.ARP_PING_IPV4, NetworkFeature.LINK_MONITOR,
-        NetworkFeature.GATEWAY_MONITOR));
+    List<MissingTool> missing =
+        ToolCheck.ofProcessPath()
+            .missing(
+                EnumSet.of(
+                    NetworkFeature.VIP_IPV4,
+                    NetworkFeature.GRATUITOUS_ARP,
+                    NetworkFeature.ARP_PING_IPV4,
+                    NetworkFeature.LINK_MONITOR,
+                    NetworkFeature.GATEWAY_MONITOR));
     if (!missing.isEmpty()) {
-      throw new UserError("demo: " + missing.stream().map(MissingTool::message).collect(Collectors.joining("; ")), 127);
+      throw new UserError(
+          "demo: " + missing.stream().map(MissingTool::message).collect(Collectors.joining("; ")),
+          127);
     }
     say("Building the lab: client -- LAN -- [n1, n2] -- WAN -- server, plus a sync network ...");
     Path dir = Files.createTempDirectory("flywall-demo");
     try (NetLab lab = NetLab.up(2);
-        LabCluster cluster = new LabCluster(lab, dir, LabCluster.javaCommandForThisJar(),
-            LabCluster.Settings.defaults().withHeartbeat(heartbeat, 3))) {
-      say("Lab " + lab.prefix() + ": LAN VIP " + lab.get("LAN_VIP") + ", WAN VIP " + lab.get("WAN_VIP")
-          + "; the client's gateway is the LAN VIP. Node logs: " + dir);
+        LabCluster cluster =
+            new LabCluster(
+                lab,
+                dir,
+                LabCluster.javaCommandForThisJar(),
+                LabCluster.Settings.defaults().withHeartbeat(heartbeat, 3))) {
+      say(
+          "Lab "
+              + lab.prefix()
+              + ": LAN VIP "
+              + lab.get("LAN_VIP")
+              + ", WAN VIP "
+              + lab.get("WAN_VIP")
+              + "; the client's gateway is the LAN VIP. Node logs: "
+              + dir);
       cluster.startAll();
       say("Starting n1 (priority 50) and n2 (priority 100); waiting for the election ...");
-      waitFor("n1 to hold the VIPs", Duration.ofSeconds(60), () -> cluster.lanVipHolders().equals(List.of(1)));
-      waitFor("the client to reach the server", Duration.ofSeconds(20), cluster::clientReachesServer);
+      waitFor(
+          "n1 to hold the VIPs",
+          Duration.ofSeconds(60),
+          () -> cluster.lanVipHolders().equals(List.of(1)));
+      waitFor(
+          "the client to reach the server", Duration.ofSeconds(20), cluster::clientReachesServer);
       show(cluster.cli(1, "ha", "cluster"));
 
-      say("The client pings the server through the VIP every 10 ms. Powering off n1 (links down, then kill -9) ...");
+      say(
+          "The client pings the server through the VIP every 10 ms. Powering off n1 (links down, then kill -9) ...");
       try (Pinger ping = Pinger.start(lab.clientNamespace(), lab.get("SERVER_IP"), 10, 3000)) {
         waitFor("the first replies", Duration.ofSeconds(10), () -> ping.received() > 50);
         Instant off = Instant.now();
         cluster.powerOff(1);
-        say(String.format("n1 is off (that took %d ms).", Duration.between(off, Instant.now()).toMillis()));
-        waitFor("n2 to take over", Duration.ofSeconds(60), () -> cluster.lanVipHolders().equals(List.of(2)));
-        say(String.format("n2 holds the VIPs %d ms after the power-off.", Duration.between(off, Instant.now()).toMillis()));
+        say(
+            String.format(
+                "n1 is off (that took %d ms).", Duration.between(off, Instant.now()).toMillis()));
+        waitFor(
+            "n2 to take over",
+            Duration.ofSeconds(60),
+            () -> cluster.lanVipHolders().equals(List.of(2)));
+        say(
+            String.format(
+                "n2 holds the VIPs %d ms after the power-off.",
+                Duration.between(off, Instant.now()).toMillis()));
         int before = ping.received();
-        waitFor("client traffic to flow again", Duration.ofSeconds(30), () -> ping.received() > before + 100);
+        waitFor(
+            "client traffic to flow again",
+            Duration.ofSeconds(30),
+            () -> ping.received() > before + 100);
         Pinger.Outage outage = ping.finish();
         show(cluster.cli(2, "ha", "status"));
         show(cluster.cli(2, "ha", "history", "--limit", "3"));
-        say(String.format("Client-measured outage (longest gap between ping replies): %.0f ms.", outage.longestGapMs()));
-        say("Detection takes failure_timeout (" + heartbeat + " x 3), then the VIP probe (arp_ping, about 1 s), then the takeover steps.");
+        say(
+            String.format(
+                "Client-measured outage (longest gap between ping replies): %.0f ms.",
+                outage.longestGapMs()));
+        say(
+            "Detection takes failure_timeout ("
+                + heartbeat
+                + " x 3), then the VIP probe (arp_ping, about 1 s), then the takeover steps.");
       }
       say("Cleaning up the lab ...");
     } finally {
@@ -101,7 +150,8 @@ final class DemoCommand implements Callable<Integer> {
     out.flush();
   }
 
-  private static void waitFor(String what, Duration limit, BooleanSupplier condition) throws InterruptedException {
+  private static void waitFor(String what, Duration limit, BooleanSupplier condition)
+      throws InterruptedException {
     Instant deadline = Instant.now().plus(limit);
     while (!condition.getAsBoolean()) {
       if (Instant.now().isAfter(deadline)) {

@@ -16,19 +16,30 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code flywall ha ...}: see and steer the cluster through the local daemon's API. */
-@Command(name = "ha", mixinStandardHelpOptions = true,
+@Command(
+    name = "ha",
+    mixinStandardHelpOptions = true,
     description = "See and steer the HA cluster through the local daemon's API.",
-    subcommands = {HaCommand.Status.class, HaCommand.Cluster.class, HaCommand.History.class,
-        HaCommand.Failover.class, HaCommand.Failback.class, HaCommand.Promote.class,
-        HaCommand.Reset.class, HaCommand.Monitor.class})
+    subcommands = {
+      HaCommand.Status.class,
+      HaCommand.Cluster.class,
+      HaCommand.History.class,
+      HaCommand.Failover.class,
+      HaCommand.Failback.class,
+      HaCommand.Promote.class,
+      HaCommand.Reset.class,
+      HaCommand.Monitor.class
+    })
 final class HaCommand implements Runnable {
-  private static final ObjectMapper PRETTY = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private static final ObjectMapper PRETTY =
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   @Spec CommandLine.Model.CommandSpec spec;
 
   @Override
   public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(), "Missing a subcommand; see 'flywall ha --help'.");
+    throw new CommandLine.ParameterException(
+        spec.commandLine(), "Missing a subcommand; see 'flywall ha --help'.");
   }
 
   /** Common shape of the client commands: call the API, print JSON or a human view. */
@@ -55,31 +66,62 @@ final class HaCommand implements Runnable {
     }
   }
 
-  @Command(name = "status", mixinStandardHelpOptions = true, description = "This node's role, epoch, quorum, VIPs and failback state.")
+  @Command(
+      name = "status",
+      mixinStandardHelpOptions = true,
+      description = "This node's role, epoch, quorum, VIPs and failback state.")
   static final class Status extends ClientCommand {
     @Override
     public Integer call() {
       JsonNode s = options.client().get("/api/ha/status");
       StringBuilder text = new StringBuilder();
-      text.append(String.format("Node:      %s (priority %d)%n", s.path("node_id").asText(), s.path("priority").asInt()));
-      text.append(String.format("Role:      %s since %s%n", s.path("role").asText(), s.path("since").asText()));
+      text.append(
+          String.format(
+              "Node:      %s (priority %d)%n",
+              s.path("node_id").asText(), s.path("priority").asInt()));
+      text.append(
+          String.format(
+              "Role:      %s since %s%n", s.path("role").asText(), s.path("since").asText()));
       text.append(String.format("Epoch:     %d%n", s.path("epoch").asLong()));
-      text.append(String.format("Primary:   %s%n", s.path("primary_id").isNull() ? "none" : s.path("primary_id").asText()));
-      text.append(String.format("Healthy:   %s%s%n", s.path("healthy").asBoolean() ? "yes" : "no",
-          s.path("health_cause").isTextual() ? " (" + s.path("health_cause").asText() + ")" : ""));
+      text.append(
+          String.format(
+              "Primary:   %s%n",
+              s.path("primary_id").isNull() ? "none" : s.path("primary_id").asText()));
+      text.append(
+          String.format(
+              "Healthy:   %s%s%n",
+              s.path("healthy").asBoolean() ? "yes" : "no",
+              s.path("health_cause").isTextual()
+                  ? " (" + s.path("health_cause").asText() + ")"
+                  : ""));
       JsonNode q = s.path("quorum");
-      text.append(String.format("Quorum:    %s (%d visible, %d required)%n", q.path("has_quorum").asBoolean() ? "yes" : "NO",
-          q.path("visible").asInt(), q.path("required").asInt()));
+      text.append(
+          String.format(
+              "Quorum:    %s (%d visible, %d required)%n",
+              q.path("has_quorum").asBoolean() ? "yes" : "NO",
+              q.path("visible").asInt(),
+              q.path("required").asInt()));
       JsonNode f = s.path("failback");
-      text.append(String.format("Failback:  %s, %s%s%n", f.path("mode").asText(), f.path("enabled").asBoolean() ? "enabled" : "suspended",
-          f.path("pending_until").isTextual() ? ", pending until " + f.path("pending_until").asText() : ""));
+      text.append(
+          String.format(
+              "Failback:  %s, %s%s%n",
+              f.path("mode").asText(),
+              f.path("enabled").asBoolean() ? "enabled" : "suspended",
+              f.path("pending_until").isTextual()
+                  ? ", pending until " + f.path("pending_until").asText()
+                  : ""));
       for (JsonNode alarm : s.path("alarms")) {
-        text.append(String.format("ALARM:     %s: %s%n", alarm.path("name").asText(), alarm.path("detail").asText()));
+        text.append(
+            String.format(
+                "ALARM:     %s: %s%n", alarm.path("name").asText(), alarm.path("detail").asText()));
       }
       if (s.path("vips").size() > 0) {
         Table vips = new Table("VIP", "INTERFACE", "HELD");
         for (JsonNode vip : s.path("vips")) {
-          vips.row(vip.path("address").asText(), vip.path("interface").asText(), vip.path("held").asBoolean() ? "yes" : "no");
+          vips.row(
+              vip.path("address").asText(),
+              vip.path("interface").asText(),
+              vip.path("held").asBoolean() ? "yes" : "no");
         }
         text.append('\n').append(vips.render());
       }
@@ -87,28 +129,56 @@ final class HaCommand implements Runnable {
     }
   }
 
-  @Command(name = "cluster", mixinStandardHelpOptions = true, description = "Every node this node knows of, with liveness, role and RTT.")
+  @Command(
+      name = "cluster",
+      mixinStandardHelpOptions = true,
+      description = "Every node this node knows of, with liveness, role and RTT.")
   static final class Cluster extends ClientCommand {
     @Override
     public Integer call() {
       JsonNode c = options.client().get("/api/ha/cluster");
-      Table table = new Table("NODE", "ROLE", "PRIORITY", "ALIVE", "HEALTHY", "EPOCH", "LAST SEEN", "RTT", "ADDRESS");
+      Table table =
+          new Table(
+              "NODE",
+              "ROLE",
+              "PRIORITY",
+              "ALIVE",
+              "HEALTHY",
+              "EPOCH",
+              "LAST SEEN",
+              "RTT",
+              "ADDRESS");
       for (JsonNode n : c.path("nodes")) {
-        table.row(n.path("node_id").asText(), n.path("role").asText(), n.path("priority").asInt(),
-            n.path("alive").asBoolean() ? "yes" : "no", n.path("healthy").asBoolean() ? "yes" : "no",
-            n.path("epoch").asLong(), n.path("last_seen_ms").isNull() ? null : n.path("last_seen_ms").asLong() + "ms ago",
+        table.row(
+            n.path("node_id").asText(),
+            n.path("role").asText(),
+            n.path("priority").asInt(),
+            n.path("alive").asBoolean() ? "yes" : "no",
+            n.path("healthy").asBoolean() ? "yes" : "no",
+            n.path("epoch").asLong(),
+            n.path("last_seen_ms").isNull() ? null : n.path("last_seen_ms").asLong() + "ms ago",
             n.path("rtt_ms").isNull() ? null : String.format("%.2fms", n.path("rtt_ms").asDouble()),
             n.path("address").isNull() ? null : n.path("address").asText());
       }
-      String header = String.format("Epoch %d, primary %s%n%n", c.path("epoch").asLong(),
-          c.path("primary_id").isNull() ? "none" : c.path("primary_id").asText());
+      String header =
+          String.format(
+              "Epoch %d, primary %s%n%n",
+              c.path("epoch").asLong(),
+              c.path("primary_id").isNull() ? "none" : c.path("primary_id").asText());
       return print(c, header + table.render());
     }
   }
 
-  @Command(name = "history", mixinStandardHelpOptions = true, description = "Failover history, newest first, with causes and step timings.")
+  @Command(
+      name = "history",
+      mixinStandardHelpOptions = true,
+      description = "Failover history, newest first, with causes and step timings.")
   static final class History extends ClientCommand {
-    @Option(names = {"-n", "--limit"}, paramLabel = "N", defaultValue = "20", description = "How many events (default ${DEFAULT-VALUE})")
+    @Option(
+        names = {"-n", "--limit"},
+        paramLabel = "N",
+        defaultValue = "20",
+        description = "How many events (default ${DEFAULT-VALUE})")
     int limit;
 
     @Override
@@ -121,21 +191,39 @@ final class HaCommand implements Runnable {
       for (JsonNode e : h.path("events")) {
         StringBuilder steps = new StringBuilder();
         for (JsonNode step : e.path("steps")) {
-          steps.append(steps.length() == 0 ? "" : " ").append(step.path("name").asText()).append('=')
-              .append(step.path("duration_ms").asLong()).append("ms").append(step.path("ok").asBoolean() ? "" : "(FAILED)");
+          steps
+              .append(steps.length() == 0 ? "" : " ")
+              .append(step.path("name").asText())
+              .append('=')
+              .append(step.path("duration_ms").asLong())
+              .append("ms")
+              .append(step.path("ok").asBoolean() ? "" : "(FAILED)");
         }
-        table.row(e.path("id").asLong(), e.path("time").asText(), e.path("type").asText(), e.path("from_role").asText(),
-            e.path("to_role").asText(), e.path("epoch").asLong(), e.path("duration_ms").asLong(), e.path("cause").asText(),
+        table.row(
+            e.path("id").asLong(),
+            e.path("time").asText(),
+            e.path("type").asText(),
+            e.path("from_role").asText(),
+            e.path("to_role").asText(),
+            e.path("epoch").asLong(),
+            e.path("duration_ms").asLong(),
+            e.path("cause").asText(),
             steps.length() == 0 ? null : steps);
       }
       return print(h, table.render());
     }
   }
 
-  @Command(name = "failover", mixinStandardHelpOptions = true,
-      description = "Planned handover: the primary releases and hands the role to another node without waiting for a timeout.")
+  @Command(
+      name = "failover",
+      mixinStandardHelpOptions = true,
+      description =
+          "Planned handover: the primary releases and hands the role to another node without waiting for a timeout.")
   static final class Failover extends ClientCommand {
-    @Option(names = "--to", paramLabel = "NODE", description = "Node to hand over to (default: the best eligible node)")
+    @Option(
+        names = "--to",
+        paramLabel = "NODE",
+        description = "Node to hand over to (default: the best eligible node)")
     String target;
 
     @Override
@@ -143,29 +231,49 @@ final class HaCommand implements Runnable {
       Map<String, Object> body = new LinkedHashMap<>();
       Optional.ofNullable(target).ifPresent(t -> body.put("target", t));
       JsonNode r = options.client().post("/api/ha/failover", body);
-      return print(r, String.format("Failover accepted: %s -> %s%n", r.path("from").asText(), r.path("to").asText()));
+      return print(
+          r,
+          String.format(
+              "Failover accepted: %s -> %s%n", r.path("from").asText(), r.path("to").asText()));
     }
   }
 
-  @Command(name = "failback", mixinStandardHelpOptions = true,
+  @Command(
+      name = "failback",
+      mixinStandardHelpOptions = true,
       description = "Arm (enable) or suspend (disable) automatic failback, cluster-wide.")
   static final class Failback extends ClientCommand {
-    enum Setting { enable, disable }
+    enum Setting {
+      enable,
+      disable
+    }
 
-    @Parameters(paramLabel = "enable|disable", description = "enable: arm failback (manual mode) or resume it (auto mode); disable: suspend it")
+    @Parameters(
+        paramLabel = "enable|disable",
+        description =
+            "enable: arm failback (manual mode) or resume it (auto mode); disable: suspend it")
     Setting setting;
 
     @Override
     public Integer call() {
-      JsonNode r = options.client().post("/api/ha/failback", Map.of("enabled", setting == Setting.enable));
-      return print(r, "Failback " + (r.path("failback_enabled").asBoolean() ? "enabled" : "disabled") + "\n");
+      JsonNode r =
+          options.client().post("/api/ha/failback", Map.of("enabled", setting == Setting.enable));
+      return print(
+          r,
+          "Failback " + (r.path("failback_enabled").asBoolean() ? "enabled" : "disabled") + "\n");
     }
   }
 
-  @Command(name = "promote", mixinStandardHelpOptions = true,
-      description = "Force this node to become primary with a new epoch (refused without --force when it lacks quorum).")
+  @Command(
+      name = "promote",
+      mixinStandardHelpOptions = true,
+      description =
+          "Force this node to become primary with a new epoch (refused without --force when it lacks quorum).")
   static final class Promote extends ClientCommand {
-    @Option(names = "--force", description = "Promote even without quorum (risk of two primaries: be sure the other side is down)")
+    @Option(
+        names = "--force",
+        description =
+            "Promote even without quorum (risk of two primaries: be sure the other side is down)")
     boolean force;
 
     @Override
@@ -175,8 +283,11 @@ final class HaCommand implements Runnable {
     }
   }
 
-  @Command(name = "reset", mixinStandardHelpOptions = true,
-      description = "Clear fault, split-brain alarm and failback anti-flap state, then re-run the election. Deletes no data.")
+  @Command(
+      name = "reset",
+      mixinStandardHelpOptions = true,
+      description =
+          "Clear fault, split-brain alarm and failback anti-flap state, then re-run the election. Deletes no data.")
   static final class Reset extends ClientCommand {
     @Override
     public Integer call() {
@@ -185,22 +296,27 @@ final class HaCommand implements Runnable {
     }
   }
 
-  @Command(name = "monitor", mixinStandardHelpOptions = true,
-      description = "Stream heartbeats (per peer, with RTT), role changes and alarms live until Ctrl-C.")
+  @Command(
+      name = "monitor",
+      mixinStandardHelpOptions = true,
+      description =
+          "Stream heartbeats (per peer, with RTT), role changes and alarms live until Ctrl-C.")
   static final class Monitor extends ClientCommand {
     @Override
     public Integer call() {
       ApiClient client = options.client();
       out().println("Monitoring " + client.base() + " (Ctrl-C to stop)");
       out().flush();
-      client.stream("/api/ha/monitor", (type, event) -> {
-        if (options.json) {
-          out().println(event.toString());
-        } else {
-          out().println(MonitorLine.format(type, event));
-        }
-        out().flush();
-      });
+      client.stream(
+          "/api/ha/monitor",
+          (type, event) -> {
+            if (options.json) {
+              out().println(event.toString());
+            } else {
+              out().println(MonitorLine.format(type, event));
+            }
+            out().flush();
+          });
       return 0;
     }
   }

@@ -8,11 +8,21 @@ import picocli.CommandLine.Command;
     name = "flywall",
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
-    description = "High-availability daemon of a Linux firewall/router: VIP failover, "
-        + "authenticated heartbeats and replicated state.",
-    subcommands = {CommandLine.HelpCommand.class, RunCommand.class, WitnessCommand.class, ConfigCommand.class, HaCommand.class,
-        ReplicationCommand.class, StateCommand.class,
-        CompletionCommand.class, ManualCommand.class, DemoCommand.class})
+    description =
+        "High-availability daemon of a Linux firewall/router: VIP failover, "
+            + "authenticated heartbeats and replicated state.",
+    subcommands = {
+      CommandLine.HelpCommand.class,
+      RunCommand.class,
+      WitnessCommand.class,
+      ConfigCommand.class,
+      HaCommand.class,
+      ReplicationCommand.class,
+      StateCommand.class,
+      CompletionCommand.class,
+      ManualCommand.class,
+      DemoCommand.class
+    })
 public final class Main implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -34,6 +44,7 @@ public final class Main implements Runnable {
 
   @Override
   public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(), "Missing a command; see 'flywall --help'.");
+    throw new CommandLine.ParameterException(
+        spec.commandLine(), "Missing a command; see 'flywall --help'.");
   }
 }

@@ -6,7 +6,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Spec;
 
 /** The whole manual: every command's full help in one man-style page (pipe it to less). */
-@Command(name = "manual", mixinStandardHelpOptions = true,
+@Command(
+    name = "manual",
+    mixinStandardHelpOptions = true,
     description = "Print the full manual: every command with its options, man-page style.")
 final class ManualCommand implements Runnable {
   @Spec CommandLine.Model.CommandSpec spec;
@@ -14,7 +16,8 @@ final class ManualCommand implements Runnable {
   @Override
   public void run() {
     PrintWriter out = spec.commandLine().getOut();
-    out.println("FLYWALL(8)                      Flywall HA manual                      FLYWALL(8)");
+    out.println(
+        "FLYWALL(8)                      Flywall HA manual                      FLYWALL(8)");
     out.println();
     print(spec.root().commandLine(), out);
     out.flush();
@@ -24,7 +27,8 @@ final class ManualCommand implements Runnable {
     CommandLine.Model.CommandSpec spec = command.getCommandSpec();
     out.println("NAME");
     String[] description = spec.usageMessage().description();
-    out.println("    " + spec.qualifiedName() + (description.length > 0 ? " - " + description[0] : ""));
+    out.println(
+        "    " + spec.qualifiedName() + (description.length > 0 ? " - " + description[0] : ""));
     out.println();
     out.println("USAGE");
     for (String line : command.getUsageMessage(CommandLine.Help.Ansi.OFF).split("\n")) {

@@ -14,7 +14,10 @@ final class MonitorLine {
       if (field.getKey().equals("type") || field.getKey().equals("time")) {
         continue;
       }
-      line.append(' ').append(field.getKey()).append('=').append(field.getValue().isTextual() ? field.getValue().asText() : field.getValue());
+      line.append(' ')
+          .append(field.getKey())
+          .append('=')
+          .append(field.getValue().isTextual() ? field.getValue().asText() : field.getValue());
     }
     return line.toString();
   }

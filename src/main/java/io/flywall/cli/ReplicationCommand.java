@@ -8,34 +8,55 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Spec;
 
 /** {@code flywall replication status|stats|resync}: the state stream of the local node. */
-@Command(name = "replication", mixinStandardHelpOptions = true,
+@Command(
+    name = "replication",
+    mixinStandardHelpOptions = true,
     description = "See the replicated state stream of the local node, or resync a replica.",
-    subcommands = {ReplicationCommand.Status.class, ReplicationCommand.Stats.class, ReplicationCommand.Resync.class})
+    subcommands = {
+      ReplicationCommand.Status.class,
+      ReplicationCommand.Stats.class,
+      ReplicationCommand.Resync.class
+    })
 final class ReplicationCommand implements Runnable {
   @Spec CommandLine.Model.CommandSpec spec;
 
   @Override
   public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(), "Missing a subcommand; see 'flywall replication --help'.");
+    throw new CommandLine.ParameterException(
+        spec.commandLine(), "Missing a subcommand; see 'flywall replication --help'.");
   }
 
-  @Command(name = "status", mixinStandardHelpOptions = true,
-      description = "Role, sync state, log position and checksum, and each peer's acked position and lag.")
+  @Command(
+      name = "status",
+      mixinStandardHelpOptions = true,
+      description =
+          "Role, sync state, log position and checksum, and each peer's acked position and lag.")
   static final class Status extends HaCommand.ClientCommand {
     @Override
     public Integer call() {
       JsonNode s = options.client().get("/api/replication/status");
       StringBuilder text = new StringBuilder();
-      text.append(String.format("Node:       %s (%s)%n", s.path("node_id").asText(), s.path("role").asText()));
-      text.append(String.format("Sync:       %s (mode %s)%n", s.path("sync_state").asText(), s.path("sync_mode").asText()));
+      text.append(
+          String.format(
+              "Node:       %s (%s)%n", s.path("node_id").asText(), s.path("role").asText()));
+      text.append(
+          String.format(
+              "Sync:       %s (mode %s)%n",
+              s.path("sync_state").asText(), s.path("sync_mode").asText()));
       text.append(String.format("Position:   %d%n", s.path("position").asLong()));
       text.append(String.format("Checksum:   %s%n", s.path("checksum").asText()));
-      text.append(String.format("Last sync:  %s%n", s.path("last_sync_time").isNull() ? "never" : s.path("last_sync_time").asText()));
+      text.append(
+          String.format(
+              "Last sync:  %s%n",
+              s.path("last_sync_time").isNull() ? "never" : s.path("last_sync_time").asText()));
       if (!s.path("primary_id").isNull()) {
         text.append(String.format("Primary:    %s%n", s.path("primary_id").asText()));
       }
       if (s.path("conflicts").asLong() > 0) {
-        text.append(String.format("Conflicts:  %d (see GET /api/replication/conflicts)%n", s.path("conflicts").asLong()));
+        text.append(
+            String.format(
+                "Conflicts:  %d (see GET /api/replication/conflicts)%n",
+                s.path("conflicts").asLong()));
       }
       if (s.path("problem").isTextual()) {
         text.append(String.format("Problem:    %s%n", s.path("problem").asText()));
@@ -43,8 +64,12 @@ final class ReplicationCommand implements Runnable {
       if (s.path("peers").size() > 0) {
         Table peers = new Table("PEER", "ADDRESS", "STATE", "ACKED", "LAG CHANGES", "LAG MS");
         for (JsonNode p : s.path("peers")) {
-          peers.row(p.path("node_id").asText(), p.path("address").asText(), p.path("state").asText(),
-              p.path("acked_position").asLong(), p.path("lag_changes").asLong(),
+          peers.row(
+              p.path("node_id").asText(),
+              p.path("address").asText(),
+              p.path("state").asText(),
+              p.path("acked_position").asLong(),
+              p.path("lag_changes").asLong(),
               p.path("lag_ms").asLong() < 0 ? null : p.path("lag_ms").asLong());
         }
         text.append('\n').append(peers.render());
@@ -53,8 +78,11 @@ final class ReplicationCommand implements Runnable {
     }
   }
 
-  @Command(name = "stats", mixinStandardHelpOptions = true,
-      description = "Changes and bytes sent and received, compression, batches, snapshots, conflicts, latencies.")
+  @Command(
+      name = "stats",
+      mixinStandardHelpOptions = true,
+      description =
+          "Changes and bytes sent and received, compression, batches, snapshots, conflicts, latencies.")
   static final class Stats extends HaCommand.ClientCommand {
     @Override
     public Integer call() {
@@ -62,14 +90,19 @@ final class ReplicationCommand implements Runnable {
       Table table = new Table("COUNTER", "VALUE");
       for (Iterator<Map.Entry<String, JsonNode>> it = s.fields(); it.hasNext(); ) {
         Map.Entry<String, JsonNode> field = it.next();
-        table.row(field.getKey(), field.getValue().isObject() ? field.getValue().toString() : field.getValue().asText());
+        table.row(
+            field.getKey(),
+            field.getValue().isObject() ? field.getValue().toString() : field.getValue().asText());
       }
       return print(s, table.render());
     }
   }
 
-  @Command(name = "resync", mixinStandardHelpOptions = true,
-      description = "Drop this replica's copy of the state and take a fresh snapshot from the primary.")
+  @Command(
+      name = "resync",
+      mixinStandardHelpOptions = true,
+      description =
+          "Drop this replica's copy of the state and take a fresh snapshot from the primary.")
   static final class Resync extends HaCommand.ClientCommand {
     @Override
     public Integer call() {

@@ -12,16 +12,26 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code flywall run}: the daemon, in the foreground, logging to stdout (systemd-friendly). */
-@Command(name = "run", mixinStandardHelpOptions = true,
-    description = {"Run the HA daemon in the foreground (logs to stdout; stop with SIGTERM or Ctrl-C).",
-        "A primary that is stopped hands its role over to the best backup first."},
+@Command(
+    name = "run",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Run the HA daemon in the foreground (logs to stdout; stop with SIGTERM or Ctrl-C).",
+      "A primary that is stopped hands its role over to the best backup first."
+    },
     exitCodeListHeading = "Exit codes:%n",
-    exitCodeList = {"1:the daemon could not start (message says why)", "2:the config is invalid",
-        "127:an OS tool the config needs is missing (message names the package)"})
+    exitCodeList = {
+      "1:the daemon could not start (message says why)",
+      "2:the config is invalid",
+      "127:an OS tool the config needs is missing (message names the package)"
+    })
 final class RunCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-  @Option(names = {"-c", "--config"}, paramLabel = "FILE", defaultValue = "/etc/flywall/flywall.hcl",
+  @Option(
+      names = {"-c", "--config"},
+      paramLabel = "FILE",
+      defaultValue = "/etc/flywall/flywall.hcl",
       description = "Config file (default: ${DEFAULT-VALUE})")
   Path config;
 
@@ -32,7 +42,8 @@ final class RunCommand implements Callable<Integer> {
     try {
       daemon = Daemon.start(loaded, Clock.systemUTC(), NodeEffects.real(loaded, Clock.systemUTC()));
     } catch (NodeStartException e) {
-      throw new UserError("cannot start: " + e.getMessage(), e.getMessage().contains("apt-get install") ? 127 : 1);
+      throw new UserError(
+          "cannot start: " + e.getMessage(), e.getMessage().contains("apt-get install") ? 127 : 1);
     }
     DaemonConfig.runUntilStopped(daemon);
     return 0;

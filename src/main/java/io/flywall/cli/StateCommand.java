@@ -11,16 +11,28 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code flywall state get|put|delete|list}: the replicated key-value store. Writes go to the primary. */
-@Command(name = "state", mixinStandardHelpOptions = true,
-    description = "Read and write the replicated state store (writes are accepted on the primary only).",
-    subcommands = {StateCommand.Get.class, StateCommand.Put.class, StateCommand.Delete.class, StateCommand.List.class})
+/**
+ * {@code flywall state get|put|delete|list}: the replicated key-value store. Writes go to the
+ * primary.
+ */
+@Command(
+    name = "state",
+    mixinStandardHelpOptions = true,
+    description =
+        "Read and write the replicated state store (writes are accepted on the primary only).",
+    subcommands = {
+      StateCommand.Get.class,
+      StateCommand.Put.class,
+      StateCommand.Delete.class,
+      StateCommand.List.class
+    })
 final class StateCommand implements Runnable {
   @Spec CommandLine.Model.CommandSpec spec;
 
   @Override
   public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(), "Missing a subcommand; see 'flywall state --help'.");
+    throw new CommandLine.ParameterException(
+        spec.commandLine(), "Missing a subcommand; see 'flywall state --help'.");
   }
 
   static String path(String bucket, String key) {
@@ -34,8 +46,13 @@ final class StateCommand implements Runnable {
   private static Table entries(Iterable<JsonNode> entries) {
     Table table = new Table("BUCKET", "KEY", "VALUE", "VERSION", "ORIGIN", "UPDATED", "EXPIRES");
     for (JsonNode e : entries) {
-      table.row(e.path("bucket").asText(), e.path("key").asText(), e.path("value").asText(), e.path("version").asLong(),
-          e.path("origin").asText(), e.path("updated_at").asText(),
+      table.row(
+          e.path("bucket").asText(),
+          e.path("key").asText(),
+          e.path("value").asText(),
+          e.path("version").asLong(),
+          e.path("origin").asText(),
+          e.path("updated_at").asText(),
           e.path("expires_at").isNull() ? null : e.path("expires_at").asText());
     }
     return table;
@@ -43,8 +60,11 @@ final class StateCommand implements Runnable {
 
   @Command(name = "get", mixinStandardHelpOptions = true, description = "One entry.")
   static final class Get extends HaCommand.ClientCommand {
-    @Parameters(index = "0", paramLabel = "BUCKET") String bucket;
-    @Parameters(index = "1", paramLabel = "KEY") String key;
+    @Parameters(index = "0", paramLabel = "BUCKET")
+    String bucket;
+
+    @Parameters(index = "1", paramLabel = "KEY")
+    String key;
 
     @Override
     public Integer call() {
@@ -53,12 +73,24 @@ final class StateCommand implements Runnable {
     }
   }
 
-  @Command(name = "put", mixinStandardHelpOptions = true, description = "Write an entry (on the primary).")
+  @Command(
+      name = "put",
+      mixinStandardHelpOptions = true,
+      description = "Write an entry (on the primary).")
   static final class Put extends HaCommand.ClientCommand {
-    @Parameters(index = "0", paramLabel = "BUCKET") String bucket;
-    @Parameters(index = "1", paramLabel = "KEY") String key;
-    @Parameters(index = "2", paramLabel = "VALUE") String value;
-    @Option(names = "--ttl", paramLabel = "DURATION", description = "Expire the entry everywhere after this long (\"30s\", \"5m\")")
+    @Parameters(index = "0", paramLabel = "BUCKET")
+    String bucket;
+
+    @Parameters(index = "1", paramLabel = "KEY")
+    String key;
+
+    @Parameters(index = "2", paramLabel = "VALUE")
+    String value;
+
+    @Option(
+        names = "--ttl",
+        paramLabel = "DURATION",
+        description = "Expire the entry everywhere after this long (\"30s\", \"5m\")")
     String ttl;
 
     @Override
@@ -70,27 +102,48 @@ final class StateCommand implements Runnable {
       }
       JsonNode r = options.client().put(path(bucket, key), body);
       String note = r.path("note").isTextual() ? " (" + r.path("note").asText() + ")" : "";
-      return print(r, String.format("%s/%s version %d at position %d%s%n", bucket, key, r.path("version").asLong(),
-          r.path("position").asLong(), note));
+      return print(
+          r,
+          String.format(
+              "%s/%s version %d at position %d%s%n",
+              bucket, key, r.path("version").asLong(), r.path("position").asLong(), note));
     }
   }
 
-  @Command(name = "delete", mixinStandardHelpOptions = true, description = "Delete an entry (on the primary).")
+  @Command(
+      name = "delete",
+      mixinStandardHelpOptions = true,
+      description = "Delete an entry (on the primary).")
   static final class Delete extends HaCommand.ClientCommand {
-    @Parameters(index = "0", paramLabel = "BUCKET") String bucket;
-    @Parameters(index = "1", paramLabel = "KEY") String key;
+    @Parameters(index = "0", paramLabel = "BUCKET")
+    String bucket;
+
+    @Parameters(index = "1", paramLabel = "KEY")
+    String key;
 
     @Override
     public Integer call() {
       JsonNode r = options.client().delete(path(bucket, key));
-      return print(r, String.format("deleted %s/%s at position %d%n", bucket, key, r.path("position").asLong()));
+      return print(
+          r,
+          String.format(
+              "deleted %s/%s at position %d%n", bucket, key, r.path("position").asLong()));
     }
   }
 
-  @Command(name = "list", mixinStandardHelpOptions = true, description = "The entries of a bucket, in key order.")
+  @Command(
+      name = "list",
+      mixinStandardHelpOptions = true,
+      description = "The entries of a bucket, in key order.")
   static final class List extends HaCommand.ClientCommand {
-    @Parameters(index = "0", paramLabel = "BUCKET") String bucket;
-    @Option(names = {"-n", "--limit"}, paramLabel = "N", defaultValue = "1000", description = "At most N entries (default ${DEFAULT-VALUE})")
+    @Parameters(index = "0", paramLabel = "BUCKET")
+    String bucket;
+
+    @Option(
+        names = {"-n", "--limit"},
+        paramLabel = "N",
+        defaultValue = "1000",
+        description = "At most N entries (default ${DEFAULT-VALUE})")
     int limit;
 
     @Override

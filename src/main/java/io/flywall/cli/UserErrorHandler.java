@@ -3,12 +3,13 @@ package io.flywall.cli;
 import picocli.CommandLine;
 
 /**
- * Turns exceptions a user can cause into one clear line and an exit code; a stack trace only
- * for real bugs, and only with FLYWALL_DEBUG=1.
+ * Turns exceptions a user can cause into one clear line and an exit code; a stack trace only for
+ * real bugs, and only with FLYWALL_DEBUG=1.
  */
 final class UserErrorHandler implements CommandLine.IExecutionExceptionHandler {
   @Override
-  public int handleExecutionException(Exception ex, CommandLine cli, CommandLine.ParseResult parsed) {
+  public int handleExecutionException(
+      Exception ex, CommandLine cli, CommandLine.ParseResult parsed) {
     if (ex instanceof UserError user) {
       cli.getErr().println("flywall: " + user.getMessage());
       return user.exitCode();

@@ -7,7 +7,9 @@ final class VersionProvider implements CommandLine.IVersionProvider {
   @Override
   public String[] getVersion() {
     String version = Main.class.getPackage().getImplementationVersion();
-    return new String[] {"flywall " + (version == null ? "development build" : version),
-        "Java " + System.getProperty("java.version")};
+    return new String[] {
+      "flywall " + (version == null ? "development build" : version),
+      "Java " + System.getProperty("java.version")
+    };
   }
 }

@@ -11,15 +11,23 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code flywall witness}: a tie-breaking voter for a two-node cluster. */
-@Command(name = "witness", mixinStandardHelpOptions = true,
-    description = {"Run a witness: a voter that only exchanges heartbeats (no VIPs, no state),",
-        "so that a two-node cluster whose nodes set witness_addr has a majority.",
-        "Its config uses the same file format: node_id, listen_addr (host), peer_addrs or peer_addr,",
-        "secret_key, and ha { heartbeat_port, heartbeat_interval, failure_threshold }."})
+@Command(
+    name = "witness",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Run a witness: a voter that only exchanges heartbeats (no VIPs, no state),",
+      "so that a two-node cluster whose nodes set witness_addr has a majority.",
+      "Its config uses the same file format: node_id, listen_addr (host), peer_addrs or peer_addr,",
+      "secret_key, and ha { heartbeat_port, heartbeat_interval, failure_threshold }."
+    })
 final class WitnessCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-  @Option(names = {"-c", "--config"}, paramLabel = "FILE", required = true, description = "The witness's config file")
+  @Option(
+      names = {"-c", "--config"},
+      paramLabel = "FILE",
+      required = true,
+      description = "The witness's config file")
   Path config;
 
   @Override

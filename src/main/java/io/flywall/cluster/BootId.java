@@ -15,21 +15,20 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The boot id: a number that grows every time the daemon starts, so peers can tell a restarted
- * node (sequence back at 1) from a replay. Kept in {@code state_dir/boot_id}.
+ * The boot id: a number that grows every time the daemon starts, so peers can tell a restarted node
+ * (sequence back at 1) from a replay. Kept in {@code state_dir/boot_id}.
  */
 public final class BootId {
 
   public static final String FILE_NAME = "boot_id";
   private static final Logger LOG = LoggerFactory.getLogger(BootId.class);
 
-  private BootId() {
-  }
+  private BootId() {}
 
   /**
    * Reads the previous boot id, returns {@code max(previous + 1, clock millis)} and persists it
-   * before returning. Taking the clock into account keeps it growing if the file is lost (as
-   * long as the clock is sane); the previous value keeps it growing if the clock steps back.
+   * before returning. Taking the clock into account keeps it growing if the file is lost (as long
+   * as the clock is sane); the previous value keeps it growing if the clock steps back.
    */
   public static long next(Path stateDir, Clock clock) throws IOException {
     Path file = stateDir.resolve(FILE_NAME);
@@ -58,12 +57,18 @@ public final class BootId {
     return OptionalLong.empty();
   }
 
-  /** Temp file, fsync, atomic rename, fsync of the directory: a crash leaves the old or the new id. */
+  /**
+   * Temp file, fsync, atomic rename, fsync of the directory: a crash leaves the old or the new id.
+   */
   private static void write(Path stateDir, Path file, long value) throws IOException {
     Files.createDirectories(stateDir);
     Path temp = stateDir.resolve(FILE_NAME + ".tmp");
-    try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE,
-        StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
+    try (FileChannel channel =
+        FileChannel.open(
+            temp,
+            StandardOpenOption.CREATE,
+            StandardOpenOption.TRUNCATE_EXISTING,
+            StandardOpenOption.WRITE)) {
       ByteBuffer bytes = ByteBuffer.wrap((value + "\n").getBytes(StandardCharsets.UTF_8));
       while (bytes.hasRemaining()) {
         channel.write(bytes);

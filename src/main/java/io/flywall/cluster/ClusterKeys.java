@@ -3,9 +3,9 @@ package io.flywall.cluster;
 import java.nio.charset.StandardCharsets;
 
 /**
- * The keys derived from the cluster's {@code secret_key}: one authenticates heartbeats, the
- * other is for the replication channel. Distinct HKDF labels keep them independent.
- * Never printed: {@link #toString()} is redacted.
+ * The keys derived from the cluster's {@code secret_key}: one authenticates heartbeats, the other
+ * is for the replication channel. Distinct HKDF labels keep them independent. Never printed: {@link
+ * #toString()} is redacted.
  */
 public final class ClusterKeys {
 
@@ -28,8 +28,10 @@ public final class ClusterKeys {
     }
     byte[] pseudorandomKey = KeyDerivation.extract(null, secret);
     return new ClusterKeys(
-        KeyDerivation.expand(pseudorandomKey, HEARTBEAT_LABEL.getBytes(StandardCharsets.UTF_8), KEY_BYTES),
-        KeyDerivation.expand(pseudorandomKey, REPLICATION_LABEL.getBytes(StandardCharsets.UTF_8), KEY_BYTES));
+        KeyDerivation.expand(
+            pseudorandomKey, HEARTBEAT_LABEL.getBytes(StandardCharsets.UTF_8), KEY_BYTES),
+        KeyDerivation.expand(
+            pseudorandomKey, REPLICATION_LABEL.getBytes(StandardCharsets.UTF_8), KEY_BYTES));
   }
 
   public static ClusterKeys fromSecret(String secret) {

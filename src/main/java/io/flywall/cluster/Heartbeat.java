@@ -5,12 +5,12 @@ import java.util.Objects;
 
 /**
  * One heartbeat as a node sends it: who it is (node id, boot id, sequence, send time), what it
- * advertises ({@link NodeStatus}), the echo that lets the destination measure round-trip time,
- * and an optional command.
+ * advertises ({@link NodeStatus}), the echo that lets the destination measure round-trip time, and
+ * an optional command.
  *
- * @param nodeId         the sender's node id, 1..64 bytes of UTF-8
- * @param bootId         grows across the sender's restarts (see {@link BootId})
- * @param sequence       grows with every datagram within one boot
+ * @param nodeId the sender's node id, 1..64 bytes of UTF-8
+ * @param bootId grows across the sender's restarts (see {@link BootId})
+ * @param sequence grows with every datagram within one boot
  * @param sendTimeMillis the sender's clock when it sent this, epoch millis
  */
 public record Heartbeat(
@@ -37,7 +37,11 @@ public record Heartbeat(
 
   /** The role a node announces. Wire codes are fixed here, never derived from declaration order. */
   public enum Role {
-    INIT(0), BACKUP(1), PRIMARY(2), FAULT(3), WITNESS(4);
+    INIT(0),
+    BACKUP(1),
+    PRIMARY(2),
+    FAULT(3),
+    WITNESS(4);
 
     final int code;
 
@@ -57,7 +61,11 @@ public record Heartbeat(
 
   /** Health and readiness bits; each has a fixed bit on the wire. */
   public enum Flag {
-    HEALTHY(0), IN_SYNC(1), FAILBACK_ARMED(2), STARTUP_HOLD(3), HAS_QUORUM(4);
+    HEALTHY(0),
+    IN_SYNC(1),
+    FAILBACK_ARMED(2),
+    STARTUP_HOLD(3),
+    HAS_QUORUM(4);
 
     final int bit;
 
@@ -68,8 +76,8 @@ public record Heartbeat(
 
   /**
    * What the sender last heard from the destination: the destination's own send time of that
-   * heartbeat and how long the sender held it. The destination computes
-   * {@code rtt = now - echoTimeMillis - echoDelayMillis} on its own clock.
+   * heartbeat and how long the sender held it. The destination computes {@code rtt = now -
+   * echoTimeMillis - echoDelayMillis} on its own clock.
    */
   public record Echo(long echoTimeMillis, long echoDelayMillis) {
     public static final Echo NONE = new Echo(0, 0);
@@ -85,8 +93,8 @@ public record Heartbeat(
   }
 
   /**
-   * The sender's view of the quorum: how many voters (itself included) it currently sees and
-   * which primary it follows ("" when none).
+   * The sender's view of the quorum: how many voters (itself included) it currently sees and which
+   * primary it follows ("" when none).
    */
   public record QuorumView(int visibleVoters, String followedPrimary) {
     public static final QuorumView NONE = new QuorumView(0, "");

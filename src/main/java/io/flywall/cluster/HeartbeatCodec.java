@@ -25,6 +25,7 @@ public final class HeartbeatCodec {
 
   /** Anything longer is refused unread; every valid heartbeat fits (at most 504 bytes). */
   public static final int MAX_DATAGRAM_BYTES = 512;
+
   public static final int VERSION = 1;
 
   /*
@@ -44,7 +45,9 @@ public final class HeartbeatCodec {
   private final byte[] key;
   private final Mac prototype;
 
-  /** @param heartbeatKey the MAC key, normally {@link ClusterKeys#heartbeatKey()} */
+  /**
+   * @param heartbeatKey the MAC key, normally {@link ClusterKeys#heartbeatKey()}
+   */
   public HeartbeatCodec(byte[] heartbeatKey) {
     Objects.requireNonNull(heartbeatKey, "heartbeatKey");
     if (heartbeatKey.length == 0) {
@@ -61,23 +64,26 @@ public final class HeartbeatCodec {
   /** The authenticated datagram for {@code heartbeat}. */
   public byte[] encode(Heartbeat heartbeat) {
     NodeStatus status = heartbeat.status();
-    WireWriter out = new WireWriter()
-        .u8(MAGIC_0).u8(MAGIC_1).u8(VERSION)
-        .string(heartbeat.nodeId())
-        .varint(heartbeat.bootId())
-        .varint(heartbeat.sequence())
-        .varint(heartbeat.sendTimeMillis())
-        .varint(status.epoch())
-        .u8(status.role().code)
-        .u16(status.priority())
-        .u8(flagBits(status.flags()))
-        .string(status.replicationAddress())
-        .varint(status.replicationPosition())
-        .u8(status.quorum().visibleVoters())
-        .string(status.quorum().followedPrimary())
-        .varint(status.failbackVersion())
-        .varint(heartbeat.echo().echoTimeMillis())
-        .varint(heartbeat.echo().echoDelayMillis());
+    WireWriter out =
+        new WireWriter()
+            .u8(MAGIC_0)
+            .u8(MAGIC_1)
+            .u8(VERSION)
+            .string(heartbeat.nodeId())
+            .varint(heartbeat.bootId())
+            .varint(heartbeat.sequence())
+            .varint(heartbeat.sendTimeMillis())
+            .varint(status.epoch())
+            .u8(status.role().code)
+            .u16(status.priority())
+            .u8(flagBits(status.flags()))
+            .string(status.replicationAddress())
+            .varint(status.replicationPosition())
+            .u8(status.quorum().visibleVoters())
+            .string(status.quorum().followedPrimary())
+            .varint(status.failbackVersion())
+            .varint(heartbeat.echo().echoTimeMillis())
+            .varint(heartbeat.echo().echoDelayMillis());
     HeartbeatCommand command = heartbeat.command();
     if (command instanceof HeartbeatCommand.Handover handover) {
       out.u8(COMMAND_HANDOVER).string(handover.targetNodeId()).varint(handover.epoch());
@@ -102,7 +108,8 @@ public final class HeartbeatCodec {
     }
     int version = buf[2] & 0xFF;
     if (version != VERSION) {
-      return rejected(RejectReason.BAD_VERSION, "version " + version + ", this node speaks " + VERSION);
+      return rejected(
+          RejectReason.BAD_VERSION, "version " + version + ", this node speaks " + VERSION);
     }
     if (length < HEADER_BYTES + MAC_BYTES) {
       return rejected(RejectReason.MALFORMED, "truncated: " + length + " bytes");
@@ -113,7 +120,8 @@ public final class HeartbeatCodec {
     byte[] actual = new byte[MAC_BYTES];
     System.arraycopy(buf, bodyEnd, actual, 0, MAC_BYTES);
     if (!MessageDigest.isEqual(expected, actual)) {
-      return rejected(RejectReason.FORGED, "MAC does not verify (wrong secret_key or tampered datagram)");
+      return rejected(
+          RejectReason.FORGED, "MAC does not verify (wrong secret_key or tampered datagram)");
     }
     try {
       return new DecodeResult.Accepted(parse(new WireReader(buf, HEADER_BYTES, bodyEnd)));
@@ -164,7 +172,8 @@ public final class HeartbeatCodec {
     }
     int priority = in.u16("priority");
     Set<Heartbeat.Flag> flags = flags(in.u8("flags"));
-    String replicationAddress = in.string("replication_address", NodeStatus.MAX_REPLICATION_ADDRESS_BYTES);
+    String replicationAddress =
+        in.string("replication_address", NodeStatus.MAX_REPLICATION_ADDRESS_BYTES);
     long replicationPosition = in.varint("replication_position");
     int visibleVoters = in.u8("visible_voters");
     String followedPrimary = in.string("followed_primary", Heartbeat.MAX_NODE_ID_BYTES);
@@ -173,10 +182,24 @@ public final class HeartbeatCodec {
     long echoDelay = in.varint("echo_delay");
     HeartbeatCommand command = command(in);
     in.expectEnd();
-    NodeStatus status = new NodeStatus(epoch, role, priority, flags, replicationAddress,
-        replicationPosition, new Heartbeat.QuorumView(visibleVoters, followedPrimary), failbackVersion);
-    return new Heartbeat(nodeId, bootId, sequence, sendTime, status,
-        new Heartbeat.Echo(echoTime, echoDelay), command);
+    NodeStatus status =
+        new NodeStatus(
+            epoch,
+            role,
+            priority,
+            flags,
+            replicationAddress,
+            replicationPosition,
+            new Heartbeat.QuorumView(visibleVoters, followedPrimary),
+            failbackVersion);
+    return new Heartbeat(
+        nodeId,
+        bootId,
+        sequence,
+        sendTime,
+        status,
+        new Heartbeat.Echo(echoTime, echoDelay),
+        command);
   }
 
   private static HeartbeatCommand command(WireReader in) throws WireReader.Malformed {

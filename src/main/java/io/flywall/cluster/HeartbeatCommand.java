@@ -8,14 +8,14 @@ public sealed interface HeartbeatCommand
   HeartbeatCommand RELEASE = new Release();
 
   /** The ordinary heartbeat: no command. */
-  record None() implements HeartbeatCommand {
-  }
+  record None() implements HeartbeatCommand {}
 
   /** The sender (a primary) is releasing its role; any eligible backup may take over at once. */
-  record Release() implements HeartbeatCommand {
-  }
+  record Release() implements HeartbeatCommand {}
 
-  /** Planned failover: the sender hands the primary role to {@code targetNodeId} at {@code epoch}. */
+  /**
+   * Planned failover: the sender hands the primary role to {@code targetNodeId} at {@code epoch}.
+   */
   record Handover(String targetNodeId, long epoch) implements HeartbeatCommand {
     public Handover {
       Heartbeat.requireNodeId(targetNodeId, "targetNodeId");

@@ -14,11 +14,11 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * Turns received datagrams into trusted heartbeats: drops those from unknown sources, that do
- * not decode or authenticate, that claim to be this node, that are replays, or that are the
- * first from a peer and too far from this node's clock. Drops are counted per reason and logged
- * rate-limited; accepted heartbeats update the {@link PeerTable}. Pure logic over an injected
- * clock; the socket lives in {@link UdpHeartbeatTransport}.
+ * Turns received datagrams into trusted heartbeats: drops those from unknown sources, that do not
+ * decode or authenticate, that claim to be this node, that are replays, or that are the first from
+ * a peer and too far from this node's clock. Drops are counted per reason and logged rate-limited;
+ * accepted heartbeats update the {@link PeerTable}. Pure logic over an injected clock; the socket
+ * lives in {@link UdpHeartbeatTransport}.
  */
 public final class HeartbeatReceiver {
 
@@ -34,23 +34,32 @@ public final class HeartbeatReceiver {
   private final Map<RejectReason, LongAdder> rejections = new EnumMap<>(RejectReason.class);
   private final AtomicLong accepted = new AtomicLong();
 
-  public HeartbeatReceiver(String selfNodeId, Set<InetSocketAddress> peerAddresses,
-      HeartbeatCodec codec, Clock clock) {
+  public HeartbeatReceiver(
+      String selfNodeId, Set<InetSocketAddress> peerAddresses, HeartbeatCodec codec, Clock clock) {
     this(selfNodeId, peerAddresses, codec, clock, DEFAULT_MAX_SKEW);
   }
 
   /**
-   * @param peerAddresses the heartbeat addresses of the configured peers, resolved; a datagram
-   *                      is accepted only from one of these (IP and port)
-   * @param maxSkew       how far the first heartbeat of an unseen peer may be from this clock
+   * @param peerAddresses the heartbeat addresses of the configured peers, resolved; a datagram is
+   *     accepted only from one of these (IP and port)
+   * @param maxSkew how far the first heartbeat of an unseen peer may be from this clock
    */
-  public HeartbeatReceiver(String selfNodeId, Set<InetSocketAddress> peerAddresses,
-      HeartbeatCodec codec, Clock clock, Duration maxSkew) {
+  public HeartbeatReceiver(
+      String selfNodeId,
+      Set<InetSocketAddress> peerAddresses,
+      HeartbeatCodec codec,
+      Clock clock,
+      Duration maxSkew) {
     this(selfNodeId, peerAddresses, codec, clock, maxSkew, new RejectionLog(clock));
   }
 
-  HeartbeatReceiver(String selfNodeId, Set<InetSocketAddress> peerAddresses, HeartbeatCodec codec,
-      Clock clock, Duration maxSkew, RejectionLog rejectionLog) {
+  HeartbeatReceiver(
+      String selfNodeId,
+      Set<InetSocketAddress> peerAddresses,
+      HeartbeatCodec codec,
+      Clock clock,
+      Duration maxSkew,
+      RejectionLog rejectionLog) {
     Heartbeat.requireNodeId(selfNodeId, "selfNodeId");
     for (InetSocketAddress address : peerAddresses) {
       if (address.isUnresolved()) {
@@ -79,8 +88,10 @@ public final class HeartbeatReceiver {
     }
     Heartbeat heartbeat = ((DecodeResult.Accepted) decoded).heartbeat();
     if (heartbeat.nodeId().equals(selfNodeId)) {
-      return reject(RejectReason.SELF,
-          "claims this node's id " + selfNodeId + " (duplicate node_id or reflected traffic)", source);
+      return reject(
+          RejectReason.SELF,
+          "claims this node's id " + selfNodeId + " (duplicate node_id or reflected traffic)",
+          source);
     }
     Instant now = clock.instant();
     Optional<Reception.Rejected> stale = replayGuard.check(heartbeat, now.toEpochMilli());
@@ -122,7 +133,8 @@ public final class HeartbeatReceiver {
     if (!echo.present()) {
       return Optional.empty();
     }
-    // Both timestamps are this node's clock; clamp so a clock step back cannot yield a negative RTT.
+    // Both timestamps are this node's clock; clamp so a clock step back cannot yield a negative
+    // RTT.
     long millis = now.toEpochMilli() - echo.echoTimeMillis() - echo.echoDelayMillis();
     return Optional.of(Duration.ofMillis(Math.max(0, millis)));
   }

@@ -4,8 +4,8 @@ import java.net.InetSocketAddress;
 
 /**
  * Carries heartbeats between nodes. Received heartbeats go, already authenticated and
- * replay-checked, to the listener the transport was opened with. The one real implementation
- * is {@link UdpHeartbeatTransport}; simulations supply their own.
+ * replay-checked, to the listener the transport was opened with. The one real implementation is
+ * {@link UdpHeartbeatTransport}; simulations supply their own.
  */
 public interface HeartbeatTransport extends AutoCloseable {
 

@@ -6,18 +6,19 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * HKDF with HMAC-SHA256 (RFC 5869): turns the operator's shared secret into independent keys,
- * one per purpose, so a key leaked or misused in one protocol says nothing about the other.
+ * HKDF with HMAC-SHA256 (RFC 5869): turns the operator's shared secret into independent keys, one
+ * per purpose, so a key leaked or misused in one protocol says nothing about the other.
  */
 public final class KeyDerivation {
 
   private static final String HMAC_SHA256 = "HmacSHA256";
   private static final int HASH_LENGTH = 32;
 
-  private KeyDerivation() {
-  }
+  private KeyDerivation() {}
 
-  /** HKDF-Extract: a pseudorandom key from input keying material; an empty salt means HashLen zeros. */
+  /**
+   * HKDF-Extract: a pseudorandom key from input keying material; an empty salt means HashLen zeros.
+   */
   public static byte[] extract(byte[] salt, byte[] inputKeyMaterial) {
     byte[] effectiveSalt = salt == null || salt.length == 0 ? new byte[HASH_LENGTH] : salt;
     return hmac(effectiveSalt).doFinal(inputKeyMaterial);
@@ -59,5 +60,4 @@ public final class KeyDerivation {
       throw new IllegalStateException("HMAC-SHA256 unavailable in this JRE", e);
     }
   }
-
 }

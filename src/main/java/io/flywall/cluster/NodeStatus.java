@@ -7,13 +7,12 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * What a node advertises in every heartbeat: its fencing epoch, role, election priority,
- * health flags, where its replication listener is and how far its state has got, and its
- * quorum view.
+ * What a node advertises in every heartbeat: its fencing epoch, role, election priority, health
+ * flags, where its replication listener is and how far its state has got, and its quorum view.
  *
- * @param priority            lower is preferred; 0..32767 (a short on the wire)
- * @param replicationAddress  "host:port" of the replication listener, "" when none; at most
- *                            200 bytes so that every heartbeat fits the 512-byte limit
+ * @param priority lower is preferred; 0..32767 (a short on the wire)
+ * @param replicationAddress "host:port" of the replication listener, "" when none; at most 200
+ *     bytes so that every heartbeat fits the 512-byte limit
  */
 public record NodeStatus(
     long epoch,
@@ -31,16 +30,21 @@ public record NodeStatus(
     Heartbeat.requireNonNegative(epoch, "epoch");
     Objects.requireNonNull(role, "role");
     if (priority < 0 || priority > Short.MAX_VALUE) {
-      throw new IllegalArgumentException("priority must be 0.." + Short.MAX_VALUE + ", got " + priority);
+      throw new IllegalArgumentException(
+          "priority must be 0.." + Short.MAX_VALUE + ", got " + priority);
     }
-    flags = flags.isEmpty()
-        ? Collections.unmodifiableSet(EnumSet.noneOf(Heartbeat.Flag.class))
-        : Collections.unmodifiableSet(EnumSet.copyOf(flags));
+    flags =
+        flags.isEmpty()
+            ? Collections.unmodifiableSet(EnumSet.noneOf(Heartbeat.Flag.class))
+            : Collections.unmodifiableSet(EnumSet.copyOf(flags));
     Objects.requireNonNull(replicationAddress, "replicationAddress");
     int addressBytes = replicationAddress.getBytes(StandardCharsets.UTF_8).length;
     if (addressBytes > MAX_REPLICATION_ADDRESS_BYTES) {
-      throw new IllegalArgumentException("replicationAddress must be at most "
-          + MAX_REPLICATION_ADDRESS_BYTES + " bytes, got " + addressBytes);
+      throw new IllegalArgumentException(
+          "replicationAddress must be at most "
+              + MAX_REPLICATION_ADDRESS_BYTES
+              + " bytes, got "
+              + addressBytes);
     }
     Heartbeat.requireNonNegative(replicationPosition, "replicationPosition");
     Objects.requireNonNull(quorum, "quorum");
@@ -48,8 +52,14 @@ public record NodeStatus(
   }
 
   /** A status that carries no failback setting yet (version 0). */
-  public NodeStatus(long epoch, Heartbeat.Role role, int priority, Set<Heartbeat.Flag> flags,
-      String replicationAddress, long replicationPosition, Heartbeat.QuorumView quorum) {
+  public NodeStatus(
+      long epoch,
+      Heartbeat.Role role,
+      int priority,
+      Set<Heartbeat.Flag> flags,
+      String replicationAddress,
+      long replicationPosition,
+      Heartbeat.QuorumView quorum) {
     this(epoch, role, priority, flags, replicationAddress, replicationPosition, quorum, 0);
   }
 

@@ -8,8 +8,8 @@ import java.util.Optional;
 /**
  * What this node knows of one peer from its heartbeats.
  *
- * @param lastSeen      receiver clock time of the last accepted heartbeat
- * @param rtt           the most recent round-trip measurement, empty until an echo arrived
+ * @param lastSeen receiver clock time of the last accepted heartbeat
+ * @param rtt the most recent round-trip measurement, empty until an echo arrived
  * @param receivedCount accepted heartbeats from this peer since this node started
  */
 public record PeerStatus(

@@ -8,8 +8,8 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The latest known status of every peer, keyed by node id. Written by the receive path, read
- * by anyone (API, sender echo) without locking: entries are immutable and replaced whole.
+ * The latest known status of every peer, keyed by node id. Written by the receive path, read by
+ * anyone (API, sender echo) without locking: entries are immutable and replaced whole.
  */
 public final class PeerTable {
 
@@ -33,12 +33,15 @@ public final class PeerTable {
 
   PeerStatus record(ReceivedHeartbeat received) {
     Heartbeat heartbeat = received.heartbeat();
-    return peers.compute(heartbeat.nodeId(), (nodeId, previous) -> new PeerStatus(
-        nodeId,
-        received.source(),
-        received.receivedAt(),
-        heartbeat,
-        received.rtt().isPresent() || previous == null ? received.rtt() : previous.rtt(),
-        previous == null ? 1 : previous.receivedCount() + 1));
+    return peers.compute(
+        heartbeat.nodeId(),
+        (nodeId, previous) ->
+            new PeerStatus(
+                nodeId,
+                received.source(),
+                received.receivedAt(),
+                heartbeat,
+                received.rtt().isPresent() || previous == null ? received.rtt() : previous.rtt(),
+                previous == null ? 1 : previous.receivedCount() + 1));
   }
 }

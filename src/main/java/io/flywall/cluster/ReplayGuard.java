@@ -7,14 +7,13 @@ import java.util.Optional;
 
 /**
  * Accepts only strictly increasing (boot id, sequence) per node id. A node not yet seen has no
- * history to compare against, so its first datagram must instead be recent: its send time
- * within {@code maxSkew} of this node's clock, which bounds how old a replayed capture can be.
- * Not thread-safe; {@link HeartbeatReceiver} serialises access.
+ * history to compare against, so its first datagram must instead be recent: its send time within
+ * {@code maxSkew} of this node's clock, which bounds how old a replayed capture can be. Not
+ * thread-safe; {@link HeartbeatReceiver} serialises access.
  */
 final class ReplayGuard {
 
-  private record Position(long bootId, long sequence) {
-  }
+  private record Position(long bootId, long sequence) {}
 
   private final Map<String, Position> lastAccepted = new HashMap<>();
   private final long maxSkewMillis;
@@ -32,18 +31,36 @@ final class ReplayGuard {
     if (last == null) {
       long skew = heartbeat.sendTimeMillis() - nowMillis;
       if (Math.abs(skew) > maxSkewMillis) {
-        return Optional.of(new Reception.Rejected(RejectReason.CLOCK_SKEW,
-            "first heartbeat from " + heartbeat.nodeId() + " sent " + skew
-                + " ms from this node's clock (allowed +-" + maxSkewMillis + " ms); check NTP"));
+        return Optional.of(
+            new Reception.Rejected(
+                RejectReason.CLOCK_SKEW,
+                "first heartbeat from "
+                    + heartbeat.nodeId()
+                    + " sent "
+                    + skew
+                    + " ms from this node's clock (allowed +-"
+                    + maxSkewMillis
+                    + " ms); check NTP"));
       }
       return Optional.empty();
     }
-    boolean newer = heartbeat.bootId() > last.bootId()
-        || (heartbeat.bootId() == last.bootId() && heartbeat.sequence() > last.sequence());
+    boolean newer =
+        heartbeat.bootId() > last.bootId()
+            || (heartbeat.bootId() == last.bootId() && heartbeat.sequence() > last.sequence());
     if (!newer) {
-      return Optional.of(new Reception.Rejected(RejectReason.REPLAYED,
-          "boot " + heartbeat.bootId() + " seq " + heartbeat.sequence() + " from " + heartbeat.nodeId()
-              + " not after boot " + last.bootId() + " seq " + last.sequence()));
+      return Optional.of(
+          new Reception.Rejected(
+              RejectReason.REPLAYED,
+              "boot "
+                  + heartbeat.bootId()
+                  + " seq "
+                  + heartbeat.sequence()
+                  + " from "
+                  + heartbeat.nodeId()
+                  + " not after boot "
+                  + last.bootId()
+                  + " seq "
+                  + last.sequence()));
     }
     return Optional.empty();
   }

@@ -16,8 +16,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Heartbeats over UDP: one channel bound to the heartbeat address both sends and receives, so a
- * peer sees datagrams coming from the configured heartbeat port. A daemon thread receives,
- * runs each datagram through the {@link HeartbeatReceiver} and hands accepted heartbeats to the
+ * peer sees datagrams coming from the configured heartbeat port. A daemon thread receives, runs
+ * each datagram through the {@link HeartbeatReceiver} and hands accepted heartbeats to the
  * listener.
  */
 public final class UdpHeartbeatTransport implements HeartbeatTransport {
@@ -39,8 +39,11 @@ public final class UdpHeartbeatTransport implements HeartbeatTransport {
   private final AtomicLong rejected = new AtomicLong();
   private final AtomicBoolean failing = new AtomicBoolean();
 
-  private UdpHeartbeatTransport(DatagramChannel channel, HeartbeatCodec codec,
-      HeartbeatReceiver receiver, Consumer<ReceivedHeartbeat> listener) {
+  private UdpHeartbeatTransport(
+      DatagramChannel channel,
+      HeartbeatCodec codec,
+      HeartbeatReceiver receiver,
+      Consumer<ReceivedHeartbeat> listener) {
     this.channel = channel;
     this.codec = Objects.requireNonNull(codec, "codec");
     this.receiver = Objects.requireNonNull(receiver, "receiver");
@@ -50,14 +53,18 @@ public final class UdpHeartbeatTransport implements HeartbeatTransport {
   }
 
   /** Binds {@code bindAddress} (e.g. {@code 0.0.0.0:9002}) and starts receiving. */
-  public static UdpHeartbeatTransport open(InetSocketAddress bindAddress, HeartbeatCodec codec,
-      HeartbeatReceiver receiver, Consumer<ReceivedHeartbeat> listener) throws IOException {
+  public static UdpHeartbeatTransport open(
+      InetSocketAddress bindAddress,
+      HeartbeatCodec codec,
+      HeartbeatReceiver receiver,
+      Consumer<ReceivedHeartbeat> listener)
+      throws IOException {
     return start(bind(bindAddress), codec, receiver, listener);
   }
 
   /**
-   * A bound channel, for callers that must know the local address (ephemeral port) before
-   * they can build the receiver; pass it to {@link #start}.
+   * A bound channel, for callers that must know the local address (ephemeral port) before they can
+   * build the receiver; pass it to {@link #start}.
    */
   public static DatagramChannel bind(InetSocketAddress bindAddress) throws IOException {
     DatagramChannel channel = DatagramChannel.open();
@@ -68,7 +75,8 @@ public final class UdpHeartbeatTransport implements HeartbeatTransport {
       return channel;
     } catch (IOException e) {
       channel.close();
-      throw new IOException("cannot bind heartbeat socket to " + bindAddress + ": " + e.getMessage(), e);
+      throw new IOException(
+          "cannot bind heartbeat socket to " + bindAddress + ": " + e.getMessage(), e);
     }
   }
 
@@ -85,9 +93,13 @@ public final class UdpHeartbeatTransport implements HeartbeatTransport {
   }
 
   /** Starts receiving on an already bound, blocking channel; the transport owns it from now on. */
-  public static UdpHeartbeatTransport start(DatagramChannel boundChannel, HeartbeatCodec codec,
-      HeartbeatReceiver receiver, Consumer<ReceivedHeartbeat> listener) {
-    UdpHeartbeatTransport transport = new UdpHeartbeatTransport(boundChannel, codec, receiver, listener);
+  public static UdpHeartbeatTransport start(
+      DatagramChannel boundChannel,
+      HeartbeatCodec codec,
+      HeartbeatReceiver receiver,
+      Consumer<ReceivedHeartbeat> listener) {
+    UdpHeartbeatTransport transport =
+        new UdpHeartbeatTransport(boundChannel, codec, receiver, listener);
     transport.receiveThread.start();
     return transport;
   }
@@ -123,8 +135,14 @@ public final class UdpHeartbeatTransport implements HeartbeatTransport {
 
   @Override
   public TransportCounters counters() {
-    return new TransportCounters(sent.get(), sendFailures.get(), bytesSent.get(), received.get(),
-        bytesReceived.get(), accepted.get(), rejected.get());
+    return new TransportCounters(
+        sent.get(),
+        sendFailures.get(),
+        bytesSent.get(),
+        received.get(),
+        bytesReceived.get(),
+        accepted.get(),
+        rejected.get());
   }
 
   @Override
@@ -165,7 +183,8 @@ public final class UdpHeartbeatTransport implements HeartbeatTransport {
       }
       received.incrementAndGet();
       bytesReceived.addAndGet(buffer.position());
-      Reception reception = receiver.receive(buffer.array(), buffer.position(), (InetSocketAddress) source);
+      Reception reception =
+          receiver.receive(buffer.array(), buffer.position(), (InetSocketAddress) source);
       if (reception instanceof Reception.Accepted acceptedHeartbeat) {
         accepted.incrementAndGet();
         deliver(acceptedHeartbeat.received());
@@ -180,7 +199,8 @@ public final class UdpHeartbeatTransport implements HeartbeatTransport {
       listener.accept(heartbeat);
     } catch (RuntimeException e) {
       // A faulty listener must not stop heartbeat reception: that would look like a dead peer.
-      LOG.error("heartbeat listener failed on a heartbeat from {}", heartbeat.heartbeat().nodeId(), e);
+      LOG.error(
+          "heartbeat listener failed on a heartbeat from {}", heartbeat.heartbeat().nodeId(), e);
     }
   }
 }

@@ -6,8 +6,8 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Reads heartbeat fields from a bounded slice of a buffer. Every read is bounds-checked and
- * fails with {@link Malformed} rather than an unchecked exception, so the decoder cannot throw.
+ * Reads heartbeat fields from a bounded slice of a buffer. Every read is bounds-checked and fails
+ * with {@link Malformed} rather than an unchecked exception, so the decoder cannot throw.
  */
 final class WireReader {
 
@@ -64,11 +64,13 @@ final class WireReader {
     }
     need((int) length, field);
     try {
-      String value = StandardCharsets.UTF_8.newDecoder()
-          .onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(ByteBuffer.wrap(buf, position, (int) length))
-          .toString();
+      String value =
+          StandardCharsets.UTF_8
+              .newDecoder()
+              .onMalformedInput(CodingErrorAction.REPORT)
+              .onUnmappableCharacter(CodingErrorAction.REPORT)
+              .decode(ByteBuffer.wrap(buf, position, (int) length))
+              .toString();
       position += (int) length;
       return value;
     } catch (CharacterCodingException e) {

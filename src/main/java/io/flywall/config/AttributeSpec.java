@@ -12,8 +12,15 @@ import java.util.Optional;
  * @param defaultHcl the default as an HCL literal, when it is a fixed value
  * @param defaultText the default as the reference states it ("hostname", "none", ...)
  */
-public record AttributeSpec(String name, ValueType type, List<String> allowed, long min, long max,
-    Optional<String> defaultHcl, String defaultText, String meaning) {
+public record AttributeSpec(
+    String name,
+    ValueType type,
+    List<String> allowed,
+    long min,
+    long max,
+    Optional<String> defaultHcl,
+    String defaultText,
+    String meaning) {
 
   public AttributeSpec {
     allowed = List.copyOf(allowed);
@@ -25,8 +32,19 @@ public record AttributeSpec(String name, ValueType type, List<String> allowed, l
       case INT -> max == Integer.MAX_VALUE ? ">= " + min : min + ".." + max;
       case DURATION -> min > 0 ? "> 0" : ">= 0";
       case ENUM -> String.join(", ", allowed.stream().map(a -> "\"" + a + "\"").toList());
-      case STRING, SECRET, INTERFACE, BOOL, HOST_PORT, PATH, CIDR, INTERFACE_LIST, HOST_PORT_LIST,
-          IP_LIST, PATH_LIST, CIDR_LIST -> "";
+      case STRING,
+          SECRET,
+          INTERFACE,
+          BOOL,
+          HOST_PORT,
+          PATH,
+          CIDR,
+          INTERFACE_LIST,
+          HOST_PORT_LIST,
+          IP_LIST,
+          PATH_LIST,
+          CIDR_LIST ->
+          "";
     };
   }
 }

@@ -23,9 +23,9 @@ import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
- * Reads one block against its {@link BlockSpec}: reports unknown names with a suggestion,
- * and converts attribute values to their types, reporting wrong types and out-of-range
- * values. A getter returns empty when the value is absent without default or is wrong.
+ * Reads one block against its {@link BlockSpec}: reports unknown names with a suggestion, and
+ * converts attribute values to their types, reporting wrong types and out-of-range values. A getter
+ * returns empty when the value is absent without default or is wrong.
  */
 final class BlockReader {
   private static final Map<String, HclValue> DEFAULTS = new HashMap<>();
@@ -66,7 +66,9 @@ final class BlockReader {
     if (spec.attribute(name).isPresent()) {
       attributes.put(name, attribute);
     } else if (spec.block(name).isPresent()) {
-      log.error(attribute.position(), "`" + name + "` is a block, not an attribute: write `" + name + " { ... }`");
+      log.error(
+          attribute.position(),
+          "`" + name + "` is a block, not an attribute: write `" + name + " { ... }`");
     } else {
       log.error(attribute.position(), "unknown attribute `" + name + "` " + where() + hint(name));
     }
@@ -76,11 +78,14 @@ final class BlockReader {
     String name = block.name();
     if (spec.block(name).isPresent()) {
       if (!block.labels().isEmpty()) {
-        log.error(block.position(), "block `" + name + "` takes no labels: write `" + name + " { ... }`");
+        log.error(
+            block.position(), "block `" + name + "` takes no labels: write `" + name + " { ... }`");
       }
       blocks.computeIfAbsent(name, n -> new ArrayList<>()).add(block);
     } else if (spec.attribute(name).isPresent()) {
-      log.error(block.position(), "`" + name + "` is an attribute, not a block: write `" + name + " = ...`");
+      log.error(
+          block.position(),
+          "`" + name + "` is an attribute, not a block: write `" + name + " = ...`");
     } else {
       log.error(block.position(), "unknown block `" + name + "` " + where() + hint(name));
     }
@@ -88,15 +93,21 @@ final class BlockReader {
 
   /** "; did you mean `x`?", or where else in the schema the name belongs, or the known names. */
   private String hint(String name) {
-    List<String> known = Stream.concat(spec.attributes().stream().map(AttributeSpec::name),
-        spec.blocks().stream().map(BlockSpec::name)).toList();
+    List<String> known =
+        Stream.concat(
+                spec.attributes().stream().map(AttributeSpec::name),
+                spec.blocks().stream().map(BlockSpec::name))
+            .toList();
     Optional<String> close = NameSuggestion.closest(name, known);
     if (close.isPresent()) {
       return "; did you mean `" + close.get() + "`?";
     }
     for (BlockSpec other : ConfigSchema.blocksByPath().values()) {
       if (other.attribute(name).isPresent() || other.block(name).isPresent()) {
-        return "; `" + name + "` belongs in " + (other.path().isEmpty() ? "the top level" : "block `" + other.path() + "`");
+        return "; `"
+            + name
+            + "` belongs in "
+            + (other.path().isEmpty() ? "the top level" : "block `" + other.path() + "`");
       }
     }
     return known.isEmpty() ? "" : "; known here: " + String.join(", ", known);
@@ -126,8 +137,15 @@ final class BlockReader {
     List<HclBlock> found = blocks.getOrDefault(name, List.of());
     if (!child.repeatable() && found.size() > 1) {
       for (HclBlock extra : found.subList(1, found.size())) {
-        log.error(extra.position(), "block `" + name + "` may appear only once " + where()
-            + " (first at line " + found.get(0).position().line() + ")");
+        log.error(
+            extra.position(),
+            "block `"
+                + name
+                + "` may appear only once "
+                + where()
+                + " (first at line "
+                + found.get(0).position().line()
+                + ")");
       }
       found = found.subList(0, 1);
     }
@@ -184,13 +202,27 @@ final class BlockReader {
   }
 
   <E extends Enum<E>> Optional<E> choice(String name, Class<E> type) {
-    return read(name, ValueType.ENUM, (a, v) -> asString(a, v).flatMap(s -> {
-      if (a.allowed().contains(s)) {
-        return Optional.of(Enum.valueOf(type, s.toUpperCase(Locale.ROOT)));
-      }
-      log.error(v.position(), "`" + a.name() + "` must be one of " + a.rangeText() + "; got \"" + s + "\"");
-      return Optional.empty();
-    }));
+    return read(
+        name,
+        ValueType.ENUM,
+        (a, v) ->
+            asString(a, v)
+                .flatMap(
+                    s -> {
+                      if (a.allowed().contains(s)) {
+                        return Optional.of(Enum.valueOf(type, s.toUpperCase(Locale.ROOT)));
+                      }
+                      log.error(
+                          v.position(),
+                          "`"
+                              + a.name()
+                              + "` must be one of "
+                              + a.rangeText()
+                              + "; got \""
+                              + s
+                              + "\"");
+                      return Optional.empty();
+                    }));
   }
 
   // ---- lists
@@ -204,14 +236,20 @@ final class BlockReader {
   }
 
   Optional<List<InetAddress>> ips(String name) {
-    return list(name, ValueType.IP_LIST, (a, v) -> asString(a, v).flatMap(s -> {
-      try {
-        return Optional.of(IpLiteral.parse(s));
-      } catch (IllegalArgumentException e) {
-        log.error(v.position(), "`" + a.name() + "`: " + e.getMessage());
-        return Optional.empty();
-      }
-    }));
+    return list(
+        name,
+        ValueType.IP_LIST,
+        (a, v) ->
+            asString(a, v)
+                .flatMap(
+                    s -> {
+                      try {
+                        return Optional.of(IpLiteral.parse(s));
+                      } catch (IllegalArgumentException e) {
+                        log.error(v.position(), "`" + a.name() + "`: " + e.getMessage());
+                        return Optional.empty();
+                      }
+                    }));
   }
 
   Optional<List<Path>> paths(String name) {
@@ -263,14 +301,22 @@ final class BlockReader {
   private AttributeSpec attributeSpec(String name, ValueType type) {
     AttributeSpec attribute = spec.attribute(name).orElseThrow(() -> unknownInSchema(name));
     if (attribute.type() != type) {
-      throw new IllegalStateException("schema says " + spec.path() + "." + name + " is " + attribute.type()
-          + ", the binder reads it as " + type);
+      throw new IllegalStateException(
+          "schema says "
+              + spec.path()
+              + "."
+              + name
+              + " is "
+              + attribute.type()
+              + ", the binder reads it as "
+              + type);
     }
     return attribute;
   }
 
   private IllegalStateException unknownInSchema(String name) {
-    return new IllegalStateException("the binder reads " + spec.path() + "." + name + ", which ConfigSchema lacks");
+    return new IllegalStateException(
+        "the binder reads " + spec.path() + "." + name + ", which ConfigSchema lacks");
   }
 
   private Optional<HclValue> value(AttributeSpec attribute) {
@@ -284,13 +330,15 @@ final class BlockReader {
   /** The schema's default literal, parsed by the same parser as the file, so both read alike. */
   private static HclValue defaultValue(String hcl) {
     synchronized (DEFAULTS) {
-      return DEFAULTS.computeIfAbsent(hcl, text -> {
-        try {
-          return ((HclAttribute) HclParser.parse("default = " + text).items().get(0)).value();
-        } catch (HclSyntaxException e) {
-          throw new IllegalStateException("schema default is not valid HCL: " + text, e);
-        }
-      });
+      return DEFAULTS.computeIfAbsent(
+          hcl,
+          text -> {
+            try {
+              return ((HclAttribute) HclParser.parse("default = " + text).items().get(0)).value();
+            } catch (HclSyntaxException e) {
+              throw new IllegalStateException("schema default is not valid HCL: " + text, e);
+            }
+          });
     }
   }
 
@@ -301,11 +349,13 @@ final class BlockReader {
     if (v instanceof HclValue.Str s && a.type() != ValueType.SECRET) {
       if (a.type() == ValueType.INT && s.value().matches("-?\\d+")) {
         hint = " (write " + s.value() + " without quotes)";
-      } else if (a.type() == ValueType.BOOL && (s.value().equals("true") || s.value().equals("false"))) {
+      } else if (a.type() == ValueType.BOOL
+          && (s.value().equals("true") || s.value().equals("false"))) {
         hint = " (write " + s.value() + " without quotes)";
       }
     }
-    log.error(v.position(), "`" + a.name() + "` must be " + expected + ", not " + v.kindName() + hint);
+    log.error(
+        v.position(), "`" + a.name() + "` must be " + expected + ", not " + v.kindName() + hint);
     return Optional.empty();
   }
 
@@ -317,17 +367,30 @@ final class BlockReader {
   }
 
   private Optional<String> asInterface(AttributeSpec a, HclValue v) {
-    return asString(a, v).flatMap(s -> {
-      // The kernel's rules for a device name (dev_valid_name): 1..15 bytes, no '/', ':' or space.
-      boolean valid = !s.isEmpty() && s.length() <= 15 && !s.equals(".") && !s.equals("..")
-          && s.chars().allMatch(c -> c > 0x20 && c < 0x7f && c != '/' && c != ':');
-      if (!valid) {
-        log.error(v.position(), "`" + a.name() + "`: \"" + s + "\" is not an interface name"
-            + " (1 to 15 characters, no '/', ':' or spaces)");
-        return Optional.empty();
-      }
-      return Optional.of(s);
-    });
+    return asString(a, v)
+        .flatMap(
+            s -> {
+              // The kernel's rules for a device name (dev_valid_name): 1..15 bytes, no '/', ':' or
+              // space.
+              boolean valid =
+                  !s.isEmpty()
+                      && s.length() <= 15
+                      && !s.equals(".")
+                      && !s.equals("..")
+                      && s.chars().allMatch(c -> c > 0x20 && c < 0x7f && c != '/' && c != ':');
+              if (!valid) {
+                log.error(
+                    v.position(),
+                    "`"
+                        + a.name()
+                        + "`: \""
+                        + s
+                        + "\" is not an interface name"
+                        + " (1 to 15 characters, no '/', ':' or spaces)");
+                return Optional.empty();
+              }
+              return Optional.of(s);
+            });
   }
 
   private Optional<Integer> asInteger(AttributeSpec a, HclValue v) {
@@ -336,19 +399,28 @@ final class BlockReader {
     }
     BigDecimal value = n.value();
     if (value.signum() != 0 && value.stripTrailingZeros().scale() > 0) {
-      log.error(v.position(), "`" + a.name() + "` must be a whole number, got " + value.toPlainString());
+      log.error(
+          v.position(), "`" + a.name() + "` must be a whole number, got " + value.toPlainString());
       return Optional.empty();
     }
-    if (value.compareTo(BigDecimal.valueOf(a.min())) < 0 || value.compareTo(BigDecimal.valueOf(a.max())) > 0) {
-      String range = a.max() == Integer.MAX_VALUE ? "at least " + a.min() : "between " + a.min() + " and " + a.max();
-      log.error(v.position(), "`" + a.name() + "` must be " + range + ", got " + shortNumber(value));
+    if (value.compareTo(BigDecimal.valueOf(a.min())) < 0
+        || value.compareTo(BigDecimal.valueOf(a.max())) > 0) {
+      String range =
+          a.max() == Integer.MAX_VALUE
+              ? "at least " + a.min()
+              : "between " + a.min() + " and " + a.max();
+      log.error(
+          v.position(), "`" + a.name() + "` must be " + range + ", got " + shortNumber(value));
       return Optional.empty();
     }
     return Optional.of(value.intValueExact());
   }
 
   private static String shortNumber(BigDecimal value) {
-    String plain = value.abs().compareTo(BigDecimal.valueOf(1_000_000_000_000L)) < 0 ? value.toPlainString() : value.toString();
+    String plain =
+        value.abs().compareTo(BigDecimal.valueOf(1_000_000_000_000L)) < 0
+            ? value.toPlainString()
+            : value.toString();
     return plain.length() > 30 ? plain.substring(0, 30) + "..." : plain;
   }
 
@@ -364,16 +436,23 @@ final class BlockReader {
     if (v instanceof HclValue.Num n) {
       BigDecimal value = n.value();
       if (value.signum() < 0) {
-        log.error(v.position(), "`" + a.name() + "` must not be negative, got " + shortNumber(value));
+        log.error(
+            v.position(), "`" + a.name() + "` must not be negative, got " + shortNumber(value));
         return Optional.empty();
       }
       if (value.signum() != 0 && value.stripTrailingZeros().scale() > 0) {
-        log.error(v.position(), "`" + a.name() + "` must be whole seconds, got " + shortNumber(value)
-            + " (write a string such as \"1500ms\" for fractions)");
+        log.error(
+            v.position(),
+            "`"
+                + a.name()
+                + "` must be whole seconds, got "
+                + shortNumber(value)
+                + " (write a string such as \"1500ms\" for fractions)");
         return Optional.empty();
       }
       if (value.compareTo(BigDecimal.valueOf(999_999_999L)) > 0) {
-        log.error(v.position(), "`" + a.name() + "` is too long: " + shortNumber(value) + " seconds");
+        log.error(
+            v.position(), "`" + a.name() + "` is too long: " + shortNumber(value) + " seconds");
         return Optional.empty();
       }
       d = Duration.ofSeconds(value.longValueExact());
@@ -385,7 +464,8 @@ final class BlockReader {
         return Optional.empty();
       }
     } else {
-      return typeError(a, v, "a duration (whole seconds, or a string like \"250ms\", \"1s\", \"5m\")");
+      return typeError(
+          a, v, "a duration (whole seconds, or a string like \"250ms\", \"1s\", \"5m\")");
     }
     if (d.toMillis() < a.min()) {
       log.error(v.position(), "`" + a.name() + "` must be longer than 0");
@@ -395,39 +475,45 @@ final class BlockReader {
   }
 
   private Optional<HostPort> asHostPort(AttributeSpec a, HclValue v) {
-    return asString(a, v).flatMap(s -> {
-      try {
-        return Optional.of(HostPort.parse(s));
-      } catch (IllegalArgumentException e) {
-        log.error(v.position(), "`" + a.name() + "`: " + e.getMessage());
-        return Optional.empty();
-      }
-    });
+    return asString(a, v)
+        .flatMap(
+            s -> {
+              try {
+                return Optional.of(HostPort.parse(s));
+              } catch (IllegalArgumentException e) {
+                log.error(v.position(), "`" + a.name() + "`: " + e.getMessage());
+                return Optional.empty();
+              }
+            });
   }
 
   private Optional<Path> asPath(AttributeSpec a, HclValue v) {
-    return asString(a, v).flatMap(s -> {
-      if (s.isEmpty()) {
-        log.error(v.position(), "`" + a.name() + "` must not be empty");
-        return Optional.empty();
-      }
-      try {
-        return Optional.of(Path.of(s));
-      } catch (InvalidPathException e) {
-        log.error(v.position(), "`" + a.name() + "`: not a valid path: " + e.getReason());
-        return Optional.empty();
-      }
-    });
+    return asString(a, v)
+        .flatMap(
+            s -> {
+              if (s.isEmpty()) {
+                log.error(v.position(), "`" + a.name() + "` must not be empty");
+                return Optional.empty();
+              }
+              try {
+                return Optional.of(Path.of(s));
+              } catch (InvalidPathException e) {
+                log.error(v.position(), "`" + a.name() + "`: not a valid path: " + e.getReason());
+                return Optional.empty();
+              }
+            });
   }
 
   private Optional<Cidr> asCidr(AttributeSpec a, HclValue v) {
-    return asString(a, v).flatMap(s -> {
-      try {
-        return Optional.of(Cidr.parse(s));
-      } catch (IllegalArgumentException e) {
-        log.error(v.position(), "`" + a.name() + "`: " + e.getMessage());
-        return Optional.empty();
-      }
-    });
+    return asString(a, v)
+        .flatMap(
+            s -> {
+              try {
+                return Optional.of(Cidr.parse(s));
+              } catch (IllegalArgumentException e) {
+                log.error(v.position(), "`" + a.name() + "`: " + e.getMessage());
+                return Optional.empty();
+              }
+            });
   }
 }

@@ -3,8 +3,15 @@ package io.flywall.config;
 import java.util.List;
 import java.util.Optional;
 
-/** One block of the schema: its attributes and nested blocks; {@code path} is dotted, e.g. "replication.ha". */
-public record BlockSpec(String path, boolean repeatable, String meaning, List<AttributeSpec> attributes,
+/**
+ * One block of the schema: its attributes and nested blocks; {@code path} is dotted, e.g.
+ * "replication.ha".
+ */
+public record BlockSpec(
+    String path,
+    boolean repeatable,
+    String meaning,
+    List<AttributeSpec> attributes,
     List<BlockSpec> blocks) {
 
   public BlockSpec {

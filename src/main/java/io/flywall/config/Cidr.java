@@ -4,15 +4,16 @@ import java.net.InetAddress;
 import java.util.Objects;
 
 /**
- * An address with a prefix length, IPv4 or IPv6. Host bits are kept: a VIP
- * {@code 10.0.0.100/24} is that address on a /24, not the network {@code 10.0.0.0/24}.
+ * An address with a prefix length, IPv4 or IPv6. Host bits are kept: a VIP {@code 10.0.0.100/24} is
+ * that address on a /24, not the network {@code 10.0.0.0/24}.
  */
 public record Cidr(InetAddress address, int prefixLength) {
   public Cidr {
     Objects.requireNonNull(address, "address");
     int max = address.getAddress().length * 8;
     if (prefixLength < 0 || prefixLength > max) {
-      throw new IllegalArgumentException("prefix length must be between 0 and " + max + ", got " + prefixLength);
+      throw new IllegalArgumentException(
+          "prefix length must be between 0 and " + max + ", got " + prefixLength);
     }
   }
 
@@ -24,16 +25,20 @@ public record Cidr(InetAddress address, int prefixLength) {
     try {
       address = IpLiteral.parse(addressText);
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("\"" + text + "\" is not an address/prefix such as \"10.0.0.100/24\" or \"fd00::1/64\"");
+      throw new IllegalArgumentException(
+          "\"" + text + "\" is not an address/prefix such as \"10.0.0.100/24\" or \"fd00::1/64\"");
     }
     int max = address.getAddress().length * 8;
     if (slash < 0) {
       return new Cidr(address, max);
     }
     String len = text.substring(slash + 1);
-    if (len.isEmpty() || len.length() > 3 || !len.chars().allMatch(c -> c >= '0' && c <= '9')
+    if (len.isEmpty()
+        || len.length() > 3
+        || !len.chars().allMatch(c -> c >= '0' && c <= '9')
         || Integer.parseInt(len) > max) {
-      throw new IllegalArgumentException("\"" + text + "\": the prefix length must be between 0 and " + max);
+      throw new IllegalArgumentException(
+          "\"" + text + "\": the prefix length must be between 0 and " + max);
     }
     return new Cidr(address, Integer.parseInt(len));
   }

@@ -14,9 +14,9 @@ import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 /**
- * Binds a parsed file to {@link FlywallConfig}: types and ranges through {@link BlockReader},
- * then the rules that involve several attributes. Builds the config only when no error was
- * found, so a config is never half-valid.
+ * Binds a parsed file to {@link FlywallConfig}: types and ranges through {@link BlockReader}, then
+ * the rules that involve several attributes. Builds the config only when no error was found, so a
+ * config is never half-valid.
  */
 final class ConfigBinder {
   private static final Pattern NODE_ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
@@ -26,7 +26,9 @@ final class ConfigBinder {
   private final Optional<Path> configFile;
   private final ProblemLog log;
 
-  /** @param configFile the absolute path of the file being bound, when it came from a file */
+  /**
+   * @param configFile the absolute path of the file being bound, when it came from a file
+   */
   ConfigBinder(Supplier<String> hostname, Optional<Path> configFile, ProblemLog log) {
     this.hostname = hostname;
     this.configFile = configFile;
@@ -38,7 +40,9 @@ final class ConfigBinder {
     BlockReader root = BlockReader.root(body, log);
     Optional<BlockReader> replicationBlock = root.block("replication");
     if (replicationBlock.isEmpty()) {
-      log.error(root.position(), "missing block `replication`: it holds `mode`, the one setting without a default");
+      log.error(
+          root.position(),
+          "missing block `replication`: it holds `mode`, the one setting without a default");
     }
     Optional<ReplicationConfig> replication = replicationBlock.flatMap(this::replication);
     Optional<ApiConfig> api = api(root.block("api"), replication.map(ReplicationConfig::stateDir));
@@ -51,28 +55,46 @@ final class ConfigBinder {
   private Optional<ReplicationConfig> replication(BlockReader r) {
     var mode = r.choice("mode", ReplicationConfig.Mode.class);
     if (!r.isSet("mode")) {
-      log.error(r.position(), "`mode` is required in block `replication`: one of \"primary\", \"replica\", \"standalone\"");
+      log.error(
+          r.position(),
+          "`mode` is required in block `replication`: one of \"primary\", \"replica\", \"standalone\"");
     }
     Optional<String> nodeId = nodeId(r);
     var listenAddr = r.hostPort("listen_addr");
     var primaryAddr = peerAddress(r, "primary_addr", r.hostPort("primary_addr"));
     var peerAddr = peerAddress(r, "peer_addr", r.hostPort("peer_addr"));
     var peerAddrs = r.hostPorts("peer_addrs");
-    peerAddrs.ifPresent(list -> list.stream().filter(HostPort::anyHost).findFirst().ifPresent(p ->
-        log.error(r.valuePositionOf("peer_addrs"), "`peer_addrs`: \"" + p + "\" needs a host: a peer is not reachable at \"any address\"")));
+    peerAddrs.ifPresent(
+        list ->
+            list.stream()
+                .filter(HostPort::anyHost)
+                .findFirst()
+                .ifPresent(
+                    p ->
+                        log.error(
+                            r.valuePositionOf("peer_addrs"),
+                            "`peer_addrs`: \""
+                                + p
+                                + "\" needs a host: a peer is not reachable at \"any address\"")));
     if (r.isSet("peer_addr") && r.isSet("peer_addrs")) {
-      log.error(r.positionOf("peer_addrs"), "`peer_addr` and `peer_addrs` exclude each other: use `peer_addr` for"
-          + " two nodes or `peer_addrs` for more");
+      log.error(
+          r.positionOf("peer_addrs"),
+          "`peer_addr` and `peer_addrs` exclude each other: use `peer_addr` for"
+              + " two nodes or `peer_addrs` for more");
     }
     var secret = r.secret("secret_key");
-    secret.ifPresent(s -> {
-      if (s.value().isEmpty()) {
-        log.error(r.valuePositionOf("secret_key"), "`secret_key` must not be empty");
-      } else if (s.value().length() < SHORT_SECRET) {
-        log.warning(r.valuePositionOf("secret_key"), "`secret_key` is shorter than " + SHORT_SECRET
-            + " characters; use a long random secret (e.g. `openssl rand -base64 32`)");
-      }
-    });
+    secret.ifPresent(
+        s -> {
+          if (s.value().isEmpty()) {
+            log.error(r.valuePositionOf("secret_key"), "`secret_key` must not be empty");
+          } else if (s.value().length() < SHORT_SECRET) {
+            log.warning(
+                r.valuePositionOf("secret_key"),
+                "`secret_key` is shorter than "
+                    + SHORT_SECRET
+                    + " characters; use a long random secret (e.g. `openssl rand -base64 32`)");
+          }
+        });
     var compression = r.bool("compression");
     var encryption = r.bool("encryption");
     var syncInterval = r.duration("sync_interval");
@@ -80,10 +102,15 @@ final class ConfigBinder {
     var syncMode = r.choice("sync_mode", ReplicationConfig.SyncMode.class);
     var stateDir = r.path("state_dir");
     var syncFiles = r.paths("sync_files");
-    if (syncFiles.isPresent() && configFile.isPresent()
-        && syncFiles.get().stream().anyMatch(f -> f.toAbsolutePath().normalize().equals(configFile.get()))) {
-      // Each node has its own HA config (its own priority and addresses); pushing it would clone the primary.
-      log.error(r.valuePositionOf("sync_files"), "`sync_files` must not contain this config file: each node keeps its own");
+    if (syncFiles.isPresent()
+        && configFile.isPresent()
+        && syncFiles.get().stream()
+            .anyMatch(f -> f.toAbsolutePath().normalize().equals(configFile.get()))) {
+      // Each node has its own HA config (its own priority and addresses); pushing it would clone
+      // the primary.
+      log.error(
+          r.valuePositionOf("sync_files"),
+          "`sync_files` must not contain this config file: each node keeps its own");
     }
     Optional<BlockReader> haBlock = r.block("ha");
     Optional<HaConfig> ha = haBlock.flatMap(this::ha);
@@ -92,26 +119,46 @@ final class ConfigBinder {
     if (log.hasErrors()) {
       return Optional.empty();
     }
-    return Optional.of(new ReplicationConfig(mode.orElseThrow(), nodeId.orElseThrow(), listenAddr.orElseThrow(),
-        primaryAddr, peerAddr, peerAddrs.orElseThrow(), secret, compression.orElseThrow(),
-        encryption.orElseThrow(), syncInterval.orElseThrow(), batchSize.orElseThrow(), syncMode.orElseThrow(),
-        stateDir.orElseThrow(), syncFiles.orElseThrow(), ha));
+    return Optional.of(
+        new ReplicationConfig(
+            mode.orElseThrow(),
+            nodeId.orElseThrow(),
+            listenAddr.orElseThrow(),
+            primaryAddr,
+            peerAddr,
+            peerAddrs.orElseThrow(),
+            secret,
+            compression.orElseThrow(),
+            encryption.orElseThrow(),
+            syncInterval.orElseThrow(),
+            batchSize.orElseThrow(),
+            syncMode.orElseThrow(),
+            stateDir.orElseThrow(),
+            syncFiles.orElseThrow(),
+            ha));
   }
 
   private Optional<String> nodeId(BlockReader r) {
     if (r.isSet("node_id")) {
       Optional<String> written = r.string("node_id");
       if (written.isPresent() && !NODE_ID.matcher(written.get()).matches()) {
-        log.error(r.valuePositionOf("node_id"), "`node_id` \"" + written.get() + "\" must be 1 to 64 letters,"
-            + " digits, '.', '_' or '-'");
+        log.error(
+            r.valuePositionOf("node_id"),
+            "`node_id` \""
+                + written.get()
+                + "\" must be 1 to 64 letters,"
+                + " digits, '.', '_' or '-'");
         return Optional.empty();
       }
       return written;
     }
     String host = hostname.get();
     if (host == null || !NODE_ID.matcher(host).matches()) {
-      log.error(r.position(), "`node_id` is not set and the hostname " + (host == null ? "is unknown" : "\"" + host
-          + "\" is not a valid node id") + ": set `node_id` in block `replication`");
+      log.error(
+          r.position(),
+          "`node_id` is not set and the hostname "
+              + (host == null ? "is unknown" : "\"" + host + "\" is not a valid node id")
+              + ": set `node_id` in block `replication`");
       return Optional.empty();
     }
     return Optional.of(host);
@@ -120,8 +167,13 @@ final class ConfigBinder {
   /** An address we send to must name a host; ":port" only makes sense for listening. */
   private Optional<HostPort> peerAddress(BlockReader r, String name, Optional<HostPort> address) {
     if (address.isPresent() && address.get().anyHost()) {
-      log.error(r.valuePositionOf(name), "`" + name + "` needs a host: \"" + address.get()
-          + "\" means \"any address\", which can only be listened on");
+      log.error(
+          r.valuePositionOf(name),
+          "`"
+              + name
+              + "` needs a host: \""
+              + address.get()
+              + "\" means \"any address\", which can only be listened on");
     }
     return address;
   }
@@ -132,14 +184,19 @@ final class ConfigBinder {
     }
     for (String peer : List.of("peer_addr", "peer_addrs", "primary_addr")) {
       if (r.isSet(peer)) {
-        log.error(r.positionOf(peer), "`secret_key` is required in block `replication` because `" + peer
-            + "` is set: it authenticates heartbeats and replication");
+        log.error(
+            r.positionOf(peer),
+            "`secret_key` is required in block `replication` because `"
+                + peer
+                + "` is set: it authenticates heartbeats and replication");
         return;
       }
     }
     if (ha.isPresent() && ha.get().isSet("witness_addr")) {
-      log.error(ha.get().positionOf("witness_addr"), "`secret_key` is required in block `replication` because"
-          + " `witness_addr` is set: it authenticates the witness");
+      log.error(
+          ha.get().positionOf("witness_addr"),
+          "`secret_key` is required in block `replication` because"
+              + " `witness_addr` is set: it authenticates the witness");
     }
   }
 
@@ -155,10 +212,17 @@ final class ConfigBinder {
     if (!h.isSet("failure_timeout") && interval.isPresent() && threshold.isPresent()) {
       timeout = Optional.of(interval.get().multipliedBy(threshold.get()));
     }
-    if (h.isSet("failure_timeout") && timeout.isPresent() && interval.isPresent()
+    if (h.isSet("failure_timeout")
+        && timeout.isPresent()
+        && interval.isPresent()
         && timeout.get().compareTo(interval.get()) < 0) {
-      log.error(h.valuePositionOf("failure_timeout"), "`failure_timeout` (" + DurationSyntax.format(timeout.get())
-          + ") must not be shorter than `heartbeat_interval` (" + DurationSyntax.format(interval.get()) + ")");
+      log.error(
+          h.valuePositionOf("failure_timeout"),
+          "`failure_timeout` ("
+              + DurationSyntax.format(timeout.get())
+              + ") must not be shorter than `heartbeat_interval` ("
+              + DurationSyntax.format(interval.get())
+              + ")");
     }
     var heartbeatPort = h.integer("heartbeat_port");
     var monitorLinks = h.interfaces("monitor_links");
@@ -169,14 +233,31 @@ final class ConfigBinder {
     var quorum = h.choice("quorum", HaConfig.QuorumMode.class);
     var witness = peerAddress(h, "witness_addr", h.hostPort("witness_addr"));
     List<VirtualIpConfig> vips = virtualIps(h.blocks("virtual_ip"));
-    Optional<ConntrackSyncConfig> conntrack = h.block("conntrack_sync").flatMap(this::conntrackSync);
+    Optional<ConntrackSyncConfig> conntrack =
+        h.block("conntrack_sync").flatMap(this::conntrackSync);
     if (log.hasErrors()) {
       return Optional.empty();
     }
-    return Optional.of(new HaConfig(enabled.orElseThrow(), priority.orElseThrow(), failbackMode.orElseThrow(),
-        failbackDelay.orElseThrow(), failbackWindow.orElseThrow(), interval.orElseThrow(), threshold.orElseThrow(),
-        timeout.orElseThrow(), heartbeatPort.orElseThrow(), monitorLinks.orElseThrow(), monitorGateways.orElseThrow(),
-        preScript, postScript, scriptTimeout.orElseThrow(), quorum.orElseThrow(), witness, vips, conntrack));
+    return Optional.of(
+        new HaConfig(
+            enabled.orElseThrow(),
+            priority.orElseThrow(),
+            failbackMode.orElseThrow(),
+            failbackDelay.orElseThrow(),
+            failbackWindow.orElseThrow(),
+            interval.orElseThrow(),
+            threshold.orElseThrow(),
+            timeout.orElseThrow(),
+            heartbeatPort.orElseThrow(),
+            monitorLinks.orElseThrow(),
+            monitorGateways.orElseThrow(),
+            preScript,
+            postScript,
+            scriptTimeout.orElseThrow(),
+            quorum.orElseThrow(),
+            witness,
+            vips,
+            conntrack));
   }
 
   private List<VirtualIpConfig> virtualIps(List<BlockReader> blocks) {
@@ -195,8 +276,12 @@ final class ConfigBinder {
       if (address.isPresent()) {
         Position first = seen.putIfAbsent(address.get().address(), v.valuePositionOf("address"));
         if (first != null) {
-          log.error(v.valuePositionOf("address"), "virtual IP " + IpLiteral.format(address.get().address())
-              + " is already configured at line " + first.line());
+          log.error(
+              v.valuePositionOf("address"),
+              "virtual IP "
+                  + IpLiteral.format(address.get().address())
+                  + " is already configured at line "
+                  + first.line());
           continue;
         }
       }
@@ -213,18 +298,25 @@ final class ConfigBinder {
     var interval = c.duration("sync_interval");
     var maxEntries = c.integer("max_entries");
     if (enabled.orElse(false) && !c.isSet("interface")) {
-      log.error(c.position(), "block `conntrack_sync` needs `interface` (the dedicated sync link) when enabled");
+      log.error(
+          c.position(),
+          "block `conntrack_sync` needs `interface` (the dedicated sync link) when enabled");
     }
     if (log.hasErrors()) {
       return Optional.empty();
     }
-    return Optional.of(new ConntrackSyncConfig(enabled.orElseThrow(), iface.orElse(""), interval.orElseThrow(),
-        maxEntries.orElseThrow()));
+    return Optional.of(
+        new ConntrackSyncConfig(
+            enabled.orElseThrow(),
+            iface.orElse(""),
+            interval.orElseThrow(),
+            maxEntries.orElseThrow()));
   }
 
   private Optional<ApiConfig> api(Optional<BlockReader> block, Optional<Path> stateDir) {
     // An absent block reads as an empty one: every attribute then takes its default.
-    BlockReader a = block.orElseGet(() -> BlockReader.root(new HclBody(List.of()), log).emptyChild("api"));
+    BlockReader a =
+        block.orElseGet(() -> BlockReader.root(new HclBody(List.of()), log).emptyChild("api"));
     var listen = a.hostPort("listen");
     var tokenFile = a.path("token_file");
     var allow = a.cidrs("allow");

@@ -3,7 +3,9 @@ package io.flywall.config;
 import java.util.List;
 import java.util.stream.Collectors;
 
-/** The config is not valid; carries every problem found, and its message lists them one per line. */
+/**
+ * The config is not valid; carries every problem found, and its message lists them one per line.
+ */
 public final class ConfigException extends Exception {
   private final transient List<ConfigProblem> problems;
 

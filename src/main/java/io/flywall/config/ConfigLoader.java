@@ -18,28 +18,31 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.stream.Collectors;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 
 /**
- * Reads, parses and binds a config file. All or nothing: a {@link LoadedConfig}, or a
- * {@link ConfigException} listing every syntax error or, if the syntax is fine, every
- * schema and validation error.
+ * Reads, parses and binds a config file. All or nothing: a {@link LoadedConfig}, or a {@link
+ * ConfigException} listing every syntax error or, if the syntax is fine, every schema and
+ * validation error.
  */
 public final class ConfigLoader {
   /** Larger than any sane config; refusing it bounds the memory a wrong path can cost. */
   static final long MAX_FILE_BYTES = 1 << 20;
 
   /** Attributes whose text must never be echoed in a syntax error. */
-  private static final Set<String> SECRET_ATTRIBUTES = ConfigSchema.blocksByPath().values().stream()
-      .flatMap(b -> b.attributes().stream())
-      .filter(a -> a.type() == ValueType.SECRET)
-      .map(AttributeSpec::name)
-      .collect(Collectors.toUnmodifiableSet());
+  private static final Set<String> SECRET_ATTRIBUTES =
+      ConfigSchema.blocksByPath().values().stream()
+          .flatMap(b -> b.attributes().stream())
+          .filter(a -> a.type() == ValueType.SECRET)
+          .map(AttributeSpec::name)
+          .collect(Collectors.toUnmodifiableSet());
 
   private final Supplier<String> hostname;
 
-  /** @param hostname the default node_id; called only when the file sets none */
+  /**
+   * @param hostname the default node_id; called only when the file sets none
+   */
   public ConfigLoader(Supplier<String> hostname) {
     this.hostname = Objects.requireNonNull(hostname, "hostname");
   }
@@ -57,7 +60,8 @@ public final class ConfigLoader {
         throw fileProblem(name, "is a directory, not a config file");
       }
       if (Files.size(file) > MAX_FILE_BYTES) {
-        throw fileProblem(name, "is larger than " + MAX_FILE_BYTES + " bytes; is this the right file?");
+        throw fileProblem(
+            name, "is larger than " + MAX_FILE_BYTES + " bytes; is this the right file?");
       }
       bytes = Files.readAllBytes(file);
     } catch (NoSuchFileException e) {
@@ -69,10 +73,13 @@ public final class ConfigLoader {
     }
     String text;
     try {
-      text = StandardCharsets.UTF_8.newDecoder()
-          .onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(ByteBuffer.wrap(bytes)).toString();
+      text =
+          StandardCharsets.UTF_8
+              .newDecoder()
+              .onMalformedInput(CodingErrorAction.REPORT)
+              .onUnmappableCharacter(CodingErrorAction.REPORT)
+              .decode(ByteBuffer.wrap(bytes))
+              .toString();
     } catch (CharacterCodingException e) {
       throw fileProblem(name, "is not valid UTF-8 text");
     }
@@ -83,7 +90,8 @@ public final class ConfigLoader {
     return parse(fileName, text, Optional.empty());
   }
 
-  private LoadedConfig parse(String fileName, String text, Optional<Path> file) throws ConfigException {
+  private LoadedConfig parse(String fileName, String text, Optional<Path> file)
+      throws ConfigException {
     HclBody body;
     try {
       body = HclParser.parse(text, SECRET_ATTRIBUTES);
@@ -99,7 +107,8 @@ public final class ConfigLoader {
   }
 
   private static ConfigProblem problem(String file, HclError error) {
-    return new ConfigProblem(file, error.position().line(), error.position().column(), error.message());
+    return new ConfigProblem(
+        file, error.position().line(), error.position().column(), error.message());
   }
 
   private static ConfigException fileProblem(String file, String message) {

@@ -8,9 +8,8 @@ import java.util.Optional;
 import java.util.function.Function;
 
 /**
- * Writes the effective config (defaults filled in) as HCL that loads again. The secret is
- * written as {@code "<redacted>"}: the output is for reading and diffing, not for copying
- * secrets around.
+ * Writes the effective config (defaults filled in) as HCL that loads again. The secret is written
+ * as {@code "<redacted>"}: the output is for reading and diffing, not for copying secrets around.
  */
 public final class ConfigPrinter {
   private final StringBuilder out = new StringBuilder();
@@ -82,17 +81,19 @@ public final class ConfigPrinter {
       attr("gratuitous_arp", String.valueOf(v.gratuitousArp()));
       close();
     }
-    h.conntrackSync().ifPresent(c -> {
-      out.append('\n');
-      open("conntrack_sync");
-      attr("enabled", String.valueOf(c.enabled()));
-      if (!c.interfaceName().isEmpty()) {
-        attr("interface", quote(c.interfaceName()));
-      }
-      attr("sync_interval", duration(c.syncInterval()));
-      attr("max_entries", String.valueOf(c.maxEntries()));
-      close();
-    });
+    h.conntrackSync()
+        .ifPresent(
+            c -> {
+              out.append('\n');
+              open("conntrack_sync");
+              attr("enabled", String.valueOf(c.enabled()));
+              if (!c.interfaceName().isEmpty()) {
+                attr("interface", quote(c.interfaceName()));
+              }
+              attr("sync_interval", duration(c.syncInterval()));
+              attr("max_entries", String.valueOf(c.maxEntries()));
+              close();
+            });
     close();
   }
 

@@ -1,8 +1,8 @@
 package io.flywall.config;
 
 /**
- * One error or warning in a config file. Line and column are 1-based; line 0 means the
- * problem concerns the file as a whole (for example, it cannot be read).
+ * One error or warning in a config file. Line and column are 1-based; line 0 means the problem
+ * concerns the file as a whole (for example, it cannot be read).
  */
 public record ConfigProblem(String file, int line, int column, String message) {
 
@@ -14,6 +14,8 @@ public record ConfigProblem(String file, int line, int column, String message) {
 
   /** {@code FILE:LINE:COL: warning: message}, the form the CLI prints warnings in. */
   public String asWarning() {
-    return line > 0 ? file + ":" + line + ":" + column + ": warning: " + message : file + ": warning: " + message;
+    return line > 0
+        ? file + ":" + line + ":" + column + ": warning: " + message
+        : file + ": warning: " + message;
   }
 }

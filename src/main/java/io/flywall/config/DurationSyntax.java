@@ -13,9 +13,12 @@ final class DurationSyntax {
   static Duration parse(String text) {
     Matcher m = FORM.matcher(text);
     if (!m.matches()) {
-      throw new IllegalArgumentException(text.startsWith("-")
-          ? "must not be negative, got \"" + text + "\""
-          : "must be whole seconds or a string like \"250ms\", \"1s\", \"5m\", \"1h\"; got \"" + text + "\"");
+      throw new IllegalArgumentException(
+          text.startsWith("-")
+              ? "must not be negative, got \"" + text + "\""
+              : "must be whole seconds or a string like \"250ms\", \"1s\", \"5m\", \"1h\"; got \""
+                  + text
+                  + "\"");
     }
     long n = Long.parseLong(m.group(1));
     return switch (m.group(2)) {

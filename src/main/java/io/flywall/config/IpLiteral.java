@@ -4,8 +4,8 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 
 /**
- * Parses IPv4 and IPv6 address literals into {@link InetAddress} by hand, so that a config
- * value can never trigger a DNS lookup.
+ * Parses IPv4 and IPv6 address literals into {@link InetAddress} by hand, so that a config value
+ * can never trigger a DNS lookup.
  */
 final class IpLiteral {
   private IpLiteral() {}
@@ -74,7 +74,9 @@ final class IpLiteral {
     for (int i = 0; i < 4; i++) {
       String p = parts[i];
       // Leading zeros are refused: some tools read them as octal.
-      if (p.isEmpty() || p.length() > 3 || !p.chars().allMatch(Character::isDigit)
+      if (p.isEmpty()
+          || p.length() > 3
+          || !p.chars().allMatch(Character::isDigit)
           || (p.length() > 1 && p.charAt(0) == '0')) {
         return null;
       }

@@ -6,23 +6,45 @@ import java.util.List;
 import java.util.Optional;
 
 /** The {@code replication} block: this node's identity, its peers and how state is streamed. */
-public record ReplicationConfig(Mode mode, String nodeId, HostPort listenAddr,
-    Optional<HostPort> primaryAddr, Optional<HostPort> peerAddr, List<HostPort> peerAddrs,
-    Optional<Secret> secretKey, boolean compression, boolean encryption, Duration syncInterval,
-    int batchSize, SyncMode syncMode, Path stateDir, List<Path> syncFiles, Optional<HaConfig> ha) {
+public record ReplicationConfig(
+    Mode mode,
+    String nodeId,
+    HostPort listenAddr,
+    Optional<HostPort> primaryAddr,
+    Optional<HostPort> peerAddr,
+    List<HostPort> peerAddrs,
+    Optional<Secret> secretKey,
+    boolean compression,
+    boolean encryption,
+    Duration syncInterval,
+    int batchSize,
+    SyncMode syncMode,
+    Path stateDir,
+    List<Path> syncFiles,
+    Optional<HaConfig> ha) {
 
   /** The initial replication role; with HA enabled the roles are negotiated afterwards. */
-  public enum Mode { PRIMARY, REPLICA, STANDALONE }
+  public enum Mode {
+    PRIMARY,
+    REPLICA,
+    STANDALONE
+  }
 
   /** ASYNC: a write returns at once; SYNC: a write returns after a replica acknowledged it. */
-  public enum SyncMode { ASYNC, SYNC }
+  public enum SyncMode {
+    ASYNC,
+    SYNC
+  }
 
   public ReplicationConfig {
     peerAddrs = List.copyOf(peerAddrs);
     syncFiles = List.copyOf(syncFiles);
   }
 
-  /** Heartbeat destinations: peer_addr as given (two-node form), or each peer_addrs host with ha.heartbeat_port. */
+  /**
+   * Heartbeat destinations: peer_addr as given (two-node form), or each peer_addrs host with
+   * ha.heartbeat_port.
+   */
   public List<HostPort> heartbeatPeers() {
     if (peerAddr.isPresent()) {
       return List.of(peerAddr.get());

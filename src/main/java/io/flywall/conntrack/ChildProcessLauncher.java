@@ -13,11 +13,12 @@ public final class ChildProcessLauncher implements ProcessLauncher {
 
   @Override
   public Child launch(List<String> argv, Path output) throws IOException {
-    Process process = new ProcessBuilder(argv)
-        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-        .redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(output.toFile()))
-        .start();
+    Process process =
+        new ProcessBuilder(argv)
+            .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(output.toFile()))
+            .start();
     return new Running(process);
   }
 

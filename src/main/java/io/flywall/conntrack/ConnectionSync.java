@@ -5,14 +5,17 @@ import java.util.List;
 
 /**
  * Connection-state sync as the node sees it: started once, asked to take over (commit the peer's
- * connections before the VIPs move) or to release (collect the peer's state again). Neither
- * throws: a failed step is in the returned steps, and failover goes on without state sync.
+ * connections before the VIPs move) or to release (collect the peer's state again). Neither throws:
+ * a failed step is in the returned steps, and failover goes on without state sync.
  */
 public interface ConnectionSync extends AutoCloseable {
 
   void start(SyncObserver observer);
 
-  /** Commits the external cache into the kernel, then flushes and resyncs; the steps for the history. */
+  /**
+   * Commits the external cache into the kernel, then flushes and resyncs; the steps for the
+   * history.
+   */
   List<SyncStep> takeOver();
 
   /** Goes back to collecting the peer's state after this node stopped being primary. */
@@ -63,8 +66,12 @@ public interface ConnectionSync extends AutoCloseable {
 
       @Override
       public List<SyncStep> takeOver() {
-        return List.of(new SyncStep(ConntrackdSync.COMMIT_STEP, Duration.ZERO, false,
-            "connection-state sync unavailable: " + reason));
+        return List.of(
+            new SyncStep(
+                ConntrackdSync.COMMIT_STEP,
+                Duration.ZERO,
+                false,
+                "connection-state sync unavailable: " + reason));
       }
 
       @Override

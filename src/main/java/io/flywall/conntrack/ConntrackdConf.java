@@ -12,11 +12,17 @@ import java.util.stream.Collectors;
  * UDP on the sync link, a cache of at most {@code maxEntries}, and files under the node's own
  * directory. {@link #text()} renders it in conntrackd.conf(5) syntax.
  */
-public record ConntrackdConf(SyncLink link, int port, int maxEntries, Duration syncInterval, ConntrackdFiles files,
+public record ConntrackdConf(
+    SyncLink link,
+    int port,
+    int maxEntries,
+    Duration syncInterval,
+    ConntrackdFiles files,
     List<InetAddress> ignoredAddresses) {
 
   /** conntrackd's default sync port. */
   public static final int DEFAULT_PORT = 3780;
+
   /** sun_path of a unix socket holds 108 bytes with the terminating NUL. */
   static final int MAX_SOCKET_PATH = 107;
 
@@ -31,14 +37,26 @@ public record ConntrackdConf(SyncLink link, int port, int maxEntries, Duration s
   }
 
   /** The configuration for {@code link}, ignoring the sync traffic itself and loopback. */
-  public static ConntrackdConf of(SyncLink link, int maxEntries, Duration syncInterval, ConntrackdFiles files)
+  public static ConntrackdConf of(
+      SyncLink link, int maxEntries, Duration syncInterval, ConntrackdFiles files)
       throws ConntrackSyncException {
     int socketBytes = files.socket().toString().getBytes(StandardCharsets.UTF_8).length;
     if (socketBytes > MAX_SOCKET_PATH) {
-      throw new ConntrackSyncException("conntrackd's control socket path " + files.socket() + " is " + socketBytes
-          + " bytes, more than a unix socket allows (" + MAX_SOCKET_PATH + "); use a shorter state_dir");
+      throw new ConntrackSyncException(
+          "conntrackd's control socket path "
+              + files.socket()
+              + " is "
+              + socketBytes
+              + " bytes, more than a unix socket allows ("
+              + MAX_SOCKET_PATH
+              + "); use a shorter state_dir");
     }
-    return new ConntrackdConf(link, DEFAULT_PORT, maxEntries, syncInterval, files,
+    return new ConntrackdConf(
+        link,
+        DEFAULT_PORT,
+        maxEntries,
+        syncInterval,
+        files,
         List.of(link.localAddress(), link.peerAddress()));
   }
 
@@ -52,7 +70,9 @@ public record ConntrackdConf(SyncLink link, int port, int maxEntries, Duration s
     return size < target ? Math.min(size << 1, 1 << 20) : Math.min(size, 1 << 20);
   }
 
-  /** Seconds after a release at which the kernel purges the connections this node no longer owns. */
+  /**
+   * Seconds after a release at which the kernel purges the connections this node no longer owns.
+   */
   public long purgeSeconds() {
     return 60;
   }
@@ -60,7 +80,8 @@ public record ConntrackdConf(SyncLink link, int port, int maxEntries, Duration s
   public String text() {
     String family = link.ipv4() ? "IPv4" : "IPv6";
     StringBuilder out = new StringBuilder();
-    out.append("# Written by flywall from the conntrack_sync block; rewritten at every start, do not edit.\n");
+    out.append(
+        "# Written by flywall from the conntrack_sync block; rewritten at every start, do not edit.\n");
     out.append("Sync {\n");
     out.append("\tMode FTFW {\n");
     // Ask the peer for its whole table at start, so a restarted backup is complete at once.
@@ -69,8 +90,15 @@ public record ConntrackdConf(SyncLink link, int port, int maxEntries, Duration s
     out.append("\t\tPurgeTimeout ").append(purgeSeconds()).append('\n');
     out.append("\t}\n");
     out.append("\tUDP {\n");
-    out.append("\t\t").append(family).append("_address ").append(link.localAddress().getHostAddress()).append('\n');
-    out.append("\t\t").append(family).append("_Destination_Address ").append(link.peerAddress().getHostAddress())
+    out.append("\t\t")
+        .append(family)
+        .append("_address ")
+        .append(link.localAddress().getHostAddress())
+        .append('\n');
+    out.append("\t\t")
+        .append(family)
+        .append("_Destination_Address ")
+        .append(link.peerAddress().getHostAddress())
         .append('\n');
     out.append("\t\tPort ").append(port).append('\n');
     out.append("\t\tInterface ").append(link.interfaceName()).append('\n');
@@ -95,10 +123,16 @@ public record ConntrackdConf(SyncLink link, int port, int maxEntries, Duration s
     out.append("\t\tAddress Ignore {\n");
     out.append("\t\t\tIPv4_address 127.0.0.0/8\n");
     out.append("\t\t\tIPv6_address ::1\n");
-    out.append(ignoredAddresses.stream()
-        .map(a -> "\t\t\t" + (a instanceof java.net.Inet4Address ? "IPv4" : "IPv6") + "_address " + a.getHostAddress()
-            + "\n")
-        .collect(Collectors.joining()));
+    out.append(
+        ignoredAddresses.stream()
+            .map(
+                a ->
+                    "\t\t\t"
+                        + (a instanceof java.net.Inet4Address ? "IPv4" : "IPv6")
+                        + "_address "
+                        + a.getHostAddress()
+                        + "\n")
+            .collect(Collectors.joining()));
     out.append("\t\t}\n");
     out.append("\t}\n");
     out.append("}\n");

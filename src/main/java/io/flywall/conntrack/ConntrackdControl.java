@@ -11,6 +11,7 @@ import java.util.List;
 public final class ConntrackdControl {
   /** A commit of a full cache writes every entry to the kernel: allow it far more than the rest. */
   static final Duration COMMIT_TIMEOUT = Duration.ofSeconds(120);
+
   static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(10);
 
   private final CommandRunner runner;

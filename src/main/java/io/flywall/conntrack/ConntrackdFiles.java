@@ -22,13 +22,17 @@ public record ConntrackdFiles(Path directory) {
    */
   public Path socket() {
     Path beside = directory.toAbsolutePath().resolve("conntrackd.ctl");
-    if (beside.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length <= ConntrackdConf.MAX_SOCKET_PATH) {
+    if (beside.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length
+        <= ConntrackdConf.MAX_SOCKET_PATH) {
       return beside;
     }
     try {
-      byte[] digest = java.security.MessageDigest.getInstance("SHA-256")
-          .digest(beside.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
-      return Path.of("/run/flywall", "conntrackd-" + java.util.HexFormat.of().formatHex(digest, 0, 8) + ".ctl");
+      byte[] digest =
+          java.security.MessageDigest.getInstance("SHA-256")
+              .digest(beside.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      return Path.of(
+          "/run/flywall",
+          "conntrackd-" + java.util.HexFormat.of().formatHex(digest, 0, 8) + ".ctl");
     } catch (java.security.NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is always available", e);
     }

@@ -3,7 +3,6 @@ package io.flywall.conntrack;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -11,9 +10,9 @@ import java.util.Optional;
 import java.util.OptionalInt;
 
 /**
- * Keeps one conntrackd running as a child of this process: starts it, notices when it ended,
- * starts it again after a growing delay, and stops it through its handle on close. Driven by
- * {@link #tick(Instant)} so its timing can be tested without waiting.
+ * Keeps one conntrackd running as a child of this process: starts it, notices when it ended, starts
+ * it again after a growing delay, and stops it through its handle on close. Driven by {@link
+ * #tick(Instant)} so its timing can be tested without waiting.
  */
 public final class ConntrackdSupervisor {
   private static final Duration STOP_GRACE = Duration.ofSeconds(5);
@@ -30,7 +29,10 @@ public final class ConntrackdSupervisor {
   private String lastProblem = "";
   private boolean closed;
 
-  public ConntrackdSupervisor(ConntrackdFiles files, ConntrackdControl control, ProcessLauncher launcher,
+  public ConntrackdSupervisor(
+      ConntrackdFiles files,
+      ConntrackdControl control,
+      ProcessLauncher launcher,
       RestartBackoff backoff) {
     this.files = files;
     this.control = control;
@@ -52,8 +54,15 @@ public final class ConntrackdSupervisor {
       }
       boolean ranLong = !Duration.between(startedAt, now).minus(backoff.stable()).isNegative();
       failures = ranLong ? 1 : failures + 1;
-      lastProblem = "conntrackd (pid " + child.pid() + ") exited with code " + exit.getAsInt() + lastError()
-          + "; restarting in " + backoff.delayAfter(failures).toMillis() + " ms";
+      lastProblem =
+          "conntrackd (pid "
+              + child.pid()
+              + ") exited with code "
+              + exit.getAsInt()
+              + lastError()
+              + "; restarting in "
+              + backoff.delayAfter(failures).toMillis()
+              + " ms";
       nextStart = now.plus(backoff.delayAfter(failures));
       child = null;
       return new Check(false, false, Optional.of(lastProblem));
@@ -67,8 +76,12 @@ public final class ConntrackdSupervisor {
     } catch (ConntrackSyncException | IOException e) {
       failures++;
       nextStart = now.plus(backoff.delayAfter(failures));
-      lastProblem = "cannot start conntrackd: " + e.getMessage() + "; retrying in "
-          + backoff.delayAfter(failures).toMillis() + " ms";
+      lastProblem =
+          "cannot start conntrackd: "
+              + e.getMessage()
+              + "; retrying in "
+              + backoff.delayAfter(failures).toMillis()
+              + " ms";
       return new Check(false, false, Optional.of(lastProblem));
     }
   }
@@ -77,10 +90,15 @@ public final class ConntrackdSupervisor {
     if (Files.exists(files.lock())) {
       if (control.answers()) {
         // Never kill a stranger: it may be a conntrackd left over from a previous run of this node.
-        throw new ConntrackSyncException("another conntrackd already runs with " + files.config()
-            + " (lock " + files.lock() + "); stop that process first");
+        throw new ConntrackSyncException(
+            "another conntrackd already runs with "
+                + files.config()
+                + " (lock "
+                + files.lock()
+                + "); stop that process first");
       }
-      // A lock without a daemon behind it is left over from a crash; conntrackd would refuse to start.
+      // A lock without a daemon behind it is left over from a crash; conntrackd would refuse to
+      // start.
       Files.deleteIfExists(files.lock());
     }
     Files.createDirectories(files.socket().getParent());

@@ -41,7 +41,11 @@ public final class ConntrackdSync implements ConnectionSync {
   private volatile Optional<Duration> lastCommit = Optional.empty();
   private volatile SyncStatus status;
 
-  public ConntrackdSync(ConntrackdConf conf, ConntrackdControl control, ConntrackdSupervisor supervisor, Clock clock,
+  public ConntrackdSync(
+      ConntrackdConf conf,
+      ConntrackdControl control,
+      ConntrackdSupervisor supervisor,
+      Clock clock,
       ScheduledExecutorService scheduler) {
     this.conf = conf;
     this.control = control;
@@ -61,7 +65,9 @@ public final class ConntrackdSync implements ConnectionSync {
     return twice.compareTo(floor) < 0 ? floor : twice;
   }
 
-  /** How often the supervisor looks at the process: at least every second, so a crash is seen soon. */
+  /**
+   * How often the supervisor looks at the process: at least every second, so a crash is seen soon.
+   */
   static Duration tickInterval(Duration syncInterval) {
     Duration second = Duration.ofSeconds(1);
     return syncInterval.compareTo(second) < 0 ? syncInterval : second;
@@ -89,20 +95,30 @@ public final class ConntrackdSync implements ConnectionSync {
       }
       return;
     }
-    log.info("conntrack sync: conntrackd on {} ({} -> {}), config {}", conf.link().interfaceName(),
-        conf.link().localAddress().getHostAddress(), conf.link().peerAddress().getHostAddress(), conf.files().config());
+    log.info(
+        "conntrack sync: conntrackd on {} ({} -> {}), config {}",
+        conf.link().interfaceName(),
+        conf.link().localAddress().getHostAddress(),
+        conf.link().peerAddress().getHostAddress(),
+        conf.files().config());
     long period = tickInterval(conf.syncInterval()).toMillis();
-    scheduler.scheduleWithFixedDelay(() -> {
-      try {
-        tick();
-      } catch (RuntimeException e) {
-        // A scheduled task that throws is never run again; supervision must go on.
-        log.error("conntrack sync check failed", e);
-      }
-    }, 0, period, TimeUnit.MILLISECONDS);
+    scheduler.scheduleWithFixedDelay(
+        () -> {
+          try {
+            tick();
+          } catch (RuntimeException e) {
+            // A scheduled task that throws is never run again; supervision must go on.
+            log.error("conntrack sync check failed", e);
+          }
+        },
+        0,
+        period,
+        TimeUnit.MILLISECONDS);
   }
 
-  /** Reports to {@code observer} from now on; {@link #start} does this and schedules {@link #tick}. */
+  /**
+   * Reports to {@code observer} from now on; {@link #start} does this and schedules {@link #tick}.
+   */
   synchronized void observe(SyncObserver observer) {
     this.observer = observer;
   }
@@ -112,7 +128,10 @@ public final class ConntrackdSync implements ConnectionSync {
     Files.writeString(conf.files().config(), conf.text(), StandardCharsets.UTF_8);
   }
 
-  /** One supervision round: keep conntrackd running, sample its statistics when due, raise or clear alarms. */
+  /**
+   * One supervision round: keep conntrackd running, sample its statistics when due, raise or clear
+   * alarms.
+   */
   synchronized void tick() {
     Instant now = clock.instant();
     ConntrackdSupervisor.Check check = supervisor.tick(now);
@@ -129,7 +148,8 @@ public final class ConntrackdSync implements ConnectionSync {
       raiseDown(problem);
       return;
     }
-    if (lastSample != null && Duration.between(lastSample, now).compareTo(conf.syncInterval()) < 0) {
+    if (lastSample != null
+        && Duration.between(lastSample, now).compareTo(conf.syncInterval()) < 0) {
       return;
     }
     lastSample = now;
@@ -140,16 +160,26 @@ public final class ConntrackdSync implements ConnectionSync {
       clearDown();
       boolean silent = silence.observe(sample.messagesReceived(), now);
       if (silent) {
-        raise(SyncObserver.SILENT, "conntrackd has received nothing from its peer "
-            + conf.link().peerAddress().getHostAddress() + " on " + conf.link().interfaceName() + " for "
-            + Duration.between(silence.lastProgress(), now).toSeconds() + " s; connection state is not being synced");
+        raise(
+            SyncObserver.SILENT,
+            "conntrackd has received nothing from its peer "
+                + conf.link().peerAddress().getHostAddress()
+                + " on "
+                + conf.link().interfaceName()
+                + " for "
+                + Duration.between(silence.lastProgress(), now).toSeconds()
+                + " s; connection state is not being synced");
       } else {
         clear(SyncObserver.SILENT, "conntrackd hears from its peer again");
       }
       publish(status("running", silent ? "no messages from the peer" : "in sync with the peer"));
     } catch (ConntrackSyncException e) {
       if (!Duration.between(lastAnswer, now).minus(silence.silenceAfter()).isNegative()) {
-        String problem = "conntrackd runs but does not answer on " + conf.files().socket() + ": " + e.getMessage();
+        String problem =
+            "conntrackd runs but does not answer on "
+                + conf.files().socket()
+                + ": "
+                + e.getMessage();
         publish(status("running", problem));
         raiseDown(problem);
       }
@@ -164,7 +194,9 @@ public final class ConntrackdSync implements ConnectionSync {
     clear(SyncObserver.DOWN, "conntrackd runs again");
   }
 
-  /** Raises once: a standing alarm is reported when it starts and when it ends, not at every sample. */
+  /**
+   * Raises once: a standing alarm is reported when it starts and when it ends, not at every sample.
+   */
   private void raise(String name, String detail) {
     if (!raised.containsKey(name)) {
       raised.put(name, detail);
@@ -184,15 +216,25 @@ public final class ConntrackdSync implements ConnectionSync {
   }
 
   private SyncStatus status(String state, String detail) {
-    return new SyncStatus(state, detail, Optional.of(conf.link().interfaceName()),
-        Optional.of(conf.link().peerAddress().getHostAddress()), stats, silence.silent(),
-        Optional.of(silence.lastProgress()), Math.max(0, supervisor.starts() - 1), lastCommit, raised);
+    return new SyncStatus(
+        state,
+        detail,
+        Optional.of(conf.link().interfaceName()),
+        Optional.of(conf.link().peerAddress().getHostAddress()),
+        stats,
+        silence.silent(),
+        Optional.of(silence.lastProgress()),
+        Math.max(0, supervisor.starts() - 1),
+        lastCommit,
+        raised);
   }
 
   @Override
   public List<SyncStep> takeOver() {
     if (!supervisor.running()) {
-      String why = "conntrackd is not running" + (supervisor.lastProblem().isEmpty() ? "" : ": " + supervisor.lastProblem());
+      String why =
+          "conntrackd is not running"
+              + (supervisor.lastProblem().isEmpty() ? "" : ": " + supervisor.lastProblem());
       return List.of(new SyncStep(COMMIT_STEP, Duration.ZERO, false, why));
     }
     List<SyncStep> steps = new ArrayList<>();
@@ -200,18 +242,24 @@ public final class ConntrackdSync implements ConnectionSync {
     try {
       control.commit();
     } catch (ConntrackSyncException e) {
-      steps.add(new SyncStep(COMMIT_STEP, Duration.between(start, clock.instant()), false, e.getMessage()));
+      steps.add(
+          new SyncStep(
+              COMMIT_STEP, Duration.between(start, clock.instant()), false, e.getMessage()));
       return steps;
     }
     Duration commit = Duration.between(start, clock.instant());
     lastCommit = Optional.of(commit);
     steps.add(new SyncStep(COMMIT_STEP, commit, true, ""));
-    // Now primary: the kernel holds every connection; make it this node's own state and send it to the peer.
-    steps.add(timed(RESYNC_STEP, () -> {
-      control.flushCaches();
-      control.resyncFromKernel();
-      control.bulkSend();
-    }));
+    // Now primary: the kernel holds every connection; make it this node's own state and send it to
+    // the peer.
+    steps.add(
+        timed(
+            RESYNC_STEP,
+            () -> {
+              control.flushCaches();
+              control.resyncFromKernel();
+              control.bulkSend();
+            }));
     log.info("conntrack sync: committed the peer's connections in {} ms", commit.toMillis());
     return steps;
   }
@@ -221,11 +269,15 @@ public final class ConntrackdSync implements ConnectionSync {
     if (!supervisor.running()) {
       return List.of(new SyncStep(RELEASE_STEP, Duration.ZERO, false, "conntrackd is not running"));
     }
-    return List.of(timed(RELEASE_STEP, () -> {
-      // Connections this node no longer owns expire soon; the new primary's table is the truth.
-      control.purgeTimers();
-      control.requestResync();
-    }));
+    return List.of(
+        timed(
+            RELEASE_STEP,
+            () -> {
+              // Connections this node no longer owns expire soon; the new primary's table is the
+              // truth.
+              control.purgeTimers();
+              control.requestResync();
+            }));
   }
 
   private interface Work {
@@ -245,8 +297,16 @@ public final class ConntrackdSync implements ConnectionSync {
   @Override
   public SyncStatus status() {
     SyncStatus current = status;
-    return new SyncStatus(current.state(), current.detail(), current.syncInterface(), current.peerAddress(),
-        current.stats(), current.peerSilent(), current.lastPeerMessage(), current.restarts(), lastCommit,
+    return new SyncStatus(
+        current.state(),
+        current.detail(),
+        current.syncInterface(),
+        current.peerAddress(),
+        current.stats(),
+        current.peerSilent(),
+        current.lastPeerMessage(),
+        current.restarts(),
+        lastCommit,
         current.alarms());
   }
 

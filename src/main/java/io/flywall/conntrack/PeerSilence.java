@@ -4,9 +4,9 @@ import java.time.Duration;
 import java.time.Instant;
 
 /**
- * Notices when conntrackd stops hearing from its peer. In FTFW mode an idle conntrackd still
- * sends a keep-alive every second, so a received-message count that stands still for
- * {@code silenceAfter} means the peer or the link is gone, not that nothing happened.
+ * Notices when conntrackd stops hearing from its peer. In FTFW mode an idle conntrackd still sends
+ * a keep-alive every second, so a received-message count that stands still for {@code silenceAfter}
+ * means the peer or the link is gone, not that nothing happened.
  */
 public final class PeerSilence {
   private final Duration silenceAfter;

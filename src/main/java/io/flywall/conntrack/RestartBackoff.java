@@ -9,7 +9,8 @@ import java.time.Duration;
 public record RestartBackoff(Duration first, Duration max, Duration stable) {
 
   public static RestartBackoff standard() {
-    return new RestartBackoff(Duration.ofSeconds(1), Duration.ofSeconds(60), Duration.ofSeconds(60));
+    return new RestartBackoff(
+        Duration.ofSeconds(1), Duration.ofSeconds(60), Duration.ofSeconds(60));
   }
 
   /** The delay after the {@code failures}-th consecutive failure (1-based). */

@@ -15,7 +15,8 @@ import java.util.stream.Collectors;
  * The dedicated link conntrackd talks over: this node's address on the sync interface and the
  * peer's address in the same subnet, both of one family.
  */
-public record SyncLink(String interfaceName, InetAddress localAddress, int prefixLength, InetAddress peerAddress) {
+public record SyncLink(
+    String interfaceName, InetAddress localAddress, int prefixLength, InetAddress peerAddress) {
 
   public SyncLink {
     Objects.requireNonNull(interfaceName, "interfaceName");
@@ -32,16 +33,27 @@ public record SyncLink(String interfaceName, InetAddress localAddress, int prefi
 
   /**
    * Finds the link from the sync interface's addresses and the peers' addresses in the config.
-   * conntrackd's unicast transport has exactly one destination, so exactly one peer must lie in
-   * one of the interface's subnets.
+   * conntrackd's unicast transport has exactly one destination, so exactly one peer must lie in one
+   * of the interface's subnets.
    */
-  public static SyncLink derive(String interfaceName, List<IpAddressEntry> interfaceAddresses,
-      Collection<InetAddress> peerAddresses) throws ConntrackSyncException {
-    List<IpAddressEntry> usable = interfaceAddresses.stream().filter(IpAddressEntry::usable)
-        .filter(a -> !a.address().isLinkLocalAddress()).collect(Collectors.toList());
+  public static SyncLink derive(
+      String interfaceName,
+      List<IpAddressEntry> interfaceAddresses,
+      Collection<InetAddress> peerAddresses)
+      throws ConntrackSyncException {
+    List<IpAddressEntry> usable =
+        interfaceAddresses.stream()
+            .filter(IpAddressEntry::usable)
+            .filter(a -> !a.address().isLinkLocalAddress())
+            .collect(Collectors.toList());
     if (usable.isEmpty()) {
-      throw new ConntrackSyncException("conntrack_sync.interface " + interfaceName + " has no usable IP address; "
-          + "give it an address in the peer's subnet (e.g. ip addr add 10.0.3.1/24 dev " + interfaceName + ")");
+      throw new ConntrackSyncException(
+          "conntrack_sync.interface "
+              + interfaceName
+              + " has no usable IP address; "
+              + "give it an address in the peer's subnet (e.g. ip addr add 10.0.3.1/24 dev "
+              + interfaceName
+              + ")");
     }
     Set<InetAddress> peers = new LinkedHashSet<>(peerAddresses);
     List<SyncLink> matches = new ArrayList<>();
@@ -53,19 +65,35 @@ public record SyncLink(String interfaceName, InetAddress localAddress, int prefi
         }
       }
     }
-    String subnets = usable.stream().map(a -> a.address().getHostAddress() + "/" + a.prefixLength())
-        .collect(Collectors.joining(", "));
+    String subnets =
+        usable.stream()
+            .map(a -> a.address().getHostAddress() + "/" + a.prefixLength())
+            .collect(Collectors.joining(", "));
     if (matches.isEmpty()) {
-      String given = peers.isEmpty() ? "none" : peers.stream().map(InetAddress::getHostAddress)
-          .collect(Collectors.joining(", "));
-      throw new ConntrackSyncException("no peer address in the config (" + given + ") lies in a subnet of "
-          + "conntrack_sync.interface " + interfaceName + " (" + subnets + "); conntrackd needs the peer's address "
-          + "on the sync link: set peer_addr to the peer's sync-link address or use the interface that reaches it");
+      String given =
+          peers.isEmpty()
+              ? "none"
+              : peers.stream().map(InetAddress::getHostAddress).collect(Collectors.joining(", "));
+      throw new ConntrackSyncException(
+          "no peer address in the config ("
+              + given
+              + ") lies in a subnet of "
+              + "conntrack_sync.interface "
+              + interfaceName
+              + " ("
+              + subnets
+              + "); conntrackd needs the peer's address "
+              + "on the sync link: set peer_addr to the peer's sync-link address or use the interface that reaches it");
     }
     if (matches.size() > 1) {
-      throw new ConntrackSyncException("conntrack sync pairs exactly two nodes, but several peers lie in a subnet of "
-          + interfaceName + " (" + matches.stream().map(m -> m.peerAddress().getHostAddress())
-              .collect(Collectors.joining(", ")) + ")");
+      throw new ConntrackSyncException(
+          "conntrack sync pairs exactly two nodes, but several peers lie in a subnet of "
+              + interfaceName
+              + " ("
+              + matches.stream()
+                  .map(m -> m.peerAddress().getHostAddress())
+                  .collect(Collectors.joining(", "))
+              + ")");
     }
     return matches.get(0);
   }

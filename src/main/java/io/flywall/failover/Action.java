@@ -6,62 +6,62 @@ import java.util.Optional;
 /** What the node must do, in the order given; the controller itself never touches the system. */
 public sealed interface Action {
 
-    /** Persist (fsync) the epoch before any other step of a takeover. */
-    record PersistEpoch(long epoch) implements Action {}
+  /** Persist (fsync) the epoch before any other step of a takeover. */
+  record PersistEpoch(long epoch) implements Action {}
 
-    record SwitchReplicationRole(Role role) implements Action {
-        public SwitchReplicationRole {
-            Objects.requireNonNull(role, "role");
-        }
+  record SwitchReplicationRole(Role role) implements Action {
+    public SwitchReplicationRole {
+      Objects.requireNonNull(role, "role");
     }
+  }
 
-    /** Commit the replicated connection-tracking state so it is in place before traffic arrives. */
-    record CommitConnectionState() implements Action {}
+  /** Commit the replicated connection-tracking state so it is in place before traffic arrives. */
+  record CommitConnectionState() implements Action {}
 
-    record RunScript(ScriptPhase phase, String event, Role from, Role to, long epoch, String cause)
-            implements Action {
-        public RunScript {
-            Objects.requireNonNull(phase, "phase");
-            Objects.requireNonNull(event, "event");
-            Objects.requireNonNull(from, "from");
-            Objects.requireNonNull(to, "to");
-            Objects.requireNonNull(cause, "cause");
-        }
+  record RunScript(ScriptPhase phase, String event, Role from, Role to, long epoch, String cause)
+      implements Action {
+    public RunScript {
+      Objects.requireNonNull(phase, "phase");
+      Objects.requireNonNull(event, "event");
+      Objects.requireNonNull(from, "from");
+      Objects.requireNonNull(to, "to");
+      Objects.requireNonNull(cause, "cause");
     }
+  }
 
-    /** Add every VIP and send gratuitous ARP / unsolicited NA. */
-    record AddVips() implements Action {}
+  /** Add every VIP and send gratuitous ARP / unsolicited NA. */
+  record AddVips() implements Action {}
 
-    record RemoveVips() implements Action {}
+  record RemoveVips() implements Action {}
 
-    /** Ask the LAN whether another MAC answers for a VIP; answered by {@link Event.ProbeFinished}. */
-    record ProbeVips() implements Action {}
+  /** Ask the LAN whether another MAC answers for a VIP; answered by {@link Event.ProbeFinished}. */
+  record ProbeVips() implements Action {}
 
-    /** Send a heartbeat now instead of waiting for the next interval. */
-    record Announce(Optional<Handover> handover) implements Action {
-        public Announce {
-            Objects.requireNonNull(handover, "handover");
-        }
+  /** Send a heartbeat now instead of waiting for the next interval. */
+  record Announce(Optional<Handover> handover) implements Action {
+    public Announce {
+      Objects.requireNonNull(handover, "handover");
     }
+  }
 
-    /** Append to the failover history. */
-    record Record(Transition transition) implements Action {
-        public Record {
-            Objects.requireNonNull(transition, "transition");
-        }
+  /** Append to the failover history. */
+  record Record(Transition transition) implements Action {
+    public Record {
+      Objects.requireNonNull(transition, "transition");
     }
+  }
 
-    record RaiseAlarm(String name, String detail) implements Action {
-        public RaiseAlarm {
-            Objects.requireNonNull(name, "name");
-            Objects.requireNonNull(detail, "detail");
-        }
+  record RaiseAlarm(String name, String detail) implements Action {
+    public RaiseAlarm {
+      Objects.requireNonNull(name, "name");
+      Objects.requireNonNull(detail, "detail");
     }
+  }
 
-    record ClearAlarm(String name, String detail) implements Action {
-        public ClearAlarm {
-            Objects.requireNonNull(name, "name");
-            Objects.requireNonNull(detail, "detail");
-        }
+  record ClearAlarm(String name, String detail) implements Action {
+    public ClearAlarm {
+      Objects.requireNonNull(name, "name");
+      Objects.requireNonNull(detail, "detail");
     }
+  }
 }

@@ -6,17 +6,17 @@ import java.util.Optional;
 /** Operator commands, as given by the CLI or the HTTP API. */
 public sealed interface Command {
 
-    /** Planned handover from the primary to {@code target}, or to the best eligible peer. */
-    record Failover(Optional<String> target) implements Command {
-        public Failover {
-            Objects.requireNonNull(target, "target");
-        }
+  /** Planned handover from the primary to {@code target}, or to the best eligible peer. */
+  record Failover(Optional<String> target) implements Command {
+    public Failover {
+      Objects.requireNonNull(target, "target");
     }
+  }
 
-    /** Cluster-wide: arms (MANUAL) or resumes/suspends (AUTO) automatic failback. */
-    record SetFailback(boolean enabled) implements Command {}
+  /** Cluster-wide: arms (MANUAL) or resumes/suspends (AUTO) automatic failback. */
+  record SetFailback(boolean enabled) implements Command {}
 
-    record Promote(boolean force) implements Command {}
+  record Promote(boolean force) implements Command {}
 
-    record Reset() implements Command {}
+  record Reset() implements Command {}
 }

@@ -10,37 +10,37 @@ import java.util.Objects;
  * @param probeBeforeClaim any VIP has {@code arp_ping}: probe the LAN before claiming
  */
 public record ControllerSettings(
-        String nodeId,
-        int priority,
-        FailbackMode failbackMode,
-        Duration failbackDelay,
-        Duration failbackWindow,
-        Duration heartbeatInterval,
-        Duration failureTimeout,
-        QuorumMode quorumMode,
-        int configuredPeers,
-        boolean hasWitness,
-        boolean probeBeforeClaim) {
+    String nodeId,
+    int priority,
+    FailbackMode failbackMode,
+    Duration failbackDelay,
+    Duration failbackWindow,
+    Duration heartbeatInterval,
+    Duration failureTimeout,
+    QuorumMode quorumMode,
+    int configuredPeers,
+    boolean hasWitness,
+    boolean probeBeforeClaim) {
 
-    public ControllerSettings {
-        Objects.requireNonNull(nodeId, "nodeId");
-        Objects.requireNonNull(failbackMode, "failbackMode");
-        Objects.requireNonNull(failbackDelay, "failbackDelay");
-        Objects.requireNonNull(failbackWindow, "failbackWindow");
-        Objects.requireNonNull(heartbeatInterval, "heartbeatInterval");
-        Objects.requireNonNull(failureTimeout, "failureTimeout");
-        Objects.requireNonNull(quorumMode, "quorumMode");
-        if (heartbeatInterval.isNegative() || heartbeatInterval.isZero()) {
-            throw new IllegalArgumentException("heartbeatInterval must be positive");
-        }
-        if (failureTimeout.compareTo(heartbeatInterval) < 0) {
-            throw new IllegalArgumentException("failureTimeout must be at least one heartbeatInterval");
-        }
-        if (failbackDelay.isNegative() || failbackWindow.isNegative()) {
-            throw new IllegalArgumentException("failback delay and window must not be negative");
-        }
-        if (configuredPeers < 0) {
-            throw new IllegalArgumentException("configuredPeers must not be negative");
-        }
+  public ControllerSettings {
+    Objects.requireNonNull(nodeId, "nodeId");
+    Objects.requireNonNull(failbackMode, "failbackMode");
+    Objects.requireNonNull(failbackDelay, "failbackDelay");
+    Objects.requireNonNull(failbackWindow, "failbackWindow");
+    Objects.requireNonNull(heartbeatInterval, "heartbeatInterval");
+    Objects.requireNonNull(failureTimeout, "failureTimeout");
+    Objects.requireNonNull(quorumMode, "quorumMode");
+    if (heartbeatInterval.isNegative() || heartbeatInterval.isZero()) {
+      throw new IllegalArgumentException("heartbeatInterval must be positive");
     }
+    if (failureTimeout.compareTo(heartbeatInterval) < 0) {
+      throw new IllegalArgumentException("failureTimeout must be at least one heartbeatInterval");
+    }
+    if (failbackDelay.isNegative() || failbackWindow.isNegative()) {
+      throw new IllegalArgumentException("failback delay and window must not be negative");
+    }
+    if (configuredPeers < 0) {
+      throw new IllegalArgumentException("configuredPeers must not be negative");
+    }
+  }
 }

@@ -14,34 +14,43 @@ import java.util.Optional;
  * @param handover present while this node hands its role over and keeps announcing it
  */
 public record ControllerView(
-        String nodeId,
-        Role role,
-        long epoch,
-        int priority,
-        boolean healthy,
-        Optional<String> primaryId,
-        Quorum quorum,
-        Failback failback,
-        Instant since,
-        List<Alarm> alarms,
-        List<Peer> peers,
-        Optional<Handover> handover) {
+    String nodeId,
+    Role role,
+    long epoch,
+    int priority,
+    boolean healthy,
+    Optional<String> primaryId,
+    Quorum quorum,
+    Failback failback,
+    Instant since,
+    List<Alarm> alarms,
+    List<Peer> peers,
+    Optional<Handover> handover) {
 
-    public ControllerView {
-        Objects.requireNonNull(primaryId, "primaryId");
-        Objects.requireNonNull(handover, "handover");
-        alarms = List.copyOf(alarms);
-        peers = List.copyOf(peers);
-    }
+  public ControllerView {
+    Objects.requireNonNull(primaryId, "primaryId");
+    Objects.requireNonNull(handover, "handover");
+    alarms = List.copyOf(alarms);
+    peers = List.copyOf(peers);
+  }
 
-    /** {@code required} is 0 when no majority is required. */
-    public record Quorum(int required, int visible, boolean hasQuorum) {}
+  /** {@code required} is 0 when no majority is required. */
+  public record Quorum(int required, int visible, boolean hasQuorum) {}
 
-    /** {@code pendingUntil}: on the primary, when a pending failback to a better node will fire. */
-    public record Failback(FailbackMode mode, boolean enabled, Optional<Instant> pendingUntil) {}
+  /** {@code pendingUntil}: on the primary, when a pending failback to a better node will fire. */
+  public record Failback(FailbackMode mode, boolean enabled, Optional<Instant> pendingUntil) {}
 
-    public record Alarm(String name, String detail) {}
+  public record Alarm(String name, String detail) {}
 
-    public record Peer(String nodeId, Role role, int priority, boolean alive, boolean healthy, Instant lastSeen,
-            long epoch, long replicationPosition, boolean inSync, boolean witness) {}
+  public record Peer(
+      String nodeId,
+      Role role,
+      int priority,
+      boolean alive,
+      boolean healthy,
+      Instant lastSeen,
+      long epoch,
+      long replicationPosition,
+      boolean inSync,
+      boolean witness) {}
 }

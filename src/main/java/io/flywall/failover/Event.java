@@ -5,43 +5,43 @@ import java.util.Objects;
 /** Everything the controller reacts to; each is stepped together with the instant it happened. */
 public sealed interface Event {
 
-    /** Time passed; the node steps one every heartbeat interval / 4. */
-    record Tick() implements Event {}
+  /** Time passed; the node steps one every heartbeat interval / 4. */
+  record Tick() implements Event {}
 
-    record HeartbeatReceived(PeerHeartbeat hb) implements Event {
-        public HeartbeatReceived {
-            Objects.requireNonNull(hb, "hb");
-        }
+  record HeartbeatReceived(PeerHeartbeat hb) implements Event {
+    public HeartbeatReceived {
+      Objects.requireNonNull(hb, "hb");
     }
+  }
 
-    /** The link and gateway monitors' combined verdict changed; {@code cause} names the monitor. */
-    record HealthChanged(boolean healthy, String cause) implements Event {
-        public HealthChanged {
-            Objects.requireNonNull(cause, "cause");
-        }
+  /** The link and gateway monitors' combined verdict changed; {@code cause} names the monitor. */
+  record HealthChanged(boolean healthy, String cause) implements Event {
+    public HealthChanged {
+      Objects.requireNonNull(cause, "cause");
     }
+  }
 
-    /** The local replica caught up ({@code inSync}) or fell behind the primary. */
-    record ReplicationChanged(boolean inSync, long position) implements Event {}
+  /** The local replica caught up ({@code inSync}) or fell behind the primary. */
+  record ReplicationChanged(boolean inSync, long position) implements Event {}
 
-    record OperatorCommand(Command c) implements Event {
-        public OperatorCommand {
-            Objects.requireNonNull(c, "c");
-        }
+  record OperatorCommand(Command c) implements Event {
+    public OperatorCommand {
+      Objects.requireNonNull(c, "c");
     }
+  }
 
-    /** Answer to {@link Action.ProbeVips}: {@code conflict} when another MAC answers for a VIP. */
-    record ProbeFinished(boolean conflict, String detail) implements Event {
-        public ProbeFinished {
-            Objects.requireNonNull(detail, "detail");
-        }
+  /** Answer to {@link Action.ProbeVips}: {@code conflict} when another MAC answers for a VIP. */
+  record ProbeFinished(boolean conflict, String detail) implements Event {
+    public ProbeFinished {
+      Objects.requireNonNull(detail, "detail");
     }
+  }
 
-    /** The node could not carry out {@code action}. */
-    record ActionFailed(Action action, String detail) implements Event {
-        public ActionFailed {
-            Objects.requireNonNull(action, "action");
-            Objects.requireNonNull(detail, "detail");
-        }
+  /** The node could not carry out {@code action}. */
+  record ActionFailed(Action action, String detail) implements Event {
+    public ActionFailed {
+      Objects.requireNonNull(action, "action");
+      Objects.requireNonNull(detail, "detail");
     }
+  }
 }

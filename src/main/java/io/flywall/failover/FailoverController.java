@@ -12,694 +12,889 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * The failover state machine of one node (DESIGN section 4). Like etcd raft's {@code Step}, it
- * has a single entry point: {@link #step(Event, Instant)} updates the state and returns the
- * actions the node must execute in order. It never does I/O, reads no clock and draws no
- * random numbers, so a simulation can drive many of them deterministically.
+ * The failover state machine of one node (DESIGN section 4). Like etcd raft's {@code Step}, it has
+ * a single entry point: {@link #step(Event, Instant)} updates the state and returns the actions the
+ * node must execute in order. It never does I/O, reads no clock and draws no random numbers, so a
+ * simulation can drive many of them deterministically.
  */
 public final class FailoverController {
 
-    /** Name of the alarm raised when a VIP still answers on the LAN while no primary is heard. */
-    public static final String SPLIT_BRAIN_RISK = "split_brain_risk";
+  /** Name of the alarm raised when a VIP still answers on the LAN while no primary is heard. */
+  public static final String SPLIT_BRAIN_RISK = "split_brain_risk";
 
-    private record PendingHandover(Handover handover, Instant startedAt) {}
+  private record PendingHandover(Handover handover, Instant startedAt) {}
 
-    private record Offer(Handover handover, String from) {}
+  private record Offer(Handover handover, String from) {}
 
-    private final ControllerSettings settings;
-    private final String self;
-    private final Duration failureTimeout;
-    private final QuorumRule quorum;
-    private final PeerTable peers;
-    private final FailbackPolicy failback;
-    private final Instant startedAt;
+  private final ControllerSettings settings;
+  private final String self;
+  private final Duration failureTimeout;
+  private final QuorumRule quorum;
+  private final PeerTable peers;
+  private final FailbackPolicy failback;
+  private final Instant startedAt;
 
-    private Role role = Role.INIT;
-    private Instant since;
-    private long knownEpoch;
-    private long term;
-    private String knownEpochFrom = "";
-    // When a non-primary told us of a newer epoch: some primary we cannot hear exists, so hold off.
-    private Instant relayedEpochAt;
-    private boolean holdOver;
-    private final Set<String> heardPeers = new TreeSet<>();
-    private boolean heardWitness;
-    private boolean monitorsHealthy = true;
-    private String healthCause = "";
-    private String actionFault;
-    private boolean inSync;
-    private long replicationPosition;
-    private PendingHandover handingOver;
-    private Offer offeredToMe;
-    private Instant probeSentAt;
-    private boolean probeConflicted;
-    private boolean forced;
-    // A rival primary this primary sees, and since when; one that outlives our announcements cannot hear us.
-    private String rivalId;
-    private Instant rivalSince;
-    // The rival we yielded to: while it is alive and primary we do not compete with it.
-    private String yieldedTo;
-    private final Map<String, String> alarms = new TreeMap<>();
+  private Role role = Role.INIT;
+  private Instant since;
+  private long knownEpoch;
+  private long term;
+  private String knownEpochFrom = "";
+  // When a non-primary told us of a newer epoch: some primary we cannot hear exists, so hold off.
+  private Instant relayedEpochAt;
+  private boolean holdOver;
+  private final Set<String> heardPeers = new TreeSet<>();
+  private boolean heardWitness;
+  private boolean monitorsHealthy = true;
+  private String healthCause = "";
+  private String actionFault;
+  private boolean inSync;
+  private long replicationPosition;
+  private PendingHandover handingOver;
+  private Offer offeredToMe;
+  private Instant probeSentAt;
+  private boolean probeConflicted;
+  private boolean forced;
+  // A rival primary this primary sees, and since when; one that outlives our announcements cannot
+  // hear us.
+  private String rivalId;
+  private Instant rivalSince;
+  // The rival we yielded to: while it is alive and primary we do not compete with it.
+  private String yieldedTo;
+  private final Map<String, String> alarms = new TreeMap<>();
 
-    public FailoverController(ControllerSettings settings, long persistedEpoch, Instant startedAt) {
-        this.settings = Objects.requireNonNull(settings, "settings");
-        this.self = settings.nodeId();
-        this.failureTimeout = settings.failureTimeout();
-        this.quorum = QuorumRule.of(settings);
-        this.peers = new PeerTable(failureTimeout);
-        this.failback = new FailbackPolicy(settings.failbackMode(), settings.failbackDelay(),
-                settings.failbackWindow(), self);
-        this.startedAt = Objects.requireNonNull(startedAt, "startedAt");
-        this.since = startedAt;
-        this.knownEpoch = persistedEpoch;
-        this.term = persistedEpoch;
+  public FailoverController(ControllerSettings settings, long persistedEpoch, Instant startedAt) {
+    this.settings = Objects.requireNonNull(settings, "settings");
+    this.self = settings.nodeId();
+    this.failureTimeout = settings.failureTimeout();
+    this.quorum = QuorumRule.of(settings);
+    this.peers = new PeerTable(failureTimeout);
+    this.failback =
+        new FailbackPolicy(
+            settings.failbackMode(), settings.failbackDelay(), settings.failbackWindow(), self);
+    this.startedAt = Objects.requireNonNull(startedAt, "startedAt");
+    this.since = startedAt;
+    this.knownEpoch = persistedEpoch;
+    this.term = persistedEpoch;
+  }
+
+  /** Feeds one event that happened at {@code now}; returns the actions to execute in order. */
+  public Decision step(Event event, Instant now) {
+    Objects.requireNonNull(event, "event");
+    Objects.requireNonNull(now, "now");
+    List<Action> out = new ArrayList<>();
+    CommandReply reply = null;
+    boolean tick = false;
+    if (event instanceof Event.Tick) {
+      tick = true;
+    } else if (event instanceof Event.HeartbeatReceived e) {
+      onHeartbeat(e.hb(), now, out);
+    } else if (event instanceof Event.HealthChanged e) {
+      onHealth(e, now, out);
+    } else if (event instanceof Event.ReplicationChanged e) {
+      inSync = e.inSync();
+      replicationPosition = e.position();
+    } else if (event instanceof Event.OperatorCommand e) {
+      reply = onCommand(e.c(), now, out);
+    } else if (event instanceof Event.ProbeFinished e) {
+      onProbe(e, now, out);
+    } else if (event instanceof Event.ActionFailed e) {
+      onActionFailed(e, now, out);
+    } else {
+      throw new IllegalArgumentException("unknown event " + event);
     }
+    reconcile(now, tick, out);
+    offeredToMe = null;
+    return new Decision(out, Optional.ofNullable(reply));
+  }
 
-    /** Feeds one event that happened at {@code now}; returns the actions to execute in order. */
-    public Decision step(Event event, Instant now) {
-        Objects.requireNonNull(event, "event");
-        Objects.requireNonNull(now, "now");
-        List<Action> out = new ArrayList<>();
-        CommandReply reply = null;
-        boolean tick = false;
-        if (event instanceof Event.Tick) {
-            tick = true;
-        } else if (event instanceof Event.HeartbeatReceived e) {
-            onHeartbeat(e.hb(), now, out);
-        } else if (event instanceof Event.HealthChanged e) {
-            onHealth(e, now, out);
-        } else if (event instanceof Event.ReplicationChanged e) {
-            inSync = e.inSync();
-            replicationPosition = e.position();
-        } else if (event instanceof Event.OperatorCommand e) {
-            reply = onCommand(e.c(), now, out);
-        } else if (event instanceof Event.ProbeFinished e) {
-            onProbe(e, now, out);
-        } else if (event instanceof Event.ActionFailed e) {
-            onActionFailed(e, now, out);
-        } else {
-            throw new IllegalArgumentException("unknown event " + event);
-        }
-        reconcile(now, tick, out);
-        offeredToMe = null;
-        return new Decision(out, Optional.ofNullable(reply));
+  /** What this node announces in its heartbeats at {@code now}. */
+  public PeerHeartbeat heartbeat(Instant now) {
+    int visible = visibleVoters(now);
+    return new PeerHeartbeat(
+        self,
+        epoch(),
+        role,
+        settings.priority(),
+        healthy(),
+        role == Role.PRIMARY || inSync,
+        replicationPosition,
+        visible,
+        quorum.isMetBy(visible),
+        failback.enabled(),
+        failback.version(),
+        handingOver == null ? Optional.empty() : Optional.of(handingOver.handover()),
+        false);
+  }
+
+  public ControllerView view(Instant now) {
+    int visible = visibleVoters(now);
+    Optional<String> primaryId =
+        role == Role.PRIMARY ? Optional.of(self) : peers.alivePrimary(now).map(PeerTable.Peer::id);
+    Optional<Instant> pendingUntil =
+        role == Role.PRIMARY
+            ? failbackTarget(now).flatMap(p -> failback.dueAt(p.fitSince().orElseThrow()))
+            : Optional.empty();
+    List<ControllerView.Alarm> alarmList = new ArrayList<>();
+    alarms.forEach((name, detail) -> alarmList.add(new ControllerView.Alarm(name, detail)));
+    List<ControllerView.Peer> peerList = new ArrayList<>();
+    for (PeerTable.Peer p : peers.all()) {
+      PeerHeartbeat hb = p.last();
+      peerList.add(
+          new ControllerView.Peer(
+              hb.nodeId(),
+              hb.role(),
+              hb.priority(),
+              peers.isAlive(p, now),
+              hb.healthy(),
+              p.lastSeen(),
+              hb.epoch(),
+              hb.replicationPosition(),
+              hb.inSync(),
+              hb.witness()));
     }
+    return new ControllerView(
+        self,
+        role,
+        epoch(),
+        settings.priority(),
+        healthy(),
+        primaryId,
+        new ControllerView.Quorum(quorum.required(), visible, quorum.isMetBy(visible)),
+        new ControllerView.Failback(failback.mode(), failback.enabled(), pendingUntil),
+        since,
+        alarmList,
+        peerList,
+        handingOver == null ? Optional.empty() : Optional.of(handingOver.handover()));
+  }
 
-    /** What this node announces in its heartbeats at {@code now}. */
-    public PeerHeartbeat heartbeat(Instant now) {
-        int visible = visibleVoters(now);
-        return new PeerHeartbeat(self, epoch(), role, settings.priority(), healthy(),
-                role == Role.PRIMARY || inSync, replicationPosition, visible, quorum.isMetBy(visible),
-                failback.enabled(), failback.version(),
-                handingOver == null ? Optional.empty() : Optional.of(handingOver.handover()), false);
+  public Role role() {
+    return role;
+  }
+
+  /** For a primary its own epoch, otherwise the highest epoch seen; what heartbeats carry. */
+  public long epoch() {
+    return role == Role.PRIMARY ? term : knownEpoch;
+  }
+
+  // ---- events ----
+
+  private void onHeartbeat(PeerHeartbeat hb, Instant now, List<Action> out) {
+    if (hb.nodeId().equals(self)) {
+      return;
     }
-
-    public ControllerView view(Instant now) {
-        int visible = visibleVoters(now);
-        Optional<String> primaryId = role == Role.PRIMARY
-                ? Optional.of(self)
-                : peers.alivePrimary(now).map(PeerTable.Peer::id);
-        Optional<Instant> pendingUntil = role == Role.PRIMARY
-                ? failbackTarget(now).flatMap(p -> failback.dueAt(p.fitSince().orElseThrow()))
-                : Optional.empty();
-        List<ControllerView.Alarm> alarmList = new ArrayList<>();
-        alarms.forEach((name, detail) -> alarmList.add(new ControllerView.Alarm(name, detail)));
-        List<ControllerView.Peer> peerList = new ArrayList<>();
-        for (PeerTable.Peer p : peers.all()) {
-            PeerHeartbeat hb = p.last();
-            peerList.add(new ControllerView.Peer(hb.nodeId(), hb.role(), hb.priority(), peers.isAlive(p, now),
-                    hb.healthy(), p.lastSeen(), hb.epoch(), hb.replicationPosition(), hb.inSync(), hb.witness()));
-        }
-        return new ControllerView(self, role, epoch(), settings.priority(), healthy(), primaryId,
-                new ControllerView.Quorum(quorum.required(), visible, quorum.isMetBy(visible)),
-                new ControllerView.Failback(failback.mode(), failback.enabled(), pendingUntil),
-                since, alarmList, peerList,
-                handingOver == null ? Optional.empty() : Optional.of(handingOver.handover()));
+    peers.observe(hb, now);
+    if (hb.witness()) {
+      heardWitness = true;
+    } else {
+      heardPeers.add(hb.nodeId());
     }
-
-    public Role role() {
-        return role;
+    if (hb.epoch() > knownEpoch) {
+      knownEpoch = hb.epoch();
+      knownEpochFrom = hb.nodeId();
+      if (hb.role() != Role.PRIMARY) {
+        relayedEpochAt = now;
+      }
     }
-
-    /** For a primary its own epoch, otherwise the highest epoch seen; what heartbeats carry. */
-    public long epoch() {
-        return role == Role.PRIMARY ? term : knownEpoch;
+    // A witness holds no failback setting of its own; whatever it sends must not win a tie.
+    if (!hb.witness() && failback.adopt(hb.failbackEnabled(), hb.failbackVersion(), hb.nodeId())) {
+      record(
+          out,
+          "failback_setting",
+          role,
+          "adopted the cluster-wide failback setting from "
+              + hb.nodeId()
+              + ": "
+              + failback.describe()
+              + " (version "
+              + failback.version()
+              + ")",
+          now);
     }
-
-    // ---- events ----
-
-    private void onHeartbeat(PeerHeartbeat hb, Instant now, List<Action> out) {
-        if (hb.nodeId().equals(self)) {
-            return;
-        }
-        peers.observe(hb, now);
-        if (hb.witness()) {
-            heardWitness = true;
-        } else {
-            heardPeers.add(hb.nodeId());
-        }
-        if (hb.epoch() > knownEpoch) {
-            knownEpoch = hb.epoch();
-            knownEpochFrom = hb.nodeId();
-            if (hb.role() != Role.PRIMARY) {
-                relayedEpochAt = now;
-            }
-        }
-        // A witness holds no failback setting of its own; whatever it sends must not win a tie.
-        if (!hb.witness() && failback.adopt(hb.failbackEnabled(), hb.failbackVersion(), hb.nodeId())) {
-            record(out, "failback_setting", role, "adopted the cluster-wide failback setting from " + hb.nodeId()
-                    + ": " + failback.describe() + " (version " + failback.version() + ")", now);
-        }
-        hb.handover().ifPresent(h -> {
-            if (h.target().equals(self) && h.epoch() >= knownEpoch) {
+    hb.handover()
+        .ifPresent(
+            h -> {
+              if (h.target().equals(self) && h.epoch() >= knownEpoch) {
                 offeredToMe = new Offer(h, hb.nodeId());
-            }
-        });
+              }
+            });
+  }
+
+  private void onHealth(Event.HealthChanged e, Instant now, List<Action> out) {
+    if (!e.healthy()) {
+      monitorsHealthy = false;
+      healthCause = e.cause();
+      if (role != Role.FAULT) {
+        enterFault("unhealthy: " + e.cause(), now, out);
+      }
+    } else {
+      monitorsHealthy = true;
+      healthCause = "";
+      if (role == Role.FAULT && actionFault == null) {
+        recover("healthy again: " + e.cause(), now, out);
+      }
     }
+  }
 
-    private void onHealth(Event.HealthChanged e, Instant now, List<Action> out) {
-        if (!e.healthy()) {
-            monitorsHealthy = false;
-            healthCause = e.cause();
-            if (role != Role.FAULT) {
-                enterFault("unhealthy: " + e.cause(), now, out);
-            }
-        } else {
-            monitorsHealthy = true;
-            healthCause = "";
-            if (role == Role.FAULT && actionFault == null) {
-                recover("healthy again: " + e.cause(), now, out);
-            }
-        }
+  private CommandReply onCommand(Command command, Instant now, List<Action> out) {
+    if (command instanceof Command.Failover f) {
+      return failover(f.target(), now, out);
+    } else if (command instanceof Command.SetFailback s) {
+      failback.set(s.enabled());
+      String what = failback.describe() + " (version " + failback.version() + ")";
+      record(
+          out,
+          "failback_setting",
+          role,
+          "operator set failback enabled=" + s.enabled() + ": " + what,
+          now);
+      out.add(new Action.Announce(Optional.empty()));
+      return CommandReply.accepted(what);
+    } else if (command instanceof Command.Promote p) {
+      return promote(p.force(), now, out);
+    } else if (command instanceof Command.Reset) {
+      return reset(now, out);
     }
+    throw new IllegalArgumentException("unknown command " + command);
+  }
 
-    private CommandReply onCommand(Command command, Instant now, List<Action> out) {
-        if (command instanceof Command.Failover f) {
-            return failover(f.target(), now, out);
-        } else if (command instanceof Command.SetFailback s) {
-            failback.set(s.enabled());
-            String what = failback.describe() + " (version " + failback.version() + ")";
-            record(out, "failback_setting", role, "operator set failback enabled=" + s.enabled() + ": " + what, now);
-            out.add(new Action.Announce(Optional.empty()));
-            return CommandReply.accepted(what);
-        } else if (command instanceof Command.Promote p) {
-            return promote(p.force(), now, out);
-        } else if (command instanceof Command.Reset) {
-            return reset(now, out);
-        }
-        throw new IllegalArgumentException("unknown command " + command);
+  private void onProbe(Event.ProbeFinished e, Instant now, List<Action> out) {
+    probeSentAt = null;
+    if (e.conflict()) {
+      probeConflicted = true;
+      if (!alarms.containsKey(SPLIT_BRAIN_RISK)) {
+        String detail =
+            "no heartbeat from a primary, but a VIP is still answered on the LAN ("
+                + e.detail()
+                + "); not taking over";
+        alarms.put(SPLIT_BRAIN_RISK, detail);
+        out.add(new Action.RaiseAlarm(SPLIT_BRAIN_RISK, detail));
+        record(out, SPLIT_BRAIN_RISK, role, detail, now);
+      }
+      return;
     }
-
-    private void onProbe(Event.ProbeFinished e, Instant now, List<Action> out) {
-        probeSentAt = null;
-        if (e.conflict()) {
-            probeConflicted = true;
-            if (!alarms.containsKey(SPLIT_BRAIN_RISK)) {
-                String detail = "no heartbeat from a primary, but a VIP is still answered on the LAN ("
-                        + e.detail() + "); not taking over";
-                alarms.put(SPLIT_BRAIN_RISK, detail);
-                out.add(new Action.RaiseAlarm(SPLIT_BRAIN_RISK, detail));
-                record(out, SPLIT_BRAIN_RISK, role, detail, now);
-            }
-            return;
-        }
-        probeConflicted = false;
-        if (role == Role.BACKUP) {
-            electionVerdict(now).ifPresent(cause ->
-                    takeover("takeover", cause + "; VIP probe found no other holder", now, out));
-        }
+    probeConflicted = false;
+    if (role == Role.BACKUP) {
+      electionVerdict(now)
+          .ifPresent(
+              cause -> takeover("takeover", cause + "; VIP probe found no other holder", now, out));
     }
+  }
 
-    private void onActionFailed(Event.ActionFailed e, Instant now, List<Action> out) {
-        Action a = e.action();
-        if (a instanceof Action.PersistEpoch || a instanceof Action.AddVips) {
-            String what = (a instanceof Action.AddVips ? "adding the VIPs" : "persisting the epoch") + " failed: "
-                    + e.detail();
-            if (role == Role.PRIMARY) {
-                // A primary that cannot fence or cannot serve must make room for one that can.
-                actionFault = what;
-                enterFault(what, now, out);
-            } else {
-                record(out, "action_failed", role, what, now);
-            }
-        } else if (a instanceof Action.RunScript s) {
-            record(out, "script_failed", role, s.phase().name().toLowerCase() + "_failover_script for "
-                    + s.event() + " failed: " + e.detail(), now);
-        } else if (a instanceof Action.ProbeVips) {
-            probeSentAt = null;
-        } else {
-            record(out, "action_failed", role, a.getClass().getSimpleName() + " failed: " + e.detail(), now);
-        }
+  private void onActionFailed(Event.ActionFailed e, Instant now, List<Action> out) {
+    Action a = e.action();
+    if (a instanceof Action.PersistEpoch || a instanceof Action.AddVips) {
+      String what =
+          (a instanceof Action.AddVips ? "adding the VIPs" : "persisting the epoch")
+              + " failed: "
+              + e.detail();
+      if (role == Role.PRIMARY) {
+        // A primary that cannot fence or cannot serve must make room for one that can.
+        actionFault = what;
+        enterFault(what, now, out);
+      } else {
+        record(out, "action_failed", role, what, now);
+      }
+    } else if (a instanceof Action.RunScript s) {
+      record(
+          out,
+          "script_failed",
+          role,
+          s.phase().name().toLowerCase()
+              + "_failover_script for "
+              + s.event()
+              + " failed: "
+              + e.detail(),
+          now);
+    } else if (a instanceof Action.ProbeVips) {
+      probeSentAt = null;
+    } else {
+      record(
+          out, "action_failed", role, a.getClass().getSimpleName() + " failed: " + e.detail(), now);
     }
+  }
 
-    // ---- operator commands ----
+  // ---- operator commands ----
 
-    private CommandReply failover(Optional<String> requested, Instant now, List<Action> out) {
-        if (role != Role.PRIMARY) {
-            String primary = peers.alivePrimary(now).map(p -> "the primary is " + p.id())
-                    .orElse("no primary is known");
-            if (handingOver != null) {
-                primary = "handover to " + handingOver.handover().target() + " in progress";
-            }
-            return CommandReply.rejected("not primary: " + primary + "; run failover there");
-        }
-        PeerTable.Peer target;
-        if (requested.isPresent()) {
-            String id = requested.get();
-            if (id.equals(self)) {
-                return CommandReply.rejected("no eligible target: " + id + " is this node, already primary");
-            }
-            Optional<PeerTable.Peer> peer = peers.find(id);
-            if (peer.isEmpty()) {
-                return CommandReply.rejected("no eligible target: " + id + " is not a known peer");
-            }
-            Optional<String> why = ineligibility(peer.get(), now);
-            if (why.isPresent()) {
-                return CommandReply.rejected("no eligible target: " + id + " " + why.get());
-            }
-            target = peer.get();
-        } else {
-            target = null;
-            for (PeerTable.Peer p : peers.alive(now)) {
-                if (ineligibility(p, now).isEmpty() && (target == null || Election.isBetter(p.last().priority(),
-                        p.id(), target.last().priority(), target.id()))) {
-                    target = p;
-                }
-            }
-            if (target == null) {
-                return CommandReply.rejected("no eligible target: no peer is alive, healthy, in sync and with quorum");
-            }
-        }
-        handOver("handover", target.id(), "operator failover to " + target.id(), now, out);
-        return new CommandReply(true, "handing over from " + self + " to " + target.id(), Optional.of(self),
-                Optional.of(target.id()));
+  private CommandReply failover(Optional<String> requested, Instant now, List<Action> out) {
+    if (role != Role.PRIMARY) {
+      String primary =
+          peers
+              .alivePrimary(now)
+              .map(p -> "the primary is " + p.id())
+              .orElse("no primary is known");
+      if (handingOver != null) {
+        primary = "handover to " + handingOver.handover().target() + " in progress";
+      }
+      return CommandReply.rejected("not primary: " + primary + "; run failover there");
     }
+    PeerTable.Peer target;
+    if (requested.isPresent()) {
+      String id = requested.get();
+      if (id.equals(self)) {
+        return CommandReply.rejected(
+            "no eligible target: " + id + " is this node, already primary");
+      }
+      Optional<PeerTable.Peer> peer = peers.find(id);
+      if (peer.isEmpty()) {
+        return CommandReply.rejected("no eligible target: " + id + " is not a known peer");
+      }
+      Optional<String> why = ineligibility(peer.get(), now);
+      if (why.isPresent()) {
+        return CommandReply.rejected("no eligible target: " + id + " " + why.get());
+      }
+      target = peer.get();
+    } else {
+      target = null;
+      for (PeerTable.Peer p : peers.alive(now)) {
+        if (ineligibility(p, now).isEmpty()
+            && (target == null
+                || Election.isBetter(
+                    p.last().priority(), p.id(), target.last().priority(), target.id()))) {
+          target = p;
+        }
+      }
+      if (target == null) {
+        return CommandReply.rejected(
+            "no eligible target: no peer is alive, healthy, in sync and with quorum");
+      }
+    }
+    handOver("handover", target.id(), "operator failover to " + target.id(), now, out);
+    return new CommandReply(
+        true,
+        "handing over from " + self + " to " + target.id(),
+        Optional.of(self),
+        Optional.of(target.id()));
+  }
 
-    private Optional<String> ineligibility(PeerTable.Peer peer, Instant now) {
-        PeerHeartbeat hb = peer.last();
-        if (hb.witness()) {
-            return Optional.of("is a witness");
-        }
-        if (!peers.isAlive(peer, now)) {
-            return Optional.of("is not alive (last heartbeat " + Duration.between(peer.lastSeen(), now).toMillis()
-                    + " ms ago)");
-        }
-        if (!hb.healthy()) {
-            return Optional.of("is unhealthy");
-        }
-        if (hb.role() != Role.BACKUP) {
-            return Optional.of("is " + hb.role().name().toLowerCase() + ", not backup");
-        }
-        if (!hb.inSync()) {
-            return Optional.of("is not in sync");
-        }
-        if (!hb.hasQuorum()) {
-            return Optional.of("has no quorum");
-        }
+  private Optional<String> ineligibility(PeerTable.Peer peer, Instant now) {
+    PeerHeartbeat hb = peer.last();
+    if (hb.witness()) {
+      return Optional.of("is a witness");
+    }
+    if (!peers.isAlive(peer, now)) {
+      return Optional.of(
+          "is not alive (last heartbeat "
+              + Duration.between(peer.lastSeen(), now).toMillis()
+              + " ms ago)");
+    }
+    if (!hb.healthy()) {
+      return Optional.of("is unhealthy");
+    }
+    if (hb.role() != Role.BACKUP) {
+      return Optional.of("is " + hb.role().name().toLowerCase() + ", not backup");
+    }
+    if (!hb.inSync()) {
+      return Optional.of("is not in sync");
+    }
+    if (!hb.hasQuorum()) {
+      return Optional.of("has no quorum");
+    }
+    return Optional.empty();
+  }
+
+  private CommandReply promote(boolean force, Instant now, List<Action> out) {
+    if (role == Role.PRIMARY) {
+      return CommandReply.accepted("already primary at epoch " + term);
+    }
+    int visible = visibleVoters(now);
+    boolean hasQuorum = quorum.isMetBy(visible);
+    if (!hasQuorum && !force) {
+      return CommandReply.rejected(
+          "promote refused: no quorum (" + quorum.describe(visible) + "), use --force");
+    }
+    if (!healthy() && !force) {
+      return CommandReply.rejected(
+          "promote refused: node is unhealthy (" + faultDescription() + "), use --force");
+    }
+    forced = !hasQuorum;
+    holdOver = true;
+    takeover(
+        "promote",
+        "operator promote"
+            + (force ? " --force" : "")
+            + (hasQuorum ? "" : " without quorum (" + quorum.describe(visible) + ")"),
+        now,
+        out);
+    return new CommandReply(
+        true, "promoted to primary at epoch " + term, Optional.empty(), Optional.of(self));
+  }
+
+  private CommandReply reset(Instant now, List<Action> out) {
+    List<String> cleared = new ArrayList<>();
+    if (actionFault != null) {
+      cleared.add("fault (" + actionFault + ")");
+      actionFault = null;
+    }
+    if (alarms.remove(SPLIT_BRAIN_RISK) != null) {
+      out.add(new Action.ClearAlarm(SPLIT_BRAIN_RISK, "cleared by operator reset"));
+      cleared.add("split-brain alarm");
+    }
+    probeConflicted = false;
+    probeSentAt = null;
+    if (failback.reset()) {
+      cleared.add("failback suspension");
+    }
+    cleared.add("failback anti-flap window");
+    Role before = role;
+    if (role == Role.FAULT && monitorsHealthy) {
+      recover("operator reset", now, out);
+    }
+    String message =
+        "cleared "
+            + String.join(", ", cleared)
+            + (role == Role.FAULT ? "; still in fault: " + faultDescription() : "");
+    record(out, "reset", before, role, "operator reset: " + message, now);
+    return CommandReply.accepted(message);
+  }
+
+  // ---- the rules, re-evaluated after every event ----
+
+  private void reconcile(Instant now, boolean tick, List<Action> out) {
+    if (role == Role.INIT && holdPassed(now)) {
+      changeRole(Role.BACKUP, now);
+      record(
+          out,
+          "startup",
+          Role.INIT,
+          Role.BACKUP,
+          heardEveryone()
+              ? "startup hold over: heard from every configured peer"
+              : "startup hold over: listened for failure_timeout ("
+                  + failureTimeout.toMillis()
+                  + " ms)",
+          now);
+    }
+    followHandover(now, out);
+    if (role == Role.PRIMARY) {
+      if (!fence(now, out) && !selfFence(now, out)) {
+        considerFailback(now, out);
+      }
+    } else if (role == Role.BACKUP) {
+      if (offeredToMe == null || !acceptHandover(now, out)) {
+        elect(now, tick, out);
+      }
+    }
+    if (alarms.containsKey(SPLIT_BRAIN_RISK)
+        && (role == Role.PRIMARY || peers.alivePrimary(now).isPresent())) {
+      alarms.remove(SPLIT_BRAIN_RISK);
+      probeConflicted = false;
+      out.add(
+          new Action.ClearAlarm(
+              SPLIT_BRAIN_RISK,
+              role == Role.PRIMARY
+                  ? "this node took over after a clean VIP probe"
+                  : "heartbeats from primary "
+                      + peers.alivePrimary(now).orElseThrow().id()
+                      + " resumed"));
+    }
+  }
+
+  private boolean holdPassed(Instant now) {
+    if (!holdOver && (!now.isBefore(startedAt.plus(failureTimeout)) || heardEveryone())) {
+      holdOver = true;
+    }
+    return holdOver;
+  }
+
+  private boolean heardEveryone() {
+    return heardPeers.size() >= settings.configuredPeers()
+        && (!settings.hasWitness() || heardWitness);
+  }
+
+  /**
+   * Stops announcing a handover once the target (or anyone newer) is primary, or after
+   * failure_timeout.
+   */
+  private void followHandover(Instant now, List<Action> out) {
+    if (handingOver == null) {
+      return;
+    }
+    Handover h = handingOver.handover();
+    if (role == Role.PRIMARY || knownEpoch > h.epoch()) {
+      handingOver = null;
+    } else if (!now.isBefore(handingOver.startedAt().plus(failureTimeout))) {
+      handingOver = null;
+      record(
+          out,
+          "handover_abandoned",
+          role,
+          role,
+          h.target()
+              + " did not take over within failure_timeout ("
+              + failureTimeout.toMillis()
+              + " ms); election resumes",
+          now);
+    }
+  }
+
+  /** Epoch fencing: true if this primary stepped down. */
+  private boolean fence(Instant now, List<Action> out) {
+    if (knownEpoch > term) {
+      Optional<PeerTable.Peer> from = peers.find(knownEpochFrom);
+      boolean fromPrimary = from.isPresent() && from.get().last().role() == Role.PRIMARY;
+      release(
+          "demote",
+          Role.BACKUP,
+          (fromPrimary
+                  ? "primary " + knownEpochFrom + " has epoch "
+                  : "heartbeat from " + knownEpochFrom + " carries epoch ")
+              + knownEpoch
+              + " > own epoch "
+              + term
+              + (fromPrimary ? "" : ": a newer primary was elected"),
+          Optional.empty(),
+          now,
+          out);
+      return true;
+    }
+    PeerTable.Peer rival = null;
+    for (PeerTable.Peer p : peers.alive(now)) {
+      PeerHeartbeat hb = p.last();
+      if (hb.role() != Role.PRIMARY) {
+        continue;
+      }
+      if (hb.epoch() == term
+          && Election.isBetter(hb.priority(), hb.nodeId(), settings.priority(), self)) {
+        release(
+            "demote",
+            Role.BACKUP,
+            "primary "
+                + hb.nodeId()
+                + " holds the same epoch "
+                + term
+                + " and is preferred (priority "
+                + hb.priority()
+                + " vs own "
+                + settings.priority()
+                + ")",
+            Optional.empty(),
+            now,
+            out);
+        return true;
+      }
+      rival = p;
+    }
+    if (rival == null) {
+      rivalId = null;
+      rivalSince = null;
+      return false;
+    }
+    if (!rival.id().equals(rivalId)) {
+      rivalId = rival.id();
+      rivalSince = now;
+      if (rival.last().epoch() == term) {
+        // The rival may not hear us directly; a strictly higher epoch reaches it through any relay.
+        term = knownEpoch = term + 1;
+        out.add(new Action.PersistEpoch(term));
+        out.add(new Action.Announce(Optional.empty()));
+        record(
+            out,
+            "reassert",
+            Role.PRIMARY,
+            Role.PRIMARY,
+            "primary "
+                + rival.id()
+                + " also claims epoch "
+                + (term - 1)
+                + " and is less preferred; raised own epoch to "
+                + term
+                + " so it steps down",
+            now);
+      }
+      return false;
+    }
+    // Two intervals: its demotion announcement may be lost, its next heartbeat may not.
+    if (now.isBefore(rivalSince.plus(settings.heartbeatInterval().multipliedBy(2)))) {
+      return false;
+    }
+    // It kept its role past our announcements: it does not hear us. Two primaries are worse
+    // than either one, and only we know of the conflict, so we yield.
+    String cause =
+        "primary "
+            + rival.id()
+            + " (epoch "
+            + rival.last().epoch()
+            + ") kept its role for "
+            + Duration.between(rivalSince, now).toMillis()
+            + " ms after seeing own epoch "
+            + term
+            + ": it does not hear this node; yielding so that one primary remains";
+    yieldedTo = rival.id();
+    rivalId = null;
+    rivalSince = null;
+    release("demote", Role.BACKUP, cause, Optional.empty(), now, out);
+    return true;
+  }
+
+  /** Quorum: a primary that no longer sees a majority releases its VIPs at once. */
+  private boolean selfFence(Instant now, List<Action> out) {
+    if (!quorum.isRequired()) {
+      return false;
+    }
+    int visible = visibleVoters(now);
+    if (quorum.isMetBy(visible)) {
+      forced = false;
+      return false;
+    }
+    if (forced) {
+      return false;
+    }
+    release(
+        "release",
+        Role.BACKUP,
+        "lost quorum: " + quorum.describe(visible) + "; releasing the VIPs " + "(self-fencing)",
+        Optional.empty(),
+        now,
+        out);
+    return true;
+  }
+
+  private void considerFailback(Instant now, List<Action> out) {
+    Optional<PeerTable.Peer> target = failbackTarget(now);
+    if (target.isEmpty()) {
+      return;
+    }
+    Instant fitSince = target.get().fitSince().orElseThrow();
+    Optional<Instant> due = failback.dueAt(fitSince);
+    if (due.isEmpty() || now.isBefore(due.get())) {
+      return;
+    }
+    PeerHeartbeat hb = target.get().last();
+    String cause =
+        "failback to "
+            + hb.nodeId()
+            + " (priority "
+            + hb.priority()
+            + " vs own "
+            + settings.priority()
+            + "): alive, healthy and in sync since "
+            + fitSince
+            + " for failback_delay ("
+            + settings.failbackDelay().toMillis()
+            + " ms); "
+            + failback.describe();
+    failback.fired(now);
+    handOver("failback", hb.nodeId(), cause, now, out);
+  }
+
+  /** The best peer better than this primary, if it is fit to take the role back. */
+  private Optional<PeerTable.Peer> failbackTarget(Instant now) {
+    PeerTable.Peer best = null;
+    for (PeerTable.Peer p : peers.alive(now)) {
+      PeerHeartbeat hb = p.last();
+      if (hb.witness()
+          || !hb.healthy()
+          || hb.role() == Role.FAULT
+          || !Election.isBetter(hb.priority(), hb.nodeId(), settings.priority(), self)) {
+        continue;
+      }
+      if (best == null
+          || Election.isBetter(hb.priority(), hb.nodeId(), best.last().priority(), best.id())) {
+        best = p;
+      }
+    }
+    // A better node still catching up blocks failback to a middle one: one move, not two.
+    return best != null && best.fitSince().isPresent() ? Optional.of(best) : Optional.empty();
+  }
+
+  private boolean acceptHandover(Instant now, List<Action> out) {
+    Handover h = offeredToMe.handover();
+    if (!healthy() || !quorum.isMetBy(visibleVoters(now)) || h.epoch() < knownEpoch) {
+      return false;
+    }
+    // No VIP probe: the releasing node removed its VIPs before it announced the handover.
+    takeover(
+        "takeover",
+        "planned handover from " + offeredToMe.from() + " (epoch " + h.epoch() + ")",
+        now,
+        out);
+    return true;
+  }
+
+  private void elect(Instant now, boolean tick, List<Action> out) {
+    Optional<String> cause = electionVerdict(now);
+    if (cause.isEmpty()) {
+      return;
+    }
+    if (!settings.probeBeforeClaim()) {
+      takeover("takeover", cause.get(), now, out);
+      return;
+    }
+    boolean awaitingAnswer = probeSentAt != null && now.isBefore(probeSentAt.plus(failureTimeout));
+    if (awaitingAnswer || (probeConflicted && !tick)) {
+      return;
+    }
+    probeSentAt = now;
+    out.add(new Action.ProbeVips());
+  }
+
+  /** Why this backup should take over now, or empty if it should not. */
+  private Optional<String> electionVerdict(Instant now) {
+    if (role != Role.BACKUP || !healthy() || handingOver != null) {
+      return Optional.empty();
+    }
+    int visible = visibleVoters(now);
+    if (!quorum.isMetBy(visible)) {
+      return Optional.empty();
+    }
+    // A majority that only just formed may still include voters that kept an isolated old
+    // primary's quorum alive; count only voters heard without a gap for a failure_timeout,
+    // by which time such a primary has lost its quorum and released its VIPs.
+    if (quorum.isRequired()
+        && !quorum.isMetBy(
+            Math.min(1 + peers.settled(now, now.minus(failureTimeout)), quorum.voters()))) {
+      return Optional.empty();
+    }
+    Optional<PeerTable.Peer> primary = peers.alivePrimary(now);
+    if (primary.isPresent() && primary.get().last().epoch() >= knownEpoch) {
+      return Optional.empty();
+    }
+    if (yieldedTo != null) {
+      Optional<PeerTable.Peer> yielded = peers.find(yieldedTo);
+      if (yielded.isPresent()
+          && peers.isAlive(yielded.get(), now)
+          && yielded.get().last().role() == Role.PRIMARY) {
         return Optional.empty();
+      }
+      yieldedTo = null;
     }
-
-    private CommandReply promote(boolean force, Instant now, List<Action> out) {
-        if (role == Role.PRIMARY) {
-            return CommandReply.accepted("already primary at epoch " + term);
-        }
-        int visible = visibleVoters(now);
-        boolean hasQuorum = quorum.isMetBy(visible);
-        if (!hasQuorum && !force) {
-            return CommandReply.rejected("promote refused: no quorum (" + quorum.describe(visible) + "), use --force");
-        }
-        if (!healthy() && !force) {
-            return CommandReply.rejected("promote refused: node is unhealthy (" + faultDescription()
-                    + "), use --force");
-        }
-        forced = !hasQuorum;
-        holdOver = true;
-        takeover("promote", "operator promote" + (force ? " --force" : "")
-                + (hasQuorum ? "" : " without quorum (" + quorum.describe(visible) + ")"), now, out);
-        return new CommandReply(true, "promoted to primary at epoch " + term, Optional.empty(), Optional.of(self));
+    if (relayedEpochAt != null && now.isBefore(relayedEpochAt.plus(failureTimeout))) {
+      return Optional.empty();
     }
-
-    private CommandReply reset(Instant now, List<Action> out) {
-        List<String> cleared = new ArrayList<>();
-        if (actionFault != null) {
-            cleared.add("fault (" + actionFault + ")");
-            actionFault = null;
-        }
-        if (alarms.remove(SPLIT_BRAIN_RISK) != null) {
-            out.add(new Action.ClearAlarm(SPLIT_BRAIN_RISK, "cleared by operator reset"));
-            cleared.add("split-brain alarm");
-        }
-        probeConflicted = false;
-        probeSentAt = null;
-        if (failback.reset()) {
-            cleared.add("failback suspension");
-        }
-        cleared.add("failback anti-flap window");
-        Role before = role;
-        if (role == Role.FAULT && monitorsHealthy) {
-            recover("operator reset", now, out);
-        }
-        String message = "cleared " + String.join(", ", cleared)
-                + (role == Role.FAULT ? "; still in fault: " + faultDescription() : "");
-        record(out, "reset", before, role, "operator reset: " + message, now);
-        return CommandReply.accepted(message);
+    List<PeerTable.Peer> alive = peers.alive(now);
+    for (PeerTable.Peer p : alive) {
+      Optional<Handover> h = p.last().handover();
+      if (h.isPresent() && h.get().epoch() >= knownEpoch && !h.get().target().equals(self)) {
+        return Optional.empty();
+      }
     }
-
-    // ---- the rules, re-evaluated after every event ----
-
-    private void reconcile(Instant now, boolean tick, List<Action> out) {
-        if (role == Role.INIT && holdPassed(now)) {
-            changeRole(Role.BACKUP, now);
-            record(out, "startup", Role.INIT, Role.BACKUP, heardEveryone()
-                    ? "startup hold over: heard from every configured peer"
-                    : "startup hold over: listened for failure_timeout (" + failureTimeout.toMillis() + " ms)", now);
-        }
-        followHandover(now, out);
-        if (role == Role.PRIMARY) {
-            if (!fence(now, out) && !selfFence(now, out)) {
-                considerFailback(now, out);
-            }
-        } else if (role == Role.BACKUP) {
-            if (offeredToMe == null || !acceptHandover(now, out)) {
-                elect(now, tick, out);
-            }
-        }
-        if (alarms.containsKey(SPLIT_BRAIN_RISK)
-                && (role == Role.PRIMARY || peers.alivePrimary(now).isPresent())) {
-            alarms.remove(SPLIT_BRAIN_RISK);
-            probeConflicted = false;
-            out.add(new Action.ClearAlarm(SPLIT_BRAIN_RISK, role == Role.PRIMARY
-                    ? "this node took over after a clean VIP probe"
-                    : "heartbeats from primary " + peers.alivePrimary(now).orElseThrow().id() + " resumed"));
-        }
+    List<Election.Candidate> candidates = new ArrayList<>(Election.competingPeers(alive));
+    candidates.add(new Election.Candidate(self, settings.priority(), inSync));
+    Election.Candidate preferred = Election.preferred(candidates).orElseThrow();
+    if (!preferred.nodeId().equals(self)) {
+      return Optional.empty();
     }
+    return Optional.of(
+        silentPrimary(now)
+            + "; preferred candidate among "
+            + candidates.size()
+            + " (priority "
+            + settings.priority()
+            + ", "
+            + quorum.describe(visible)
+            + ")");
+  }
 
-    private boolean holdPassed(Instant now) {
-        if (!holdOver && (!now.isBefore(startedAt.plus(failureTimeout)) || heardEveryone())) {
-            holdOver = true;
-        }
-        return holdOver;
+  private String silentPrimary(Instant now) {
+    PeerTable.Peer last = null;
+    for (PeerTable.Peer p : peers.all()) {
+      if (p.last().role() == Role.PRIMARY
+          && (last == null || p.last().epoch() > last.last().epoch())) {
+        last = p;
+      }
     }
-
-    private boolean heardEveryone() {
-        return heardPeers.size() >= settings.configuredPeers() && (!settings.hasWitness() || heardWitness);
+    if (last == null) {
+      return "no primary known";
     }
-
-    /** Stops announcing a handover once the target (or anyone newer) is primary, or after failure_timeout. */
-    private void followHandover(Instant now, List<Action> out) {
-        if (handingOver == null) {
-            return;
-        }
-        Handover h = handingOver.handover();
-        if (role == Role.PRIMARY || knownEpoch > h.epoch()) {
-            handingOver = null;
-        } else if (!now.isBefore(handingOver.startedAt().plus(failureTimeout))) {
-            handingOver = null;
-            record(out, "handover_abandoned", role, role, h.target() + " did not take over within failure_timeout ("
-                    + failureTimeout.toMillis() + " ms); election resumes", now);
-        }
+    if (peers.isAlive(last, now)) {
+      return "primary "
+          + last.id()
+          + " has stale epoch "
+          + last.last().epoch()
+          + " < "
+          + knownEpoch;
     }
+    return "primary "
+        + last.id()
+        + " silent since "
+        + last.lastSeen()
+        + " (failure_timeout "
+        + failureTimeout.toMillis()
+        + " ms)";
+  }
 
-    /** Epoch fencing: true if this primary stepped down. */
-    private boolean fence(Instant now, List<Action> out) {
-        if (knownEpoch > term) {
-            Optional<PeerTable.Peer> from = peers.find(knownEpochFrom);
-            boolean fromPrimary = from.isPresent() && from.get().last().role() == Role.PRIMARY;
-            release("demote", Role.BACKUP, (fromPrimary ? "primary " + knownEpochFrom + " has epoch "
-                    : "heartbeat from " + knownEpochFrom + " carries epoch ") + knownEpoch + " > own epoch " + term
-                    + (fromPrimary ? "" : ": a newer primary was elected"), Optional.empty(), now, out);
-            return true;
-        }
-        PeerTable.Peer rival = null;
-        for (PeerTable.Peer p : peers.alive(now)) {
-            PeerHeartbeat hb = p.last();
-            if (hb.role() != Role.PRIMARY) {
-                continue;
-            }
-            if (hb.epoch() == term && Election.isBetter(hb.priority(), hb.nodeId(), settings.priority(), self)) {
-                release("demote", Role.BACKUP, "primary " + hb.nodeId() + " holds the same epoch " + term
-                        + " and is preferred (priority " + hb.priority() + " vs own " + settings.priority() + ")",
-                        Optional.empty(), now, out);
-                return true;
-            }
-            rival = p;
-        }
-        if (rival == null) {
-            rivalId = null;
-            rivalSince = null;
-            return false;
-        }
-        if (!rival.id().equals(rivalId)) {
-            rivalId = rival.id();
-            rivalSince = now;
-            if (rival.last().epoch() == term) {
-                // The rival may not hear us directly; a strictly higher epoch reaches it through any relay.
-                term = knownEpoch = term + 1;
-                out.add(new Action.PersistEpoch(term));
-                out.add(new Action.Announce(Optional.empty()));
-                record(out, "reassert", Role.PRIMARY, Role.PRIMARY, "primary " + rival.id() + " also claims epoch "
-                        + (term - 1) + " and is less preferred; raised own epoch to " + term + " so it steps down",
-                        now);
-            }
-            return false;
-        }
-        // Two intervals: its demotion announcement may be lost, its next heartbeat may not.
-        if (now.isBefore(rivalSince.plus(settings.heartbeatInterval().multipliedBy(2)))) {
-            return false;
-        }
-        // It kept its role past our announcements: it does not hear us. Two primaries are worse
-        // than either one, and only we know of the conflict, so we yield.
-        String cause = "primary " + rival.id() + " (epoch " + rival.last().epoch() + ") kept its role for "
-                + Duration.between(rivalSince, now).toMillis() + " ms after seeing own epoch " + term
-                + ": it does not hear this node; yielding so that one primary remains";
-        yieldedTo = rival.id();
-        rivalId = null;
-        rivalSince = null;
-        release("demote", Role.BACKUP, cause, Optional.empty(), now, out);
-        return true;
+  // ---- role changes ----
+
+  private void takeover(String type, String cause, Instant now, List<Action> out) {
+    Role from = role;
+    long epoch = knownEpoch + 1;
+    knownEpoch = epoch;
+    term = epoch;
+    changeRole(Role.PRIMARY, now);
+    probeSentAt = null;
+    probeConflicted = false;
+    handingOver = null;
+    relayedEpochAt = null;
+    rivalId = null;
+    rivalSince = null;
+    yieldedTo = null;
+    out.addAll(RoleChangeSteps.takeover(type, from, epoch, cause, now));
+  }
+
+  private void release(
+      String type,
+      Role to,
+      String cause,
+      Optional<Handover> handover,
+      Instant now,
+      List<Action> out) {
+    changeRole(to, now);
+    forced = false;
+    // The old primary's copy must be re-validated by replication before it counts as in sync.
+    inSync = false;
+    out.addAll(RoleChangeSteps.release(type, to, term, cause, handover, now));
+  }
+
+  private void handOver(String type, String target, String cause, Instant now, List<Action> out) {
+    Handover handover = new Handover(target, term);
+    release(type, Role.BACKUP, cause, Optional.of(handover), now, out);
+    handingOver = new PendingHandover(handover, now);
+  }
+
+  private void enterFault(String cause, Instant now, List<Action> out) {
+    probeSentAt = null;
+    if (role == Role.PRIMARY) {
+      release("fault", Role.FAULT, cause, Optional.empty(), now, out);
+      return;
     }
+    Role from = role;
+    changeRole(Role.FAULT, now);
+    record(out, "fault", from, Role.FAULT, cause, now);
+  }
 
-    /** Quorum: a primary that no longer sees a majority releases its VIPs at once. */
-    private boolean selfFence(Instant now, List<Action> out) {
-        if (!quorum.isRequired()) {
-            return false;
-        }
-        int visible = visibleVoters(now);
-        if (quorum.isMetBy(visible)) {
-            forced = false;
-            return false;
-        }
-        if (forced) {
-            return false;
-        }
-        release("release", Role.BACKUP, "lost quorum: " + quorum.describe(visible) + "; releasing the VIPs "
-                + "(self-fencing)", Optional.empty(), now, out);
-        return true;
+  private void recover(String cause, Instant now, List<Action> out) {
+    Role to = holdPassed(now) ? Role.BACKUP : Role.INIT;
+    changeRole(to, now);
+    record(out, "recover", Role.FAULT, to, cause, now);
+  }
+
+  private void changeRole(Role to, Instant now) {
+    if (to != role) {
+      role = to;
+      since = now;
     }
+  }
 
-    private void considerFailback(Instant now, List<Action> out) {
-        Optional<PeerTable.Peer> target = failbackTarget(now);
-        if (target.isEmpty()) {
-            return;
-        }
-        Instant fitSince = target.get().fitSince().orElseThrow();
-        Optional<Instant> due = failback.dueAt(fitSince);
-        if (due.isEmpty() || now.isBefore(due.get())) {
-            return;
-        }
-        PeerHeartbeat hb = target.get().last();
-        String cause = "failback to " + hb.nodeId() + " (priority " + hb.priority() + " vs own "
-                + settings.priority() + "): alive, healthy and in sync since " + fitSince + " for failback_delay ("
-                + settings.failbackDelay().toMillis() + " ms); " + failback.describe();
-        failback.fired(now);
-        handOver("failback", hb.nodeId(), cause, now, out);
-    }
+  // ---- small views of the state ----
 
-    /** The best peer better than this primary, if it is fit to take the role back. */
-    private Optional<PeerTable.Peer> failbackTarget(Instant now) {
-        PeerTable.Peer best = null;
-        for (PeerTable.Peer p : peers.alive(now)) {
-            PeerHeartbeat hb = p.last();
-            if (hb.witness() || !hb.healthy() || hb.role() == Role.FAULT
-                    || !Election.isBetter(hb.priority(), hb.nodeId(), settings.priority(), self)) {
-                continue;
-            }
-            if (best == null || Election.isBetter(hb.priority(), hb.nodeId(), best.last().priority(), best.id())) {
-                best = p;
-            }
-        }
-        // A better node still catching up blocks failback to a middle one: one move, not two.
-        return best != null && best.fitSince().isPresent() ? Optional.of(best) : Optional.empty();
-    }
+  private boolean healthy() {
+    return monitorsHealthy && actionFault == null;
+  }
 
-    private boolean acceptHandover(Instant now, List<Action> out) {
-        Handover h = offeredToMe.handover();
-        if (!healthy() || !quorum.isMetBy(visibleVoters(now)) || h.epoch() < knownEpoch) {
-            return false;
-        }
-        // No VIP probe: the releasing node removed its VIPs before it announced the handover.
-        takeover("takeover", "planned handover from " + offeredToMe.from() + " (epoch " + h.epoch() + ")", now, out);
-        return true;
-    }
+  private String faultDescription() {
+    return actionFault != null ? actionFault : healthCause;
+  }
 
-    private void elect(Instant now, boolean tick, List<Action> out) {
-        Optional<String> cause = electionVerdict(now);
-        if (cause.isEmpty()) {
-            return;
-        }
-        if (!settings.probeBeforeClaim()) {
-            takeover("takeover", cause.get(), now, out);
-            return;
-        }
-        boolean awaitingAnswer = probeSentAt != null && now.isBefore(probeSentAt.plus(failureTimeout));
-        if (awaitingAnswer || (probeConflicted && !tick)) {
-            return;
-        }
-        probeSentAt = now;
-        out.add(new Action.ProbeVips());
-    }
+  private int visibleVoters(Instant now) {
+    return Math.min(1 + peers.alive(now).size(), quorum.voters());
+  }
 
-    /** Why this backup should take over now, or empty if it should not. */
-    private Optional<String> electionVerdict(Instant now) {
-        if (role != Role.BACKUP || !healthy() || handingOver != null) {
-            return Optional.empty();
-        }
-        int visible = visibleVoters(now);
-        if (!quorum.isMetBy(visible)) {
-            return Optional.empty();
-        }
-        // A majority that only just formed may still include voters that kept an isolated old
-        // primary's quorum alive; count only voters heard without a gap for a failure_timeout,
-        // by which time such a primary has lost its quorum and released its VIPs.
-        if (quorum.isRequired()
-                && !quorum.isMetBy(Math.min(1 + peers.settled(now, now.minus(failureTimeout)), quorum.voters()))) {
-            return Optional.empty();
-        }
-        Optional<PeerTable.Peer> primary = peers.alivePrimary(now);
-        if (primary.isPresent() && primary.get().last().epoch() >= knownEpoch) {
-            return Optional.empty();
-        }
-        if (yieldedTo != null) {
-            Optional<PeerTable.Peer> yielded = peers.find(yieldedTo);
-            if (yielded.isPresent() && peers.isAlive(yielded.get(), now)
-                    && yielded.get().last().role() == Role.PRIMARY) {
-                return Optional.empty();
-            }
-            yieldedTo = null;
-        }
-        if (relayedEpochAt != null && now.isBefore(relayedEpochAt.plus(failureTimeout))) {
-            return Optional.empty();
-        }
-        List<PeerTable.Peer> alive = peers.alive(now);
-        for (PeerTable.Peer p : alive) {
-            Optional<Handover> h = p.last().handover();
-            if (h.isPresent() && h.get().epoch() >= knownEpoch && !h.get().target().equals(self)) {
-                return Optional.empty();
-            }
-        }
-        List<Election.Candidate> candidates = new ArrayList<>(Election.competingPeers(alive));
-        candidates.add(new Election.Candidate(self, settings.priority(), inSync));
-        Election.Candidate preferred = Election.preferred(candidates).orElseThrow();
-        if (!preferred.nodeId().equals(self)) {
-            return Optional.empty();
-        }
-        return Optional.of(silentPrimary(now) + "; preferred candidate among " + candidates.size()
-                + " (priority " + settings.priority() + ", " + quorum.describe(visible) + ")");
-    }
+  private void record(List<Action> out, String type, Role unchanged, String cause, Instant now) {
+    record(out, type, unchanged, unchanged, cause, now);
+  }
 
-    private String silentPrimary(Instant now) {
-        PeerTable.Peer last = null;
-        for (PeerTable.Peer p : peers.all()) {
-            if (p.last().role() == Role.PRIMARY && (last == null || p.last().epoch() > last.last().epoch())) {
-                last = p;
-            }
-        }
-        if (last == null) {
-            return "no primary known";
-        }
-        if (peers.isAlive(last, now)) {
-            return "primary " + last.id() + " has stale epoch " + last.last().epoch() + " < " + knownEpoch;
-        }
-        return "primary " + last.id() + " silent since " + last.lastSeen() + " (failure_timeout "
-                + failureTimeout.toMillis() + " ms)";
-    }
-
-    // ---- role changes ----
-
-    private void takeover(String type, String cause, Instant now, List<Action> out) {
-        Role from = role;
-        long epoch = knownEpoch + 1;
-        knownEpoch = epoch;
-        term = epoch;
-        changeRole(Role.PRIMARY, now);
-        probeSentAt = null;
-        probeConflicted = false;
-        handingOver = null;
-        relayedEpochAt = null;
-        rivalId = null;
-        rivalSince = null;
-        yieldedTo = null;
-        out.addAll(RoleChangeSteps.takeover(type, from, epoch, cause, now));
-    }
-
-    private void release(String type, Role to, String cause, Optional<Handover> handover, Instant now,
-            List<Action> out) {
-        changeRole(to, now);
-        forced = false;
-        // The old primary's copy must be re-validated by replication before it counts as in sync.
-        inSync = false;
-        out.addAll(RoleChangeSteps.release(type, to, term, cause, handover, now));
-    }
-
-    private void handOver(String type, String target, String cause, Instant now, List<Action> out) {
-        Handover handover = new Handover(target, term);
-        release(type, Role.BACKUP, cause, Optional.of(handover), now, out);
-        handingOver = new PendingHandover(handover, now);
-    }
-
-    private void enterFault(String cause, Instant now, List<Action> out) {
-        probeSentAt = null;
-        if (role == Role.PRIMARY) {
-            release("fault", Role.FAULT, cause, Optional.empty(), now, out);
-            return;
-        }
-        Role from = role;
-        changeRole(Role.FAULT, now);
-        record(out, "fault", from, Role.FAULT, cause, now);
-    }
-
-    private void recover(String cause, Instant now, List<Action> out) {
-        Role to = holdPassed(now) ? Role.BACKUP : Role.INIT;
-        changeRole(to, now);
-        record(out, "recover", Role.FAULT, to, cause, now);
-    }
-
-    private void changeRole(Role to, Instant now) {
-        if (to != role) {
-            role = to;
-            since = now;
-        }
-    }
-
-    // ---- small views of the state ----
-
-    private boolean healthy() {
-        return monitorsHealthy && actionFault == null;
-    }
-
-    private String faultDescription() {
-        return actionFault != null ? actionFault : healthCause;
-    }
-
-    private int visibleVoters(Instant now) {
-        return Math.min(1 + peers.alive(now).size(), quorum.voters());
-    }
-
-    private void record(List<Action> out, String type, Role unchanged, String cause, Instant now) {
-        record(out, type, unchanged, unchanged, cause, now);
-    }
-
-    private void record(List<Action> out, String type, Role from, Role to, String cause, Instant now) {
-        out.add(new Action.Record(new Transition(type, from, to, epoch(), cause, now)));
-    }
+  private void record(
+      List<Action> out, String type, Role from, Role to, String cause, Instant now) {
+    out.add(new Action.Record(new Transition(type, from, to, epoch(), cause, now)));
+  }
 }

@@ -4,33 +4,34 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * What the controller learns from one authenticated heartbeat, and what it announces itself
- * (see {@link FailoverController#heartbeat(java.time.Instant)}).
+ * What the controller learns from one authenticated heartbeat, and what it announces itself (see
+ * {@link FailoverController#heartbeat(java.time.Instant)}).
  *
  * @param epoch for a primary its own epoch, for any other node the highest epoch it has seen
  * @param visibleVoters voters the sender sees, itself included
- * @param failbackVersion version of the cluster-wide failback setting carried with {@code failbackEnabled}
+ * @param failbackVersion version of the cluster-wide failback setting carried with {@code
+ *     failbackEnabled}
  * @param handover present while the sender hands its role to another node
  * @param witness a voter that never competes for the primary role
  */
 public record PeerHeartbeat(
-        String nodeId,
-        long epoch,
-        Role role,
-        int priority,
-        boolean healthy,
-        boolean inSync,
-        long replicationPosition,
-        int visibleVoters,
-        boolean hasQuorum,
-        boolean failbackEnabled,
-        long failbackVersion,
-        Optional<Handover> handover,
-        boolean witness) {
+    String nodeId,
+    long epoch,
+    Role role,
+    int priority,
+    boolean healthy,
+    boolean inSync,
+    long replicationPosition,
+    int visibleVoters,
+    boolean hasQuorum,
+    boolean failbackEnabled,
+    long failbackVersion,
+    Optional<Handover> handover,
+    boolean witness) {
 
-    public PeerHeartbeat {
-        Objects.requireNonNull(nodeId, "nodeId");
-        Objects.requireNonNull(role, "role");
-        Objects.requireNonNull(handover, "handover");
-    }
+  public PeerHeartbeat {
+    Objects.requireNonNull(nodeId, "nodeId");
+    Objects.requireNonNull(role, "role");
+    Objects.requireNonNull(handover, "handover");
+  }
 }

@@ -9,111 +9,114 @@ import java.util.Optional;
 import java.util.TreeMap;
 
 /**
- * The controller's memory of its peers: last heartbeat, when it arrived, and since when the
- * peer has been continuously fit to take the role back (failback). Liveness is always judged
- * against the instant asked about, so a node resuming from a pause sees its stale view at once.
+ * The controller's memory of its peers: last heartbeat, when it arrived, and since when the peer
+ * has been continuously fit to take the role back (failback). Liveness is always judged against the
+ * instant asked about, so a node resuming from a pause sees its stale view at once.
  */
 final class PeerTable {
 
-    /** One peer; mutable, owned by the table. */
-    static final class Peer {
-        private PeerHeartbeat last;
-        private Instant lastSeen;
-        private Instant fitSince;
-        private Instant aliveSince;
+  /** One peer; mutable, owned by the table. */
+  static final class Peer {
+    private PeerHeartbeat last;
+    private Instant lastSeen;
+    private Instant fitSince;
+    private Instant aliveSince;
 
-        PeerHeartbeat last() {
-            return last;
-        }
-
-        Instant lastSeen() {
-            return lastSeen;
-        }
-
-        Instant aliveSince() {
-            return aliveSince;
-        }
-
-        Optional<Instant> fitSince() {
-            return Optional.ofNullable(fitSince);
-        }
-
-        String id() {
-            return last.nodeId();
-        }
+    PeerHeartbeat last() {
+      return last;
     }
 
-    private final Duration failureTimeout;
-    // Sorted by node id so that every iteration, and thus every decision, is deterministic.
-    private final Map<String, Peer> peers = new TreeMap<>();
-
-    PeerTable(Duration failureTimeout) {
-        this.failureTimeout = failureTimeout;
+    Instant lastSeen() {
+      return lastSeen;
     }
 
-    void observe(PeerHeartbeat hb, Instant now) {
-        Peer peer = peers.computeIfAbsent(hb.nodeId(), id -> new Peer());
-        boolean wasAlive = peer.last != null && isAlive(peer, now);
-        peer.last = hb;
-        peer.lastSeen = now;
-        if (!wasAlive) {
-            peer.aliveSince = now;
-        }
-        boolean fit = !hb.witness() && hb.role() == Role.BACKUP && hb.healthy() && hb.inSync() && hb.hasQuorum();
-        if (!fit) {
-            peer.fitSince = null;
-        } else if (peer.fitSince == null || !wasAlive) {
-            peer.fitSince = now;
-        }
+    Instant aliveSince() {
+      return aliveSince;
     }
 
-    boolean isAlive(Peer peer, Instant now) {
-        return !now.isAfter(peer.lastSeen.plus(failureTimeout));
+    Optional<Instant> fitSince() {
+      return Optional.ofNullable(fitSince);
     }
 
-    List<Peer> alive(Instant now) {
-        List<Peer> alive = new ArrayList<>();
-        for (Peer peer : peers.values()) {
-            if (isAlive(peer, now)) {
-                alive.add(peer);
-            }
-        }
-        return alive;
+    String id() {
+      return last.nodeId();
     }
+  }
 
-    /** Alive peers heard without a gap since at least {@code settledSince}. */
-    int settled(Instant now, Instant settledSince) {
-        int count = 0;
-        for (Peer peer : alive(now)) {
-            if (!peer.aliveSince.isAfter(settledSince)) {
-                count++;
-            }
-        }
-        return count;
-    }
+  private final Duration failureTimeout;
+  // Sorted by node id so that every iteration, and thus every decision, is deterministic.
+  private final Map<String, Peer> peers = new TreeMap<>();
 
-    Optional<Peer> find(String nodeId) {
-        return Optional.ofNullable(peers.get(nodeId));
-    }
+  PeerTable(Duration failureTimeout) {
+    this.failureTimeout = failureTimeout;
+  }
 
-    List<Peer> all() {
-        return List.copyOf(peers.values());
+  void observe(PeerHeartbeat hb, Instant now) {
+    Peer peer = peers.computeIfAbsent(hb.nodeId(), id -> new Peer());
+    boolean wasAlive = peer.last != null && isAlive(peer, now);
+    peer.last = hb;
+    peer.lastSeen = now;
+    if (!wasAlive) {
+      peer.aliveSince = now;
     }
+    boolean fit =
+        !hb.witness() && hb.role() == Role.BACKUP && hb.healthy() && hb.inSync() && hb.hasQuorum();
+    if (!fit) {
+      peer.fitSince = null;
+    } else if (peer.fitSince == null || !wasAlive) {
+      peer.fitSince = now;
+    }
+  }
 
-    /** The alive primary with the highest epoch (ties: the better one), if any. */
-    Optional<Peer> alivePrimary(Instant now) {
-        Peer best = null;
-        for (Peer peer : alive(now)) {
-            PeerHeartbeat hb = peer.last;
-            if (hb.role() != Role.PRIMARY) {
-                continue;
-            }
-            if (best == null || hb.epoch() > best.last.epoch()
-                    || (hb.epoch() == best.last.epoch() && Election.isBetter(hb.priority(), hb.nodeId(),
-                            best.last.priority(), best.last.nodeId()))) {
-                best = peer;
-            }
-        }
-        return Optional.ofNullable(best);
+  boolean isAlive(Peer peer, Instant now) {
+    return !now.isAfter(peer.lastSeen.plus(failureTimeout));
+  }
+
+  List<Peer> alive(Instant now) {
+    List<Peer> alive = new ArrayList<>();
+    for (Peer peer : peers.values()) {
+      if (isAlive(peer, now)) {
+        alive.add(peer);
+      }
     }
+    return alive;
+  }
+
+  /** Alive peers heard without a gap since at least {@code settledSince}. */
+  int settled(Instant now, Instant settledSince) {
+    int count = 0;
+    for (Peer peer : alive(now)) {
+      if (!peer.aliveSince.isAfter(settledSince)) {
+        count++;
+      }
+    }
+    return count;
+  }
+
+  Optional<Peer> find(String nodeId) {
+    return Optional.ofNullable(peers.get(nodeId));
+  }
+
+  List<Peer> all() {
+    return List.copyOf(peers.values());
+  }
+
+  /** The alive primary with the highest epoch (ties: the better one), if any. */
+  Optional<Peer> alivePrimary(Instant now) {
+    Peer best = null;
+    for (Peer peer : alive(now)) {
+      PeerHeartbeat hb = peer.last;
+      if (hb.role() != Role.PRIMARY) {
+        continue;
+      }
+      if (best == null
+          || hb.epoch() > best.last.epoch()
+          || (hb.epoch() == best.last.epoch()
+              && Election.isBetter(
+                  hb.priority(), hb.nodeId(), best.last.priority(), best.last.nodeId()))) {
+        best = peer;
+      }
+    }
+    return Optional.ofNullable(best);
+  }
 }

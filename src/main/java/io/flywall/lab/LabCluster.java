@@ -18,8 +18,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Real flywall daemons in the firewall namespaces of a {@link NetLab}: node k runs in namespace
- * N{k} with heartbeats on the sync network, the LAN and WAN VIPs, and its API on the
- * namespace's own 127.0.0.1:8080. It can power nodes off and on, freeze them and cut links.
+ * N{k} with heartbeats on the sync network, the LAN and WAN VIPs, and its API on the namespace's
+ * own 127.0.0.1:8080. It can power nodes off and on, freeze them and cut links.
  */
 public final class LabCluster implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -32,35 +32,65 @@ public final class LabCluster implements AutoCloseable {
   private final Process[] daemons;
 
   /** What the cluster is configured with; extra lines go into every node's {@code ha} block. */
-  public record Settings(String heartbeatInterval, int failureThreshold, boolean arpPing, String failbackMode,
-      String failbackDelay, String haExtra, String replicationExtra) {
+  public record Settings(
+      String heartbeatInterval,
+      int failureThreshold,
+      boolean arpPing,
+      String failbackMode,
+      String failbackDelay,
+      String haExtra,
+      String replicationExtra) {
     public static Settings defaults() {
       return new Settings("1s", 3, true, "auto", "30s", "", "");
     }
 
     public Settings withHeartbeat(String interval, int threshold) {
-      return new Settings(interval, threshold, arpPing, failbackMode, failbackDelay, haExtra, replicationExtra);
+      return new Settings(
+          interval, threshold, arpPing, failbackMode, failbackDelay, haExtra, replicationExtra);
     }
 
     public Settings withArpPing(boolean on) {
-      return new Settings(heartbeatInterval, failureThreshold, on, failbackMode, failbackDelay, haExtra, replicationExtra);
+      return new Settings(
+          heartbeatInterval,
+          failureThreshold,
+          on,
+          failbackMode,
+          failbackDelay,
+          haExtra,
+          replicationExtra);
     }
 
     public Settings withFailback(String mode, String delay) {
-      return new Settings(heartbeatInterval, failureThreshold, arpPing, mode, delay, haExtra, replicationExtra);
+      return new Settings(
+          heartbeatInterval, failureThreshold, arpPing, mode, delay, haExtra, replicationExtra);
     }
 
     public Settings withHaExtra(String lines) {
-      return new Settings(heartbeatInterval, failureThreshold, arpPing, failbackMode, failbackDelay, lines, replicationExtra);
+      return new Settings(
+          heartbeatInterval,
+          failureThreshold,
+          arpPing,
+          failbackMode,
+          failbackDelay,
+          lines,
+          replicationExtra);
     }
 
     /** Extra lines in every node's {@code replication} block, e.g. {@code sync_mode = "sync"}. */
     public Settings withReplicationExtra(String lines) {
-      return new Settings(heartbeatInterval, failureThreshold, arpPing, failbackMode, failbackDelay, haExtra, lines);
+      return new Settings(
+          heartbeatInterval,
+          failureThreshold,
+          arpPing,
+          failbackMode,
+          failbackDelay,
+          haExtra,
+          lines);
     }
   }
 
-  public LabCluster(NetLab lab, Path dir, List<String> javaCommand, Settings settings) throws IOException {
+  public LabCluster(NetLab lab, Path dir, List<String> javaCommand, Settings settings)
+      throws IOException {
     this.lab = lab;
     this.dir = Files.createDirectories(dir);
     this.javaCommand = List.copyOf(javaCommand);
@@ -74,9 +104,15 @@ public final class LabCluster implements AutoCloseable {
   /** The java command that runs this very jar (for the demo and benchmark). */
   public static List<String> javaCommandForThisJar() {
     try {
-      Path jar = Path.of(LabCluster.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-      return List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx160m",
-          "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-jar", jar.toString());
+      Path jar =
+          Path.of(LabCluster.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+      return List.of(
+          Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+          "-Xmx160m",
+          "-XX:+UseSerialGC",
+          "-XX:TieredStopAtLevel=1",
+          "-jar",
+          jar.toString());
     } catch (java.net.URISyntaxException e) {
       throw new IllegalStateException(e);
     }
@@ -136,10 +172,30 @@ public final class LabCluster implements AutoCloseable {
         api {
           listen = "127.0.0.1:8080"
         }
-        """.formatted(k, lab.prefix(), k, self, peers, SECRET, dir.resolve("n" + k), settings.replicationExtra(), 50 * k,
-        settings.heartbeatInterval(), settings.failureThreshold(), settings.failbackMode(), settings.failbackDelay(),
-        lab.get("LAN_IF"), lab.get("WAN_IF"), lab.get("LAN_VIP"), lab.get("LAN_IF"), settings.arpPing(),
-        lab.get("WAN_VIP"), lab.get("WAN_IF"), settings.arpPing(), settings.haExtra());
+        """
+        .formatted(
+            k,
+            lab.prefix(),
+            k,
+            self,
+            peers,
+            SECRET,
+            dir.resolve("n" + k),
+            settings.replicationExtra(),
+            50 * k,
+            settings.heartbeatInterval(),
+            settings.failureThreshold(),
+            settings.failbackMode(),
+            settings.failbackDelay(),
+            lab.get("LAN_IF"),
+            lab.get("WAN_IF"),
+            lab.get("LAN_VIP"),
+            lab.get("LAN_IF"),
+            settings.arpPing(),
+            lab.get("WAN_VIP"),
+            lab.get("WAN_IF"),
+            settings.arpPing(),
+            settings.haExtra());
   }
 
   /** Starts the daemon of node k (appending to its log). */
@@ -147,8 +203,11 @@ public final class LabCluster implements AutoCloseable {
     List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", lab.nodeNamespace(k)));
     command.addAll(javaCommand);
     command.addAll(List.of("run", "--config", config(k).toString()));
-    daemons[k] = new ProcessBuilder(command).redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(log(k).toFile())).start();
+    daemons[k] =
+        new ProcessBuilder(command)
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(log(k).toFile()))
+            .start();
   }
 
   public void startAll() throws IOException {
@@ -161,7 +220,10 @@ public final class LabCluster implements AutoCloseable {
     return daemons[k] != null && daemons[k].isAlive();
   }
 
-  /** Power off: the node's links go down, the daemon dies (SIGKILL) and, as in a reboot, the VIPs are gone. */
+  /**
+   * Power off: the node's links go down, the daemon dies (SIGKILL) and, as in a reboot, the VIPs
+   * are gone.
+   */
   public void powerOff(int k) throws InterruptedException {
     setLinks(k, "down");
     kill(k);
@@ -203,7 +265,10 @@ public final class LabCluster implements AutoCloseable {
   }
 
   private void signal(int k, String signal) throws IOException, InterruptedException {
-    Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(daemons[k].pid())).inheritIO().start();
+    Process kill =
+        new ProcessBuilder("kill", "-" + signal, Long.toString(daemons[k].pid()))
+            .inheritIO()
+            .start();
     kill.waitFor();
   }
 
@@ -216,8 +281,8 @@ public final class LabCluster implements AutoCloseable {
   }
 
   /**
-   * Drops heartbeats on node k's sync link with nftables: incoming ({@code "in"}), outgoing
-   * ({@code "out"}) or both; {@code "none"} restores it.
+   * Drops heartbeats on node k's sync link with nftables: incoming ({@code "in"}), outgoing ({@code
+   * "out"}) or both; {@code "none"} restores it.
    */
   public void cutSync(int k, String direction) {
     String ns = lab.nodeNamespace(k);
@@ -228,16 +293,23 @@ public final class LabCluster implements AutoCloseable {
     String sync = lab.get("SYNC_IF");
     StringBuilder rules = new StringBuilder("table inet fwtcut {\n");
     if (!direction.equals("out")) {
-      rules.append("  chain in { type filter hook input priority -10; iifname \"").append(sync).append("\" drop; }\n");
+      rules
+          .append("  chain in { type filter hook input priority -10; iifname \"")
+          .append(sync)
+          .append("\" drop; }\n");
     }
     if (!direction.equals("in")) {
-      rules.append("  chain out { type filter hook output priority -10; oifname \"").append(sync).append("\" drop; }\n");
+      rules
+          .append("  chain out { type filter hook output priority -10; oifname \"")
+          .append(sync)
+          .append("\" drop; }\n");
     }
     rules.append("}\n");
     try {
       Path file = dir.resolve("cut-n" + k + ".nft");
       Files.writeString(file, rules.toString());
-      CommandResult result = lab.in(ns).run(List.of("nft", "-f", file.toString()), Duration.ofSeconds(5));
+      CommandResult result =
+          lab.in(ns).run(List.of("nft", "-f", file.toString()), Duration.ofSeconds(5));
       if (!result.ok()) {
         throw new IllegalStateException("cannot cut the sync link: " + result.describe());
       }
@@ -249,7 +321,8 @@ public final class LabCluster implements AutoCloseable {
   /** The lab's VIPs as the nodes configure them. */
   public List<Vip> vips() {
     try {
-      return List.of(new Vip(InetAddress.getByName(lab.get("LAN_VIP")), 24, lab.get("LAN_IF")),
+      return List.of(
+          new Vip(InetAddress.getByName(lab.get("LAN_VIP")), 24, lab.get("LAN_IF")),
           new Vip(InetAddress.getByName(lab.get("WAN_VIP")), 24, lab.get("WAN_IF")));
     } catch (java.net.UnknownHostException e) {
       throw new IllegalStateException(e);
@@ -270,8 +343,11 @@ public final class LabCluster implements AutoCloseable {
 
   /** GET an API path of node k (inside its namespace); empty when it does not answer. */
   public Optional<JsonNode> api(int k, String path) {
-    CommandResult result = lab.in(lab.nodeNamespace(k)).run(
-        List.of("curl", "-s", "-f", "-m", "2", "http://127.0.0.1:8080" + path), Duration.ofSeconds(4));
+    CommandResult result =
+        lab.in(lab.nodeNamespace(k))
+            .run(
+                List.of("curl", "-s", "-f", "-m", "2", "http://127.0.0.1:8080" + path),
+                Duration.ofSeconds(4));
     if (!result.ok()) {
       return Optional.empty();
     }
@@ -290,14 +366,16 @@ public final class LabCluster implements AutoCloseable {
   public CommandResult cli(int k, String... args) {
     List<String> command = new ArrayList<>(javaCommand);
     command.addAll(List.of(args));
-    command.addAll(List.of("--api", "http://127.0.0.1:8080", "--token-file", tokenFile(k).toString()));
+    command.addAll(
+        List.of("--api", "http://127.0.0.1:8080", "--token-file", tokenFile(k).toString()));
     return lab.in(lab.nodeNamespace(k)).run(command, Duration.ofSeconds(30));
   }
 
   /** Whether the client reaches the server through the VIPs right now (one ping). */
   public boolean clientReachesServer() {
-    return lab.in(lab.clientNamespace()).run(List.of("ping", "-c", "1", "-W", "1", lab.get("SERVER_IP")),
-        Duration.ofSeconds(3)).ok();
+    return lab.in(lab.clientNamespace())
+        .run(List.of("ping", "-c", "1", "-W", "1", lab.get("SERVER_IP")), Duration.ofSeconds(3))
+        .ok();
   }
 
   public String logTails(int lines) {
@@ -306,7 +384,8 @@ public final class LabCluster implements AutoCloseable {
       all.append("---- n").append(k).append(" ----\n");
       try {
         List<String> log = Files.readAllLines(log(k));
-        all.append(String.join("\n", log.subList(Math.max(0, log.size() - lines), log.size()))).append('\n');
+        all.append(String.join("\n", log.subList(Math.max(0, log.size() - lines), log.size())))
+            .append('\n');
       } catch (IOException e) {
         all.append("(no log)\n");
       }

@@ -22,8 +22,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * One lab built by the {@code netlab} script (shipped in the jar): names and addresses come
- * from its env output. Removed on {@link #close()} and, should the JVM die first, by a hook.
+ * One lab built by the {@code netlab} script (shipped in the jar): names and addresses come from
+ * its env output. Removed on {@link #close()} and, should the JVM die first, by a hook.
  */
 public final class NetLab implements AutoCloseable {
   private static final Duration SCRIPT_TIMEOUT = Duration.ofSeconds(60);
@@ -43,14 +43,18 @@ public final class NetLab implements AutoCloseable {
     this.cleanup = new Thread(this::down, "netlab-down-" + prefix);
   }
 
-  /** Whether this process may build labs (root and a working {@code ip netns}); the reason if not. */
+  /**
+   * Whether this process may build labs (root and a working {@code ip netns}); the reason if not.
+   */
   public static Optional<String> unavailableReason() {
     if (!"root".equals(System.getProperty("user.name"))) {
       return Optional.of("the network lab needs root (it creates network namespaces); run as root");
     }
-    CommandResult netns = new ProcessCommandRunner().run(List.of("ip", "netns", "list"), Duration.ofSeconds(5));
+    CommandResult netns =
+        new ProcessCommandRunner().run(List.of("ip", "netns", "list"), Duration.ofSeconds(5));
     if (!netns.ok()) {
-      return Optional.of("'ip netns' does not work here: " + netns.describe() + " (apt-get install iproute2)");
+      return Optional.of(
+          "'ip netns' does not work here: " + netns.describe() + " (apt-get install iproute2)");
     }
     return Optional.empty();
   }
@@ -62,26 +66,38 @@ public final class NetLab implements AutoCloseable {
     String prefix = "fwt" + HexFormat.of().formatHex(random);
     NetLab lab = new NetLab(extractScript(), prefix, nodes);
     Runtime.getRuntime().addShutdownHook(lab.cleanup);
-    CommandResult result = lab.host.run(List.of("bash", lab.script.toString(), "up", prefix, "--nodes",
-        Integer.toString(nodes)), SCRIPT_TIMEOUT);
+    CommandResult result =
+        lab.host.run(
+            List.of(
+                "bash", lab.script.toString(), "up", prefix, "--nodes", Integer.toString(nodes)),
+            SCRIPT_TIMEOUT);
     if (!result.ok()) {
       lab.close();
       throw new IOException("cannot build the lab: " + result.describe());
     }
-    result.stdout().lines().filter(line -> line.contains("=")).forEach(line -> {
-      int eq = line.indexOf('=');
-      lab.env.put(line.substring(0, eq), line.substring(eq + 1));
-    });
+    result
+        .stdout()
+        .lines()
+        .filter(line -> line.contains("="))
+        .forEach(
+            line -> {
+              int eq = line.indexOf('=');
+              lab.env.put(line.substring(0, eq), line.substring(eq + 1));
+            });
     return lab;
   }
 
   private static Path extractScript() throws IOException {
     try (InputStream in = NetLab.class.getResourceAsStream("netlab")) {
       if (in == null) {
-        throw new IOException("the netlab script is missing from the jar; rebuild with 'mvn package'");
+        throw new IOException(
+            "the netlab script is missing from the jar; rebuild with 'mvn package'");
       }
-      Path file = Files.createTempFile("flywall-netlab", ".sh", PosixFilePermissions.asFileAttribute(
-          PosixFilePermissions.fromString("rwx------")));
+      Path file =
+          Files.createTempFile(
+              "flywall-netlab",
+              ".sh",
+              PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
       Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
       file.toFile().deleteOnExit();
       return file;
@@ -134,7 +150,9 @@ public final class NetLab implements AutoCloseable {
 
   /** The link-layer address {@code ns}'s neighbour table has for {@code address} on {@code dev}. */
   public Optional<MacAddress> neighbour(String ns, String dev, String address) {
-    CommandResult result = in(ns).run(List.of("ip", "-j", "neigh", "show", address, "dev", dev), Duration.ofSeconds(5));
+    CommandResult result =
+        in(ns)
+            .run(List.of("ip", "-j", "neigh", "show", address, "dev", dev), Duration.ofSeconds(5));
     try {
       for (JsonNode entry : JSON.readTree(result.stdout().isBlank() ? "[]" : result.stdout())) {
         if (entry.hasNonNull("lladdr")) {
@@ -160,8 +178,12 @@ public final class NetLab implements AutoCloseable {
   /** The namespaces of this lab that still exist. */
   public List<String> namespacesLeft() {
     CommandResult result = host.run(List.of("ip", "netns", "list"), Duration.ofSeconds(5));
-    return result.stdout().lines().map(line -> line.split(" ")[0])
-        .filter(name -> name.startsWith(prefix + "-")).toList();
+    return result
+        .stdout()
+        .lines()
+        .map(line -> line.split(" ")[0])
+        .filter(name -> name.startsWith(prefix + "-"))
+        .toList();
   }
 
   private void down() {

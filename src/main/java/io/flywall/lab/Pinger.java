@@ -11,8 +11,8 @@ import java.util.regex.Pattern;
 
 /**
  * The client's view of an outage: pings a target every few milliseconds (bounded in count) and
- * measures the longest gap between replies by their timestamps, not by sequence numbers: ping
- * slows down while replies are missing, so counting lost sequence numbers understates outages.
+ * measures the longest gap between replies by their timestamps, not by sequence numbers: ping slows
+ * down while replies are missing, so counting lost sequence numbers understates outages.
  */
 public final class Pinger implements AutoCloseable {
   private static final Pattern REPLY = Pattern.compile("^\\[(\\d+\\.\\d+)] .*icmp_seq=(\\d+)");
@@ -30,16 +30,37 @@ public final class Pinger implements AutoCloseable {
     this.reader.start();
   }
 
-  /** Starts {@code ping} in namespace {@code ns}: {@code count} probes, one per {@code intervalMs}. */
-  public static Pinger start(String ns, String target, int intervalMs, int count) throws IOException {
+  /**
+   * Starts {@code ping} in namespace {@code ns}: {@code count} probes, one per {@code intervalMs}.
+   */
+  public static Pinger start(String ns, String target, int intervalMs, int count)
+      throws IOException {
     String interval = String.format(java.util.Locale.ROOT, "%.3f", intervalMs / 1000.0);
-    Process process = new ProcessBuilder("ip", "netns", "exec", ns, "ping", "-D", "-n", "-i", interval,
-        "-c", Integer.toString(count), "-W", "1", target).redirectErrorStream(true).start();
+    Process process =
+        new ProcessBuilder(
+                "ip",
+                "netns",
+                "exec",
+                ns,
+                "ping",
+                "-D",
+                "-n",
+                "-i",
+                interval,
+                "-c",
+                Integer.toString(count),
+                "-W",
+                "1",
+                target)
+            .redirectErrorStream(true)
+            .start();
     return new Pinger(process, count);
   }
 
   private void read() {
-    try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+    try (BufferedReader in =
+        new BufferedReader(
+            new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
       String line;
       while ((line = in.readLine()) != null) {
         Matcher m = REPLY.matcher(line);

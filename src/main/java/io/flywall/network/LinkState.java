@@ -3,11 +3,11 @@ package io.flywall.network;
 /** Whether a monitored link is up as the kernel sees it; when down, {@code reason} says why. */
 public record LinkState(String name, boolean up, String reason) {
 
-    public static LinkState up(String name) {
-        return new LinkState(name, true, "up");
-    }
+  public static LinkState up(String name) {
+    return new LinkState(name, true, "up");
+  }
 
-    public static LinkState down(String name, String reason) {
-        return new LinkState(name, false, reason);
-    }
+  public static LinkState down(String name, String reason) {
+    return new LinkState(name, false, reason);
+  }
 }

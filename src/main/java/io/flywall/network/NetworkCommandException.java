@@ -1,15 +1,17 @@
 package io.flywall.network;
 
-/** An OS network command failed in a way the caller must know about; the message says which and why. */
+/**
+ * An OS network command failed in a way the caller must know about; the message says which and why.
+ */
 public final class NetworkCommandException extends RuntimeException {
 
-    private static final long serialVersionUID = 1L;
+  private static final long serialVersionUID = 1L;
 
-    public NetworkCommandException(String message) {
-        super(message);
-    }
+  public NetworkCommandException(String message) {
+    super(message);
+  }
 
-    static NetworkCommandException of(String what, CommandResult result) {
-        return new NetworkCommandException(what + ": " + result.describe());
-    }
+  static NetworkCommandException of(String what, CommandResult result) {
+    return new NetworkCommandException(what + ": " + result.describe());
+  }
 }

@@ -18,47 +18,49 @@ import java.util.Set;
  */
 public final class ToolCheck {
 
-    private final List<Path> directories;
+  private final List<Path> directories;
 
-    /** {@code searchPath} is a PATH value: directories separated by ':'. */
-    public ToolCheck(String searchPath) {
-        List<Path> dirs = new ArrayList<>();
-        for (String dir : (searchPath == null ? "" : searchPath).split(File.pathSeparator)) {
-            if (!dir.isEmpty()) {
-                try {
-                    dirs.add(Path.of(dir));
-                } catch (InvalidPathException e) {
-                    // An unusable PATH entry cannot hold a tool either.
-                }
-            }
+  /** {@code searchPath} is a PATH value: directories separated by ':'. */
+  public ToolCheck(String searchPath) {
+    List<Path> dirs = new ArrayList<>();
+    for (String dir : (searchPath == null ? "" : searchPath).split(File.pathSeparator)) {
+      if (!dir.isEmpty()) {
+        try {
+          dirs.add(Path.of(dir));
+        } catch (InvalidPathException e) {
+          // An unusable PATH entry cannot hold a tool either.
         }
-        this.directories = List.copyOf(dirs);
+      }
     }
+    this.directories = List.copyOf(dirs);
+  }
 
-    /** Checks against this process's PATH, where {@link ProcessCommandRunner} looks commands up. */
-    public static ToolCheck ofProcessPath() {
-        return new ToolCheck(System.getenv("PATH"));
+  /** Checks against this process's PATH, where {@link ProcessCommandRunner} looks commands up. */
+  public static ToolCheck ofProcessPath() {
+    return new ToolCheck(System.getenv("PATH"));
+  }
+
+  /** The tools missing for {@code features}, in {@link Tool} order; empty when all are present. */
+  public List<MissingTool> missing(Collection<NetworkFeature> features) {
+    Map<Tool, Set<NetworkFeature>> needed = new EnumMap<>(Tool.class);
+    for (NetworkFeature feature : features) {
+      for (Tool tool : feature.tools()) {
+        needed.computeIfAbsent(tool, t -> EnumSet.noneOf(NetworkFeature.class)).add(feature);
+      }
     }
-
-    /** The tools missing for {@code features}, in {@link Tool} order; empty when all are present. */
-    public List<MissingTool> missing(Collection<NetworkFeature> features) {
-        Map<Tool, Set<NetworkFeature>> needed = new EnumMap<>(Tool.class);
-        for (NetworkFeature feature : features) {
-            for (Tool tool : feature.tools()) {
-                needed.computeIfAbsent(tool, t -> EnumSet.noneOf(NetworkFeature.class)).add(feature);
-            }
-        }
-        List<MissingTool> missing = new ArrayList<>();
-        needed.forEach((tool, neededFor) -> {
-            if (!present(tool)) {
-                missing.add(new MissingTool(tool, neededFor));
-            }
+    List<MissingTool> missing = new ArrayList<>();
+    needed.forEach(
+        (tool, neededFor) -> {
+          if (!present(tool)) {
+            missing.add(new MissingTool(tool, neededFor));
+          }
         });
-        return missing;
-    }
+    return missing;
+  }
 
-    public boolean present(Tool tool) {
-        return directories.stream().map(dir -> dir.resolve(tool.command()))
-                .anyMatch(candidate -> Files.isRegularFile(candidate) && Files.isExecutable(candidate));
-    }
+  public boolean present(Tool tool) {
+    return directories.stream()
+        .map(dir -> dir.resolve(tool.command()))
+        .anyMatch(candidate -> Files.isRegularFile(candidate) && Files.isExecutable(candidate));
+  }
 }

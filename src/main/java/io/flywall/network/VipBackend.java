@@ -6,10 +6,10 @@ package io.flywall.network;
  */
 public interface VipBackend {
 
-    void add(Vip vip);
+  void add(Vip vip);
 
-    void remove(Vip vip);
+  void remove(Vip vip);
 
-    /** Whether the VIP is on its interface and usable now. */
-    boolean held(Vip vip);
+  /** Whether the VIP is on its interface and usable now. */
+  boolean held(Vip vip);
 }

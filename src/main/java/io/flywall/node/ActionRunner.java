@@ -25,9 +25,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Carries out the controller's actions strictly in the order given, on one thread of its own
- * so a slow script never delays heartbeats. Each step is timed; a {@code Record} action writes
- * the transition with the steps of its batch to the history.
+ * Carries out the controller's actions strictly in the order given, on one thread of its own so a
+ * slow script never delays heartbeats. Each step is timed; a {@code Record} action writes the
+ * transition with the steps of its batch to the history.
  */
 final class ActionRunner {
   private static final Logger log = LoggerFactory.getLogger(ActionRunner.class);
@@ -43,13 +43,25 @@ final class ActionRunner {
   private final MonitorFeed monitor;
   private final Consumer<Event> feedback;
   private final Runnable announce;
-  private final java.util.concurrent.atomic.AtomicBoolean probeInFlight = new java.util.concurrent.atomic.AtomicBoolean();
+  private final java.util.concurrent.atomic.AtomicBoolean probeInFlight =
+      new java.util.concurrent.atomic.AtomicBoolean();
   private final ConnectionSync connectionSync;
   private final ReplicationRoles replication;
 
-  ActionRunner(String nodeId, ExecutorService effects, Clock clock, NodeMeta meta, History history,
-      VipGroup vips, FailoverScripts scripts, HaMetrics metrics, MonitorFeed monitor,
-      Consumer<Event> feedback, Runnable announce, ReplicationRoles replication, ConnectionSync connectionSync) {
+  ActionRunner(
+      String nodeId,
+      ExecutorService effects,
+      Clock clock,
+      NodeMeta meta,
+      History history,
+      VipGroup vips,
+      FailoverScripts scripts,
+      HaMetrics metrics,
+      MonitorFeed monitor,
+      Consumer<Event> feedback,
+      Runnable announce,
+      ReplicationRoles replication,
+      ConnectionSync connectionSync) {
     this.replication = replication;
     this.connectionSync = connectionSync;
     this.nodeId = nodeId;
@@ -71,10 +83,13 @@ final class ActionRunner {
 
   void submit(List<Action> actions) {
     // A probe takes about a second; while one is queued or running, another adds only delay:
-    // its answer would come after the first one's, and it would hold up a takeover queued behind it.
-    List<Action> batch = actions.stream()
-        .filter(a -> !(a instanceof Action.ProbeVips) || probeInFlight.compareAndSet(false, true))
-        .collect(java.util.stream.Collectors.toList());
+    // its answer would come after the first one's, and it would hold up a takeover queued behind
+    // it.
+    List<Action> batch =
+        actions.stream()
+            .filter(
+                a -> !(a instanceof Action.ProbeVips) || probeInFlight.compareAndSet(false, true))
+            .collect(java.util.stream.Collectors.toList());
     if (!batch.isEmpty()) {
       effects.execute(() -> run(batch));
     }
@@ -112,7 +127,9 @@ final class ActionRunner {
       Instant start = clock.instant();
       StepResult result = execute(action);
       if (result.recorded()) {
-        steps.add(new HistoryEvent.Step(result.name(), Duration.between(start, clock.instant()).toMillis(), result.ok()));
+        steps.add(
+            new HistoryEvent.Step(
+                result.name(), Duration.between(start, clock.instant()).toMillis(), result.ok()));
       }
       if (!result.ok()) {
         log.warn("{} failed: {}", result.name(), result.detail());
@@ -132,8 +149,10 @@ final class ActionRunner {
    * is reported but never stops the role change: failover works without state sync.
    */
   private void syncConnectionState(Action action, List<HistoryEvent.Step> steps) {
-    List<SyncStep> done = action instanceof Action.CommitConnectionState ? connectionSync.takeOver()
-        : connectionSync.release();
+    List<SyncStep> done =
+        action instanceof Action.CommitConnectionState
+            ? connectionSync.takeOver()
+            : connectionSync.release();
     for (SyncStep step : done) {
       steps.add(new HistoryEvent.Step(step.name(), step.duration().toMillis(), step.ok()));
       if (!step.ok()) {
@@ -151,7 +170,8 @@ final class ActionRunner {
     }
 
     static StepResult failed(String name, Exception e) {
-      return new StepResult(name, false, e.getMessage() == null ? e.toString() : e.getMessage(), true);
+      return new StepResult(
+          name, false, e.getMessage() == null ? e.toString() : e.getMessage(), true);
     }
   }
 
@@ -167,7 +187,8 @@ final class ActionRunner {
     if (action instanceof Action.SwitchReplicationRole switchRole) {
       try {
         // A replica reports "in sync" itself once it has caught up with the new primary.
-        replication.switchTo(switchRole.role())
+        replication
+            .switchTo(switchRole.role())
             .ifPresent(position -> feedback.accept(new Event.ReplicationChanged(true, position)));
         return StepResult.ok("switch_replication_role");
       } catch (StateStoreException | RuntimeException e) {
@@ -202,11 +223,17 @@ final class ActionRunner {
       try {
         Instant probeStart = clock.instant();
         var conflict = probeOnce();
-        log.info("VIP probe: {} ({} ms)", conflict.orElse("no other holder"), Duration.between(probeStart, clock.instant()).toMillis());
-        feedback.accept(new Event.ProbeFinished(conflict.isPresent(), conflict.orElse("no other MAC answers for the VIPs")));
+        log.info(
+            "VIP probe: {} ({} ms)",
+            conflict.orElse("no other holder"),
+            Duration.between(probeStart, clock.instant()).toMillis());
+        feedback.accept(
+            new Event.ProbeFinished(
+                conflict.isPresent(), conflict.orElse("no other MAC answers for the VIPs")));
         return new StepResult("probe_vips", true, "", false);
       } catch (Exception e) {
-        // A probe that cannot run proves nothing: report it as a conflict rather than risk two holders.
+        // A probe that cannot run proves nothing: report it as a conflict rather than risk two
+        // holders.
         feedback.accept(new Event.ProbeFinished(true, "probe failed: " + e.getMessage()));
         return new StepResult("probe_vips", true, "", false);
       }
@@ -225,16 +252,31 @@ final class ActionRunner {
 
   private void record(Transition transition, Instant batchStart, List<HistoryEvent.Step> steps) {
     long durationMs = Duration.between(batchStart, clock.instant()).toMillis();
-    HistoryEvent event = new HistoryEvent(0, transition.time(), transition.type(),
-        roleName(transition.fromRole()), roleName(transition.toRole()), nodeId, transition.epoch(),
-        transition.cause(), durationMs, steps);
+    HistoryEvent event =
+        new HistoryEvent(
+            0,
+            transition.time(),
+            transition.type(),
+            roleName(transition.fromRole()),
+            roleName(transition.toRole()),
+            nodeId,
+            transition.epoch(),
+            transition.cause(),
+            durationMs,
+            steps);
     try {
       history.append(event);
     } catch (StateStoreException e) {
       log.error("cannot record {} in the history: {}", transition.type(), e.getMessage());
     }
-    log.info("{}: {} -> {} (epoch {}, {} ms): {}", transition.type(), event.fromRole(), event.toRole(),
-        transition.epoch(), durationMs, transition.cause());
+    log.info(
+        "{}: {} -> {} (epoch {}, {} ms): {}",
+        transition.type(),
+        event.fromRole(),
+        event.toRole(),
+        transition.epoch(),
+        durationMs,
+        transition.cause());
     metrics.transition(transition.type());
     if (transition.toRole() == Role.PRIMARY && transition.fromRole() != Role.PRIMARY) {
       metrics.failover(transition.type(), durationMs / 1000.0);

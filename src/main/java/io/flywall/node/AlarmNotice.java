@@ -10,7 +10,8 @@ import org.slf4j.Logger;
 final class AlarmNotice {
   private AlarmNotice() {}
 
-  static void tell(Logger log, MonitorFeed monitor, Instant time, String name, String detail, boolean raised) {
+  static void tell(
+      Logger log, MonitorFeed monitor, Instant time, String name, String detail, boolean raised) {
     if (raised) {
       log.warn("ALARM {}: {}", name, detail);
     } else {

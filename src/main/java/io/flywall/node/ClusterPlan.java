@@ -15,12 +15,18 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * What one node does, derived once from its config: whom it sends heartbeats to, where it
- * listens, and the controller's settings. Addresses are resolved here, at start.
+ * What one node does, derived once from its config: whom it sends heartbeats to, where it listens,
+ * and the controller's settings. Addresses are resolved here, at start.
  */
-public record ClusterPlan(String nodeId, InetSocketAddress heartbeatBind,
-    List<InetSocketAddress> peers, Optional<InetSocketAddress> witness, String replicationAddress,
-    Path stateDir, ControllerSettings controller, List<VirtualIpConfig> vips) {
+public record ClusterPlan(
+    String nodeId,
+    InetSocketAddress heartbeatBind,
+    List<InetSocketAddress> peers,
+    Optional<InetSocketAddress> witness,
+    String replicationAddress,
+    Path stateDir,
+    ControllerSettings controller,
+    List<VirtualIpConfig> vips) {
 
   public ClusterPlan {
     peers = List.copyOf(peers);
@@ -36,30 +42,59 @@ public record ClusterPlan(String nodeId, InetSocketAddress heartbeatBind,
 
   public static ClusterPlan of(FlywallConfig config) throws NodeStartException {
     ReplicationConfig replication = config.replication();
-    HaConfig ha = replication.ha().filter(HaConfig::enabled).orElseThrow(() -> new NodeStartException(
-        "the config has no 'ha' block with enabled = true; 'flywall run' needs one"));
+    HaConfig ha =
+        replication
+            .ha()
+            .filter(HaConfig::enabled)
+            .orElseThrow(
+                () ->
+                    new NodeStartException(
+                        "the config has no 'ha' block with enabled = true; 'flywall run' needs one"));
     List<InetSocketAddress> peers = new ArrayList<>();
     for (HostPort peer : replication.heartbeatPeers()) {
       peers.add(resolve(peer, "peer"));
     }
-    Optional<InetSocketAddress> witness = ha.witnessAddr().isPresent()
-        ? Optional.of(resolve(ha.witnessAddr().get(), "witness_addr")) : Optional.empty();
+    Optional<InetSocketAddress> witness =
+        ha.witnessAddr().isPresent()
+            ? Optional.of(resolve(ha.witnessAddr().get(), "witness_addr"))
+            : Optional.empty();
     HostPort listen = replication.heartbeatListen();
-    InetSocketAddress bind = listen.anyHost() ? new InetSocketAddress(listen.port()) : resolve(listen, "listen_addr");
+    InetSocketAddress bind =
+        listen.anyHost() ? new InetSocketAddress(listen.port()) : resolve(listen, "listen_addr");
     boolean probe = ha.virtualIps().stream().anyMatch(VirtualIpConfig::arpPing);
-    ControllerSettings settings = new ControllerSettings(replication.nodeId(), ha.priority(),
-        FailbackMode.valueOf(ha.failbackMode().name()), ha.failbackDelay(), ha.failbackWindow(),
-        ha.heartbeatInterval(), ha.failureTimeout(), QuorumMode.valueOf(ha.quorum().name()),
-        peers.size(), witness.isPresent(), probe);
-    return new ClusterPlan(replication.nodeId(), bind, peers, witness,
-        replication.listenAddr().toString(), replication.stateDir(), settings, ha.virtualIps());
+    ControllerSettings settings =
+        new ControllerSettings(
+            replication.nodeId(),
+            ha.priority(),
+            FailbackMode.valueOf(ha.failbackMode().name()),
+            ha.failbackDelay(),
+            ha.failbackWindow(),
+            ha.heartbeatInterval(),
+            ha.failureTimeout(),
+            QuorumMode.valueOf(ha.quorum().name()),
+            peers.size(),
+            witness.isPresent(),
+            probe);
+    return new ClusterPlan(
+        replication.nodeId(),
+        bind,
+        peers,
+        witness,
+        replication.listenAddr().toString(),
+        replication.stateDir(),
+        settings,
+        ha.virtualIps());
   }
 
   static InetSocketAddress resolve(HostPort address, String what) throws NodeStartException {
     InetSocketAddress resolved = new InetSocketAddress(address.host(), address.port());
     if (resolved.isUnresolved()) {
-      throw new NodeStartException("cannot resolve " + what + " host '" + address.host()
-          + "'; use an IP address or fix name resolution");
+      throw new NodeStartException(
+          "cannot resolve "
+              + what
+              + " host '"
+              + address.host()
+              + "'; use an IP address or fix name resolution");
     }
     return resolved;
   }

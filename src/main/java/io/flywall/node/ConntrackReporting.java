@@ -11,16 +11,14 @@ import io.flywall.state.HistoryEvent;
 import io.flywall.state.StateStoreException;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Turns what connection-state sync reports into the node's metrics, live monitor and history, so
- * a conntrackd that died or went silent is seen where every other alarm is.
+ * Turns what connection-state sync reports into the node's metrics, live monitor and history, so a
+ * conntrackd that died or went silent is seen where every other alarm is.
  */
 final class ConntrackReporting implements SyncObserver {
   private static final Logger log = LoggerFactory.getLogger(ConntrackReporting.class);
@@ -32,7 +30,12 @@ final class ConntrackReporting implements SyncObserver {
   private final History history;
   private final Supplier<ApiModel.HaStatus> node;
 
-  ConntrackReporting(String nodeId, Clock clock, HaMetrics metrics, MonitorFeed monitor, History history,
+  ConntrackReporting(
+      String nodeId,
+      Clock clock,
+      HaMetrics metrics,
+      MonitorFeed monitor,
+      History history,
       Supplier<ApiModel.HaStatus> node) {
     this.nodeId = nodeId;
     this.clock = clock;
@@ -45,9 +48,14 @@ final class ConntrackReporting implements SyncObserver {
   @Override
   public void status(SyncStatus status) {
     ConntrackdStats stats = status.stats().orElse(null);
-    metrics.conntrackSync(status.healthy(), stats == null ? -1 : stats.internalEntries(),
-        stats == null ? -1 : stats.externalEntries(), stats == null ? -1 : stats.messagesSent(),
-        stats == null ? -1 : stats.messagesReceived(), stats == null ? -1 : stats.messagesLost(), status.restarts(),
+    metrics.conntrackSync(
+        status.healthy(),
+        stats == null ? -1 : stats.internalEntries(),
+        stats == null ? -1 : stats.externalEntries(),
+        stats == null ? -1 : stats.messagesSent(),
+        stats == null ? -1 : stats.messagesReceived(),
+        stats == null ? -1 : stats.messagesLost(),
+        status.restarts(),
         status.lastCommit().map(d -> d.toNanos() / 1e9).orElse(-1.0));
   }
 
@@ -65,8 +73,18 @@ final class ConntrackReporting implements SyncObserver {
       log.debug("alarm {} recorded without the node's role: {}", name, e.getMessage());
     }
     try {
-      history.append(new HistoryEvent(0, clock.instant(), raised ? name : name + "_cleared", role, role, nodeId,
-          epoch, detail, 0, List.of()));
+      history.append(
+          new HistoryEvent(
+              0,
+              clock.instant(),
+              raised ? name : name + "_cleared",
+              role,
+              role,
+              nodeId,
+              epoch,
+              detail,
+              0,
+              List.of()));
     } catch (StateStoreException e) {
       log.error("cannot record alarm {} in the history: {}", name, e.getMessage());
     }
@@ -78,11 +96,19 @@ final class ConntrackReporting implements SyncObserver {
       return null;
     }
     ConntrackdStats stats = status.stats().orElse(null);
-    return new ApiModel.ConntrackSync(status.state(), status.detail(), status.syncInterface().orElse(null),
-        status.peerAddress().orElse(null), stats == null ? null : stats.internalEntries(),
-        stats == null ? null : stats.externalEntries(), stats == null ? null : stats.messagesSent(),
-        stats == null ? null : stats.messagesReceived(), stats == null ? null : stats.messagesLost(),
-        status.peerSilent(), status.lastPeerMessage().map(Object::toString).orElse(null), status.restarts(),
+    return new ApiModel.ConntrackSync(
+        status.state(),
+        status.detail(),
+        status.syncInterface().orElse(null),
+        status.peerAddress().orElse(null),
+        stats == null ? null : stats.internalEntries(),
+        stats == null ? null : stats.externalEntries(),
+        stats == null ? null : stats.messagesSent(),
+        stats == null ? null : stats.messagesReceived(),
+        stats == null ? null : stats.messagesLost(),
+        status.peerSilent(),
+        status.lastPeerMessage().map(Object::toString).orElse(null),
+        status.restarts(),
         status.lastCommit().map(Duration::toMillis).orElse(null));
   }
 }

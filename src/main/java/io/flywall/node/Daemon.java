@@ -48,7 +48,12 @@ public final class Daemon implements AutoCloseable {
   private final ConnectionSync connectionSync;
   private final Replication replication;
 
-  private Daemon(StateDatabase database, Node node, ApiServer api, HealthWatch health, ConnectionSync connectionSync,
+  private Daemon(
+      StateDatabase database,
+      Node node,
+      ApiServer api,
+      HealthWatch health,
+      ConnectionSync connectionSync,
       Replication replication) {
     this.connectionSync = connectionSync;
     this.replication = replication;
@@ -67,14 +72,19 @@ public final class Daemon implements AutoCloseable {
   }
 
   /** The external effects a node uses; the real ones come from {@link NodeEffects#real}. */
-  public record Effects(VipGroup vips, FailoverScripts scripts, CommandRunner commands, ConnectionSync connectionSync) {
+  public record Effects(
+      VipGroup vips,
+      FailoverScripts scripts,
+      CommandRunner commands,
+      ConnectionSync connectionSync) {
     /** Without connection-state sync. */
     public Effects(VipGroup vips, FailoverScripts scripts, CommandRunner commands) {
       this(vips, scripts, commands, ConnectionSync.disabled());
     }
   }
 
-  public static Daemon start(FlywallConfig config, Clock clock, Effects effects) throws NodeStartException {
+  public static Daemon start(FlywallConfig config, Clock clock, Effects effects)
+      throws NodeStartException {
     ClusterPlan plan = ClusterPlan.of(config);
     StateDatabase database = open(plan);
     DatagramChannel channel = null;
@@ -83,42 +93,91 @@ public final class Daemon implements AutoCloseable {
       NodeMeta meta = new NodeMeta(database);
       long epoch = meta.epoch();
       long bootId = BootId.next(plan.stateDir(), clock);
-      ClusterKeys keys = config.replication().secretKey()
-          .map(secret -> ClusterKeys.fromSecret(secret.value()))
-          .orElseGet(() -> ClusterKeys.fromSecret(randomSecret()));
+      ClusterKeys keys =
+          config
+              .replication()
+              .secretKey()
+              .map(secret -> ClusterKeys.fromSecret(secret.value()))
+              .orElseGet(() -> ClusterKeys.fromSecret(randomSecret()));
       HeartbeatCodec codec = HeartbeatCodec.withKeys(keys);
-      HeartbeatReceiver receiver = new HeartbeatReceiver(plan.nodeId(), new HashSet<>(plan.destinations()), codec, clock);
+      HeartbeatReceiver receiver =
+          new HeartbeatReceiver(plan.nodeId(), new HashSet<>(plan.destinations()), codec, clock);
       channel = bindHeartbeats(plan.heartbeatBind());
-      FailoverController controller = new FailoverController(plan.controller(), epoch, clock.instant());
+      FailoverController controller =
+          new FailoverController(plan.controller(), epoch, clock.instant());
       HaMetrics metrics = new HaMetrics();
       MonitorFeed monitor = new MonitorFeed();
       History history = new History(database);
-      ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor(daemonThreads("flywall-controller"));
-      ExecutorService effectsThread = Executors.newSingleThreadExecutor(daemonThreads("flywall-effects"));
+      ScheduledExecutorService loop =
+          Executors.newSingleThreadScheduledExecutor(daemonThreads("flywall-controller"));
+      ExecutorService effectsThread =
+          Executors.newSingleThreadExecutor(daemonThreads("flywall-effects"));
       Node[] holder = new Node[1];
       Replication[] replicationHolder = new Replication[1];
-      replication = StateReplication.start(config, java.util.Optional.empty(), database, keys, clock, () -> {
-        var target = holder[0] == null ? java.util.Optional.<io.flywall.replication.PrimaryTarget>empty()
-            : holder[0].followedPrimary();
-        replicationHolder[0].primaryIs(target.map(io.flywall.replication.PrimaryTarget::nodeId));
-        return target;
-      }, () -> holder[0] == null ? epoch : holder[0].knownEpoch(), (inSync, position) -> {
-        if (holder[0] != null) {
-          holder[0].replicationChanged(inSync, position);
-        }
-      });
+      replication =
+          StateReplication.start(
+              config,
+              java.util.Optional.empty(),
+              database,
+              keys,
+              clock,
+              () -> {
+                var target =
+                    holder[0] == null
+                        ? java.util.Optional.<io.flywall.replication.PrimaryTarget>empty()
+                        : holder[0].followedPrimary();
+                replicationHolder[0].primaryIs(
+                    target.map(io.flywall.replication.PrimaryTarget::nodeId));
+                return target;
+              },
+              () -> holder[0] == null ? epoch : holder[0].knownEpoch(),
+              (inSync, position) -> {
+                if (holder[0] != null) {
+                  holder[0].replicationChanged(inSync, position);
+                }
+              });
       replicationHolder[0] = replication;
       // Every node starts as a replica, before any heartbeat can make the controller promote it.
       replication.becomeReplica(java.util.Optional.empty());
-      ReplicationRoles roles = new ReplicationRoles(replication, meta,
-          () -> holder[0] == null ? java.util.Optional.empty() : holder[0].primaryHint());
-      UdpHeartbeatTransport transport = UdpHeartbeatTransport.start(channel, codec, receiver,
-          received -> holder[0].onHeartbeat(received));
-      HeartbeatSender sender = new HeartbeatSender(plan.nodeId(), bootId, transport, receiver.peers(), clock);
-      Node node = new Node(plan, clock, controller, loop, effectsThread, receiver, sender, transport, history,
-          (feedback, announce) -> new ActionRunner(plan.nodeId(), effectsThread, clock, meta, history,
-              effects.vips(), effects.scripts(), metrics, monitor, feedback, announce, roles, effects.connectionSync()),
-          effects.vips(), metrics, monitor);
+      ReplicationRoles roles =
+          new ReplicationRoles(
+              replication,
+              meta,
+              () -> holder[0] == null ? java.util.Optional.empty() : holder[0].primaryHint());
+      UdpHeartbeatTransport transport =
+          UdpHeartbeatTransport.start(
+              channel, codec, receiver, received -> holder[0].onHeartbeat(received));
+      HeartbeatSender sender =
+          new HeartbeatSender(plan.nodeId(), bootId, transport, receiver.peers(), clock);
+      Node node =
+          new Node(
+              plan,
+              clock,
+              controller,
+              loop,
+              effectsThread,
+              receiver,
+              sender,
+              transport,
+              history,
+              (feedback, announce) ->
+                  new ActionRunner(
+                      plan.nodeId(),
+                      effectsThread,
+                      clock,
+                      meta,
+                      history,
+                      effects.vips(),
+                      effects.scripts(),
+                      metrics,
+                      monitor,
+                      feedback,
+                      announce,
+                      roles,
+                      effects.connectionSync()),
+              effects.vips(),
+              metrics,
+              monitor);
       holder[0] = node;
       // A node that died while primary may still carry the VIPs: it holds nothing until elected.
       try {
@@ -127,14 +186,29 @@ public final class Daemon implements AutoCloseable {
         throw new NodeStartException("cannot remove leftover VIPs at start: " + e.getMessage(), e);
       }
       HaConfig ha = config.replication().ha().orElseThrow();
-      HealthWatch health = new HealthWatch(ha.monitorLinks(), ha.monitorGateways(),
-          new LinkMonitor(effects.commands(), java.time.Duration.ofSeconds(2)), new GatewayMonitor(effects.commands()),
-          node::healthChanged, Executors.newScheduledThreadPool(2, daemonThreads("flywall-health")));
-      ApiServer api = startApi(config.api(), node, metrics, monitor, new StateApi(plan.nodeId(), replication));
-      log.info("node {} (boot {}, epoch {}) state in {}, API on {}", plan.nodeId(), bootId, epoch,
-          database.file(), config.api().listen());
+      HealthWatch health =
+          new HealthWatch(
+              ha.monitorLinks(),
+              ha.monitorGateways(),
+              new LinkMonitor(effects.commands(), java.time.Duration.ofSeconds(2)),
+              new GatewayMonitor(effects.commands()),
+              node::healthChanged,
+              Executors.newScheduledThreadPool(2, daemonThreads("flywall-health")));
+      ApiServer api =
+          startApi(config.api(), node, metrics, monitor, new StateApi(plan.nodeId(), replication));
+      log.info(
+          "node {} (boot {}, epoch {}) state in {}, API on {}",
+          plan.nodeId(),
+          bootId,
+          epoch,
+          database.file(),
+          config.api().listen());
       health.start(ha.heartbeatInterval());
-      effects.connectionSync().start(new ConntrackReporting(plan.nodeId(), clock, metrics, monitor, history, node::status));
+      effects
+          .connectionSync()
+          .start(
+              new ConntrackReporting(
+                  plan.nodeId(), clock, metrics, monitor, history, node::status));
       node.start();
       return new Daemon(database, node, api, health, effects.connectionSync(), replication);
     } catch (NodeStartException | IOException | StateStoreException | RuntimeException e) {
@@ -143,7 +217,9 @@ public final class Daemon implements AutoCloseable {
       closeQuietly(replication);
       database.close();
       closeQuietly(channel);
-      throw e instanceof NodeStartException start ? start : new NodeStartException(e.getMessage(), e);
+      throw e instanceof NodeStartException start
+          ? start
+          : new NodeStartException(e.getMessage(), e);
     }
   }
 
@@ -159,26 +235,43 @@ public final class Daemon implements AutoCloseable {
     try {
       return UdpHeartbeatTransport.bind(bind);
     } catch (IOException e) {
-      throw new NodeStartException("cannot listen for heartbeats on " + bind + ": " + e.getMessage()
-          + " (is another flywall running, or heartbeat_port taken?)", e);
+      throw new NodeStartException(
+          "cannot listen for heartbeats on "
+              + bind
+              + ": "
+              + e.getMessage()
+              + " (is another flywall running, or heartbeat_port taken?)",
+          e);
     }
   }
 
-  private static ApiServer startApi(ApiConfig config, Node node, HaMetrics metrics, MonitorFeed monitor,
-      StateService state) throws NodeStartException {
+  private static ApiServer startApi(
+      ApiConfig config, Node node, HaMetrics metrics, MonitorFeed monitor, StateService state)
+      throws NodeStartException {
     ApiToken token;
     try {
       token = ApiToken.loadOrCreate(config.tokenFile(), new SecureRandom());
     } catch (IOException e) {
-      throw new NodeStartException("cannot create or read the API token file " + config.tokenFile() + ": " + e.getMessage(), e);
+      throw new NodeStartException(
+          "cannot create or read the API token file " + config.tokenFile() + ": " + e.getMessage(),
+          e);
     }
-    ApiServer.Settings settings = new ApiServer.Settings(config.listen().host(), config.listen().port(),
-        address -> config.allow().stream().anyMatch((Cidr cidr) -> cidr.contains(address)), token);
+    ApiServer.Settings settings =
+        new ApiServer.Settings(
+            config.listen().host(),
+            config.listen().port(),
+            address -> config.allow().stream().anyMatch((Cidr cidr) -> cidr.contains(address)),
+            token);
     try {
       return new ApiServer(settings, node, metrics, monitor, java.util.Optional.of(state)).start();
     } catch (RuntimeException e) {
-      throw new NodeStartException("cannot start the API on " + config.listen() + ": " + rootMessage(e)
-          + " (is the port taken? set api { listen = \"...\" })", e);
+      throw new NodeStartException(
+          "cannot start the API on "
+              + config.listen()
+              + ": "
+              + rootMessage(e)
+              + " (is the port taken? set api { listen = \"...\" })",
+          e);
     }
   }
 
@@ -219,7 +312,8 @@ public final class Daemon implements AutoCloseable {
     health.close();
     api.close();
     node.close();
-    // After the node: a primary's handover may still want conntrackd and the store; then they go with the node.
+    // After the node: a primary's handover may still want conntrackd and the store; then they go
+    // with the node.
     connectionSync.close();
     replication.close();
     database.close();

@@ -15,9 +15,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Watches the monitored links (twice per heartbeat interval, from the kernel's view) and
- * gateways (each on its own schedule: a probe may take its whole timeout) and reports the
- * combined verdict whenever it changes.
+ * Watches the monitored links (twice per heartbeat interval, from the kernel's view) and gateways
+ * (each on its own schedule: a probe may take its whole timeout) and reports the combined verdict
+ * whenever it changes.
  */
 final class HealthWatch implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(HealthWatch.class);
@@ -33,8 +33,13 @@ final class HealthWatch implements AutoCloseable {
   private Boolean lastHealthy;
   private String lastCause = "";
 
-  HealthWatch(List<String> links, List<InetAddress> gateways, LinkMonitor linkMonitor,
-      GatewayMonitor gatewayMonitor, BiConsumer<Boolean, String> report, ScheduledExecutorService threads) {
+  HealthWatch(
+      List<String> links,
+      List<InetAddress> gateways,
+      LinkMonitor linkMonitor,
+      GatewayMonitor gatewayMonitor,
+      BiConsumer<Boolean, String> report,
+      ScheduledExecutorService threads) {
     this.links = List.copyOf(links);
     this.gateways = List.copyOf(gateways);
     this.linkMonitor = linkMonitor;
@@ -56,11 +61,13 @@ final class HealthWatch implements AutoCloseable {
     checkGateways();
     long linkPeriod = Math.max(50, heartbeatInterval.toMillis() / 2);
     if (!links.isEmpty()) {
-      threads.scheduleWithFixedDelay(guard(this::checkLinks), linkPeriod, linkPeriod, TimeUnit.MILLISECONDS);
+      threads.scheduleWithFixedDelay(
+          guard(this::checkLinks), linkPeriod, linkPeriod, TimeUnit.MILLISECONDS);
     }
     if (!gateways.isEmpty()) {
       long gatewayPeriod = Math.max(500, heartbeatInterval.toMillis());
-      threads.scheduleWithFixedDelay(guard(this::checkGateways), gatewayPeriod, gatewayPeriod, TimeUnit.MILLISECONDS);
+      threads.scheduleWithFixedDelay(
+          guard(this::checkGateways), gatewayPeriod, gatewayPeriod, TimeUnit.MILLISECONDS);
     }
   }
 
@@ -90,7 +97,9 @@ final class HealthWatch implements AutoCloseable {
 
   private synchronized void judge() {
     Health health = Health.judge(linkStates, gatewayStates);
-    if (lastHealthy == null || lastHealthy != health.healthy() || !lastCause.equals(health.cause())) {
+    if (lastHealthy == null
+        || lastHealthy != health.healthy()
+        || !lastCause.equals(health.cause())) {
       lastHealthy = health.healthy();
       lastCause = health.cause();
       if (health.healthy()) {

@@ -16,12 +16,23 @@ final class HeartbeatMapping {
 
   static PeerHeartbeat toController(Heartbeat heartbeat) {
     NodeStatus status = heartbeat.status();
-    Optional<Handover> handover = heartbeat.command() instanceof HeartbeatCommand.Handover h
-        ? Optional.of(new Handover(h.targetNodeId(), h.epoch())) : Optional.empty();
-    return new PeerHeartbeat(heartbeat.nodeId(), status.epoch(), Role.valueOf(status.role().name()),
-        status.priority(), status.has(Heartbeat.Flag.HEALTHY), status.has(Heartbeat.Flag.IN_SYNC),
-        status.replicationPosition(), status.quorum().visibleVoters(), status.has(Heartbeat.Flag.HAS_QUORUM),
-        status.has(Heartbeat.Flag.FAILBACK_ARMED), status.failbackVersion(), handover,
+    Optional<Handover> handover =
+        heartbeat.command() instanceof HeartbeatCommand.Handover h
+            ? Optional.of(new Handover(h.targetNodeId(), h.epoch()))
+            : Optional.empty();
+    return new PeerHeartbeat(
+        heartbeat.nodeId(),
+        status.epoch(),
+        Role.valueOf(status.role().name()),
+        status.priority(),
+        status.has(Heartbeat.Flag.HEALTHY),
+        status.has(Heartbeat.Flag.IN_SYNC),
+        status.replicationPosition(),
+        status.quorum().visibleVoters(),
+        status.has(Heartbeat.Flag.HAS_QUORUM),
+        status.has(Heartbeat.Flag.FAILBACK_ARMED),
+        status.failbackVersion(),
+        handover,
         status.role() == Heartbeat.Role.WITNESS);
   }
 
@@ -42,14 +53,22 @@ final class HeartbeatMapping {
     if (own.role() == Role.INIT) {
       flags.add(Heartbeat.Flag.STARTUP_HOLD);
     }
-    Heartbeat.Role role = own.witness() ? Heartbeat.Role.WITNESS : Heartbeat.Role.valueOf(own.role().name());
-    return new NodeStatus(own.epoch(), role, own.priority(), flags, replicationAddress,
-        own.replicationPosition(), new Heartbeat.QuorumView(Math.min(255, own.visibleVoters()), followedPrimary),
+    Heartbeat.Role role =
+        own.witness() ? Heartbeat.Role.WITNESS : Heartbeat.Role.valueOf(own.role().name());
+    return new NodeStatus(
+        own.epoch(),
+        role,
+        own.priority(),
+        flags,
+        replicationAddress,
+        own.replicationPosition(),
+        new Heartbeat.QuorumView(Math.min(255, own.visibleVoters()), followedPrimary),
         own.failbackVersion());
   }
 
   static HeartbeatCommand command(PeerHeartbeat own) {
-    return own.handover().<HeartbeatCommand>map(h -> new HeartbeatCommand.Handover(h.target(), h.epoch()))
+    return own.handover()
+        .<HeartbeatCommand>map(h -> new HeartbeatCommand.Handover(h.target(), h.epoch()))
         .orElse(HeartbeatCommand.NONE);
   }
 }

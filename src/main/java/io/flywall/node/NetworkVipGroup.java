@@ -19,10 +19,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The configured VIPs on iproute2: added and verified on claim, announced on the LAN (a burst,
- * a repeat after 2 s, then a periodic refresh while held), removed first on release. Sending
- * announcements runs on threads of its own: arping paces a burst at one packet per second, and
- * the first packet must not wait for the rest of a takeover.
+ * The configured VIPs on iproute2: added and verified on claim, announced on the LAN (a burst, a
+ * repeat after 2 s, then a periodic refresh while held), removed first on release. Sending
+ * announcements runs on threads of its own: arping paces a burst at one packet per second, and the
+ * first packet must not wait for the rest of a takeover.
  */
 final class NetworkVipGroup implements VipGroup {
   private static final Logger log = LoggerFactory.getLogger(NetworkVipGroup.class);
@@ -38,9 +38,16 @@ final class NetworkVipGroup implements VipGroup {
   private final Clock clock;
   private final Set<Vip> held = new LinkedHashSet<>();
 
-  NetworkVipGroup(List<Vip> vips, List<Vip> announced, List<Vip> probed, VipBackend backend,
-      GratuitousAnnouncer announcer, NeighborProbe probe, AnnouncementSchedule schedule,
-      ExecutorService sending, Clock clock) {
+  NetworkVipGroup(
+      List<Vip> vips,
+      List<Vip> announced,
+      List<Vip> probed,
+      VipBackend backend,
+      GratuitousAnnouncer announcer,
+      NeighborProbe probe,
+      AnnouncementSchedule schedule,
+      ExecutorService sending,
+      Clock clock) {
     this.vips = List.copyOf(vips);
     this.announced = List.copyOf(announced);
     this.probed = List.copyOf(probed);
@@ -66,7 +73,8 @@ final class NetworkVipGroup implements VipGroup {
       }
     }
     synchronized (this) {
-      schedule.claimed(announced.stream().filter(held::contains).collect(Collectors.toList()), clock.instant());
+      schedule.claimed(
+          announced.stream().filter(held::contains).collect(Collectors.toList()), clock.instant());
     }
     sendDue();
     if (!failures.isEmpty()) {
@@ -102,8 +110,16 @@ final class NetworkVipGroup implements VipGroup {
     }
     List<String> conflicts = new ArrayList<>();
     for (ProbeAnswer answer : probe.probeAll(probed)) {
-      answer.answeredBy().ifPresent(mac -> conflicts.add(answer.vip().cidr() + " on " + answer.vip().interfaceName()
-          + " is answered by " + mac));
+      answer
+          .answeredBy()
+          .ifPresent(
+              mac ->
+                  conflicts.add(
+                      answer.vip().cidr()
+                          + " on "
+                          + answer.vip().interfaceName()
+                          + " is answered by "
+                          + mac));
     }
     return conflicts.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", conflicts));
   }
@@ -119,7 +135,8 @@ final class NetworkVipGroup implements VipGroup {
   @Override
   public void reannounce() {
     synchronized (this) {
-      schedule.claimed(announced.stream().filter(held::contains).collect(Collectors.toList()), clock.instant());
+      schedule.claimed(
+          announced.stream().filter(held::contains).collect(Collectors.toList()), clock.instant());
     }
     sendDue();
   }
@@ -135,18 +152,21 @@ final class NetworkVipGroup implements VipGroup {
     // One task per VIP: arping paces its burst at 1/s, and the WAN VIP's first packet must not
     // wait for the LAN VIP's burst to finish (return traffic would be lost meanwhile).
     for (Announcement announcement : due) {
-      sending.execute(() -> {
-        try {
-          announcer.send(announcement);
-        } catch (RuntimeException e) {
-          log.warn("announcing {} failed: {}", announcement.vip(), e.getMessage());
-        }
-      });
+      sending.execute(
+          () -> {
+            try {
+              announcer.send(announcement);
+            } catch (RuntimeException e) {
+              log.warn("announcing {} failed: {}", announcement.vip(), e.getMessage());
+            }
+          });
     }
   }
 
   @Override
   public synchronized List<VipState> state() {
-    return vips.stream().map(v -> new VipState(v.cidr(), v.interfaceName(), held.contains(v))).collect(Collectors.toList());
+    return vips.stream()
+        .map(v -> new VipState(v.cidr(), v.interfaceName(), held.contains(v)))
+        .collect(Collectors.toList());
   }
 }

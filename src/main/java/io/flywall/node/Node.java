@@ -74,10 +74,20 @@ public final class Node implements HaService, AutoCloseable {
   private volatile long knownEpoch;
   private volatile Optional<String> primaryId = Optional.empty();
 
-  Node(ClusterPlan plan, Clock clock, FailoverController controller, ScheduledExecutorService loop,
-      ExecutorService effects, HeartbeatReceiver receiver, HeartbeatSender sender,
-      HeartbeatTransport transport, History history, ActionRunnerFactory runnerFactory, VipGroup vips,
-      HaMetrics metrics, MonitorFeed monitor) {
+  Node(
+      ClusterPlan plan,
+      Clock clock,
+      FailoverController controller,
+      ScheduledExecutorService loop,
+      ExecutorService effects,
+      HeartbeatReceiver receiver,
+      HeartbeatSender sender,
+      HeartbeatTransport transport,
+      History history,
+      ActionRunnerFactory runnerFactory,
+      VipGroup vips,
+      HaMetrics metrics,
+      MonitorFeed monitor) {
     this.plan = plan;
     this.clock = clock;
     this.controller = controller;
@@ -90,7 +100,9 @@ public final class Node implements HaService, AutoCloseable {
     this.vips = vips;
     this.metrics = metrics;
     this.monitor = monitor;
-    this.runner = runnerFactory.create(event -> loop.execute(() -> step(event)), () -> loop.execute(this::sendHeartbeats));
+    this.runner =
+        runnerFactory.create(
+            event -> loop.execute(() -> step(event)), () -> loop.execute(this::sendHeartbeats));
     this.lastRole = controller.role();
   }
 
@@ -103,36 +115,47 @@ public final class Node implements HaService, AutoCloseable {
   void start() {
     Duration interval = plan.controller().heartbeatInterval();
     long tickMillis = Math.max(10, interval.toMillis() / 4);
-    loop.scheduleAtFixedRate(guard(() -> step(new Event.Tick())), 0, tickMillis, TimeUnit.MILLISECONDS);
-    loop.scheduleAtFixedRate(guard(this::sendHeartbeats), 0, interval.toMillis(), TimeUnit.MILLISECONDS);
-    log.info("node {} started: priority {}, heartbeats on {} to {}, failure timeout {} ms",
-        plan.nodeId(), plan.controller().priority(), plan.heartbeatBind(), plan.destinations(),
+    loop.scheduleAtFixedRate(
+        guard(() -> step(new Event.Tick())), 0, tickMillis, TimeUnit.MILLISECONDS);
+    loop.scheduleAtFixedRate(
+        guard(this::sendHeartbeats), 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+    log.info(
+        "node {} started: priority {}, heartbeats on {} to {}, failure timeout {} ms",
+        plan.nodeId(),
+        plan.controller().priority(),
+        plan.heartbeatBind(),
+        plan.destinations(),
         plan.controller().failureTimeout().toMillis());
   }
 
   /** The transport's listener: hands a valid heartbeat to the event loop. */
   void onHeartbeat(ReceivedHeartbeat received) {
-    loop.execute(() -> {
-      PeerHeartbeat peer = HeartbeatMapping.toController(received.heartbeat());
-      metrics.heartbeatReceived(peer.nodeId());
-      Map<String, Object> event = new LinkedHashMap<>();
-      event.put("type", "heartbeat");
-      event.put("time", received.receivedAt().toString());
-      event.put("peer", peer.nodeId());
-      event.put("address", received.source().getAddress().getHostAddress() + ":" + received.source().getPort());
-      event.put("role", peer.role().name().toLowerCase());
-      event.put("epoch", peer.epoch());
-      event.put("seq", received.heartbeat().sequence());
-      event.put("healthy", peer.healthy());
-      received.rtt().ifPresent(rtt -> event.put("rtt_ms", rtt.toNanos() / 1e6));
-      monitor.publish(event);
-      if (controller.role() == Role.PRIMARY && peer.role() == Role.PRIMARY && peer.epoch() < controller.epoch()) {
-        // A stale primary (resumed from a pause, or back from a partition) may have pulled
-        // clients' ARP caches to itself: point them back here while it steps down.
-        vips.reannounce();
-      }
-      step(new Event.HeartbeatReceived(peer));
-    });
+    loop.execute(
+        () -> {
+          PeerHeartbeat peer = HeartbeatMapping.toController(received.heartbeat());
+          metrics.heartbeatReceived(peer.nodeId());
+          Map<String, Object> event = new LinkedHashMap<>();
+          event.put("type", "heartbeat");
+          event.put("time", received.receivedAt().toString());
+          event.put("peer", peer.nodeId());
+          event.put(
+              "address",
+              received.source().getAddress().getHostAddress() + ":" + received.source().getPort());
+          event.put("role", peer.role().name().toLowerCase());
+          event.put("epoch", peer.epoch());
+          event.put("seq", received.heartbeat().sequence());
+          event.put("healthy", peer.healthy());
+          received.rtt().ifPresent(rtt -> event.put("rtt_ms", rtt.toNanos() / 1e6));
+          monitor.publish(event);
+          if (controller.role() == Role.PRIMARY
+              && peer.role() == Role.PRIMARY
+              && peer.epoch() < controller.epoch()) {
+            // A stale primary (resumed from a pause, or back from a partition) may have pulled
+            // clients' ARP caches to itself: point them back here while it steps down.
+            vips.reannounce();
+          }
+          step(new Event.HeartbeatReceived(peer));
+        });
   }
 
   /** Replication reports here whether this replica is in sync with the primary. */
@@ -198,25 +221,37 @@ public final class Node implements HaService, AutoCloseable {
   }
 
   private void afterTick(Instant now) {
-    if (lastTick != null && Duration.between(lastTick, now).compareTo(plan.controller().failureTimeout()) > 0) {
+    if (lastTick != null
+        && Duration.between(lastTick, now).compareTo(plan.controller().failureTimeout()) > 0) {
       // This process was paused (SIGSTOP, VM freeze): another node may hold the role now. Stay
       // quiet on the LAN until peers have had a heartbeat interval to tell us.
       quietUntil = now.plus(plan.controller().heartbeatInterval().multipliedBy(2));
-      log.warn("resumed after a pause of {} ms: no VIP announcements until {}", Duration.between(lastTick, now).toMillis(), quietUntil);
+      log.warn(
+          "resumed after a pause of {} ms: no VIP announcements until {}",
+          Duration.between(lastTick, now).toMillis(),
+          quietUntil);
     }
     lastTick = now;
     ControllerView view = controller.view(now);
-    metrics.role(view.role().name().toLowerCase(), EnumSet.of(Role.INIT, Role.BACKUP, Role.PRIMARY, Role.FAULT)
-        .stream().map(r -> r.name().toLowerCase()).collect(Collectors.toList()));
+    metrics.role(
+        view.role().name().toLowerCase(),
+        EnumSet.of(Role.INIT, Role.BACKUP, Role.PRIMARY, Role.FAULT).stream()
+            .map(r -> r.name().toLowerCase())
+            .collect(Collectors.toList()));
     metrics.epoch(view.epoch());
     metrics.healthy(view.healthy());
     metrics.quorum(view.quorum().visible(), view.quorum().required());
     // The controller's view is the truth about alarms; the gauge follows it every tick.
-    metrics.alarm(FailoverController.SPLIT_BRAIN_RISK,
+    metrics.alarm(
+        FailoverController.SPLIT_BRAIN_RISK,
         view.alarms().stream().anyMatch(a -> a.name().equals(FailoverController.SPLIT_BRAIN_RISK)));
-    receiver.rejections().forEach((reason, count) -> metrics.heartbeatsRejected(reason.name(), count));
+    receiver
+        .rejections()
+        .forEach((reason, count) -> metrics.heartbeatsRejected(reason.name(), count));
     for (PeerStatus peer : receiver.peers().all()) {
-      metrics.peer(peer.nodeId(), Duration.between(peer.lastSeen(), now).toMillis() / 1000.0,
+      metrics.peer(
+          peer.nodeId(),
+          Duration.between(peer.lastSeen(), now).toMillis() / 1000.0,
           peer.rtt().map(rtt -> rtt.toNanos() / 1e6).orElse(-1.0));
     }
     vips.tick(view.role() == Role.PRIMARY && (quietUntil == null || now.isAfter(quietUntil)));
@@ -226,10 +261,13 @@ public final class Node implements HaService, AutoCloseable {
     Instant now = clock.instant();
     PeerHeartbeat own = controller.heartbeat(now);
     String followed = controller.view(now).primaryId().orElse("");
-    sender.send(HeartbeatMapping.toWire(own, plan.replicationAddress(), followed),
-        HeartbeatMapping.command(own), plan.destinations());
+    sender.send(
+        HeartbeatMapping.toWire(own, plan.replicationAddress(), followed),
+        HeartbeatMapping.command(own),
+        plan.destinations());
     for (InetSocketAddress destination : plan.destinations()) {
-      metrics.heartbeatSent(destination.getAddress().getHostAddress() + ":" + destination.getPort());
+      metrics.heartbeatSent(
+          destination.getAddress().getHostAddress() + ":" + destination.getPort());
     }
   }
 
@@ -243,7 +281,8 @@ public final class Node implements HaService, AutoCloseable {
     } catch (ExecutionException e) {
       throw new IllegalStateException("controller failed: " + e.getCause(), e.getCause());
     } catch (TimeoutException e) {
-      throw new IllegalStateException("the controller did not answer within " + COMMAND_TIMEOUT.toSeconds() + " s");
+      throw new IllegalStateException(
+          "the controller did not answer within " + COMMAND_TIMEOUT.toSeconds() + " s");
     }
   }
 
@@ -252,18 +291,35 @@ public final class Node implements HaService, AutoCloseable {
   @Override
   public HaStatus status() {
     ControllerView view = onLoop(() -> controller.view(clock.instant()));
-    List<ApiModel.Vip> vipList = vips.state().stream()
-        .map(v -> new ApiModel.Vip(v.address(), v.interfaceName(), v.held())).collect(Collectors.toList());
-    List<ApiModel.Alarm> alarms = view.alarms().stream()
-        .map(a -> new ApiModel.Alarm(a.name(), a.detail(), null)).collect(Collectors.toList());
+    List<ApiModel.Vip> vipList =
+        vips.state().stream()
+            .map(v -> new ApiModel.Vip(v.address(), v.interfaceName(), v.held()))
+            .collect(Collectors.toList());
+    List<ApiModel.Alarm> alarms =
+        view.alarms().stream()
+            .map(a -> new ApiModel.Alarm(a.name(), a.detail(), null))
+            .collect(Collectors.toList());
     var connectionSync = runner.connectionSync().status();
-    connectionSync.alarms().forEach((name, detail) -> alarms.add(new ApiModel.Alarm(name, detail, null)));
-    return new HaStatus(view.nodeId(), roleName(view.role()), view.epoch(), view.priority(), view.healthy(),
+    connectionSync
+        .alarms()
+        .forEach((name, detail) -> alarms.add(new ApiModel.Alarm(name, detail, null)));
+    return new HaStatus(
+        view.nodeId(),
+        roleName(view.role()),
+        view.epoch(),
+        view.priority(),
+        view.healthy(),
         view.primaryId().orElse(null),
-        new ApiModel.Quorum(view.quorum().required(), view.quorum().visible(), view.quorum().hasQuorum()),
-        vipList, new ApiModel.Failback(view.failback().mode().name().toLowerCase(), view.failback().enabled(),
+        new ApiModel.Quorum(
+            view.quorum().required(), view.quorum().visible(), view.quorum().hasQuorum()),
+        vipList,
+        new ApiModel.Failback(
+            view.failback().mode().name().toLowerCase(),
+            view.failback().enabled(),
             view.failback().pendingUntil().map(Instant::toString).orElse(null)),
-        view.since().toString(), alarms, view.healthy() ? null : healthCause,
+        view.since().toString(),
+        alarms,
+        view.healthy() ? null : healthCause,
         ConntrackReporting.document(connectionSync));
   }
 
@@ -272,15 +328,35 @@ public final class Node implements HaService, AutoCloseable {
     Instant now = clock.instant();
     ControllerView view = onLoop(() -> controller.view(now));
     List<ClusterNode> nodes = new ArrayList<>();
-    nodes.add(new ClusterNode(view.nodeId(), roleName(view.role()), view.priority(), true, view.healthy(),
-        0L, null, view.epoch(), 0, plan.heartbeatBind().getAddress().getHostAddress() + ":" + plan.heartbeatBind().getPort()));
+    nodes.add(
+        new ClusterNode(
+            view.nodeId(),
+            roleName(view.role()),
+            view.priority(),
+            true,
+            view.healthy(),
+            0L,
+            null,
+            view.epoch(),
+            0,
+            plan.heartbeatBind().getAddress().getHostAddress()
+                + ":"
+                + plan.heartbeatBind().getPort()));
     for (ControllerView.Peer peer : view.peers()) {
       Optional<PeerStatus> wire = receiver.peers().get(peer.nodeId());
-      nodes.add(new ClusterNode(peer.nodeId(), peer.witness() ? "witness" : roleName(peer.role()), peer.priority(),
-          peer.alive(), peer.healthy(), Duration.between(peer.lastSeen(), now).toMillis(),
-          wire.flatMap(PeerStatus::rtt).map(rtt -> rtt.toNanos() / 1e6).orElse(null), peer.epoch(),
-          peer.replicationPosition(),
-          wire.map(w -> w.address().getAddress().getHostAddress() + ":" + w.address().getPort()).orElse(null)));
+      nodes.add(
+          new ClusterNode(
+              peer.nodeId(),
+              peer.witness() ? "witness" : roleName(peer.role()),
+              peer.priority(),
+              peer.alive(),
+              peer.healthy(),
+              Duration.between(peer.lastSeen(), now).toMillis(),
+              wire.flatMap(PeerStatus::rtt).map(rtt -> rtt.toNanos() / 1e6).orElse(null),
+              peer.epoch(),
+              peer.replicationPosition(),
+              wire.map(w -> w.address().getAddress().getHostAddress() + ":" + w.address().getPort())
+                  .orElse(null)));
     }
     return new ClusterInfo(view.epoch(), view.primaryId().orElse(null), nodes);
   }
@@ -295,9 +371,19 @@ public final class Node implements HaService, AutoCloseable {
   }
 
   private static HistoryEntry entry(HistoryEvent e) {
-    return new HistoryEntry(e.id(), e.time().toString(), e.type(), e.fromRole(), e.toRole(), e.nodeId(),
-        e.epoch(), e.cause(), e.durationMs(), e.steps().stream()
-            .map(s -> new ApiModel.HistoryStep(s.name(), s.durationMs(), s.ok())).collect(Collectors.toList()));
+    return new HistoryEntry(
+        e.id(),
+        e.time().toString(),
+        e.type(),
+        e.fromRole(),
+        e.toRole(),
+        e.nodeId(),
+        e.epoch(),
+        e.cause(),
+        e.durationMs(),
+        e.steps().stream()
+            .map(s -> new ApiModel.HistoryStep(s.name(), s.durationMs(), s.ok()))
+            .collect(Collectors.toList()));
   }
 
   @Override
@@ -322,9 +408,11 @@ public final class Node implements HaService, AutoCloseable {
 
   private CommandOutcome command(Command command) {
     log.info("operator command: {}", command);
-    CommandReply reply = onLoop(() -> step(new Event.OperatorCommand(command)))
-        .orElse(CommandReply.accepted("accepted"));
-    return new CommandOutcome(reply.accepted(), reply.message(), reply.from().orElse(null), reply.to().orElse(null));
+    CommandReply reply =
+        onLoop(() -> step(new Event.OperatorCommand(command)))
+            .orElse(CommandReply.accepted("accepted"));
+    return new CommandOutcome(
+        reply.accepted(), reply.message(), reply.from().orElse(null), reply.to().orElse(null));
   }
 
   static String roleName(Role role) {
@@ -332,8 +420,8 @@ public final class Node implements HaService, AutoCloseable {
   }
 
   /**
-   * Stops the node. A primary first hands its role over (as {@code flywall ha failover} would),
-   * so a planned stop costs clients milliseconds instead of a failure timeout.
+   * Stops the node. A primary first hands its role over (as {@code flywall ha failover} would), so
+   * a planned stop costs clients milliseconds instead of a failure timeout.
    */
   @Override
   public void close() {

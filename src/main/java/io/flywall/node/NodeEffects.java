@@ -26,38 +26,60 @@ import java.util.concurrent.Executors;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
-/** Builds the real external effects (VIPs, scripts, monitors) a config asks for, or says why it cannot. */
+/**
+ * Builds the real external effects (VIPs, scripts, monitors) a config asks for, or says why it
+ * cannot.
+ */
 public final class NodeEffects {
   private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(5);
 
   private NodeEffects() {}
 
   public static Daemon.Effects real(FlywallConfig config, Clock clock) throws NodeStartException {
-    HaConfig ha = config.replication().ha().orElseThrow(() -> new NodeStartException("no ha block"));
+    HaConfig ha =
+        config.replication().ha().orElseThrow(() -> new NodeStartException("no ha block"));
     List<MissingTool> missing = ToolCheck.ofProcessPath().missing(features(ha));
     if (!missing.isEmpty()) {
-      throw new NodeStartException(missing.stream().map(MissingTool::message).collect(Collectors.joining("; "))
-          + " (apt-get install the package named)");
+      throw new NodeStartException(
+          missing.stream().map(MissingTool::message).collect(Collectors.joining("; "))
+              + " (apt-get install the package named)");
     }
     CommandRunner commands = new ProcessCommandRunner();
-    VipGroup vips = ha.virtualIps().isEmpty() ? VipGroup.none() : new NetworkVipGroup(
-        vips(ha, v -> true), vips(ha, VirtualIpConfig::gratuitousArp), vips(ha, VirtualIpConfig::arpPing),
-        new IprouteVipBackend(commands, COMMAND_TIMEOUT), new GratuitousAnnouncer(commands, COMMAND_TIMEOUT),
-        new NeighborProbe(commands, clock), AnnouncementSchedule.standard(),
-        Executors.newCachedThreadPool(Daemon.daemonThreads("flywall-announce")), clock);
-    FailoverScripts scripts = new ScriptFiles(config.replication().nodeId(), ha.preFailoverScript(),
-        ha.postFailoverScript(), ha.scriptTimeout(),
-        ha.virtualIps().stream().map(v -> v.address().toString()).collect(Collectors.toList()),
-        new ProcessScriptRunner(clock));
+    VipGroup vips =
+        ha.virtualIps().isEmpty()
+            ? VipGroup.none()
+            : new NetworkVipGroup(
+                vips(ha, v -> true),
+                vips(ha, VirtualIpConfig::gratuitousArp),
+                vips(ha, VirtualIpConfig::arpPing),
+                new IprouteVipBackend(commands, COMMAND_TIMEOUT),
+                new GratuitousAnnouncer(commands, COMMAND_TIMEOUT),
+                new NeighborProbe(commands, clock),
+                AnnouncementSchedule.standard(),
+                Executors.newCachedThreadPool(Daemon.daemonThreads("flywall-announce")),
+                clock);
+    FailoverScripts scripts =
+        new ScriptFiles(
+            config.replication().nodeId(),
+            ha.preFailoverScript(),
+            ha.postFailoverScript(),
+            ha.scriptTimeout(),
+            ha.virtualIps().stream().map(v -> v.address().toString()).collect(Collectors.toList()),
+            new ProcessScriptRunner(clock));
     // A sync that cannot run says why (status, alarm, log) but never stops failover from running.
-    ConnectionSync connectionSync = new ConntrackSyncSetup(commands, ToolCheck.ofProcessPath(),
-        new ChildProcessLauncher(), clock).prepare(config,
-            Executors.newSingleThreadScheduledExecutor(Daemon.daemonThreads("flywall-conntrackd")));
+    ConnectionSync connectionSync =
+        new ConntrackSyncSetup(
+                commands, ToolCheck.ofProcessPath(), new ChildProcessLauncher(), clock)
+            .prepare(
+                config,
+                Executors.newSingleThreadScheduledExecutor(
+                    Daemon.daemonThreads("flywall-conntrackd")));
     return new Daemon.Effects(vips, scripts, commands, connectionSync);
   }
 
   static List<Vip> vips(HaConfig ha, Predicate<VirtualIpConfig> which) {
-    return ha.virtualIps().stream().filter(which)
+    return ha.virtualIps().stream()
+        .filter(which)
         .map(v -> new Vip(v.address().address(), v.address().prefixLength(), v.interfaceName()))
         .collect(Collectors.toList());
   }

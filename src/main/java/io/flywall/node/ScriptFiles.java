@@ -1,16 +1,18 @@
 package io.flywall.node;
 
 import io.flywall.failover.Action;
+import io.flywall.failover.ScriptPhase;
 import io.flywall.network.ScriptInvocation;
 import io.flywall.network.ScriptResult;
 import io.flywall.network.ScriptRunner;
-import io.flywall.failover.ScriptPhase;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
-/** The configured pre/post failover scripts, run with the argv and environment of DESIGN section 4. */
+/**
+ * The configured pre/post failover scripts, run with the argv and environment of DESIGN section 4.
+ */
 final class ScriptFiles implements FailoverScripts {
   private final String nodeId;
   private final Optional<Path> pre;
@@ -19,7 +21,13 @@ final class ScriptFiles implements FailoverScripts {
   private final List<String> vips;
   private final ScriptRunner runner;
 
-  ScriptFiles(String nodeId, Optional<Path> pre, Optional<Path> post, Duration timeout, List<String> vips, ScriptRunner runner) {
+  ScriptFiles(
+      String nodeId,
+      Optional<Path> pre,
+      Optional<Path> post,
+      Duration timeout,
+      List<String> vips,
+      ScriptRunner runner) {
     this.nodeId = nodeId;
     this.pre = pre;
     this.post = post;
@@ -34,10 +42,22 @@ final class ScriptFiles implements FailoverScripts {
     if (file.isEmpty()) {
       return Outcome.NOT_CONFIGURED;
     }
-    ScriptResult result = runner.run(new ScriptInvocation(file.get(), nodeId, script.event(),
-        ActionRunner.roleName(script.from()), ActionRunner.roleName(script.to()), script.epoch(), script.cause(),
-        vips, timeout));
-    String detail = result.ok() ? "exit 0" : result.problem() + (result.outputTail().isBlank() ? "" : ": " + result.outputTail());
+    ScriptResult result =
+        runner.run(
+            new ScriptInvocation(
+                file.get(),
+                nodeId,
+                script.event(),
+                ActionRunner.roleName(script.from()),
+                ActionRunner.roleName(script.to()),
+                script.epoch(),
+                script.cause(),
+                vips,
+                timeout));
+    String detail =
+        result.ok()
+            ? "exit 0"
+            : result.problem() + (result.outputTail().isBlank() ? "" : ": " + result.outputTail());
     return new Outcome(true, result.ok(), detail);
   }
 }

@@ -35,9 +35,28 @@ public final class StateApi implements StateService {
   @Override
   public ReplicationStatusView replicationStatus() {
     ReplicationStatus s = guard(replication::status);
-    return new ReplicationStatusView(nodeId, s.role(), s.syncState(), s.syncMode(), s.position(), s.checksum(),
-        s.lastSyncTime(), s.primaryId(), s.historyId(), s.problem(), s.conflicts(), s.peers().stream()
-            .map(p -> new PeerView(p.nodeId(), p.address(), p.state(), p.ackedPosition(), p.lagChanges(), p.lagMs()))
+    return new ReplicationStatusView(
+        nodeId,
+        s.role(),
+        s.syncState(),
+        s.syncMode(),
+        s.position(),
+        s.checksum(),
+        s.lastSyncTime(),
+        s.primaryId(),
+        s.historyId(),
+        s.problem(),
+        s.conflicts(),
+        s.peers().stream()
+            .map(
+                p ->
+                    new PeerView(
+                        p.nodeId(),
+                        p.address(),
+                        p.state(),
+                        p.ackedPosition(),
+                        p.lagChanges(),
+                        p.lagMs()))
             .toList());
   }
 
@@ -48,8 +67,10 @@ public final class StateApi implements StateService {
 
   @Override
   public CommandOutcome resync() {
-    return replication.resync() ? CommandOutcome.accepted("dropping this replica's copy; a fresh snapshot follows")
-        : CommandOutcome.refused("this node is the primary (or not replicating): there is nothing to resync from");
+    return replication.resync()
+        ? CommandOutcome.accepted("dropping this replica's copy; a fresh snapshot follows")
+        : CommandOutcome.refused(
+            "this node is the primary (or not replicating): there is nothing to resync from");
   }
 
   @Override
@@ -59,7 +80,9 @@ public final class StateApi implements StateService {
 
   @Override
   public List<StateEntry> list(String bucket, int limit) {
-    return guard(() -> replication.store().list(bucket, limit)).stream().map(StateApi::view).toList();
+    return guard(() -> replication.store().list(bucket, limit)).stream()
+        .map(StateApi::view)
+        .toList();
   }
 
   @Override
@@ -80,20 +103,41 @@ public final class StateApi implements StateService {
 
   private static StateWrite outcome(Replication.Written w) {
     Change c = w.change();
-    return new StateWrite(c.bucket(), c.key(), c.version(), c.seq(), w.replicated(),
-        w.replicated() ? null : "sync_mode: no replica acknowledged this write in time; replication is degraded to async");
+    return new StateWrite(
+        c.bucket(),
+        c.key(),
+        c.version(),
+        c.seq(),
+        w.replicated(),
+        w.replicated()
+            ? null
+            : "sync_mode: no replica acknowledged this write in time; replication is degraded to async");
   }
 
   private static StateEntry view(Entry e) {
     Text text = text(e.value());
-    return new StateEntry(e.bucket(), e.key(), text.value, text.encoding, e.version(), e.hlc().toString(), e.origin(),
+    return new StateEntry(
+        e.bucket(),
+        e.key(),
+        text.value,
+        text.encoding,
+        e.version(),
+        e.hlc().toString(),
+        e.origin(),
         Instant.ofEpochMilli(e.hlc().physicalMillis()).toString(),
         e.expiry().map(ms -> Instant.ofEpochMilli(ms).toString()).orElse(null));
   }
 
   private static ConflictView view(Conflict c) {
-    return new ConflictView(c.id(), Instant.ofEpochMilli(c.timeMillis()).toString(), c.bucket(), c.key(),
-        c.winnerOrigin(), hlc(c.winnerHlc()), c.loserOrigin(), hlc(c.loserHlc()),
+    return new ConflictView(
+        c.id(),
+        Instant.ofEpochMilli(c.timeMillis()).toString(),
+        c.bucket(),
+        c.key(),
+        c.winnerOrigin(),
+        hlc(c.winnerHlc()),
+        c.loserOrigin(),
+        hlc(c.loserHlc()),
         c.loserValue() == null ? null : text(c.loserValue()).value);
   }
 
@@ -105,8 +149,13 @@ public final class StateApi implements StateService {
 
   private static Text text(byte[] bytes) {
     try {
-      String s = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
+      String s =
+          StandardCharsets.UTF_8
+              .newDecoder()
+              .onMalformedInput(CodingErrorAction.REPORT)
+              .onUnmappableCharacter(CodingErrorAction.REPORT)
+              .decode(ByteBuffer.wrap(bytes))
+              .toString();
       return new Text(s, "utf-8");
     } catch (CharacterCodingException e) {
       return new Text(Base64.getEncoder().encodeToString(bytes), "base64");
@@ -142,7 +191,8 @@ public final class StateApi implements StateService {
       throw new StateApiException(503, "store_unavailable", e.getMessage());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new StateApiException(503, "interrupted", "interrupted while waiting for a replica's acknowledgement");
+      throw new StateApiException(
+          503, "interrupted", "interrupted while waiting for a replica's acknowledgement");
     }
   }
 }

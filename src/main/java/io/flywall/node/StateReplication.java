@@ -1,8 +1,8 @@
 package io.flywall.node;
 
 import io.flywall.cluster.ClusterKeys;
-import io.flywall.cluster.PeerStatus;
 import io.flywall.cluster.HeartbeatReceiver;
+import io.flywall.cluster.PeerStatus;
 import io.flywall.config.FlywallConfig;
 import io.flywall.config.HostPort;
 import io.flywall.config.ReplicationConfig;
@@ -24,40 +24,74 @@ import java.util.function.BiConsumer;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
-/** Builds this node's state store and replication from the config and finds the primary to follow. */
+/**
+ * Builds this node's state store and replication from the config and finds the primary to follow.
+ */
 final class StateReplication {
   /** Sync mode waits at least this long for an ack before degrading to async. */
   private static final Duration MIN_SYNC_TIMEOUT = Duration.ofSeconds(2);
 
   private StateReplication() {}
 
-  static Replication start(FlywallConfig config, Optional<Path> configFile, StateDatabase database, ClusterKeys keys,
-      Clock clock, Supplier<Optional<PrimaryTarget>> primary, LongSupplier knownEpoch,
-      BiConsumer<Boolean, Long> syncListener) throws NodeStartException {
+  static Replication start(
+      FlywallConfig config,
+      Optional<Path> configFile,
+      StateDatabase database,
+      ClusterKeys keys,
+      Clock clock,
+      Supplier<Optional<PrimaryTarget>> primary,
+      LongSupplier knownEpoch,
+      BiConsumer<Boolean, Long> syncListener)
+      throws NodeStartException {
     ReplicationConfig r = config.replication();
     HostPort listen = r.listenAddr();
-    InetSocketAddress bind = listen.anyHost() ? new InetSocketAddress(listen.port())
-        : ClusterPlan.resolve(listen, "listen_addr");
-    Duration syncTimeout = r.syncInterval().multipliedBy(20).compareTo(MIN_SYNC_TIMEOUT) > 0
-        ? r.syncInterval().multipliedBy(20) : MIN_SYNC_TIMEOUT;
-    ReplicationSettings settings = new ReplicationSettings(r.nodeId(), bind, r.encryption(), r.compression(),
-        r.batchSize(), r.syncInterval(), r.syncMode() == ReplicationConfig.SyncMode.SYNC, syncTimeout, r.syncFiles(),
-        configFile);
+    InetSocketAddress bind =
+        listen.anyHost()
+            ? new InetSocketAddress(listen.port())
+            : ClusterPlan.resolve(listen, "listen_addr");
+    Duration syncTimeout =
+        r.syncInterval().multipliedBy(20).compareTo(MIN_SYNC_TIMEOUT) > 0
+            ? r.syncInterval().multipliedBy(20)
+            : MIN_SYNC_TIMEOUT;
+    ReplicationSettings settings =
+        new ReplicationSettings(
+            r.nodeId(),
+            bind,
+            r.encryption(),
+            r.compression(),
+            r.batchSize(),
+            r.syncInterval(),
+            r.syncMode() == ReplicationConfig.SyncMode.SYNC,
+            syncTimeout,
+            r.syncFiles(),
+            configFile);
     try {
       StateStore store = StateStore.open(database, r.nodeId(), clock, LogRetention.DEFAULT);
-      return Replication.start(store, settings, keys.replicationKey(), clock, new SecureRandom(), primary, knownEpoch,
+      return Replication.start(
+          store,
+          settings,
+          keys.replicationKey(),
+          clock,
+          new SecureRandom(),
+          primary,
+          knownEpoch,
           syncListener);
     } catch (StateStoreException e) {
       throw new NodeStartException(e.getMessage(), e);
     } catch (IOException e) {
-      throw new NodeStartException("cannot listen for replication on " + bind + ": " + e.getMessage()
-          + " (is another flywall running, or listen_addr's port taken?)", e);
+      throw new NodeStartException(
+          "cannot listen for replication on "
+              + bind
+              + ": "
+              + e.getMessage()
+              + " (is another flywall running, or listen_addr's port taken?)",
+          e);
     }
   }
 
   /**
-   * Where the primary's replication listener is, from its last heartbeat: the address it
-   * announces, with its host taken from the heartbeat's source when it listens on every address.
+   * Where the primary's replication listener is, from its last heartbeat: the address it announces,
+   * with its host taken from the heartbeat's source when it listens on every address.
    */
   static Optional<PrimaryTarget> locate(String primaryId, HeartbeatReceiver receiver) {
     Optional<PeerStatus> peer = receiver.peers().get(primaryId);
@@ -77,7 +111,9 @@ final class StateReplication {
       return Optional.empty();
     }
     if (host.isEmpty() || host.equals("0.0.0.0") || host.equals("::")) {
-      return Optional.of(new PrimaryTarget(primaryId, new InetSocketAddress(peer.get().address().getAddress(), port)));
+      return Optional.of(
+          new PrimaryTarget(
+              primaryId, new InetSocketAddress(peer.get().address().getAddress(), port)));
     }
     return Optional.of(new PrimaryTarget(primaryId, new InetSocketAddress(host, port)));
   }

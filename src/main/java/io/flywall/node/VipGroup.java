@@ -4,11 +4,14 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The node's VIPs as one unit, the way the controller thinks of them: claim all (and announce
- * them on the LAN), release all, or probe whether someone else still answers for them.
+ * The node's VIPs as one unit, the way the controller thinks of them: claim all (and announce them
+ * on the LAN), release all, or probe whether someone else still answers for them.
  */
 public interface VipGroup {
-  /** Adds every VIP and starts gratuitous ARP / unsolicited NA; throws with a clear message on failure. */
+  /**
+   * Adds every VIP and starts gratuitous ARP / unsolicited NA; throws with a clear message on
+   * failure.
+   */
   void claim() throws Exception;
 
   /** Removes every VIP; removing an absent one is success. */
@@ -20,7 +23,10 @@ public interface VipGroup {
   /** Periodic work while primary (refresh announcements); called on every controller tick. */
   void tick(boolean primary);
 
-  /** Announces the held VIPs again at once (a burst), e.g. when a stale primary reappears on the LAN. */
+  /**
+   * Announces the held VIPs again at once (a burst), e.g. when a stale primary reappears on the
+   * LAN.
+   */
   void reannounce();
 
   List<VipState> state();

@@ -32,11 +32,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A voter without VIPs or state: it heartbeats to every node so that a two-node cluster has a
- * third voter, and relays the highest epoch it has seen. It never competes for the role.
+ * A voter without VIPs or state: it heartbeats to every node so that a two-node cluster has a third
+ * voter, and relays the highest epoch it has seen. It never competes for the role.
  */
 public final class Witness implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Witness.class);
+
   /** Least preferred; a witness is never a candidate, this only keeps the field meaningful. */
   private static final int WITNESS_PRIORITY = 1000;
 
@@ -54,45 +55,82 @@ public final class Witness implements AutoCloseable {
 
   public static Witness start(FlywallConfig config, Clock clock) throws NodeStartException {
     ReplicationConfig replication = config.replication();
-    HaConfig ha = replication.ha().orElseThrow(() -> new NodeStartException(
-        "a witness needs an 'ha' block (heartbeat_port, heartbeat_interval, failure_threshold)"));
+    HaConfig ha =
+        replication
+            .ha()
+            .orElseThrow(
+                () ->
+                    new NodeStartException(
+                        "a witness needs an 'ha' block (heartbeat_port, heartbeat_interval, failure_threshold)"));
     List<InetSocketAddress> peers = new ArrayList<>();
     for (HostPort peer : replication.heartbeatPeers()) {
       peers.add(ClusterPlan.resolve(peer, "peer"));
     }
     if (peers.isEmpty()) {
-      throw new NodeStartException("a witness needs the nodes' addresses: set peer_addrs (or peer_addr)");
+      throw new NodeStartException(
+          "a witness needs the nodes' addresses: set peer_addrs (or peer_addr)");
     }
-    String secret = replication.secretKey().orElseThrow(() -> new NodeStartException(
-        "a witness needs the cluster's secret_key")).value();
+    String secret =
+        replication
+            .secretKey()
+            .orElseThrow(() -> new NodeStartException("a witness needs the cluster's secret_key"))
+            .value();
     HostPort listen = replication.heartbeatListen();
-    InetSocketAddress bind = listen.anyHost() ? new InetSocketAddress(listen.port()) : ClusterPlan.resolve(listen, "listen_addr");
+    InetSocketAddress bind =
+        listen.anyHost()
+            ? new InetSocketAddress(listen.port())
+            : ClusterPlan.resolve(listen, "listen_addr");
     try {
       long bootId = BootId.next(replication.stateDir(), clock);
       HeartbeatCodec codec = HeartbeatCodec.withKeys(ClusterKeys.fromSecret(secret));
-      HeartbeatReceiver receiver = new HeartbeatReceiver(replication.nodeId(), new HashSet<>(peers), codec, clock);
+      HeartbeatReceiver receiver =
+          new HeartbeatReceiver(replication.nodeId(), new HashSet<>(peers), codec, clock);
       AtomicLong maxEpoch = new AtomicLong();
-      UdpHeartbeatTransport transport = UdpHeartbeatTransport.open(bind, codec, receiver,
-          (ReceivedHeartbeat received) -> maxEpoch.accumulateAndGet(received.heartbeat().status().epoch(), Math::max));
-      HeartbeatSender sender = new HeartbeatSender(replication.nodeId(), bootId, transport, receiver.peers(), clock);
-      ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor(Daemon.daemonThreads("flywall-witness"));
+      UdpHeartbeatTransport transport =
+          UdpHeartbeatTransport.open(
+              bind,
+              codec,
+              receiver,
+              (ReceivedHeartbeat received) ->
+                  maxEpoch.accumulateAndGet(received.heartbeat().status().epoch(), Math::max));
+      HeartbeatSender sender =
+          new HeartbeatSender(replication.nodeId(), bootId, transport, receiver.peers(), clock);
+      ScheduledExecutorService loop =
+          Executors.newSingleThreadScheduledExecutor(Daemon.daemonThreads("flywall-witness"));
       Duration failureTimeout = ha.failureTimeout();
-      loop.scheduleAtFixedRate(() -> {
-        try {
-          Instant now = clock.instant();
-          int visible = 1 + (int) receiver.peers().all().stream()
-              .filter((PeerStatus p) -> p.silentFor(now).compareTo(failureTimeout) <= 0).count();
-          NodeStatus status = new NodeStatus(maxEpoch.get(), Heartbeat.Role.WITNESS, WITNESS_PRIORITY,
-              EnumSet.of(Heartbeat.Flag.HEALTHY), "", 0, new Heartbeat.QuorumView(Math.min(255, visible), ""));
-          sender.send(status, HeartbeatCommand.NONE, peers);
-        } catch (RuntimeException e) {
-          log.error("witness heartbeat failed", e);
-        }
-      }, 0, ha.heartbeatInterval().toMillis(), TimeUnit.MILLISECONDS);
+      loop.scheduleAtFixedRate(
+          () -> {
+            try {
+              Instant now = clock.instant();
+              int visible =
+                  1
+                      + (int)
+                          receiver.peers().all().stream()
+                              .filter(
+                                  (PeerStatus p) -> p.silentFor(now).compareTo(failureTimeout) <= 0)
+                              .count();
+              NodeStatus status =
+                  new NodeStatus(
+                      maxEpoch.get(),
+                      Heartbeat.Role.WITNESS,
+                      WITNESS_PRIORITY,
+                      EnumSet.of(Heartbeat.Flag.HEALTHY),
+                      "",
+                      0,
+                      new Heartbeat.QuorumView(Math.min(255, visible), ""));
+              sender.send(status, HeartbeatCommand.NONE, peers);
+            } catch (RuntimeException e) {
+              log.error("witness heartbeat failed", e);
+            }
+          },
+          0,
+          ha.heartbeatInterval().toMillis(),
+          TimeUnit.MILLISECONDS);
       log.info("witness {} on {} voting for {}", replication.nodeId(), bind, peers);
       return new Witness(loop, transport);
     } catch (IOException e) {
-      throw new NodeStartException("cannot start the witness on " + bind + ": " + e.getMessage(), e);
+      throw new NodeStartException(
+          "cannot start the witness on " + bind + ": " + e.getMessage(), e);
     }
   }
 

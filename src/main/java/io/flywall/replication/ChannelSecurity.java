@@ -10,9 +10,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Turns a TCP connection into a {@link SecureChannel}: TLS 1.3-PSK first when {@code
- * encryption} is on, then always the PSK challenge-response, whose session key MACs every
- * frame. Failed authentications are counted and logged (rate-limited by the caller's backoff).
+ * Turns a TCP connection into a {@link SecureChannel}: TLS 1.3-PSK first when {@code encryption} is
+ * on, then always the PSK challenge-response, whose session key MACs every frame. Failed
+ * authentications are counted and logged (rate-limited by the caller's backoff).
  */
 public final class ChannelSecurity {
   private static final Logger log = LoggerFactory.getLogger(ChannelSecurity.class);
@@ -24,7 +24,8 @@ public final class ChannelSecurity {
   private final PskHandshake handshake;
   private final AtomicLong refused = new AtomicLong();
 
-  public ChannelSecurity(String nodeId, byte[] replicationKey, boolean encryption, SecureRandom random) {
+  public ChannelSecurity(
+      String nodeId, byte[] replicationKey, boolean encryption, SecureRandom random) {
     this.nodeId = nodeId;
     this.encryption = encryption;
     this.tls = new PskTls(replicationKey, random);
@@ -35,7 +36,10 @@ public final class ChannelSecurity {
     return encryption;
   }
 
-  /** Connections refused because the peer failed authentication (wrong secret, not TLS-PSK, garbage). */
+  /**
+   * Connections refused because the peer failed authentication (wrong secret, not TLS-PSK,
+   * garbage).
+   */
   public long refusedCount() {
     return refused.get();
   }
@@ -47,25 +51,41 @@ public final class ChannelSecurity {
       Layer layer = encrypted(socket, false);
       PskHandshake.Session session = handshake.asServer(layer.in, layer.out);
       socket.setSoTimeout(0);
-      return new SecureChannel(socket, layer.in, layer.out, new FrameCodec(session.sessionKey(), false),
-          session.peerNodeId(), layer.closer);
+      return new SecureChannel(
+          socket,
+          layer.in,
+          layer.out,
+          new FrameCodec(session.sessionKey(), false),
+          session.peerNodeId(),
+          layer.closer);
     } catch (AuthenticationException | IOException e) {
       refused.incrementAndGet();
-      log.warn("replication connection from {} refused: {}", socket.getRemoteSocketAddress(), describe(e));
+      log.warn(
+          "replication connection from {} refused: {}",
+          socket.getRemoteSocketAddress(),
+          describe(e));
       closeQuietly(socket);
-      throw e instanceof AuthenticationException a ? a : new AuthenticationException(describe(e), e);
+      throw e instanceof AuthenticationException a
+          ? a
+          : new AuthenticationException(describe(e), e);
     }
   }
 
   /** The connecting side. */
-  public SecureChannel connect(Socket socket, String primaryNodeId) throws AuthenticationException, IOException {
+  public SecureChannel connect(Socket socket, String primaryNodeId)
+      throws AuthenticationException, IOException {
     try {
       socket.setSoTimeout(HANDSHAKE_TIMEOUT_MS);
       Layer layer = encrypted(socket, true);
       PskHandshake.Session session = handshake.asClient(nodeId, layer.in, layer.out);
       socket.setSoTimeout(0);
-      return new SecureChannel(socket, layer.in, layer.out, new FrameCodec(session.sessionKey(), true),
-          primaryNodeId, layer.closer);
+      return new SecureChannel(
+          socket,
+          layer.in,
+          layer.out,
+          new FrameCodec(session.sessionKey(), true),
+          primaryNodeId,
+          layer.closer);
     } catch (AuthenticationException e) {
       refused.incrementAndGet();
       closeQuietly(socket);
@@ -74,8 +94,11 @@ public final class ChannelSecurity {
       closeQuietly(socket);
       if (encryption && e.getClass().getName().startsWith("org.bouncycastle.tls")) {
         refused.incrementAndGet();
-        throw new AuthenticationException("TLS-PSK handshake with the primary failed (" + describe(e)
-            + "); check that both nodes have the same secret_key and encryption setting", e);
+        throw new AuthenticationException(
+            "TLS-PSK handshake with the primary failed ("
+                + describe(e)
+                + "); check that both nodes have the same secret_key and encryption setting",
+            e);
       }
       throw e;
     }
@@ -87,15 +110,20 @@ public final class ChannelSecurity {
     if (!encryption) {
       return new Layer(socket.getInputStream(), socket.getOutputStream(), () -> {});
     }
-    PskTls.Streams streams = client ? tls.connect(socket.getInputStream(), socket.getOutputStream())
-        : tls.accept(socket.getInputStream(), socket.getOutputStream());
-    return new Layer(streams.in(), streams.out(), () -> {
-      try {
-        streams.closer().close();
-      } catch (IOException ignored) {
-        // The socket is closed right after; a lost close_notify costs nothing.
-      }
-    });
+    PskTls.Streams streams =
+        client
+            ? tls.connect(socket.getInputStream(), socket.getOutputStream())
+            : tls.accept(socket.getInputStream(), socket.getOutputStream());
+    return new Layer(
+        streams.in(),
+        streams.out(),
+        () -> {
+          try {
+            streams.closer().close();
+          } catch (IOException ignored) {
+            // The socket is closed right after; a lost close_notify costs nothing.
+          }
+        });
   }
 
   private static String describe(Exception e) {

@@ -16,16 +16,19 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * The files of {@code sync_files}: read (with their mode) on the primary, written atomically
- * on replicas (temp file, fsync, rename). A replica writes only paths in its own {@code
- * sync_files} and never the HA config itself, whatever the primary sends.
+ * The files of {@code sync_files}: read (with their mode) on the primary, written atomically on
+ * replicas (temp file, fsync, rename). A replica writes only paths in its own {@code sync_files}
+ * and never the HA config itself, whatever the primary sends.
  */
 public final class ConfigFileSync {
   private static final long MAX_FILE = 8L * 1024 * 1024;
   private static final PosixFilePermission[] BITS = {
-    PosixFilePermission.OTHERS_EXECUTE, PosixFilePermission.OTHERS_WRITE, PosixFilePermission.OTHERS_READ,
-    PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.GROUP_WRITE, PosixFilePermission.GROUP_READ,
-    PosixFilePermission.OWNER_EXECUTE, PosixFilePermission.OWNER_WRITE, PosixFilePermission.OWNER_READ,
+    PosixFilePermission.OTHERS_EXECUTE, PosixFilePermission.OTHERS_WRITE,
+        PosixFilePermission.OTHERS_READ,
+    PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.GROUP_WRITE,
+        PosixFilePermission.GROUP_READ,
+    PosixFilePermission.OWNER_EXECUTE, PosixFilePermission.OWNER_WRITE,
+        PosixFilePermission.OWNER_READ,
   };
 
   private final List<Path> files;
@@ -68,13 +71,15 @@ public final class ConfigFileSync {
     Files.createDirectories(dir);
     Path temp = Files.createTempFile(dir, "." + target.getFileName(), ".flywall-tmp");
     try {
-      try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+      try (FileChannel channel =
+          FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
         channel.write(java.nio.ByteBuffer.wrap(push.content()));
         channel.force(true);
       }
       Files.setPosixFilePermissions(temp, permissions(push.mode()));
       try {
-        Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        Files.move(
+            temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       } catch (AtomicMoveNotSupportedException e) {
         Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
       }

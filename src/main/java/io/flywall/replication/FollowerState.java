@@ -7,8 +7,8 @@ import java.util.function.BiConsumer;
 
 /**
  * What a replica knows about its stream, for status: the primary, the primary's last reported
- * position and checksum, whether this replica equals it, and the last problem. Reports
- * "caught up" changes to a listener (the failover controller's election needs it).
+ * position and checksum, whether this replica equals it, and the last problem. Reports "caught up"
+ * changes to a listener (the failover controller's election needs it).
  */
 final class FollowerState {
   private final BiConsumer<Boolean, Long> syncListener;
@@ -25,8 +25,13 @@ final class FollowerState {
   }
 
   /** A snapshot of the state. */
-  record View(Optional<PrimaryTarget> primary, String state, String problem, long primaryPosition,
-      long primaryChecksum, Instant lastSync) {}
+  record View(
+      Optional<PrimaryTarget> primary,
+      String state,
+      String problem,
+      long primaryPosition,
+      long primaryChecksum,
+      Instant lastSync) {}
 
   synchronized View view() {
     return new View(primary, state, problem, primaryPosition, primaryChecksum, lastSync);
@@ -77,7 +82,8 @@ final class FollowerState {
         report(true, position);
       } else {
         state = "error";
-        problem = "checksum differs from the primary's at the same position; run 'flywall replication resync'";
+        problem =
+            "checksum differs from the primary's at the same position; run 'flywall replication resync'";
         report(false, position);
       }
     } else {

@@ -1,6 +1,8 @@
 package io.flywall.replication;
 
-/** One unit on the wire: a message type, flags (bit 0: payload is zstd-compressed) and a payload. */
+/**
+ * One unit on the wire: a message type, flags (bit 0: payload is zstd-compressed) and a payload.
+ */
 public record Frame(byte type, byte flags, byte[] payload) {
   public static final byte COMPRESSED = 1;
 

@@ -13,10 +13,10 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * Frames on the replication channel: {@code magic, type, flags, length(4), payload, mac(16)}.
- * The MAC (HMAC-SHA256 truncated to 16 bytes, under the session key) covers the direction and
- * a per-direction counter too, so a frame cut, altered, replayed, reordered or reflected back
- * is rejected. One codec per connection end; not thread-safe per direction.
+ * Frames on the replication channel: {@code magic, type, flags, length(4), payload, mac(16)}. The
+ * MAC (HMAC-SHA256 truncated to 16 bytes, under the session key) covers the direction and a
+ * per-direction counter too, so a frame cut, altered, replayed, reordered or reflected back is
+ * rejected. One codec per connection end; not thread-safe per direction.
  */
 public final class FrameCodec {
   static final byte MAGIC = (byte) 0xF7;
@@ -46,12 +46,16 @@ public final class FrameCodec {
 
   public synchronized byte[] encode(Frame frame) {
     if (frame.payload().length > MAX_PAYLOAD) {
-      throw new IllegalArgumentException("frame payload " + frame.payload().length + " exceeds " + MAX_PAYLOAD);
+      throw new IllegalArgumentException(
+          "frame payload " + frame.payload().length + " exceeds " + MAX_PAYLOAD);
     }
     byte[] header = header(frame.type(), frame.flags(), frame.payload().length);
     byte[] tag = tag(sendMac, sendDirection, sent++, header, frame.payload());
     return ByteBuffer.allocate(header.length + frame.payload().length + MAC_BYTES)
-        .put(header).put(frame.payload()).put(tag).array();
+        .put(header)
+        .put(frame.payload())
+        .put(tag)
+        .array();
   }
 
   public void write(OutputStream out, Frame frame) throws IOException {
@@ -67,9 +71,12 @@ public final class FrameCodec {
     byte[] header = Arrays.copyOf(wire, HEADER_BYTES);
     int length = checkHeader(header);
     if (wire.length != HEADER_BYTES + length + MAC_BYTES) {
-      throw new WireFormatException("frame length " + length + " does not match its " + wire.length + " bytes");
+      throw new WireFormatException(
+          "frame length " + length + " does not match its " + wire.length + " bytes");
     }
-    return verify(header, Arrays.copyOfRange(wire, HEADER_BYTES, HEADER_BYTES + length),
+    return verify(
+        header,
+        Arrays.copyOfRange(wire, HEADER_BYTES, HEADER_BYTES + length),
         Arrays.copyOfRange(wire, HEADER_BYTES + length, wire.length));
   }
 
@@ -82,10 +89,12 @@ public final class FrameCodec {
     return verify(header, payload, tag);
   }
 
-  private synchronized Frame verify(byte[] header, byte[] payload, byte[] tag) throws WireFormatException {
+  private synchronized Frame verify(byte[] header, byte[] payload, byte[] tag)
+      throws WireFormatException {
     byte[] expected = tag(receiveMac, receiveDirection, received, header, payload);
     if (!MessageDigest.isEqual(expected, tag)) {
-      throw new WireFormatException("frame authentication failed (corrupt, forged or replayed frame)");
+      throw new WireFormatException(
+          "frame authentication failed (corrupt, forged or replayed frame)");
     }
     received++;
     return new Frame(header[1], header[2], payload);
@@ -114,7 +123,8 @@ public final class FrameCodec {
     return Arrays.copyOf(mac.doFinal(), MAC_BYTES);
   }
 
-  private static byte[] readFully(InputStream in, int length, boolean atBoundary) throws IOException, WireFormatException {
+  private static byte[] readFully(InputStream in, int length, boolean atBoundary)
+      throws IOException, WireFormatException {
     byte[] bytes = new byte[length];
     int off = 0;
     while (off < length) {
@@ -123,7 +133,8 @@ public final class FrameCodec {
         if (atBoundary && off == 0) {
           throw new EOFException("peer closed the connection");
         }
-        throw new WireFormatException("truncated frame: stream ended after " + off + " of " + length + " bytes");
+        throw new WireFormatException(
+            "truncated frame: stream ended after " + off + " of " + length + " bytes");
       }
       off += n;
     }

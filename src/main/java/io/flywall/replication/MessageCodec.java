@@ -16,8 +16,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Messages to frames and back. Change lists are zstd-compressed when {@code compression} is on
- * and it pays; any malformed payload is a {@link WireFormatException}, never a crash.
+ * Messages to frames and back. Change lists are zstd-compressed when {@code compression} is on and
+ * it pays; any malformed payload is a {@link WireFormatException}, never a crash.
  */
 public final class MessageCodec {
   private static final int COMPRESS_ABOVE = 256;
@@ -110,39 +110,51 @@ public final class MessageCodec {
     byte[] raw = frame.compressed() ? decompress(frame.payload()) : frame.payload();
     DataInputStream in = new DataInputStream(new ByteArrayInputStream(raw));
     try {
-      ReplicationMessage message = switch (frame.type()) {
-        case 1 -> new ReplicationMessage.Follow(new LogPoint(string(in), in.readLong(), nonNegative(in.readLong())),
-            in.readLong());
-        case 2 -> new ReplicationMessage.Batch(in.readLong(), changes(in));
-        case 3 -> new ReplicationMessage.Position(in.readLong(), in.readLong(), in.readLong());
-        case 4 -> new ReplicationMessage.Ack(nonNegative(in.readLong()), in.readLong());
-        case 5 -> new ReplicationMessage.SnapshotBegin(in.readLong(),
-            new SnapshotHeader(string(in), nonNegative(in.readLong()), in.readLong(), nonNegative(in.readLong())));
-        case 6 -> new ReplicationMessage.SnapshotChunk(changes(in));
-        case 7 -> new ReplicationMessage.SnapshotEnd(in.readLong());
-        case 8 -> new ReplicationMessage.Diverged(nonNegative(in.readLong()));
-        case 9 -> {
-          boolean last = in.readBoolean();
-          yield new ReplicationMessage.Divergent(changes(in), last);
-        }
-        case 10 -> {
-          String path = string(in);
-          int mode = in.readInt();
-          yield new ReplicationMessage.FilePush(path, mode, bytes(in, in.readInt()));
-        }
-        case 11 -> new ReplicationMessage.Refused(string(in));
-        default -> throw new WireFormatException("unknown message type " + frame.type());
-      };
+      ReplicationMessage message =
+          switch (frame.type()) {
+            case 1 ->
+                new ReplicationMessage.Follow(
+                    new LogPoint(string(in), in.readLong(), nonNegative(in.readLong())),
+                    in.readLong());
+            case 2 -> new ReplicationMessage.Batch(in.readLong(), changes(in));
+            case 3 -> new ReplicationMessage.Position(in.readLong(), in.readLong(), in.readLong());
+            case 4 -> new ReplicationMessage.Ack(nonNegative(in.readLong()), in.readLong());
+            case 5 ->
+                new ReplicationMessage.SnapshotBegin(
+                    in.readLong(),
+                    new SnapshotHeader(
+                        string(in),
+                        nonNegative(in.readLong()),
+                        in.readLong(),
+                        nonNegative(in.readLong())));
+            case 6 -> new ReplicationMessage.SnapshotChunk(changes(in));
+            case 7 -> new ReplicationMessage.SnapshotEnd(in.readLong());
+            case 8 -> new ReplicationMessage.Diverged(nonNegative(in.readLong()));
+            case 9 -> {
+              boolean last = in.readBoolean();
+              yield new ReplicationMessage.Divergent(changes(in), last);
+            }
+            case 10 -> {
+              String path = string(in);
+              int mode = in.readInt();
+              yield new ReplicationMessage.FilePush(path, mode, bytes(in, in.readInt()));
+            }
+            case 11 -> new ReplicationMessage.Refused(string(in));
+            default -> throw new WireFormatException("unknown message type " + frame.type());
+          };
       if (in.available() != 0) {
-        throw new WireFormatException("message type " + frame.type() + " has " + in.available() + " trailing bytes");
+        throw new WireFormatException(
+            "message type " + frame.type() + " has " + in.available() + " trailing bytes");
       }
       return message;
     } catch (EOFException e) {
       throw new WireFormatException("message type " + frame.type() + " is truncated");
     } catch (IOException e) {
-      throw new WireFormatException("message type " + frame.type() + " is malformed: " + e.getMessage());
+      throw new WireFormatException(
+          "message type " + frame.type() + " is malformed: " + e.getMessage());
     } catch (IllegalArgumentException e) {
-      throw new WireFormatException("message type " + frame.type() + " has an invalid field: " + e.getMessage());
+      throw new WireFormatException(
+          "message type " + frame.type() + " has an invalid field: " + e.getMessage());
     }
   }
 
@@ -162,7 +174,8 @@ public final class MessageCodec {
       throw new WireFormatException("compressed payload is corrupt: " + e.getMessage());
     }
     if (n != rawLength) {
-      throw new WireFormatException("compressed payload decompressed to " + n + " bytes, expected " + rawLength);
+      throw new WireFormatException(
+          "compressed payload decompressed to " + n + " bytes, expected " + rawLength);
     }
     return raw;
   }
@@ -218,7 +231,8 @@ public final class MessageCodec {
     return s;
   }
 
-  private static byte[] bytes(DataInputStream in, int length) throws IOException, WireFormatException {
+  private static byte[] bytes(DataInputStream in, int length)
+      throws IOException, WireFormatException {
     if (length < 0 || length > in.available()) {
       throw new WireFormatException("byte field length " + length + " out of range");
     }

@@ -38,8 +38,10 @@ final class MessageLink implements AutoCloseable {
     stats.payloadBytesReceived.addAndGet(frame.payload().length);
     try {
       ReplicationMessage message = codec.decode(frame);
-      stats.rawBytesReceived.addAndGet(frame.compressed()
-          ? java.nio.ByteBuffer.wrap(frame.payload()).getInt() : frame.payload().length);
+      stats.rawBytesReceived.addAndGet(
+          frame.compressed()
+              ? java.nio.ByteBuffer.wrap(frame.payload()).getInt()
+              : frame.payload().length);
       return message;
     } catch (WireFormatException e) {
       stats.rejectedFrames.incrementAndGet();

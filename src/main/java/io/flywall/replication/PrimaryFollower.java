@@ -1,12 +1,12 @@
 package io.flywall.replication;
 
+import io.flywall.state.Change;
 import io.flywall.state.LogGapException;
 import io.flywall.state.SnapshotHeader;
 import io.flywall.state.SnapshotMismatchException;
 import io.flywall.state.SnapshotSink;
 import io.flywall.state.StateStore;
 import io.flywall.state.StateStoreException;
-import io.flywall.state.Change;
 import java.io.IOException;
 import java.net.Socket;
 import java.time.Clock;
@@ -19,11 +19,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The replica's side: follows whichever node is primary now (asked anew on every connect, so
- * it moves across failovers), applies batches whole or not at all, installs snapshots, sends
- * its divergent writes when asked, writes pushed files, and acks. Every problem (refused
- * stream, corrupt frame, failed apply) is reported in status and followed by a reconnect that
- * resumes from the position actually applied.
+ * The replica's side: follows whichever node is primary now (asked anew on every connect, so it
+ * moves across failovers), applies batches whole or not at all, installs snapshots, sends its
+ * divergent writes when asked, writes pushed files, and acks. Every problem (refused stream,
+ * corrupt frame, failed apply) is reported in status and followed by a reconnect that resumes from
+ * the position actually applied.
  */
 final class PrimaryFollower implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(PrimaryFollower.class);
@@ -46,8 +46,15 @@ final class PrimaryFollower implements Runnable {
   private Optional<PrimaryTarget> lastTarget = Optional.empty();
   private boolean notServingYet;
 
-  PrimaryFollower(StateStore store, ChannelSecurity security, MessageCodec codec, ReplicationStats stats,
-      ConfigFileSync files, Supplier<Optional<PrimaryTarget>> primary, LongSupplier knownEpoch, Clock clock,
+  PrimaryFollower(
+      StateStore store,
+      ChannelSecurity security,
+      MessageCodec codec,
+      ReplicationStats stats,
+      ConfigFileSync files,
+      Supplier<Optional<PrimaryTarget>> primary,
+      LongSupplier knownEpoch,
+      Clock clock,
       FollowerState state) {
     this.store = store;
     this.security = security;
@@ -91,8 +98,12 @@ final class PrimaryFollower implements Runnable {
         // A primary just elected may not serve yet for a few milliseconds: ask again soon.
         boolean soon = progressed || changedTarget || notServingYet;
         notServingYet = false;
-        backoff = soon ? MIN_BACKOFF : backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF
-            : backoff.multipliedBy(2);
+        backoff =
+            soon
+                ? MIN_BACKOFF
+                : backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0
+                    ? MAX_BACKOFF
+                    : backoff.multipliedBy(2);
       }
       if (!running) {
         break;
@@ -152,7 +163,10 @@ final class PrimaryFollower implements Runnable {
           header = begin.header();
           sink = store.receiveSnapshot();
           state.snapshot(header.entries());
-          log.info("receiving a snapshot of {} entries at position {} from {}", header.entries(), header.position(),
+          log.info(
+              "receiving a snapshot of {} entries at position {} from {}",
+              header.entries(),
+              header.position(),
               target.nodeId());
         } else if (message instanceof ReplicationMessage.SnapshotChunk chunk) {
           if (sink == null) {
@@ -169,7 +183,9 @@ final class PrimaryFollower implements Runnable {
           stats.snapshotsReceived.incrementAndGet();
           progressed = true;
           state.applied(store.position(), clock.instant());
-          log.info("snapshot installed: position {}, checksum {}", store.position(),
+          log.info(
+              "snapshot installed: position {}, checksum {}",
+              store.position(),
               io.flywall.state.StateChecksum.format(store.checksum()));
           ack(link);
         } else if (message instanceof ReplicationMessage.Diverged diverged) {
@@ -181,14 +197,20 @@ final class PrimaryFollower implements Runnable {
           notServingYet = refused.reason().startsWith(ReplicationMessage.Refused.NOT_PRIMARY);
           return progressed;
         } else {
-          throw new WireFormatException("unexpected " + message.getClass().getSimpleName() + " from the primary");
+          throw new WireFormatException(
+              "unexpected " + message.getClass().getSimpleName() + " from the primary");
         }
       }
     } catch (java.io.EOFException e) {
       state.disconnected("the primary closed the connection");
     } catch (IOException e) {
-      state.disconnected("cannot reach the primary " + target.nodeId() + " at " + target.address() + ": "
-          + e.getMessage());
+      state.disconnected(
+          "cannot reach the primary "
+              + target.nodeId()
+              + " at "
+              + target.address()
+              + ": "
+              + e.getMessage());
     } catch (AuthenticationException e) {
       state.problem(e.getMessage());
       log.warn("replication: {}", e.getMessage());
@@ -213,7 +235,8 @@ final class PrimaryFollower implements Runnable {
   private boolean fromCurrentEpoch(MessageLink link, long epoch) throws IOException {
     long known = knownEpoch.getAsLong();
     if (epoch < known) {
-      state.problem("refused a stream from epoch " + epoch + ", older than this node's epoch " + known);
+      state.problem(
+          "refused a stream from epoch " + epoch + ", older than this node's epoch " + known);
       link.send(new ReplicationMessage.Refused("your epoch " + epoch + " is older than " + known));
       return false;
     }
@@ -225,12 +248,15 @@ final class PrimaryFollower implements Runnable {
     link.send(new ReplicationMessage.Ack(head.position(), head.checksum()));
   }
 
-  private void sendDivergent(MessageLink link, long agreed) throws IOException, StateStoreException {
+  private void sendDivergent(MessageLink link, long agreed)
+      throws IOException, StateStoreException {
     long from = Math.max(agreed, store.logBase());
     if (from > agreed) {
-      log.warn("{} changes written here after the fork are no longer in this log and cannot be merged",
+      log.warn(
+          "{} changes written here after the fork are no longer in this log and cannot be merged",
           from - agreed);
-      state.problem((from - agreed) + " changes since the fork were trimmed from the log before the merge");
+      state.problem(
+          (from - agreed) + " changes since the fork were trimmed from the log before the merge");
     }
     int sent = 0;
     while (true) {
@@ -239,7 +265,10 @@ final class PrimaryFollower implements Runnable {
       boolean last = changes.isEmpty();
       link.send(new ReplicationMessage.Divergent(changes, last));
       if (last) {
-        log.info("sent {} writes made here since the fork at {} to the primary for merging", sent, agreed);
+        log.info(
+            "sent {} writes made here since the fork at {} to the primary for merging",
+            sent,
+            agreed);
         return;
       }
       sent += changes.size();

@@ -15,9 +15,9 @@ import javax.crypto.Mac;
 /**
  * Mutual challenge-response on the replication key: each side sends a fresh nonce and proves
  * knowledge of the key with an HMAC over both nonces, under distinct labels so one side's proof
- * cannot be reflected as the other's. The session key that MACs every later frame is derived
- * from both nonces, so frames from another session do not verify. No state is sent before both
- * proofs checked out.
+ * cannot be reflected as the other's. The session key that MACs every later frame is derived from
+ * both nonces, so frames from another session do not verify. No state is sent before both proofs
+ * checked out.
  */
 final class PskHandshake {
   private static final byte[] MAGIC = "FWR1".getBytes(StandardCharsets.US_ASCII);
@@ -35,7 +35,8 @@ final class PskHandshake {
   /** What both ends agree on once authenticated. */
   record Session(String peerNodeId, byte[] sessionKey) {}
 
-  Session asClient(String nodeId, InputStream rawIn, OutputStream rawOut) throws IOException, AuthenticationException {
+  Session asClient(String nodeId, InputStream rawIn, OutputStream rawOut)
+      throws IOException, AuthenticationException {
     DataInputStream in = new DataInputStream(rawIn);
     DataOutputStream out = new DataOutputStream(rawOut);
     byte[] clientNonce = nonce();
@@ -48,18 +49,21 @@ final class PskHandshake {
     byte[] serverNonce = read(in, NONCE);
     byte[] serverProof = read(in, PROOF);
     if (!MessageDigest.isEqual(serverProof, proof("server", clientNonce, serverNonce, id))) {
-      throw new AuthenticationException("the replication peer does not know this cluster's secret_key");
+      throw new AuthenticationException(
+          "the replication peer does not know this cluster's secret_key");
     }
     out.write(proof("client", clientNonce, serverNonce, id));
     out.flush();
     int verdict = in.read();
     if (verdict != 1) {
-      throw new AuthenticationException("the replication peer refused this node's proof of the secret_key");
+      throw new AuthenticationException(
+          "the replication peer refused this node's proof of the secret_key");
     }
     return new Session("primary", proof("session", clientNonce, serverNonce, id));
   }
 
-  Session asServer(InputStream rawIn, OutputStream rawOut) throws IOException, AuthenticationException {
+  Session asServer(InputStream rawIn, OutputStream rawOut)
+      throws IOException, AuthenticationException {
     DataInputStream in = new DataInputStream(rawIn);
     DataOutputStream out = new DataOutputStream(rawOut);
     byte[] magic = read(in, MAGIC.length);
@@ -80,12 +84,15 @@ final class PskHandshake {
     if (!MessageDigest.isEqual(clientProof, proof("client", clientNonce, serverNonce, id))) {
       out.write(0);
       out.flush();
-      throw new AuthenticationException("replication client '" + new String(id, StandardCharsets.UTF_8)
-          + "' failed the secret_key challenge (wrong secret?)");
+      throw new AuthenticationException(
+          "replication client '"
+              + new String(id, StandardCharsets.UTF_8)
+              + "' failed the secret_key challenge (wrong secret?)");
     }
     out.write(1);
     out.flush();
-    return new Session(new String(id, StandardCharsets.UTF_8), proof("session", clientNonce, serverNonce, id));
+    return new Session(
+        new String(id, StandardCharsets.UTF_8), proof("session", clientNonce, serverNonce, id));
   }
 
   private byte[] nonce() {
@@ -103,7 +110,8 @@ final class PskHandshake {
     return mac.doFinal();
   }
 
-  private static byte[] read(DataInputStream in, int length) throws IOException, AuthenticationException {
+  private static byte[] read(DataInputStream in, int length)
+      throws IOException, AuthenticationException {
     byte[] bytes = new byte[length];
     try {
       in.readFully(bytes);

@@ -8,6 +8,7 @@ import java.security.SecureRandom;
 import java.util.Vector;
 import org.bouncycastle.tls.AbstractTlsClient;
 import org.bouncycastle.tls.AbstractTlsServer;
+import org.bouncycastle.tls.AlertDescription;
 import org.bouncycastle.tls.BasicTlsPSKExternal;
 import org.bouncycastle.tls.CipherSuite;
 import org.bouncycastle.tls.PRFAlgorithm;
@@ -21,19 +22,21 @@ import org.bouncycastle.tls.TlsFatalAlert;
 import org.bouncycastle.tls.TlsPSKExternal;
 import org.bouncycastle.tls.TlsServerCertificate;
 import org.bouncycastle.tls.TlsServerProtocol;
-import org.bouncycastle.tls.AlertDescription;
 import org.bouncycastle.tls.crypto.TlsCrypto;
 import org.bouncycastle.tls.crypto.impl.bc.BcTlsCrypto;
 
 /**
- * TLS 1.3 with an external pre-shared key (BouncyCastle), key exchange psk_dhe_ke so every
- * session has forward secrecy. Only SHA-256 suites are offered (the PSK is bound to SHA-256).
- * No certificates: knowing the cluster key is the authentication.
+ * TLS 1.3 with an external pre-shared key (BouncyCastle), key exchange psk_dhe_ke so every session
+ * has forward secrecy. Only SHA-256 suites are offered (the PSK is bound to SHA-256). No
+ * certificates: knowing the cluster key is the authentication.
  */
 final class PskTls {
   /** The PSK identity both ends use; {@code openssl s_client -psk_identity} must match it. */
   static final String IDENTITY = "flywall-replication";
-  static final int[] SUITES = {CipherSuite.TLS_AES_128_GCM_SHA256, CipherSuite.TLS_CHACHA20_POLY1305_SHA256};
+
+  static final int[] SUITES = {
+    CipherSuite.TLS_AES_128_GCM_SHA256, CipherSuite.TLS_CHACHA20_POLY1305_SHA256
+  };
 
   private final byte[] key;
   private final SecureRandom random;
@@ -64,7 +67,9 @@ final class PskTls {
   }
 
   private BasicTlsPSKExternal external(TlsCrypto crypto) {
-    return new BasicTlsPSKExternal(IDENTITY.getBytes(StandardCharsets.UTF_8), crypto.createSecret(key),
+    return new BasicTlsPSKExternal(
+        IDENTITY.getBytes(StandardCharsets.UTF_8),
+        crypto.createSecret(key),
         PRFAlgorithm.tls13_hkdf_sha256);
   }
 
@@ -138,13 +143,15 @@ final class PskTls {
     public TlsAuthentication getAuthentication() {
       return new TlsAuthentication() {
         @Override
-        public void notifyServerCertificate(TlsServerCertificate serverCertificate) throws IOException {
+        public void notifyServerCertificate(TlsServerCertificate serverCertificate)
+            throws IOException {
           // A PSK session has no certificate; one arriving means the peer is not ours.
           throw new TlsFatalAlert(AlertDescription.handshake_failure);
         }
 
         @Override
-        public TlsCredentials getClientCredentials(org.bouncycastle.tls.CertificateRequest request) {
+        public TlsCredentials getClientCredentials(
+            org.bouncycastle.tls.CertificateRequest request) {
           return null;
         }
       };

@@ -11,9 +11,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The primary's book of its replicas: what each acknowledged and when, the commit time of
- * recent log positions (for lag), and the sync-mode wait for an acknowledgement, which
- * degrades to async after {@code syncTimeout} and says so.
+ * The primary's book of its replicas: what each acknowledged and when, the commit time of recent
+ * log positions (for lag), and the sync-mode wait for an acknowledgement, which degrades to async
+ * after {@code syncTimeout} and says so.
  */
 final class ReplicaLedger {
   private static final Logger log = LoggerFactory.getLogger(ReplicaLedger.class);
@@ -33,8 +33,14 @@ final class ReplicaLedger {
   }
 
   /** One replica as status shows it. */
-  record Progress(String nodeId, String address, String state, long sentPosition, long ackedPosition,
-      long ackedChecksum, Instant lastAck) {}
+  record Progress(
+      String nodeId,
+      String address,
+      String state,
+      long sentPosition,
+      long ackedPosition,
+      long ackedChecksum,
+      Instant lastAck) {}
 
   /** The store committed changes up to {@code position}. */
   synchronized void appended(long from, long position) {
@@ -46,17 +52,37 @@ final class ReplicaLedger {
   }
 
   void connected(String nodeId, String address, long position) {
-    replicas.put(nodeId, new Progress(nodeId, address, "negotiating", position, position, 0, clock.instant()));
+    replicas.put(
+        nodeId,
+        new Progress(nodeId, address, "negotiating", position, position, 0, clock.instant()));
   }
 
   void state(String nodeId, String state, long sentPosition) {
-    replicas.computeIfPresent(nodeId, (id, p) -> new Progress(id, p.address(), state, sentPosition, p.ackedPosition(),
-        p.ackedChecksum(), p.lastAck()));
+    replicas.computeIfPresent(
+        nodeId,
+        (id, p) ->
+            new Progress(
+                id,
+                p.address(),
+                state,
+                sentPosition,
+                p.ackedPosition(),
+                p.ackedChecksum(),
+                p.lastAck()));
   }
 
   void disconnected(String nodeId) {
-    replicas.computeIfPresent(nodeId, (id, p) -> new Progress(id, p.address(), "disconnected", p.sentPosition(),
-        p.ackedPosition(), p.ackedChecksum(), p.lastAck()));
+    replicas.computeIfPresent(
+        nodeId,
+        (id, p) ->
+            new Progress(
+                id,
+                p.address(),
+                "disconnected",
+                p.sentPosition(),
+                p.ackedPosition(),
+                p.ackedChecksum(),
+                p.lastAck()));
   }
 
   /** A replica acknowledged {@code position}: record lag samples, wake sync-mode writers. */
@@ -71,8 +97,16 @@ final class ReplicaLedger {
       }
     }
     if (before != null) {
-      replicas.put(nodeId, new Progress(nodeId, before.address(), before.state(), Math.max(before.sentPosition(), position),
-          position, checksum, clock.instant()));
+      replicas.put(
+          nodeId,
+          new Progress(
+              nodeId,
+              before.address(),
+              before.state(),
+              Math.max(before.sentPosition(), position),
+              position,
+              checksum,
+              clock.instant()));
     }
     if (position > bestAck) {
       bestAck = position;
@@ -81,9 +115,9 @@ final class ReplicaLedger {
   }
 
   /**
-   * In sync mode: waits until some replica acknowledged {@code position}. Returns false if none
-   * did within {@code timeout}; replication is then degraded to async (logged once) until a
-   * replica catches up with the log again.
+   * In sync mode: waits until some replica acknowledged {@code position}. Returns false if none did
+   * within {@code timeout}; replication is then degraded to async (logged once) until a replica
+   * catches up with the log again.
    */
   synchronized boolean awaitAck(long position, Duration timeout) throws InterruptedException {
     if (degraded) {
@@ -100,8 +134,11 @@ final class ReplicaLedger {
       if (left <= 0) {
         degraded = true;
         stats.syncTimeouts.incrementAndGet();
-        log.warn("sync_mode: no replica acknowledged position {} within {} ms; continuing asynchronously"
-            + " until a replica catches up", position, timeout.toMillis());
+        log.warn(
+            "sync_mode: no replica acknowledged position {} within {} ms; continuing asynchronously"
+                + " until a replica catches up",
+            position,
+            timeout.toMillis());
         return false;
       }
       wait(Math.max(1, left / 1_000_000));

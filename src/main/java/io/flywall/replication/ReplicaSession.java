@@ -18,9 +18,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The primary's side of one replica's stream: negotiate where the replica stands (continue,
- * merge its divergent writes, or snapshot), then send batches as the log grows, a position
- * beat when idle, and pushed files; a second thread reads the replica's acks.
+ * The primary's side of one replica's stream: negotiate where the replica stands (continue, merge
+ * its divergent writes, or snapshot), then send batches as the log grows, a position beat when
+ * idle, and pushed files; a second thread reads the replica's acks.
  */
 final class ReplicaSession implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(ReplicaSession.class);
@@ -39,8 +39,16 @@ final class ReplicaSession implements Runnable {
   private volatile boolean running = true;
   private String replicaId = "?";
 
-  ReplicaSession(MessageLink link, StateStore store, ReplicationSettings settings, ReplicaLedger ledger,
-      ReplicationStats stats, ConfigFileSync files, AppendSignal signal, Clock clock, long epoch) {
+  ReplicaSession(
+      MessageLink link,
+      StateStore store,
+      ReplicationSettings settings,
+      ReplicaLedger ledger,
+      ReplicationStats stats,
+      ConfigFileSync files,
+      AppendSignal signal,
+      Clock clock,
+      long epoch) {
     this.link = link;
     this.store = store;
     this.settings = settings;
@@ -66,8 +74,13 @@ final class ReplicaSession implements Runnable {
         throw new WireFormatException("expected Follow, got " + first.getClass().getSimpleName());
       }
       if (follow.knownEpoch() > epoch) {
-        link.send(new ReplicationMessage.Refused("this primary's epoch " + epoch + " is older than your epoch "
-            + follow.knownEpoch() + "; it is stale and will step down"));
+        link.send(
+            new ReplicationMessage.Refused(
+                "this primary's epoch "
+                    + epoch
+                    + " is older than your epoch "
+                    + follow.knownEpoch()
+                    + "; it is stale and will step down"));
         return;
       }
       ledger.connected(replicaId, link.channel().remoteAddress(), follow.point().position());
@@ -89,17 +102,23 @@ final class ReplicaSession implements Runnable {
   }
 
   /** Returns the position the replica will be at once what was sent here is applied. */
-  private long negotiate(LogPoint replica) throws IOException, WireFormatException, StateStoreException {
+  private long negotiate(LogPoint replica)
+      throws IOException, WireFormatException, StateStoreException {
     Optional<Long> agreed = store.agreementWith(replica);
     if (agreed.isPresent() && agreed.get() == replica.position()) {
       ledger.state(replicaId, "streaming", replica.position());
       return replica.position();
     }
-    boolean forked = agreed.isPresent() || (!replica.historyId().equals(store.historyId()) && replica.position() > 0);
+    boolean forked =
+        agreed.isPresent()
+            || (!replica.historyId().equals(store.historyId()) && replica.position() > 0);
     if (forked) {
       long from = agreed.orElse(0L);
-      log.info("replica {} forked from this log after position {} (it is at {}); merging its writes since",
-          replicaId, from, replica.position());
+      log.info(
+          "replica {} forked from this log after position {} (it is at {}); merging its writes since",
+          replicaId,
+          from,
+          replica.position());
       ledger.state(replicaId, "merging", from);
       link.send(new ReplicationMessage.Diverged(from));
       mergeDivergent();
@@ -111,14 +130,20 @@ final class ReplicaSession implements Runnable {
     while (true) {
       ReplicationMessage message = link.receive();
       if (!(message instanceof ReplicationMessage.Divergent divergent)) {
-        throw new WireFormatException("expected Divergent, got " + message.getClass().getSimpleName());
+        throw new WireFormatException(
+            "expected Divergent, got " + message.getClass().getSimpleName());
       }
       if (!divergent.changes().isEmpty()) {
         MergeOutcome outcome = store.merge(divergent.changes());
         stats.mergedChanges.addAndGet(outcome.applied());
         stats.conflicts.addAndGet(outcome.conflicts());
-        log.info("merged {} writes of {}: {} applied, {} conflicts, {} already present", divergent.changes().size(),
-            replicaId, outcome.applied(), outcome.conflicts(), outcome.alreadyPresent());
+        log.info(
+            "merged {} writes of {}: {} applied, {} conflicts, {} already present",
+            divergent.changes().size(),
+            replicaId,
+            outcome.applied(),
+            outcome.conflicts(),
+            outcome.alreadyPresent());
       }
       if (divergent.last()) {
         return;
@@ -130,14 +155,18 @@ final class ReplicaSession implements Runnable {
     ledger.state(replicaId, "snapshot", 0);
     try (SnapshotSource source = store.snapshot()) {
       link.send(new ReplicationMessage.SnapshotBegin(epoch, source.header()));
-      for (List<Change> chunk = source.next(settings.snapshotChunkRows()); !chunk.isEmpty();
+      for (List<Change> chunk = source.next(settings.snapshotChunkRows());
+          !chunk.isEmpty();
           chunk = source.next(settings.snapshotChunkRows())) {
         link.send(new ReplicationMessage.SnapshotChunk(chunk));
       }
       link.send(new ReplicationMessage.SnapshotEnd(source.checksum()));
       stats.snapshotsSent.incrementAndGet();
-      log.info("sent a snapshot of {} entries at position {} to {}", source.header().entries(),
-          source.header().position(), replicaId);
+      log.info(
+          "sent a snapshot of {} entries at position {} to {}",
+          source.header().entries(),
+          source.header().position(),
+          replicaId);
       ledger.state(replicaId, "streaming", source.header().position());
       return source.header().position();
     }
@@ -168,7 +197,8 @@ final class ReplicaSession implements Runnable {
       }
       StateStore.LogHead head = store.head();
       if (head.position() == sent && !head.equals(lastBeat)) {
-        // Caught up: tell the replica where the log ends and its checksum, so it can show "in sync".
+        // Caught up: tell the replica where the log ends and its checksum, so it can show "in
+        // sync".
         link.send(new ReplicationMessage.Position(epoch, head.position(), head.checksum()));
         lastBeat = head;
       }
@@ -195,7 +225,8 @@ final class ReplicaSession implements Runnable {
           log.warn("replica {} refused the stream: {}", replicaId, refused.reason());
           stop();
         } else {
-          throw new WireFormatException("unexpected " + message.getClass().getSimpleName() + " from a replica");
+          throw new WireFormatException(
+              "unexpected " + message.getClass().getSimpleName() + " from a replica");
         }
       }
     } catch (IOException | WireFormatException e) {

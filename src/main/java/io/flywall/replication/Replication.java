@@ -29,10 +29,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Replication of one node: the listener on {@code listen_addr} (always on; it serves streams
- * only while this node is primary), the follower thread while it is a replica, the sync-mode
- * write path, and status. The node switches roles with {@link #becomePrimary} and {@link
- * #becomeReplica} as the failover controller decides.
+ * Replication of one node: the listener on {@code listen_addr} (always on; it serves streams only
+ * while this node is primary), the follower thread while it is a replica, the sync-mode write path,
+ * and status. The node switches roles with {@link #becomePrimary} and {@link #becomeReplica} as the
+ * failover controller decides.
  */
 public final class Replication implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Replication.class);
@@ -59,8 +59,14 @@ public final class Replication implements AutoCloseable {
   private PrimaryFollower follower;
   private Thread followerThread;
 
-  private Replication(StateStore store, ReplicationSettings settings, ChannelSecurity security, Clock clock,
-      Supplier<Optional<PrimaryTarget>> primary, LongSupplier knownEpoch, BiConsumer<Boolean, Long> syncListener,
+  private Replication(
+      StateStore store,
+      ReplicationSettings settings,
+      ChannelSecurity security,
+      Clock clock,
+      Supplier<Optional<PrimaryTarget>> primary,
+      LongSupplier knownEpoch,
+      BiConsumer<Boolean, Long> syncListener,
       ServerSocket server) {
     this.store = store;
     this.settings = settings;
@@ -78,30 +84,43 @@ public final class Replication implements AutoCloseable {
   }
 
   /**
-   * Binds {@code listen_addr} and starts serving; the node starts as a replica of whoever
-   * {@code primary} names (nothing to follow until one is known).
+   * Binds {@code listen_addr} and starts serving; the node starts as a replica of whoever {@code
+   * primary} names (nothing to follow until one is known).
    *
-   * @param knownEpoch   the highest epoch this node knows; streams from older epochs are refused
+   * @param knownEpoch the highest epoch this node knows; streams from older epochs are refused
    * @param syncListener told (in sync?, position) when this replica becomes or stops being in sync
    */
-  public static Replication start(StateStore store, ReplicationSettings settings, byte[] replicationKey, Clock clock,
-      SecureRandom random, Supplier<Optional<PrimaryTarget>> primary, LongSupplier knownEpoch,
-      BiConsumer<Boolean, Long> syncListener) throws IOException {
+  public static Replication start(
+      StateStore store,
+      ReplicationSettings settings,
+      byte[] replicationKey,
+      Clock clock,
+      SecureRandom random,
+      Supplier<Optional<PrimaryTarget>> primary,
+      LongSupplier knownEpoch,
+      BiConsumer<Boolean, Long> syncListener)
+      throws IOException {
     ServerSocket server = new ServerSocket();
     server.setReuseAddress(true);
     server.bind(settings.listen());
-    ChannelSecurity security = new ChannelSecurity(settings.nodeId(), replicationKey, settings.encryption(), random);
-    Replication replication = new Replication(store, settings, security, clock, primary, knownEpoch, syncListener,
-        server);
-    store.onAppend(position -> {
-      replication.ledger.appended(position, position);
-      replication.signal.signal();
-    });
+    ChannelSecurity security =
+        new ChannelSecurity(settings.nodeId(), replicationKey, settings.encryption(), random);
+    Replication replication =
+        new Replication(
+            store, settings, security, clock, primary, knownEpoch, syncListener, server);
+    store.onAppend(
+        position -> {
+          replication.ledger.appended(position, position);
+          replication.signal.signal();
+        });
     replication.connections.execute(replication::acceptLoop);
     replication.sweeper.scheduleWithFixedDelay(replication::sweep, 1, 1, TimeUnit.SECONDS);
-    log.info("replication listening on {} ({}, compression {}, sync_mode {})", server.getLocalSocketAddress(),
+    log.info(
+        "replication listening on {} ({}, compression {}, sync_mode {})",
+        server.getLocalSocketAddress(),
         settings.encryption() ? "TLS 1.3-PSK" : "PSK challenge + frame MACs, unencrypted",
-        settings.compression() ? "on" : "off", settings.syncMode() ? "sync" : "async");
+        settings.compression() ? "on" : "off",
+        settings.syncMode() ? "sync" : "async");
     return replication;
   }
 
@@ -127,11 +146,14 @@ public final class Replication implements AutoCloseable {
     log.info("replication: primary for epoch {} at position {}", newEpoch, store.position());
   }
 
-  /** This node is not primary: refuse writes (naming the primary) and follow the current primary. */
+  /**
+   * This node is not primary: refuse writes (naming the primary) and follow the current primary.
+   */
   public synchronized void becomeReplica(Optional<String> primaryId) {
     store.refuseWrites(primaryId);
     if (primaryRole) {
-      log.info("replication: no longer primary; following {}", primaryId.orElse("the next primary"));
+      log.info(
+          "replication: no longer primary; following {}", primaryId.orElse("the next primary"));
     }
     // The controller forgets "in sync" on demotion: the next one must be reported again.
     followerState.rearm();
@@ -139,7 +161,9 @@ public final class Replication implements AutoCloseable {
     closeSessions();
     ledger.forgetAll();
     if (follower == null && !closed) {
-      follower = new PrimaryFollower(store, security, codec, stats, files, primary, knownEpoch, clock, followerState);
+      follower =
+          new PrimaryFollower(
+              store, security, codec, stats, files, primary, knownEpoch, clock, followerState);
       followerThread = new Thread(follower, "flywall-follower");
       followerThread.setDaemon(true);
       followerThread.start();
@@ -211,23 +235,56 @@ public final class Replication implements AutoCloseable {
         boolean inSync = connected && lag == 0 && p.ackedChecksum() == head.checksum();
         allInSync &= inSync || !connected;
         String state = inSync ? "in_sync" : p.state();
-        peers.add(new ReplicationStatus.Peer(p.nodeId(), p.address(), state, p.ackedPosition(), lag,
-            ledger.lagMillis(p.ackedPosition(), head.position())));
+        peers.add(
+            new ReplicationStatus.Peer(
+                p.nodeId(),
+                p.address(),
+                state,
+                p.ackedPosition(),
+                lag,
+                ledger.lagMillis(p.ackedPosition(), head.position())));
         String at = p.lastAck().toString();
         lastAck = lastAck == null || at.compareTo(lastAck) > 0 ? at : lastAck;
       }
       String syncState = live == 0 ? "no_replicas" : allInSync ? "in_sync" : "catching_up";
-      return new ReplicationStatus("primary", syncState, syncMode, head.position(), StateChecksum.format(head.checksum()),
-          lastAck, store.nodeId(), store.historyId(), null, conflicts, peers);
+      return new ReplicationStatus(
+          "primary",
+          syncState,
+          syncMode,
+          head.position(),
+          StateChecksum.format(head.checksum()),
+          lastAck,
+          store.nodeId(),
+          store.historyId(),
+          null,
+          conflicts,
+          peers);
     }
     FollowerState.View view = followerState.view();
     List<ReplicationStatus.Peer> peers = new ArrayList<>();
-    view.primary().ifPresent(p -> peers.add(new ReplicationStatus.Peer(p.nodeId(),
-        p.address().getAddress().getHostAddress() + ":" + p.address().getPort(), view.state(),
-        Math.max(0, view.primaryPosition()), Math.max(0, view.primaryPosition() - head.position()), -1)));
-    return new ReplicationStatus("replica", view.state(), syncMode, head.position(),
-        StateChecksum.format(head.checksum()), view.lastSync() == null ? null : view.lastSync().toString(),
-        view.primary().map(PrimaryTarget::nodeId).orElse(null), store.historyId(), view.problem(), conflicts, peers);
+    view.primary()
+        .ifPresent(
+            p ->
+                peers.add(
+                    new ReplicationStatus.Peer(
+                        p.nodeId(),
+                        p.address().getAddress().getHostAddress() + ":" + p.address().getPort(),
+                        view.state(),
+                        Math.max(0, view.primaryPosition()),
+                        Math.max(0, view.primaryPosition() - head.position()),
+                        -1)));
+    return new ReplicationStatus(
+        "replica",
+        view.state(),
+        syncMode,
+        head.position(),
+        StateChecksum.format(head.checksum()),
+        view.lastSync() == null ? null : view.lastSync().toString(),
+        view.primary().map(PrimaryTarget::nodeId).orElse(null),
+        store.historyId(),
+        view.problem(),
+        conflicts,
+        peers);
   }
 
   public Map<String, Object> stats() {
@@ -265,14 +322,19 @@ public final class Replication implements AutoCloseable {
       if (!primaryRole || closed) {
         session = null;
       } else {
-        session = new ReplicaSession(link, store, settings, ledger, stats, files, signal, clock, epoch);
+        session =
+            new ReplicaSession(link, store, settings, ledger, stats, files, signal, clock, epoch);
         sessions.add(session);
       }
     }
     if (session == null) {
       try {
-        link.send(new ReplicationMessage.Refused(ReplicationMessage.Refused.NOT_PRIMARY + "node " + settings.nodeId()
-            + " does not serve replication now"));
+        link.send(
+            new ReplicationMessage.Refused(
+                ReplicationMessage.Refused.NOT_PRIMARY
+                    + "node "
+                    + settings.nodeId()
+                    + " does not serve replication now"));
       } catch (IOException ignored) {
         // The replica asks again after its backoff either way.
       }

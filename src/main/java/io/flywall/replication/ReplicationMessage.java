@@ -27,13 +27,17 @@ public sealed interface ReplicationMessage {
 
   record SnapshotEnd(long checksum) implements ReplicationMessage {}
 
-  /** Primary → replica: your log forked from mine after {@code agreed}; send what you wrote since. */
+  /**
+   * Primary → replica: your log forked from mine after {@code agreed}; send what you wrote since.
+   */
   record Diverged(long agreed) implements ReplicationMessage {}
 
   /** Replica → primary: changes written since the fork; {@code last} marks the final chunk. */
   record Divergent(List<Change> changes, boolean last) implements ReplicationMessage {}
 
-  /** Primary → replica: one file of {@code sync_files}, to be written atomically with {@code mode}. */
+  /**
+   * Primary → replica: one file of {@code sync_files}, to be written atomically with {@code mode}.
+   */
   record FilePush(String path, int mode, byte[] content) implements ReplicationMessage {}
 
   /** Either side: the session ends, and why (stale epoch, not the primary ...). */

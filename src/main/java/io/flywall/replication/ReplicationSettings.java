@@ -9,12 +9,20 @@ import java.util.Optional;
 /**
  * How this node replicates, taken from the {@code replication} block.
  *
- * @param syncTimeout in sync mode, how long a write waits for an ack before replication is
- *                    declared degraded (async) for the writes that follow
- * @param haConfig    the HA config file itself, which is never written by a file push
+ * @param syncTimeout in sync mode, how long a write waits for an ack before replication is declared
+ *     degraded (async) for the writes that follow
+ * @param haConfig the HA config file itself, which is never written by a file push
  */
-public record ReplicationSettings(String nodeId, InetSocketAddress listen, boolean encryption, boolean compression,
-    int batchSize, Duration syncInterval, boolean syncMode, Duration syncTimeout, List<Path> syncFiles,
+public record ReplicationSettings(
+    String nodeId,
+    InetSocketAddress listen,
+    boolean encryption,
+    boolean compression,
+    int batchSize,
+    Duration syncInterval,
+    boolean syncMode,
+    Duration syncTimeout,
+    List<Path> syncFiles,
     Optional<Path> haConfig) {
 
   public ReplicationSettings {

@@ -19,7 +19,13 @@ public final class SecureChannel implements AutoCloseable {
   private final String peerNodeId;
   private final Runnable closeTls;
 
-  SecureChannel(Socket socket, InputStream in, OutputStream out, FrameCodec codec, String peerNodeId, Runnable closeTls) {
+  SecureChannel(
+      Socket socket,
+      InputStream in,
+      OutputStream out,
+      FrameCodec codec,
+      String peerNodeId,
+      Runnable closeTls) {
     this.socket = socket;
     this.in = new BufferedInputStream(in, 64 * 1024);
     this.out = new BufferedOutputStream(out, 64 * 1024);

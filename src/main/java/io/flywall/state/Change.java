@@ -3,12 +3,20 @@ package io.flywall.state;
 import java.util.Arrays;
 
 /**
- * One record of the change log: a put ({@code value} non-null) or a delete ({@code value}
- * null) of one key. {@code seq} is the log position, {@code epoch} the primary's epoch when it
- * was written; replicas keep both unchanged so logs can be compared after a failover.
+ * One record of the change log: a put ({@code value} non-null) or a delete ({@code value} null) of
+ * one key. {@code seq} is the log position, {@code epoch} the primary's epoch when it was written;
+ * replicas keep both unchanged so logs can be compared after a failover.
  */
-public record Change(long seq, long epoch, String bucket, String key, byte[] value, long version,
-    Hlc hlc, String origin, long expiresAtMillis) {
+public record Change(
+    long seq,
+    long epoch,
+    String bucket,
+    String key,
+    byte[] value,
+    long version,
+    Hlc hlc,
+    String origin,
+    long expiresAtMillis) {
 
   public boolean deleted() {
     return value == null;
@@ -16,14 +24,22 @@ public record Change(long seq, long epoch, String bucket, String key, byte[] val
 
   /** The same change at another place in a log (used when a merged write is re-logged). */
   public Change at(long newSeq, long newEpoch, long newVersion) {
-    return new Change(newSeq, newEpoch, bucket, key, value, newVersion, hlc, origin, expiresAtMillis);
+    return new Change(
+        newSeq, newEpoch, bucket, key, value, newVersion, hlc, origin, expiresAtMillis);
   }
 
   @Override
   public boolean equals(Object other) {
-    return other instanceof Change c && seq == c.seq && epoch == c.epoch && bucket.equals(c.bucket)
-        && key.equals(c.key) && Arrays.equals(value, c.value) && version == c.version
-        && hlc.equals(c.hlc) && origin.equals(c.origin) && expiresAtMillis == c.expiresAtMillis;
+    return other instanceof Change c
+        && seq == c.seq
+        && epoch == c.epoch
+        && bucket.equals(c.bucket)
+        && key.equals(c.key)
+        && Arrays.equals(value, c.value)
+        && version == c.version
+        && hlc.equals(c.hlc)
+        && origin.equals(c.origin)
+        && expiresAtMillis == c.expiresAtMillis;
   }
 
   @Override
@@ -33,7 +49,21 @@ public record Change(long seq, long epoch, String bucket, String key, byte[] val
 
   @Override
   public String toString() {
-    return "Change[#" + seq + " e" + epoch + " " + (deleted() ? "delete " : "put ") + bucket + "/" + key
-        + " v" + version + " @" + hlc + " from " + origin + "]";
+    return "Change[#"
+        + seq
+        + " e"
+        + epoch
+        + " "
+        + (deleted() ? "delete " : "put ")
+        + bucket
+        + "/"
+        + key
+        + " v"
+        + version
+        + " @"
+        + hlc
+        + " from "
+        + origin
+        + "]";
   }
 }

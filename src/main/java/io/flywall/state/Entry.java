@@ -8,7 +8,13 @@ import java.util.Optional;
  *
  * @param version increases by one with every write of this key on the primary
  */
-public record Entry(String bucket, String key, byte[] value, long version, Hlc hlc, String origin,
+public record Entry(
+    String bucket,
+    String key,
+    byte[] value,
+    long version,
+    Hlc hlc,
+    String origin,
     long expiresAtMillis) {
 
   public Optional<Long> expiry() {
@@ -17,9 +23,14 @@ public record Entry(String bucket, String key, byte[] value, long version, Hlc h
 
   @Override
   public boolean equals(Object other) {
-    return other instanceof Entry e && bucket.equals(e.bucket) && key.equals(e.key)
-        && Arrays.equals(value, e.value) && version == e.version && hlc.equals(e.hlc)
-        && origin.equals(e.origin) && expiresAtMillis == e.expiresAtMillis;
+    return other instanceof Entry e
+        && bucket.equals(e.bucket)
+        && key.equals(e.key)
+        && Arrays.equals(value, e.value)
+        && version == e.version
+        && hlc.equals(e.hlc)
+        && origin.equals(e.origin)
+        && expiresAtMillis == e.expiresAtMillis;
   }
 
   @Override
@@ -29,7 +40,18 @@ public record Entry(String bucket, String key, byte[] value, long version, Hlc h
 
   @Override
   public String toString() {
-    return "Entry[" + bucket + "/" + key + " v" + version + " @" + hlc + " from " + origin + ", "
-        + value.length + " bytes]";
+    return "Entry["
+        + bucket
+        + "/"
+        + key
+        + " v"
+        + version
+        + " @"
+        + hlc
+        + " from "
+        + origin
+        + ", "
+        + value.length
+        + " bytes]";
   }
 }

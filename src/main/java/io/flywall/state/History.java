@@ -24,28 +24,41 @@ public final class History {
   /** Appends an event (its id is ignored) and returns it with the id it was stored under. */
   public HistoryEvent append(HistoryEvent event) throws StateStoreException {
     String steps = stepsJson(event.steps());
-    long id = db.withConnection(c -> {
-      try (PreparedStatement st = c.prepareStatement(
-          "INSERT INTO history(time_ms, type, from_role, to_role, node_id, epoch, cause, duration_ms, steps)"
-              + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", Statement.RETURN_GENERATED_KEYS)) {
-        st.setLong(1, event.time().toEpochMilli());
-        st.setString(2, event.type());
-        st.setString(3, event.fromRole());
-        st.setString(4, event.toRole());
-        st.setString(5, event.nodeId());
-        st.setLong(6, event.epoch());
-        st.setString(7, event.cause());
-        st.setLong(8, event.durationMs());
-        st.setString(9, steps);
-        st.executeUpdate();
-        try (ResultSet keys = st.getGeneratedKeys()) {
-          keys.next();
-          return keys.getLong(1);
-        }
-      }
-    });
-    return new HistoryEvent(id, event.time(), event.type(), event.fromRole(), event.toRole(),
-        event.nodeId(), event.epoch(), event.cause(), event.durationMs(), event.steps());
+    long id =
+        db.withConnection(
+            c -> {
+              try (PreparedStatement st =
+                  c.prepareStatement(
+                      "INSERT INTO history(time_ms, type, from_role, to_role, node_id, epoch, cause, duration_ms, steps)"
+                          + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                      Statement.RETURN_GENERATED_KEYS)) {
+                st.setLong(1, event.time().toEpochMilli());
+                st.setString(2, event.type());
+                st.setString(3, event.fromRole());
+                st.setString(4, event.toRole());
+                st.setString(5, event.nodeId());
+                st.setLong(6, event.epoch());
+                st.setString(7, event.cause());
+                st.setLong(8, event.durationMs());
+                st.setString(9, steps);
+                st.executeUpdate();
+                try (ResultSet keys = st.getGeneratedKeys()) {
+                  keys.next();
+                  return keys.getLong(1);
+                }
+              }
+            });
+    return new HistoryEvent(
+        id,
+        event.time(),
+        event.type(),
+        event.fromRole(),
+        event.toRole(),
+        event.nodeId(),
+        event.epoch(),
+        event.cause(),
+        event.durationMs(),
+        event.steps());
   }
 
   /** The newest {@code limit} events, newest first. */
@@ -53,22 +66,33 @@ public final class History {
     if (limit < 1) {
       throw new IllegalArgumentException("limit must be at least 1, was " + limit);
     }
-    return db.withConnection(c -> {
-      try (PreparedStatement st = c.prepareStatement(
-          "SELECT id, time_ms, type, from_role, to_role, node_id, epoch, cause, duration_ms, steps"
-              + " FROM history ORDER BY id DESC LIMIT ?")) {
-        st.setInt(1, limit);
-        List<HistoryEvent> events = new ArrayList<>();
-        try (ResultSet rs = st.executeQuery()) {
-          while (rs.next()) {
-            events.add(new HistoryEvent(rs.getLong(1), Instant.ofEpochMilli(rs.getLong(2)),
-                rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6), rs.getLong(7),
-                rs.getString(8), rs.getLong(9), parseSteps(rs.getString(10))));
+    return db.withConnection(
+        c -> {
+          try (PreparedStatement st =
+              c.prepareStatement(
+                  "SELECT id, time_ms, type, from_role, to_role, node_id, epoch, cause, duration_ms, steps"
+                      + " FROM history ORDER BY id DESC LIMIT ?")) {
+            st.setInt(1, limit);
+            List<HistoryEvent> events = new ArrayList<>();
+            try (ResultSet rs = st.executeQuery()) {
+              while (rs.next()) {
+                events.add(
+                    new HistoryEvent(
+                        rs.getLong(1),
+                        Instant.ofEpochMilli(rs.getLong(2)),
+                        rs.getString(3),
+                        rs.getString(4),
+                        rs.getString(5),
+                        rs.getString(6),
+                        rs.getLong(7),
+                        rs.getString(8),
+                        rs.getLong(9),
+                        parseSteps(rs.getString(10))));
+              }
+            }
+            return events;
           }
-        }
-        return events;
-      }
-    });
+        });
   }
 
   private static String stepsJson(List<HistoryEvent.Step> steps) {

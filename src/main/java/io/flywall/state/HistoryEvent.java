@@ -4,8 +4,17 @@ import java.time.Instant;
 import java.util.List;
 
 /** One recorded transition: what happened, why, and how long each step of it took. */
-public record HistoryEvent(long id, Instant time, String type, String fromRole, String toRole,
-    String nodeId, long epoch, String cause, long durationMs, List<Step> steps) {
+public record HistoryEvent(
+    long id,
+    Instant time,
+    String type,
+    String fromRole,
+    String toRole,
+    String nodeId,
+    long epoch,
+    String cause,
+    long durationMs,
+    List<Step> steps) {
 
   public HistoryEvent {
     steps = List.copyOf(steps);

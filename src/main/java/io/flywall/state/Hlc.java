@@ -1,8 +1,8 @@
 package io.flywall.state;
 
 /**
- * A hybrid-logical-clock timestamp: wall milliseconds in the high 48 bits, a logical counter in
- * the low 16. Ordered like the long it wraps, so "later write" is a plain comparison.
+ * A hybrid-logical-clock timestamp: wall milliseconds in the high 48 bits, a logical counter in the
+ * low 16. Ordered like the long it wraps, so "later write" is a plain comparison.
  */
 public record Hlc(long value) implements Comparable<Hlc> {
   static final int LOGICAL_BITS = 16;

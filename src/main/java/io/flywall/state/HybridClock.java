@@ -4,8 +4,8 @@ import java.time.Clock;
 
 /**
  * Issues strictly increasing {@link Hlc} timestamps that stay close to wall time and never run
- * behind any timestamp this node has seen, so a write made after reading a peer's write
- * orders after it even when the two wall clocks disagree.
+ * behind any timestamp this node has seen, so a write made after reading a peer's write orders
+ * after it even when the two wall clocks disagree.
  */
 public final class HybridClock {
   private final Clock wall;

@@ -19,30 +19,34 @@ public final class NodeMeta {
   }
 
   /**
-   * Persists {@code epoch} durably (the transaction commits with fsync) before returning. An
-   * epoch never goes down: a lower value than the stored one is ignored.
+   * Persists {@code epoch} durably (the transaction commits with fsync) before returning. An epoch
+   * never goes down: a lower value than the stored one is ignored.
    */
   public void persistEpoch(long epoch) throws StateStoreException {
-    db.withConnection(c -> {
-      try (PreparedStatement st = c.prepareStatement(
-          "INSERT INTO node_meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = "
-              + "CAST(MAX(CAST(value AS INTEGER), CAST(excluded.value AS INTEGER)) AS TEXT)")) {
-        st.setString(1, EPOCH);
-        st.setString(2, Long.toString(epoch));
-        st.executeUpdate();
-      }
-      return null;
-    });
+    db.withConnection(
+        c -> {
+          try (PreparedStatement st =
+              c.prepareStatement(
+                  "INSERT INTO node_meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = "
+                      + "CAST(MAX(CAST(value AS INTEGER), CAST(excluded.value AS INTEGER)) AS TEXT)")) {
+            st.setString(1, EPOCH);
+            st.setString(2, Long.toString(epoch));
+            st.executeUpdate();
+          }
+          return null;
+        });
   }
 
   Optional<String> get(String key) throws StateStoreException {
-    return db.withConnection(c -> {
-      try (PreparedStatement st = c.prepareStatement("SELECT value FROM node_meta WHERE key = ?")) {
-        st.setString(1, key);
-        try (ResultSet rs = st.executeQuery()) {
-          return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
-        }
-      }
-    });
+    return db.withConnection(
+        c -> {
+          try (PreparedStatement st =
+              c.prepareStatement("SELECT value FROM node_meta WHERE key = ?")) {
+            st.setString(1, key);
+            try (ResultSet rs = st.executeQuery()) {
+              return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
+            }
+          }
+        });
   }
 }

@@ -5,7 +5,9 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 
-/** Reads and writes {@code node_meta} rows on a connection already in use (inside a transaction). */
+/**
+ * Reads and writes {@code node_meta} rows on a connection already in use (inside a transaction).
+ */
 final class NodeMetaRows {
   private final Connection c;
 
@@ -23,8 +25,9 @@ final class NodeMetaRows {
   }
 
   void put(String key, String value) throws SQLException {
-    try (PreparedStatement st = c.prepareStatement(
-        "INSERT INTO node_meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value")) {
+    try (PreparedStatement st =
+        c.prepareStatement(
+            "INSERT INTO node_meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value")) {
       st.setString(1, key);
       st.setString(2, value);
       st.executeUpdate();

@@ -5,9 +5,9 @@ import java.sql.Statement;
 import java.util.List;
 
 /**
- * Receives a snapshot into a staging table, chunk by chunk, and swaps it in with one
- * transaction only when it is complete and its checksum matches. A snapshot cut off midway
- * leaves the store exactly as it was.
+ * Receives a snapshot into a staging table, chunk by chunk, and swaps it in with one transaction
+ * only when it is complete and its checksum matches. A snapshot cut off midway leaves the store
+ * exactly as it was.
  */
 public final class SnapshotSink {
   private final StateDatabase db;
@@ -28,35 +28,45 @@ public final class SnapshotSink {
   }
 
   public void add(List<Change> chunk) throws StateStoreException {
-    db.withConnection(c -> {
-      c.setAutoCommit(false);
-      try (PreparedStatement st = c.prepareStatement("INSERT OR REPLACE INTO snapshot_staging(bucket, key, value,"
-          + " version, hlc, origin, expires_ms) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
-        for (Change row : chunk) {
-          st.setString(1, row.bucket());
-          st.setString(2, row.key());
-          st.setBytes(3, row.value());
-          st.setLong(4, row.version());
-          st.setLong(5, row.hlc().value());
-          st.setString(6, row.origin());
-          st.setLong(7, row.expiresAtMillis());
-          st.addBatch();
-        }
-        st.executeBatch();
-        c.commit();
-      } catch (java.sql.SQLException | RuntimeException e) {
-        c.rollback();
-        throw e;
-      } finally {
-        c.setAutoCommit(true);
-      }
-      return null;
-    });
+    db.withConnection(
+        c -> {
+          c.setAutoCommit(false);
+          try (PreparedStatement st =
+              c.prepareStatement(
+                  "INSERT OR REPLACE INTO snapshot_staging(bucket, key, value,"
+                      + " version, hlc, origin, expires_ms) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+            for (Change row : chunk) {
+              st.setString(1, row.bucket());
+              st.setString(2, row.key());
+              st.setBytes(3, row.value());
+              st.setLong(4, row.version());
+              st.setLong(5, row.hlc().value());
+              st.setString(6, row.origin());
+              st.setLong(7, row.expiresAtMillis());
+              st.addBatch();
+            }
+            st.executeBatch();
+            c.commit();
+          } catch (java.sql.SQLException | RuntimeException e) {
+            c.rollback();
+            throw e;
+          } finally {
+            c.setAutoCommit(true);
+          }
+          return null;
+        });
     for (Change row : chunk) {
       maxHlc = Math.max(maxHlc, row.hlc().value());
       if (!row.deleted()) {
-        checksum ^= StateChecksum.digest(row.bucket(), row.key(), row.value(), row.version(), row.hlc().value(),
-            row.origin(), row.expiresAtMillis());
+        checksum ^=
+            StateChecksum.digest(
+                row.bucket(),
+                row.key(),
+                row.value(),
+                row.version(),
+                row.hlc().value(),
+                row.origin(),
+                row.expiresAtMillis());
       }
     }
     rows += chunk.size();
@@ -70,24 +80,34 @@ public final class SnapshotSink {
    * Replaces the store's entries and log with the snapshot, if it is complete: {@code
    * expectedChecksum} and the row count must match what arrived.
    */
-  public void finish(SnapshotHeader header, long expectedChecksum) throws StateStoreException, SnapshotMismatchException {
+  public void finish(SnapshotHeader header, long expectedChecksum)
+      throws StateStoreException, SnapshotMismatchException {
     if (checksum != expectedChecksum || rows != header.entries()) {
       abort();
-      throw new SnapshotMismatchException("snapshot incomplete or damaged: " + rows + " of " + header.entries()
-          + " rows, checksum " + StateChecksum.format(checksum) + " expected " + StateChecksum.format(expectedChecksum));
+      throw new SnapshotMismatchException(
+          "snapshot incomplete or damaged: "
+              + rows
+              + " of "
+              + header.entries()
+              + " rows, checksum "
+              + StateChecksum.format(checksum)
+              + " expected "
+              + StateChecksum.format(expectedChecksum));
     }
     long finalChecksum = checksum;
-    store.locked(c -> {
-      try (Statement st = c.createStatement()) {
-        st.executeUpdate("DELETE FROM entries");
-        st.executeUpdate("INSERT INTO entries SELECT * FROM snapshot_staging");
-        st.executeUpdate("DELETE FROM changes");
-        st.executeUpdate("DELETE FROM snapshot_staging");
-      }
-      store.recordSnapshotBase(c, header.historyId(), header.position(), header.epoch());
-      return null;
-    });
-    store.adoptSnapshot(header.historyId(), header.position(), header.epoch(), finalChecksum, maxHlc);
+    store.locked(
+        c -> {
+          try (Statement st = c.createStatement()) {
+            st.executeUpdate("DELETE FROM entries");
+            st.executeUpdate("INSERT INTO entries SELECT * FROM snapshot_staging");
+            st.executeUpdate("DELETE FROM changes");
+            st.executeUpdate("DELETE FROM snapshot_staging");
+          }
+          store.recordSnapshotBase(c, header.historyId(), header.position(), header.epoch());
+          return null;
+        });
+    store.adoptSnapshot(
+        header.historyId(), header.position(), header.epoch(), finalChecksum, maxHlc);
   }
 
   /** Drops whatever was staged; the store is unchanged. */
@@ -96,11 +116,12 @@ public final class SnapshotSink {
   }
 
   private void clearStaging() throws StateStoreException {
-    db.withConnection(c -> {
-      try (Statement st = c.createStatement()) {
-        st.executeUpdate("DELETE FROM snapshot_staging");
-      }
-      return null;
-    });
+    db.withConnection(
+        c -> {
+          try (Statement st = c.createStatement()) {
+            st.executeUpdate("DELETE FROM snapshot_staging");
+          }
+          return null;
+        });
   }
 }

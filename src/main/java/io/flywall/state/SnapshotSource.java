@@ -8,9 +8,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A consistent snapshot read through its own connection and read transaction, handed out in
- * chunks so memory stays bounded whatever the store's size. Rows are {@link Change}s without a
- * log position; tombstones are included so a later merge still knows what was deleted.
+ * A consistent snapshot read through its own connection and read transaction, handed out in chunks
+ * so memory stays bounded whatever the store's size. Rows are {@link Change}s without a log
+ * position; tombstones are included so a later merge still knows what was deleted.
  */
 public final class SnapshotSource implements AutoCloseable {
   private final Connection connection;
@@ -20,14 +20,16 @@ public final class SnapshotSource implements AutoCloseable {
   private long checksum;
   private boolean exhausted;
 
-  private SnapshotSource(Connection connection, PreparedStatement rows, ResultSet cursor, SnapshotHeader header) {
+  private SnapshotSource(
+      Connection connection, PreparedStatement rows, ResultSet cursor, SnapshotHeader header) {
     this.connection = connection;
     this.rows = rows;
     this.cursor = cursor;
     this.header = header;
   }
 
-  static SnapshotSource open(StateDatabase db, String fallbackHistoryId) throws StateStoreException {
+  static SnapshotSource open(StateDatabase db, String fallbackHistoryId)
+      throws StateStoreException {
     Connection c = db.openReader();
     try {
       c.setAutoCommit(false);
@@ -44,7 +46,8 @@ public final class SnapshotSource implements AutoCloseable {
       }
       long position = base;
       long epoch = baseEpoch;
-      try (PreparedStatement st = c.prepareStatement("SELECT seq, epoch FROM changes ORDER BY seq DESC LIMIT 1")) {
+      try (PreparedStatement st =
+          c.prepareStatement("SELECT seq, epoch FROM changes ORDER BY seq DESC LIMIT 1")) {
         try (ResultSet rs = st.executeQuery()) {
           if (rs.next() && rs.getLong(1) > base) {
             position = rs.getLong(1);
@@ -58,9 +61,11 @@ public final class SnapshotSource implements AutoCloseable {
           count = rs.next() ? rs.getLong(1) : 0;
         }
       }
-      PreparedStatement rows = c.prepareStatement(
-          "SELECT bucket, key, value, version, hlc, origin, expires_ms FROM entries ORDER BY bucket, key");
-      return new SnapshotSource(c, rows, rows.executeQuery(), new SnapshotHeader(history, position, epoch, count));
+      PreparedStatement rows =
+          c.prepareStatement(
+              "SELECT bucket, key, value, version, hlc, origin, expires_ms FROM entries ORDER BY bucket, key");
+      return new SnapshotSource(
+          c, rows, rows.executeQuery(), new SnapshotHeader(history, position, epoch, count));
     } catch (SQLException e) {
       try {
         c.close();
@@ -84,11 +89,27 @@ public final class SnapshotSource implements AutoCloseable {
           exhausted = true;
           break;
         }
-        Change row = new Change(0, 0, cursor.getString(1), cursor.getString(2), cursor.getBytes(3),
-            cursor.getLong(4), new Hlc(cursor.getLong(5)), cursor.getString(6), cursor.getLong(7));
+        Change row =
+            new Change(
+                0,
+                0,
+                cursor.getString(1),
+                cursor.getString(2),
+                cursor.getBytes(3),
+                cursor.getLong(4),
+                new Hlc(cursor.getLong(5)),
+                cursor.getString(6),
+                cursor.getLong(7));
         if (!row.deleted()) {
-          checksum ^= StateChecksum.digest(row.bucket(), row.key(), row.value(), row.version(), row.hlc().value(),
-              row.origin(), row.expiresAtMillis());
+          checksum ^=
+              StateChecksum.digest(
+                  row.bucket(),
+                  row.key(),
+                  row.value(),
+                  row.version(),
+                  row.hlc().value(),
+                  row.origin(),
+                  row.expiresAtMillis());
         }
         chunk.add(row);
       }

@@ -74,8 +74,13 @@ public final class StateDatabase implements AutoCloseable {
     try {
       Files.createDirectories(stateDir);
     } catch (IOException e) {
-      throw new StateStoreException("cannot create state_dir " + stateDir + ": " + e.getMessage()
-          + " (check state_dir in the config and that this user may write there)", e);
+      throw new StateStoreException(
+          "cannot create state_dir "
+              + stateDir
+              + ": "
+              + e.getMessage()
+              + " (check state_dir in the config and that this user may write there)",
+          e);
     }
     SQLiteConfig config = new SQLiteConfig();
     config.setJournalMode(SQLiteConfig.JournalMode.WAL);
@@ -83,7 +88,8 @@ public final class StateDatabase implements AutoCloseable {
     config.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
     config.setBusyTimeout(5_000);
     try {
-      Connection connection = DriverManager.getConnection("jdbc:sqlite:" + file, config.toProperties());
+      Connection connection =
+          DriverManager.getConnection("jdbc:sqlite:" + file, config.toProperties());
       try (Statement st = connection.createStatement()) {
         for (String ddl : SCHEMA) {
           st.execute(ddl);
@@ -96,8 +102,8 @@ public final class StateDatabase implements AutoCloseable {
   }
 
   /**
-   * A second, read-only connection for long reads (a snapshot): in WAL mode it sees one
-   * consistent state while writes go on through the main connection. The caller closes it.
+   * A second, read-only connection for long reads (a snapshot): in WAL mode it sees one consistent
+   * state while writes go on through the main connection. The caller closes it.
    */
   public Connection openReader() throws StateStoreException {
     SQLiteConfig config = new SQLiteConfig();

@@ -13,11 +13,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.LongConsumer;
 
 /**
- * The replicated key-value store: buckets of keys with versions, HLC timestamps, origin and
- * expiry, and a change log written in the same transaction as every entry. The services that
- * own data (DHCP, DNS, learning) call {@link #put} and {@link #delete}; replication calls
- * {@link #apply}, {@link #merge} and the log readers. Writes are accepted only while this node
- * is the primary.
+ * The replicated key-value store: buckets of keys with versions, HLC timestamps, origin and expiry,
+ * and a change log written in the same transaction as every entry. The services that own data
+ * (DHCP, DNS, learning) call {@link #put} and {@link #delete}; replication calls {@link #apply},
+ * {@link #merge} and the log readers. Writes are accepted only while this node is the primary.
  */
 public final class StateStore {
   private static final String HISTORY_ID = "history_id";
@@ -53,9 +52,9 @@ public final class StateStore {
   }
 
   /**
-   * Opens the store in {@code db}: reads where the log stands and computes the checksum over
-   * all entries once (afterwards every write keeps it up to date). A new store starts a new
-   * history, named after this node and the time.
+   * Opens the store in {@code db}: reads where the log stands and computes the checksum over all
+   * entries once (afterwards every write keeps it up to date). A new store starts a new history,
+   * named after this node and the time.
    */
   public static StateStore open(StateDatabase db, String nodeId, Clock wall, LogRetention retention)
       throws StateStoreException {
@@ -65,41 +64,50 @@ public final class StateStore {
   }
 
   private void load() throws StateStoreException {
-    db.withConnection(c -> {
-      NodeMetaRows meta = new NodeMetaRows(c);
-      String id = meta.get(HISTORY_ID);
-      if (id == null) {
-        id = nodeId + "-" + wall.millis();
-        meta.put(HISTORY_ID, id);
-      }
-      historyId = id;
-      logBase = parseLong(meta.get(LOG_BASE));
-      logBaseEpoch = parseLong(meta.get(LOG_BASE_EPOCH));
-      long sum = 0;
-      long maxHlc = 0;
-      try (PreparedStatement st = c.prepareStatement(
-          "SELECT bucket, key, value, version, hlc, origin, expires_ms FROM entries")) {
-        try (ResultSet rs = st.executeQuery()) {
-          while (rs.next()) {
-            maxHlc = Math.max(maxHlc, rs.getLong(5));
-            byte[] value = rs.getBytes(3);
-            if (value != null) {
-              sum ^= StateChecksum.digest(rs.getString(1), rs.getString(2), value, rs.getLong(4), rs.getLong(5),
-                  rs.getString(6), rs.getLong(7));
+    db.withConnection(
+        c -> {
+          NodeMetaRows meta = new NodeMetaRows(c);
+          String id = meta.get(HISTORY_ID);
+          if (id == null) {
+            id = nodeId + "-" + wall.millis();
+            meta.put(HISTORY_ID, id);
+          }
+          historyId = id;
+          logBase = parseLong(meta.get(LOG_BASE));
+          logBaseEpoch = parseLong(meta.get(LOG_BASE_EPOCH));
+          long sum = 0;
+          long maxHlc = 0;
+          try (PreparedStatement st =
+              c.prepareStatement(
+                  "SELECT bucket, key, value, version, hlc, origin, expires_ms FROM entries")) {
+            try (ResultSet rs = st.executeQuery()) {
+              while (rs.next()) {
+                maxHlc = Math.max(maxHlc, rs.getLong(5));
+                byte[] value = rs.getBytes(3);
+                if (value != null) {
+                  sum ^=
+                      StateChecksum.digest(
+                          rs.getString(1),
+                          rs.getString(2),
+                          value,
+                          rs.getLong(4),
+                          rs.getLong(5),
+                          rs.getString(6),
+                          rs.getLong(7));
+                }
+              }
             }
           }
-        }
-      }
-      checksum = sum;
-      hlc.observe(new Hlc(maxHlc));
-      try (PreparedStatement st = c.prepareStatement("SELECT MAX(seq) FROM changes")) {
-        try (ResultSet rs = st.executeQuery()) {
-          long max = rs.next() ? rs.getLong(1) : 0;
-          position = Math.max(max, logBase);
-        }
-      }
-      return null;
-    });
+          checksum = sum;
+          hlc.observe(new Hlc(maxHlc));
+          try (PreparedStatement st = c.prepareStatement("SELECT MAX(seq) FROM changes")) {
+            try (ResultSet rs = st.executeQuery()) {
+              long max = rs.next() ? rs.getLong(1) : 0;
+              position = Math.max(max, logBase);
+            }
+          }
+          return null;
+        });
   }
 
   // ---- who may write ----
@@ -128,7 +136,10 @@ public final class StateStore {
 
   // ---- the services' API ----
 
-  /** Writes {@code value} under {@code bucket/key}; with a ttl the entry disappears everywhere after it. */
+  /**
+   * Writes {@code value} under {@code bucket/key}; with a ttl the entry disappears everywhere after
+   * it.
+   */
   public Change put(String bucket, String key, byte[] value, Optional<Duration> ttl)
       throws NotPrimaryException, StateStoreException {
     requireName("bucket", bucket);
@@ -141,7 +152,8 @@ public final class StateStore {
   }
 
   /** Deletes {@code bucket/key}; empty if there was nothing to delete. */
-  public Optional<Change> delete(String bucket, String key) throws NotPrimaryException, StateStoreException {
+  public Optional<Change> delete(String bucket, String key)
+      throws NotPrimaryException, StateStoreException {
     if (get(bucket, key).isEmpty()) {
       return Optional.empty();
     }
@@ -151,62 +163,72 @@ public final class StateStore {
   /** The live value of {@code bucket/key}: not deleted and not expired. */
   public Optional<Entry> get(String bucket, String key) throws StateStoreException {
     long now = wall.millis();
-    return db.withConnection(c -> {
-      try (PreparedStatement st = c.prepareStatement("SELECT bucket, key, value, version, hlc, origin, expires_ms"
-          + " FROM entries WHERE bucket = ? AND key = ? AND value IS NOT NULL AND (expires_ms = 0 OR expires_ms > ?)")) {
-        st.setString(1, bucket);
-        st.setString(2, key);
-        st.setLong(3, now);
-        try (ResultSet rs = st.executeQuery()) {
-          return rs.next() ? Optional.of(entry(rs)) : Optional.empty();
-        }
-      }
-    });
+    return db.withConnection(
+        c -> {
+          try (PreparedStatement st =
+              c.prepareStatement(
+                  "SELECT bucket, key, value, version, hlc, origin, expires_ms"
+                      + " FROM entries WHERE bucket = ? AND key = ? AND value IS NOT NULL AND (expires_ms = 0 OR expires_ms > ?)")) {
+            st.setString(1, bucket);
+            st.setString(2, key);
+            st.setLong(3, now);
+            try (ResultSet rs = st.executeQuery()) {
+              return rs.next() ? Optional.of(entry(rs)) : Optional.empty();
+            }
+          }
+        });
   }
 
   /** The live entries of {@code bucket} in key order, at most {@code limit}. */
   public List<Entry> list(String bucket, int limit) throws StateStoreException {
     long now = wall.millis();
-    return db.withConnection(c -> {
-      try (PreparedStatement st = c.prepareStatement("SELECT bucket, key, value, version, hlc, origin, expires_ms"
-          + " FROM entries WHERE bucket = ? AND value IS NOT NULL AND (expires_ms = 0 OR expires_ms > ?)"
-          + " ORDER BY key LIMIT ?")) {
-        st.setString(1, bucket);
-        st.setLong(2, now);
-        st.setInt(3, limit);
-        List<Entry> out = new ArrayList<>();
-        try (ResultSet rs = st.executeQuery()) {
-          while (rs.next()) {
-            out.add(entry(rs));
+    return db.withConnection(
+        c -> {
+          try (PreparedStatement st =
+              c.prepareStatement(
+                  "SELECT bucket, key, value, version, hlc, origin, expires_ms"
+                      + " FROM entries WHERE bucket = ? AND value IS NOT NULL AND (expires_ms = 0 OR expires_ms > ?)"
+                      + " ORDER BY key LIMIT ?")) {
+            st.setString(1, bucket);
+            st.setLong(2, now);
+            st.setInt(3, limit);
+            List<Entry> out = new ArrayList<>();
+            try (ResultSet rs = st.executeQuery()) {
+              while (rs.next()) {
+                out.add(entry(rs));
+              }
+            }
+            return out;
           }
-        }
-        return out;
-      }
-    });
+        });
   }
 
   /**
-   * Deletes every entry whose expiry has passed, as ordinary logged deletes, so replicas drop
-   * them at the same log position and checksums stay equal. Only the primary sweeps.
+   * Deletes every entry whose expiry has passed, as ordinary logged deletes, so replicas drop them
+   * at the same log position and checksums stay equal. Only the primary sweeps.
    */
   public int expireDue() throws StateStoreException {
     if (!writable) {
       return 0;
     }
     long now = wall.millis();
-    List<String[]> due = db.withConnection(c -> {
-      try (PreparedStatement st = c.prepareStatement("SELECT bucket, key FROM entries"
-          + " WHERE expires_ms > 0 AND expires_ms <= ? AND value IS NOT NULL LIMIT 10000")) {
-        st.setLong(1, now);
-        List<String[]> keys = new ArrayList<>();
-        try (ResultSet rs = st.executeQuery()) {
-          while (rs.next()) {
-            keys.add(new String[] {rs.getString(1), rs.getString(2)});
-          }
-        }
-        return keys;
-      }
-    });
+    List<String[]> due =
+        db.withConnection(
+            c -> {
+              try (PreparedStatement st =
+                  c.prepareStatement(
+                      "SELECT bucket, key FROM entries"
+                          + " WHERE expires_ms > 0 AND expires_ms <= ? AND value IS NOT NULL LIMIT 10000")) {
+                st.setLong(1, now);
+                List<String[]> keys = new ArrayList<>();
+                try (ResultSet rs = st.executeQuery()) {
+                  while (rs.next()) {
+                    keys.add(new String[] {rs.getString(1), rs.getString(2)});
+                  }
+                }
+                return keys;
+              }
+            });
     int removed = 0;
     for (String[] k : due) {
       try {
@@ -224,14 +246,29 @@ public final class StateStore {
     if (!writable) {
       throw new NotPrimaryException(primaryHint);
     }
-    Change change = db.withConnection(c -> inTransaction(c, () -> {
-      Optional<Change> current = current(c, bucket, key);
-      long version = current.map(Change::version).orElse(0L) + 1;
-      Change next = new Change(position + 1, writeEpoch, bucket, key, value, version, hlc.now(), nodeId, expires);
-      long delta = store(c, current, next);
-      committed(c, List.of(next), delta);
-      return next;
-    }));
+    Change change =
+        db.withConnection(
+            c ->
+                inTransaction(
+                    c,
+                    () -> {
+                      Optional<Change> current = current(c, bucket, key);
+                      long version = current.map(Change::version).orElse(0L) + 1;
+                      Change next =
+                          new Change(
+                              position + 1,
+                              writeEpoch,
+                              bucket,
+                              key,
+                              value,
+                              version,
+                              hlc.now(),
+                              nodeId,
+                              expires);
+                      long delta = store(c, current, next);
+                      committed(c, List.of(next), delta);
+                      return next;
+                    }));
     notifyAppend();
     return change;
   }
@@ -290,57 +327,71 @@ public final class StateStore {
 
   /**
    * Up to where a replica's log agrees with this one: its whole log if this log has its last
-   * change; otherwise the end of the replica's last epoch here (anything the replica has after
-   * that was written by a primary this log never heard of). Empty if this log cannot tell (the
-   * point lies before the retained log, or the history differs): the replica needs a snapshot.
+   * change; otherwise the end of the replica's last epoch here (anything the replica has after that
+   * was written by a primary this log never heard of). Empty if this log cannot tell (the point
+   * lies before the retained log, or the history differs): the replica needs a snapshot.
    */
   public Optional<Long> agreementWith(LogPoint replica) throws StateStoreException {
     if (!replica.historyId().equals(historyId)) {
       return Optional.empty();
     }
-    return db.withConnection(c -> {
-      if (replica.position() <= position && epochAt(c, replica.position()) == replica.epoch()) {
-        return Optional.of(replica.position());
-      }
-      long end = position;
-      try (PreparedStatement st = c.prepareStatement("SELECT MIN(seq) FROM changes WHERE epoch > ?")) {
-        st.setLong(1, replica.epoch());
-        try (ResultSet rs = st.executeQuery()) {
-          if (rs.next() && rs.getObject(1) != null) {
-            end = rs.getLong(1) - 1;
+    return db.withConnection(
+        c -> {
+          if (replica.position() <= position && epochAt(c, replica.position()) == replica.epoch()) {
+            return Optional.of(replica.position());
           }
-        }
-      }
-      long agreed = Math.min(end, replica.position());
-      return agreed < logBase ? Optional.<Long>empty() : Optional.of(agreed);
-    });
+          long end = position;
+          try (PreparedStatement st =
+              c.prepareStatement("SELECT MIN(seq) FROM changes WHERE epoch > ?")) {
+            st.setLong(1, replica.epoch());
+            try (ResultSet rs = st.executeQuery()) {
+              if (rs.next() && rs.getObject(1) != null) {
+                end = rs.getLong(1) - 1;
+              }
+            }
+          }
+          long agreed = Math.min(end, replica.position());
+          return agreed < logBase ? Optional.<Long>empty() : Optional.of(agreed);
+        });
   }
 
   /** Up to {@code limit} changes after {@code after}; empty if they are no longer in the log. */
   public Optional<List<Change>> changesAfter(long after, int limit) throws StateStoreException {
-    return db.withConnection(c -> {
-      if (after < logBase) {
-        return Optional.empty();
-      }
-      try (PreparedStatement st = c.prepareStatement("SELECT seq, epoch, bucket, key, value, version, hlc, origin,"
-          + " expires_ms FROM changes WHERE seq > ? ORDER BY seq LIMIT ?")) {
-        st.setLong(1, after);
-        st.setInt(2, limit);
-        List<Change> out = new ArrayList<>();
-        try (ResultSet rs = st.executeQuery()) {
-          while (rs.next()) {
-            out.add(new Change(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getString(4), rs.getBytes(5),
-                rs.getLong(6), new Hlc(rs.getLong(7)), rs.getString(8), rs.getLong(9)));
+    return db.withConnection(
+        c -> {
+          if (after < logBase) {
+            return Optional.empty();
           }
-        }
-        return Optional.of(out);
-      }
-    });
+          try (PreparedStatement st =
+              c.prepareStatement(
+                  "SELECT seq, epoch, bucket, key, value, version, hlc, origin,"
+                      + " expires_ms FROM changes WHERE seq > ? ORDER BY seq LIMIT ?")) {
+            st.setLong(1, after);
+            st.setInt(2, limit);
+            List<Change> out = new ArrayList<>();
+            try (ResultSet rs = st.executeQuery()) {
+              while (rs.next()) {
+                out.add(
+                    new Change(
+                        rs.getLong(1),
+                        rs.getLong(2),
+                        rs.getString(3),
+                        rs.getString(4),
+                        rs.getBytes(5),
+                        rs.getLong(6),
+                        new Hlc(rs.getLong(7)),
+                        rs.getString(8),
+                        rs.getLong(9)));
+              }
+            }
+            return Optional.of(out);
+          }
+        });
   }
 
   /**
-   * Applies a batch received from the primary: all of it in one transaction, or none of it.
-   * The batch must continue this log exactly (first seq = position + 1, no gaps).
+   * Applies a batch received from the primary: all of it in one transaction, or none of it. The
+   * batch must continue this log exactly (first seq = position + 1, no gaps).
    */
   public void apply(List<Change> batch) throws StateStoreException, LogGapException {
     if (batch.isEmpty()) {
@@ -349,61 +400,81 @@ public final class StateStore {
     long expected = position + 1;
     for (Change change : batch) {
       if (change.seq() != expected++) {
-        throw new LogGapException("batch starts at " + batch.get(0).seq() + " but this log is at " + position
-            + " (or has a gap at " + change.seq() + ")");
+        throw new LogGapException(
+            "batch starts at "
+                + batch.get(0).seq()
+                + " but this log is at "
+                + position
+                + " (or has a gap at "
+                + change.seq()
+                + ")");
       }
     }
-    db.withConnection(c -> inTransaction(c, () -> {
-      long delta = 0;
-      for (Change change : batch) {
-        delta ^= store(c, current(c, change.bucket(), change.key()), change);
-        hlc.observe(change.hlc());
-      }
-      committed(c, batch, delta);
-      return null;
-    }));
+    db.withConnection(
+        c ->
+            inTransaction(
+                c,
+                () -> {
+                  long delta = 0;
+                  for (Change change : batch) {
+                    delta ^= store(c, current(c, change.bucket(), change.key()), change);
+                    hlc.observe(change.hlc());
+                  }
+                  committed(c, batch, delta);
+                  return null;
+                }));
     notifyAppend();
   }
 
   /**
-   * Merges writes another node made while it was cut off (a split brain): per key the later
-   * write by (HLC, origin) wins. A winning foreign write is re-logged here at a new position
-   * so every replica gets it; a losing one is kept in the conflicts table. Nothing is dropped.
+   * Merges writes another node made while it was cut off (a split brain): per key the later write
+   * by (HLC, origin) wins. A winning foreign write is re-logged here at a new position so every
+   * replica gets it; a losing one is kept in the conflicts table. Nothing is dropped.
    */
   public MergeOutcome merge(List<Change> foreign) throws StateStoreException {
     long now = wall.millis();
-    MergeOutcome outcome = db.withConnection(c -> inTransaction(c, () -> {
-      int applied = 0;
-      int conflicts = 0;
-      int present = 0;
-      long delta = 0;
-      List<Change> logged = new ArrayList<>();
-      for (Change theirs : foreign) {
-        hlc.observe(theirs.hlc());
-        Optional<Change> mine = current(c, theirs.bucket(), theirs.key());
-        if (mine.isPresent() && mine.get().hlc().equals(theirs.hlc()) && mine.get().origin().equals(theirs.origin())) {
-          present++;
-          continue;
-        }
-        boolean theyWin = mine.isEmpty() || later(theirs, mine.get());
-        if (theyWin) {
-          Change relogged = theirs.at(position + logged.size() + 1, writeEpoch,
-              mine.map(Change::version).orElse(0L) + 1);
-          delta ^= store(c, mine, relogged);
-          logged.add(relogged);
-          applied++;
-          if (mine.isPresent()) {
-            recordConflict(c, now, relogged, mine.get());
-            conflicts++;
-          }
-        } else {
-          recordConflict(c, now, mine.get(), theirs);
-          conflicts++;
-        }
-      }
-      committed(c, logged, delta);
-      return new MergeOutcome(applied, conflicts, present);
-    }));
+    MergeOutcome outcome =
+        db.withConnection(
+            c ->
+                inTransaction(
+                    c,
+                    () -> {
+                      int applied = 0;
+                      int conflicts = 0;
+                      int present = 0;
+                      long delta = 0;
+                      List<Change> logged = new ArrayList<>();
+                      for (Change theirs : foreign) {
+                        hlc.observe(theirs.hlc());
+                        Optional<Change> mine = current(c, theirs.bucket(), theirs.key());
+                        if (mine.isPresent()
+                            && mine.get().hlc().equals(theirs.hlc())
+                            && mine.get().origin().equals(theirs.origin())) {
+                          present++;
+                          continue;
+                        }
+                        boolean theyWin = mine.isEmpty() || later(theirs, mine.get());
+                        if (theyWin) {
+                          Change relogged =
+                              theirs.at(
+                                  position + logged.size() + 1,
+                                  writeEpoch,
+                                  mine.map(Change::version).orElse(0L) + 1);
+                          delta ^= store(c, mine, relogged);
+                          logged.add(relogged);
+                          applied++;
+                          if (mine.isPresent()) {
+                            recordConflict(c, now, relogged, mine.get());
+                            conflicts++;
+                          }
+                        } else {
+                          recordConflict(c, now, mine.get(), theirs);
+                          conflicts++;
+                        }
+                      }
+                      committed(c, logged, delta);
+                      return new MergeOutcome(applied, conflicts, present);
+                    }));
     notifyAppend();
     return outcome;
   }
@@ -413,9 +484,12 @@ public final class StateStore {
     return byClock != 0 ? byClock > 0 : a.origin().compareTo(b.origin()) > 0;
   }
 
-  private static void recordConflict(Connection c, long now, Change winner, Change loser) throws SQLException {
-    try (PreparedStatement st = c.prepareStatement("INSERT INTO conflicts(time_ms, bucket, key, winner_hlc,"
-        + " winner_origin, loser_hlc, loser_origin, loser_value) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
+  private static void recordConflict(Connection c, long now, Change winner, Change loser)
+      throws SQLException {
+    try (PreparedStatement st =
+        c.prepareStatement(
+            "INSERT INTO conflicts(time_ms, bucket, key, winner_hlc,"
+                + " winner_origin, loser_hlc, loser_origin, loser_value) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
       st.setLong(1, now);
       st.setString(2, winner.bucket());
       st.setString(3, winner.key());
@@ -430,30 +504,43 @@ public final class StateStore {
 
   /** The newest conflicts, newest first. */
   public List<Conflict> conflicts(int limit) throws StateStoreException {
-    return db.withConnection(c -> {
-      try (PreparedStatement st = c.prepareStatement("SELECT id, time_ms, bucket, key, winner_hlc, winner_origin,"
-          + " loser_hlc, loser_origin, loser_value FROM conflicts ORDER BY id DESC LIMIT ?")) {
-        st.setInt(1, limit);
-        List<Conflict> out = new ArrayList<>();
-        try (ResultSet rs = st.executeQuery()) {
-          while (rs.next()) {
-            out.add(new Conflict(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getString(4),
-                new Hlc(rs.getLong(5)), rs.getString(6), new Hlc(rs.getLong(7)), rs.getString(8), rs.getBytes(9)));
+    return db.withConnection(
+        c -> {
+          try (PreparedStatement st =
+              c.prepareStatement(
+                  "SELECT id, time_ms, bucket, key, winner_hlc, winner_origin,"
+                      + " loser_hlc, loser_origin, loser_value FROM conflicts ORDER BY id DESC LIMIT ?")) {
+            st.setInt(1, limit);
+            List<Conflict> out = new ArrayList<>();
+            try (ResultSet rs = st.executeQuery()) {
+              while (rs.next()) {
+                out.add(
+                    new Conflict(
+                        rs.getLong(1),
+                        rs.getLong(2),
+                        rs.getString(3),
+                        rs.getString(4),
+                        new Hlc(rs.getLong(5)),
+                        rs.getString(6),
+                        new Hlc(rs.getLong(7)),
+                        rs.getString(8),
+                        rs.getBytes(9)));
+              }
+            }
+            return out;
           }
-        }
-        return out;
-      }
-    });
+        });
   }
 
   public long conflictCount() throws StateStoreException {
-    return db.withConnection(c -> {
-      try (PreparedStatement st = c.prepareStatement("SELECT COUNT(*) FROM conflicts")) {
-        try (ResultSet rs = st.executeQuery()) {
-          return rs.next() ? rs.getLong(1) : 0L;
-        }
-      }
-    });
+    return db.withConnection(
+        c -> {
+          try (PreparedStatement st = c.prepareStatement("SELECT COUNT(*) FROM conflicts")) {
+            try (ResultSet rs = st.executeQuery()) {
+              return rs.next() ? rs.getLong(1) : 0L;
+            }
+          }
+        });
   }
 
   // ---- snapshots ----
@@ -463,13 +550,19 @@ public final class StateStore {
     return SnapshotSource.open(db, historyId);
   }
 
-  /** Starts receiving a snapshot; nothing changes here until {@link SnapshotSink#finish} succeeds. */
+  /**
+   * Starts receiving a snapshot; nothing changes here until {@link SnapshotSink#finish} succeeds.
+   */
   public SnapshotSink receiveSnapshot() throws StateStoreException {
     return SnapshotSink.begin(db, this);
   }
 
-  /** Called by a finished {@link SnapshotSink} inside its transaction: the log now starts at the snapshot. */
-  void recordSnapshotBase(Connection c, String newHistoryId, long newPosition, long newEpoch) throws SQLException {
+  /**
+   * Called by a finished {@link SnapshotSink} inside its transaction: the log now starts at the
+   * snapshot.
+   */
+  void recordSnapshotBase(Connection c, String newHistoryId, long newPosition, long newEpoch)
+      throws SQLException {
     NodeMetaRows meta = new NodeMetaRows(c);
     meta.put(HISTORY_ID, newHistoryId);
     meta.put(LOG_BASE, Long.toString(newPosition));
@@ -477,16 +570,18 @@ public final class StateStore {
   }
 
   /** Called by a finished {@link SnapshotSink} once its transaction committed. */
-  void adoptSnapshot(String newHistoryId, long newPosition, long newEpoch, long newChecksum, long maxHlc)
+  void adoptSnapshot(
+      String newHistoryId, long newPosition, long newEpoch, long newChecksum, long maxHlc)
       throws StateStoreException {
-    db.withConnection(c -> {
-      historyId = newHistoryId;
-      logBase = newPosition;
-      logBaseEpoch = newEpoch;
-      position = newPosition;
-      checksum = newChecksum;
-      return null;
-    });
+    db.withConnection(
+        c -> {
+          historyId = newHistoryId;
+          logBase = newPosition;
+          logBaseEpoch = newEpoch;
+          position = newPosition;
+          checksum = newChecksum;
+          return null;
+        });
     hlc.observe(new Hlc(maxHlc));
   }
 
@@ -498,24 +593,37 @@ public final class StateStore {
   // ---- rows ----
 
   private Optional<Change> current(Connection c, String bucket, String key) throws SQLException {
-    try (PreparedStatement st = c.prepareStatement(
-        "SELECT value, version, hlc, origin, expires_ms FROM entries WHERE bucket = ? AND key = ?")) {
+    try (PreparedStatement st =
+        c.prepareStatement(
+            "SELECT value, version, hlc, origin, expires_ms FROM entries WHERE bucket = ? AND key = ?")) {
       st.setString(1, bucket);
       st.setString(2, key);
       try (ResultSet rs = st.executeQuery()) {
         if (!rs.next()) {
           return Optional.empty();
         }
-        return Optional.of(new Change(0, 0, bucket, key, rs.getBytes(1), rs.getLong(2), new Hlc(rs.getLong(3)),
-            rs.getString(4), rs.getLong(5)));
+        return Optional.of(
+            new Change(
+                0,
+                0,
+                bucket,
+                key,
+                rs.getBytes(1),
+                rs.getLong(2),
+                new Hlc(rs.getLong(3)),
+                rs.getString(4),
+                rs.getLong(5)));
       }
     }
   }
 
   /** Writes the entry and its log record; returns the checksum delta. */
-  private static long store(Connection c, Optional<Change> current, Change next) throws SQLException {
-    try (PreparedStatement st = c.prepareStatement("INSERT OR REPLACE INTO entries(bucket, key, value, version, hlc,"
-        + " origin, expires_ms) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+  private static long store(Connection c, Optional<Change> current, Change next)
+      throws SQLException {
+    try (PreparedStatement st =
+        c.prepareStatement(
+            "INSERT OR REPLACE INTO entries(bucket, key, value, version, hlc,"
+                + " origin, expires_ms) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
       st.setString(1, next.bucket());
       st.setString(2, next.key());
       st.setBytes(3, next.value());
@@ -525,8 +633,10 @@ public final class StateStore {
       st.setLong(7, next.expiresAtMillis());
       st.executeUpdate();
     }
-    try (PreparedStatement st = c.prepareStatement("INSERT INTO changes(seq, epoch, bucket, key, value, version, hlc,"
-        + " origin, expires_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+    try (PreparedStatement st =
+        c.prepareStatement(
+            "INSERT INTO changes(seq, epoch, bucket, key, value, version, hlc,"
+                + " origin, expires_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
       st.setLong(1, next.seq());
       st.setLong(2, next.epoch());
       st.setString(3, next.bucket());
@@ -546,7 +656,13 @@ public final class StateStore {
       return 0;
     }
     Change r = row.get();
-    return StateChecksum.digest(r.bucket(), r.key(), r.value(), r.version(), r.hlc().value(), r.origin(),
+    return StateChecksum.digest(
+        r.bucket(),
+        r.key(),
+        r.value(),
+        r.version(),
+        r.hlc().value(),
+        r.origin(),
         r.expiresAtMillis());
   }
 
@@ -589,8 +705,10 @@ public final class StateStore {
 
   /** The base that keeps the log's newest changes within {@code maxBytes}. */
   private long byteBoundedBase(Connection c, long newPosition) throws SQLException {
-    try (PreparedStatement st = c.prepareStatement("SELECT seq, SUM(LENGTH(key) + IFNULL(LENGTH(value), 0) + 64)"
-        + " OVER (ORDER BY seq DESC) AS tail FROM changes ORDER BY seq DESC")) {
+    try (PreparedStatement st =
+        c.prepareStatement(
+            "SELECT seq, SUM(LENGTH(key) + IFNULL(LENGTH(value), 0) + 64)"
+                + " OVER (ORDER BY seq DESC) AS tail FROM changes ORDER BY seq DESC")) {
       try (ResultSet rs = st.executeQuery()) {
         while (rs.next()) {
           if (rs.getLong(2) > retention.maxBytes()) {
@@ -632,8 +750,14 @@ public final class StateStore {
   }
 
   private static Entry entry(ResultSet rs) throws SQLException {
-    return new Entry(rs.getString(1), rs.getString(2), rs.getBytes(3), rs.getLong(4), new Hlc(rs.getLong(5)),
-        rs.getString(6), rs.getLong(7));
+    return new Entry(
+        rs.getString(1),
+        rs.getString(2),
+        rs.getBytes(3),
+        rs.getLong(4),
+        new Hlc(rs.getLong(5)),
+        rs.getString(6),
+        rs.getLong(7));
   }
 
   private static long parseLong(String text) {

@@ -29,7 +29,13 @@ class ApiServerTest {
 
   private void start(Predicate<InetAddress> allowed) throws Exception {
     token = ApiToken.loadOrCreate(dir.resolve("api.token"), new SecureRandom());
-    server = new ApiServer(new ApiServer.Settings("127.0.0.1", 0, allowed, token), ha, metrics, new MonitorFeed()).start();
+    server =
+        new ApiServer(
+                new ApiServer.Settings("127.0.0.1", 0, allowed, token),
+                ha,
+                metrics,
+                new MonitorFeed())
+            .start();
   }
 
   @AfterEach
@@ -40,13 +46,16 @@ class ApiServerTest {
   }
 
   private HttpResponse<String> get(String path) throws Exception {
-    return http.send(HttpRequest.newBuilder(uri(path)).GET().build(), HttpResponse.BodyHandlers.ofString());
+    return http.send(
+        HttpRequest.newBuilder(uri(path)).GET().build(), HttpResponse.BodyHandlers.ofString());
   }
 
-  private HttpResponse<String> post(String path, String body, String authorization) throws Exception {
-    HttpRequest.Builder request = HttpRequest.newBuilder(uri(path))
-        .header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(body));
+  private HttpResponse<String> post(String path, String body, String authorization)
+      throws Exception {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(uri(path))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body));
     if (authorization != null) {
       request.header("Authorization", authorization);
     }
@@ -61,7 +70,8 @@ class ApiServerTest {
     return json.readTree(response.body());
   }
 
-  private void assertError(HttpResponse<String> response, int status, String code) throws Exception {
+  private void assertError(HttpResponse<String> response, int status, String code)
+      throws Exception {
     assertThat(response.statusCode()).isEqualTo(status);
     JsonNode body = parse(response);
     assertThat(body.get("code").asText()).isEqualTo(code);
@@ -75,11 +85,28 @@ class ApiServerTest {
     HttpResponse<String> response = get("/api/ha/status");
     assertThat(response.statusCode()).isEqualTo(200);
     JsonNode status = parse(response);
-    assertThat(status.fieldNames()).toIterable().contains("node_id", "role", "epoch", "priority",
-        "healthy", "primary_id", "quorum", "vips", "failback", "since");
-    assertThat(status.get("quorum").fieldNames()).toIterable().containsExactlyInAnyOrder("required", "visible", "has_quorum");
-    assertThat(status.get("vips").get(0).fieldNames()).toIterable().containsExactlyInAnyOrder("address", "interface", "held");
-    assertThat(status.get("failback").fieldNames()).toIterable().containsExactlyInAnyOrder("mode", "enabled", "pending_until");
+    assertThat(status.fieldNames())
+        .toIterable()
+        .contains(
+            "node_id",
+            "role",
+            "epoch",
+            "priority",
+            "healthy",
+            "primary_id",
+            "quorum",
+            "vips",
+            "failback",
+            "since");
+    assertThat(status.get("quorum").fieldNames())
+        .toIterable()
+        .containsExactlyInAnyOrder("required", "visible", "has_quorum");
+    assertThat(status.get("vips").get(0).fieldNames())
+        .toIterable()
+        .containsExactlyInAnyOrder("address", "interface", "held");
+    assertThat(status.get("failback").fieldNames())
+        .toIterable()
+        .containsExactlyInAnyOrder("mode", "enabled", "pending_until");
   }
 
   @Test
@@ -87,9 +114,19 @@ class ApiServerTest {
     start(a -> true);
     JsonNode cluster = parse(get("/api/ha/cluster"));
     assertThat(cluster.fieldNames()).toIterable().contains("epoch", "primary_id", "nodes");
-    assertThat(cluster.get("nodes").get(1).fieldNames()).toIterable().containsExactlyInAnyOrder(
-        "node_id", "role", "priority", "alive", "healthy", "last_seen_ms", "rtt_ms", "epoch",
-        "replication_position", "address");
+    assertThat(cluster.get("nodes").get(1).fieldNames())
+        .toIterable()
+        .containsExactlyInAnyOrder(
+            "node_id",
+            "role",
+            "priority",
+            "alive",
+            "healthy",
+            "last_seen_ms",
+            "rtt_ms",
+            "epoch",
+            "replication_position",
+            "address");
   }
 
   @Test
@@ -98,9 +135,22 @@ class ApiServerTest {
     JsonNode history = parse(get("/api/ha/history?limit=5"));
     assertThat(ha.commands).contains("history 5");
     JsonNode event = history.get("events").get(0);
-    assertThat(event.fieldNames()).toIterable().containsExactlyInAnyOrder("id", "time", "type",
-        "from_role", "to_role", "node_id", "epoch", "cause", "duration_ms", "steps");
-    assertThat(event.get("steps").get(0).fieldNames()).toIterable().containsExactlyInAnyOrder("name", "duration_ms", "ok");
+    assertThat(event.fieldNames())
+        .toIterable()
+        .containsExactlyInAnyOrder(
+            "id",
+            "time",
+            "type",
+            "from_role",
+            "to_role",
+            "node_id",
+            "epoch",
+            "cause",
+            "duration_ms",
+            "steps");
+    assertThat(event.get("steps").get(0).fieldNames())
+        .toIterable()
+        .containsExactlyInAnyOrder("name", "duration_ms", "ok");
     assertError(get("/api/ha/history?limit=zero"), 400, "bad_request");
   }
 
@@ -109,7 +159,8 @@ class ApiServerTest {
     start(a -> true);
     assertThat(get("/api/ha/status").statusCode()).isEqualTo(200);
     assertError(post("/api/ha/failover", "", null), 401, "unauthorized");
-    assertError(post("/api/ha/failover", "", "Bearer wrong-token-wrong-token"), 401, "unauthorized");
+    assertError(
+        post("/api/ha/failover", "", "Bearer wrong-token-wrong-token"), 401, "unauthorized");
     assertError(post("/api/ha/failover", "", token.value()), 401, "unauthorized");
     assertThat(ha.commands).noneMatch(c -> c.startsWith("failover"));
   }
@@ -117,7 +168,8 @@ class ApiServerTest {
   @Test
   void failoverWithTheTokenAnswers202WithFromAndTo() throws Exception {
     start(a -> true);
-    HttpResponse<String> response = post("/api/ha/failover", "{\"target\":\"node3\"}", "Bearer " + token.value());
+    HttpResponse<String> response =
+        post("/api/ha/failover", "{\"target\":\"node3\"}", "Bearer " + token.value());
     assertThat(response.statusCode()).isEqualTo(202);
     assertThat(parse(response).get("from").asText()).isEqualTo("node1");
     assertThat(parse(response).get("to").asText()).isEqualTo("node3");
@@ -134,17 +186,22 @@ class ApiServerTest {
   @Test
   void failbackTakesABooleanAndAnswersWithTheNewSetting() throws Exception {
     start(a -> true);
-    HttpResponse<String> response = post("/api/ha/failback", "{\"enabled\": false}", "Bearer " + token.value());
+    HttpResponse<String> response =
+        post("/api/ha/failback", "{\"enabled\": false}", "Bearer " + token.value());
     assertThat(response.statusCode()).isEqualTo(200);
     assertThat(parse(response).get("failback_enabled").asBoolean()).isFalse();
-    assertError(post("/api/ha/failback", "{\"enabled\": \"yes\"}", "Bearer " + token.value()), 400, "bad_request");
+    assertError(
+        post("/api/ha/failback", "{\"enabled\": \"yes\"}", "Bearer " + token.value()),
+        400,
+        "bad_request");
   }
 
   @Test
   void promoteWithoutForceCanBeRefusedAndResetIsAccepted() throws Exception {
     start(a -> true);
     assertError(post("/api/ha/promote", "", "Bearer " + token.value()), 409, "conflict");
-    assertThat(post("/api/ha/promote", "{\"force\":true}", "Bearer " + token.value()).statusCode()).isEqualTo(202);
+    assertThat(post("/api/ha/promote", "{\"force\":true}", "Bearer " + token.value()).statusCode())
+        .isEqualTo(202);
     assertThat(post("/api/ha/reset", "", "Bearer " + token.value()).statusCode()).isEqualTo(202);
     assertThat(ha.commands).contains("promote false", "promote true", "reset");
   }
@@ -152,7 +209,8 @@ class ApiServerTest {
   @Test
   void malformedJsonIsA400ThatSaysWhere() throws Exception {
     start(a -> true);
-    HttpResponse<String> response = post("/api/ha/failover", "{\"target\": ", "Bearer " + token.value());
+    HttpResponse<String> response =
+        post("/api/ha/failover", "{\"target\": ", "Bearer " + token.value());
     assertError(response, 400, "bad_request");
     assertThat(parse(response).get("error").asText()).contains("malformed JSON").contains("line 1");
   }
@@ -193,7 +251,8 @@ class ApiServerTest {
     assertThat(json.get("epoch").asLong()).isEqualTo(4);
     HttpResponse<String> text = get("/metrics");
     assertThat(text.headers().firstValue("Content-Type").orElse("")).startsWith("text/plain");
-    assertThat(text.body()).contains("flywall_heartbeats_sent_total{peer=\"127.0.0.2:9002\"} 2.0")
+    assertThat(text.body())
+        .contains("flywall_heartbeats_sent_total{peer=\"127.0.0.2:9002\"} 2.0")
         .contains("flywall_heartbeats_rejected_total{reason=\"FORGED\"} 3.0")
         .contains("flywall_epoch 4.0");
   }
@@ -202,7 +261,8 @@ class ApiServerTest {
   void theTokenFileIsCreatedOwnerOnlyAndReusedOnRestart() throws Exception {
     Path file = dir.resolve("sub/api.token");
     ApiToken first = ApiToken.loadOrCreate(file, new SecureRandom());
-    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file)))
+        .isEqualTo("rw-------");
     ApiToken second = ApiToken.loadOrCreate(file, new SecureRandom());
     assertThat(second.value()).isEqualTo(first.value());
     assertThat(first.toString()).doesNotContain(first.value());

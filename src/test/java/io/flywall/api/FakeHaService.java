@@ -21,30 +21,55 @@ final class FakeHaService implements HaService {
 
   @Override
   public HaStatus status() {
-    return new HaStatus("node1", "primary", 3, 50, true, "node1", new Quorum(2, 3, true),
-        List.of(new Vip("10.0.0.100/24", "eth1", true)), new Failback("auto", true, null),
-        "2026-11-26T10:00:00Z", List.<Alarm>of(), null);
+    return new HaStatus(
+        "node1",
+        "primary",
+        3,
+        50,
+        true,
+        "node1",
+        new Quorum(2, 3, true),
+        List.of(new Vip("10.0.0.100/24", "eth1", true)),
+        new Failback("auto", true, null),
+        "2026-11-26T10:00:00Z",
+        List.<Alarm>of(),
+        null);
   }
 
   @Override
   public ClusterInfo cluster() {
-    return new ClusterInfo(3, "node1", List.of(
-        new ClusterNode("node1", "primary", 50, true, true, 0L, null, 3, 0, "127.0.0.1:9002"),
-        new ClusterNode("node2", "backup", 100, true, true, 420L, 0.3, 3, 0, "127.0.0.2:9002")));
+    return new ClusterInfo(
+        3,
+        "node1",
+        List.of(
+            new ClusterNode("node1", "primary", 50, true, true, 0L, null, 3, 0, "127.0.0.1:9002"),
+            new ClusterNode(
+                "node2", "backup", 100, true, true, 420L, 0.3, 3, 0, "127.0.0.2:9002")));
   }
 
   @Override
   public List<HistoryEntry> history(int limit) {
     commands.add("history " + limit);
-    return List.of(new HistoryEntry(7, "2026-11-26T10:00:00Z", "takeover", "backup", "primary",
-        "node1", 3, "peer node2 silent for 3s", 12, List.of(new HistoryStep("persist_epoch", 2, true))));
+    return List.of(
+        new HistoryEntry(
+            7,
+            "2026-11-26T10:00:00Z",
+            "takeover",
+            "backup",
+            "primary",
+            "node1",
+            3,
+            "peer node2 silent for 3s",
+            12,
+            List.of(new HistoryStep("persist_epoch", 2, true))));
   }
 
   @Override
   public CommandOutcome failover(Optional<String> target) {
     commands.add("failover " + target.orElse("-"));
     if (refuseFailover) {
-      return CommandOutcome.refused("no eligible target: no other node is alive, healthy and in sync");
+      return CommandOutcome.refused(
+          "no eligible target: no other node is alive, healthy and in sync");
     }
     return new CommandOutcome(true, "handing over", "node1", target.orElse("node2"));
   }
@@ -58,7 +83,9 @@ final class FakeHaService implements HaService {
   @Override
   public CommandOutcome promote(boolean force) {
     commands.add("promote " + force);
-    return force ? CommandOutcome.accepted("promoting") : CommandOutcome.refused("promote refused: no quorum; use --force");
+    return force
+        ? CommandOutcome.accepted("promoting")
+        : CommandOutcome.refused("promote refused: no quorum; use --force");
   }
 
   @Override

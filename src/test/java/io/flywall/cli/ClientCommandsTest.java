@@ -21,7 +21,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
-/** The client commands against two running nodes: output, exit codes, and --json equal to the API's JSON. */
+/**
+ * The client commands against two running nodes: output, exit codes, and --json equal to the API's
+ * JSON.
+ */
 class ClientCommandsTest {
   @TempDir static Path dir;
   static InProcessCluster cluster;
@@ -30,7 +33,9 @@ class ClientCommandsTest {
   @BeforeAll
   static void start() throws Exception {
     cluster = new InProcessCluster(dir, 0);
-    await().atMost(Duration.ofSeconds(20)).until(() -> run(1, "ha", "status", "--json").out.contains("\"role\" : \"primary\""));
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> run(1, "ha", "status", "--json").out.contains("\"role\" : \"primary\""));
   }
 
   @AfterAll
@@ -44,7 +49,12 @@ class ClientCommandsTest {
 
   static Result run(int node, String... args) {
     List<String> all = new ArrayList<>(List.of(args));
-    all.addAll(List.of("--api", cluster.api(node), "--token-file", cluster.tokenFiles.get(node - 1).toString()));
+    all.addAll(
+        List.of(
+            "--api",
+            cluster.api(node),
+            "--token-file",
+            cluster.tokenFiles.get(node - 1).toString()));
     return runRaw(all.toArray(String[]::new));
   }
 
@@ -58,16 +68,24 @@ class ClientCommandsTest {
     return new Result(exit, out.toString(), err.toString());
   }
 
-  /** Runs a client command against node {@code node} of {@code other} and returns its standard output. */
+  /**
+   * Runs a client command against node {@code node} of {@code other} and returns its standard
+   * output.
+   */
   static String runRawFor(InProcessCluster other, int node, String... args) {
     List<String> all = new ArrayList<>(List.of(args));
-    all.addAll(List.of("--api", other.api(node), "--token-file", other.tokenFiles.get(node - 1).toString()));
+    all.addAll(
+        List.of(
+            "--api", other.api(node), "--token-file", other.tokenFiles.get(node - 1).toString()));
     return runRaw(all.toArray(String[]::new)).out;
   }
 
   static JsonNode api(int node, String path) throws Exception {
-    HttpResponse<String> response = HttpClient.newHttpClient().send(
-        HttpRequest.newBuilder(URI.create(cluster.api(node) + path)).build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> response =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(URI.create(cluster.api(node) + path)).build(),
+                HttpResponse.BodyHandlers.ofString());
     return JSON.readTree(response.body());
   }
 
@@ -75,12 +93,17 @@ class ClientCommandsTest {
   void statusPrintsATableAndJsonThatParsesBackToTheApisDocument() throws Exception {
     Result table = run(1, "ha", "status");
     assertThat(table.exit).isZero();
-    assertThat(table.out).contains("Node:      node1 (priority 50)").contains("Role:      primary").contains("Quorum:");
+    assertThat(table.out)
+        .contains("Node:      node1 (priority 50)")
+        .contains("Role:      primary")
+        .contains("Quorum:");
     Result json = run(1, "ha", "status", "--json");
     assertThat(json.exit).isZero();
     JsonNode fromCli = JSON.readTree(json.out);
     JsonNode fromApi = api(1, "/api/ha/status");
-    assertThat(fromCli.fieldNames()).toIterable().containsExactlyElementsOf(() -> fromApi.fieldNames());
+    assertThat(fromCli.fieldNames())
+        .toIterable()
+        .containsExactlyElementsOf(() -> fromApi.fieldNames());
     assertThat(fromCli.path("node_id")).isEqualTo(fromApi.path("node_id"));
     assertThat(fromCli.path("epoch")).isEqualTo(fromApi.path("epoch"));
   }
@@ -89,7 +112,11 @@ class ClientCommandsTest {
   void clusterListsBothNodesAndHistoryHonoursTheLimit() throws Exception {
     Result cluster = run(2, "ha", "cluster");
     assertThat(cluster.exit).isZero();
-    assertThat(cluster.out).contains("NODE").contains("node1").contains("node2").contains("primary");
+    assertThat(cluster.out)
+        .contains("NODE")
+        .contains("node1")
+        .contains("node2")
+        .contains("primary");
     Result history = run(1, "ha", "history", "--limit", "1", "--json");
     assertThat(history.exit).isZero();
     assertThat(JSON.readTree(history.out).path("events").size()).isEqualTo(1);
@@ -114,7 +141,14 @@ class ClientCommandsTest {
 
   @Test
   void aCommandWithoutTheTokenIsRefused() {
-    Result noToken = runRaw("ha", "reset", "--api", cluster.api(1), "--config", dir.resolve("missing.hcl").toString());
+    Result noToken =
+        runRaw(
+            "ha",
+            "reset",
+            "--api",
+            cluster.api(1),
+            "--config",
+            dir.resolve("missing.hcl").toString());
     assertThat(noToken.exit).isNotZero();
   }
 
@@ -130,15 +164,20 @@ class ClientCommandsTest {
   @Test
   void monitorStreamsHeartbeatsWithRtt() {
     StringWriter out = new StringWriter();
-    Thread monitor = new Thread(() -> {
-      CommandLine cli = Main.commandLine();
-      cli.setOut(new PrintWriter(out, true));
-      cli.setErr(new PrintWriter(new StringWriter(), true));
-      cli.execute("ha", "monitor", "--api", cluster.api(1));
-    }, "monitor-test");
+    Thread monitor =
+        new Thread(
+            () -> {
+              CommandLine cli = Main.commandLine();
+              cli.setOut(new PrintWriter(out, true));
+              cli.setErr(new PrintWriter(new StringWriter(), true));
+              cli.execute("ha", "monitor", "--api", cluster.api(1));
+            },
+            "monitor-test");
     monitor.setDaemon(true);
     monitor.start();
-    await().atMost(Duration.ofSeconds(10)).until(() -> out.toString().contains("heartbeat") && out.toString().contains("peer=node2"));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> out.toString().contains("heartbeat") && out.toString().contains("peer=node2"));
     assertThat(out.toString()).contains("rtt_ms=");
   }
 
@@ -148,6 +187,9 @@ class ClientCommandsTest {
     assertThat(completion.exit).isZero();
     assertThat(completion.out).contains("complete -F").contains("failover").contains("failback");
     Result manual = runRaw("manual");
-    assertThat(manual.out).contains("flywall ha failover").contains("--to=NODE").contains("flywall config check");
+    assertThat(manual.out)
+        .contains("flywall ha failover")
+        .contains("--to=NODE")
+        .contains("flywall config check");
   }
 }

@@ -35,7 +35,9 @@ class ConfigCommandTest {
   }
 
   private static Path example(String name) {
-    return Path.of(System.getProperty("flywall.project.dir", ".")).resolve("examples").resolve(name);
+    return Path.of(System.getProperty("flywall.project.dir", "."))
+        .resolve("examples")
+        .resolve(name);
   }
 
   @Test
@@ -53,12 +55,16 @@ class ConfigCommandTest {
     Run r = run("config", "check", file.toString());
     assertThat(r.exitCode()).isZero();
     assertThat(r.out()).contains(file + ": ok");
-    assertThat(r.err()).startsWith(file + ":6:16: warning: `secret_key` is shorter than 16 characters");
+    assertThat(r.err())
+        .startsWith(file + ":6:16: warning: `secret_key` is shorter than 16 characters");
   }
 
   @Test
   void invalidConfigExitsTwoWithEveryErrorOnStderr() throws Exception {
-    Path file = write("bad.hcl", """
+    Path file =
+        write(
+            "bad.hcl",
+            """
         replication {
           mode = "boss"
           ha {
@@ -71,15 +77,20 @@ class ConfigCommandTest {
     assertThat(r.exitCode()).isEqualTo(2);
     assertThat(r.out()).isEmpty();
     // Syntax errors come first: the schema is checked only once the file parses.
-    assertThat(r.err().lines().toList()).containsExactly(
-        file + ":5:19: expected end of line after the value of `priority`, found `garbage` (one attribute or block per line)");
+    assertThat(r.err().lines().toList())
+        .containsExactly(
+            file
+                + ":5:19: expected end of line after the value of `priority`, found `garbage` (one attribute or block per line)");
 
     Files.writeString(file, "replication {\n  mode = \"boss\"\n  ha {\n    prority = 5\n  }\n}\n");
     Run schema = run("config", "check", file.toString());
     assertThat(schema.exitCode()).isEqualTo(2);
-    assertThat(schema.err().lines().toList()).containsExactly(
-        file + ":2:10: `mode` must be one of \"primary\", \"replica\", \"standalone\"; got \"boss\"",
-        file + ":4:5: unknown attribute `prority` in block `replication.ha`; did you mean `priority`?");
+    assertThat(schema.err().lines().toList())
+        .containsExactly(
+            file
+                + ":2:10: `mode` must be one of \"primary\", \"replica\", \"standalone\"; got \"boss\"",
+            file
+                + ":4:5: unknown attribute `prority` in block `replication.ha`; did you mean `priority`?");
   }
 
   @Test
@@ -87,12 +98,16 @@ class ConfigCommandTest {
     Path missing = dir.resolve("missing.hcl");
     Run r = run("config", "check", missing.toString());
     assertThat(r.exitCode()).isEqualTo(2);
-    assertThat(r.err()).isEqualTo(missing + ": cannot read the config: no such file" + System.lineSeparator());
+    assertThat(r.err())
+        .isEqualTo(missing + ": cannot read the config: no such file" + System.lineSeparator());
   }
 
   @Test
   void printWritesTheEffectiveConfigWithTheSecretRedacted() throws Exception {
-    Path file = write("fw.hcl", """
+    Path file =
+        write(
+            "fw.hcl",
+            """
         replication {
           mode = "primary"
           node_id = "fw-a"
@@ -105,17 +120,23 @@ class ConfigCommandTest {
             }
           }
         }
-        """.formatted(SECRET));
+        """
+                .formatted(SECRET));
     Run r = run("config", "check", file.toString(), "--print");
     assertThat(r.exitCode()).isZero();
-    assertThat(r.out()).contains("secret_key = \"<redacted>\"", "failure_timeout = \"3s\"", "priority = 100",
-        "token_file = \"/var/lib/flywall/api.token\"");
+    assertThat(r.out())
+        .contains(
+            "secret_key = \"<redacted>\"",
+            "failure_timeout = \"3s\"",
+            "priority = 100",
+            "token_file = \"/var/lib/flywall/api.token\"");
     assertThat(r.out() + r.err()).doesNotContain(SECRET);
     assertThat(r.err()).contains(file + ": ok");
 
     // The printed config is itself a valid config.
     Path printed = write("printed.hcl", r.out());
-    assertThat(new ConfigLoader(() -> "x").load(printed).config().replication().nodeId()).isEqualTo("fw-a");
+    assertThat(new ConfigLoader(() -> "x").load(printed).config().replication().nodeId())
+        .isEqualTo("fw-a");
     assertThat(run("config", "check", printed.toString()).exitCode()).isZero();
   }
 
@@ -126,11 +147,18 @@ class ConfigCommandTest {
     assertThat(config.out()).contains("check", "Validate a config file");
     Run check = run("config", "check", "--help");
     assertThat(check.exitCode()).isZero();
-    assertThat(check.out()).contains("FILE", "The config file to check", "--print", "effective config", "Exit codes");
-    CommandLine.Model.CommandSpec spec = Main.commandLine().getSubcommands().get("config").getSubcommands()
-        .get("check").getCommandSpec();
+    assertThat(check.out())
+        .contains("FILE", "The config file to check", "--print", "effective config", "Exit codes");
+    CommandLine.Model.CommandSpec spec =
+        Main.commandLine()
+            .getSubcommands()
+            .get("config")
+            .getSubcommands()
+            .get("check")
+            .getCommandSpec();
     assertThat(spec.options()).allSatisfy(o -> assertThat(o.description()).isNotEmpty());
-    assertThat(spec.positionalParameters()).allSatisfy(p -> assertThat(p.description()).isNotEmpty());
+    assertThat(spec.positionalParameters())
+        .allSatisfy(p -> assertThat(p.description()).isNotEmpty());
   }
 
   @Test

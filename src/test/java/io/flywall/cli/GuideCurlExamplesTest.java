@@ -43,22 +43,41 @@ class GuideCurlExamplesTest {
 
   @Test
   void everyCurlExampleOfTheGuideSucceedsAgainstARunningNode() throws Exception {
-    Path guide = Path.of(System.getProperty("flywall.project.dir", ".")).resolve("../shared/spec/high-availability-guide.md");
+    Path guide =
+        Path.of(System.getProperty("flywall.project.dir", "."))
+            .resolve("../shared/spec/high-availability-guide.md");
     Assumptions.assumeTrue(Files.exists(guide), "the guide is not beside the project at " + guide);
-    Assumptions.assumeTrue(portFree(8080), "localhost:8080 is taken on this machine; the examples name that port");
+    Assumptions.assumeTrue(
+        portFree(8080), "localhost:8080 is taken on this machine; the examples name that port");
     List<String> examples = curlExamples(guide);
     assertThat(examples).hasSizeGreaterThanOrEqualTo(8);
     try (InProcessCluster cluster = new InProcessCluster(dir, 8080)) {
-      await().atMost(Duration.ofSeconds(20)).until(() -> ClientCommandsTest.runRawFor(cluster, 1, "ha", "status").contains("Role:      primary"));
-      // The failover example needs an eligible target: node2 must have caught up with node1's state.
-      await().atMost(Duration.ofSeconds(20)).until(() -> ClientCommandsTest.runRawFor(cluster, 2, "replication", "status", "--json")
-          .contains("\"in_sync\""));
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .until(
+              () ->
+                  ClientCommandsTest.runRawFor(cluster, 1, "ha", "status")
+                      .contains("Role:      primary"));
+      // The failover example needs an eligible target: node2 must have caught up with node1's
+      // state.
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .until(
+              () ->
+                  ClientCommandsTest.runRawFor(cluster, 2, "replication", "status", "--json")
+                      .contains("\"in_sync\""));
       String token = Files.readString(cluster.tokenFiles.get(0)).strip();
       for (String example : examples) {
-        String command = example.contains("-X POST") ? example + " -H \"Authorization: Bearer " + token + "\"" : example;
-        Process curl = new ProcessBuilder("bash", "-c", command + " -s -o /dev/stderr -w '%{http_code}'").start();
+        String command =
+            example.contains("-X POST")
+                ? example + " -H \"Authorization: Bearer " + token + "\""
+                : example;
+        Process curl =
+            new ProcessBuilder("bash", "-c", command + " -s -o /dev/stderr -w '%{http_code}'")
+                .start();
         assertThat(curl.waitFor(10, TimeUnit.SECONDS)).isTrue();
-        String status = new String(curl.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        String status =
+            new String(curl.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
         String body = new String(curl.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(status).as(example + " answered " + body).startsWith("2");
         assertThat(body).as(example).startsWith("{");

@@ -17,12 +17,15 @@ final class InProcessCluster implements AutoCloseable {
   final List<Integer> apiPorts = new ArrayList<>();
   final List<Path> tokenFiles = new ArrayList<>();
 
-  /** @param firstApiPort the API port of node 1 (0 for any free port) */
+  /**
+   * @param firstApiPort the API port of node 1 (0 for any free port)
+   */
   InProcessCluster(Path dir, int firstApiPort) throws Exception {
     int heartbeat = FreePorts.udpOnAll(List.of("127.0.0.1", "127.0.0.2"), System.nanoTime());
     for (int i = 1; i <= 2; i++) {
       int api = i == 1 && firstApiPort > 0 ? firstApiPort : FreePorts.tcp();
-      String text = """
+      String text =
+          """
           replication {
             mode = "replica"
             node_id = "node%d"
@@ -41,10 +44,15 @@ final class InProcessCluster implements AutoCloseable {
           api {
             listen = "127.0.0.1:%d"
           }
-          """.formatted(i, i, 3 - i, heartbeat, dir.resolve("node" + i), 50 * i, heartbeat, api);
+          """
+              .formatted(i, i, 3 - i, heartbeat, dir.resolve("node" + i), 50 * i, heartbeat, api);
       var config = new ConfigLoader(() -> "unused").parse("node" + i + ".hcl", text).config();
-      daemons.add(Daemon.start(config, Clock.systemUTC(),
-          new Daemon.Effects(VipGroup.none(), FailoverScripts.none(), new ProcessCommandRunner())));
+      daemons.add(
+          Daemon.start(
+              config,
+              Clock.systemUTC(),
+              new Daemon.Effects(
+                  VipGroup.none(), FailoverScripts.none(), new ProcessCommandRunner())));
       apiPorts.add(api);
       tokenFiles.add(dir.resolve("node" + i + "/api.token"));
     }

@@ -31,7 +31,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
-/** Section 7 and 8: {@code flywall state ...} and {@code flywall replication ...} against a real store and API. */
+/**
+ * Section 7 and 8: {@code flywall state ...} and {@code flywall replication ...} against a real
+ * store and API.
+ */
 class StateCommandTest {
   @TempDir Path dir;
   private StateDatabase db;
@@ -74,14 +77,37 @@ class StateCommandTest {
   void start() throws Exception {
     db = StateDatabase.open(dir.resolve("state"));
     StateStore store = StateStore.open(db, "fw-a", Clock.systemUTC(), LogRetention.DEFAULT);
-    replication = Replication.start(store, new ReplicationSettings("fw-a", new InetSocketAddress("127.0.0.1", 0), true,
-        true, 1000, Duration.ofMillis(100), false, Duration.ofSeconds(1), List.of(), Optional.empty()),
-        new byte[32], Clock.systemUTC(), new SecureRandom(), Optional::empty, () -> 1, (sync, position) -> {});
+    replication =
+        Replication.start(
+            store,
+            new ReplicationSettings(
+                "fw-a",
+                new InetSocketAddress("127.0.0.1", 0),
+                true,
+                true,
+                1000,
+                Duration.ofMillis(100),
+                false,
+                Duration.ofSeconds(1),
+                List.of(),
+                Optional.empty()),
+            new byte[32],
+            Clock.systemUTC(),
+            new SecureRandom(),
+            Optional::empty,
+            () -> 1,
+            (sync, position) -> {});
     replication.becomePrimary(1);
     tokenFile = dir.resolve("api.token");
     ApiToken token = ApiToken.loadOrCreate(tokenFile, new SecureRandom());
-    api = new ApiServer(new ApiServer.Settings("127.0.0.1", 0, address -> true, token), new NoHa(), new HaMetrics(),
-        new MonitorFeed(), Optional.of(new StateApi("fw-a", replication))).start();
+    api =
+        new ApiServer(
+                new ApiServer.Settings("127.0.0.1", 0, address -> true, token),
+                new NoHa(),
+                new HaMetrics(),
+                new MonitorFeed(),
+                Optional.of(new StateApi("fw-a", replication)))
+            .start();
   }
 
   @AfterEach
@@ -100,7 +126,8 @@ class StateCommandTest {
     cli.setOut(new PrintWriter(out, true));
     cli.setErr(new PrintWriter(err, true));
     List<String> all = new java.util.ArrayList<>(List.of(args));
-    all.addAll(List.of("--api", "http://127.0.0.1:" + api.port(), "--token-file", tokenFile.toString()));
+    all.addAll(
+        List.of("--api", "http://127.0.0.1:" + api.port(), "--token-file", tokenFile.toString()));
     int code = cli.execute(all.toArray(String[]::new));
     return new Run(code, out.toString(), err.toString());
   }
@@ -108,7 +135,8 @@ class StateCommandTest {
   @Test
   void putGetListAndDeleteAnEntryThroughTheCli() {
     assertThat(run("state", "put", "dhcp_leases", "aa:bb:cc", "10.0.0.5").exitCode()).isZero();
-    assertThat(run("state", "put", "dhcp_leases", "dd:ee:ff", "10.0.0.6", "--ttl", "1h").exitCode()).isZero();
+    assertThat(run("state", "put", "dhcp_leases", "dd:ee:ff", "10.0.0.6", "--ttl", "1h").exitCode())
+        .isZero();
 
     Run get = run("state", "get", "dhcp_leases", "aa:bb:cc");
     assertThat(get.exitCode()).isZero();
@@ -124,7 +152,8 @@ class StateCommandTest {
   @Test
   void jsonOutputCarriesVersionAndExpiry() throws Exception {
     run("state", "put", "learning", "mac1", "port3", "--ttl", "30s");
-    JsonNode entry = new ObjectMapper().readTree(run("state", "get", "learning", "mac1", "--json").out());
+    JsonNode entry =
+        new ObjectMapper().readTree(run("state", "get", "learning", "mac1", "--json").out());
     assertThat(entry.path("value").asText()).isEqualTo("port3");
     assertThat(entry.path("version").asLong()).isEqualTo(1);
     assertThat(entry.path("expires_at").isTextual()).isTrue();
@@ -134,11 +163,16 @@ class StateCommandTest {
   void replicationStatusShowsRolePositionAndChecksum() throws Exception {
     run("state", "put", "b", "k", "v");
     Run status = run("replication", "status");
-    assertThat(status.out()).contains("primary").contains("Position:   1").containsPattern("Checksum:   [0-9a-f]{16}");
+    assertThat(status.out())
+        .contains("primary")
+        .contains("Position:   1")
+        .containsPattern("Checksum:   [0-9a-f]{16}");
     JsonNode json = new ObjectMapper().readTree(run("replication", "status", "--json").out());
     assertThat(json.path("sync_state").asText()).isEqualTo("no_replicas");
     assertThat(json.path("checksum").asText()).hasSize(16);
-    assertThat(run("replication", "stats").out()).contains("changes_sent").contains("apply_latency_ms");
+    assertThat(run("replication", "stats").out())
+        .contains("changes_sent")
+        .contains("apply_latency_ms");
   }
 
   @Test

@@ -1,8 +1,8 @@
 package io.flywall.cluster;
 
-import io.flywall.testing.MutableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.flywall.testing.MutableClock;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -14,8 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 class BootIdTest {
 
-  @TempDir
-  Path stateDir;
+  @TempDir Path stateDir;
 
   private final MutableClock clock = new MutableClock(Instant.ofEpochMilli(Heartbeats.BOOT));
 
@@ -24,7 +23,8 @@ class BootIdTest {
     long first = BootId.next(stateDir, clock);
 
     assertThat(first).isEqualTo(Heartbeats.BOOT);
-    assertThat(Files.readString(stateDir.resolve("boot_id")).trim()).isEqualTo(Long.toString(first));
+    assertThat(Files.readString(stateDir.resolve("boot_id")).trim())
+        .isEqualTo(Long.toString(first));
   }
 
   @Test

@@ -1,8 +1,8 @@
 package io.flywall.cluster;
 
-import io.flywall.testing.MutableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.flywall.testing.MutableClock;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.time.Instant;
@@ -11,9 +11,9 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
- * Section 5: "at 1 s interval a heartbeat costs well under 200 bytes/s per peer". Measures a
- * day of steady-state heartbeats as the sender really builds them (echo included) and prints
- * the figures (target/surefire-reports/io.flywall.cluster.HeartbeatBandwidthTest-output.txt).
+ * Section 5: "at 1 s interval a heartbeat costs well under 200 bytes/s per peer". Measures a day of
+ * steady-state heartbeats as the sender really builds them (echo included) and prints the figures
+ * (target/surefire-reports/io.flywall.cluster.HeartbeatBandwidthTest-output.txt).
  */
 class HeartbeatBandwidthTest {
 
@@ -31,8 +31,10 @@ class HeartbeatBandwidthTest {
     HeartbeatReceiver receiver2 = new HeartbeatReceiver("node2", Set.of(address1), codec, clock2);
     RecordingTransport wire1 = new RecordingTransport();
     RecordingTransport wire2 = new RecordingTransport();
-    HeartbeatSender sender1 = new HeartbeatSender("node1", Heartbeats.BOOT, wire1, receiver1.peers(), clock1);
-    HeartbeatSender sender2 = new HeartbeatSender("node2", Heartbeats.BOOT + 9, wire2, receiver2.peers(), clock2);
+    HeartbeatSender sender1 =
+        new HeartbeatSender("node1", Heartbeats.BOOT, wire1, receiver1.peers(), clock1);
+    HeartbeatSender sender2 =
+        new HeartbeatSender("node2", Heartbeats.BOOT + 9, wire2, receiver2.peers(), clock2);
 
     long bytes = 0;
     long largest = 0;
@@ -41,25 +43,34 @@ class HeartbeatBandwidthTest {
       byte[] datagram = codec.encode(wire1.sent.remove(0).heartbeat());
       bytes += datagram.length + IPV4_UDP_HEADER_BYTES;
       largest = Math.max(largest, datagram.length);
-      assertThat(receiver2.receive(datagram, datagram.length, address1)).isInstanceOf(Reception.Accepted.class);
+      assertThat(receiver2.receive(datagram, datagram.length, address1))
+          .isInstanceOf(Reception.Accepted.class);
       advance(clock1, clock2, Duration.ofMillis(500));
       sender2.send(Heartbeats.primaryStatus(), HeartbeatCommand.NONE, List.of(address1));
       byte[] reply = codec.encode(wire2.sent.remove(0).heartbeat());
-      assertThat(receiver1.receive(reply, reply.length, address2)).isInstanceOf(Reception.Accepted.class);
+      assertThat(receiver1.receive(reply, reply.length, address2))
+          .isInstanceOf(Reception.Accepted.class);
       advance(clock1, clock2, Duration.ofMillis(500));
     }
     double bytesPerSecond = (double) bytes / SECONDS;
 
     Heartbeat typical = wire1Sample(sender1, address2);
     int plain = codec.encode(typical).length;
-    int handover = codec.encode(Heartbeats.withCommand(typical, new HeartbeatCommand.Handover("node2", 4))).length;
+    int handover =
+        codec.encode(Heartbeats.withCommand(typical, new HeartbeatCommand.Handover("node2", 4)))
+            .length;
     int release = codec.encode(Heartbeats.withCommand(typical, HeartbeatCommand.RELEASE)).length;
-    System.out.printf("heartbeat datagram, node id \"node1\", with echo: %d bytes (UDP payload)%n", plain);
+    System.out.printf(
+        "heartbeat datagram, node id \"node1\", with echo: %d bytes (UDP payload)%n", plain);
     int withoutEcho = codec.encode(Heartbeats.withEcho(typical, Heartbeat.Echo.NONE)).length;
     System.out.printf("  before any echo (first heartbeat to a peer): %d bytes%n", withoutEcho);
-    System.out.printf("  with RELEASE command: %d bytes; with HANDOVER(node2, epoch 4): %d bytes%n", release, handover);
-    System.out.printf("  largest over one simulated day (sequence up to %d): %d bytes%n", SECONDS, largest);
-    System.out.printf("bandwidth per peer at 1 s interval incl. %d bytes IPv4+UDP headers: %.1f bytes/s%n",
+    System.out.printf(
+        "  with RELEASE command: %d bytes; with HANDOVER(node2, epoch 4): %d bytes%n",
+        release, handover);
+    System.out.printf(
+        "  largest over one simulated day (sequence up to %d): %d bytes%n", SECONDS, largest);
+    System.out.printf(
+        "bandwidth per peer at 1 s interval incl. %d bytes IPv4+UDP headers: %.1f bytes/s%n",
         IPV4_UDP_HEADER_BYTES, bytesPerSecond);
 
     assertThat(plain).isLessThan(150);

@@ -9,9 +9,9 @@ import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
-import net.jqwik.api.statistics.Statistics;
 import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.constraints.Size;
+import net.jqwik.api.statistics.Statistics;
 
 /**
  * The decoder against hostile input. jqwik prints the seed of a failing run; re-run it with
@@ -19,8 +19,10 @@ import net.jqwik.api.constraints.Size;
  */
 class HeartbeatCodecFuzzTest {
 
-  private final HeartbeatCodec codec = HeartbeatCodec.withKeys(ClusterKeys.fromSecret("fuzzing secret 0123"));
-  private final HeartbeatCodec stranger = HeartbeatCodec.withKeys(ClusterKeys.fromSecret("another secret 4567"));
+  private final HeartbeatCodec codec =
+      HeartbeatCodec.withKeys(ClusterKeys.fromSecret("fuzzing secret 0123"));
+  private final HeartbeatCodec stranger =
+      HeartbeatCodec.withKeys(ClusterKeys.fromSecret("another secret 4567"));
 
   @Property(tries = 2000)
   void randomBytesNeverCrashTheDecoderAndNeverPassAsValid(@ForAll @Size(max = 600) byte[] bytes) {
@@ -43,7 +45,8 @@ class HeartbeatCodecFuzzTest {
     byte[] datagram = codec.encode(heartbeat);
 
     assertThat(datagram.length).isLessThanOrEqualTo(HeartbeatCodec.MAX_DATAGRAM_BYTES);
-    assertThat(codec.decode(datagram, datagram.length)).isEqualTo(new DecodeResult.Accepted(heartbeat));
+    assertThat(codec.decode(datagram, datagram.length))
+        .isEqualTo(new DecodeResult.Accepted(heartbeat));
   }
 
   @Property(tries = 150)
@@ -63,9 +66,11 @@ class HeartbeatCodecFuzzTest {
     byte[] datagram = codec.encode(heartbeat);
     for (int length = 0; length < datagram.length; length++) {
       byte[] truncated = Arrays.copyOf(datagram, length);
-      assertThat(codec.decode(truncated, length)).as("first %d bytes", length)
+      assertThat(codec.decode(truncated, length))
+          .as("first %d bytes", length)
           .isInstanceOf(DecodeResult.Rejected.class);
-      assertThat(codec.decode(datagram, length)).as("length %d of the full buffer", length)
+      assertThat(codec.decode(datagram, length))
+          .as("length %d of the full buffer", length)
           .isInstanceOf(DecodeResult.Rejected.class);
     }
   }
@@ -88,7 +93,9 @@ class HeartbeatCodecFuzzTest {
       @ForAll @Size(min = 6, max = 6) byte[] values,
       @ForAll @IntRange(min = -8, max = 8) int lengthChange) {
     byte[] datagram = codec.encode(heartbeat);
-    byte[] body = Arrays.copyOf(datagram, Math.max(3, datagram.length - HeartbeatCodec.MAC_BYTES + lengthChange));
+    byte[] body =
+        Arrays.copyOf(
+            datagram, Math.max(3, datagram.length - HeartbeatCodec.MAC_BYTES + lengthChange));
     for (int i = 0; i < positions.length; i++) {
       int position = 3 + Math.floorMod(positions[i], body.length - 2);
       if (position < body.length) {
@@ -99,7 +106,8 @@ class HeartbeatCodecFuzzTest {
 
     DecodeResult result = codec.decode(sealed, sealed.length);
 
-    Statistics.label("outcome").collect(result instanceof DecodeResult.Accepted ? "accepted" : "malformed");
+    Statistics.label("outcome")
+        .collect(result instanceof DecodeResult.Accepted ? "accepted" : "malformed");
     if (result instanceof DecodeResult.Accepted accepted) {
       // What passes must be a real heartbeat that encodes back to a datagram we accept.
       byte[] again = codec.encode(accepted.heartbeat());
@@ -108,33 +116,46 @@ class HeartbeatCodecFuzzTest {
       assertThat(((DecodeResult.Rejected) result).reason()).isEqualTo(RejectReason.MALFORMED);
     }
     // Guards the guard: both outcomes must actually occur, or this property tests nothing.
-    Statistics.label("outcome").coverage(coverage -> {
-      coverage.check("malformed").percentage(percent -> percent > 20);
-      coverage.check("accepted").percentage(percent -> percent > 0.2);
-    });
+    Statistics.label("outcome")
+        .coverage(
+            coverage -> {
+              coverage.check("malformed").percentage(percent -> percent > 20);
+              coverage.check("accepted").percentage(percent -> percent > 0.2);
+            });
   }
 
   @Provide
   Arbitrary<Heartbeat> heartbeats() {
-    Arbitrary<String> nodeIds = Arbitraries.strings().alpha().numeric().withChars('-', '_', '.', 'é', '€', '节')
-        .ofMinLength(1).ofMaxLength(16);
+    Arbitrary<String> nodeIds =
+        Arbitraries.strings()
+            .alpha()
+            .numeric()
+            .withChars('-', '_', '.', 'é', '€', '节')
+            .ofMinLength(1)
+            .ofMaxLength(16);
     Arbitrary<Long> longs = Arbitraries.longs().between(0, Long.MAX_VALUE);
-    Arbitrary<Heartbeat.QuorumView> quorum = Combinators.combine(
-        Arbitraries.integers().between(0, 255), Arbitraries.oneOf(Arbitraries.just(""), nodeIds))
-        .as(Heartbeat.QuorumView::new);
-    Arbitrary<NodeStatus> status = Combinators.combine(
-        longs,
-        Arbitraries.of(Heartbeat.Role.class),
-        Arbitraries.integers().between(0, Short.MAX_VALUE),
-        Arbitraries.of(Heartbeat.Flag.class).set(),
-        Arbitraries.strings().ascii().ofMaxLength(NodeStatus.MAX_REPLICATION_ADDRESS_BYTES),
-        longs,
-        quorum).as(NodeStatus::new);
+    Arbitrary<Heartbeat.QuorumView> quorum =
+        Combinators.combine(
+                Arbitraries.integers().between(0, 255),
+                Arbitraries.oneOf(Arbitraries.just(""), nodeIds))
+            .as(Heartbeat.QuorumView::new);
+    Arbitrary<NodeStatus> status =
+        Combinators.combine(
+                longs,
+                Arbitraries.of(Heartbeat.Role.class),
+                Arbitraries.integers().between(0, Short.MAX_VALUE),
+                Arbitraries.of(Heartbeat.Flag.class).set(),
+                Arbitraries.strings().ascii().ofMaxLength(NodeStatus.MAX_REPLICATION_ADDRESS_BYTES),
+                longs,
+                quorum)
+            .as(NodeStatus::new);
     Arbitrary<Heartbeat.Echo> echo = Combinators.combine(longs, longs).as(Heartbeat.Echo::new);
-    Arbitrary<HeartbeatCommand> command = Arbitraries.oneOf(
-        Arbitraries.just(HeartbeatCommand.NONE),
-        Arbitraries.just(HeartbeatCommand.RELEASE),
-        Combinators.combine(nodeIds, longs).as(HeartbeatCommand.Handover::new));
-    return Combinators.combine(nodeIds, longs, longs, longs, status, echo, command).as(Heartbeat::new);
+    Arbitrary<HeartbeatCommand> command =
+        Arbitraries.oneOf(
+            Arbitraries.just(HeartbeatCommand.NONE),
+            Arbitraries.just(HeartbeatCommand.RELEASE),
+            Combinators.combine(nodeIds, longs).as(HeartbeatCommand.Handover::new));
+    return Combinators.combine(nodeIds, longs, longs, longs, status, echo, command)
+        .as(Heartbeat::new);
   }
 }

@@ -9,7 +9,8 @@ import org.junit.jupiter.api.Test;
 
 class HeartbeatCodecTest {
 
-  private final HeartbeatCodec codec = HeartbeatCodec.withKeys(ClusterKeys.fromSecret("pair secret 0123456789"));
+  private final HeartbeatCodec codec =
+      HeartbeatCodec.withKeys(ClusterKeys.fromSecret("pair secret 0123456789"));
 
   private Heartbeat decoded(byte[] datagram) {
     DecodeResult result = codec.decode(datagram, datagram.length);
@@ -25,20 +26,42 @@ class HeartbeatCodecTest {
 
   @Test
   void everyFieldSurvivesARoundTrip() {
-    NodeStatus status = new NodeStatus(Long.MAX_VALUE, Heartbeat.Role.BACKUP, 1000,
-        EnumSet.allOf(Heartbeat.Flag.class), "[fd00::1]:9001", 9_876_543_210L,
-        new Heartbeat.QuorumView(255, "nœud-primaire"), 42);
-    Heartbeat heartbeat = new Heartbeat("node-β", Long.MAX_VALUE, 1L << 40, 1_764_150_123_456L,
-        status, new Heartbeat.Echo(1_764_150_123_000L, 7), HeartbeatCommand.NONE);
+    NodeStatus status =
+        new NodeStatus(
+            Long.MAX_VALUE,
+            Heartbeat.Role.BACKUP,
+            1000,
+            EnumSet.allOf(Heartbeat.Flag.class),
+            "[fd00::1]:9001",
+            9_876_543_210L,
+            new Heartbeat.QuorumView(255, "nœud-primaire"),
+            42);
+    Heartbeat heartbeat =
+        new Heartbeat(
+            "node-β",
+            Long.MAX_VALUE,
+            1L << 40,
+            1_764_150_123_456L,
+            status,
+            new Heartbeat.Echo(1_764_150_123_000L, 7),
+            HeartbeatCommand.NONE);
 
     assertThat(decoded(codec.encode(heartbeat))).isEqualTo(heartbeat);
   }
 
   @Test
   void minimalValuesSurviveARoundTrip() {
-    NodeStatus status = new NodeStatus(0, Heartbeat.Role.INIT, 0, EnumSet.noneOf(Heartbeat.Flag.class),
-        "", 0, Heartbeat.QuorumView.NONE);
-    Heartbeat heartbeat = new Heartbeat("n", 0, 0, 0, status, Heartbeat.Echo.NONE, HeartbeatCommand.NONE);
+    NodeStatus status =
+        new NodeStatus(
+            0,
+            Heartbeat.Role.INIT,
+            0,
+            EnumSet.noneOf(Heartbeat.Flag.class),
+            "",
+            0,
+            Heartbeat.QuorumView.NONE);
+    Heartbeat heartbeat =
+        new Heartbeat("n", 0, 0, 0, status, Heartbeat.Echo.NONE, HeartbeatCommand.NONE);
 
     assertThat(decoded(codec.encode(heartbeat))).isEqualTo(heartbeat);
   }
@@ -46,9 +69,11 @@ class HeartbeatCodecTest {
   @Test
   void everyRoleSurvivesARoundTrip() {
     for (Heartbeat.Role role : Heartbeat.Role.values()) {
-      NodeStatus status = new NodeStatus(1, role, 50, EnumSet.of(Heartbeat.Flag.HEALTHY), "", 0,
-          Heartbeat.QuorumView.NONE);
-      Heartbeat heartbeat = new Heartbeat("node1", 1, 1, 1, status, Heartbeat.Echo.NONE, HeartbeatCommand.NONE);
+      NodeStatus status =
+          new NodeStatus(
+              1, role, 50, EnumSet.of(Heartbeat.Flag.HEALTHY), "", 0, Heartbeat.QuorumView.NONE);
+      Heartbeat heartbeat =
+          new Heartbeat("node1", 1, 1, 1, status, Heartbeat.Echo.NONE, HeartbeatCommand.NONE);
       assertThat(decoded(codec.encode(heartbeat)).status().role()).isEqualTo(role);
     }
   }
@@ -56,9 +81,11 @@ class HeartbeatCodecTest {
   @Test
   void everyFlagIsCarriedOnItsOwn() {
     for (Heartbeat.Flag flag : Heartbeat.Flag.values()) {
-      NodeStatus status = new NodeStatus(1, Heartbeat.Role.BACKUP, 50, EnumSet.of(flag), "", 0,
-          Heartbeat.QuorumView.NONE);
-      Heartbeat heartbeat = new Heartbeat("node1", 1, 1, 1, status, Heartbeat.Echo.NONE, HeartbeatCommand.NONE);
+      NodeStatus status =
+          new NodeStatus(
+              1, Heartbeat.Role.BACKUP, 50, EnumSet.of(flag), "", 0, Heartbeat.QuorumView.NONE);
+      Heartbeat heartbeat =
+          new Heartbeat("node1", 1, 1, 1, status, Heartbeat.Echo.NONE, HeartbeatCommand.NONE);
       assertThat(decoded(codec.encode(heartbeat)).status().flags()).containsExactly(flag);
     }
   }
@@ -66,8 +93,10 @@ class HeartbeatCodecTest {
   @Test
   void everyCommandSurvivesARoundTrip() {
     Heartbeat base = Heartbeats.from("node1", Heartbeats.BOOT, 42, Heartbeats.BOOT + 5_000);
-    for (HeartbeatCommand command : new HeartbeatCommand[] {
-        HeartbeatCommand.NONE, HeartbeatCommand.RELEASE, new HeartbeatCommand.Handover("node2", 4)}) {
+    for (HeartbeatCommand command :
+        new HeartbeatCommand[] {
+          HeartbeatCommand.NONE, HeartbeatCommand.RELEASE, new HeartbeatCommand.Handover("node2", 4)
+        }) {
       Heartbeat heartbeat = Heartbeats.withCommand(base, command);
       assertThat(decoded(codec.encode(heartbeat))).isEqualTo(heartbeat);
     }
@@ -75,23 +104,39 @@ class HeartbeatCodecTest {
 
   @Test
   void aTypicalHeartbeatIsWellUnder150Bytes() {
-    Heartbeat heartbeat = Heartbeats.withEcho(
-        Heartbeats.from("node1", Heartbeats.BOOT, 86_400, Heartbeats.BOOT + 86_400_000),
-        new Heartbeat.Echo(Heartbeats.BOOT + 86_399_990, 3));
+    Heartbeat heartbeat =
+        Heartbeats.withEcho(
+            Heartbeats.from("node1", Heartbeats.BOOT, 86_400, Heartbeats.BOOT + 86_400_000),
+            new Heartbeat.Echo(Heartbeats.BOOT + 86_399_990, 3));
 
     assertThat(codec.encode(heartbeat)).hasSizeLessThan(100);
-    assertThat(codec.encode(Heartbeats.withCommand(heartbeat, new HeartbeatCommand.Handover("node2", 4))))
+    assertThat(
+            codec.encode(
+                Heartbeats.withCommand(heartbeat, new HeartbeatCommand.Handover("node2", 4))))
         .hasSizeLessThan(110);
   }
 
   @Test
   void theLargestPossibleHeartbeatStillFitsTheDatagramLimit() {
     String longId = "x".repeat(Heartbeat.MAX_NODE_ID_BYTES);
-    NodeStatus status = new NodeStatus(Long.MAX_VALUE, Heartbeat.Role.WITNESS, Short.MAX_VALUE,
-        EnumSet.allOf(Heartbeat.Flag.class), "a".repeat(NodeStatus.MAX_REPLICATION_ADDRESS_BYTES),
-        Long.MAX_VALUE, new Heartbeat.QuorumView(255, longId));
-    Heartbeat heartbeat = new Heartbeat(longId, Long.MAX_VALUE, Long.MAX_VALUE, Long.MAX_VALUE, status,
-        new Heartbeat.Echo(Long.MAX_VALUE, Long.MAX_VALUE), new HeartbeatCommand.Handover(longId, Long.MAX_VALUE));
+    NodeStatus status =
+        new NodeStatus(
+            Long.MAX_VALUE,
+            Heartbeat.Role.WITNESS,
+            Short.MAX_VALUE,
+            EnumSet.allOf(Heartbeat.Flag.class),
+            "a".repeat(NodeStatus.MAX_REPLICATION_ADDRESS_BYTES),
+            Long.MAX_VALUE,
+            new Heartbeat.QuorumView(255, longId));
+    Heartbeat heartbeat =
+        new Heartbeat(
+            longId,
+            Long.MAX_VALUE,
+            Long.MAX_VALUE,
+            Long.MAX_VALUE,
+            status,
+            new Heartbeat.Echo(Long.MAX_VALUE, Long.MAX_VALUE),
+            new HeartbeatCommand.Handover(longId, Long.MAX_VALUE));
 
     byte[] datagram = codec.encode(heartbeat);
 
@@ -146,10 +191,21 @@ class HeartbeatCodecTest {
 
   @Test
   void anAuthenticDatagramWithAnUnknownRoleIsMalformed() {
-    byte[] body = new WireWriter().u8('F').u8('W').u8(1).string("node2")
-        .varint(1).varint(1).varint(1).varint(1).u8(9).toByteArray();
+    byte[] body =
+        new WireWriter()
+            .u8('F')
+            .u8('W')
+            .u8(1)
+            .string("node2")
+            .varint(1)
+            .varint(1)
+            .varint(1)
+            .varint(1)
+            .u8(9)
+            .toByteArray();
 
-    DecodeResult.Rejected result = rejected(codec.seal(body), body.length + HeartbeatCodec.MAC_BYTES);
+    DecodeResult.Rejected result =
+        rejected(codec.seal(body), body.length + HeartbeatCodec.MAC_BYTES);
 
     assertThat(result.reason()).isEqualTo(RejectReason.MALFORMED);
     assertThat(result.detail()).contains("role");
@@ -158,8 +214,10 @@ class HeartbeatCodecTest {
   @Test
   void anAuthenticDatagramWithTrailingBytesIsMalformed() {
     byte[] datagram = codec.encode(Heartbeats.from("node2", 1, 1, 1));
-    byte[] body = Arrays.copyOf(Arrays.copyOf(datagram, datagram.length - HeartbeatCodec.MAC_BYTES),
-        datagram.length - HeartbeatCodec.MAC_BYTES + 1);
+    byte[] body =
+        Arrays.copyOf(
+            Arrays.copyOf(datagram, datagram.length - HeartbeatCodec.MAC_BYTES),
+            datagram.length - HeartbeatCodec.MAC_BYTES + 1);
 
     assertThat(rejected(codec.seal(body), body.length + HeartbeatCodec.MAC_BYTES).reason())
         .isEqualTo(RejectReason.MALFORMED);
@@ -167,10 +225,17 @@ class HeartbeatCodecTest {
 
   @Test
   void anOverlongVarintIsMalformedEvenWhenAuthentic() {
-    byte[] body = new WireWriter().u8('F').u8('W').u8(1).string("node2")
-        .bytes(new byte[] {(byte) 0x81, 0x00}).toByteArray();
+    byte[] body =
+        new WireWriter()
+            .u8('F')
+            .u8('W')
+            .u8(1)
+            .string("node2")
+            .bytes(new byte[] {(byte) 0x81, 0x00})
+            .toByteArray();
 
-    DecodeResult.Rejected result = rejected(codec.seal(body), body.length + HeartbeatCodec.MAC_BYTES);
+    DecodeResult.Rejected result =
+        rejected(codec.seal(body), body.length + HeartbeatCodec.MAC_BYTES);
 
     assertThat(result.detail()).contains("boot_id").contains("minimally");
   }
@@ -184,7 +249,8 @@ class HeartbeatCodecTest {
     withoutId[3] = 0;
     System.arraycopy(body, 5, withoutId, 4, body.length - 5);
 
-    assertThat(rejected(codec.seal(withoutId), withoutId.length + HeartbeatCodec.MAC_BYTES).reason())
+    assertThat(
+            rejected(codec.seal(withoutId), withoutId.length + HeartbeatCodec.MAC_BYTES).reason())
         .isEqualTo(RejectReason.MALFORMED);
   }
 
@@ -199,12 +265,24 @@ class HeartbeatCodecTest {
 
   @Test
   void valuesThatCannotBeEncodedAreRefusedWhenBuilt() {
-    assertThatThrownBy(() -> Heartbeats.from("", 1, 1, 1)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> Heartbeats.from("", 1, 1, 1))
+        .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> Heartbeats.from("y".repeat(65), 1, 1, 1))
         .isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> Heartbeats.from("node1", -1, 1, 1)).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> new NodeStatus(1, Heartbeat.Role.PRIMARY, 40_000, EnumSet.noneOf(Heartbeat.Flag.class),
-        "", 0, Heartbeat.QuorumView.NONE)).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> new Heartbeat.QuorumView(256, "")).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> Heartbeats.from("node1", -1, 1, 1))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(
+            () ->
+                new NodeStatus(
+                    1,
+                    Heartbeat.Role.PRIMARY,
+                    40_000,
+                    EnumSet.noneOf(Heartbeat.Flag.class),
+                    "",
+                    0,
+                    Heartbeat.QuorumView.NONE))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new Heartbeat.QuorumView(256, ""))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 }

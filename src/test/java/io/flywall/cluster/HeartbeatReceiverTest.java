@@ -1,8 +1,8 @@
 package io.flywall.cluster;
 
-import io.flywall.testing.MutableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.flywall.testing.MutableClock;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.time.Instant;
@@ -18,10 +18,17 @@ class HeartbeatReceiverTest {
   private static final Instant START = Instant.ofEpochMilli(Heartbeats.BOOT + 60_000);
 
   private final MutableClock clock = new MutableClock(START);
-  private final HeartbeatCodec codec = HeartbeatCodec.withKeys(ClusterKeys.fromSecret("receiver secret 0123"));
+  private final HeartbeatCodec codec =
+      HeartbeatCodec.withKeys(ClusterKeys.fromSecret("receiver secret 0123"));
   private final List<String> logLines = new ArrayList<>();
-  private final HeartbeatReceiver receiver = new HeartbeatReceiver("node1", Set.of(NODE2, NODE3), codec, clock,
-      HeartbeatReceiver.DEFAULT_MAX_SKEW, new RejectionLog(clock, Duration.ofSeconds(10), logLines::add));
+  private final HeartbeatReceiver receiver =
+      new HeartbeatReceiver(
+          "node1",
+          Set.of(NODE2, NODE3),
+          codec,
+          clock,
+          HeartbeatReceiver.DEFAULT_MAX_SKEW,
+          new RejectionLog(clock, Duration.ofSeconds(10), logLines::add));
 
   private Reception receive(Heartbeat heartbeat, InetSocketAddress source) {
     byte[] datagram = codec.encode(heartbeat);
@@ -63,29 +70,34 @@ class HeartbeatReceiverTest {
   void theSameSequenceAgainIsAReplay() {
     receive(node2(Heartbeats.BOOT, 5, now()));
 
-    assertThat(reasonOf(receive(node2(Heartbeats.BOOT, 5, now())))).isEqualTo(RejectReason.REPLAYED);
+    assertThat(reasonOf(receive(node2(Heartbeats.BOOT, 5, now()))))
+        .isEqualTo(RejectReason.REPLAYED);
   }
 
   @Test
   void aLowerSequenceIsAReplay() {
     receive(node2(Heartbeats.BOOT, 5, now()));
 
-    assertThat(reasonOf(receive(node2(Heartbeats.BOOT, 4, now())))).isEqualTo(RejectReason.REPLAYED);
+    assertThat(reasonOf(receive(node2(Heartbeats.BOOT, 4, now()))))
+        .isEqualTo(RejectReason.REPLAYED);
   }
 
   @Test
   void aLowerBootIdIsAReplayWhateverItsSequence() {
     receive(node2(Heartbeats.BOOT, 5, now()));
 
-    assertThat(reasonOf(receive(node2(Heartbeats.BOOT - 1, 1_000_000, now())))).isEqualTo(RejectReason.REPLAYED);
+    assertThat(reasonOf(receive(node2(Heartbeats.BOOT - 1, 1_000_000, now()))))
+        .isEqualTo(RejectReason.REPLAYED);
   }
 
   @Test
   void aRestartedPeerWithAHigherBootIdIsAcceptedThoughItsSequenceStartsOver() {
     receive(node2(Heartbeats.BOOT, 5_000, now()));
 
-    assertThat(receive(node2(Heartbeats.BOOT + 1, 1, now()))).isInstanceOf(Reception.Accepted.class);
-    assertThat(reasonOf(receive(node2(Heartbeats.BOOT, 5_001, now())))).isEqualTo(RejectReason.REPLAYED);
+    assertThat(receive(node2(Heartbeats.BOOT + 1, 1, now())))
+        .isInstanceOf(Reception.Accepted.class);
+    assertThat(reasonOf(receive(node2(Heartbeats.BOOT, 5_001, now()))))
+        .isEqualTo(RejectReason.REPLAYED);
   }
 
   @Test
@@ -105,11 +117,14 @@ class HeartbeatReceiverTest {
 
   @Test
   void theFirstHeartbeatOfAnUnseenPeerMustBeWithinTheSkewBound() {
-    assertThat(reasonOf(receive(node2(Heartbeats.BOOT, 1, now() - 30_001)))).isEqualTo(RejectReason.CLOCK_SKEW);
-    assertThat(reasonOf(receive(node2(Heartbeats.BOOT, 2, now() + 30_001)))).isEqualTo(RejectReason.CLOCK_SKEW);
+    assertThat(reasonOf(receive(node2(Heartbeats.BOOT, 1, now() - 30_001))))
+        .isEqualTo(RejectReason.CLOCK_SKEW);
+    assertThat(reasonOf(receive(node2(Heartbeats.BOOT, 2, now() + 30_001))))
+        .isEqualTo(RejectReason.CLOCK_SKEW);
     assertThat(receiver.peers().get("node2")).isEmpty();
 
-    assertThat(receive(node2(Heartbeats.BOOT, 3, now() - 30_000))).isInstanceOf(Reception.Accepted.class);
+    assertThat(receive(node2(Heartbeats.BOOT, 3, now() - 30_000)))
+        .isInstanceOf(Reception.Accepted.class);
   }
 
   @Test
@@ -117,48 +132,61 @@ class HeartbeatReceiverTest {
     receive(node2(Heartbeats.BOOT, 1, now()));
     clock.advance(Duration.ofMinutes(5));
 
-    assertThat(receive(node2(Heartbeats.BOOT, 2, now() - 120_000))).isInstanceOf(Reception.Accepted.class);
+    assertThat(receive(node2(Heartbeats.BOOT, 2, now() - 120_000)))
+        .isInstanceOf(Reception.Accepted.class);
   }
 
   @Test
   void theSkewBoundIsAConstructorParameter() {
-    HeartbeatReceiver strict = new HeartbeatReceiver("node1", Set.of(NODE2), codec, clock, Duration.ofSeconds(1));
+    HeartbeatReceiver strict =
+        new HeartbeatReceiver("node1", Set.of(NODE2), codec, clock, Duration.ofSeconds(1));
     byte[] late = codec.encode(node2(Heartbeats.BOOT, 1, now() - 1_500));
 
-    assertThat(reasonOf(strict.receive(late, late.length, NODE2))).isEqualTo(RejectReason.CLOCK_SKEW);
+    assertThat(reasonOf(strict.receive(late, late.length, NODE2)))
+        .isEqualTo(RejectReason.CLOCK_SKEW);
   }
 
   @Test
   void aDatagramFromAnAddressThatIsNotAPeerIsUnknown() {
-    assertThat(reasonOf(receive(node2(Heartbeats.BOOT, 1, now()), new InetSocketAddress("10.0.0.9", 9002))))
+    assertThat(
+            reasonOf(
+                receive(node2(Heartbeats.BOOT, 1, now()), new InetSocketAddress("10.0.0.9", 9002))))
         .isEqualTo(RejectReason.UNKNOWN_NODE);
-    assertThat(reasonOf(receive(node2(Heartbeats.BOOT, 2, now()), new InetSocketAddress("10.0.0.2", 9003))))
+    assertThat(
+            reasonOf(
+                receive(node2(Heartbeats.BOOT, 2, now()), new InetSocketAddress("10.0.0.2", 9003))))
         .isEqualTo(RejectReason.UNKNOWN_NODE);
   }
 
   @Test
   void aDatagramClaimingThisNodesIdIsRejectedAsSelf() {
-    assertThat(reasonOf(receive(Heartbeats.from("node1", Heartbeats.BOOT, 1, now())))).isEqualTo(RejectReason.SELF);
+    assertThat(reasonOf(receive(Heartbeats.from("node1", Heartbeats.BOOT, 1, now()))))
+        .isEqualTo(RejectReason.SELF);
   }
 
   @Test
   void forgedMalformedOversizedAndOtherVersionsAreRejectedWithTheirReason() {
-    byte[] forged = HeartbeatCodec.withKeys(ClusterKeys.fromSecret("attacker secret"))
-        .encode(node2(Heartbeats.BOOT, 1, now()));
+    byte[] forged =
+        HeartbeatCodec.withKeys(ClusterKeys.fromSecret("attacker secret"))
+            .encode(node2(Heartbeats.BOOT, 1, now()));
     byte[] otherVersion = codec.encode(node2(Heartbeats.BOOT, 2, now()));
     otherVersion[2] = 7;
 
-    assertThat(reasonOf(receiver.receive(forged, forged.length, NODE2))).isEqualTo(RejectReason.FORGED);
+    assertThat(reasonOf(receiver.receive(forged, forged.length, NODE2)))
+        .isEqualTo(RejectReason.FORGED);
     assertThat(reasonOf(receiver.receive(otherVersion, otherVersion.length, NODE2)))
         .isEqualTo(RejectReason.BAD_VERSION);
-    assertThat(reasonOf(receiver.receive(new byte[] {1, 2, 3}, 3, NODE2))).isEqualTo(RejectReason.MALFORMED);
-    assertThat(reasonOf(receiver.receive(new byte[600], 600, NODE2))).isEqualTo(RejectReason.OVERSIZED);
+    assertThat(reasonOf(receiver.receive(new byte[] {1, 2, 3}, 3, NODE2)))
+        .isEqualTo(RejectReason.MALFORMED);
+    assertThat(reasonOf(receiver.receive(new byte[600], 600, NODE2)))
+        .isEqualTo(RejectReason.OVERSIZED);
   }
 
   @Test
   void rejectionsAreCountedPerReason() {
-    byte[] forged = HeartbeatCodec.withKeys(ClusterKeys.fromSecret("attacker secret"))
-        .encode(node2(Heartbeats.BOOT, 1, now()));
+    byte[] forged =
+        HeartbeatCodec.withKeys(ClusterKeys.fromSecret("attacker secret"))
+            .encode(node2(Heartbeats.BOOT, 1, now()));
     receiver.receive(forged, forged.length, NODE2);
     receiver.receive(forged, forged.length, NODE2);
     receive(node2(Heartbeats.BOOT, 1, now()));
@@ -177,8 +205,9 @@ class HeartbeatReceiverTest {
 
   @Test
   void rejectionsAreLoggedAtMostOncePerReasonPerTenSecondsWithTheSuppressedCount() {
-    byte[] forged = HeartbeatCodec.withKeys(ClusterKeys.fromSecret("attacker secret"))
-        .encode(node2(Heartbeats.BOOT, 1, now()));
+    byte[] forged =
+        HeartbeatCodec.withKeys(ClusterKeys.fromSecret("attacker secret"))
+            .encode(node2(Heartbeats.BOOT, 1, now()));
     for (int i = 0; i < 5; i++) {
       receiver.receive(forged, forged.length, NODE2);
     }
@@ -194,7 +223,9 @@ class HeartbeatReceiverTest {
     clock.advance(Duration.ofMillis(1));
     receiver.receive(forged, forged.length, NODE2);
     assertThat(logLines).hasSize(3);
-    assertThat(logLines.get(2)).contains("FORGED").contains("5 more FORGED dropped since the last report");
+    assertThat(logLines.get(2))
+        .contains("FORGED")
+        .contains("5 more FORGED dropped since the last report");
 
     clock.advance(Duration.ofSeconds(10));
     receiver.receive(forged, forged.length, NODE2);
@@ -231,7 +262,8 @@ class HeartbeatReceiverTest {
   @Test
   void theEchoGivesTheRoundTripTime() {
     long mySendTime = now() - 12;
-    Heartbeat echoing = Heartbeats.withEcho(node2(Heartbeats.BOOT, 1, now()), new Heartbeat.Echo(mySendTime, 5));
+    Heartbeat echoing =
+        Heartbeats.withEcho(node2(Heartbeats.BOOT, 1, now()), new Heartbeat.Echo(mySendTime, 5));
 
     Reception reception = receive(echoing);
 
@@ -241,7 +273,8 @@ class HeartbeatReceiverTest {
 
   @Test
   void aHeartbeatWithoutEchoKeepsTheLastRoundTripTime() {
-    receive(Heartbeats.withEcho(node2(Heartbeats.BOOT, 1, now()), new Heartbeat.Echo(now() - 4, 1)));
+    receive(
+        Heartbeats.withEcho(node2(Heartbeats.BOOT, 1, now()), new Heartbeat.Echo(now() - 4, 1)));
     Reception plain = receive(node2(Heartbeats.BOOT, 2, now()));
 
     assertThat(((Reception.Accepted) plain).received().rtt()).isEmpty();

@@ -1,8 +1,8 @@
 package io.flywall.cluster;
 
-import io.flywall.testing.MutableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.flywall.testing.MutableClock;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.time.Instant;
@@ -16,11 +16,15 @@ class HeartbeatSenderTest {
   private static final InetSocketAddress NODE2 = new InetSocketAddress("10.0.0.2", 9002);
   private static final InetSocketAddress NODE3 = new InetSocketAddress("10.0.0.3", 9002);
 
-  private final MutableClock clock = new MutableClock(Instant.ofEpochMilli(Heartbeats.BOOT + 1_000));
-  private final HeartbeatCodec codec = HeartbeatCodec.withKeys(ClusterKeys.fromSecret("sender secret 0123"));
-  private final HeartbeatReceiver receiver = new HeartbeatReceiver("node1", Set.of(NODE2, NODE3), codec, clock);
+  private final MutableClock clock =
+      new MutableClock(Instant.ofEpochMilli(Heartbeats.BOOT + 1_000));
+  private final HeartbeatCodec codec =
+      HeartbeatCodec.withKeys(ClusterKeys.fromSecret("sender secret 0123"));
+  private final HeartbeatReceiver receiver =
+      new HeartbeatReceiver("node1", Set.of(NODE2, NODE3), codec, clock);
   private final RecordingTransport transport = new RecordingTransport();
-  private final HeartbeatSender sender = new HeartbeatSender("node1", Heartbeats.BOOT, transport, receiver.peers(), clock);
+  private final HeartbeatSender sender =
+      new HeartbeatSender("node1", Heartbeats.BOOT, transport, receiver.peers(), clock);
 
   @Test
   void everyDatagramCarriesTheNextSequenceTheBootIdAndTheSendTime() {
@@ -28,13 +32,19 @@ class HeartbeatSenderTest {
     clock.advance(Duration.ofSeconds(1));
     sender.send(Heartbeats.primaryStatus(), HeartbeatCommand.RELEASE, List.of(NODE2));
 
-    assertThat(transport.sent).extracting(sent -> sent.heartbeat().sequence()).containsExactly(1L, 2L, 3L);
-    assertThat(transport.sent).extracting(RecordingTransport.Sent::destination).containsExactly(NODE2, NODE3, NODE2);
-    assertThat(transport.sent).allSatisfy(sent -> {
-      assertThat(sent.heartbeat().nodeId()).isEqualTo("node1");
-      assertThat(sent.heartbeat().bootId()).isEqualTo(Heartbeats.BOOT);
-      assertThat(sent.heartbeat().status()).isEqualTo(Heartbeats.primaryStatus());
-    });
+    assertThat(transport.sent)
+        .extracting(sent -> sent.heartbeat().sequence())
+        .containsExactly(1L, 2L, 3L);
+    assertThat(transport.sent)
+        .extracting(RecordingTransport.Sent::destination)
+        .containsExactly(NODE2, NODE3, NODE2);
+    assertThat(transport.sent)
+        .allSatisfy(
+            sent -> {
+              assertThat(sent.heartbeat().nodeId()).isEqualTo("node1");
+              assertThat(sent.heartbeat().bootId()).isEqualTo(Heartbeats.BOOT);
+              assertThat(sent.heartbeat().status()).isEqualTo(Heartbeats.primaryStatus());
+            });
     assertThat(transport.sent.get(2).heartbeat().sendTimeMillis()).isEqualTo(clock.millis());
     assertThat(transport.sent.get(2).heartbeat().command()).isEqualTo(HeartbeatCommand.RELEASE);
   }
@@ -48,7 +58,8 @@ class HeartbeatSenderTest {
 
     sender.send(Heartbeats.primaryStatus(), HeartbeatCommand.NONE, List.of(NODE2, NODE3));
 
-    assertThat(transport.sent.get(0).heartbeat().echo()).isEqualTo(new Heartbeat.Echo(node2SendTime, 40));
+    assertThat(transport.sent.get(0).heartbeat().echo())
+        .isEqualTo(new Heartbeat.Echo(node2SendTime, 40));
     assertThat(transport.sent.get(1).heartbeat().echo()).isEqualTo(Heartbeat.Echo.NONE);
   }
 
@@ -57,7 +68,8 @@ class HeartbeatSenderTest {
     MutableClock clock2 = new MutableClock(clock.instant().plusSeconds(7)); // clocks need not agree
     HeartbeatReceiver receiver2 = new HeartbeatReceiver("node2", Set.of(NODE1), codec, clock2);
     RecordingTransport transport2 = new RecordingTransport();
-    HeartbeatSender sender2 = new HeartbeatSender("node2", Heartbeats.BOOT, transport2, receiver2.peers(), clock2);
+    HeartbeatSender sender2 =
+        new HeartbeatSender("node2", Heartbeats.BOOT, transport2, receiver2.peers(), clock2);
 
     sender.send(Heartbeats.primaryStatus(), HeartbeatCommand.NONE, List.of(NODE2));
     advanceBoth(clock2, 3); // one-way delay 3 ms

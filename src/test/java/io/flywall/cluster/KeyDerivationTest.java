@@ -21,8 +21,9 @@ class KeyDerivationTest {
 
     assertThat(HEX.formatHex(prk))
         .isEqualTo("077709362c2e32df0ddc3f0dc47bba6390b6c73bb50f9c3122ec844ad7c2b3e5");
-    assertThat(HEX.formatHex(okm)).isEqualTo(
-        "3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf34007208d5b887185865");
+    assertThat(HEX.formatHex(okm))
+        .isEqualTo(
+            "3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf34007208d5b887185865");
   }
 
   @Test
@@ -31,8 +32,9 @@ class KeyDerivationTest {
 
     byte[] okm = KeyDerivation.derive(new byte[0], ikm, new byte[0], 42);
 
-    assertThat(HEX.formatHex(okm)).isEqualTo(
-        "8da4e775a563c18f715f802a063c5a31b8a11f5c5ee1879ec3454e5f3c738d2d9d201395faa4b61a96c8");
+    assertThat(HEX.formatHex(okm))
+        .isEqualTo(
+            "8da4e775a563c18f715f802a063c5a31b8a11f5c5ee1879ec3454e5f3c738d2d9d201395faa4b61a96c8");
   }
 
   @Test
@@ -52,15 +54,26 @@ class KeyDerivationTest {
     byte[] secret = "s3cret-shared-by-the-pair".getBytes(java.nio.charset.StandardCharsets.UTF_8);
     ClusterKeys keys = ClusterKeys.fromSecret(secret);
 
-    assertThat(keys.heartbeatKey()).isEqualTo(KeyDerivation.derive(null, secret,
-        "flywall heartbeat v1".getBytes(java.nio.charset.StandardCharsets.UTF_8), 32));
-    assertThat(keys.replicationKey()).isEqualTo(KeyDerivation.derive(null, secret,
-        "flywall replication v1".getBytes(java.nio.charset.StandardCharsets.UTF_8), 32));
+    assertThat(keys.heartbeatKey())
+        .isEqualTo(
+            KeyDerivation.derive(
+                null,
+                secret,
+                "flywall heartbeat v1".getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                32));
+    assertThat(keys.replicationKey())
+        .isEqualTo(
+            KeyDerivation.derive(
+                null,
+                secret,
+                "flywall replication v1".getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                32));
   }
 
   @Test
   void keysNeverShowInToString() {
-    assertThat(ClusterKeys.fromSecret("hunter2-hunter2-hunter2")).hasToString("ClusterKeys[redacted]");
+    assertThat(ClusterKeys.fromSecret("hunter2-hunter2-hunter2"))
+        .hasToString("ClusterKeys[redacted]");
   }
 
   @Test

@@ -7,8 +7,7 @@ import java.util.List;
 /** A transport fake that keeps what was sent. */
 final class RecordingTransport implements HeartbeatTransport {
 
-  record Sent(Heartbeat heartbeat, InetSocketAddress destination) {
-  }
+  record Sent(Heartbeat heartbeat, InetSocketAddress destination) {}
 
   final List<Sent> sent = new ArrayList<>();
 
@@ -23,6 +22,5 @@ final class RecordingTransport implements HeartbeatTransport {
   }
 
   @Override
-  public void close() {
-  }
+  public void close() {}
 }

@@ -22,7 +22,8 @@ class UdpHeartbeatTransportTest {
   private static final InetSocketAddress LOOPBACK_ANY_PORT = new InetSocketAddress("127.0.0.1", 0);
 
   private final Clock clock = Clock.systemUTC();
-  private final HeartbeatCodec codec = HeartbeatCodec.withKeys(ClusterKeys.fromSecret("loopback secret 0123"));
+  private final HeartbeatCodec codec =
+      HeartbeatCodec.withKeys(ClusterKeys.fromSecret("loopback secret 0123"));
   private final List<ReceivedHeartbeat> atNode1 = new CopyOnWriteArrayList<>();
   private final List<ReceivedHeartbeat> atNode2 = new CopyOnWriteArrayList<>();
   private UdpHeartbeatTransport node1;
@@ -58,12 +59,18 @@ class UdpHeartbeatTransportTest {
     HeartbeatSender sender2 = new HeartbeatSender("node2", 1, node2, receiver2.peers(), clock);
 
     // Ping-pong until each side has seen an echo of its own heartbeat.
-    await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20)).until(() -> {
-      sender1.send(Heartbeats.primaryStatus(), HeartbeatCommand.NONE, List.of(node2.localAddress()));
-      sender2.send(Heartbeats.primaryStatus(), HeartbeatCommand.NONE, List.of(node1.localAddress()));
-      return atNode1.stream().anyMatch(received -> received.rtt().isPresent())
-          && atNode2.stream().anyMatch(received -> received.rtt().isPresent());
-    });
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .pollInterval(Duration.ofMillis(20))
+        .until(
+            () -> {
+              sender1.send(
+                  Heartbeats.primaryStatus(), HeartbeatCommand.NONE, List.of(node2.localAddress()));
+              sender2.send(
+                  Heartbeats.primaryStatus(), HeartbeatCommand.NONE, List.of(node1.localAddress()));
+              return atNode1.stream().anyMatch(received -> received.rtt().isPresent())
+                  && atNode2.stream().anyMatch(received -> received.rtt().isPresent());
+            });
 
     ReceivedHeartbeat last = atNode1.get(atNode1.size() - 1);
     assertThat(last.heartbeat().nodeId()).isEqualTo("node2");
@@ -86,7 +93,8 @@ class UdpHeartbeatTransportTest {
     try (DatagramChannel intruder = UdpHeartbeatTransport.bind(LOOPBACK_ANY_PORT)) {
       intruder.send(ByteBuffer.wrap(datagram), node1.localAddress());
 
-      await().atMost(Duration.ofSeconds(10))
+      await()
+          .atMost(Duration.ofSeconds(10))
           .until(() -> receiver1.rejections().get(RejectReason.UNKNOWN_NODE) == 1L);
     }
     assertThat(atNode1).isEmpty();
@@ -103,7 +111,8 @@ class UdpHeartbeatTransportTest {
     try (DatagramChannel asNode2 = UdpHeartbeatTransport.bind(address2)) {
       asNode2.send(ByteBuffer.wrap(new byte[2_000]), node1.localAddress());
 
-      await().atMost(Duration.ofSeconds(10))
+      await()
+          .atMost(Duration.ofSeconds(10))
           .until(() -> receiver1.rejections().get(RejectReason.OVERSIZED) == 1L);
     }
     assertThat(node1.counters().bytesReceived()).isEqualTo(HeartbeatCodec.MAX_DATAGRAM_BYTES + 1);
@@ -125,11 +134,20 @@ class UdpHeartbeatTransportTest {
     node1.close();
     node1.close();
 
-    assertThat(Thread.getAllStackTraces().keySet().stream()
-        .filter(thread -> thread.getName().equals("heartbeat-receive")).count()).isLessThanOrEqualTo(1);
+    assertThat(
+            Thread.getAllStackTraces().keySet().stream()
+                .filter(thread -> thread.getName().equals("heartbeat-receive"))
+                .count())
+        .isLessThanOrEqualTo(1);
     node2.close();
-    await().atMost(Duration.ofSeconds(5)).until(() -> Thread.getAllStackTraces().keySet().stream()
-        .noneMatch(thread -> thread.getName().equals("heartbeat-receive") && thread.isAlive()));
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(
+            () ->
+                Thread.getAllStackTraces().keySet().stream()
+                    .noneMatch(
+                        thread ->
+                            thread.getName().equals("heartbeat-receive") && thread.isAlive()));
   }
 
   @Test
@@ -138,17 +156,29 @@ class UdpHeartbeatTransportTest {
     DatagramChannel channel2 = UdpHeartbeatTransport.bind(LOOPBACK_ANY_PORT);
     InetSocketAddress address2 = (InetSocketAddress) channel2.getLocalAddress();
     receiver1 = new HeartbeatReceiver("node1", Set.of(address2), codec, clock);
-    receiver2 = new HeartbeatReceiver("node2", Set.of((InetSocketAddress) channel1.getLocalAddress()), codec, clock);
-    node1 = UdpHeartbeatTransport.start(channel1, codec, receiver1, received -> {
-      atNode1.add(received);
-      throw new IllegalStateException("listener bug");
-    });
+    receiver2 =
+        new HeartbeatReceiver(
+            "node2", Set.of((InetSocketAddress) channel1.getLocalAddress()), codec, clock);
+    node1 =
+        UdpHeartbeatTransport.start(
+            channel1,
+            codec,
+            receiver1,
+            received -> {
+              atNode1.add(received);
+              throw new IllegalStateException("listener bug");
+            });
     node2 = UdpHeartbeatTransport.start(channel2, codec, receiver2, atNode2::add);
     HeartbeatSender sender2 = new HeartbeatSender("node2", 1, node2, receiver2.peers(), clock);
 
-    await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20)).until(() -> {
-      sender2.send(Heartbeats.primaryStatus(), HeartbeatCommand.NONE, List.of(node1.localAddress()));
-      return atNode1.size() >= 3;
-    });
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .pollInterval(Duration.ofMillis(20))
+        .until(
+            () -> {
+              sender2.send(
+                  Heartbeats.primaryStatus(), HeartbeatCommand.NONE, List.of(node1.localAddress()));
+              return atNode1.size() >= 3;
+            });
   }
 }

@@ -11,7 +11,8 @@ class AddressSyntaxTest {
   @Test
   void hostPortAcceptsIpv4HostnameIpv6AndAnyAddress() {
     assertThat(HostPort.parse("10.0.0.1:9001")).isEqualTo(new HostPort("10.0.0.1", 9001));
-    assertThat(HostPort.parse("fw-2.example.net:9001")).isEqualTo(new HostPort("fw-2.example.net", 9001));
+    assertThat(HostPort.parse("fw-2.example.net:9001"))
+        .isEqualTo(new HostPort("fw-2.example.net", 9001));
     assertThat(HostPort.parse("[::1]:9001")).isEqualTo(new HostPort("::1", 9001));
     assertThat(HostPort.parse(":9001")).isEqualTo(new HostPort("", 9001));
     assertThat(HostPort.parse(":9001").anyHost()).isTrue();
@@ -29,13 +30,18 @@ class AddressSyntaxTest {
     assertThatThrownBy(() -> HostPort.parse("10.0.0.1")).hasMessageContaining("has no port");
     assertThatThrownBy(() -> HostPort.parse("::1:9001")).hasMessageContaining("needs brackets");
     assertThatThrownBy(() -> HostPort.parse("[::1:9001")).hasMessageContaining("[address]:port");
-    assertThatThrownBy(() -> HostPort.parse("[10.0.0.1]:9001")).hasMessageContaining("only for IPv6");
-    assertThatThrownBy(() -> HostPort.parse("10.0.0.256:9001")).hasMessageContaining("not an IP address");
-    assertThatThrownBy(() -> HostPort.parse("bad_host:9001")).hasMessageContaining("neither an IP address nor a host name");
+    assertThatThrownBy(() -> HostPort.parse("[10.0.0.1]:9001"))
+        .hasMessageContaining("only for IPv6");
+    assertThatThrownBy(() -> HostPort.parse("10.0.0.256:9001"))
+        .hasMessageContaining("not an IP address");
+    assertThatThrownBy(() -> HostPort.parse("bad_host:9001"))
+        .hasMessageContaining("neither an IP address nor a host name");
     assertThatThrownBy(() -> HostPort.parse("host:")).hasMessageContaining("port must be a number");
     assertThatThrownBy(() -> HostPort.parse("host:0")).hasMessageContaining("between 1 and 65535");
-    assertThatThrownBy(() -> HostPort.parse("host:99999")).hasMessageContaining("between 1 and 65535");
-    assertThatThrownBy(() -> HostPort.parse("host:-1")).hasMessageContaining("port must be a number");
+    assertThatThrownBy(() -> HostPort.parse("host:99999"))
+        .hasMessageContaining("between 1 and 65535");
+    assertThatThrownBy(() -> HostPort.parse("host:-1"))
+        .hasMessageContaining("port must be a number");
   }
 
   @Test
@@ -64,26 +70,44 @@ class AddressSyntaxTest {
     assertThatThrownBy(() -> Cidr.parse("10.0.0.1/33")).hasMessageContaining("between 0 and 32");
     assertThatThrownBy(() -> Cidr.parse("fd00::/129")).hasMessageContaining("between 0 and 128");
     assertThatThrownBy(() -> Cidr.parse("10.0.0.1/")).hasMessageContaining("prefix length");
-    assertThatThrownBy(() -> Cidr.parse("example.com/24")).hasMessageContaining("not an address/prefix");
+    assertThatThrownBy(() -> Cidr.parse("example.com/24"))
+        .hasMessageContaining("not an address/prefix");
   }
 
   @Test
   void ipLiteralsParseWithoutLookupsAndRejectNames() {
     assertThat(IpLiteral.parse("1.2.3.4").getAddress()).containsExactly(1, 2, 3, 4);
-    assertThat(IpLiteral.parse("::ffff:1.2.3.4").getAddress()).hasSize(4); // the JDK maps it to IPv4
+    assertThat(IpLiteral.parse("::ffff:1.2.3.4").getAddress())
+        .hasSize(4); // the JDK maps it to IPv4
     assertThat(IpLiteral.parse("2001:db8::8:800:200c:417a").getAddress()).hasSize(16);
     assertThat(IpLiteral.parse("1:2:3:4:5:6:7:8").getAddress()).hasSize(16);
-    for (String bad : new String[] {"localhost", "1.2.3", "1.2.3.4.5", "01.2.3.4", "256.1.1.1", "1::2::3",
-        "1:2:3:4:5:6:7:8:9", "12345::", "fe80::1%eth0", "", ":::"}) {
-      assertThatThrownBy(() -> IpLiteral.parse(bad)).as(bad).isInstanceOf(IllegalArgumentException.class);
+    for (String bad :
+        new String[] {
+          "localhost",
+          "1.2.3",
+          "1.2.3.4.5",
+          "01.2.3.4",
+          "256.1.1.1",
+          "1::2::3",
+          "1:2:3:4:5:6:7:8:9",
+          "12345::",
+          "fe80::1%eth0",
+          "",
+          ":::"
+        }) {
+      assertThatThrownBy(() -> IpLiteral.parse(bad))
+          .as(bad)
+          .isInstanceOf(IllegalArgumentException.class);
     }
   }
 
   @Test
   void ipv6IsPrintedInCanonicalShortForm() {
     assertThat(IpLiteral.format(IpLiteral.parse("0:0:0:0:0:0:0:1"))).isEqualTo("::1");
-    assertThat(IpLiteral.format(IpLiteral.parse("2001:db8:0:0:1:0:0:1"))).isEqualTo("2001:db8::1:0:0:1");
-    assertThat(IpLiteral.format(IpLiteral.parse("2001:db8:0:1:1:1:1:1"))).isEqualTo("2001:db8:0:1:1:1:1:1");
+    assertThat(IpLiteral.format(IpLiteral.parse("2001:db8:0:0:1:0:0:1")))
+        .isEqualTo("2001:db8::1:0:0:1");
+    assertThat(IpLiteral.format(IpLiteral.parse("2001:db8:0:1:1:1:1:1")))
+        .isEqualTo("2001:db8:0:1:1:1:1:1");
     assertThat(IpLiteral.format(IpLiteral.parse("::"))).isEqualTo("::");
     assertThat(IpLiteral.format(IpLiteral.parse("fe80::"))).isEqualTo("fe80::");
   }

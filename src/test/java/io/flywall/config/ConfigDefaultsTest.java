@@ -35,7 +35,12 @@ class ConfigDefaultsTest {
 
   @Test
   void emptyHaBlockFillsEveryHaDefault() throws Exception {
-    HaConfig h = load("replication {\n  mode = \"primary\"\n  ha {\n  }\n}\n").config().replication().ha().orElseThrow();
+    HaConfig h =
+        load("replication {\n  mode = \"primary\"\n  ha {\n  }\n}\n")
+            .config()
+            .replication()
+            .ha()
+            .orElseThrow();
     assertThat(h.enabled()).isTrue();
     assertThat(h.priority()).isEqualTo(100);
     assertThat(h.failbackMode()).isEqualTo(HaConfig.FailbackMode.AUTO);
@@ -58,14 +63,22 @@ class ConfigDefaultsTest {
 
   @Test
   void failureTimeoutDefaultsToIntervalTimesThreshold() throws Exception {
-    HaConfig h = load(ConfigText.withHa("", "    heartbeat_interval = \"250ms\"\n    failure_threshold = 4\n"))
-        .config().replication().ha().orElseThrow();
+    HaConfig h =
+        load(ConfigText.withHa(
+                "", "    heartbeat_interval = \"250ms\"\n    failure_threshold = 4\n"))
+            .config()
+            .replication()
+            .ha()
+            .orElseThrow();
     assertThat(h.failureTimeout()).isEqualTo(Duration.ofSeconds(1));
   }
 
   @Test
   void virtualIpAndConntrackDefaults() throws Exception {
-    HaConfig h = load(ConfigText.withHa("", """
+    HaConfig h =
+        load(ConfigText.withHa(
+                "",
+                """
             virtual_ip {
               address = "10.0.0.100/24"
               interface = "eth1"
@@ -73,7 +86,11 @@ class ConfigDefaultsTest {
             conntrack_sync {
               interface = "eth2"
             }
-        """)).config().replication().ha().orElseThrow();
+        """))
+            .config()
+            .replication()
+            .ha()
+            .orElseThrow();
     VirtualIpConfig vip = h.virtualIps().get(0);
     assertThat(vip.address()).isEqualTo(Cidr.parse("10.0.0.100/24"));
     assertThat(vip.interfaceName()).isEqualTo("eth1");
@@ -96,13 +113,17 @@ class ConfigDefaultsTest {
 
   @Test
   void apiBlockOverridesDefaults() throws Exception {
-    ApiConfig api = load(ConfigText.replication("") + """
+    ApiConfig api =
+        load(ConfigText.replication("")
+                + """
         api {
           listen = "[::]:8443"
           token_file = "/etc/flywall/token"
           allow = ["10.0.0.0/8"]
         }
-        """).config().api();
+        """)
+            .config()
+            .api();
     assertThat(api.listen()).isEqualTo(new HostPort("::", 8443));
     assertThat(api.tokenFile()).isEqualTo(Path.of("/etc/flywall/token"));
     assertThat(api.allow()).containsExactly(Cidr.parse("10.0.0.0/8"));
@@ -110,31 +131,46 @@ class ConfigDefaultsTest {
 
   @Test
   void heartbeatPeersUsePeerAddrAsGivenInTheTwoNodeForm() throws Exception {
-    ReplicationConfig r = load(ConfigText.withHa("  listen_addr = \"10.0.0.1:9001\"\n  peer_addr = \"10.0.0.2:7000\"\n",
-        "    heartbeat_port = 9100\n")).config().replication();
+    ReplicationConfig r =
+        load(ConfigText.withHa(
+                "  listen_addr = \"10.0.0.1:9001\"\n  peer_addr = \"10.0.0.2:7000\"\n",
+                "    heartbeat_port = 9100\n"))
+            .config()
+            .replication();
     assertThat(r.heartbeatPeers()).containsExactly(new HostPort("10.0.0.2", 7000));
     assertThat(r.heartbeatListen()).isEqualTo(new HostPort("10.0.0.1", 9100));
   }
 
   @Test
   void heartbeatPeersUseHeartbeatPortInTheMultiNodeForm() throws Exception {
-    ReplicationConfig r = load(ConfigText.withHa("  peer_addrs = [\"10.0.0.2:9001\", \"[fd00::3]:9001\"]\n",
-        "    heartbeat_port = 9100\n")).config().replication();
-    assertThat(r.heartbeatPeers()).isEqualTo(List.of(new HostPort("10.0.0.2", 9100), new HostPort("fd00::3", 9100)));
+    ReplicationConfig r =
+        load(ConfigText.withHa(
+                "  peer_addrs = [\"10.0.0.2:9001\", \"[fd00::3]:9001\"]\n",
+                "    heartbeat_port = 9100\n"))
+            .config()
+            .replication();
+    assertThat(r.heartbeatPeers())
+        .isEqualTo(List.of(new HostPort("10.0.0.2", 9100), new HostPort("fd00::3", 9100)));
     assertThat(r.heartbeatListen()).isEqualTo(new HostPort("", 9100));
   }
 
   @Test
   void explicitNodeIdWinsOverTheHostname() throws Exception {
-    assertThat(load(ConfigText.replication("  node_id = \"node-7\"\n")).config().replication().nodeId())
+    assertThat(
+            load(ConfigText.replication("  node_id = \"node-7\"\n"))
+                .config()
+                .replication()
+                .nodeId())
         .isEqualTo("node-7");
   }
 
   @Test
   void hostnameIsNotAskedForWhenNodeIdIsSet() throws Exception {
-    ConfigLoader loader = new ConfigLoader(() -> {
-      throw new AssertionError("hostname supplier called although node_id is set");
-    });
+    ConfigLoader loader =
+        new ConfigLoader(
+            () -> {
+              throw new AssertionError("hostname supplier called although node_id is set");
+            });
     loader.parse("t.hcl", ConfigText.replication("  node_id = \"n1\"\n"));
   }
 }

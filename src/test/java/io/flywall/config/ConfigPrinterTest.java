@@ -5,12 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 class ConfigPrinterTest {
-  private static final String EVERYTHING = """
+  private static final String EVERYTHING =
+      """
       replication {
         mode = "replica"
         node_id = "fw_b.2"
@@ -67,16 +68,35 @@ class ConfigPrinterTest {
 
   private static FlywallConfig withSecret(FlywallConfig c, Optional<Secret> secret) {
     ReplicationConfig r = c.replication();
-    return new FlywallConfig(new ReplicationConfig(r.mode(), r.nodeId(), r.listenAddr(), r.primaryAddr(), r.peerAddr(),
-        r.peerAddrs(), secret, r.compression(), r.encryption(), r.syncInterval(), r.batchSize(), r.syncMode(),
-        r.stateDir(), r.syncFiles(), r.ha()), c.api());
+    return new FlywallConfig(
+        new ReplicationConfig(
+            r.mode(),
+            r.nodeId(),
+            r.listenAddr(),
+            r.primaryAddr(),
+            r.peerAddr(),
+            r.peerAddrs(),
+            secret,
+            r.compression(),
+            r.encryption(),
+            r.syncInterval(),
+            r.batchSize(),
+            r.syncMode(),
+            r.stateDir(),
+            r.syncFiles(),
+            r.ha()),
+        c.api());
   }
 
   /** What a reader of the printed config gets back: the same config, secret redacted. */
   private static void assertRoundTrips(FlywallConfig original) throws Exception {
     String printed = ConfigPrinter.print(original);
-    FlywallConfig reloaded = new ConfigLoader(() -> "unused").parse("printed.hcl", printed).config();
-    assertThat(reloaded).isEqualTo(withSecret(original, original.replication().secretKey().map(s -> new Secret("<redacted>"))));
+    FlywallConfig reloaded =
+        new ConfigLoader(() -> "unused").parse("printed.hcl", printed).config();
+    assertThat(reloaded)
+        .isEqualTo(
+            withSecret(
+                original, original.replication().secretKey().map(s -> new Secret("<redacted>"))));
     assertThat(ConfigPrinter.print(reloaded)).as("printing is stable").isEqualTo(printed);
   }
 
@@ -89,19 +109,35 @@ class ConfigPrinterTest {
 
   @Test
   void minimalConfigPrintsEveryDefault() throws Exception {
-    String printed = ConfigPrinter.print(ConfigText.load("replication {\n  mode = \"standalone\"\n}\n").config());
-    assertThat(printed).contains("node_id = \"" + ConfigText.HOSTNAME + "\"", "listen_addr = \":9001\"",
-        "sync_interval = \"100ms\"", "batch_size = 1000", "state_dir = \"/var/lib/flywall\"",
-        "token_file = \"/var/lib/flywall/api.token\"", "allow = [\"127.0.0.0/8\", \"::1/128\"]");
+    String printed =
+        ConfigPrinter.print(
+            ConfigText.load("replication {\n  mode = \"standalone\"\n}\n").config());
+    assertThat(printed)
+        .contains(
+            "node_id = \"" + ConfigText.HOSTNAME + "\"",
+            "listen_addr = \":9001\"",
+            "sync_interval = \"100ms\"",
+            "batch_size = 1000",
+            "state_dir = \"/var/lib/flywall\"",
+            "token_file = \"/var/lib/flywall/api.token\"",
+            "allow = [\"127.0.0.0/8\", \"::1/128\"]");
     assertThat(printed).doesNotContain("ha {", "secret_key");
     assertRoundTrips(ConfigText.load("replication {\n  mode = \"standalone\"\n}\n").config());
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"advanced-primary.hcl", "basic-backup.hcl", "basic-primary.hcl", "multi-node-1.hcl",
-      "multi-node-2.hcl", "multi-node-3.hcl"})
+  @ValueSource(
+      strings = {
+        "advanced-primary.hcl",
+        "basic-backup.hcl",
+        "basic-primary.hcl",
+        "multi-node-1.hcl",
+        "multi-node-2.hcl",
+        "multi-node-3.hcl"
+      })
   void everyExampleRoundTrips(String name) throws Exception {
-    Path file = Path.of(System.getProperty("flywall.project.dir", ".")).resolve("examples").resolve(name);
+    Path file =
+        Path.of(System.getProperty("flywall.project.dir", ".")).resolve("examples").resolve(name);
     assertRoundTrips(new ConfigLoader(() -> "h").load(file).config());
   }
 

@@ -29,7 +29,10 @@ final class ConfigText {
     return problems.get(0);
   }
 
-  /** A valid replication block with HA, with {@code extraReplication} and {@code extraHa} spliced in. */
+  /**
+   * A valid replication block with HA, with {@code extraReplication} and {@code extraHa} spliced
+   * in.
+   */
   static String withHa(String extraReplication, String extraHa) {
     return "replication {\n"
         + "  mode = \"primary\"\n"

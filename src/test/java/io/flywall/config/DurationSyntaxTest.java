@@ -19,10 +19,14 @@ class DurationSyntaxTest {
   @Test
   void unknownUnitsNegativesAndFractionsAreRejected() {
     assertThatThrownBy(() -> DurationSyntax.parse("5x")).hasMessageContaining("got \"5x\"");
-    assertThatThrownBy(() -> DurationSyntax.parse("-5s")).hasMessageContaining("must not be negative");
-    assertThatThrownBy(() -> DurationSyntax.parse("1.5s")).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> DurationSyntax.parse("30")).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> DurationSyntax.parse("1 s")).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> DurationSyntax.parse("-5s"))
+        .hasMessageContaining("must not be negative");
+    assertThatThrownBy(() -> DurationSyntax.parse("1.5s"))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> DurationSyntax.parse("30"))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> DurationSyntax.parse("1 s"))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
@@ -31,7 +35,8 @@ class DurationSyntaxTest {
     assertThat(DurationSyntax.format(Duration.ofMillis(1500))).isEqualTo("1500ms");
     assertThat(DurationSyntax.format(Duration.ofSeconds(90))).isEqualTo("90s");
     assertThat(DurationSyntax.format(Duration.ofMinutes(120))).isEqualTo("2h");
-    for (Duration d : new Duration[] {Duration.ofMillis(1), Duration.ofSeconds(61), Duration.ofMinutes(59)}) {
+    for (Duration d :
+        new Duration[] {Duration.ofMillis(1), Duration.ofSeconds(61), Duration.ofMinutes(59)}) {
       assertThat(DurationSyntax.parse(DurationSyntax.format(d))).isEqualTo(d);
     }
   }

@@ -8,14 +8,20 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.jupiter.api.Test;
 
 /** The seven configs of the user's guide load unchanged, and our copies are the guide's. */
 class ExampleConfigsTest {
-  private static final List<String> EXAMPLES = List.of("advanced-primary.hcl", "basic-backup.hcl",
-      "basic-primary.hcl", "multi-node-1.hcl", "multi-node-2.hcl", "multi-node-3.hcl");
+  private static final List<String> EXAMPLES =
+      List.of(
+          "advanced-primary.hcl",
+          "basic-backup.hcl",
+          "basic-primary.hcl",
+          "multi-node-1.hcl",
+          "multi-node-2.hcl",
+          "multi-node-3.hcl");
   private static final ConfigLoader LOADER = new ConfigLoader(() -> "example-host");
 
   private static Path projectDir() {
@@ -28,7 +34,11 @@ class ExampleConfigsTest {
 
   private static List<String> hclFilesIn(Path dir) throws Exception {
     try (Stream<Path> files = Files.list(dir)) {
-      return files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".hcl")).sorted().toList();
+      return files
+          .map(p -> p.getFileName().toString())
+          .filter(n -> n.endsWith(".hcl"))
+          .sorted()
+          .toList();
     }
   }
 
@@ -54,7 +64,8 @@ class ExampleConfigsTest {
   void exampleLoadsFromTheSpecAndEqualsTheCopy(String name) throws Exception {
     Path spec = projectDir().resolve("../shared/spec").resolve(name);
     assumeTrue(Files.isDirectory(spec.getParent()), "no ../shared/spec next to the project");
-    assertThat(Files.readString(projectDir().resolve("examples").resolve(name))).isEqualTo(Files.readString(spec));
+    assertThat(Files.readString(projectDir().resolve("examples").resolve(name)))
+        .isEqualTo(Files.readString(spec));
     LOADER.load(spec);
   }
 
@@ -82,7 +93,8 @@ class ExampleConfigsTest {
     assertThat(h.conntrackSync().orElseThrow().interfaceName()).isEqualTo("eth0");
     assertThat(h.preFailoverScript()).contains(Path.of("/etc/flywall/pre-failover.sh"));
     assertThat(h.postFailoverScript()).contains(Path.of("/etc/flywall/post-failover.sh"));
-    assertThat(h.virtualIps().get(0)).isEqualTo(new VirtualIpConfig(Cidr.parse("10.0.0.100/24"), "eth1", true, true));
+    assertThat(h.virtualIps().get(0))
+        .isEqualTo(new VirtualIpConfig(Cidr.parse("10.0.0.100/24"), "eth1", true, true));
   }
 
   @Test
@@ -101,9 +113,12 @@ class ExampleConfigsTest {
     LoadedConfig node2 = LOADER.load(projectDir().resolve("examples/multi-node-2.hcl"));
     ReplicationConfig r = node2.config().replication();
     assertThat(r.nodeId()).isEqualTo("node2");
-    assertThat(r.heartbeatPeers()).containsExactly(new HostPort("10.0.0.1", 9002), new HostPort("10.0.0.3", 9002));
+    assertThat(r.heartbeatPeers())
+        .containsExactly(new HostPort("10.0.0.1", 9002), new HostPort("10.0.0.3", 9002));
     assertThat(r.heartbeatListen()).isEqualTo(new HostPort("10.0.0.2", 9002));
-    assertThat(node2.warnings()).singleElement()
-        .satisfies(w -> assertThat(w.toString()).contains("multi-node-2.hcl:6:16: ", "shorter than 16"));
+    assertThat(node2.warnings())
+        .singleElement()
+        .satisfies(
+            w -> assertThat(w.toString()).contains("multi-node-2.hcl:6:16: ", "shorter than 16"));
   }
 }

@@ -18,10 +18,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The conntrackd configuration written for the guide's advanced example, and the clear refusals. */
+/**
+ * The conntrackd configuration written for the guide's advanced example, and the clear refusals.
+ */
 class ConntrackdConfTest {
-  @TempDir
-  Path tools;
+  @TempDir Path tools;
 
   private ToolCheck withConntrackd;
 
@@ -35,7 +36,9 @@ class ConntrackdConfTest {
 
   private static FlywallConfig example(String name) throws Exception {
     Path project = Path.of(System.getProperty("flywall.project.dir", "."));
-    return new ConfigLoader(() -> "example-host").load(project.resolve("examples").resolve(name)).config();
+    return new ConfigLoader(() -> "example-host")
+        .load(project.resolve("examples").resolve(name))
+        .config();
   }
 
   private static FlywallConfig parse(String text) throws Exception {
@@ -46,15 +49,25 @@ class ConntrackdConfTest {
     return config.replication().ha().orElseThrow().conntrackSync().orElseThrow();
   }
 
-  private ConntrackdConf confFor(FlywallConfig config, Function<List<String>, CommandResult> ip) throws Exception {
-    ConntrackSyncSetup setup = new ConntrackSyncSetup(new FakeCommands(ip), withConntrackd,
-        (argv, output) -> { throw new AssertionError("nothing is launched here"); }, Clock.systemUTC());
+  private ConntrackdConf confFor(FlywallConfig config, Function<List<String>, CommandResult> ip)
+      throws Exception {
+    ConntrackSyncSetup setup =
+        new ConntrackSyncSetup(
+            new FakeCommands(ip),
+            withConntrackd,
+            (argv, output) -> {
+              throw new AssertionError("nothing is launched here");
+            },
+            Clock.systemUTC());
     return setup.conf(block(config), config.replication());
   }
 
   private static Function<List<String>, CommandResult> interfaceWith(String name, String... cidrs) {
-    return argv -> argv.contains(name) ? FakeCommands.ok(argv, FakeCommands.ipAddrJson(name, cidrs))
-        : FakeCommands.failed(argv, "Device \"" + argv.get(argv.size() - 1) + "\" does not exist.");
+    return argv ->
+        argv.contains(name)
+            ? FakeCommands.ok(argv, FakeCommands.ipAddrJson(name, cidrs))
+            : FakeCommands.failed(
+                argv, "Device \"" + argv.get(argv.size() - 1) + "\" does not exist.");
   }
 
   @Test
@@ -64,7 +77,9 @@ class ConntrackdConfTest {
     ConntrackdConf conf = confFor(config, interfaceWith("eth0", "10.0.0.1/24"));
 
     Path dir = config.replication().stateDir().resolve("conntrackd");
-    assertThat(conf.text()).isEqualTo("""
+    assertThat(conf.text())
+        .isEqualTo(
+            """
         # Written by flywall from the conntrack_sync block; rewritten at every start, do not edit.
         Sync {
         \tMode FTFW {
@@ -103,21 +118,30 @@ class ConntrackdConfTest {
         \t\t}
         \t}
         }
-        """.replace("DIR", dir.toString()));
+        """
+                .replace("DIR", dir.toString()));
     assertThat(conf.syncInterval()).hasSeconds(5);
   }
 
   @Test
   void maxEntriesIsTheCacheLimitAndSizesTheHashTable() throws Exception {
-    FlywallConfig config = parse(withConntrackSync("interface = \"sync0\"\n max_entries = 2000000\n sync_interval = \"2s\""));
+    FlywallConfig config =
+        parse(
+            withConntrackSync(
+                "interface = \"sync0\"\n max_entries = 2000000\n sync_interval = \"2s\""));
 
     ConntrackdConf conf = confFor(config, interfaceWith("sync0", "10.0.0.1/24"));
 
-    assertThat(conf.text()).contains("\tHashLimit 2000000\n").contains("\tHashSize 524288\n")
+    assertThat(conf.text())
+        .contains("\tHashLimit 2000000\n")
+        .contains("\tHashSize 524288\n")
         .contains("\tResendQueueSize 2000000\n");
     assertThat(conf.hashSize()).isEqualTo(1 << 19);
-    assertThat(new ConntrackdConf(conf.link(), 3780, 10, conf.syncInterval(), conf.files(), List.of()).hashSize())
-        .as("never fewer than 1024 buckets").isEqualTo(1024);
+    assertThat(
+            new ConntrackdConf(conf.link(), 3780, 10, conf.syncInterval(), conf.files(), List.of())
+                .hashSize())
+        .as("never fewer than 1024 buckets")
+        .isEqualTo(1024);
   }
 
   @Test
@@ -126,7 +150,8 @@ class ConntrackdConfTest {
 
     ConntrackdConf conf = confFor(config, interfaceWith("sync0", "10.0.9.1/24", "fd00:3::1/64"));
 
-    assertThat(conf.text()).contains("\t\tIPv6_address fd00:3:0:0:0:0:0:1\n")
+    assertThat(conf.text())
+        .contains("\t\tIPv6_address fd00:3:0:0:0:0:0:1\n")
         .contains("\t\tIPv6_Destination_Address fd00:3:0:0:0:0:0:2\n");
   }
 
@@ -145,7 +170,8 @@ class ConntrackdConfTest {
 
     assertThatThrownBy(() -> confFor(config, interfaceWith("eth0")))
         .isInstanceOf(ConntrackSyncException.class)
-        .hasMessageStartingWith("conntrack_sync.interface eth0 has no usable IP address; give it an address");
+        .hasMessageStartingWith(
+            "conntrack_sync.interface eth0 has no usable IP address; give it an address");
   }
 
   @Test
@@ -154,26 +180,36 @@ class ConntrackdConfTest {
 
     assertThatThrownBy(() -> confFor(config, interfaceWith("eth0", "192.168.77.1/24")))
         .isInstanceOf(ConntrackSyncException.class)
-        .hasMessageContaining("no peer address in the config (10.0.0.2) lies in a subnet of conntrack_sync.interface "
-            + "eth0 (192.168.77.1/24)");
+        .hasMessageContaining(
+            "no peer address in the config (10.0.0.2) lies in a subnet of conntrack_sync.interface "
+                + "eth0 (192.168.77.1/24)");
   }
 
   @Test
   void missingConntrackdNamesThePackageToInstall() throws Exception {
     FlywallConfig config = example("advanced-primary.hcl");
-    ConntrackSyncSetup setup = new ConntrackSyncSetup(new FakeCommands(interfaceWith("eth0", "10.0.0.1/24")),
-        new ToolCheck(tools.resolve("empty").toString()), (argv, output) -> null, Clock.systemUTC());
+    ConntrackSyncSetup setup =
+        new ConntrackSyncSetup(
+            new FakeCommands(interfaceWith("eth0", "10.0.0.1/24")),
+            new ToolCheck(tools.resolve("empty").toString()),
+            (argv, output) -> null,
+            Clock.systemUTC());
 
     assertThatThrownBy(() -> setup.conf(block(config), config.replication()))
-        .hasMessage("conntrackd not found on PATH: install the Debian package conntrackd (needed for conntrack_sync)");
+        .hasMessage(
+            "conntrackd not found on PATH: install the Debian package conntrackd (needed for conntrack_sync)");
   }
 
   @Test
   void aStateDirTooLongForAUnixSocketGetsItsSocketUnderRunOnePerNode() {
-    ConntrackdFiles one = ConntrackdFiles.under(java.nio.file.Path.of("/var/lib/" + "x".repeat(100) + "/one"));
-    ConntrackdFiles two = ConntrackdFiles.under(java.nio.file.Path.of("/var/lib/" + "x".repeat(100) + "/two"));
+    ConntrackdFiles one =
+        ConntrackdFiles.under(java.nio.file.Path.of("/var/lib/" + "x".repeat(100) + "/one"));
+    ConntrackdFiles two =
+        ConntrackdFiles.under(java.nio.file.Path.of("/var/lib/" + "x".repeat(100) + "/two"));
 
-    assertThat(one.socket().toString()).startsWith("/run/flywall/conntrackd-").hasSizeLessThanOrEqualTo(107);
+    assertThat(one.socket().toString())
+        .startsWith("/run/flywall/conntrackd-")
+        .hasSizeLessThanOrEqualTo(107);
     assertThat(one.socket()).isNotEqualTo(two.socket());
     assertThat(ConntrackdFiles.under(java.nio.file.Path.of("/var/lib/flywall")).socket())
         .isEqualTo(java.nio.file.Path.of("/var/lib/flywall/conntrackd/conntrackd.ctl"));
@@ -182,27 +218,41 @@ class ConntrackdConfTest {
   @Test
   void theSetupDegradesToUnavailableWithTheReasonInsteadOfStoppingTheNode() throws Exception {
     FlywallConfig config = example("advanced-primary.hcl");
-    ConntrackSyncSetup setup = new ConntrackSyncSetup(new FakeCommands(interfaceWith("eth0")), withConntrackd,
-        (argv, output) -> null, Clock.systemUTC());
+    ConntrackSyncSetup setup =
+        new ConntrackSyncSetup(
+            new FakeCommands(interfaceWith("eth0")),
+            withConntrackd,
+            (argv, output) -> null,
+            Clock.systemUTC());
 
-    ConnectionSync sync = setup.prepare(config, java.util.concurrent.Executors.newSingleThreadScheduledExecutor());
+    ConnectionSync sync =
+        setup.prepare(config, java.util.concurrent.Executors.newSingleThreadScheduledExecutor());
 
     assertThat(sync.status().state()).isEqualTo("unavailable");
     assertThat(sync.status().detail()).contains("has no usable IP address");
-    assertThat(sync.takeOver()).singleElement().satisfies(step -> {
-      assertThat(step.name()).isEqualTo("commit_connection_state");
-      assertThat(step.ok()).isFalse();
-      assertThat(step.detail()).contains("has no usable IP address");
-    });
+    assertThat(sync.takeOver())
+        .singleElement()
+        .satisfies(
+            step -> {
+              assertThat(step.name()).isEqualTo("commit_connection_state");
+              assertThat(step.ok()).isFalse();
+              assertThat(step.detail()).contains("has no usable IP address");
+            });
   }
 
   @Test
   void withoutAnEnabledBlockThereIsNothingToSync() throws Exception {
-    ConntrackSyncSetup setup = new ConntrackSyncSetup(new FakeCommands(argv -> null), withConntrackd,
-        (argv, output) -> null, Clock.systemUTC());
+    ConntrackSyncSetup setup =
+        new ConntrackSyncSetup(
+            new FakeCommands(argv -> null),
+            withConntrackd,
+            (argv, output) -> null,
+            Clock.systemUTC());
 
-    ConnectionSync sync = setup.prepare(example("basic-primary.hcl"),
-        java.util.concurrent.Executors.newSingleThreadScheduledExecutor());
+    ConnectionSync sync =
+        setup.prepare(
+            example("basic-primary.hcl"),
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor());
 
     assertThat(sync.status().enabled()).isFalse();
     assertThat(sync.takeOver()).isEmpty();
@@ -228,6 +278,8 @@ class ConntrackdConfTest {
             }
           }
         }
-        """.replace("PEER", peer).replace("BODY", body);
+        """
+        .replace("PEER", peer)
+        .replace("BODY", body);
   }
 }

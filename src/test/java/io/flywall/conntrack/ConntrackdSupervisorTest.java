@@ -11,12 +11,14 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** conntrackd runs as our child: started, restarted with a growing delay, stopped only through its handle. */
+/**
+ * conntrackd runs as our child: started, restarted with a growing delay, stopped only through its
+ * handle.
+ */
 class ConntrackdSupervisorTest {
   private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
 
-  @TempDir
-  Path stateDir;
+  @TempDir Path stateDir;
 
   private ConntrackdFiles files;
   private FakeLauncher launcher;
@@ -28,9 +30,15 @@ class ConntrackdSupervisorTest {
     files = ConntrackdFiles.under(stateDir);
     Files.createDirectories(files.directory());
     launcher = new FakeLauncher(files.output());
-    commands = new FakeCommands(argv -> FakeCommands.failed(argv, "can't connect: is conntrackd running?"));
-    supervisor = new ConntrackdSupervisor(files, new ConntrackdControl(commands, files.config()), launcher,
-        RestartBackoff.standard());
+    commands =
+        new FakeCommands(
+            argv -> FakeCommands.failed(argv, "can't connect: is conntrackd running?"));
+    supervisor =
+        new ConntrackdSupervisor(
+            files,
+            new ConntrackdControl(commands, files.config()),
+            launcher,
+            RestartBackoff.standard());
   }
 
   @Test
@@ -51,14 +59,18 @@ class ConntrackdSupervisorTest {
     ConntrackdSupervisor.Check crashed = supervisor.tick(T0.plusMillis(100));
 
     assertThat(crashed.running()).isFalse();
-    assertThat(crashed.problem()).hasValue("conntrackd (pid 1000) exited with code 1: [ERROR] can't open multicast "
-        + "server; restarting in 1000 ms");
+    assertThat(crashed.problem())
+        .hasValue(
+            "conntrackd (pid 1000) exited with code 1: [ERROR] can't open multicast "
+                + "server; restarting in 1000 ms");
     assertThat(supervisor.tick(T0.plusMillis(1099)).running()).isFalse();
     assertThat(supervisor.tick(T0.plusMillis(1100)).started()).isTrue();
 
     launcher.crash(1, "again");
     supervisor.tick(T0.plusMillis(1200));
-    assertThat(supervisor.tick(T0.plusMillis(3199)).running()).as("second crash waits 2 s").isFalse();
+    assertThat(supervisor.tick(T0.plusMillis(3199)).running())
+        .as("second crash waits 2 s")
+        .isFalse();
     assertThat(supervisor.tick(T0.plusMillis(3200)).started()).isTrue();
     assertThat(supervisor.starts()).isEqualTo(3);
   }
@@ -73,7 +85,9 @@ class ConntrackdSupervisorTest {
 
     supervisor.tick(T0.plusSeconds(2).plus(RestartBackoff.standard().stable()));
 
-    assertThat(supervisor.tick(T0.plusSeconds(3).plus(RestartBackoff.standard().stable())).started()).isTrue();
+    assertThat(
+            supervisor.tick(T0.plusSeconds(3).plus(RestartBackoff.standard().stable())).started())
+        .isTrue();
   }
 
   @Test
@@ -92,7 +106,8 @@ class ConntrackdSupervisorTest {
     ConntrackdSupervisor.Check check = supervisor.tick(T0);
 
     assertThat(check.running()).isFalse();
-    assertThat(check.problem().orElseThrow()).contains("another conntrackd already runs with " + files.config());
+    assertThat(check.problem().orElseThrow())
+        .contains("another conntrackd already runs with " + files.config());
     assertThat(launcher.children).isEmpty();
     assertThat(files.lock()).exists();
   }
@@ -103,7 +118,8 @@ class ConntrackdSupervisorTest {
 
     ConntrackdSupervisor.Check check = supervisor.tick(T0);
 
-    assertThat(check.problem().orElseThrow()).startsWith("cannot start conntrackd: Cannot run program");
+    assertThat(check.problem().orElseThrow())
+        .startsWith("cannot start conntrackd: Cannot run program");
     launcher.failToStart = null;
     assertThat(supervisor.tick(T0.plusMillis(999)).running()).isFalse();
     assertThat(supervisor.tick(T0.plusMillis(1000)).started()).isTrue();
@@ -124,7 +140,8 @@ class ConntrackdSupervisorTest {
   void theBackoffDoublesUpToItsMaximum() {
     RestartBackoff backoff = RestartBackoff.standard();
 
-    assertThat(List.of(1, 2, 3, 6, 7, 30).stream().map(backoff::delayAfter).map(Duration::toSeconds))
+    assertThat(
+            List.of(1, 2, 3, 6, 7, 30).stream().map(backoff::delayAfter).map(Duration::toSeconds))
         .containsExactly(1L, 2L, 4L, 32L, 60L, 60L);
   }
 }

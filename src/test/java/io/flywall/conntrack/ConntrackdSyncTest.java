@@ -1,9 +1,9 @@
 package io.flywall.conntrack;
 
-import io.flywall.testing.MutableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.flywall.network.CommandResult;
+import io.flywall.testing.MutableClock;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,8 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ConntrackdSyncTest {
   private static final Duration INTERVAL = Duration.ofSeconds(5);
 
-  @TempDir
-  Path stateDir;
+  @TempDir Path stateDir;
 
   private final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
   private final AtomicLong received = new AtomicLong();
@@ -35,27 +34,34 @@ class ConntrackdSyncTest {
   @BeforeEach
   void setUp() throws Exception {
     ConntrackdFiles files = ConntrackdFiles.under(stateDir);
-    SyncLink link = new SyncLink("sync0", InetAddress.getByName("10.0.3.1"), 24, InetAddress.getByName("10.0.3.2"));
+    SyncLink link =
+        new SyncLink(
+            "sync0", InetAddress.getByName("10.0.3.1"), 24, InetAddress.getByName("10.0.3.2"));
     ConntrackdConf conf = ConntrackdConf.of(link, 1000, INTERVAL, files);
     commands = new FakeCommands(this::conntrackd);
     launcher = new FakeLauncher(files.output());
     ConntrackdControl control = new ConntrackdControl(commands, files.config());
-    sync = new ConntrackdSync(conf, control,
-        new ConntrackdSupervisor(files, control, launcher, RestartBackoff.standard()), clock,
-        Executors.newSingleThreadScheduledExecutor());
+    sync =
+        new ConntrackdSync(
+            conf,
+            control,
+            new ConntrackdSupervisor(files, control, launcher, RestartBackoff.standard()),
+            clock,
+            Executors.newSingleThreadScheduledExecutor());
     sync.writeConfig();
     // Not start(): that schedules real ticks, and these tests drive tick() on simulated time.
-    sync.observe(new SyncObserver() {
-      @Override
-      public void status(SyncStatus status) {
-        statuses.add(status);
-      }
+    sync.observe(
+        new SyncObserver() {
+          @Override
+          public void status(SyncStatus status) {
+            statuses.add(status);
+          }
 
-      @Override
-      public void alarm(String name, String detail, boolean raised) {
-        alarms.add((raised ? "raise " : "clear ") + name + ": " + detail);
-      }
-    });
+          @Override
+          public void alarm(String name, String detail, boolean raised) {
+            alarms.add((raised ? "raise " : "clear ") + name + ": " + detail);
+          }
+        });
   }
 
   private CommandResult conntrackd(List<String> argv) {
@@ -82,7 +88,8 @@ class ConntrackdSyncTest {
 
         message tracking:
                            0 Malformed msgs                    2 Lost msgs
-        """.formatted(receivedPackets);
+        """
+        .formatted(receivedPackets);
   }
 
   private void tickEvery(Duration step, Duration total) {
@@ -101,13 +108,15 @@ class ConntrackdSyncTest {
     SyncStatus status = sync.status();
     assertThat(status.state()).isEqualTo("running");
     assertThat(status.healthy()).isTrue();
-    assertThat(status.stats()).hasValueSatisfying(stats -> {
-      assertThat(stats.internalEntries()).isEqualTo(3);
-      assertThat(stats.externalEntries()).isEqualTo(1003);
-      assertThat(stats.messagesSent()).isEqualTo(97);
-      assertThat(stats.messagesReceived()).isEqualTo(40);
-      assertThat(stats.messagesLost()).isEqualTo(2);
-    });
+    assertThat(status.stats())
+        .hasValueSatisfying(
+            stats -> {
+              assertThat(stats.internalEntries()).isEqualTo(3);
+              assertThat(stats.externalEntries()).isEqualTo(1003);
+              assertThat(stats.messagesSent()).isEqualTo(97);
+              assertThat(stats.messagesReceived()).isEqualTo(40);
+              assertThat(stats.messagesLost()).isEqualTo(2);
+            });
     assertThat(statuses).isNotEmpty();
     assertThat(alarms).isEmpty();
   }
@@ -128,8 +137,10 @@ class ConntrackdSyncTest {
 
     tickEvery(Duration.ofSeconds(1), Duration.ofSeconds(1));
 
-    assertThat(alarms).containsExactly("raise conntrack_sync_silent: conntrackd has received nothing from its peer "
-        + "10.0.3.2 on sync0 for 10 s; connection state is not being synced");
+    assertThat(alarms)
+        .containsExactly(
+            "raise conntrack_sync_silent: conntrackd has received nothing from its peer "
+                + "10.0.3.2 on sync0 for 10 s; connection state is not being synced");
     assertThat(sync.status().peerSilent()).isTrue();
     assertThat(sync.status().healthy()).isFalse();
     assertThat(sync.status().alarms()).containsOnlyKeys("conntrack_sync_silent");
@@ -137,7 +148,10 @@ class ConntrackdSyncTest {
     received.set(15);
     tickEvery(Duration.ofSeconds(1), Duration.ofSeconds(5));
 
-    assertThat(alarms).hasSize(2).last().isEqualTo("clear conntrack_sync_silent: conntrackd hears from its peer again");
+    assertThat(alarms)
+        .hasSize(2)
+        .last()
+        .isEqualTo("clear conntrack_sync_silent: conntrackd hears from its peer again");
     assertThat(sync.status().healthy()).isTrue();
   }
 
@@ -145,13 +159,18 @@ class ConntrackdSyncTest {
   void aCrashRaisesTheDownAlarmUntilConntrackdRunsAgain() throws Exception {
     sync.tick();
 
-    launcher.crash(1, "[x] (pid=1) [ERROR] can't open channel socket: Cannot assign requested address");
+    launcher.crash(
+        1, "[x] (pid=1) [ERROR] can't open channel socket: Cannot assign requested address");
     clock.advance(Duration.ofMillis(500));
     sync.tick();
 
     assertThat(sync.status().state()).isEqualTo("restarting");
-    assertThat(alarms).singleElement().asString().startsWith("raise conntrack_sync_down: conntrackd (pid 1000) "
-        + "exited with code 1: [ERROR] can't open channel socket: Cannot assign requested address");
+    assertThat(alarms)
+        .singleElement()
+        .asString()
+        .startsWith(
+            "raise conntrack_sync_down: conntrackd (pid 1000) "
+                + "exited with code 1: [ERROR] can't open channel socket: Cannot assign requested address");
 
     tickEvery(Duration.ofSeconds(1), Duration.ofSeconds(2));
 
@@ -170,7 +189,9 @@ class ConntrackdSyncTest {
     List<SyncStep> steps = sync.takeOver();
 
     assertThat(commands.conntrackdOptions()).containsExactly("-c", "-f", "-R", "-B");
-    assertThat(steps).extracting(SyncStep::name).containsExactly("commit_connection_state", "resync_connection_state");
+    assertThat(steps)
+        .extracting(SyncStep::name)
+        .containsExactly("commit_connection_state", "resync_connection_state");
     assertThat(steps).allMatch(SyncStep::ok);
     assertThat(sync.status().lastCommit()).isPresent();
   }
@@ -182,11 +203,14 @@ class ConntrackdSyncTest {
 
     List<SyncStep> steps = sync.takeOver();
 
-    assertThat(steps).singleElement().satisfies(step -> {
-      assertThat(step.name()).isEqualTo("commit_connection_state");
-      assertThat(step.ok()).isFalse();
-      assertThat(step.detail()).contains("can't connect: is conntrackd running?");
-    });
+    assertThat(steps)
+        .singleElement()
+        .satisfies(
+            step -> {
+              assertThat(step.name()).isEqualTo("commit_connection_state");
+              assertThat(step.ok()).isFalse();
+              assertThat(step.detail()).contains("can't connect: is conntrackd running?");
+            });
   }
 
   @Test
@@ -199,10 +223,15 @@ class ConntrackdSyncTest {
     List<SyncStep> steps = sync.takeOver();
 
     assertThat(commands.commands).as("no command to a dead daemon").isEmpty();
-    assertThat(steps).singleElement().satisfies(step -> {
-      assertThat(step.ok()).isFalse();
-      assertThat(step.detail()).startsWith("conntrackd is not running: conntrackd (pid 1000) exited with code 139");
-    });
+    assertThat(steps)
+        .singleElement()
+        .satisfies(
+            step -> {
+              assertThat(step.ok()).isFalse();
+              assertThat(step.detail())
+                  .startsWith(
+                      "conntrackd is not running: conntrackd (pid 1000) exited with code 139");
+            });
   }
 
   @Test
@@ -213,7 +242,10 @@ class ConntrackdSyncTest {
     List<SyncStep> steps = sync.release();
 
     assertThat(commands.conntrackdOptions()).containsExactly("-t", "-n");
-    assertThat(steps).singleElement().extracting(SyncStep::name).isEqualTo("resume_connection_state_collection");
+    assertThat(steps)
+        .singleElement()
+        .extracting(SyncStep::name)
+        .isEqualTo("resume_connection_state_collection");
   }
 
   @Test
@@ -227,7 +259,8 @@ class ConntrackdSyncTest {
 
   @Test
   void startWritesTheConfigurationIntoTheNodesStateDir() throws Exception {
-    assertThat(Files.readString(ConntrackdFiles.under(stateDir).config())).isEqualTo(sync.conf().text());
+    assertThat(Files.readString(ConntrackdFiles.under(stateDir).config()))
+        .isEqualTo(sync.conf().text());
   }
 
   @Test

@@ -28,7 +28,10 @@ final class FakeCommands implements CommandRunner {
 
   /** The conntrackd client options given, in order: "-c", "-f", ... */
   synchronized List<String> conntrackdOptions() {
-    return commands.stream().filter(c -> c.get(0).equals("conntrackd")).map(c -> c.get(c.size() - 1)).toList();
+    return commands.stream()
+        .filter(c -> c.get(0).equals("conntrackd"))
+        .map(c -> c.get(c.size() - 1))
+        .toList();
   }
 
   static CommandResult ok(List<String> argv, String stdout) {
@@ -39,7 +42,10 @@ final class FakeCommands implements CommandRunner {
     return new CommandResult(argv, 1, "", stderr, false);
   }
 
-  /** {@code ip -j addr show dev NAME} output for one interface with the given addresses ("10.0.0.1/24"). */
+  /**
+   * {@code ip -j addr show dev NAME} output for one interface with the given addresses
+   * ("10.0.0.1/24").
+   */
   static String ipAddrJson(String name, String... cidrs) {
     StringBuilder info = new StringBuilder();
     for (String cidr : cidrs) {
@@ -47,11 +53,20 @@ final class FakeCommands implements CommandRunner {
       if (info.length() > 0) {
         info.append(',');
       }
-      info.append("{\"family\":\"").append(parts[0].contains(":") ? "inet6" : "inet").append("\",\"local\":\"")
-          .append(parts[0]).append("\",\"prefixlen\":").append(parts[1]).append(",\"scope\":\"global\"}");
+      info.append("{\"family\":\"")
+          .append(parts[0].contains(":") ? "inet6" : "inet")
+          .append("\",\"local\":\"")
+          .append(parts[0])
+          .append("\",\"prefixlen\":")
+          .append(parts[1])
+          .append(",\"scope\":\"global\"}");
     }
-    return "[{\"ifindex\":3,\"ifname\":\"" + name + "\",\"flags\":[\"BROADCAST\",\"MULTICAST\",\"UP\",\"LOWER_UP\"],"
+    return "[{\"ifindex\":3,\"ifname\":\""
+        + name
+        + "\",\"flags\":[\"BROADCAST\",\"MULTICAST\",\"UP\",\"LOWER_UP\"],"
         + "\"mtu\":1500,\"operstate\":\"UP\",\"link_type\":\"ether\",\"address\":\"02:99:03:00:00:02\","
-        + "\"addr_info\":[" + info + "]}]";
+        + "\"addr_info\":["
+        + info
+        + "]}]";
   }
 }

@@ -9,7 +9,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalInt;
 
-/** A {@link ProcessLauncher} whose children live until a test makes them crash or they are stopped. */
+/**
+ * A {@link ProcessLauncher} whose children live until a test makes them crash or they are stopped.
+ */
 final class FakeLauncher implements ProcessLauncher {
   final List<FakeChild> children = new ArrayList<>();
   private final Path output;

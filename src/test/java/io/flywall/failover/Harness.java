@@ -9,226 +9,240 @@ import java.util.Optional;
 /** Drives one controller on simulated time and keeps every action it asked for. */
 final class Harness {
 
-    static final Instant T0 = Instant.parse("2024-05-01T10:00:00Z");
-    static final Duration INTERVAL = Duration.ofSeconds(1);
-    static final Duration TIMEOUT = Duration.ofSeconds(3);
-    static final Duration TICK = Duration.ofMillis(250);
+  static final Instant T0 = Instant.parse("2024-05-01T10:00:00Z");
+  static final Duration INTERVAL = Duration.ofSeconds(1);
+  static final Duration TIMEOUT = Duration.ofSeconds(3);
+  static final Duration TICK = Duration.ofMillis(250);
 
-    final FailoverController controller;
-    Instant now;
-    final List<Action> actions = new ArrayList<>();
-    Decision last;
+  final FailoverController controller;
+  Instant now;
+  final List<Action> actions = new ArrayList<>();
+  Decision last;
 
-    Harness(ControllerSettings settings, long persistedEpoch) {
-        this.controller = new FailoverController(settings, persistedEpoch, T0);
-        this.now = T0;
+  Harness(ControllerSettings settings, long persistedEpoch) {
+    this.controller = new FailoverController(settings, persistedEpoch, T0);
+    this.now = T0;
+  }
+
+  static Settings settings(String id, int priority) {
+    return new Settings(id, priority);
+  }
+
+  /** Mutable builder for {@link ControllerSettings}, defaulting to a two-node pair. */
+  static final class Settings {
+    String id;
+    int priority;
+    FailbackMode mode = FailbackMode.AUTO;
+    Duration delay = Duration.ofSeconds(5);
+    Duration window = Duration.ZERO;
+    QuorumMode quorum = QuorumMode.AUTO;
+    int peers = 1;
+    boolean witness;
+    boolean probe;
+
+    Settings(String id, int priority) {
+      this.id = id;
+      this.priority = priority;
     }
 
-    static Settings settings(String id, int priority) {
-        return new Settings(id, priority);
+    Settings failback(FailbackMode m, Duration d, Duration w) {
+      mode = m;
+      delay = d;
+      window = w;
+      return this;
     }
 
-    /** Mutable builder for {@link ControllerSettings}, defaulting to a two-node pair. */
-    static final class Settings {
-        String id;
-        int priority;
-        FailbackMode mode = FailbackMode.AUTO;
-        Duration delay = Duration.ofSeconds(5);
-        Duration window = Duration.ZERO;
-        QuorumMode quorum = QuorumMode.AUTO;
-        int peers = 1;
-        boolean witness;
-        boolean probe;
-
-        Settings(String id, int priority) {
-            this.id = id;
-            this.priority = priority;
-        }
-
-        Settings failback(FailbackMode m, Duration d, Duration w) {
-            mode = m;
-            delay = d;
-            window = w;
-            return this;
-        }
-
-        Settings peers(int n) {
-            peers = n;
-            return this;
-        }
-
-        Settings witness() {
-            witness = true;
-            return this;
-        }
-
-        Settings quorum(QuorumMode q) {
-            quorum = q;
-            return this;
-        }
-
-        Settings probe() {
-            probe = true;
-            return this;
-        }
-
-        ControllerSettings build() {
-            return new ControllerSettings(id, priority, mode, delay, window, INTERVAL, TIMEOUT, quorum, peers, witness,
-                    probe);
-        }
-
-        /** Starts a node whose replica is already caught up. */
-        Harness start(long epoch) {
-            Harness h = startOutOfSync(epoch);
-            h.step(new Event.ReplicationChanged(true, 0));
-            h.actions.clear();
-            return h;
-        }
-
-        Harness startOutOfSync(long epoch) {
-            return new Harness(build(), epoch);
-        }
+    Settings peers(int n) {
+      peers = n;
+      return this;
     }
 
-    Decision step(Event e) {
-        last = controller.step(e, now);
-        actions.addAll(last.actions());
-        return last;
+    Settings witness() {
+      witness = true;
+      return this;
     }
 
-    Decision tick() {
-        return step(new Event.Tick());
+    Settings quorum(QuorumMode q) {
+      quorum = q;
+      return this;
     }
 
-    Decision advance(Duration d) {
-        now = now.plus(d);
-        return tick();
+    Settings probe() {
+      probe = true;
+      return this;
     }
 
-    Decision hear(Beat beat) {
-        return step(new Event.HeartbeatReceived(beat.build()));
+    ControllerSettings build() {
+      return new ControllerSettings(
+          id, priority, mode, delay, window, INTERVAL, TIMEOUT, quorum, peers, witness, probe);
     }
 
-    Decision command(Command c) {
-        return step(new Event.OperatorCommand(c));
+    /** Starts a node whose replica is already caught up. */
+    Harness start(long epoch) {
+      Harness h = startOutOfSync(epoch);
+      h.step(new Event.ReplicationChanged(true, 0));
+      h.actions.clear();
+      return h;
     }
 
-    /** Advances by ticks for {@code d}, hearing {@code beats} once per heartbeat interval. */
-    void run(Duration d, Beat... beats) {
-        Instant end = now.plus(d);
-        Instant nextBeat = now;
-        while (now.isBefore(end)) {
-            if (!now.isBefore(nextBeat)) {
-                for (Beat b : beats) {
-                    hear(b);
-                }
-                nextBeat = nextBeat.plus(INTERVAL);
-            }
-            advance(TICK);
+    Harness startOutOfSync(long epoch) {
+      return new Harness(build(), epoch);
+    }
+  }
+
+  Decision step(Event e) {
+    last = controller.step(e, now);
+    actions.addAll(last.actions());
+    return last;
+  }
+
+  Decision tick() {
+    return step(new Event.Tick());
+  }
+
+  Decision advance(Duration d) {
+    now = now.plus(d);
+    return tick();
+  }
+
+  Decision hear(Beat beat) {
+    return step(new Event.HeartbeatReceived(beat.build()));
+  }
+
+  Decision command(Command c) {
+    return step(new Event.OperatorCommand(c));
+  }
+
+  /** Advances by ticks for {@code d}, hearing {@code beats} once per heartbeat interval. */
+  void run(Duration d, Beat... beats) {
+    Instant end = now.plus(d);
+    Instant nextBeat = now;
+    while (now.isBefore(end)) {
+      if (!now.isBefore(nextBeat)) {
+        for (Beat b : beats) {
+          hear(b);
         }
+        nextBeat = nextBeat.plus(INTERVAL);
+      }
+      advance(TICK);
+    }
+  }
+
+  Role role() {
+    return controller.role();
+  }
+
+  static boolean has(Decision d, Class<? extends Action> type) {
+    return d.actions().stream().anyMatch(type::isInstance);
+  }
+
+  boolean everClaimed() {
+    return actions.stream().anyMatch(Action.AddVips.class::isInstance);
+  }
+
+  List<Transition> records() {
+    return actions.stream()
+        .filter(Action.Record.class::isInstance)
+        .map(a -> ((Action.Record) a).transition())
+        .toList();
+  }
+
+  List<Class<?>> kinds(Decision d) {
+    return d.actions().stream().<Class<?>>map(Object::getClass).toList();
+  }
+
+  /** A peer's heartbeat, healthy in-sync backup with quorum by default. */
+  static final class Beat {
+    String id;
+    long epoch;
+    Role role = Role.BACKUP;
+    int priority = 100;
+    boolean healthy = true;
+    boolean inSync = true;
+    int visible = 2;
+    boolean quorum = true;
+    boolean failbackEnabled = true;
+    long failbackVersion;
+    Optional<Handover> handover = Optional.empty();
+    boolean witness;
+
+    static Beat of(String id, int priority) {
+      Beat b = new Beat();
+      b.id = id;
+      b.priority = priority;
+      return b;
     }
 
-    Role role() {
-        return controller.role();
+    static Beat witness(String id) {
+      Beat b = of(id, 0);
+      b.witness = true;
+      b.role = Role.WITNESS;
+      return b;
     }
 
-    static boolean has(Decision d, Class<? extends Action> type) {
-        return d.actions().stream().anyMatch(type::isInstance);
+    Beat primary(long e) {
+      role = Role.PRIMARY;
+      epoch = e;
+      return this;
     }
 
-    boolean everClaimed() {
-        return actions.stream().anyMatch(Action.AddVips.class::isInstance);
+    Beat backup(long e) {
+      role = Role.BACKUP;
+      epoch = e;
+      return this;
     }
 
-    List<Transition> records() {
-        return actions.stream().filter(Action.Record.class::isInstance)
-                .map(a -> ((Action.Record) a).transition()).toList();
+    Beat role(Role r) {
+      role = r;
+      return this;
     }
 
-    List<Class<?>> kinds(Decision d) {
-        return d.actions().stream().<Class<?>>map(Object::getClass).toList();
+    Beat epoch(long e) {
+      epoch = e;
+      return this;
     }
 
-    /** A peer's heartbeat, healthy in-sync backup with quorum by default. */
-    static final class Beat {
-        String id;
-        long epoch;
-        Role role = Role.BACKUP;
-        int priority = 100;
-        boolean healthy = true;
-        boolean inSync = true;
-        int visible = 2;
-        boolean quorum = true;
-        boolean failbackEnabled = true;
-        long failbackVersion;
-        Optional<Handover> handover = Optional.empty();
-        boolean witness;
-
-        static Beat of(String id, int priority) {
-            Beat b = new Beat();
-            b.id = id;
-            b.priority = priority;
-            return b;
-        }
-
-        static Beat witness(String id) {
-            Beat b = of(id, 0);
-            b.witness = true;
-            b.role = Role.WITNESS;
-            return b;
-        }
-
-        Beat primary(long e) {
-            role = Role.PRIMARY;
-            epoch = e;
-            return this;
-        }
-
-        Beat backup(long e) {
-            role = Role.BACKUP;
-            epoch = e;
-            return this;
-        }
-
-        Beat role(Role r) {
-            role = r;
-            return this;
-        }
-
-        Beat epoch(long e) {
-            epoch = e;
-            return this;
-        }
-
-        Beat healthy(boolean h) {
-            healthy = h;
-            return this;
-        }
-
-        Beat inSync(boolean s) {
-            inSync = s;
-            return this;
-        }
-
-        Beat quorum(boolean q) {
-            quorum = q;
-            return this;
-        }
-
-        Beat failback(boolean enabled, long version) {
-            failbackEnabled = enabled;
-            failbackVersion = version;
-            return this;
-        }
-
-        Beat handover(String target, long e) {
-            handover = Optional.of(new Handover(target, e));
-            return this;
-        }
-
-        PeerHeartbeat build() {
-            return new PeerHeartbeat(id, epoch, role, priority, healthy, inSync, 0, visible, quorum, failbackEnabled,
-                    failbackVersion, handover, witness);
-        }
+    Beat healthy(boolean h) {
+      healthy = h;
+      return this;
     }
+
+    Beat inSync(boolean s) {
+      inSync = s;
+      return this;
+    }
+
+    Beat quorum(boolean q) {
+      quorum = q;
+      return this;
+    }
+
+    Beat failback(boolean enabled, long version) {
+      failbackEnabled = enabled;
+      failbackVersion = version;
+      return this;
+    }
+
+    Beat handover(String target, long e) {
+      handover = Optional.of(new Handover(target, e));
+      return this;
+    }
+
+    PeerHeartbeat build() {
+      return new PeerHeartbeat(
+          id,
+          epoch,
+          role,
+          priority,
+          healthy,
+          inSync,
+          0,
+          visible,
+          quorum,
+          failbackEnabled,
+          failbackVersion,
+          handover,
+          witness);
+    }
+  }
 }

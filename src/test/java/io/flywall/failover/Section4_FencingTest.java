@@ -8,85 +8,87 @@ import org.junit.jupiter.api.Test;
 
 class Section4_FencingTest {
 
-    private static Harness primary(String id, int priority, long epoch) {
-        Harness h = Harness.settings(id, priority).peers(2).quorum(QuorumMode.NONE).start(epoch - 1);
-        h.run(Harness.TIMEOUT);
-        assertThat(h.role()).isEqualTo(Role.PRIMARY);
-        assertThat(h.controller.epoch()).isEqualTo(epoch);
-        return h;
-    }
+  private static Harness primary(String id, int priority, long epoch) {
+    Harness h = Harness.settings(id, priority).peers(2).quorum(QuorumMode.NONE).start(epoch - 1);
+    h.run(Harness.TIMEOUT);
+    assertThat(h.role()).isEqualTo(Role.PRIMARY);
+    assertThat(h.controller.epoch()).isEqualTo(epoch);
+    return h;
+  }
 
-    @Test
-    void primaryDemotesAtOnceOnSeeingHigherEpoch() {
-        Harness a = primary("a", 10, 5);
-        Decision d = a.hear(Beat.of("b", 20).primary(6));
-        assertThat(a.role()).isEqualTo(Role.BACKUP);
-        assertThat(d.actions().get(0)).isInstanceOf(Action.RemoveVips.class);
-        Transition t = a.records().get(a.records().size() - 1);
-        assertThat(t.type()).isEqualTo("demote");
-        assertThat(t.cause()).contains("primary b has epoch 6 > own epoch 5");
-    }
+  @Test
+  void primaryDemotesAtOnceOnSeeingHigherEpoch() {
+    Harness a = primary("a", 10, 5);
+    Decision d = a.hear(Beat.of("b", 20).primary(6));
+    assertThat(a.role()).isEqualTo(Role.BACKUP);
+    assertThat(d.actions().get(0)).isInstanceOf(Action.RemoveVips.class);
+    Transition t = a.records().get(a.records().size() - 1);
+    assertThat(t.type()).isEqualTo("demote");
+    assertThat(t.cause()).contains("primary b has epoch 6 > own epoch 5");
+  }
 
-    @Test
-    void primaryDemotesOnSeeingSameEpochHeldByABetterPrimary() {
-        Harness b = primary("b", 20, 5);
-        b.hear(Beat.of("a", 10).primary(5));
-        assertThat(b.role()).isEqualTo(Role.BACKUP);
-        assertThat(b.records().get(b.records().size() - 1).cause()).contains("same epoch 5");
-    }
+  @Test
+  void primaryDemotesOnSeeingSameEpochHeldByABetterPrimary() {
+    Harness b = primary("b", 20, 5);
+    b.hear(Beat.of("a", 10).primary(5));
+    assertThat(b.role()).isEqualTo(Role.BACKUP);
+    assertThat(b.records().get(b.records().size() - 1).cause()).contains("same epoch 5");
+  }
 
-    @Test
-    void betterPrimaryRaisesItsEpochOverALesserRivalWithTheSameEpoch() {
-        Harness a = primary("a", 10, 5);
-        Decision d = a.hear(Beat.of("b", 20).primary(5));
-        assertThat(a.role()).isEqualTo(Role.PRIMARY);
-        assertThat(d.actions()).contains(new Action.PersistEpoch(6));
-        assertThat(a.controller.heartbeat(a.now).epoch()).isEqualTo(6);
-    }
+  @Test
+  void betterPrimaryRaisesItsEpochOverALesserRivalWithTheSameEpoch() {
+    Harness a = primary("a", 10, 5);
+    Decision d = a.hear(Beat.of("b", 20).primary(5));
+    assertThat(a.role()).isEqualTo(Role.PRIMARY);
+    assertThat(d.actions()).contains(new Action.PersistEpoch(6));
+    assertThat(a.controller.heartbeat(a.now).epoch()).isEqualTo(6);
+  }
 
-    @Test
-    void primaryYieldsToARivalThatKeepsItsRoleBecauseItCannotHearThisNode() {
-        Harness a = primary("a", 10, 5);
-        a.hear(Beat.of("b", 20).primary(5));
-        a.run(Duration.ofMillis(1750), Beat.of("b", 20).primary(5));
-        assertThat(a.role()).isEqualTo(Role.PRIMARY);
-        a.run(Duration.ofMillis(500), Beat.of("b", 20).primary(5));
-        assertThat(a.role()).isEqualTo(Role.BACKUP);
-        assertThat(a.records().get(a.records().size() - 1).cause()).contains("it does not hear this node");
-        a.run(Duration.ofSeconds(10), Beat.of("b", 20).primary(5));
-        assertThat(a.role()).as("no fight with the primary it yielded to").isEqualTo(Role.BACKUP);
-    }
+  @Test
+  void primaryYieldsToARivalThatKeepsItsRoleBecauseItCannotHearThisNode() {
+    Harness a = primary("a", 10, 5);
+    a.hear(Beat.of("b", 20).primary(5));
+    a.run(Duration.ofMillis(1750), Beat.of("b", 20).primary(5));
+    assertThat(a.role()).isEqualTo(Role.PRIMARY);
+    a.run(Duration.ofMillis(500), Beat.of("b", 20).primary(5));
+    assertThat(a.role()).isEqualTo(Role.BACKUP);
+    assertThat(a.records().get(a.records().size() - 1).cause())
+        .contains("it does not hear this node");
+    a.run(Duration.ofSeconds(10), Beat.of("b", 20).primary(5));
+    assertThat(a.role()).as("no fight with the primary it yielded to").isEqualTo(Role.BACKUP);
+  }
 
-    @Test
-    void primaryDemotesWhenAnyPeerRelaysAHigherEpoch() {
-        Harness a = primary("a", 10, 5);
-        a.hear(Beat.of("c", 30).backup(7));
-        assertThat(a.role()).isEqualTo(Role.BACKUP);
-        assertThat(a.records().get(a.records().size() - 1).cause()).contains("a newer primary was elected");
-    }
+  @Test
+  void primaryDemotesWhenAnyPeerRelaysAHigherEpoch() {
+    Harness a = primary("a", 10, 5);
+    a.hear(Beat.of("c", 30).backup(7));
+    assertThat(a.role()).isEqualTo(Role.BACKUP);
+    assertThat(a.records().get(a.records().size() - 1).cause())
+        .contains("a newer primary was elected");
+  }
 
-    @Test
-    void demotedNodeWaitsAFailureTimeoutBeforeCompetingAgainstAnUnseenNewerPrimary() {
-        Harness a = primary("a", 10, 5);
-        a.hear(Beat.of("c", 30).backup(7));
-        a.run(Harness.TIMEOUT.minus(Harness.TICK), Beat.of("c", 30).backup(7));
-        assertThat(a.role()).isEqualTo(Role.BACKUP);
-    }
+  @Test
+  void demotedNodeWaitsAFailureTimeoutBeforeCompetingAgainstAnUnseenNewerPrimary() {
+    Harness a = primary("a", 10, 5);
+    a.hear(Beat.of("c", 30).backup(7));
+    a.run(Harness.TIMEOUT.minus(Harness.TICK), Beat.of("c", 30).backup(7));
+    assertThat(a.role()).isEqualTo(Role.BACKUP);
+  }
 
-    @Test
-    void pausedPrimaryStepsDownWhenItResumesAndHearsTheNewPrimary() {
-        Harness a = primary("a", 10, 5);
-        a.now = a.now.plus(Duration.ofSeconds(30));
-        a.tick();
-        Decision d = a.hear(Beat.of("b", 20).primary(6));
-        assertThat(a.role()).isEqualTo(Role.BACKUP);
-        assertThat(d.actions().get(0)).isInstanceOf(Action.RemoveVips.class);
-    }
+  @Test
+  void pausedPrimaryStepsDownWhenItResumesAndHearsTheNewPrimary() {
+    Harness a = primary("a", 10, 5);
+    a.now = a.now.plus(Duration.ofSeconds(30));
+    a.tick();
+    Decision d = a.hear(Beat.of("b", 20).primary(6));
+    assertThat(a.role()).isEqualTo(Role.BACKUP);
+    assertThat(d.actions().get(0)).isInstanceOf(Action.RemoveVips.class);
+  }
 
-    @Test
-    void primaryKeepsItsRoleAgainstALowerEpochPrimary() {
-        Harness a = primary("a", 20, 5);
-        a.hear(Beat.of("b", 10).primary(4));
-        assertThat(a.role()).isEqualTo(Role.PRIMARY);
-    }
+  @Test
+  void primaryKeepsItsRoleAgainstALowerEpochPrimary() {
+    Harness a = primary("a", 20, 5);
+    a.hear(Beat.of("b", 10).primary(4));
+    assertThat(a.role()).isEqualTo(Role.PRIMARY);
+  }
 }

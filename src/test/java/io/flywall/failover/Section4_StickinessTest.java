@@ -8,34 +8,43 @@ import org.junit.jupiter.api.Test;
 
 class Section4_StickinessTest {
 
-    @Test
-    void healthyPrimaryWithQuorumIsNotPreemptedByABetterNodeWithoutFailback() {
-        Harness b = Harness.settings("b", 20).failback(FailbackMode.MANUAL, Duration.ofSeconds(1), Duration.ZERO)
-                .start(1);
-        b.run(Harness.TIMEOUT);
-        assertThat(b.role()).isEqualTo(Role.PRIMARY);
-        b.run(Duration.ofSeconds(60), Beat.of("a", 10).backup(2).failback(false, 0));
-        assertThat(b.role()).isEqualTo(Role.PRIMARY);
-        assertThat(b.records()).extracting(Transition::type).doesNotContain("failback", "demote", "release");
-    }
+  @Test
+  void healthyPrimaryWithQuorumIsNotPreemptedByABetterNodeWithoutFailback() {
+    Harness b =
+        Harness.settings("b", 20)
+            .failback(FailbackMode.MANUAL, Duration.ofSeconds(1), Duration.ZERO)
+            .start(1);
+    b.run(Harness.TIMEOUT);
+    assertThat(b.role()).isEqualTo(Role.PRIMARY);
+    b.run(Duration.ofSeconds(60), Beat.of("a", 10).backup(2).failback(false, 0));
+    assertThat(b.role()).isEqualTo(Role.PRIMARY);
+    assertThat(b.records())
+        .extracting(Transition::type)
+        .doesNotContain("failback", "demote", "release");
+  }
 
-    @Test
-    void betterBackupNeverTakesTheRoleFromAnAlivePrimaryByItself() {
-        Harness a = Harness.settings("a", 10).failback(FailbackMode.AUTO, Duration.ZERO, Duration.ZERO).start(1);
-        a.run(Duration.ofSeconds(60), Beat.of("b", 20).primary(2));
-        assertThat(a.role()).isEqualTo(Role.BACKUP);
-        assertThat(a.everClaimed()).isFalse();
-    }
+  @Test
+  void betterBackupNeverTakesTheRoleFromAnAlivePrimaryByItself() {
+    Harness a =
+        Harness.settings("a", 10)
+            .failback(FailbackMode.AUTO, Duration.ZERO, Duration.ZERO)
+            .start(1);
+    a.run(Duration.ofSeconds(60), Beat.of("b", 20).primary(2));
+    assertThat(a.role()).isEqualTo(Role.BACKUP);
+    assertThat(a.everClaimed()).isFalse();
+  }
 
-    @Test
-    void unansweredProbeIsRetriedAfterAFailureTimeout() {
-        Harness a = Harness.settings("a", 10).probe().start(0);
-        a.hear(Beat.of("b", 20).backup(0));
-        long probes = a.actions.stream().filter(Action.ProbeVips.class::isInstance).count();
-        a.run(Harness.TIMEOUT.minus(Harness.TICK));
-        assertThat(a.actions.stream().filter(Action.ProbeVips.class::isInstance).count()).isEqualTo(probes);
-        a.run(Harness.INTERVAL);
-        assertThat(a.actions.stream().filter(Action.ProbeVips.class::isInstance).count()).isEqualTo(probes + 1);
-        assertThat(a.everClaimed()).isFalse();
-    }
+  @Test
+  void unansweredProbeIsRetriedAfterAFailureTimeout() {
+    Harness a = Harness.settings("a", 10).probe().start(0);
+    a.hear(Beat.of("b", 20).backup(0));
+    long probes = a.actions.stream().filter(Action.ProbeVips.class::isInstance).count();
+    a.run(Harness.TIMEOUT.minus(Harness.TICK));
+    assertThat(a.actions.stream().filter(Action.ProbeVips.class::isInstance).count())
+        .isEqualTo(probes);
+    a.run(Harness.INTERVAL);
+    assertThat(a.actions.stream().filter(Action.ProbeVips.class::isInstance).count())
+        .isEqualTo(probes + 1);
+    assertThat(a.everClaimed()).isFalse();
+  }
 }

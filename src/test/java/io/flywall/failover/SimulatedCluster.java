@@ -12,435 +12,520 @@ import java.util.Set;
 import java.util.SplittableRandom;
 
 /**
- * The real controllers of 2 to 5 nodes (and sometimes a witness) on a simulated clock and
- * network, with faults drawn from one seed (DESIGN section 9). Everything is in milliseconds of
- * simulated time; nothing here reads a real clock, so a seed replays the same schedule exactly.
+ * The real controllers of 2 to 5 nodes (and sometimes a witness) on a simulated clock and network,
+ * with faults drawn from one seed (DESIGN section 9). Everything is in milliseconds of simulated
+ * time; nothing here reads a real clock, so a seed replays the same schedule exactly.
  */
 final class SimulatedCluster {
 
-    static final long INTERVAL = 1000;
-    static final long TICK = INTERVAL / 4;
-    static final long FAILURE_TIMEOUT = 3000;
-    static final long MAX_SYNC_DELAY = 2000;
-    static final long MAX_PROBE_DELAY = 200;
-    private static final Instant EPOCH_ZERO = Instant.parse("2024-05-01T00:00:00Z");
-    private static final int TRACE_LINES = 80;
+  static final long INTERVAL = 1000;
+  static final long TICK = INTERVAL / 4;
+  static final long FAILURE_TIMEOUT = 3000;
+  static final long MAX_SYNC_DELAY = 2000;
+  static final long MAX_PROBE_DELAY = 200;
+  private static final Instant EPOCH_ZERO = Instant.parse("2024-05-01T00:00:00Z");
+  private static final int TRACE_LINES = 80;
 
-    /** Thrown when an invariant breaks; carries the trace tail. */
-    static final class Violation extends AssertionError {
-        Violation(String message) {
-            super(message);
-        }
+  /** Thrown when an invariant breaks; carries the trace tail. */
+  static final class Violation extends AssertionError {
+    Violation(String message) {
+      super(message);
+    }
+  }
+
+  private record Scheduled(long at, long seq, Runnable job) {}
+
+  final class Node {
+    final int index;
+    final String id;
+    final int priority;
+    final ControllerSettings settings;
+    FailoverController controller;
+    int incarnation;
+    long startedAt;
+    int crashed;
+    int paused;
+    int unhealthy;
+    long persistedEpoch;
+    boolean holdsVips;
+    boolean syncing;
+    boolean promotedByOperator;
+    final Set<String> heard = new HashSet<>();
+    // Monitor changes and commands that reach a paused node wait here, in order, until it resumes.
+    final List<Event> backlog = new ArrayList<>();
+
+    Node(int index, String id, int priority, ControllerSettings settings) {
+      this.index = index;
+      this.id = id;
+      this.priority = priority;
+      this.settings = settings;
     }
 
-    private record Scheduled(long at, long seq, Runnable job) {}
-
-    final class Node {
-        final int index;
-        final String id;
-        final int priority;
-        final ControllerSettings settings;
-        FailoverController controller;
-        int incarnation;
-        long startedAt;
-        int crashed;
-        int paused;
-        int unhealthy;
-        long persistedEpoch;
-        boolean holdsVips;
-        boolean syncing;
-        boolean promotedByOperator;
-        final Set<String> heard = new HashSet<>();
-        // Monitor changes and commands that reach a paused node wait here, in order, until it resumes.
-        final List<Event> backlog = new ArrayList<>();
-
-        Node(int index, String id, int priority, ControllerSettings settings) {
-            this.index = index;
-            this.id = id;
-            this.priority = priority;
-            this.settings = settings;
-        }
-
-        boolean up() {
-            return crashed == 0 && paused == 0;
-        }
-
-        boolean isPrimary() {
-            return crashed == 0 && controller.role() == Role.PRIMARY;
-        }
+    boolean up() {
+      return crashed == 0 && paused == 0;
     }
 
-    /** A voter that never competes: it only answers heartbeats with what it sees. */
-    final class Witness {
-        final int index;
-        long knownEpoch;
-        final long[] lastSeen;
+    boolean isPrimary() {
+      return crashed == 0 && controller.role() == Role.PRIMARY;
+    }
+  }
 
-        Witness(int index, int nodes) {
-            this.index = index;
-            this.lastSeen = new long[nodes];
-            java.util.Arrays.fill(lastSeen, Long.MIN_VALUE / 2);
+  /** A voter that never competes: it only answers heartbeats with what it sees. */
+  final class Witness {
+    final int index;
+    long knownEpoch;
+    final long[] lastSeen;
+
+    Witness(int index, int nodes) {
+      this.index = index;
+      this.lastSeen = new long[nodes];
+      java.util.Arrays.fill(lastSeen, Long.MIN_VALUE / 2);
+    }
+
+    PeerHeartbeat heartbeat() {
+      int visible = 1;
+      for (long seen : lastSeen) {
+        if (now - seen <= FAILURE_TIMEOUT) {
+          visible++;
         }
-
-        PeerHeartbeat heartbeat() {
-            int visible = 1;
-            for (long seen : lastSeen) {
-                if (now - seen <= FAILURE_TIMEOUT) {
-                    visible++;
-                }
-            }
-            return new PeerHeartbeat("w", knownEpoch, Role.WITNESS, 0, true, true, 0, visible, true, false, 0,
-                    Optional.empty(), true);
-        }
+      }
+      return new PeerHeartbeat(
+          "w",
+          knownEpoch,
+          Role.WITNESS,
+          0,
+          true,
+          true,
+          0,
+          visible,
+          true,
+          false,
+          0,
+          Optional.empty(),
+          true);
     }
+  }
 
-    final long seed;
-    final SplittableRandom random;
-    final List<Node> nodes = new ArrayList<>();
-    final Witness witness;
-    final int endpoints;
-    final boolean quorumRequired;
-    final boolean probe;
-    final long maxDelay;
-    final Duration failbackDelay;
-    final Duration failbackWindow;
-    final FailbackMode failbackMode;
-    // Per directed link (from, to) over nodes and witness; LAN reachability between nodes.
-    final int[][] cut;
-    final double[][] loss;
-    final boolean[][] slow;
-    final int[][] lanCut;
-    private final PriorityQueue<Scheduled> queue = new PriorityQueue<>(
-            (x, y) -> x.at != y.at ? Long.compare(x.at, y.at) : Long.compare(x.seq, y.seq));
-    private long seq;
-    long now;
-    private final ArrayDeque<String> trace = new ArrayDeque<>();
-    final Invariants invariants;
-    /** How often each transition type was recorded, to show what a run exercised. */
-    final java.util.Map<String, Integer> transitions = new java.util.TreeMap<>();
+  final long seed;
+  final SplittableRandom random;
+  final List<Node> nodes = new ArrayList<>();
+  final Witness witness;
+  final int endpoints;
+  final boolean quorumRequired;
+  final boolean probe;
+  final long maxDelay;
+  final Duration failbackDelay;
+  final Duration failbackWindow;
+  final FailbackMode failbackMode;
+  // Per directed link (from, to) over nodes and witness; LAN reachability between nodes.
+  final int[][] cut;
+  final double[][] loss;
+  final boolean[][] slow;
+  final int[][] lanCut;
+  private final PriorityQueue<Scheduled> queue =
+      new PriorityQueue<>(
+          (x, y) -> x.at != y.at ? Long.compare(x.at, y.at) : Long.compare(x.seq, y.seq));
+  private long seq;
+  long now;
+  private final ArrayDeque<String> trace = new ArrayDeque<>();
+  final Invariants invariants;
 
-    SimulatedCluster(long seed) {
-        this.seed = seed;
-        this.random = new SplittableRandom(seed);
-        int n = 2 + random.nextInt(4);
-        boolean hasWitness = random.nextInt(3) == 0;
-        QuorumMode mode = QuorumMode.values()[random.nextInt(3)];
-        this.probe = random.nextBoolean();
-        this.maxDelay = new long[] {2, 20, 150}[random.nextInt(3)];
-        this.failbackMode = FailbackMode.values()[random.nextInt(3)];
-        this.failbackDelay = Duration.ofMillis(new long[] {0, 2000, 5000}[random.nextInt(3)]);
-        this.failbackWindow = Duration.ofMillis(new long[] {0, 0, 10_000}[random.nextInt(3)]);
-        this.endpoints = n + (hasWitness ? 1 : 0);
-        this.cut = new int[endpoints][endpoints];
-        this.loss = new double[endpoints][endpoints];
-        this.slow = new boolean[endpoints][endpoints];
-        this.lanCut = new int[n][n];
-        for (int i = 0; i < n; i++) {
-            String id = "n" + (i + 1);
-            int priority = 10 * (1 + random.nextInt(n));
-            ControllerSettings settings = new ControllerSettings(id, priority, failbackMode, failbackDelay,
-                    failbackWindow, Duration.ofMillis(INTERVAL), Duration.ofMillis(FAILURE_TIMEOUT), mode, n - 1,
-                    hasWitness, probe);
-            nodes.add(new Node(i, id, priority, settings));
-        }
-        this.witness = hasWitness ? new Witness(n, n) : null;
-        this.quorumRequired = QuorumRule.of(nodes.get(0).settings).isRequired();
-        this.invariants = new Invariants(this);
+  /** How often each transition type was recorded, to show what a run exercised. */
+  final java.util.Map<String, Integer> transitions = new java.util.TreeMap<>();
+
+  SimulatedCluster(long seed) {
+    this.seed = seed;
+    this.random = new SplittableRandom(seed);
+    int n = 2 + random.nextInt(4);
+    boolean hasWitness = random.nextInt(3) == 0;
+    QuorumMode mode = QuorumMode.values()[random.nextInt(3)];
+    this.probe = random.nextBoolean();
+    this.maxDelay = new long[] {2, 20, 150}[random.nextInt(3)];
+    this.failbackMode = FailbackMode.values()[random.nextInt(3)];
+    this.failbackDelay = Duration.ofMillis(new long[] {0, 2000, 5000}[random.nextInt(3)]);
+    this.failbackWindow = Duration.ofMillis(new long[] {0, 0, 10_000}[random.nextInt(3)]);
+    this.endpoints = n + (hasWitness ? 1 : 0);
+    this.cut = new int[endpoints][endpoints];
+    this.loss = new double[endpoints][endpoints];
+    this.slow = new boolean[endpoints][endpoints];
+    this.lanCut = new int[n][n];
+    for (int i = 0; i < n; i++) {
+      String id = "n" + (i + 1);
+      int priority = 10 * (1 + random.nextInt(n));
+      ControllerSettings settings =
+          new ControllerSettings(
+              id,
+              priority,
+              failbackMode,
+              failbackDelay,
+              failbackWindow,
+              Duration.ofMillis(INTERVAL),
+              Duration.ofMillis(FAILURE_TIMEOUT),
+              mode,
+              n - 1,
+              hasWitness,
+              probe);
+      nodes.add(new Node(i, id, priority, settings));
     }
+    this.witness = hasWitness ? new Witness(n, n) : null;
+    this.quorumRequired = QuorumRule.of(nodes.get(0).settings).isRequired();
+    this.invariants = new Invariants(this);
+  }
 
-    String describe() {
-        StringBuilder sb = new StringBuilder();
-        sb.append(nodes.size()).append(" nodes");
-        for (Node node : nodes) {
-            sb.append(' ').append(node.id).append("(prio ").append(node.priority).append(')');
-        }
-        sb.append(witness != null ? " + witness" : "").append(", quorum ")
-                .append(nodes.get(0).settings.quorumMode()).append(quorumRequired ? " (required)" : " (not required)")
-                .append(", probe ").append(probe).append(", max delay ").append(maxDelay).append(" ms, failback ")
-                .append(failbackMode).append(" delay ").append(failbackDelay.toMillis()).append(" window ")
-                .append(failbackWindow.toMillis());
-        return sb.toString();
+  String describe() {
+    StringBuilder sb = new StringBuilder();
+    sb.append(nodes.size()).append(" nodes");
+    for (Node node : nodes) {
+      sb.append(' ').append(node.id).append("(prio ").append(node.priority).append(')');
     }
+    sb.append(witness != null ? " + witness" : "")
+        .append(", quorum ")
+        .append(nodes.get(0).settings.quorumMode())
+        .append(quorumRequired ? " (required)" : " (not required)")
+        .append(", probe ")
+        .append(probe)
+        .append(", max delay ")
+        .append(maxDelay)
+        .append(" ms, failback ")
+        .append(failbackMode)
+        .append(" delay ")
+        .append(failbackDelay.toMillis())
+        .append(" window ")
+        .append(failbackWindow.toMillis());
+    return sb.toString();
+  }
 
-    Instant instant() {
-        return EPOCH_ZERO.plusMillis(now);
+  Instant instant() {
+    return EPOCH_ZERO.plusMillis(now);
+  }
+
+  void at(long time, Runnable job) {
+    queue.add(new Scheduled(Math.max(time, now), seq++, job));
+  }
+
+  void runUntil(long end) {
+    while (!queue.isEmpty() && queue.peek().at <= end) {
+      Scheduled next = queue.poll();
+      now = next.at;
+      next.job.run();
+      invariants.check();
     }
+    now = end;
+    invariants.check();
+  }
 
-    void at(long time, Runnable job) {
-        queue.add(new Scheduled(Math.max(time, now), seq++, job));
+  void note(String line) {
+    if (trace.size() == TRACE_LINES) {
+      trace.removeFirst();
     }
+    trace.addLast(String.format("%8d ms  %s", now, line));
+  }
 
-    void runUntil(long end) {
-        while (!queue.isEmpty() && queue.peek().at <= end) {
-            Scheduled next = queue.poll();
-            now = next.at;
-            next.job.run();
-            invariants.check();
-        }
-        now = end;
-        invariants.check();
+  String traceTail() {
+    return String.join("\n", trace);
+  }
+
+  // ---- lifecycle ----
+
+  void start() {
+    for (Node node : nodes) {
+      boot(node, random.nextLong(0, 2 * INTERVAL));
     }
-
-    void note(String line) {
-        if (trace.size() == TRACE_LINES) {
-            trace.removeFirst();
-        }
-        trace.addLast(String.format("%8d ms  %s", now, line));
-    }
-
-    String traceTail() {
-        return String.join("\n", trace);
-    }
-
-    // ---- lifecycle ----
-
-    void start() {
-        for (Node node : nodes) {
-            boot(node, random.nextLong(0, 2 * INTERVAL));
-        }
-        if (witness != null) {
-            long phase = random.nextLong(0, INTERVAL);
-            at(phase, new Runnable() {
-                @Override
-                public void run() {
-                    PeerHeartbeat hb = witness.heartbeat();
-                    for (Node node : nodes) {
-                        send(witness.index, node.index, hb);
-                    }
-                    at(now + INTERVAL, this);
-                }
-            });
-        }
-    }
-
-    private void boot(Node node, long delay) {
-        int incarnation = ++node.incarnation;
-        at(now + delay, () -> {
-            if (node.incarnation != incarnation) {
-                return;
-            }
-            node.controller = new FailoverController(node.settings, node.persistedEpoch, instant());
-            node.startedAt = now;
-            node.heard.clear();
-            node.holdsVips = false;
-            node.syncing = false;
-            node.promotedByOperator = false;
-            node.backlog.clear();
-            note(node.id + " starts at persisted epoch " + node.persistedEpoch);
-            if (node.unhealthy > 0) {
-                step(node, new Event.HealthChanged(false, "simulated monitor failure"));
-            }
-            scheduleTimers(node, incarnation);
-        });
-    }
-
-    private void scheduleTimers(Node node, int incarnation) {
-        at(now + random.nextLong(0, INTERVAL), new Runnable() {
+    if (witness != null) {
+      long phase = random.nextLong(0, INTERVAL);
+      at(
+          phase,
+          new Runnable() {
             @Override
             public void run() {
-                if (node.incarnation != incarnation || node.crashed > 0) {
-                    return;
-                }
-                if (node.paused == 0) {
-                    broadcast(node);
-                }
-                at(now + INTERVAL, this);
+              PeerHeartbeat hb = witness.heartbeat();
+              for (Node node : nodes) {
+                send(witness.index, node.index, hb);
+              }
+              at(now + INTERVAL, this);
             }
+          });
+    }
+  }
+
+  private void boot(Node node, long delay) {
+    int incarnation = ++node.incarnation;
+    at(
+        now + delay,
+        () -> {
+          if (node.incarnation != incarnation) {
+            return;
+          }
+          node.controller = new FailoverController(node.settings, node.persistedEpoch, instant());
+          node.startedAt = now;
+          node.heard.clear();
+          node.holdsVips = false;
+          node.syncing = false;
+          node.promotedByOperator = false;
+          node.backlog.clear();
+          note(node.id + " starts at persisted epoch " + node.persistedEpoch);
+          if (node.unhealthy > 0) {
+            step(node, new Event.HealthChanged(false, "simulated monitor failure"));
+          }
+          scheduleTimers(node, incarnation);
         });
-        at(now + random.nextLong(0, TICK), new Runnable() {
-            @Override
-            public void run() {
-                if (node.incarnation != incarnation || node.crashed > 0) {
-                    return;
-                }
-                if (node.paused == 0) {
-                    step(node, new Event.Tick());
-                }
-                at(now + TICK, this);
+  }
+
+  private void scheduleTimers(Node node, int incarnation) {
+    at(
+        now + random.nextLong(0, INTERVAL),
+        new Runnable() {
+          @Override
+          public void run() {
+            if (node.incarnation != incarnation || node.crashed > 0) {
+              return;
             }
+            if (node.paused == 0) {
+              broadcast(node);
+            }
+            at(now + INTERVAL, this);
+          }
         });
-    }
-
-    void crash(Node node) {
-        if (node.crashed++ == 0) {
-            node.incarnation++;
-            node.holdsVips = false;
-            note(node.id + " crashes (role " + (node.controller == null ? "none" : node.controller.role()) + ")");
-        }
-    }
-
-    void restart(Node node) {
-        if (node.crashed > 0 && --node.crashed == 0) {
-            boot(node, 0);
-        }
-    }
-
-    void pause(Node node) {
-        if (node.paused++ == 0) {
-            note(node.id + " paused");
-        }
-    }
-
-    void resume(Node node) {
-        if (node.paused > 0 && --node.paused == 0) {
-            note(node.id + " resumes");
-            if (node.crashed == 0 && node.controller != null) {
-                List<Event> backlog = List.copyOf(node.backlog);
-                node.backlog.clear();
-                for (Event event : backlog) {
-                    step(node, event);
-                }
+    at(
+        now + random.nextLong(0, TICK),
+        new Runnable() {
+          @Override
+          public void run() {
+            if (node.incarnation != incarnation || node.crashed > 0) {
+              return;
             }
-        }
-    }
-
-    void sicken(Node node) {
-        if (node.unhealthy++ == 0 && node.crashed == 0) {
-            stepWhenUp(node, new Event.HealthChanged(false, "simulated link eth1 down"));
-        }
-    }
-
-    void heal(Node node) {
-        if (node.unhealthy > 0 && --node.unhealthy == 0 && node.crashed == 0) {
-            stepWhenUp(node, new Event.HealthChanged(true, "simulated link eth1 up"));
-        }
-    }
-
-    /** A monitor change or command reaches a paused node once it resumes, in order; a crashed node drops it. */
-    private void stepWhenUp(Node node, Event event) {
-        if (node.crashed > 0) {
-            return;
-        }
-        if (node.paused > 0 || node.controller == null) {
-            node.backlog.add(event);
-            return;
-        }
-        step(node, event);
-    }
-
-    void command(Node node, Command command) {
-        stepWhenUp(node, new Event.OperatorCommand(command));
-    }
-
-    // ---- network ----
-
-    private void broadcast(Node from) {
-        PeerHeartbeat hb = from.controller.heartbeat(instant());
-        for (Node to : nodes) {
-            if (to != from) {
-                send(from.index, to.index, hb);
+            if (node.paused == 0) {
+              step(node, new Event.Tick());
             }
-        }
-        if (witness != null) {
-            send(from.index, witness.index, hb);
-        }
+            at(now + TICK, this);
+          }
+        });
+  }
+
+  void crash(Node node) {
+    if (node.crashed++ == 0) {
+      node.incarnation++;
+      node.holdsVips = false;
+      note(
+          node.id
+              + " crashes (role "
+              + (node.controller == null ? "none" : node.controller.role())
+              + ")");
     }
+  }
 
-    private void send(int from, int to, PeerHeartbeat hb) {
-        if (cut[from][to] > 0 || (loss[from][to] > 0 && random.nextDouble() < loss[from][to])) {
-            return;
-        }
-        long delay = slow[from][to] ? random.nextLong(maxDelay / 2, maxDelay + 1) : random.nextLong(1, 3);
-        at(now + delay, () -> deliver(to, hb));
+  void restart(Node node) {
+    if (node.crashed > 0 && --node.crashed == 0) {
+      boot(node, 0);
     }
+  }
 
-    private void deliver(int to, PeerHeartbeat hb) {
-        if (witness != null && to == witness.index) {
-            int from = indexOf(hb.nodeId());
-            witness.lastSeen[from] = now;
-            witness.knownEpoch = Math.max(witness.knownEpoch, hb.epoch());
-            return;
-        }
-        Node node = nodes.get(to);
-        if (!node.up() || node.controller == null) {
-            return;
-        }
-        node.heard.add(hb.nodeId());
-        step(node, new Event.HeartbeatReceived(hb));
-        if (hb.role() == Role.PRIMARY && node.controller.role() == Role.BACKUP && !node.syncing
-                && !node.controller.heartbeat(instant()).inSync()) {
-            // Replication catches up some time after the replica first hears a primary.
-            node.syncing = true;
-            int incarnation = node.incarnation;
-            at(now + random.nextLong(100, MAX_SYNC_DELAY), () -> {
-                if (node.incarnation == incarnation && node.up()) {
-                    node.syncing = false;
-                    step(node, new Event.ReplicationChanged(true, now));
-                }
-            });
-        }
+  void pause(Node node) {
+    if (node.paused++ == 0) {
+      note(node.id + " paused");
     }
+  }
 
-    private int indexOf(String id) {
-        return Integer.parseInt(id.substring(1)) - 1;
+  void resume(Node node) {
+    if (node.paused > 0 && --node.paused == 0) {
+      note(node.id + " resumes");
+      if (node.crashed == 0 && node.controller != null) {
+        List<Event> backlog = List.copyOf(node.backlog);
+        node.backlog.clear();
+        for (Event event : backlog) {
+          step(node, event);
+        }
+      }
     }
+  }
 
-    // ---- executing a controller's decisions ----
-
-    void step(Node node, Event event) {
-        if (event instanceof Event.OperatorCommand c && c.c() instanceof Command.Promote) {
-            node.promotedByOperator = true;
-        }
-        Role before = node.controller.role();
-        Decision d = node.controller.step(event, instant());
-        if (!(event instanceof Event.Tick) || !d.actions().isEmpty()) {
-            note(node.id + " " + describe(event) + " -> " + node.controller.role() + "@" + node.controller.epoch()
-                    + d.reply().map(r -> " reply " + (r.accepted() ? "accepted: " : "rejected: ") + r.message())
-                            .orElse(""));
-        }
-        for (Action action : d.actions()) {
-            execute(node, action);
-        }
-        if (before == Role.PRIMARY && node.controller.role() != Role.PRIMARY) {
-            node.syncing = false;
-            node.promotedByOperator = false;
-        }
+  void sicken(Node node) {
+    if (node.unhealthy++ == 0 && node.crashed == 0) {
+      stepWhenUp(node, new Event.HealthChanged(false, "simulated link eth1 down"));
     }
+  }
 
-    private void execute(Node node, Action action) {
-        if (action instanceof Action.PersistEpoch p) {
-            if (p.epoch() <= node.persistedEpoch) {
-                invariants.fail(node.id + " persisted epoch " + p.epoch() + " after " + node.persistedEpoch);
+  void heal(Node node) {
+    if (node.unhealthy > 0 && --node.unhealthy == 0 && node.crashed == 0) {
+      stepWhenUp(node, new Event.HealthChanged(true, "simulated link eth1 up"));
+    }
+  }
+
+  /**
+   * A monitor change or command reaches a paused node once it resumes, in order; a crashed node
+   * drops it.
+   */
+  private void stepWhenUp(Node node, Event event) {
+    if (node.crashed > 0) {
+      return;
+    }
+    if (node.paused > 0 || node.controller == null) {
+      node.backlog.add(event);
+      return;
+    }
+    step(node, event);
+  }
+
+  void command(Node node, Command command) {
+    stepWhenUp(node, new Event.OperatorCommand(command));
+  }
+
+  // ---- network ----
+
+  private void broadcast(Node from) {
+    PeerHeartbeat hb = from.controller.heartbeat(instant());
+    for (Node to : nodes) {
+      if (to != from) {
+        send(from.index, to.index, hb);
+      }
+    }
+    if (witness != null) {
+      send(from.index, witness.index, hb);
+    }
+  }
+
+  private void send(int from, int to, PeerHeartbeat hb) {
+    if (cut[from][to] > 0 || (loss[from][to] > 0 && random.nextDouble() < loss[from][to])) {
+      return;
+    }
+    long delay =
+        slow[from][to] ? random.nextLong(maxDelay / 2, maxDelay + 1) : random.nextLong(1, 3);
+    at(now + delay, () -> deliver(to, hb));
+  }
+
+  private void deliver(int to, PeerHeartbeat hb) {
+    if (witness != null && to == witness.index) {
+      int from = indexOf(hb.nodeId());
+      witness.lastSeen[from] = now;
+      witness.knownEpoch = Math.max(witness.knownEpoch, hb.epoch());
+      return;
+    }
+    Node node = nodes.get(to);
+    if (!node.up() || node.controller == null) {
+      return;
+    }
+    node.heard.add(hb.nodeId());
+    step(node, new Event.HeartbeatReceived(hb));
+    if (hb.role() == Role.PRIMARY
+        && node.controller.role() == Role.BACKUP
+        && !node.syncing
+        && !node.controller.heartbeat(instant()).inSync()) {
+      // Replication catches up some time after the replica first hears a primary.
+      node.syncing = true;
+      int incarnation = node.incarnation;
+      at(
+          now + random.nextLong(100, MAX_SYNC_DELAY),
+          () -> {
+            if (node.incarnation == incarnation && node.up()) {
+              node.syncing = false;
+              step(node, new Event.ReplicationChanged(true, now));
             }
-            node.persistedEpoch = p.epoch();
-        } else if (action instanceof Action.AddVips) {
-            invariants.claimed(node);
-            node.holdsVips = true;
-        } else if (action instanceof Action.RemoveVips) {
-            node.holdsVips = false;
-        } else if (action instanceof Action.ProbeVips) {
-            boolean conflict = false;
-            String holder = "";
-            for (Node other : nodes) {
-                if (other != node && other.holdsVips && other.up() && lanCut[node.index][other.index] == 0) {
-                    conflict = true;
-                    holder = other.id;
-                }
-            }
-            boolean answer = conflict;
-            String detail = conflict ? "VIP answered by " + holder : "no answer";
-            int incarnation = node.incarnation;
-            at(now + random.nextLong(1, MAX_PROBE_DELAY), () -> {
-                if (node.incarnation == incarnation && node.up()) {
-                    step(node, new Event.ProbeFinished(answer, detail));
-                }
-            });
-        } else if (action instanceof Action.Announce) {
-            broadcast(node);
-        } else if (action instanceof Action.Record r) {
-            transitions.merge(r.transition().type(), 1, Integer::sum);
-            note("   " + node.id + " records " + r.transition().type() + " " + r.transition().fromRole() + "->"
-                    + r.transition().toRole() + " @" + r.transition().epoch() + ": " + r.transition().cause());
-        }
+          });
     }
+  }
 
-    private static String describe(Event event) {
-        if (event instanceof Event.HeartbeatReceived h) {
-            PeerHeartbeat hb = h.hb();
-            return "hears " + hb.nodeId() + " " + hb.role() + "@" + hb.epoch() + (hb.hasQuorum() ? "" : " noquorum")
-                    + (hb.inSync() ? "" : " unsynced") + (hb.healthy() ? "" : " unhealthy")
-                    + hb.handover().map(x -> " handover->" + x.target() + "@" + x.epoch()).orElse("");
-        }
-        return event.toString();
+  private int indexOf(String id) {
+    return Integer.parseInt(id.substring(1)) - 1;
+  }
+
+  // ---- executing a controller's decisions ----
+
+  void step(Node node, Event event) {
+    if (event instanceof Event.OperatorCommand c && c.c() instanceof Command.Promote) {
+      node.promotedByOperator = true;
     }
+    Role before = node.controller.role();
+    Decision d = node.controller.step(event, instant());
+    if (!(event instanceof Event.Tick) || !d.actions().isEmpty()) {
+      note(
+          node.id
+              + " "
+              + describe(event)
+              + " -> "
+              + node.controller.role()
+              + "@"
+              + node.controller.epoch()
+              + d.reply()
+                  .map(r -> " reply " + (r.accepted() ? "accepted: " : "rejected: ") + r.message())
+                  .orElse(""));
+    }
+    for (Action action : d.actions()) {
+      execute(node, action);
+    }
+    if (before == Role.PRIMARY && node.controller.role() != Role.PRIMARY) {
+      node.syncing = false;
+      node.promotedByOperator = false;
+    }
+  }
+
+  private void execute(Node node, Action action) {
+    if (action instanceof Action.PersistEpoch p) {
+      if (p.epoch() <= node.persistedEpoch) {
+        invariants.fail(
+            node.id + " persisted epoch " + p.epoch() + " after " + node.persistedEpoch);
+      }
+      node.persistedEpoch = p.epoch();
+    } else if (action instanceof Action.AddVips) {
+      invariants.claimed(node);
+      node.holdsVips = true;
+    } else if (action instanceof Action.RemoveVips) {
+      node.holdsVips = false;
+    } else if (action instanceof Action.ProbeVips) {
+      boolean conflict = false;
+      String holder = "";
+      for (Node other : nodes) {
+        if (other != node
+            && other.holdsVips
+            && other.up()
+            && lanCut[node.index][other.index] == 0) {
+          conflict = true;
+          holder = other.id;
+        }
+      }
+      boolean answer = conflict;
+      String detail = conflict ? "VIP answered by " + holder : "no answer";
+      int incarnation = node.incarnation;
+      at(
+          now + random.nextLong(1, MAX_PROBE_DELAY),
+          () -> {
+            if (node.incarnation == incarnation && node.up()) {
+              step(node, new Event.ProbeFinished(answer, detail));
+            }
+          });
+    } else if (action instanceof Action.Announce) {
+      broadcast(node);
+    } else if (action instanceof Action.Record r) {
+      transitions.merge(r.transition().type(), 1, Integer::sum);
+      note(
+          "   "
+              + node.id
+              + " records "
+              + r.transition().type()
+              + " "
+              + r.transition().fromRole()
+              + "->"
+              + r.transition().toRole()
+              + " @"
+              + r.transition().epoch()
+              + ": "
+              + r.transition().cause());
+    }
+  }
+
+  private static String describe(Event event) {
+    if (event instanceof Event.HeartbeatReceived h) {
+      PeerHeartbeat hb = h.hb();
+      return "hears "
+          + hb.nodeId()
+          + " "
+          + hb.role()
+          + "@"
+          + hb.epoch()
+          + (hb.hasQuorum() ? "" : " noquorum")
+          + (hb.inSync() ? "" : " unsynced")
+          + (hb.healthy() ? "" : " unhealthy")
+          + hb.handover().map(x -> " handover->" + x.target() + "@" + x.epoch()).orElse("");
+    }
+    return event.toString();
+  }
 }

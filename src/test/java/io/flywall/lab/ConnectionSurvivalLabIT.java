@@ -19,13 +19,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 
 /**
- * A client's TCP connection through a stateful firewall pair survives a power-off of the
- * primary when conntrack sync is on, and breaks when it is off (so the test can tell).
+ * A client's TCP connection through a stateful firewall pair survives a power-off of the primary
+ * when conntrack sync is on, and breaks when it is off (so the test can tell).
  */
 @Tag("netns")
 class ConnectionSurvivalLabIT {
   private static final Duration LIMIT = Duration.ofSeconds(30);
-  private static final String CONNTRACK_SYNC = """
+  private static final String CONNTRACK_SYNC =
+      """
       conntrack_sync {
         enabled = true
         interface = "fwt-sync"
@@ -76,14 +77,22 @@ class ConnectionSurvivalLabIT {
   }
 
   private String clientTail() {
-    return String.join(" | ", clientLines.subList(Math.max(0, clientLines.size() - 5), clientLines.size()));
+    return String.join(
+        " | ", clientLines.subList(Math.max(0, clientLines.size() - 5), clientLines.size()));
   }
 
-  /** Builds the pair, opens the connection through the primary, powers it off; returns the exchanges seen before. */
+  /**
+   * Builds the pair, opens the connection through the primary, powers it off; returns the exchanges
+   * seen before.
+   */
   private int failOverWithAConnectionOpen(boolean sync) throws Exception {
     lab = NetLab.up(2);
-    LabCluster.Settings settings = LabCluster.Settings.defaults().withHeartbeat("300ms", 3).withArpPing(false)
-        .withFailback("disabled", "1s").withHaExtra(sync ? CONNTRACK_SYNC : "");
+    LabCluster.Settings settings =
+        LabCluster.Settings.defaults()
+            .withHeartbeat("300ms", 3)
+            .withArpPing(false)
+            .withFailback("disabled", "1s")
+            .withHaExtra(sync ? CONNTRACK_SYNC : "");
     cluster = LabTestSupport.cluster(lab, name, settings);
     for (int k = 1; k <= 2; k++) {
       statefulFirewall(k);
@@ -94,35 +103,72 @@ class ConnectionSurvivalLabIT {
     int primary = cluster.lanVipHolders().get(0);
     int backup = 3 - primary;
     if (sync) {
-      await().atMost(LIMIT).until(() -> cluster.api(backup, "/api/ha/status")
-          .map(s -> s.path("conntrack_sync").path("state").asText().equals("running")).orElse(false));
+      await()
+          .atMost(LIMIT)
+          .until(
+              () ->
+                  cluster
+                      .api(backup, "/api/ha/status")
+                      .map(s -> s.path("conntrack_sync").path("state").asText().equals("running"))
+                      .orElse(false));
     }
-    server = inNamespace(lab.serverNamespace(), "perl", "-MIO::Socket::INET", "-e",
-        "$s=IO::Socket::INET->new(LocalPort=>7000,Listen=>5,ReuseAddr=>1) or die $!;"
-            + "while($c=$s->accept){while(sysread($c,$b,100)>0){syswrite($c,$b)}}");
-    client = inNamespace(lab.clientNamespace(), "bash", "-c",
-        "for t in $(seq 1 50); do exec 3<>/dev/tcp/" + lab.get("SERVER_IP") + "/7000 && break; sleep 0.1; done;"
-            + " for i in $(seq 1 3000); do echo \"ping $i\" >&3; if read -t 5 line <&3; then echo \"ok $i\";"
-            + " else echo BROKEN; exit 1; fi; sleep 0.05; done");
-    Thread reader = new Thread(() -> {
-      try (BufferedReader in = new BufferedReader(new InputStreamReader(client.getInputStream(), StandardCharsets.UTF_8))) {
-        String line;
-        while ((line = in.readLine()) != null) {
-          clientLines.add(line);
-        }
-      } catch (java.io.IOException ignored) {
-        // The client ended.
-      }
-    }, "tcp-client");
+    server =
+        inNamespace(
+            lab.serverNamespace(),
+            "perl",
+            "-MIO::Socket::INET",
+            "-e",
+            "$s=IO::Socket::INET->new(LocalPort=>7000,Listen=>5,ReuseAddr=>1) or die $!;"
+                + "while($c=$s->accept){while(sysread($c,$b,100)>0){syswrite($c,$b)}}");
+    client =
+        inNamespace(
+            lab.clientNamespace(),
+            "bash",
+            "-c",
+            "for t in $(seq 1 50); do exec 3<>/dev/tcp/"
+                + lab.get("SERVER_IP")
+                + "/7000 && break; sleep 0.1; done;"
+                + " for i in $(seq 1 3000); do echo \"ping $i\" >&3; if read -t 5 line <&3; then echo \"ok $i\";"
+                + " else echo BROKEN; exit 1; fi; sleep 0.05; done");
+    Thread reader =
+        new Thread(
+            () -> {
+              try (BufferedReader in =
+                  new BufferedReader(
+                      new InputStreamReader(client.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = in.readLine()) != null) {
+                  clientLines.add(line);
+                }
+              } catch (java.io.IOException ignored) {
+                // The client ended.
+              }
+            },
+            "tcp-client");
     reader.setDaemon(true);
     reader.start();
     await().atMost(LIMIT).until(() -> okCount() >= 20 || broken());
     assertThat(broken()).as("the connection works before the failover: " + clientLines).isFalse();
     if (sync) {
       // The connection has reached n2's external cache before n1 goes away.
-      await().atMost(LIMIT).until(() -> lab.in(lab.nodeNamespace(backup)).run(List.of("conntrackd", "-C",
-          cluster.config(backup).getParent().resolve("n" + backup + "/conntrackd/conntrackd.conf").toString(), "-e"),
-          Duration.ofSeconds(5)).stdout().contains("dport=7000"));
+      await()
+          .atMost(LIMIT)
+          .until(
+              () ->
+                  lab.in(lab.nodeNamespace(backup))
+                      .run(
+                          List.of(
+                              "conntrackd",
+                              "-C",
+                              cluster
+                                  .config(backup)
+                                  .getParent()
+                                  .resolve("n" + backup + "/conntrackd/conntrackd.conf")
+                                  .toString(),
+                              "-e"),
+                          Duration.ofSeconds(5))
+                      .stdout()
+                      .contains("dport=7000"));
     }
     int before = okCount();
     System.out.println("powering off n" + primary + " after " + before + " exchanges");
@@ -132,7 +178,10 @@ class ConnectionSurvivalLabIT {
   }
 
   private void statefulFirewall(int k) throws Exception {
-    Path file = Files.writeString(cluster.config(k).resolveSibling("stateful-n" + k + ".nft"), """
+    Path file =
+        Files.writeString(
+            cluster.config(k).resolveSibling("stateful-n" + k + ".nft"),
+            """
         table inet fwtstate {
           chain forward {
             type filter hook forward priority 0; policy drop;
@@ -143,11 +192,16 @@ class ConnectionSurvivalLabIT {
           }
         }
         """);
-    CommandResult rules = lab.in(lab.nodeNamespace(k)).run(List.of("nft", "-f", file.toString()), Duration.ofSeconds(5));
+    CommandResult rules =
+        lab.in(lab.nodeNamespace(k))
+            .run(List.of("nft", "-f", file.toString()), Duration.ofSeconds(5));
     assertThat(rules.ok()).as(rules.describe()).isTrue();
     // Without this the kernel adopts a mid-stream TCP flow on its own, and the test could not fail.
-    CommandResult loose = lab.in(lab.nodeNamespace(k)).run(
-        List.of("sysctl", "-qw", "net.netfilter.nf_conntrack_tcp_loose=0"), Duration.ofSeconds(5));
+    CommandResult loose =
+        lab.in(lab.nodeNamespace(k))
+            .run(
+                List.of("sysctl", "-qw", "net.netfilter.nf_conntrack_tcp_loose=0"),
+                Duration.ofSeconds(5));
     assertThat(loose.ok()).as(loose.describe()).isTrue();
   }
 

@@ -19,10 +19,10 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
- * The guide's {@code replication_test.sh} in the network lab, over the sync network: 10,000
- * writes reach the replica with equal checksums; the primary is powered off while writing in
- * sync mode and the new primary has every acknowledged write; the old primary returns as a
- * replica and converges to the same checksum.
+ * The guide's {@code replication_test.sh} in the network lab, over the sync network: 10,000 writes
+ * reach the replica with equal checksums; the primary is powered off while writing in sync mode and
+ * the new primary has every acknowledged write; the old primary returns as a replica and converges
+ * to the same checksum.
  */
 @Tag("netns")
 class ReplicationLabIT {
@@ -50,37 +50,74 @@ class ReplicationLabIT {
   private boolean converged(int a, int b) {
     Optional<JsonNode> x = replication(a);
     Optional<JsonNode> y = replication(b);
-    return x.isPresent() && y.isPresent() && x.get().path("position").asLong() == y.get().path("position").asLong()
+    return x.isPresent()
+        && y.isPresent()
+        && x.get().path("position").asLong() == y.get().path("position").asLong()
         && x.get().path("checksum").asText().equals(y.get().path("checksum").asText());
   }
 
   /** Runs the write load inside node k's namespace against its own API. */
-  private Process load(int k, String bucket, String prefix, int count, int threads, Path acks) throws Exception {
+  private Process load(int k, String bucket, String prefix, int count, int threads, Path acks)
+      throws Exception {
     Path project = Path.of(System.getProperty("flywall.project.dir", "."));
-    List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", lab.nodeNamespace(k),
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx96m", "-cp",
-        FlywallProcess.jar() + ":" + project.resolve("target/test-classes"), StateLoad.class.getName(),
-        "http://127.0.0.1:8080", cluster.tokenFile(k).toString(), bucket, prefix, Integer.toString(count),
-        Integer.toString(threads), acks.toString()));
-    return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(acks.resolveSibling(prefix + "load.log").toFile()).start();
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                "ip",
+                "netns",
+                "exec",
+                lab.nodeNamespace(k),
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx96m",
+                "-cp",
+                FlywallProcess.jar() + ":" + project.resolve("target/test-classes"),
+                StateLoad.class.getName(),
+                "http://127.0.0.1:8080",
+                cluster.tokenFile(k).toString(),
+                bucket,
+                prefix,
+                Integer.toString(count),
+                Integer.toString(threads),
+                acks.toString()));
+    return new ProcessBuilder(command)
+        .redirectErrorStream(true)
+        .redirectOutput(acks.resolveSibling(prefix + "load.log").toFile())
+        .start();
   }
 
   private Set<String> keysOn(int k, String bucket) {
     Set<String> keys = new HashSet<>();
-    cluster.api(k, "/api/state/" + bucket + "?limit=10000").orElseThrow().findValuesAsText("key").forEach(keys::add);
+    cluster
+        .api(k, "/api/state/" + bucket + "?limit=10000")
+        .orElseThrow()
+        .findValuesAsText("key")
+        .forEach(keys::add);
     return keys;
   }
 
   @Test
-  void writesReachTheReplicaAndNoAcknowledgedWriteIsLostWhenThePrimaryIsPoweredOff() throws Exception {
+  void writesReachTheReplicaAndNoAcknowledgedWriteIsLostWhenThePrimaryIsPoweredOff()
+      throws Exception {
     lab = NetLab.up(2);
-    cluster = LabTestSupport.cluster(lab, "replication", LabCluster.Settings.defaults().withHeartbeat("300ms", 3)
-        .withFailback("disabled", "1s").withReplicationExtra("sync_mode = \"sync\""));
+    cluster =
+        LabTestSupport.cluster(
+            lab,
+            "replication",
+            LabCluster.Settings.defaults()
+                .withHeartbeat("300ms", 3)
+                .withFailback("disabled", "1s")
+                .withReplicationExtra("sync_mode = \"sync\""));
     cluster.startAll();
     await().atMost(LIMIT).until(() -> cluster.lanVipHolders().size() == 1);
     int primary = cluster.lanVipHolders().get(0);
     int replica = 3 - primary;
-    await().atMost(LIMIT).until(() -> replication(replica).map(s -> s.path("sync_state").asText().equals("in_sync")).orElse(false));
+    await()
+        .atMost(LIMIT)
+        .until(
+            () ->
+                replication(replica)
+                    .map(s -> s.path("sync_state").asText().equals("in_sync"))
+                    .orElse(false));
     Path dir = cluster.config(1).getParent();
 
     Path leases = dir.resolve("leases.acks");
@@ -92,14 +129,21 @@ class ReplicationLabIT {
 
     Path records = dir.resolve("records.acks");
     Process writing = load(primary, "dns_records", "rec-", 200_000, 4, records);
-    await().atMost(LIMIT).until(() -> Files.exists(records) && Files.readAllLines(records).size() > 1_000);
+    await()
+        .atMost(LIMIT)
+        .until(() -> Files.exists(records) && Files.readAllLines(records).size() > 1_000);
     cluster.powerOff(primary);
     writing.waitFor(60, TimeUnit.SECONDS);
     await().atMost(LIMIT).until(() -> cluster.role(replica).equals(Optional.of("primary")));
     List<String> acknowledged = Files.readAllLines(records);
     Set<String> present = keysOn(replica, "dns_records");
     List<String> lost = acknowledged.stream().filter(key -> !present.contains(key)).toList();
-    System.out.println("sync mode: " + acknowledged.size() + " acknowledged writes, " + lost.size() + " missing after the power-off");
+    System.out.println(
+        "sync mode: "
+            + acknowledged.size()
+            + " acknowledged writes, "
+            + lost.size()
+            + " missing after the power-off");
     assertThat(lost).as("acknowledged writes missing on the new primary").isEmpty();
 
     cluster.powerOn(primary);

@@ -10,76 +10,98 @@ import org.junit.jupiter.api.Test;
 
 class HealthTest {
 
-    private static GatewayState answered(String gw) {
-        return new GatewayState(ip(gw), true, Optional.of(Duration.ofMillis(1)));
-    }
+  private static GatewayState answered(String gw) {
+    return new GatewayState(ip(gw), true, Optional.of(Duration.ofMillis(1)));
+  }
 
-    private static GatewayState silent(String gw) {
-        return new GatewayState(ip(gw), false, Optional.empty());
-    }
+  private static GatewayState silent(String gw) {
+    return new GatewayState(ip(gw), false, Optional.empty());
+  }
 
-    @Test
-    void section4_aNodeWithAllLinksUpAndAGatewayAnsweringIsHealthy() {
-        Health health = Health.judge(List.of(LinkState.up("eth0"), LinkState.up("eth1")),
-                List.of(silent("192.168.1.1"), answered("192.168.1.254")));
+  @Test
+  void section4_aNodeWithAllLinksUpAndAGatewayAnsweringIsHealthy() {
+    Health health =
+        Health.judge(
+            List.of(LinkState.up("eth0"), LinkState.up("eth1")),
+            List.of(silent("192.168.1.1"), answered("192.168.1.254")));
 
-        assertThat(health.healthy()).isTrue();
-        assertThat(health.cause()).isEqualTo("healthy");
-    }
+    assertThat(health.healthy()).isTrue();
+    assertThat(health.cause()).isEqualTo("healthy");
+  }
 
-    @Test
-    void section4_aMonitoredLinkDownMakesTheNodeUnhealthyAndNamesTheLink() {
-        Health health = Health.judge(List.of(LinkState.up("eth0"), LinkState.down("eth1", "no carrier")),
-                List.of(answered("192.168.1.1")));
+  @Test
+  void section4_aMonitoredLinkDownMakesTheNodeUnhealthyAndNamesTheLink() {
+    Health health =
+        Health.judge(
+            List.of(LinkState.up("eth0"), LinkState.down("eth1", "no carrier")),
+            List.of(answered("192.168.1.1")));
 
-        assertThat(health.healthy()).isFalse();
-        assertThat(health.cause()).isEqualTo("link eth1 down (no carrier)");
-    }
+    assertThat(health.healthy()).isFalse();
+    assertThat(health.cause()).isEqualTo("link eth1 down (no carrier)");
+  }
 
-    @Test
-    void section4_noMonitoredGatewayAnsweringMakesTheNodeUnhealthy() {
-        Health health = Health.judge(List.of(), List.of(silent("192.168.1.1"), silent("fd00::1")));
+  @Test
+  void section4_noMonitoredGatewayAnsweringMakesTheNodeUnhealthy() {
+    Health health = Health.judge(List.of(), List.of(silent("192.168.1.1"), silent("fd00::1")));
 
-        assertThat(health.healthy()).isFalse();
-        assertThat(health.cause()).isEqualTo("no gateway answers (192.168.1.1, fd00::1)");
-    }
+    assertThat(health.healthy()).isFalse();
+    assertThat(health.cause()).isEqualTo("no gateway answers (192.168.1.1, fd00::1)");
+  }
 
-    @Test
-    void everyCauseIsNamed() {
-        Health health = Health.judge(List.of(LinkState.down("eth0", "missing"), LinkState.down("eth1", "administratively down")),
-                List.of(silent("192.168.1.1")));
+  @Test
+  void everyCauseIsNamed() {
+    Health health =
+        Health.judge(
+            List.of(
+                LinkState.down("eth0", "missing"), LinkState.down("eth1", "administratively down")),
+            List.of(silent("192.168.1.1")));
 
-        assertThat(health.cause()).isEqualTo(
-                "link eth0 down (missing); link eth1 down (administratively down); no gateway answers (192.168.1.1)");
-    }
+    assertThat(health.cause())
+        .isEqualTo(
+            "link eth0 down (missing); link eth1 down (administratively down); no gateway answers (192.168.1.1)");
+  }
 
-    @Test
-    void withNothingMonitoredANodeIsHealthy() {
-        assertThat(Health.judge(List.of(), List.of()).healthy()).isTrue();
-    }
+  @Test
+  void withNothingMonitoredANodeIsHealthy() {
+    assertThat(Health.judge(List.of(), List.of()).healthy()).isTrue();
+  }
 
-    @Test
-    void theHealthCheckJudgesWhatTheMonitorsSee() {
-        String links = Samples.read("ip-link-show-wan-no-carrier.json");
-        FakeCommandRunner runner = new FakeCommandRunner(argv -> argv.get(0).equals("ip")
-                ? FakeCommandRunner.ok(argv, links)
-                : FakeCommandRunner.ok(argv, Samples.read("ping-reply.txt")));
-        HealthCheck check = new HealthCheck(new LinkMonitor(runner, Duration.ofSeconds(1)), new GatewayMonitor(runner),
-                List.of("fwt-lan", "fwt-wan"), List.of(ip("10.99.1.2")));
+  @Test
+  void theHealthCheckJudgesWhatTheMonitorsSee() {
+    String links = Samples.read("ip-link-show-wan-no-carrier.json");
+    FakeCommandRunner runner =
+        new FakeCommandRunner(
+            argv ->
+                argv.get(0).equals("ip")
+                    ? FakeCommandRunner.ok(argv, links)
+                    : FakeCommandRunner.ok(argv, Samples.read("ping-reply.txt")));
+    HealthCheck check =
+        new HealthCheck(
+            new LinkMonitor(runner, Duration.ofSeconds(1)),
+            new GatewayMonitor(runner),
+            List.of("fwt-lan", "fwt-wan"),
+            List.of(ip("10.99.1.2")));
 
-        Health health = check.check();
+    Health health = check.check();
 
-        assertThat(health.healthy()).isFalse();
-        assertThat(health.cause()).isEqualTo("link fwt-wan down (no carrier)");
-        assertThat(health.gateways()).singleElement().satisfies(gw -> assertThat(gw.answered()).isTrue());
-    }
+    assertThat(health.healthy()).isFalse();
+    assertThat(health.cause()).isEqualTo("link fwt-wan down (no carrier)");
+    assertThat(health.gateways())
+        .singleElement()
+        .satisfies(gw -> assertThat(gw.answered()).isTrue());
+  }
 
-    @Test
-    void linksThatCannotBeReadCountAsDown() {
-        FakeCommandRunner runner = new FakeCommandRunner(argv -> new CommandResult(argv, -1, "", "", true));
-        HealthCheck check = new HealthCheck(new LinkMonitor(runner, Duration.ofSeconds(1)), new GatewayMonitor(runner),
-                List.of("eth0"), List.of());
+  @Test
+  void linksThatCannotBeReadCountAsDown() {
+    FakeCommandRunner runner =
+        new FakeCommandRunner(argv -> new CommandResult(argv, -1, "", "", true));
+    HealthCheck check =
+        new HealthCheck(
+            new LinkMonitor(runner, Duration.ofSeconds(1)),
+            new GatewayMonitor(runner),
+            List.of("eth0"),
+            List.of());
 
-        assertThat(check.check().cause()).startsWith("link eth0 down (unreadable");
-    }
+    assertThat(check.check().cause()).startsWith("link eth0 down (unreadable");
+  }
 }

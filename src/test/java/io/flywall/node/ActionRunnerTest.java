@@ -45,39 +45,52 @@ class ActionRunnerTest {
   }
 
   /** VIPs whose probe takes as long as the test says, like arping's one-second deadline. */
-  private final VipGroup slowProbe = new VipGroup() {
-    @Override
-    public void claim() {
-      claims.incrementAndGet();
-    }
+  private final VipGroup slowProbe =
+      new VipGroup() {
+        @Override
+        public void claim() {
+          claims.incrementAndGet();
+        }
 
-    @Override
-    public void release() {}
+        @Override
+        public void release() {}
 
-    @Override
-    public Optional<String> probeConflict() throws Exception {
-      probes.incrementAndGet();
-      probing.countDown();
-      answer.await(10, TimeUnit.SECONDS);
-      return Optional.empty();
-    }
+        @Override
+        public Optional<String> probeConflict() throws Exception {
+          probes.incrementAndGet();
+          probing.countDown();
+          answer.await(10, TimeUnit.SECONDS);
+          return Optional.empty();
+        }
 
-    @Override
-    public void tick(boolean primary) {}
+        @Override
+        public void tick(boolean primary) {}
 
-    @Override
-    public void reannounce() {}
+        @Override
+        public void reannounce() {}
 
-    @Override
-    public List<VipState> state() {
-      return List.of();
-    }
-  };
+        @Override
+        public List<VipState> state() {
+          return List.of();
+        }
+      };
 
   private ActionRunner runner() throws Exception {
     db = StateDatabase.open(dir);
-    return new ActionRunner("n1", effects, Clock.systemUTC(), new NodeMeta(db), new History(db), slowProbe,
-        FailoverScripts.none(), new HaMetrics(), new MonitorFeed(), feedback::add, () -> {}, null, ConnectionSync.disabled());
+    return new ActionRunner(
+        "n1",
+        effects,
+        Clock.systemUTC(),
+        new NodeMeta(db),
+        new History(db),
+        slowProbe,
+        FailoverScripts.none(),
+        new HaMetrics(),
+        new MonitorFeed(),
+        feedback::add,
+        () -> {},
+        null,
+        ConnectionSync.disabled());
   }
 
   @Test
@@ -92,7 +105,8 @@ class ActionRunnerTest {
 
     await().atMost(Duration.ofSeconds(5)).until(() -> claims.get() == 1);
     assertThat(probes.get()).isEqualTo(1);
-    assertThat(feedback).containsExactly(new Event.ProbeFinished(false, "no other MAC answers for the VIPs"));
+    assertThat(feedback)
+        .containsExactly(new Event.ProbeFinished(false, "no other MAC answers for the VIPs"));
   }
 
   @Test
@@ -109,12 +123,23 @@ class ActionRunnerTest {
   @Test
   void aTakeoverIsRecordedWithEveryStepTimedInOrder() throws Exception {
     ActionRunner runner = runner();
-    runner.submit(List.of(new Action.PersistEpoch(4), new Action.AddVips(),
-        new Action.Record(new io.flywall.failover.Transition("takeover", io.flywall.failover.Role.BACKUP,
-            io.flywall.failover.Role.PRIMARY, 4, "peer n2 silent", java.time.Instant.now()))));
+    runner.submit(
+        List.of(
+            new Action.PersistEpoch(4),
+            new Action.AddVips(),
+            new Action.Record(
+                new io.flywall.failover.Transition(
+                    "takeover",
+                    io.flywall.failover.Role.BACKUP,
+                    io.flywall.failover.Role.PRIMARY,
+                    4,
+                    "peer n2 silent",
+                    java.time.Instant.now()))));
     await().atMost(Duration.ofSeconds(5)).until(() -> !new History(db).newest(1).isEmpty());
     var event = new History(db).newest(1).get(0);
-    assertThat(event.steps()).extracting(s -> s.name()).containsExactly("persist_epoch", "add_vips");
+    assertThat(event.steps())
+        .extracting(s -> s.name())
+        .containsExactly("persist_epoch", "add_vips");
     assertThat(event.cause()).isEqualTo("peer n2 silent");
     assertThat(new NodeMeta(db).epoch()).isEqualTo(4);
   }

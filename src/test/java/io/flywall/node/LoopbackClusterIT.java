@@ -6,18 +6,18 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.flywall.cli.Main;
 import io.flywall.testing.LoopbackCluster;
+import io.flywall.testing.ProcessLogs;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import io.flywall.testing.ProcessLogs;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.TestWatcher;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Three real {@code flywall run} processes on loopback (no VIPs): they elect the preferred node,
@@ -49,12 +49,27 @@ class LoopbackClusterIT {
 
   @Test
   void electsThePreferredNodeFailsOverOnKillAndFailsBackAutomatically() throws Exception {
-    cluster = new LoopbackCluster(dir, List.of(50, 100, 150), "failback_mode = \"auto\"\nfailback_delay = \"1s\"").startAll();
+    cluster =
+        new LoopbackCluster(
+                dir, List.of(50, 100, 150), "failback_mode = \"auto\"\nfailback_delay = \"1s\"")
+            .startAll();
     await().atMost(ELECTION).until(LoopbackClusterIT::primary, "node1"::equals);
-    await().atMost(ELECTION).until(() -> cluster.roles().values().stream().filter("backup"::equals).count() == 2);
+    await()
+        .atMost(ELECTION)
+        .until(() -> cluster.roles().values().stream().filter("backup"::equals).count() == 2);
     // Only in-sync backups are eligible while one exists (section 4): wait until both caught up.
-    await().atMost(ELECTION).until(() -> List.of(2, 3).stream().allMatch(i -> cluster.node(i)
-        .get("/api/replication/status").map(s -> s.path("sync_state").asText().equals("in_sync")).orElse(false)));
+    await()
+        .atMost(ELECTION)
+        .until(
+            () ->
+                List.of(2, 3).stream()
+                    .allMatch(
+                        i ->
+                            cluster
+                                .node(i)
+                                .get("/api/replication/status")
+                                .map(s -> s.path("sync_state").asText().equals("in_sync"))
+                                .orElse(false)));
 
     cluster.node(1).kill();
     await().atMost(ELECTION).until(LoopbackClusterIT::primary, "node2"::equals);
@@ -70,9 +85,14 @@ class LoopbackClusterIT {
 
   @Test
   void manualFailbackWaitsForTheOperatorAndPlannedFailoverMovesTheRole() throws Exception {
-    // A startup hold long enough for every JVM to start, so the preferred node wins the first election.
-    cluster = new LoopbackCluster(dir, List.of(50, 100, 150),
-        "failback_mode = \"manual\"\nfailback_delay = \"1s\"\nfailure_timeout = \"3s\"").startAll();
+    // A startup hold long enough for every JVM to start, so the preferred node wins the first
+    // election.
+    cluster =
+        new LoopbackCluster(
+                dir,
+                List.of(50, 100, 150),
+                "failback_mode = \"manual\"\nfailback_delay = \"1s\"\nfailure_timeout = \"3s\"")
+            .startAll();
     await().atMost(ELECTION).until(LoopbackClusterIT::primary, "node1"::equals);
 
     cluster.node(1).kill();
@@ -80,15 +100,33 @@ class LoopbackClusterIT {
     cluster.restart(1);
     await().atMost(ELECTION).until(() -> cluster.node(1).role().equals(Optional.of("backup")));
     // Manual mode: node1 stays backup well past failback_delay.
-    await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5)).until(LoopbackClusterIT::primary, "node2"::equals);
+    await()
+        .during(Duration.ofSeconds(3))
+        .atMost(Duration.ofSeconds(5))
+        .until(LoopbackClusterIT::primary, "node2"::equals);
 
-    int armed = Main.run("ha", "failback", "enable", "--api", cluster.api(1).toString(),
-        "--token-file", cluster.config(1).getParent().resolve("state1/api.token").toString());
+    int armed =
+        Main.run(
+            "ha",
+            "failback",
+            "enable",
+            "--api",
+            cluster.api(1).toString(),
+            "--token-file",
+            cluster.config(1).getParent().resolve("state1/api.token").toString());
     assertThat(armed).isZero();
     await().atMost(ELECTION).until(LoopbackClusterIT::primary, "node1"::equals);
 
-    int moved = Main.run("ha", "failover", "--to", "node3", "--api", cluster.api(1).toString(),
-        "--token-file", cluster.config(1).getParent().resolve("state1/api.token").toString());
+    int moved =
+        Main.run(
+            "ha",
+            "failover",
+            "--to",
+            "node3",
+            "--api",
+            cluster.api(1).toString(),
+            "--token-file",
+            cluster.config(1).getParent().resolve("state1/api.token").toString());
     assertThat(moved).isZero();
     await().atMost(ELECTION).until(LoopbackClusterIT::primary, "node3"::equals);
     assertThat(latest(3, "takeover").path("cause").asText()).contains("handover");
@@ -105,8 +143,12 @@ class LoopbackClusterIT {
       }
     }
     // The survivor sees 1 of 3 voters: it must release within the failure timeout and stay backup.
-    await().atMost(ELECTION).until(() -> cluster.node(survivor).role().equals(Optional.of("backup")));
-    await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(4))
+    await()
+        .atMost(ELECTION)
+        .until(() -> cluster.node(survivor).role().equals(Optional.of("backup")));
+    await()
+        .during(Duration.ofSeconds(2))
+        .atMost(Duration.ofSeconds(4))
         .until(() -> !cluster.node(survivor).role().equals(Optional.of("primary")));
     JsonNode status = cluster.node(survivor).get("/api/ha/status").orElseThrow();
     assertThat(status.path("quorum").path("has_quorum").asBoolean()).isFalse();
@@ -114,7 +156,8 @@ class LoopbackClusterIT {
   }
 
   private static JsonNode latest(int node, String type) {
-    JsonNode events = cluster.node(node).get("/api/ha/history?limit=50").orElseThrow().path("events");
+    JsonNode events =
+        cluster.node(node).get("/api/ha/history?limit=50").orElseThrow().path("events");
     for (JsonNode event : events) {
       if (event.path("type").asText().equals(type)) {
         return event;

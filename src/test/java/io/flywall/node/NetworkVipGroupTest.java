@@ -37,35 +37,37 @@ class NetworkVipGroupTest {
   }
 
   /** arping for the LAN VIP takes as long as the test says (a burst of 3 takes 3 s for real). */
-  private final CommandRunner commands = (argv, timeout) -> {
-    String vip = argv.get(argv.size() - 1);
-    arpings.add(vip);
-    if (vip.equals("10.99.1.1")) {
-      try {
-        lanBurstDone.await(10, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }
-    return new CommandResult(argv, 0, "", "", false);
-  };
+  private final CommandRunner commands =
+      (argv, timeout) -> {
+        String vip = argv.get(argv.size() - 1);
+        arpings.add(vip);
+        if (vip.equals("10.99.1.1")) {
+          try {
+            lanBurstDone.await(10, TimeUnit.SECONDS);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        }
+        return new CommandResult(argv, 0, "", "", false);
+      };
 
-  private final VipBackend backend = new VipBackend() {
-    @Override
-    public synchronized void add(Vip vip) {
-      kernel.add(vip);
-    }
+  private final VipBackend backend =
+      new VipBackend() {
+        @Override
+        public synchronized void add(Vip vip) {
+          kernel.add(vip);
+        }
 
-    @Override
-    public synchronized void remove(Vip vip) {
-      kernel.remove(vip);
-    }
+        @Override
+        public synchronized void remove(Vip vip) {
+          kernel.remove(vip);
+        }
 
-    @Override
-    public synchronized boolean held(Vip vip) {
-      return kernel.contains(vip);
-    }
-  };
+        @Override
+        public synchronized boolean held(Vip vip) {
+          return kernel.contains(vip);
+        }
+      };
 
   private static Vip vip(String address, String dev) throws Exception {
     return new Vip(InetAddress.getByName(address), 24, dev);
@@ -74,9 +76,17 @@ class NetworkVipGroupTest {
   @Test
   void theWanVipIsAnnouncedWhileTheLanVipsBurstIsStillRunning() throws Exception {
     List<Vip> vips = List.of(vip("10.99.1.1", "lan0"), vip("10.99.2.1", "wan0"));
-    NetworkVipGroup group = new NetworkVipGroup(vips, vips, List.of(), backend,
-        new GratuitousAnnouncer(commands, Duration.ofSeconds(5)), new NeighborProbe(commands, Clock.systemUTC()),
-        AnnouncementSchedule.standard(), sending, Clock.systemUTC());
+    NetworkVipGroup group =
+        new NetworkVipGroup(
+            vips,
+            vips,
+            List.of(),
+            backend,
+            new GratuitousAnnouncer(commands, Duration.ofSeconds(5)),
+            new NeighborProbe(commands, Clock.systemUTC()),
+            AnnouncementSchedule.standard(),
+            sending,
+            Clock.systemUTC());
 
     group.claim();
 
@@ -90,9 +100,17 @@ class NetworkVipGroupTest {
   void releaseRemovesEveryVipAndANonPrimaryNeverAnnounces() throws Exception {
     lanBurstDone.countDown();
     List<Vip> vips = List.of(vip("10.99.1.1", "lan0"), vip("10.99.2.1", "wan0"));
-    NetworkVipGroup group = new NetworkVipGroup(vips, vips, List.of(), backend,
-        new GratuitousAnnouncer(commands, Duration.ofSeconds(5)), new NeighborProbe(commands, Clock.systemUTC()),
-        AnnouncementSchedule.standard(), sending, Clock.systemUTC());
+    NetworkVipGroup group =
+        new NetworkVipGroup(
+            vips,
+            vips,
+            List.of(),
+            backend,
+            new GratuitousAnnouncer(commands, Duration.ofSeconds(5)),
+            new NeighborProbe(commands, Clock.systemUTC()),
+            AnnouncementSchedule.standard(),
+            sending,
+            Clock.systemUTC());
     group.claim();
     group.release();
     assertThat(kernel).isEmpty();

@@ -12,7 +12,10 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-/** {@code flywall run} refuses to start, with a message that says what to do, on bad config or missing tools. */
+/**
+ * {@code flywall run} refuses to start, with a message that says what to do, on bad config or
+ * missing tools.
+ */
 class StartupChecksIT {
 
   private record Outcome(int exit, String output) {}
@@ -25,14 +28,19 @@ class StartupChecksIT {
     builder.environment().put("PATH", path);
     Process process = builder.start();
     assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("flywall run gives up by itself").isTrue();
-    return new Outcome(process.exitValue(), new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+    return new Outcome(
+        process.exitValue(),
+        new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
   }
 
   @Test
   void aMissingOsToolStopsTheDaemonNamingThePackageToInstall() throws Exception {
     Path dir = ProcessLogs.freshDirectory("startup-missing-tools");
     Path emptyPath = Files.createDirectories(dir.resolve("empty-bin"));
-    Outcome outcome = run(dir, """
+    Outcome outcome =
+        run(
+            dir,
+            """
         replication {
           mode = "primary"
           listen_addr = "127.0.0.1:19001"
@@ -44,15 +52,23 @@ class StartupChecksIT {
             }
           }
         }
-        """.formatted(dir.resolve("state")), emptyPath.toString());
+        """
+                .formatted(dir.resolve("state")),
+            emptyPath.toString());
     assertThat(outcome.exit()).as(outcome.output()).isEqualTo(127);
-    assertThat(outcome.output()).contains("iproute2").contains("iputils-arping").contains("apt-get install");
+    assertThat(outcome.output())
+        .contains("iproute2")
+        .contains("iputils-arping")
+        .contains("apt-get install");
   }
 
   @Test
   void anInvalidConfigStopsTheDaemonWithEveryProblemAndExitTwo() throws Exception {
     Path dir = ProcessLogs.freshDirectory("startup-bad-config");
-    Outcome outcome = run(dir, """
+    Outcome outcome =
+        run(
+            dir,
+            """
         replication {
           mode = "primary"
           ha {
@@ -60,9 +76,13 @@ class StartupChecksIT {
             heartbeat_interval = "1x"
           }
         }
-        """, System.getenv("PATH"));
+        """,
+            System.getenv("PATH"));
     assertThat(outcome.exit()).isEqualTo(2);
-    assertThat(outcome.output()).contains("flywall.hcl:4:5").contains("did you mean").contains("flywall.hcl:5:");
+    assertThat(outcome.output())
+        .contains("flywall.hcl:4:5")
+        .contains("did you mean")
+        .contains("flywall.hcl:5:");
     assertThat(outcome.output()).doesNotContain("Exception").doesNotContain("\tat ");
   }
 }

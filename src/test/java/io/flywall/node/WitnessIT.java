@@ -38,10 +38,14 @@ class WitnessIT {
   @Test
   void aTwoNodeClusterKeepsAPrimaryWithTheWitnessAndSelfFencesWithoutIt() throws Exception {
     Path dir = ProcessLogs.freshDirectory("witness");
-    int heartbeat = FreePorts.udpOnAll(List.of("127.0.0.1", "127.0.0.2", "127.0.0.3"), System.nanoTime());
+    int heartbeat =
+        FreePorts.udpOnAll(List.of("127.0.0.1", "127.0.0.2", "127.0.0.3"), System.nanoTime());
     node1 = node(dir, 1, heartbeat);
     node2 = node(dir, 2, heartbeat);
-    Path witnessConfig = Files.writeString(dir.resolve("witness.hcl"), """
+    Path witnessConfig =
+        Files.writeString(
+            dir.resolve("witness.hcl"),
+            """
         replication {
           mode = "standalone"
           node_id = "witness"
@@ -54,33 +58,68 @@ class WitnessIT {
             heartbeat_port = %d
           }
         }
-        """.formatted(FreePorts.tcp(), SECRET, dir.resolve("witness"), heartbeat));
-    witness = new FlywallProcess("witness", dir.resolve("witness.log"), URI.create("http://127.0.0.1:1"), List.of(),
-        "witness", "--config", witnessConfig.toString()).start();
+        """
+                .formatted(FreePorts.tcp(), SECRET, dir.resolve("witness"), heartbeat));
+    witness =
+        new FlywallProcess(
+                "witness",
+                dir.resolve("witness.log"),
+                URI.create("http://127.0.0.1:1"),
+                List.of(),
+                "witness",
+                "--config",
+                witnessConfig.toString())
+            .start();
     node1.start();
     node2.start();
 
-    await().atMost(LIMIT).until(() -> node1.role().equals(Optional.of("primary")) || node2.role().equals(Optional.of("primary")));
+    await()
+        .atMost(LIMIT)
+        .until(
+            () ->
+                node1.role().equals(Optional.of("primary"))
+                    || node2.role().equals(Optional.of("primary")));
     FlywallProcess primary = node1.role().equals(Optional.of("primary")) ? node1 : node2;
     FlywallProcess other = primary == node1 ? node2 : node1;
-    await().atMost(LIMIT).until(() -> primary.get("/api/ha/status").map(s -> s.path("quorum").path("visible").asInt() == 3).orElse(false));
+    await()
+        .atMost(LIMIT)
+        .until(
+            () ->
+                primary
+                    .get("/api/ha/status")
+                    .map(s -> s.path("quorum").path("visible").asInt() == 3)
+                    .orElse(false));
     JsonNode cluster = primary.get("/api/ha/cluster").orElseThrow();
     assertThat(cluster.path("nodes").findValuesAsText("role")).contains("witness");
-    assertThat(primary.get("/api/ha/status").orElseThrow().path("quorum").path("required").asInt()).isEqualTo(2);
+    assertThat(primary.get("/api/ha/status").orElseThrow().path("quorum").path("required").asInt())
+        .isEqualTo(2);
 
     // The other node goes: the primary still sees 2 of 3 voters (itself and the witness) and stays.
     other.kill();
-    await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).until(() -> primary.role().equals(Optional.of("primary")));
+    await()
+        .during(Duration.ofSeconds(2))
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> primary.role().equals(Optional.of("primary")));
 
     // The witness goes too: 1 of 3 is no majority, so the primary fences itself.
     witness.kill();
     await().atMost(LIMIT).until(() -> primary.role().equals(Optional.of("backup")));
-    assertThat(primary.get("/api/ha/status").orElseThrow().path("quorum").path("has_quorum").asBoolean()).isFalse();
+    assertThat(
+            primary
+                .get("/api/ha/status")
+                .orElseThrow()
+                .path("quorum")
+                .path("has_quorum")
+                .asBoolean())
+        .isFalse();
   }
 
   private static FlywallProcess node(Path dir, int i, int heartbeat) throws Exception {
     int api = FreePorts.tcp();
-    Path config = Files.writeString(dir.resolve("node" + i + ".hcl"), """
+    Path config =
+        Files.writeString(
+            dir.resolve("node" + i + ".hcl"),
+            """
         replication {
           mode = "replica"
           node_id = "node%d"
@@ -100,9 +139,26 @@ class WitnessIT {
         api {
           listen = "127.0.0.1:%d"
         }
-        """.formatted(i, i, FreePorts.tcp(), 3 - i, heartbeat, SECRET, dir.resolve("node" + i), 50 * i, heartbeat,
-        heartbeat, api));
-    return new FlywallProcess("node" + i, dir.resolve("node" + i + ".log"), URI.create("http://127.0.0.1:" + api),
-        List.of(), "run", "--config", config.toString());
+        """
+                .formatted(
+                    i,
+                    i,
+                    FreePorts.tcp(),
+                    3 - i,
+                    heartbeat,
+                    SECRET,
+                    dir.resolve("node" + i),
+                    50 * i,
+                    heartbeat,
+                    heartbeat,
+                    api));
+    return new FlywallProcess(
+        "node" + i,
+        dir.resolve("node" + i + ".log"),
+        URI.create("http://127.0.0.1:" + api),
+        List.of(),
+        "run",
+        "--config",
+        config.toString());
   }
 }

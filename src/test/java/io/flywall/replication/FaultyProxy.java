@@ -10,12 +10,16 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A TCP relay between a replica and its primary that damages the primary's stream on request:
- * flips one byte, or cuts the connection, after a given number of bytes of one connection.
+ * A TCP relay between a replica and its primary that damages the primary's stream on request: flips
+ * one byte, or cuts the connection, after a given number of bytes of one connection.
  */
 final class FaultyProxy implements AutoCloseable {
   /** What to do to the next connection's primary-to-replica bytes. */
-  enum Fault { NONE, FLIP_BYTE, CUT }
+  enum Fault {
+    NONE,
+    FLIP_BYTE,
+    CUT
+  }
 
   private final ServerSocket server;
   private final InetSocketAddress target;
@@ -51,41 +55,46 @@ final class FaultyProxy implements AutoCloseable {
         Fault now = fault;
         fault = Fault.NONE;
         relay(replica.getInputStream(), primary.getOutputStream(), Fault.NONE, 0, replica, primary);
-        relay(primary.getInputStream(), replica.getOutputStream(), now, faultAfter, replica, primary);
+        relay(
+            primary.getInputStream(), replica.getOutputStream(), now, faultAfter, replica, primary);
       } catch (IOException e) {
         return;
       }
     }
   }
 
-  private void relay(InputStream in, OutputStream out, Fault damage, long after, Socket a, Socket b) {
-    Thread thread = new Thread(() -> {
-      AtomicLong passed = new AtomicLong();
-      byte[] buffer = new byte[8192];
-      boolean done = damage == Fault.NONE;
-      try {
-        for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
-          long before = passed.getAndAdd(n);
-          if (!done && before + n > after) {
-            int at = (int) Math.max(0, after - before);
-            done = true;
-            faultsDone.incrementAndGet();
-            if (damage == Fault.CUT) {
-              out.write(buffer, 0, at);
-              out.flush();
-              break;
-            }
-            buffer[at] ^= 0x40;
-          }
-          out.write(buffer, 0, n);
-          out.flush();
-        }
-      } catch (IOException ignored) {
-        // One side went away: close both below.
-      }
-      close(a);
-      close(b);
-    }, "faulty-proxy-relay");
+  private void relay(
+      InputStream in, OutputStream out, Fault damage, long after, Socket a, Socket b) {
+    Thread thread =
+        new Thread(
+            () -> {
+              AtomicLong passed = new AtomicLong();
+              byte[] buffer = new byte[8192];
+              boolean done = damage == Fault.NONE;
+              try {
+                for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+                  long before = passed.getAndAdd(n);
+                  if (!done && before + n > after) {
+                    int at = (int) Math.max(0, after - before);
+                    done = true;
+                    faultsDone.incrementAndGet();
+                    if (damage == Fault.CUT) {
+                      out.write(buffer, 0, at);
+                      out.flush();
+                      break;
+                    }
+                    buffer[at] ^= 0x40;
+                  }
+                  out.write(buffer, 0, n);
+                  out.flush();
+                }
+              } catch (IOException ignored) {
+                // One side went away: close both below.
+              }
+              close(a);
+              close(b);
+            },
+            "faulty-proxy-relay");
     thread.setDaemon(true);
     thread.start();
   }

@@ -20,32 +20,58 @@ import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.constraints.Size;
 
 /**
- * Section 9: the frame and message decoders are fuzzed. Random bytes never crash them and
- * never pass as valid; a valid frame with any byte flipped or cut short is rejected.
+ * Section 9: the frame and message decoders are fuzzed. Random bytes never crash them and never
+ * pass as valid; a valid frame with any byte flipped or cut short is rejected.
  */
 class FrameCodecFuzzTest {
   private static final byte[] KEY = new byte[32];
 
   private static List<ReplicationMessage> samples() {
-    Change put = new Change(7, 2, "dhcp_leases", "aa:bb:cc", "10.0.0.7".getBytes(), 3, Hlc.of(1_700_000_000_000L, 4),
-        "fw-a", 0);
-    Change delete = new Change(8, 2, "dns", "host", null, 4, Hlc.of(1_700_000_000_001L, 0), "fw-a", 99);
+    Change put =
+        new Change(
+            7,
+            2,
+            "dhcp_leases",
+            "aa:bb:cc",
+            "10.0.0.7".getBytes(),
+            3,
+            Hlc.of(1_700_000_000_000L, 4),
+            "fw-a",
+            0);
+    Change delete =
+        new Change(8, 2, "dns", "host", null, 4, Hlc.of(1_700_000_000_001L, 0), "fw-a", 99);
     List<Change> many = new ArrayList<>();
     for (int i = 0; i < 50; i++) {
-      many.add(new Change(i + 1, 1, "learning", "mac-" + i, ("port" + i).getBytes(), 1, Hlc.of(1_000 + i, 0), "fw-b", 0));
+      many.add(
+          new Change(
+              i + 1,
+              1,
+              "learning",
+              "mac-" + i,
+              ("port" + i).getBytes(),
+              1,
+              Hlc.of(1_000 + i, 0),
+              "fw-b",
+              0));
     }
-    return List.of(new ReplicationMessage.Follow(new LogPoint("fw-a-1", 2, 10), 3),
-        new ReplicationMessage.Batch(2, List.of(put, delete)), new ReplicationMessage.Batch(1, many),
-        new ReplicationMessage.Position(2, 10, -5), new ReplicationMessage.Ack(10, 77),
+    return List.of(
+        new ReplicationMessage.Follow(new LogPoint("fw-a-1", 2, 10), 3),
+        new ReplicationMessage.Batch(2, List.of(put, delete)),
+        new ReplicationMessage.Batch(1, many),
+        new ReplicationMessage.Position(2, 10, -5),
+        new ReplicationMessage.Ack(10, 77),
         new ReplicationMessage.SnapshotBegin(2, new SnapshotHeader("h", 10, 2, 3)),
-        new ReplicationMessage.SnapshotChunk(many), new ReplicationMessage.SnapshotEnd(42),
-        new ReplicationMessage.Diverged(5), new ReplicationMessage.Divergent(List.of(put), true),
+        new ReplicationMessage.SnapshotChunk(many),
+        new ReplicationMessage.SnapshotEnd(42),
+        new ReplicationMessage.Diverged(5),
+        new ReplicationMessage.Divergent(List.of(put), true),
         new ReplicationMessage.FilePush("/etc/x.conf", 0640, "a=b".getBytes()),
         new ReplicationMessage.Refused("stale"));
   }
 
   @Property(tries = 20)
-  void everyMessageRoundTripsThroughFramesWithAndWithoutCompression(@ForAll boolean compression) throws Exception {
+  void everyMessageRoundTripsThroughFramesWithAndWithoutCompression(@ForAll boolean compression)
+      throws Exception {
     MessageCodec codec = new MessageCodec(compression);
     FrameCodec sender = new FrameCodec(KEY, true);
     FrameCodec receiver = new FrameCodec(KEY, false);
@@ -64,7 +90,9 @@ class FrameCodecFuzzTest {
   }
 
   @Property(tries = 2000)
-  void randomPayloadsNeverCrashTheMessageDecoder(@ForAll("types") byte type, @ForAll boolean compressed,
+  void randomPayloadsNeverCrashTheMessageDecoder(
+      @ForAll("types") byte type,
+      @ForAll boolean compressed,
       @ForAll @Size(max = 200) byte[] payload) {
     MessageCodec codec = new MessageCodec(true);
     try {
@@ -80,31 +108,39 @@ class FrameCodecFuzzTest {
   }
 
   @Property(tries = 500)
-  void aValidFrameWithAnyByteFlippedIsRejected(@ForAll @IntRange(min = 0, max = 11) int which,
-      @ForAll @IntRange(min = 0, max = 100_000) int position, @ForAll @IntRange(min = 1, max = 255) int flip) {
+  void aValidFrameWithAnyByteFlippedIsRejected(
+      @ForAll @IntRange(min = 0, max = 11) int which,
+      @ForAll @IntRange(min = 0, max = 100_000) int position,
+      @ForAll @IntRange(min = 1, max = 255) int flip) {
     ReplicationMessage message = samples().get(which);
     byte[] wire = new FrameCodec(KEY, true).encode(new MessageCodec(true).encode(message).frame());
     wire[position % wire.length] ^= (byte) flip;
-    assertThatThrownBy(() -> new FrameCodec(KEY, false).decode(wire)).isInstanceOf(WireFormatException.class);
+    assertThatThrownBy(() -> new FrameCodec(KEY, false).decode(wire))
+        .isInstanceOf(WireFormatException.class);
   }
 
   @Property(tries = 300)
-  void aTruncatedFrameIsRejected(@ForAll @IntRange(min = 0, max = 11) int which, @ForAll @IntRange(min = 1) int cut) {
-    byte[] wire = new FrameCodec(KEY, true).encode(new MessageCodec(false).encode(samples().get(which)).frame());
+  void aTruncatedFrameIsRejected(
+      @ForAll @IntRange(min = 0, max = 11) int which, @ForAll @IntRange(min = 1) int cut) {
+    byte[] wire =
+        new FrameCodec(KEY, true)
+            .encode(new MessageCodec(false).encode(samples().get(which)).frame());
     byte[] truncated = java.util.Arrays.copyOf(wire, (cut % wire.length));
     assertThatThrownBy(() -> new FrameCodec(KEY, false).read(new ByteArrayInputStream(truncated)))
         .isInstanceOfAny(WireFormatException.class, java.io.EOFException.class);
   }
 
   @Property(tries = 50)
-  void aReplayedOrReflectedFrameIsRejected(@ForAll @IntRange(min = 0, max = 11) int which) throws Exception {
+  void aReplayedOrReflectedFrameIsRejected(@ForAll @IntRange(min = 0, max = 11) int which)
+      throws Exception {
     Frame frame = new MessageCodec(false).encode(samples().get(which)).frame();
     FrameCodec sender = new FrameCodec(KEY, true);
     FrameCodec receiver = new FrameCodec(KEY, false);
     byte[] wire = sender.encode(frame);
     receiver.decode(wire);
     assertThatThrownBy(() -> receiver.decode(wire)).isInstanceOf(WireFormatException.class);
-    assertThatThrownBy(() -> new FrameCodec(KEY, true).decode(wire)).isInstanceOf(WireFormatException.class);
+    assertThatThrownBy(() -> new FrameCodec(KEY, true).decode(wire))
+        .isInstanceOf(WireFormatException.class);
   }
 
   @Property(tries = 20)
@@ -112,7 +148,10 @@ class FrameCodecFuzzTest {
     byte[] other = new byte[32];
     new Random(seed).nextBytes(other);
     other[0] |= 1;
-    byte[] wire = new FrameCodec(other, true).encode(new MessageCodec(false).encode(samples().get(0)).frame());
-    assertThatThrownBy(() -> new FrameCodec(KEY, false).decode(wire)).isInstanceOf(WireFormatException.class);
+    byte[] wire =
+        new FrameCodec(other, true)
+            .encode(new MessageCodec(false).encode(samples().get(0)).frame());
+    assertThatThrownBy(() -> new FrameCodec(KEY, false).decode(wire))
+        .isInstanceOf(WireFormatException.class);
   }
 }

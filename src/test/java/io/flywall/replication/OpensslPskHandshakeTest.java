@@ -41,12 +41,28 @@ class OpensslPskHandshakeTest {
   }
 
   private static String sClient(byte[] key, String suite) throws Exception {
-    assumeTrue(opensslPresent(), "openssl is not installed: skipping the openssl s_client handshake check");
-    List<String> command = new ArrayList<>(List.of("openssl", "s_client", "-connect",
-        "127.0.0.1:" + node.replication.listenPort(), "-tls1_3", "-psk", HexFormat.of().formatHex(key),
-        "-psk_identity", PskTls.IDENTITY, "-ciphersuites", suite));
-    Process process = new ProcessBuilder(command).redirectErrorStream(true)
-        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+    assumeTrue(
+        opensslPresent(),
+        "openssl is not installed: skipping the openssl s_client handshake check");
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                "openssl",
+                "s_client",
+                "-connect",
+                "127.0.0.1:" + node.replication.listenPort(),
+                "-tls1_3",
+                "-psk",
+                HexFormat.of().formatHex(key),
+                "-psk_identity",
+                PskTls.IDENTITY,
+                "-ciphersuites",
+                suite));
+    Process process =
+        new ProcessBuilder(command)
+            .redirectErrorStream(true)
+            .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+            .start();
     assertThat(process.waitFor(20, TimeUnit.SECONDS)).as("openssl finished").isTrue();
     return new String(process.getInputStream().readAllBytes(), UTF_8);
   }
@@ -62,9 +78,11 @@ class OpensslPskHandshakeTest {
   @Test
   void opensslWithAWrongKeyIsRefused() throws Exception {
     long refusedBefore = (long) node.replication.stats().get("auth_failures");
-    String out = sClient("ffffffffffffffffffffffffffffffff".getBytes(UTF_8), "TLS_AES_128_GCM_SHA256");
+    String out =
+        sClient("ffffffffffffffffffffffffffffffff".getBytes(UTF_8), "TLS_AES_128_GCM_SHA256");
     assertThat(out).doesNotContain("Cipher is TLS_AES_128_GCM_SHA256");
-    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+    org.awaitility.Awaitility.await()
+        .atMost(java.time.Duration.ofSeconds(10))
         .until(() -> (long) node.replication.stats().get("auth_failures") > refusedBefore);
   }
 

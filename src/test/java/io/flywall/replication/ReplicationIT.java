@@ -41,7 +41,8 @@ class ReplicationIT {
   private static final Duration ELECTION = Duration.ofSeconds(30);
   private static final Duration CONVERGE = Duration.ofSeconds(60);
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
   static LoopbackCluster cluster;
   private Path dir;
@@ -63,8 +64,15 @@ class ReplicationIT {
     cluster.node(1).start();
     await().atMost(ELECTION).until(ReplicationIT::primary, "node1"::equals);
     cluster.node(2).start();
-    await().atMost(ELECTION).until(() -> cluster.node(2).get("/api/replication/status")
-        .map(s -> s.path("sync_state").asText().equals("in_sync")).orElse(false));
+    await()
+        .atMost(ELECTION)
+        .until(
+            () ->
+                cluster
+                    .node(2)
+                    .get("/api/replication/status")
+                    .map(s -> s.path("sync_state").asText().equals("in_sync"))
+                    .orElse(false));
   }
 
   private static String primary() {
@@ -83,7 +91,9 @@ class ReplicationIT {
   private static boolean equal(int a, int b) {
     Optional<JsonNode> x = cluster.node(a).get("/api/replication/status");
     Optional<JsonNode> y = cluster.node(b).get("/api/replication/status");
-    return x.isPresent() && y.isPresent() && x.get().path("position").asLong() == y.get().path("position").asLong()
+    return x.isPresent()
+        && y.isPresent()
+        && x.get().path("position").asLong() == y.get().path("position").asLong()
         && x.get().path("checksum").asText().equals(y.get().path("checksum").asText());
   }
 
@@ -91,36 +101,53 @@ class ReplicationIT {
   private Optional<JsonNode> put(int node, String bucket, String key, String value) {
     try {
       String token = Files.readString(dir.resolve("state" + node).resolve("api.token")).trim();
-      HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(
-              URI.create(cluster.api(node) + "/api/state/" + bucket + "/" + key))
-          .timeout(Duration.ofSeconds(10)).header("Authorization", "Bearer " + token)
-          .header("Content-Type", "application/json")
-          .PUT(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(java.util.Map.of("value", value))))
-          .build(), HttpResponse.BodyHandlers.ofString());
-      return response.statusCode() == 200 ? Optional.of(JSON.readTree(response.body())) : Optional.empty();
+      HttpResponse<String> response =
+          HTTP.send(
+              HttpRequest.newBuilder(
+                      URI.create(cluster.api(node) + "/api/state/" + bucket + "/" + key))
+                  .timeout(Duration.ofSeconds(10))
+                  .header("Authorization", "Bearer " + token)
+                  .header("Content-Type", "application/json")
+                  .PUT(
+                      HttpRequest.BodyPublishers.ofString(
+                          JSON.writeValueAsString(java.util.Map.of("value", value))))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      return response.statusCode() == 200
+          ? Optional.of(JSON.readTree(response.body()))
+          : Optional.empty();
     } catch (Exception e) {
       return Optional.empty();
     }
   }
 
   private static Optional<String> get(int node, String bucket, String key) {
-    return cluster.node(node).get("/api/state/" + bucket + "/" + key).map(e -> e.path("value").asText());
+    return cluster
+        .node(node)
+        .get("/api/state/" + bucket + "/" + key)
+        .map(e -> e.path("value").asText());
   }
 
-  /** Writes keys {@code prefix0..n-1} on {@code node} from a few client threads; returns the acknowledged writes. */
+  /**
+   * Writes keys {@code prefix0..n-1} on {@code node} from a few client threads; returns the
+   * acknowledged writes.
+   */
   private List<String> writeMany(int node, String prefix, int n, int threads) throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(threads);
     ConcurrentLinkedQueue<String> written = new ConcurrentLinkedQueue<>();
     List<Future<?>> jobs = new ArrayList<>();
     for (int t = 0; t < threads; t++) {
       int first = t;
-      jobs.add(pool.submit(() -> {
-        for (int i = first; i < n; i += threads) {
-          if (put(node, "dhcp_leases", prefix + i, "10.1." + (i / 250) + "." + (i % 250)).isPresent()) {
-            written.add(prefix + i);
-          }
-        }
-      }));
+      jobs.add(
+          pool.submit(
+              () -> {
+                for (int i = first; i < n; i += threads) {
+                  if (put(node, "dhcp_leases", prefix + i, "10.1." + (i / 250) + "." + (i % 250))
+                      .isPresent()) {
+                    written.add(prefix + i);
+                  }
+                }
+              }));
     }
     for (Future<?> job : jobs) {
       job.get(10, TimeUnit.MINUTES);
@@ -157,7 +184,9 @@ class ReplicationIT {
     writing.get(5, TimeUnit.MINUTES);
     writer.shutdown();
     await().atMost(CONVERGE).until(() -> equal(1, 2));
-    assertThat(stats(2).path("snapshots_received").asLong()).as("snapshots after the restart").isZero();
+    assertThat(stats(2).path("snapshots_received").asLong())
+        .as("snapshots after the restart")
+        .isZero();
     assertThat(initialSnapshots).isLessThanOrEqualTo(1);
   }
 
@@ -172,11 +201,14 @@ class ReplicationIT {
   void inAsyncModeThePrimaryKilledMidStreamLosesAtMostItsUnsentTail() throws Exception {
     cluster = new LoopbackCluster(dir, List.of(50, 100), "");
     int lost = killPrimaryWhileWriting();
-    System.out.println("async mode: " + lost + " acknowledged writes were not on the new primary after the kill");
+    System.out.println(
+        "async mode: " + lost + " acknowledged writes were not on the new primary after the kill");
     assertThat(lost).isGreaterThanOrEqualTo(0);
   }
 
-  /** Writes on node1 until it is killed; returns how many writes it acknowledged that node2 lacks. */
+  /**
+   * Writes on node1 until it is killed; returns how many writes it acknowledged that node2 lacks.
+   */
   private int killPrimaryWhileWriting() throws Exception {
     startNode1ThenNode2();
     ConcurrentLinkedQueue<String> acknowledged = new ConcurrentLinkedQueue<>();
@@ -184,15 +216,16 @@ class ReplicationIT {
     ExecutorService writers = Executors.newFixedThreadPool(4);
     for (int t = 0; t < 4; t++) {
       int thread = t;
-      writers.submit(() -> {
-        for (int i = 0; !stop.get(); i++) {
-          String key = "k" + thread + "-" + i;
-          Optional<JsonNode> answer = put(1, "dns_records", key, "v" + i);
-          if (answer.isPresent() && answer.get().path("replicated").asBoolean(true)) {
-            acknowledged.add(key);
-          }
-        }
-      });
+      writers.submit(
+          () -> {
+            for (int i = 0; !stop.get(); i++) {
+              String key = "k" + thread + "-" + i;
+              Optional<JsonNode> answer = put(1, "dns_records", key, "v" + i);
+              if (answer.isPresent() && answer.get().path("replicated").asBoolean(true)) {
+                acknowledged.add(key);
+              }
+            }
+          });
     }
     await().atMost(CONVERGE).until(() -> acknowledged.size() > 1_000);
     cluster.node(1).kill();
@@ -206,13 +239,16 @@ class ReplicationIT {
         lost++;
       }
     }
-    System.out.println(acknowledged.size() + " acknowledged writes, " + lost + " missing on the new primary");
+    System.out.println(
+        acknowledged.size() + " acknowledged writes, " + lost + " missing on the new primary");
     return lost;
   }
 
   @Test
   void afterASplitBrainTheOldPrimaryIsMergedAndFailbackCarriesTheBackupsWrites() throws Exception {
-    cluster = new LoopbackCluster(dir, List.of(50, 100), "failback_mode = \"auto\"\nfailback_delay = \"2s\"");
+    cluster =
+        new LoopbackCluster(
+            dir, List.of(50, 100), "failback_mode = \"auto\"\nfailback_delay = \"2s\"");
     startNode1ThenNode2();
     writeMany(1, "before-", 200, 4);
     await().atMost(CONVERGE).until(() -> equal(1, 2));
@@ -238,12 +274,17 @@ class ReplicationIT {
     await().atMost(CONVERGE).until(() -> equal(1, 2));
     for (int node = 1; node <= 2; node++) {
       for (int i = 0; i < 20; i++) {
-        assertThat(get(node, "dns_records", "split-a-" + i)).as("node%d split-a-%d", node, i).contains("a");
-        assertThat(get(node, "dns_records", "split-b-" + i)).as("node%d split-b-%d", node, i).contains("b");
+        assertThat(get(node, "dns_records", "split-a-" + i))
+            .as("node%d split-a-%d", node, i)
+            .contains("a");
+        assertThat(get(node, "dns_records", "split-b-" + i))
+            .as("node%d split-b-%d", node, i)
+            .contains("b");
       }
       assertThat(get(node, "dns_records", "shared")).contains("from-node2");
     }
-    JsonNode conflicts = cluster.node(2).get("/api/replication/conflicts").orElseThrow().path("conflicts");
+    JsonNode conflicts =
+        cluster.node(2).get("/api/replication/conflicts").orElseThrow().path("conflicts");
     assertThat(conflicts.findValuesAsText("key")).contains("shared");
   }
 

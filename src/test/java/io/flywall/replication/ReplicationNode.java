@@ -30,15 +30,33 @@ final class ReplicationNode implements AutoCloseable {
     this.dir = dir;
     this.db = StateDatabase.open(dir);
     this.store = StateStore.open(db, nodeId, Clock.systemUTC(), options.retention);
-    ReplicationSettings settings = new ReplicationSettings(nodeId, new InetSocketAddress("127.0.0.1", 0),
-        options.encryption, options.compression, options.batchSize, Duration.ofMillis(50), options.syncMode,
-        Duration.ofMillis(500), options.syncFiles, Optional.empty());
-    this.replication = Replication.start(store, settings, key, Clock.systemUTC(), new SecureRandom(), primary::get,
-        epoch::get, (sync, position) -> inSync.set(sync));
+    ReplicationSettings settings =
+        new ReplicationSettings(
+            nodeId,
+            new InetSocketAddress("127.0.0.1", 0),
+            options.encryption,
+            options.compression,
+            options.batchSize,
+            Duration.ofMillis(50),
+            options.syncMode,
+            Duration.ofMillis(500),
+            options.syncFiles,
+            Optional.empty());
+    this.replication =
+        Replication.start(
+            store,
+            settings,
+            key,
+            Clock.systemUTC(),
+            new SecureRandom(),
+            primary::get,
+            epoch::get,
+            (sync, position) -> inSync.set(sync));
   }
 
   static ReplicationNode fresh(String nodeId, byte[] key, Options options) throws Exception {
-    return new ReplicationNode(nodeId, Files.createTempDirectory("flywall-repl-" + nodeId), key, options);
+    return new ReplicationNode(
+        nodeId, Files.createTempDirectory("flywall-repl-" + nodeId), key, options);
   }
 
   PrimaryTarget target() {

@@ -27,25 +27,34 @@ class ReplicationStreamTest {
   }
 
   private static void awaitEqual(ReplicationNode a, ReplicationNode b) {
-    await().atMost(WAIT).until(() -> a.store.position() == b.store.position()
-        && a.store.checksum() == b.store.checksum());
+    await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                a.store.position() == b.store.position()
+                    && a.store.checksum() == b.store.checksum());
   }
 
   @ParameterizedTest(name = "encryption={0} compression={1}")
   @CsvSource({"true,true", "false,false", "true,false", "false,true"})
-  void tenThousandWritesReachTheReplicaWithEqualChecksums(boolean encryption, boolean compression) throws Exception {
+  void tenThousandWritesReachTheReplicaWithEqualChecksums(boolean encryption, boolean compression)
+      throws Exception {
     var options = new ReplicationNode.Options().encryption(encryption).compression(compression);
     try (ReplicationNode a = ReplicationNode.fresh("fw-a", KEY, options);
-         ReplicationNode b = ReplicationNode.fresh("fw-b", KEY, options)) {
+        ReplicationNode b = ReplicationNode.fresh("fw-b", KEY, options)) {
       a.lead(1);
       b.follow(a);
       for (int i = 0; i < 10_000; i++) {
-        a.replication.put("dhcp_leases", "lease-" + i, bytes("{\"ip\":\"10.0." + (i / 250) + "." + (i % 250) + "\"}"),
+        a.replication.put(
+            "dhcp_leases",
+            "lease-" + i,
+            bytes("{\"ip\":\"10.0." + (i / 250) + "." + (i % 250) + "\"}"),
             Optional.empty());
       }
       awaitEqual(a, b);
       await().atMost(WAIT).until(() -> b.replication.status().syncState().equals("in_sync"));
-      assertThat(a.replication.status().peers()).singleElement()
+      assertThat(a.replication.status().peers())
+          .singleElement()
           .satisfies(p -> assertThat(p.lagChanges()).isZero());
       assertThat(b.store.get("dhcp_leases", "lease-9999")).isPresent();
       assertThat(b.inSync.get()).isTrue();
@@ -53,7 +62,8 @@ class ReplicationStreamTest {
       // Writes made before the replica connected arrive in its first snapshot; the rest in batches.
       assertThat((long) stats.get("batches_sent")).isPositive();
       if (compression) {
-        assertThat((long) stats.get("compressed_bytes_sent")).isLessThan((long) stats.get("raw_bytes_sent"));
+        assertThat((long) stats.get("compressed_bytes_sent"))
+            .isLessThan((long) stats.get("raw_bytes_sent"));
       }
     }
   }
@@ -85,7 +95,8 @@ class ReplicationStreamTest {
 
   @Test
   void aReplicaTooFarBehindTheRetainedLogGetsASnapshot() throws Exception {
-    var small = new ReplicationNode.Options().retention(new io.flywall.state.LogRetention(100, 1 << 20));
+    var small =
+        new ReplicationNode.Options().retention(new io.flywall.state.LogRetention(100, 1 << 20));
     try (ReplicationNode a = ReplicationNode.fresh("fw-a", KEY, small)) {
       a.lead(1);
       ReplicationNode b = ReplicationNode.fresh("fw-b", KEY, small);
@@ -109,7 +120,9 @@ class ReplicationStreamTest {
     for (boolean encryption : new boolean[] {true, false}) {
       var options = new ReplicationNode.Options().encryption(encryption);
       try (ReplicationNode a = ReplicationNode.fresh("fw-a", KEY, options);
-           ReplicationNode b = ReplicationNode.fresh("fw-b", "another secret of 32 bytes......".getBytes(UTF_8), options)) {
+          ReplicationNode b =
+              ReplicationNode.fresh(
+                  "fw-b", "another secret of 32 bytes......".getBytes(UTF_8), options)) {
         a.lead(1);
         a.replication.put("dns_records", "secret-host", bytes("10.9.9.9"), Optional.empty());
         b.follow(a);
@@ -126,15 +139,18 @@ class ReplicationStreamTest {
   void aReplicaRefusesAStreamFromALowerEpoch() throws Exception {
     var options = new ReplicationNode.Options();
     try (ReplicationNode a = ReplicationNode.fresh("fw-a", KEY, options);
-         ReplicationNode b = ReplicationNode.fresh("fw-b", KEY, options)) {
+        ReplicationNode b = ReplicationNode.fresh("fw-b", KEY, options)) {
       a.lead(3);
       a.replication.put("b", "k", bytes("v"), Optional.empty());
       b.epoch.set(5);
       b.follow(a);
-      await().atMost(WAIT).until(() -> {
-        String problem = b.replication.status().problem();
-        return problem != null && problem.contains("older");
-      });
+      await()
+          .atMost(WAIT)
+          .until(
+              () -> {
+                String problem = b.replication.status().problem();
+                return problem != null && problem.contains("older");
+              });
       assertThat(b.store.position()).isZero();
     }
   }
@@ -143,11 +159,12 @@ class ReplicationStreamTest {
   void writesOnAReplicaAreRefusedWithThePrimarysIdentity() throws Exception {
     var options = new ReplicationNode.Options();
     try (ReplicationNode a = ReplicationNode.fresh("fw-a", KEY, options);
-         ReplicationNode b = ReplicationNode.fresh("fw-b", KEY, options)) {
+        ReplicationNode b = ReplicationNode.fresh("fw-b", KEY, options)) {
       a.lead(1);
       b.follow(a);
       assertThatThrownBy(() -> b.replication.put("b", "k", bytes("v"), Optional.empty()))
-          .isInstanceOf(NotPrimaryException.class).hasMessageContaining("fw-a");
+          .isInstanceOf(NotPrimaryException.class)
+          .hasMessageContaining("fw-a");
     }
   }
 
@@ -155,7 +172,7 @@ class ReplicationStreamTest {
   void afterASplitBrainTheDemotedNodesWritesAreMergedAndChecksumsConverge() throws Exception {
     var options = new ReplicationNode.Options();
     try (ReplicationNode a = ReplicationNode.fresh("fw-a", KEY, options);
-         ReplicationNode b = ReplicationNode.fresh("fw-b", KEY, options)) {
+        ReplicationNode b = ReplicationNode.fresh("fw-b", KEY, options)) {
       a.lead(1);
       b.follow(a);
       for (int i = 0; i < 100; i++) {
@@ -177,12 +194,16 @@ class ReplicationStreamTest {
 
       assertThat(b.store.get("b", "only-a")).isPresent();
       assertThat(b.store.get("b", "only-b")).isPresent();
-      assertThat(new String(b.store.get("b", "k1").orElseThrow().value(), UTF_8)).isEqualTo("b-during-split");
-      assertThat(new String(b.store.get("b", "k2").orElseThrow().value(), UTF_8)).isEqualTo("a-late");
-      assertThat(b.store.conflicts(10)).anySatisfy(c -> {
-        assertThat(c.key()).isEqualTo("k1");
-        assertThat(new String(c.loserValue(), UTF_8)).isEqualTo("a-during-split");
-      });
+      assertThat(new String(b.store.get("b", "k1").orElseThrow().value(), UTF_8))
+          .isEqualTo("b-during-split");
+      assertThat(new String(b.store.get("b", "k2").orElseThrow().value(), UTF_8))
+          .isEqualTo("a-late");
+      assertThat(b.store.conflicts(10))
+          .anySatisfy(
+              c -> {
+                assertThat(c.key()).isEqualTo("k1");
+                assertThat(new String(c.loserValue(), UTF_8)).isEqualTo("a-during-split");
+              });
       assertThat(b.replication.status().conflicts()).isPositive();
     }
   }
@@ -191,9 +212,10 @@ class ReplicationStreamTest {
   void syncModeWaitsForAnAckAndDegradesToAsyncWithoutAReplica() throws Exception {
     var options = new ReplicationNode.Options().syncMode(true);
     try (ReplicationNode a = ReplicationNode.fresh("fw-a", KEY, options);
-         ReplicationNode b = ReplicationNode.fresh("fw-b", KEY, options)) {
+        ReplicationNode b = ReplicationNode.fresh("fw-b", KEY, options)) {
       a.lead(1);
-      assertThat(a.replication.put("b", "alone", bytes("v"), Optional.empty()).replicated()).isFalse();
+      assertThat(a.replication.put("b", "alone", bytes("v"), Optional.empty()).replicated())
+          .isFalse();
       assertThat(a.replication.status().syncMode()).isEqualTo("degraded");
       b.follow(a);
       awaitEqual(a, b);
@@ -214,23 +236,32 @@ class ReplicationStreamTest {
     // Both nodes name the same path in sync_files; here the replica's lives in another dir, so
     // the primary's path is made the replica's by a symlink-free copy of the layout.
     Path target = dst.resolve("dnsmasq.conf");
-    try (ReplicationNode a = ReplicationNode.fresh("fw-a", KEY, new ReplicationNode.Options().syncFiles(List.of(source)));
-         ReplicationNode b = ReplicationNode.fresh("fw-b", KEY, new ReplicationNode.Options().syncFiles(List.of(target)))) {
+    try (ReplicationNode a =
+            ReplicationNode.fresh(
+                "fw-a", KEY, new ReplicationNode.Options().syncFiles(List.of(source)));
+        ReplicationNode b =
+            ReplicationNode.fresh(
+                "fw-b", KEY, new ReplicationNode.Options().syncFiles(List.of(target)))) {
       a.lead(1);
       b.follow(a);
       // The replica refuses the primary's path: it is not in the replica's own sync_files.
       await().atMost(WAIT).until(() -> (long) b.replication.stats().get("files_refused") > 0);
       assertThat(target).doesNotExist();
     }
-    try (ReplicationNode a = ReplicationNode.fresh("fw-a", KEY, new ReplicationNode.Options().syncFiles(List.of(source)));
-         ReplicationNode b = ReplicationNode.fresh("fw-b", KEY, new ReplicationNode.Options().syncFiles(List.of(source)))) {
+    try (ReplicationNode a =
+            ReplicationNode.fresh(
+                "fw-a", KEY, new ReplicationNode.Options().syncFiles(List.of(source)));
+        ReplicationNode b =
+            ReplicationNode.fresh(
+                "fw-b", KEY, new ReplicationNode.Options().syncFiles(List.of(source)))) {
       Files.writeString(source, "server=9.9.9.9\n");
       a.lead(1);
       // Same path on one machine: the replica rewrites the file with the same content, atomically.
       b.follow(a);
       await().atMost(WAIT).until(() -> (long) b.replication.stats().get("files_written") > 0);
       assertThat(Files.readString(source)).isEqualTo("server=9.9.9.9\n");
-      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(source))).isEqualTo("rw-r-----");
+      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(source)))
+          .isEqualTo("rw-r-----");
     }
   }
 }

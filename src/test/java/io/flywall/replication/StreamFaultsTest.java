@@ -6,9 +6,9 @@ import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.util.Optional;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 /**
  * Issue item 8: a corrupt frame, a snapshot cut off midway, a full disk. The replica applies no
@@ -25,17 +25,22 @@ class StreamFaultsTest {
   }
 
   private static void awaitEqual(ReplicationNode a, ReplicationNode b) {
-    await().atMost(WAIT).until(() -> a.store.position() == b.store.position()
-        && a.store.checksum() == b.store.checksum());
+    await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                a.store.position() == b.store.position()
+                    && a.store.checksum() == b.store.checksum());
   }
 
   @ParameterizedTest(name = "encryption={0}")
   @ValueSource(booleans = {false, true})
-  void aCorruptedByteInTheStreamIsRejectedAndTheReplicaResumes(boolean encryption) throws Exception {
+  void aCorruptedByteInTheStreamIsRejectedAndTheReplicaResumes(boolean encryption)
+      throws Exception {
     var options = new ReplicationNode.Options().encryption(encryption);
     try (ReplicationNode a = ReplicationNode.fresh("fw-a", KEY, options);
-         ReplicationNode b = ReplicationNode.fresh("fw-b", KEY, options);
-         FaultyProxy proxy = new FaultyProxy(a.target().address())) {
+        ReplicationNode b = ReplicationNode.fresh("fw-b", KEY, options);
+        FaultyProxy proxy = new FaultyProxy(a.target().address())) {
       a.lead(1);
       write(a, "first-", 100);
       b.primary.set(Optional.of(new PrimaryTarget("fw-a", proxy.address())));
@@ -58,8 +63,8 @@ class StreamFaultsTest {
   void aSnapshotCutOffMidwayLeavesTheReplicaAsItWasAndTheNextOneCompletes() throws Exception {
     var options = new ReplicationNode.Options();
     try (ReplicationNode a = ReplicationNode.fresh("fw-a", KEY, options);
-         ReplicationNode b = ReplicationNode.fresh("fw-b", KEY, options);
-         FaultyProxy proxy = new FaultyProxy(a.target().address())) {
+        ReplicationNode b = ReplicationNode.fresh("fw-b", KEY, options);
+        FaultyProxy proxy = new FaultyProxy(a.target().address())) {
       a.lead(1);
       write(a, "k-", 3_000);
       b.replication.becomePrimary(1);
@@ -81,27 +86,33 @@ class StreamFaultsTest {
   void aFullDiskStopsApplyingWholeBatchesAndReplicationResumesWhenSpaceReturns() throws Exception {
     var options = new ReplicationNode.Options();
     try (ReplicationNode a = ReplicationNode.fresh("fw-a", KEY, options);
-         ReplicationNode b = ReplicationNode.fresh("fw-b", KEY, options)) {
+        ReplicationNode b = ReplicationNode.fresh("fw-b", KEY, options)) {
       a.lead(1);
       b.follow(a);
       write(a, "small-", 10);
       awaitEqual(a, b);
-      long pages = b.db.withConnection(c -> {
-        try (var rs = c.createStatement().executeQuery("PRAGMA page_count")) {
-          return rs.getLong(1);
-        }
-      });
+      long pages =
+          b.db.withConnection(
+              c -> {
+                try (var rs = c.createStatement().executeQuery("PRAGMA page_count")) {
+                  return rs.getLong(1);
+                }
+              });
       // SQLite's max_page_count makes the database "full", as a full disk would.
-      b.db.withConnection(c -> c.createStatement().execute("PRAGMA max_page_count = " + (pages + 2)));
+      b.db.withConnection(
+          c -> c.createStatement().execute("PRAGMA max_page_count = " + (pages + 2)));
       for (int i = 0; i < 2_000; i++) {
         a.replication.put("b", "big-" + i, new byte[512], Optional.empty());
       }
-      await().atMost(WAIT).until(() -> String.valueOf(b.replication.status().problem()).contains("disk full"));
+      await()
+          .atMost(WAIT)
+          .until(() -> String.valueOf(b.replication.status().problem()).contains("disk full"));
       long stuckAt = b.store.position();
       assertThat(b.store.position()).isLessThan(a.store.position());
       // No partial batch: what is on disk is exactly the state at the position reached.
-      var reread = io.flywall.state.StateStore.open(b.db, "fw-b", java.time.Clock.systemUTC(),
-          io.flywall.state.LogRetention.DEFAULT);
+      var reread =
+          io.flywall.state.StateStore.open(
+              b.db, "fw-b", java.time.Clock.systemUTC(), io.flywall.state.LogRetention.DEFAULT);
       assertThat(reread.position()).isEqualTo(b.store.position());
       assertThat(reread.checksum()).isEqualTo(b.store.checksum());
       b.db.withConnection(c -> c.createStatement().execute("PRAGMA max_page_count = 1073741823"));

@@ -13,9 +13,19 @@ class HistoryTest {
   @TempDir Path dir;
 
   private static HistoryEvent event(String type, long epoch) {
-    return new HistoryEvent(0, Instant.ofEpochMilli(1_700_000_000_000L + epoch), type, "backup",
-        "primary", "node1", epoch, "peer node2 silent for 3s", 12,
-        List.of(new HistoryEvent.Step("persist_epoch", 2, true), new HistoryEvent.Step("add_vips", 10, false)));
+    return new HistoryEvent(
+        0,
+        Instant.ofEpochMilli(1_700_000_000_000L + epoch),
+        type,
+        "backup",
+        "primary",
+        "node1",
+        epoch,
+        "peer node2 silent for 3s",
+        12,
+        List.of(
+            new HistoryEvent.Step("persist_epoch", 2, true),
+            new HistoryEvent.Step("add_vips", 10, false)));
   }
 
   @Test
@@ -28,7 +38,9 @@ class HistoryTest {
       List<HistoryEvent> newest = history.newest(10);
 
       assertThat(newest).containsExactly(second, first);
-      assertThat(newest.get(0).steps()).extracting(HistoryEvent.Step::name).containsExactly("persist_epoch", "add_vips");
+      assertThat(newest.get(0).steps())
+          .extracting(HistoryEvent.Step::name)
+          .containsExactly("persist_epoch", "add_vips");
       assertThat(newest.get(0).steps().get(1).ok()).isFalse();
       assertThat(second.id()).isGreaterThan(first.id());
     }

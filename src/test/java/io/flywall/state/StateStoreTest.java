@@ -1,10 +1,10 @@
 package io.flywall.state;
 
-import io.flywall.testing.MutableClock;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.flywall.testing.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -53,7 +53,8 @@ class StateStoreTest {
   void aNonPrimaryRefusesWritesNamingThePrimary() {
     replica.store.refuseWrites(Optional.of("fw-a"));
     assertThatThrownBy(() -> replica.store.put("dns_records", "x", bytes("1"), Optional.empty()))
-        .isInstanceOf(NotPrimaryException.class).hasMessageContaining("fw-a");
+        .isInstanceOf(NotPrimaryException.class)
+        .hasMessageContaining("fw-a");
   }
 
   @Test
@@ -87,7 +88,8 @@ class StateStoreTest {
       primary.store.put("b", "k" + i, bytes("v"), Optional.empty());
     }
     List<Change> log = primary.store.changesAfter(0, 10).orElseThrow();
-    assertThatThrownBy(() -> replica.store.apply(log.subList(1, 5))).isInstanceOf(LogGapException.class);
+    assertThatThrownBy(() -> replica.store.apply(log.subList(1, 5)))
+        .isInstanceOf(LogGapException.class);
     assertThat(replica.store.position()).isZero();
     assertThat(replica.store.list("b", 10)).isEmpty();
   }
@@ -152,7 +154,8 @@ class StateStoreTest {
     SnapshotSink sink = replica.store.receiveSnapshot();
     try (SnapshotSource source = primary.store.snapshot()) {
       sink.add(source.next(10));
-      assertThatThrownBy(() -> sink.finish(source.header(), 12345L)).isInstanceOf(SnapshotMismatchException.class);
+      assertThatThrownBy(() -> sink.finish(source.header(), 12345L))
+          .isInstanceOf(SnapshotMismatchException.class);
     }
     assertThat(replica.store.checksum()).isEqualTo(before);
     assertThat(replica.store.get("own", "k")).isPresent();
@@ -171,7 +174,8 @@ class StateStoreTest {
     MergeOutcome outcome = primary.store.merge(List.of(older, newer));
 
     assertThat(outcome).isEqualTo(new MergeOutcome(1, 1, 0));
-    assertThat(new String(primary.store.get("dns_records", "host").orElseThrow().value(), UTF_8)).isEqualTo("new");
+    assertThat(new String(primary.store.get("dns_records", "host").orElseThrow().value(), UTF_8))
+        .isEqualTo("new");
     assertThat(primary.store.get("dns_records", "other")).isPresent();
     Conflict conflict = primary.store.conflicts(10).get(0);
     assertThat(conflict.loserOrigin()).isEqualTo("fw-b");

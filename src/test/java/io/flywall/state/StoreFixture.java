@@ -14,7 +14,8 @@ public final class StoreFixture implements AutoCloseable {
     this(Files.createTempDirectory("flywall-store-"), nodeId, clock, retention);
   }
 
-  public StoreFixture(Path dir, String nodeId, Clock clock, LogRetention retention) throws Exception {
+  public StoreFixture(Path dir, String nodeId, Clock clock, LogRetention retention)
+      throws Exception {
     this.dir = dir;
     this.db = StateDatabase.open(dir);
     this.store = StateStore.open(db, nodeId, clock, retention);

@@ -15,12 +15,13 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * A real {@code flywall} process started from the packaged jar, with its log in a file and a
- * small HTTP client for its API. Tests run it, kill it and ask it questions like an operator.
+ * A real {@code flywall} process started from the packaged jar, with its log in a file and a small
+ * HTTP client for its API. Tests run it, kill it and ask it questions like an operator.
  */
 public final class FlywallProcess implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
   private final String name;
   private final List<String> args;
@@ -40,25 +41,32 @@ public final class FlywallProcess implements AutoCloseable {
   public static Path jar() {
     Path jar = Path.of(System.getProperty("flywall.jar", "target/flywall.jar"));
     if (!Files.exists(jar)) {
-      throw new IllegalStateException(jar + " is missing: integration tests run after 'mvn package'");
+      throw new IllegalStateException(
+          jar + " is missing: integration tests run after 'mvn package'");
     }
     return jar;
   }
 
   /** The java command line for this JVM's java and the packaged jar. */
   public static List<String> javaCommand() {
-    return List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-jar", jar().toString());
+    return List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Xmx128m",
+        "-XX:+UseSerialGC",
+        "-XX:TieredStopAtLevel=1",
+        "-jar",
+        jar().toString());
   }
 
   public FlywallProcess start() throws IOException {
     List<String> command = new ArrayList<>(prefix);
     command.addAll(javaCommand());
     command.addAll(args);
-    process = new ProcessBuilder(command)
-        .redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-        .start();
+    process =
+        new ProcessBuilder(command)
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+            .start();
     return this;
   }
 
@@ -87,7 +95,9 @@ public final class FlywallProcess implements AutoCloseable {
   public void stop() throws InterruptedException {
     if (process != null && process.isAlive()) {
       process.destroy();
-      if (!process.waitFor(java.time.Duration.ofSeconds(20).toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+      if (!process.waitFor(
+          java.time.Duration.ofSeconds(20).toMillis(),
+          java.util.concurrent.TimeUnit.MILLISECONDS)) {
         process.destroyForcibly();
       }
     }
@@ -96,9 +106,16 @@ public final class FlywallProcess implements AutoCloseable {
   /** GET an API path; empty when the node does not answer (not started yet, or dead). */
   public Optional<JsonNode> get(String path) {
     try {
-      HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(api.resolve(path))
-          .timeout(Duration.ofSeconds(3)).GET().build(), HttpResponse.BodyHandlers.ofString());
-      return response.statusCode() == 200 ? Optional.of(JSON.readTree(response.body())) : Optional.empty();
+      HttpResponse<String> response =
+          HTTP.send(
+              HttpRequest.newBuilder(api.resolve(path))
+                  .timeout(Duration.ofSeconds(3))
+                  .GET()
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      return response.statusCode() == 200
+          ? Optional.of(JSON.readTree(response.body()))
+          : Optional.empty();
     } catch (IOException e) {
       return Optional.empty();
     } catch (InterruptedException e) {

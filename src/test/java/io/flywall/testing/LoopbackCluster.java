@@ -30,8 +30,13 @@ public final class LoopbackCluster implements AutoCloseable {
     this(dir, priorities, haExtra, "");
   }
 
-  /** @param replicationExtra extra lines inside every node's {@code replication} block (sync_mode ...) */
-  public LoopbackCluster(Path dir, List<Integer> priorities, String haExtra, String replicationExtra) throws IOException {
+  /**
+   * @param replicationExtra extra lines inside every node's {@code replication} block (sync_mode
+   *     ...)
+   */
+  public LoopbackCluster(
+      Path dir, List<Integer> priorities, String haExtra, String replicationExtra)
+      throws IOException {
     this.dir = dir;
     int n = priorities.size();
     List<String> hosts = new ArrayList<>();
@@ -39,15 +44,20 @@ public final class LoopbackCluster implements AutoCloseable {
       hosts.add("127.0.0." + i);
     }
     int heartbeatPort = FreePorts.udpOnAll(hosts, System.nanoTime());
-    // Replication listens on TCP: a port free on every host, so concurrent test runs do not collide.
+    // Replication listens on TCP: a port free on every host, so concurrent test runs do not
+    // collide.
     int replicationPort = FreePorts.tcpOnAll(hosts, System.nanoTime());
     for (int i = 1; i <= n; i++) {
       int index = i;
-      String peers = hosts.stream().filter(h -> !h.equals("127.0.0." + index))
-          .map(h -> "\"" + h + ":" + replicationPort + "\"").collect(Collectors.joining(", "));
+      String peers =
+          hosts.stream()
+              .filter(h -> !h.equals("127.0.0." + index))
+              .map(h -> "\"" + h + ":" + replicationPort + "\"")
+              .collect(Collectors.joining(", "));
       int apiPort = FreePorts.tcp();
       Path state = dir.resolve("state" + i);
-      String config = """
+      String config =
+          """
           replication {
             mode = "replica"
             node_id = "node%d"
@@ -68,15 +78,33 @@ public final class LoopbackCluster implements AutoCloseable {
           api {
             listen = "127.0.0.1:%d"
           }
-          """.formatted(i, i, replicationPort, peers, SECRET, state, replicationExtra, priorities.get(i - 1), heartbeatPort,
-              haExtra, apiPort);
+          """
+              .formatted(
+                  i,
+                  i,
+                  replicationPort,
+                  peers,
+                  SECRET,
+                  state,
+                  replicationExtra,
+                  priorities.get(i - 1),
+                  heartbeatPort,
+                  haExtra,
+                  apiPort);
       Path file = dir.resolve("node" + i + ".hcl");
       Files.writeString(file, config);
       configs.add(file);
       URI api = URI.create("http://127.0.0.1:" + apiPort);
       apis.add(api);
-      nodes.add(new FlywallProcess("node" + i, dir.resolve("node" + i + ".log"), api, List.of(),
-          "run", "--config", file.toString()));
+      nodes.add(
+          new FlywallProcess(
+              "node" + i,
+              dir.resolve("node" + i + ".log"),
+              api,
+              List.of(),
+              "run",
+              "--config",
+              file.toString()));
     }
   }
 
@@ -103,8 +131,15 @@ public final class LoopbackCluster implements AutoCloseable {
   public void restart(int oneBased) throws IOException, InterruptedException {
     FlywallProcess old = nodes.get(oneBased - 1);
     old.kill();
-    FlywallProcess fresh = new FlywallProcess(old.name(), dir.resolve(old.name() + ".log"), apis.get(oneBased - 1),
-        List.of(), "run", "--config", configs.get(oneBased - 1).toString());
+    FlywallProcess fresh =
+        new FlywallProcess(
+            old.name(),
+            dir.resolve(old.name() + ".log"),
+            apis.get(oneBased - 1),
+            List.of(),
+            "run",
+            "--config",
+            configs.get(oneBased - 1).toString());
     nodes.set(oneBased - 1, fresh.start());
   }
 
@@ -121,15 +156,22 @@ public final class LoopbackCluster implements AutoCloseable {
 
   /** The single primary among the running nodes, if exactly one claims it. */
   public Optional<String> soloPrimary() {
-    List<String> primaries = roles().entrySet().stream().filter(e -> e.getValue().equals("primary"))
-        .map(Map.Entry::getKey).collect(Collectors.toList());
+    List<String> primaries =
+        roles().entrySet().stream()
+            .filter(e -> e.getValue().equals("primary"))
+            .map(Map.Entry::getKey)
+            .collect(Collectors.toList());
     return primaries.size() == 1 ? Optional.of(primaries.get(0)) : Optional.empty();
   }
 
   public String logs() {
     StringBuilder all = new StringBuilder();
     for (FlywallProcess node : nodes) {
-      all.append("---- ").append(node.name()).append(" ----\n").append(node.logTail(40)).append('\n');
+      all.append("---- ")
+          .append(node.name())
+          .append(" ----\n")
+          .append(node.logTail(40))
+          .append('\n');
     }
     return all.toString();
   }

@@ -9,7 +9,10 @@ public record HclBody(List<HclNode> items) {
   }
 
   public List<HclAttribute> attributes() {
-    return items.stream().filter(HclAttribute.class::isInstance).map(HclAttribute.class::cast).toList();
+    return items.stream()
+        .filter(HclAttribute.class::isInstance)
+        .map(HclAttribute.class::cast)
+        .toList();
   }
 
   public List<HclBlock> blocks() {

@@ -5,8 +5,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Turns source text into tokens. Lexical errors are recorded and lexing goes on, so that a
- * file with several mistakes reports all of them in one run.
+ * Turns source text into tokens. Lexical errors are recorded and lexing goes on, so that a file
+ * with several mistakes reports all of them in one run.
  */
 final class HclLexer {
   private final String src;
@@ -60,16 +60,17 @@ final class HclLexer {
 
   private void punctuation(char c, char next) {
     Position at = here();
-    TokenKind kind = switch (c) {
-      case '{' -> TokenKind.LBRACE;
-      case '}' -> TokenKind.RBRACE;
-      case '[' -> TokenKind.LBRACKET;
-      case ']' -> TokenKind.RBRACKET;
-      case ',' -> TokenKind.COMMA;
-      case '=' -> TokenKind.EQUALS;
-      case ':' -> TokenKind.COLON;
-      default -> TokenKind.ERROR;
-    };
+    TokenKind kind =
+        switch (c) {
+          case '{' -> TokenKind.LBRACE;
+          case '}' -> TokenKind.RBRACE;
+          case '[' -> TokenKind.LBRACKET;
+          case ']' -> TokenKind.RBRACKET;
+          case ',' -> TokenKind.COMMA;
+          case '=' -> TokenKind.EQUALS;
+          case ':' -> TokenKind.COLON;
+          default -> TokenKind.ERROR;
+        };
     if (kind != TokenKind.ERROR) {
       add(kind, String.valueOf(c), null, at);
       pos++;
@@ -80,7 +81,10 @@ final class HclLexer {
       message = "interpolation `${...}` is not supported: write the value literally";
     } else if (c == '(' || c == ')' || c == '+' || c == '*' || c == '?' || c == '!' || c == '.'
         || c == '-' || c == '%' || c == '&' || c == '|' || c == '>' || c == '<') {
-      message = "unexpected `" + c + "`: expressions and function calls are not supported, only literal values";
+      message =
+          "unexpected `"
+              + c
+              + "`: expressions and function calls are not supported, only literal values";
     } else if (c == '\'') {
       message = "unexpected `'`: strings use double quotes";
     } else {
@@ -137,7 +141,9 @@ final class HclLexer {
     StringBuilder value = new StringBuilder();
     while (true) {
       if (pos >= src.length() || src.charAt(pos) == '\n' || src.charAt(pos) == '\r') {
-        error(at, "string is not closed: add `\"` (a string cannot span lines; use a heredoc <<EOF for that)");
+        error(
+            at,
+            "string is not closed: add `\"` (a string cannot span lines; use a heredoc <<EOF for that)");
         add(TokenKind.STRING, src.substring(start, pos), value.toString(), at);
         return;
       }
@@ -170,9 +176,11 @@ final class HclLexer {
       return true;
     }
     if (peekChar(1) == '{') {
-      error(here(), c == '$'
-          ? "interpolation `${...}` is not supported: write the value literally (or `$${` for a literal `${`)"
-          : "template directives `%{...}` are not supported (write `%%{` for a literal `%{`)");
+      error(
+          here(),
+          c == '$'
+              ? "interpolation `${...}` is not supported: write the value literally (or `$${` for a literal `${`)"
+              : "template directives `%{...}` are not supported (write `%%{` for a literal `%{`)");
       value.append(c).append('{');
       pos += 2;
       return true;
@@ -191,10 +199,23 @@ final class HclLexer {
       case '\\' -> value.append('\\');
       case 'u', 'U' -> {
         int digits = e == 'u' ? 4 : 8;
-        String hex = src.substring(Math.min(pos + 2, src.length()), Math.min(pos + 2 + digits, src.length()));
-        int cp = hex.length() == digits && hex.chars().allMatch(HclLexer::isHex) ? (int) Long.parseLong(hex, 16) : -1;
-        if (cp < 0 || cp > Character.MAX_CODE_POINT || (digits == 8 && Character.isSurrogate((char) cp) && cp <= 0xFFFF)) {
-          error(at, "invalid escape `\\" + e + "`: expected " + digits + " hex digits of a Unicode code point");
+        String hex =
+            src.substring(
+                Math.min(pos + 2, src.length()), Math.min(pos + 2 + digits, src.length()));
+        int cp =
+            hex.length() == digits && hex.chars().allMatch(HclLexer::isHex)
+                ? (int) Long.parseLong(hex, 16)
+                : -1;
+        if (cp < 0
+            || cp > Character.MAX_CODE_POINT
+            || (digits == 8 && Character.isSurrogate((char) cp) && cp <= 0xFFFF)) {
+          error(
+              at,
+              "invalid escape `\\"
+                  + e
+                  + "`: expected "
+                  + digits
+                  + " hex digits of a Unicode code point");
           pos += 2;
           return;
         }
@@ -244,7 +265,13 @@ final class HclLexer {
     List<String> lines = new ArrayList<>();
     while (true) {
       if (pos >= src.length()) {
-        error(at, "heredoc <<" + (indented ? "-" : "") + marker + " is not closed: add a line with " + marker);
+        error(
+            at,
+            "heredoc <<"
+                + (indented ? "-" : "")
+                + marker
+                + " is not closed: add a line with "
+                + marker);
         add(TokenKind.STRING, "<<" + marker, "", at);
         return;
       }
@@ -283,9 +310,11 @@ final class HclLexer {
         if (i > 0 && text.charAt(i - 1) == c) {
           continue;
         }
-        error(new Position(line, i + 1), c == '$'
-            ? "interpolation `${...}` is not supported: write the value literally (or `$${` for a literal `${`)"
-            : "template directives `%{...}` are not supported (write `%%{` for a literal `%{`)");
+        error(
+            new Position(line, i + 1),
+            c == '$'
+                ? "interpolation `${...}` is not supported: write the value literally (or `$${` for a literal `${`)"
+                : "template directives `%{...}` are not supported (write `%%{` for a literal `%{`)");
       }
     }
   }
@@ -322,7 +351,8 @@ final class HclLexer {
       digits();
     }
     if ((peekChar(0) == 'e' || peekChar(0) == 'E')
-        && (isDigit(peekChar(1)) || ((peekChar(1) == '+' || peekChar(1) == '-') && isDigit(peekChar(2))))) {
+        && (isDigit(peekChar(1))
+            || ((peekChar(1) == '+' || peekChar(1) == '-') && isDigit(peekChar(2))))) {
       pos += 2;
       digits();
     }

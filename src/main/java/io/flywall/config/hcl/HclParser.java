@@ -13,10 +13,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Parses HCL native syntax into an {@link HclBody}. Strict where lenient parsers go wrong:
- * one attribute or block per line, nothing after a value but the end of the line, every
- * bracket closed. After an error it resumes at the next line or closing brace, so all the
- * errors of a file are reported together.
+ * Parses HCL native syntax into an {@link HclBody}. Strict where lenient parsers go wrong: one
+ * attribute or block per line, nothing after a value but the end of the line, every bracket closed.
+ * After an error it resumes at the next line or closing brace, so all the errors of a file are
+ * reported together.
  */
 public final class HclParser {
   /** Deeper nesting than this is not a config file; refusing it keeps the stack bounded. */
@@ -40,8 +40,8 @@ public final class HclParser {
   }
 
   /**
-   * Parses a whole file; errors on the lines of an attribute named in {@code sensitive} have
-   * every quoted source fragment replaced, so that a mistyped secret is not echoed.
+   * Parses a whole file; errors on the lines of an attribute named in {@code sensitive} have every
+   * quoted source fragment replaced, so that a mistyped secret is not echoed.
    */
   public static HclBody parse(String text, Set<String> sensitive) throws HclSyntaxException {
     List<HclError> errors = new ArrayList<>();
@@ -51,8 +51,9 @@ public final class HclParser {
     HclBody body = parser.body(null);
     if (!errors.isEmpty()) {
       List<HclError> sorted = new ArrayList<>(errors.stream().map(parser::redact).toList());
-      sorted.sort(Comparator.comparingInt((HclError e) -> e.position().line())
-          .thenComparingInt(e -> e.position().column()));
+      sorted.sort(
+          Comparator.comparingInt((HclError e) -> e.position().line())
+              .thenComparingInt(e -> e.position().column()));
       throw new HclSyntaxException(sorted.stream().distinct().toList());
     }
     return body;
@@ -73,8 +74,12 @@ public final class HclParser {
       Token tok = peek();
       if (tok.kind() == TokenKind.EOF) {
         if (opener != null) {
-          error(opener.position(), "block `" + opener.text() + "` is not closed: a `}` is missing"
-              + " (in it or in one of its nested blocks)");
+          error(
+              opener.position(),
+              "block `"
+                  + opener.text()
+                  + "` is not closed: a `}` is missing"
+                  + " (in it or in one of its nested blocks)");
         }
         return new HclBody(items);
       }
@@ -93,8 +98,13 @@ public final class HclParser {
         if (node instanceof HclAttribute attribute) {
           Position first = attributes.putIfAbsent(attribute.name(), attribute.position());
           if (first != null) {
-            error(attribute.position(), "attribute `" + attribute.name() + "` is set twice (first at line "
-                + first.line() + ")");
+            error(
+                attribute.position(),
+                "attribute `"
+                    + attribute.name()
+                    + "` is set twice (first at line "
+                    + first.line()
+                    + ")");
             continue;
           }
         }
@@ -116,8 +126,14 @@ public final class HclParser {
     if (sensitiveLines.stream().noneMatch(span -> span[0] <= line && line <= span[1])) {
       return error;
     }
-    String message = QUOTED.matcher(error.message()).replaceAll(m ->
-        sensitive.contains(m.group().substring(1, m.group().length() - 1)) ? Matcher.quoteReplacement(m.group()) : "`…`");
+    String message =
+        QUOTED
+            .matcher(error.message())
+            .replaceAll(
+                m ->
+                    sensitive.contains(m.group().substring(1, m.group().length() - 1))
+                        ? Matcher.quoteReplacement(m.group())
+                        : "`…`");
     return new HclError(error.position(), message);
   }
 
@@ -138,9 +154,14 @@ public final class HclParser {
     }
     Token brace = peek();
     if (brace.kind() != TokenKind.LBRACE) {
-      throw fail(brace, labels.isEmpty()
-          ? "expected `=` or `{` after `" + name.text() + "`, found " + brace.describe()
-          : "expected `{` after the labels of block `" + name.text() + "`, found " + brace.describe());
+      throw fail(
+          brace,
+          labels.isEmpty()
+              ? "expected `=` or `{` after `" + name.text() + "`, found " + brace.describe()
+              : "expected `{` after the labels of block `"
+                  + name.text()
+                  + "`, found "
+                  + brace.describe());
     }
     next();
     enter(brace);
@@ -157,9 +178,15 @@ public final class HclParser {
   private void endOfItem(String what) {
     Token tok = peek();
     switch (tok.kind()) {
-      case NEWLINE, EOF, RBRACE -> { }
-      default -> throw fail(tok, "expected end of line after " + what + ", found " + tok.describe()
-          + " (one attribute or block per line)");
+      case NEWLINE, EOF, RBRACE -> {}
+      default ->
+          throw fail(
+              tok,
+              "expected end of line after "
+                  + what
+                  + ", found "
+                  + tok.describe()
+                  + " (one attribute or block per line)");
     }
   }
 
@@ -179,8 +206,11 @@ public final class HclParser {
           case "null":
             throw fail(tok, "`null` is not supported: leave the attribute out to get its default");
           default:
-            throw fail(tok, "expected a value, found " + tok.describe()
-                + " (strings need double quotes; references and expressions are not supported)");
+            throw fail(
+                tok,
+                "expected a value, found "
+                    + tok.describe()
+                    + " (strings need double quotes; references and expressions are not supported)");
         }
       case LBRACKET:
         enter(tok);
@@ -256,21 +286,26 @@ public final class HclParser {
       Token sep = peek();
       switch (sep.kind()) {
         case COMMA -> next();
-        case NEWLINE, RBRACE -> { }
-        default -> throw fail(sep, "expected `,`, a line break or `}` in the object, found " + sep.describe());
+        case NEWLINE, RBRACE -> {}
+        default ->
+            throw fail(
+                sep, "expected `,`, a line break or `}` in the object, found " + sep.describe());
       }
     }
   }
 
-  /** True when the next tokens read {@code name =}: a new attribute, so a list above was left open. */
+  /**
+   * True when the next tokens read {@code name =}: a new attribute, so a list above was left open.
+   */
   private boolean startsAttribute() {
-    return peek().kind() == TokenKind.IDENT && index + 1 < tokens.size()
+    return peek().kind() == TokenKind.IDENT
+        && index + 1 < tokens.size()
         && tokens.get(index + 1).kind() == TokenKind.EQUALS;
   }
 
   /**
-   * Skips the broken item that began at {@code start}: to the end of its line, past any
-   * brackets it opened, but never past the `}` that closes the enclosing block.
+   * Skips the broken item that began at {@code start}: to the end of its line, past any brackets it
+   * opened, but never past the `}` that closes the enclosing block.
    */
   private void recover(int start) {
     index = start;

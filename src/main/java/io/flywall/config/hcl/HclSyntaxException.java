@@ -8,7 +8,10 @@ public final class HclSyntaxException extends Exception {
   private final transient List<HclError> errors;
 
   public HclSyntaxException(List<HclError> errors) {
-    super(errors.stream().map(e -> e.position() + ": " + e.message()).collect(Collectors.joining("\n")));
+    super(
+        errors.stream()
+            .map(e -> e.position() + ": " + e.message())
+            .collect(Collectors.joining("\n")));
     this.errors = List.copyOf(errors);
   }
 

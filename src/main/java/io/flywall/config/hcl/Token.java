@@ -1,8 +1,8 @@
 package io.flywall.config.hcl;
 
 /**
- * One lexical token. For strings and heredocs {@code value} is the decoded text, for
- * numbers a {@link java.math.BigDecimal}; {@code text} is the source spelling.
+ * One lexical token. For strings and heredocs {@code value} is the decoded text, for numbers a
+ * {@link java.math.BigDecimal}; {@code text} is the source spelling.
  */
 record Token(TokenKind kind, String text, Object value, Position position) {
 

@@ -9,7 +9,8 @@ import org.junit.jupiter.api.Test;
 class HclErrorTest {
 
   private static List<HclError> errorsOf(String text) {
-    HclSyntaxException e = catchThrowableOfType(() -> HclParser.parse(text), HclSyntaxException.class);
+    HclSyntaxException e =
+        catchThrowableOfType(() -> HclParser.parse(text), HclSyntaxException.class);
     assertThat(e).as("expected a syntax error for:\n%s", text).isNotNull();
     return e.errors();
   }
@@ -82,7 +83,9 @@ class HclErrorTest {
   void bareWordsAndExpressionsAreNotValues() {
     assertThat(onlyErrorOf("mode = primary\n").message()).contains("strings need double quotes");
     assertThat(onlyErrorOf("a = 1 + 2\n").message()).contains("expressions");
-    assertThat(errorsOf("a = f(1)\n")).extracting(HclError::message).anyMatch(m -> m.contains("function calls"));
+    assertThat(errorsOf("a = f(1)\n"))
+        .extracting(HclError::message)
+        .anyMatch(m -> m.contains("function calls"));
   }
 
   @Test
@@ -118,7 +121,8 @@ class HclErrorTest {
 
   @Test
   void unclosedHeredocAndCommentAreErrors() {
-    assertThat(errorsOf("s = <<EOF\nabc\n").get(0).message()).contains("heredoc <<EOF is not closed");
+    assertThat(errorsOf("s = <<EOF\nabc\n").get(0).message())
+        .contains("heredoc <<EOF is not closed");
     assertThat(onlyErrorOf("a = 1\n/* open").message()).contains("`/*` is not closed");
   }
 
@@ -130,13 +134,16 @@ class HclErrorTest {
 
   @Test
   void missingEqualsIsAnError() {
-    assertThat(onlyErrorOf("mode \"primary\"\n").message()).contains("expected `{` after the labels");
+    assertThat(onlyErrorOf("mode \"primary\"\n").message())
+        .contains("expected `{` after the labels");
     assertThat(onlyErrorOf("mode 5\n").message()).contains("expected `=` or `{` after `mode`");
   }
 
   @Test
   void everyBrokenLineIsReportedNotJustTheFirst() {
-    List<HclError> errors = errorsOf("""
+    List<HclError> errors =
+        errorsOf(
+            """
         replication {
           mode = primary
           priority = 50 garbage "x" ]]
@@ -171,7 +178,8 @@ class HclErrorTest {
   @Test
   void errorsAreOrderedByLineAndColumn() {
     List<HclError> errors = errorsOf("a = 1 2\nb = \"\\q\" x\n");
-    assertThat(errors).extracting(HclError::position)
+    assertThat(errors)
+        .extracting(HclError::position)
         .containsExactly(new Position(1, 7), new Position(2, 6), new Position(2, 10));
   }
 }

@@ -50,7 +50,8 @@ class HclSyntaxTest {
     assertThat(((HclValue.Num) valueOf("n = 42")).value()).isEqualByComparingTo("42");
     assertThat(((HclValue.Num) valueOf("n = -7")).value()).isEqualByComparingTo("-7");
     assertThat(((HclValue.Num) valueOf("n = 2.5")).value()).isEqualByComparingTo("2.5");
-    assertThat(((HclValue.Num) valueOf("n = 1e3")).value()).isEqualByComparingTo(new BigDecimal("1000"));
+    assertThat(((HclValue.Num) valueOf("n = 1e3")).value())
+        .isEqualByComparingTo(new BigDecimal("1000"));
     assertThat(((HclValue.Num) valueOf("n = 1.5E-2")).value()).isEqualByComparingTo("0.015");
   }
 
@@ -63,7 +64,9 @@ class HclSyntaxTest {
   @Test
   void listsAllowTrailingCommasAndLineBreaks() throws Exception {
     HclValue.ListValue list = (HclValue.ListValue) valueOf("l = [\n  \"a\",\n  \"b\",\n]\n");
-    assertThat(list.elements()).extracting(v -> ((HclValue.Str) v).value()).containsExactly("a", "b");
+    assertThat(list.elements())
+        .extracting(v -> ((HclValue.Str) v).value())
+        .containsExactly("a", "b");
     assertThat(((HclValue.ListValue) valueOf("l = []")).elements()).isEmpty();
     assertThat(((HclValue.ListValue) valueOf("l = [[1], [2, 3]]")).elements()).hasSize(2);
   }
@@ -78,7 +81,9 @@ class HclSyntaxTest {
 
   @Test
   void allThreeCommentStylesAreIgnored() throws Exception {
-    HclBody body = HclParser.parse("# hash\n// slashes\na = 1 # trailing\n/* block\n spanning */ b = 2\nc /* inline */ = 3\n");
+    HclBody body =
+        HclParser.parse(
+            "# hash\n// slashes\na = 1 # trailing\n/* block\n spanning */ b = 2\nc /* inline */ = 3\n");
     assertThat(body.attributes()).extracting(HclAttribute::name).containsExactly("a", "b", "c");
   }
 
@@ -89,9 +94,11 @@ class HclSyntaxTest {
 
   @Test
   void indentedHeredocStripsTheCommonIndent() throws Exception {
-    HclBody body = HclParser.parse("b {\n  s = <<-EOT\n      one\n        two\n    EOT\n  after = 1\n}\n");
+    HclBody body =
+        HclParser.parse("b {\n  s = <<-EOT\n      one\n        two\n    EOT\n  after = 1\n}\n");
     HclBlock b = body.blocks().get(0);
-    assertThat(((HclValue.Str) b.body().attributes().get(0).value()).value()).isEqualTo("one\n  two\n");
+    assertThat(((HclValue.Str) b.body().attributes().get(0).value()).value())
+        .isEqualTo("one\n  two\n");
     assertThat(b.body().attributes()).extracting(HclAttribute::name).containsExactly("s", "after");
   }
 
