@@ -8,6 +8,7 @@ import io.flywall.failover.Action;
 import io.flywall.failover.Event;
 import io.flywall.failover.Role;
 import io.flywall.failover.Transition;
+import io.flywall.network.VipGroup;
 import io.flywall.state.History;
 import io.flywall.state.HistoryEvent;
 import io.flywall.state.NodeMeta;

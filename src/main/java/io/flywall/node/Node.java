@@ -21,6 +21,7 @@ import io.flywall.failover.Event;
 import io.flywall.failover.FailoverController;
 import io.flywall.failover.PeerHeartbeat;
 import io.flywall.failover.Role;
+import io.flywall.network.VipGroup;
 import io.flywall.state.History;
 import io.flywall.state.HistoryEvent;
 import io.flywall.state.StateStoreException;

@@ -2,9 +2,9 @@ package io.flywall.cli;
 
 import io.flywall.config.ConfigLoader;
 import io.flywall.network.ProcessCommandRunner;
+import io.flywall.network.VipGroup;
 import io.flywall.node.Daemon;
 import io.flywall.node.FailoverScripts;
-import io.flywall.node.VipGroup;
 import io.flywall.testing.FreePorts;
 import java.nio.file.Path;
 import java.time.Clock;

@@ -8,6 +8,7 @@ import io.flywall.api.MonitorFeed;
 import io.flywall.conntrack.ConnectionSync;
 import io.flywall.failover.Action;
 import io.flywall.failover.Event;
+import io.flywall.network.VipGroup;
 import io.flywall.state.History;
 import io.flywall.state.NodeMeta;
 import io.flywall.state.StateDatabase;

@@ -1,4 +1,4 @@
-package io.flywall.node;
+package io.flywall.network;
 
 import java.util.List;
 import java.util.Optional;

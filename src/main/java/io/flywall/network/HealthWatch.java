@@ -1,10 +1,5 @@
-package io.flywall.node;
+package io.flywall.network;
 
-import io.flywall.network.GatewayMonitor;
-import io.flywall.network.GatewayState;
-import io.flywall.network.Health;
-import io.flywall.network.LinkMonitor;
-import io.flywall.network.LinkState;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;
@@ -19,7 +14,7 @@ import org.slf4j.LoggerFactory;
  * (each on its own schedule: a probe may take its whole timeout) and reports the combined verdict
  * whenever it changes.
  */
-final class HealthWatch implements AutoCloseable {
+public final class HealthWatch implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(HealthWatch.class);
 
   private final List<String> links;
@@ -33,7 +28,7 @@ final class HealthWatch implements AutoCloseable {
   private Boolean lastHealthy;
   private String lastCause = "";
 
-  HealthWatch(
+  public HealthWatch(
       List<String> links,
       List<InetAddress> gateways,
       LinkMonitor linkMonitor,
@@ -48,12 +43,12 @@ final class HealthWatch implements AutoCloseable {
     this.threads = threads;
   }
 
-  boolean watching() {
+  public boolean watching() {
     return !links.isEmpty() || !gateways.isEmpty();
   }
 
   /** Checks once synchronously (so the first verdict is known at start), then keeps watching. */
-  void start(Duration heartbeatInterval) {
+  public void start(Duration heartbeatInterval) {
     if (!watching()) {
       return;
     }

@@ -1,15 +1,8 @@
-package io.flywall.node;
+package io.flywall.network;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.flywall.network.AnnouncementSchedule;
-import io.flywall.network.CommandResult;
-import io.flywall.network.CommandRunner;
-import io.flywall.network.GratuitousAnnouncer;
-import io.flywall.network.NeighborProbe;
-import io.flywall.network.Vip;
-import io.flywall.network.VipBackend;
 import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Duration;

@@ -1,12 +1,5 @@
-package io.flywall.node;
+package io.flywall.network;
 
-import io.flywall.network.Announcement;
-import io.flywall.network.AnnouncementSchedule;
-import io.flywall.network.GratuitousAnnouncer;
-import io.flywall.network.NeighborProbe;
-import io.flywall.network.ProbeAnswer;
-import io.flywall.network.Vip;
-import io.flywall.network.VipBackend;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -24,7 +17,7 @@ import org.slf4j.LoggerFactory;
  * announcements runs on threads of its own: arping paces a burst at one packet per second, and the
  * first packet must not wait for the rest of a takeover.
  */
-final class NetworkVipGroup implements VipGroup {
+public final class NetworkVipGroup implements VipGroup {
   private static final Logger log = LoggerFactory.getLogger(NetworkVipGroup.class);
 
   private final List<Vip> vips;
@@ -38,7 +31,7 @@ final class NetworkVipGroup implements VipGroup {
   private final Clock clock;
   private final Set<Vip> held = new LinkedHashSet<>();
 
-  NetworkVipGroup(
+  public NetworkVipGroup(
       List<Vip> vips,
       List<Vip> announced,
       List<Vip> probed,
