@@ -78,8 +78,19 @@ public final class HealthWatch implements AutoCloseable {
 
   private void checkLinks() {
     if (!links.isEmpty()) {
-      linkStates = linkMonitor.observe(links);
+      linkStates = observeLinks();
       judge();
+    }
+  }
+
+  /** A link whose state cannot be read counts as down: a blind node must not stay primary. */
+  private List<LinkState> observeLinks() {
+    try {
+      return linkMonitor.observe(links);
+    } catch (NetworkCommandException e) {
+      return links.stream()
+          .map(name -> LinkState.down(name, "unreadable: " + e.getMessage()))
+          .toList();
     }
   }
 
