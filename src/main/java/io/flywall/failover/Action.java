@@ -18,7 +18,8 @@ public sealed interface Action {
   /** Commit the replicated connection-tracking state so it is in place before traffic arrives. */
   record CommitConnectionState() implements Action {}
 
-  record RunScript(ScriptPhase phase, String event, Role from, Role to, long epoch, String cause)
+  record RunScript(
+      ScriptPhase phase, TransitionType event, Role from, Role to, long epoch, String cause)
       implements Action {
     public RunScript {
       Objects.requireNonNull(phase, "phase");

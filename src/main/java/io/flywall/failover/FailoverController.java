@@ -199,7 +199,7 @@ public final class FailoverController {
     if (!hb.witness() && failback.adopt(hb.failbackEnabled(), hb.failbackVersion(), hb.nodeId())) {
       record(
           out,
-          "failback_setting",
+          TransitionType.FAILBACK_SETTING,
           role,
           "adopted the cluster-wide failback setting from "
               + hb.nodeId()
@@ -243,7 +243,7 @@ public final class FailoverController {
       String what = failback.describe() + " (version " + failback.version() + ")";
       record(
           out,
-          "failback_setting",
+          TransitionType.FAILBACK_SETTING,
           role,
           "operator set failback enabled=" + s.enabled() + ": " + what,
           now);
@@ -268,7 +268,7 @@ public final class FailoverController {
                 + "); not taking over";
         alarms.put(SPLIT_BRAIN_RISK, detail);
         out.add(new Action.RaiseAlarm(SPLIT_BRAIN_RISK, detail));
-        record(out, SPLIT_BRAIN_RISK, role, detail, now);
+        record(out, TransitionType.SPLIT_BRAIN_RISK, role, detail, now);
       }
       return;
     }
@@ -276,7 +276,12 @@ public final class FailoverController {
     if (role == Role.BACKUP) {
       electionVerdict(now)
           .ifPresent(
-              cause -> takeover("takeover", cause + "; VIP probe found no other holder", now, out));
+              cause ->
+                  takeover(
+                      TransitionType.TAKEOVER,
+                      cause + "; VIP probe found no other holder",
+                      now,
+                      out));
     }
   }
 
@@ -292,12 +297,12 @@ public final class FailoverController {
         actionFault = what;
         enterFault(what, now, out);
       } else {
-        record(out, "action_failed", role, what, now);
+        record(out, TransitionType.ACTION_FAILED, role, what, now);
       }
     } else if (a instanceof Action.RunScript s) {
       record(
           out,
-          "script_failed",
+          TransitionType.SCRIPT_FAILED,
           role,
           s.phase().name().toLowerCase()
               + "_failover_script for "
@@ -309,7 +314,11 @@ public final class FailoverController {
       probeSentAt = null;
     } else {
       record(
-          out, "action_failed", role, a.getClass().getSimpleName() + " failed: " + e.detail(), now);
+          out,
+          TransitionType.ACTION_FAILED,
+          role,
+          a.getClass().getSimpleName() + " failed: " + e.detail(),
+          now);
     }
   }
 
@@ -358,7 +367,7 @@ public final class FailoverController {
             "no eligible target: no peer is alive, healthy, in sync and with quorum");
       }
     }
-    handOver("handover", target.id(), "operator failover to " + target.id(), now, out);
+    handOver(TransitionType.HANDOVER, target.id(), "operator failover to " + target.id(), now, out);
     return new CommandReply(
         true,
         "handing over from " + self + " to " + target.id(),
@@ -409,7 +418,7 @@ public final class FailoverController {
     forced = !hasQuorum;
     holdOver = true;
     takeover(
-        "promote",
+        TransitionType.PROMOTE,
         "operator promote"
             + (force ? " --force" : "")
             + (hasQuorum ? "" : " without quorum (" + quorum.describe(visible) + ")"),
@@ -443,7 +452,7 @@ public final class FailoverController {
         "cleared "
             + String.join(", ", cleared)
             + (role == Role.FAULT ? "; still in fault: " + faultDescription() : "");
-    record(out, "reset", before, role, "operator reset: " + message, now);
+    record(out, TransitionType.RESET, before, role, "operator reset: " + message, now);
     return CommandReply.accepted(message);
   }
 
@@ -454,7 +463,7 @@ public final class FailoverController {
       changeRole(Role.BACKUP, now);
       record(
           out,
-          "startup",
+          TransitionType.STARTUP,
           Role.INIT,
           Role.BACKUP,
           heardEveryone()
@@ -516,7 +525,7 @@ public final class FailoverController {
       handingOver = null;
       record(
           out,
-          "handover_abandoned",
+          TransitionType.HANDOVER_ABANDONED,
           role,
           role,
           h.target()
@@ -533,7 +542,7 @@ public final class FailoverController {
       Optional<PeerTable.Peer> from = peers.find(knownEpochFrom);
       boolean fromPrimary = from.isPresent() && from.get().last().role() == Role.PRIMARY;
       release(
-          "demote",
+          TransitionType.DEMOTE,
           Role.BACKUP,
           (fromPrimary
                   ? "primary " + knownEpochFrom + " has epoch "
@@ -556,7 +565,7 @@ public final class FailoverController {
       if (hb.epoch() == term
           && Election.isBetter(hb.priority(), hb.nodeId(), settings.priority(), self)) {
         release(
-            "demote",
+            TransitionType.DEMOTE,
             Role.BACKUP,
             "primary "
                 + hb.nodeId()
@@ -589,7 +598,7 @@ public final class FailoverController {
         out.add(new Action.Announce(Optional.empty()));
         record(
             out,
-            "reassert",
+            TransitionType.REASSERT,
             Role.PRIMARY,
             Role.PRIMARY,
             "primary "
@@ -622,7 +631,7 @@ public final class FailoverController {
     yieldedTo = rival.id();
     rivalId = null;
     rivalSince = null;
-    release("demote", Role.BACKUP, cause, Optional.empty(), now, out);
+    release(TransitionType.DEMOTE, Role.BACKUP, cause, Optional.empty(), now, out);
     return true;
   }
 
@@ -640,7 +649,7 @@ public final class FailoverController {
       return false;
     }
     release(
-        "release",
+        TransitionType.RELEASE,
         Role.BACKUP,
         "lost quorum: " + quorum.describe(visible) + "; releasing the VIPs " + "(self-fencing)",
         Optional.empty(),
@@ -674,7 +683,7 @@ public final class FailoverController {
             + " ms); "
             + failback.describe();
     failback.fired(now);
-    handOver("failback", hb.nodeId(), cause, now, out);
+    handOver(TransitionType.FAILBACK, hb.nodeId(), cause, now, out);
   }
 
   /** The best peer better than this primary, if it is fit to take the role back. */
@@ -704,7 +713,7 @@ public final class FailoverController {
     }
     // No VIP probe: the releasing node removed its VIPs before it announced the handover.
     takeover(
-        "takeover",
+        TransitionType.TAKEOVER,
         "planned handover from " + offeredToMe.from() + " (epoch " + h.epoch() + ")",
         now,
         out);
@@ -717,7 +726,7 @@ public final class FailoverController {
       return;
     }
     if (!settings.probeBeforeClaim()) {
-      takeover("takeover", cause.get(), now, out);
+      takeover(TransitionType.TAKEOVER, cause.get(), now, out);
       return;
     }
     boolean awaitingAnswer = probeSentAt != null && now.isBefore(probeSentAt.plus(failureTimeout));
@@ -815,7 +824,7 @@ public final class FailoverController {
 
   // ---- role changes ----
 
-  private void takeover(String type, String cause, Instant now, List<Action> out) {
+  private void takeover(TransitionType type, String cause, Instant now, List<Action> out) {
     Role from = role;
     long epoch = knownEpoch + 1;
     knownEpoch = epoch;
@@ -832,7 +841,7 @@ public final class FailoverController {
   }
 
   private void release(
-      String type,
+      TransitionType type,
       Role to,
       String cause,
       Optional<Handover> handover,
@@ -845,7 +854,8 @@ public final class FailoverController {
     out.addAll(RoleChangeSteps.release(type, to, term, cause, handover, now));
   }
 
-  private void handOver(String type, String target, String cause, Instant now, List<Action> out) {
+  private void handOver(
+      TransitionType type, String target, String cause, Instant now, List<Action> out) {
     Handover handover = new Handover(target, term);
     release(type, Role.BACKUP, cause, Optional.of(handover), now, out);
     handingOver = new PendingHandover(handover, now);
@@ -854,18 +864,18 @@ public final class FailoverController {
   private void enterFault(String cause, Instant now, List<Action> out) {
     probeSentAt = null;
     if (role == Role.PRIMARY) {
-      release("fault", Role.FAULT, cause, Optional.empty(), now, out);
+      release(TransitionType.FAULT, Role.FAULT, cause, Optional.empty(), now, out);
       return;
     }
     Role from = role;
     changeRole(Role.FAULT, now);
-    record(out, "fault", from, Role.FAULT, cause, now);
+    record(out, TransitionType.FAULT, from, Role.FAULT, cause, now);
   }
 
   private void recover(String cause, Instant now, List<Action> out) {
     Role to = holdPassed(now) ? Role.BACKUP : Role.INIT;
     changeRole(to, now);
-    record(out, "recover", Role.FAULT, to, cause, now);
+    record(out, TransitionType.RECOVER, Role.FAULT, to, cause, now);
   }
 
   private void changeRole(Role to, Instant now) {
@@ -889,12 +899,13 @@ public final class FailoverController {
     return Math.min(1 + peers.alive(now).size(), quorum.voters());
   }
 
-  private void record(List<Action> out, String type, Role unchanged, String cause, Instant now) {
+  private void record(
+      List<Action> out, TransitionType type, Role unchanged, String cause, Instant now) {
     record(out, type, unchanged, unchanged, cause, now);
   }
 
   private void record(
-      List<Action> out, String type, Role from, Role to, String cause, Instant now) {
+      List<Action> out, TransitionType type, Role from, Role to, String cause, Instant now) {
     out.add(new Action.Record(new Transition(type, from, to, epoch(), cause, now)));
   }
 }

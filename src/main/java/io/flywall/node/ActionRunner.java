@@ -8,6 +8,7 @@ import io.flywall.failover.Action;
 import io.flywall.failover.Event;
 import io.flywall.failover.Role;
 import io.flywall.failover.Transition;
+import io.flywall.failover.TransitionType;
 import io.flywall.network.VipGroup;
 import io.flywall.state.History;
 import io.flywall.state.HistoryEvent;
@@ -253,11 +254,12 @@ final class ActionRunner {
 
   private void record(Transition transition, Instant batchStart, List<HistoryEvent.Step> steps) {
     long durationMs = Duration.between(batchStart, clock.instant()).toMillis();
+    String type = transition.type().label();
     HistoryEvent event =
         new HistoryEvent(
             0,
             transition.time(),
-            transition.type(),
+            type,
             roleName(transition.fromRole()),
             roleName(transition.toRole()),
             nodeId,
@@ -268,27 +270,27 @@ final class ActionRunner {
     try {
       history.append(event);
     } catch (StateStoreException e) {
-      log.error("cannot record {} in the history: {}", transition.type(), e.getMessage());
+      log.error("cannot record {} in the history: {}", type, e.getMessage());
     }
     log.info(
         "{}: {} -> {} (epoch {}, {} ms): {}",
-        transition.type(),
+        type,
         event.fromRole(),
         event.toRole(),
         transition.epoch(),
         durationMs,
         transition.cause());
-    metrics.transition(transition.type());
+    metrics.transition(type);
     if (transition.toRole() == Role.PRIMARY && transition.fromRole() != Role.PRIMARY) {
-      metrics.failover(transition.type(), durationMs / 1000.0);
+      metrics.failover(type, durationMs / 1000.0);
     }
-    if (transition.type().equals("failback")) {
-      metrics.failback(transition.type());
+    if (transition.type() == TransitionType.FAILBACK) {
+      metrics.failback(type);
     }
     Map<String, Object> published = new LinkedHashMap<>();
     published.put("type", "transition");
     published.put("time", transition.time().toString());
-    published.put("transition", transition.type());
+    published.put("transition", type);
     published.put("from", event.fromRole());
     published.put("to", event.toRole());
     published.put("epoch", transition.epoch());

@@ -47,7 +47,7 @@ final class ScriptFiles implements FailoverScripts {
             new ScriptInvocation(
                 file.get(),
                 nodeId,
-                script.event(),
+                script.event().label(),
                 ActionRunner.roleName(script.from()),
                 ActionRunner.roleName(script.to()),
                 script.epoch(),

@@ -114,7 +114,7 @@ class Section4_ElectionTest {
       a.step(new Event.ProbeFinished(true, "still answered"));
     }
     List<Transition> risks =
-        a.records().stream().filter(t -> t.type().equals("split_brain_risk")).toList();
+        a.records().stream().filter(t -> t.type() == TransitionType.SPLIT_BRAIN_RISK).toList();
     assertThat(risks).hasSize(1);
     assertThat(a.actions.stream().filter(Action.RaiseAlarm.class::isInstance)).hasSize(1);
     assertThat(a.everClaimed()).isFalse();

@@ -23,7 +23,7 @@ class Section4_FencingTest {
     assertThat(a.role()).isEqualTo(Role.BACKUP);
     assertThat(d.actions().get(0)).isInstanceOf(Action.RemoveVips.class);
     Transition t = a.records().get(a.records().size() - 1);
-    assertThat(t.type()).isEqualTo("demote");
+    assertThat(t.type()).isEqualTo(TransitionType.DEMOTE);
     assertThat(t.cause()).contains("primary b has epoch 6 > own epoch 5");
   }
 

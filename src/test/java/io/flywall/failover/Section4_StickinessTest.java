@@ -20,7 +20,7 @@ class Section4_StickinessTest {
     assertThat(b.role()).isEqualTo(Role.PRIMARY);
     assertThat(b.records())
         .extracting(Transition::type)
-        .doesNotContain("failback", "demote", "release");
+        .doesNotContain(TransitionType.FAILBACK, TransitionType.DEMOTE, TransitionType.RELEASE);
   }
 
   @Test

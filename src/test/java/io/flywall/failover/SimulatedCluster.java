@@ -495,7 +495,7 @@ final class SimulatedCluster {
     } else if (action instanceof Action.Announce) {
       broadcast(node);
     } else if (action instanceof Action.Record r) {
-      transitions.merge(r.transition().type(), 1, Integer::sum);
+      transitions.merge(r.transition().type().label(), 1, Integer::sum);
       note(
           "   "
               + node.id

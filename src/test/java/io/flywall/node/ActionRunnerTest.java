@@ -8,6 +8,7 @@ import io.flywall.api.MonitorFeed;
 import io.flywall.conntrack.ConnectionSync;
 import io.flywall.failover.Action;
 import io.flywall.failover.Event;
+import io.flywall.failover.TransitionType;
 import io.flywall.network.VipGroup;
 import io.flywall.state.History;
 import io.flywall.state.NodeMeta;
@@ -130,7 +131,7 @@ class ActionRunnerTest {
             new Action.AddVips(),
             new Action.Record(
                 new io.flywall.failover.Transition(
-                    "takeover",
+                    TransitionType.TAKEOVER,
                     io.flywall.failover.Role.BACKUP,
                     io.flywall.failover.Role.PRIMARY,
                     4,
