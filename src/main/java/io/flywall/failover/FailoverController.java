@@ -22,16 +22,15 @@ public final class FailoverController {
   /** Name of the alarm raised when a VIP still answers on the LAN while no primary is heard. */
   public static final String SPLIT_BRAIN_RISK = "split_brain_risk";
 
-  private record PendingHandover(Handover handover, Instant startedAt) {}
-
-  private record Offer(Handover handover, String from) {}
-
   private final ControllerSettings settings;
   private final String self;
   private final Duration failureTimeout;
   private final QuorumRule quorum;
   private final PeerTable peers;
   private final FailbackPolicy failback;
+  private final Election election;
+  private final Fencing fencing;
+  private final PlannedHandover handover;
   private final Instant startedAt;
 
   private Role role = Role.INIT;
@@ -39,8 +38,6 @@ public final class FailoverController {
   private long knownEpoch;
   private long term;
   private String knownEpochFrom = "";
-  // When a non-primary told us of a newer epoch: some primary we cannot hear exists, so hold off.
-  private Instant relayedEpochAt;
   private boolean holdOver;
   private final Set<String> heardPeers = new TreeSet<>();
   private boolean heardWitness;
@@ -49,17 +46,8 @@ public final class FailoverController {
   private String actionFault;
   private boolean inSync;
   private long replicationPosition;
-  private PendingHandover handingOver;
-  private Offer offeredToMe;
   private Instant probeSentAt;
   private boolean probeConflicted;
-  private boolean forced;
-  // A rival primary this primary sees, and since when; one that outlives our announcements cannot
-  // hear us.
-  private String rivalId;
-  private Instant rivalSince;
-  // The rival we yielded to: while it is alive and primary we do not compete with it.
-  private String yieldedTo;
   private final Map<String, String> alarms = new TreeMap<>();
 
   public FailoverController(ControllerSettings settings, long persistedEpoch, Instant startedAt) {
@@ -71,6 +59,9 @@ public final class FailoverController {
     this.failback =
         new FailbackPolicy(
             settings.failbackMode(), settings.failbackDelay(), settings.failbackWindow(), self);
+    this.election = new Election(settings, quorum, peers);
+    this.fencing = new Fencing(settings, quorum, peers);
+    this.handover = new PlannedHandover(self, failureTimeout);
     this.startedAt = Objects.requireNonNull(startedAt, "startedAt");
     this.since = startedAt;
     this.knownEpoch = persistedEpoch;
@@ -103,7 +94,7 @@ public final class FailoverController {
       throw new IllegalArgumentException("unknown event " + event);
     }
     reconcile(now, tick, out);
-    offeredToMe = null;
+    handover.stepped();
     return new Decision(out, Optional.ofNullable(reply));
   }
 
@@ -122,7 +113,7 @@ public final class FailoverController {
         quorum.isMetBy(visible),
         failback.enabled(),
         failback.version(),
-        handingOver == null ? Optional.empty() : Optional.of(handingOver.handover()),
+        handover.pending(),
         false);
   }
 
@@ -164,7 +155,7 @@ public final class FailoverController {
         since,
         alarmList,
         peerList,
-        handingOver == null ? Optional.empty() : Optional.of(handingOver.handover()));
+        handover.pending());
   }
 
   public Role role() {
@@ -192,7 +183,7 @@ public final class FailoverController {
       knownEpoch = hb.epoch();
       knownEpochFrom = hb.nodeId();
       if (hb.role() != Role.PRIMARY) {
-        relayedEpochAt = now;
+        election.relayedEpoch(now);
       }
     }
     // A witness holds no failback setting of its own; whatever it sends must not win a tie.
@@ -210,13 +201,7 @@ public final class FailoverController {
               + ")",
           now);
     }
-    hb.handover()
-        .ifPresent(
-            h -> {
-              if (h.target().equals(self) && h.epoch() >= knownEpoch) {
-                offeredToMe = new Offer(h, hb.nodeId());
-              }
-            });
+    handover.heard(hb, knownEpoch);
   }
 
   private void onHealth(Event.HealthChanged e, Instant now, List<Action> out) {
@@ -280,6 +265,7 @@ public final class FailoverController {
                   takeover(
                       TransitionType.TAKEOVER,
                       cause + "; VIP probe found no other holder",
+                      false,
                       now,
                       out));
     }
@@ -331,8 +317,8 @@ public final class FailoverController {
               .alivePrimary(now)
               .map(p -> "the primary is " + p.id())
               .orElse("no primary is known");
-      if (handingOver != null) {
-        primary = "handover to " + handingOver.handover().target() + " in progress";
+      if (handover.pending().isPresent()) {
+        primary = "handover to " + handover.pending().get().target() + " in progress";
       }
       return CommandReply.rejected("not primary: " + primary + "; run failover there");
     }
@@ -353,15 +339,7 @@ public final class FailoverController {
       }
       target = peer.get();
     } else {
-      target = null;
-      for (PeerTable.Peer p : peers.alive(now)) {
-        if (ineligibility(p, now).isEmpty()
-            && (target == null
-                || Election.isBetter(
-                    p.last().priority(), p.id(), target.last().priority(), target.id()))) {
-          target = p;
-        }
-      }
+      target = election.bestTarget(now, p -> ineligibility(p, now).isEmpty()).orElse(null);
       if (target == null) {
         return CommandReply.rejected(
             "no eligible target: no peer is alive, healthy, in sync and with quorum");
@@ -415,13 +393,13 @@ public final class FailoverController {
       return CommandReply.rejected(
           "promote refused: node is unhealthy (" + faultDescription() + "), use --force");
     }
-    forced = !hasQuorum;
     holdOver = true;
     takeover(
         TransitionType.PROMOTE,
         "operator promote"
             + (force ? " --force" : "")
             + (hasQuorum ? "" : " without quorum (" + quorum.describe(visible) + ")"),
+        !hasQuorum,
         now,
         out);
     return new CommandReply(
@@ -475,11 +453,11 @@ public final class FailoverController {
     }
     followHandover(now, out);
     if (role == Role.PRIMARY) {
-      if (!fence(now, out) && !selfFence(now, out)) {
+      if (!fence(now, out)) {
         considerFailback(now, out);
       }
     } else if (role == Role.BACKUP) {
-      if (offeredToMe == null || !acceptHandover(now, out)) {
+      if (handover.offer().isEmpty() || !acceptHandover(handover.offer().get(), now, out)) {
         elect(now, tick, out);
       }
     }
@@ -510,152 +488,41 @@ public final class FailoverController {
         && (!settings.hasWitness() || heardWitness);
   }
 
-  /**
-   * Stops announcing a handover once the target (or anyone newer) is primary, or after
-   * failure_timeout.
-   */
   private void followHandover(Instant now, List<Action> out) {
-    if (handingOver == null) {
-      return;
-    }
-    Handover h = handingOver.handover();
-    if (role == Role.PRIMARY || knownEpoch > h.epoch()) {
-      handingOver = null;
-    } else if (!now.isBefore(handingOver.startedAt().plus(failureTimeout))) {
-      handingOver = null;
+    handover
+        .follow(now, role, knownEpoch)
+        .ifPresent(cause -> record(out, TransitionType.HANDOVER_ABANDONED, role, cause, now));
+  }
+
+  /** Epoch fencing and quorum: true if this primary stepped down. */
+  private boolean fence(Instant now, List<Action> out) {
+    Fencing.Verdict verdict = fencing.epochs(now, term, knownEpoch, knownEpochFrom);
+    if (verdict instanceof Fencing.Verdict.Reassert r) {
+      term = knownEpoch = term + 1;
+      out.add(new Action.PersistEpoch(term));
+      out.add(new Action.Announce(Optional.empty()));
       record(
           out,
-          TransitionType.HANDOVER_ABANDONED,
+          TransitionType.REASSERT,
           role,
-          role,
-          h.target()
-              + " did not take over within failure_timeout ("
-              + failureTimeout.toMillis()
-              + " ms); election resumes",
+          "primary "
+              + r.rival()
+              + " also claims epoch "
+              + r.rivalEpoch()
+              + " and is less preferred; raised own epoch to "
+              + term
+              + " so it steps down",
           now);
     }
-  }
-
-  /** Epoch fencing: true if this primary stepped down. */
-  private boolean fence(Instant now, List<Action> out) {
-    if (knownEpoch > term) {
-      Optional<PeerTable.Peer> from = peers.find(knownEpochFrom);
-      boolean fromPrimary = from.isPresent() && from.get().last().role() == Role.PRIMARY;
-      release(
-          TransitionType.DEMOTE,
-          Role.BACKUP,
-          (fromPrimary
-                  ? "primary " + knownEpochFrom + " has epoch "
-                  : "heartbeat from " + knownEpochFrom + " carries epoch ")
-              + knownEpoch
-              + " > own epoch "
-              + term
-              + (fromPrimary ? "" : ": a newer primary was elected"),
-          Optional.empty(),
-          now,
-          out);
+    if (!(verdict instanceof Fencing.Verdict.StepDown)) {
+      verdict = fencing.quorum(visibleVoters(now));
+    }
+    if (verdict instanceof Fencing.Verdict.StepDown d) {
+      d.yieldTo().ifPresent(election::yieldedTo);
+      release(d.type(), Role.BACKUP, d.cause(), Optional.empty(), now, out);
       return true;
     }
-    PeerTable.Peer rival = null;
-    for (PeerTable.Peer p : peers.alive(now)) {
-      PeerHeartbeat hb = p.last();
-      if (hb.role() != Role.PRIMARY) {
-        continue;
-      }
-      if (hb.epoch() == term
-          && Election.isBetter(hb.priority(), hb.nodeId(), settings.priority(), self)) {
-        release(
-            TransitionType.DEMOTE,
-            Role.BACKUP,
-            "primary "
-                + hb.nodeId()
-                + " holds the same epoch "
-                + term
-                + " and is preferred (priority "
-                + hb.priority()
-                + " vs own "
-                + settings.priority()
-                + ")",
-            Optional.empty(),
-            now,
-            out);
-        return true;
-      }
-      rival = p;
-    }
-    if (rival == null) {
-      rivalId = null;
-      rivalSince = null;
-      return false;
-    }
-    if (!rival.id().equals(rivalId)) {
-      rivalId = rival.id();
-      rivalSince = now;
-      if (rival.last().epoch() == term) {
-        // The rival may not hear us directly; a strictly higher epoch reaches it through any relay.
-        term = knownEpoch = term + 1;
-        out.add(new Action.PersistEpoch(term));
-        out.add(new Action.Announce(Optional.empty()));
-        record(
-            out,
-            TransitionType.REASSERT,
-            Role.PRIMARY,
-            Role.PRIMARY,
-            "primary "
-                + rival.id()
-                + " also claims epoch "
-                + (term - 1)
-                + " and is less preferred; raised own epoch to "
-                + term
-                + " so it steps down",
-            now);
-      }
-      return false;
-    }
-    // Two intervals: its demotion announcement may be lost, its next heartbeat may not.
-    if (now.isBefore(rivalSince.plus(settings.heartbeatInterval().multipliedBy(2)))) {
-      return false;
-    }
-    // It kept its role past our announcements: it does not hear us. Two primaries are worse
-    // than either one, and only we know of the conflict, so we yield.
-    String cause =
-        "primary "
-            + rival.id()
-            + " (epoch "
-            + rival.last().epoch()
-            + ") kept its role for "
-            + Duration.between(rivalSince, now).toMillis()
-            + " ms after seeing own epoch "
-            + term
-            + ": it does not hear this node; yielding so that one primary remains";
-    yieldedTo = rival.id();
-    rivalId = null;
-    rivalSince = null;
-    release(TransitionType.DEMOTE, Role.BACKUP, cause, Optional.empty(), now, out);
-    return true;
-  }
-
-  /** Quorum: a primary that no longer sees a majority releases its VIPs at once. */
-  private boolean selfFence(Instant now, List<Action> out) {
-    if (!quorum.isRequired()) {
-      return false;
-    }
-    int visible = visibleVoters(now);
-    if (quorum.isMetBy(visible)) {
-      forced = false;
-      return false;
-    }
-    if (forced) {
-      return false;
-    }
-    release(
-        TransitionType.RELEASE,
-        Role.BACKUP,
-        "lost quorum: " + quorum.describe(visible) + "; releasing the VIPs " + "(self-fencing)",
-        Optional.empty(),
-        now,
-        out);
-    return true;
+    return false;
   }
 
   private void considerFailback(Instant now, List<Action> out) {
@@ -706,15 +573,16 @@ public final class FailoverController {
     return best != null && best.fitSince().isPresent() ? Optional.of(best) : Optional.empty();
   }
 
-  private boolean acceptHandover(Instant now, List<Action> out) {
-    Handover h = offeredToMe.handover();
+  private boolean acceptHandover(PlannedHandover.Offer offer, Instant now, List<Action> out) {
+    Handover h = offer.handover();
     if (!healthy() || !quorum.isMetBy(visibleVoters(now)) || h.epoch() < knownEpoch) {
       return false;
     }
     // No VIP probe: the releasing node removed its VIPs before it announced the handover.
     takeover(
         TransitionType.TAKEOVER,
-        "planned handover from " + offeredToMe.from() + " (epoch " + h.epoch() + ")",
+        "planned handover from " + offer.from() + " (epoch " + h.epoch() + ")",
+        false,
         now,
         out);
     return true;
@@ -726,7 +594,7 @@ public final class FailoverController {
       return;
     }
     if (!settings.probeBeforeClaim()) {
-      takeover(TransitionType.TAKEOVER, cause.get(), now, out);
+      takeover(TransitionType.TAKEOVER, cause.get(), false, now, out);
       return;
     }
     boolean awaitingAnswer = probeSentAt != null && now.isBefore(probeSentAt.plus(failureTimeout));
@@ -739,92 +607,16 @@ public final class FailoverController {
 
   /** Why this backup should take over now, or empty if it should not. */
   private Optional<String> electionVerdict(Instant now) {
-    if (role != Role.BACKUP || !healthy() || handingOver != null) {
+    if (role != Role.BACKUP || !healthy() || handover.pending().isPresent()) {
       return Optional.empty();
     }
-    int visible = visibleVoters(now);
-    if (!quorum.isMetBy(visible)) {
-      return Optional.empty();
-    }
-    // A majority that only just formed may still include voters that kept an isolated old
-    // primary's quorum alive; count only voters heard without a gap for a failure_timeout,
-    // by which time such a primary has lost its quorum and released its VIPs.
-    if (quorum.isRequired()
-        && !quorum.isMetBy(
-            Math.min(1 + peers.settled(now, now.minus(failureTimeout)), quorum.voters()))) {
-      return Optional.empty();
-    }
-    Optional<PeerTable.Peer> primary = peers.alivePrimary(now);
-    if (primary.isPresent() && primary.get().last().epoch() >= knownEpoch) {
-      return Optional.empty();
-    }
-    if (yieldedTo != null) {
-      Optional<PeerTable.Peer> yielded = peers.find(yieldedTo);
-      if (yielded.isPresent()
-          && peers.isAlive(yielded.get(), now)
-          && yielded.get().last().role() == Role.PRIMARY) {
-        return Optional.empty();
-      }
-      yieldedTo = null;
-    }
-    if (relayedEpochAt != null && now.isBefore(relayedEpochAt.plus(failureTimeout))) {
-      return Optional.empty();
-    }
-    List<PeerTable.Peer> alive = peers.alive(now);
-    for (PeerTable.Peer p : alive) {
-      Optional<Handover> h = p.last().handover();
-      if (h.isPresent() && h.get().epoch() >= knownEpoch && !h.get().target().equals(self)) {
-        return Optional.empty();
-      }
-    }
-    List<Election.Candidate> candidates = new ArrayList<>(Election.competingPeers(alive));
-    candidates.add(new Election.Candidate(self, settings.priority(), inSync));
-    Election.Candidate preferred = Election.preferred(candidates).orElseThrow();
-    if (!preferred.nodeId().equals(self)) {
-      return Optional.empty();
-    }
-    return Optional.of(
-        silentPrimary(now)
-            + "; preferred candidate among "
-            + candidates.size()
-            + " (priority "
-            + settings.priority()
-            + ", "
-            + quorum.describe(visible)
-            + ")");
-  }
-
-  private String silentPrimary(Instant now) {
-    PeerTable.Peer last = null;
-    for (PeerTable.Peer p : peers.all()) {
-      if (p.last().role() == Role.PRIMARY
-          && (last == null || p.last().epoch() > last.last().epoch())) {
-        last = p;
-      }
-    }
-    if (last == null) {
-      return "no primary known";
-    }
-    if (peers.isAlive(last, now)) {
-      return "primary "
-          + last.id()
-          + " has stale epoch "
-          + last.last().epoch()
-          + " < "
-          + knownEpoch;
-    }
-    return "primary "
-        + last.id()
-        + " silent since "
-        + last.lastSeen()
-        + " (failure_timeout "
-        + failureTimeout.toMillis()
-        + " ms)";
+    return election.verdict(now, knownEpoch, inSync);
   }
 
   // ---- role changes ----
 
-  private void takeover(TransitionType type, String cause, Instant now, List<Action> out) {
+  private void takeover(
+      TransitionType type, String cause, boolean withoutQuorum, Instant now, List<Action> out) {
     Role from = role;
     long epoch = knownEpoch + 1;
     knownEpoch = epoch;
@@ -832,11 +624,9 @@ public final class FailoverController {
     changeRole(Role.PRIMARY, now);
     probeSentAt = null;
     probeConflicted = false;
-    handingOver = null;
-    relayedEpochAt = null;
-    rivalId = null;
-    rivalSince = null;
-    yieldedTo = null;
+    handover.clear();
+    election.tookOver();
+    fencing.tookOver(withoutQuorum);
     out.addAll(RoleChangeSteps.takeover(type, from, epoch, cause, now));
   }
 
@@ -844,21 +634,20 @@ public final class FailoverController {
       TransitionType type,
       Role to,
       String cause,
-      Optional<Handover> handover,
+      Optional<Handover> handingOver,
       Instant now,
       List<Action> out) {
     changeRole(to, now);
-    forced = false;
+    fencing.released();
     // The old primary's copy must be re-validated by replication before it counts as in sync.
     inSync = false;
-    out.addAll(RoleChangeSteps.release(type, to, term, cause, handover, now));
+    out.addAll(RoleChangeSteps.release(type, to, term, cause, handingOver, now));
   }
 
   private void handOver(
       TransitionType type, String target, String cause, Instant now, List<Action> out) {
-    Handover handover = new Handover(target, term);
-    release(type, Role.BACKUP, cause, Optional.of(handover), now, out);
-    handingOver = new PendingHandover(handover, now);
+    release(type, Role.BACKUP, cause, Optional.of(new Handover(target, term)), now, out);
+    handover.start(target, term, now);
   }
 
   private void enterFault(String cause, Instant now, List<Action> out) {
