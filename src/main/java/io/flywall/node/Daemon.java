@@ -3,6 +3,7 @@ package io.flywall.node;
 import io.flywall.api.ApiServer;
 import io.flywall.api.ApiToken;
 import io.flywall.api.HaMetrics;
+import io.flywall.api.HaService;
 import io.flywall.api.MonitorFeed;
 import io.flywall.api.StateService;
 import io.flywall.cluster.BootId;
@@ -44,7 +45,7 @@ public final class Daemon implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Daemon.class);
 
   private final StateDatabase database;
-  private final Node node;
+  private final ControllerLoop node;
   private final ApiServer api;
   private final HealthWatch health;
   private final ConnectionSync connectionSync;
@@ -52,7 +53,7 @@ public final class Daemon implements AutoCloseable {
 
   private Daemon(
       StateDatabase database,
-      Node node,
+      ControllerLoop node,
       ApiServer api,
       HealthWatch health,
       ConnectionSync connectionSync,
@@ -63,10 +64,6 @@ public final class Daemon implements AutoCloseable {
     this.node = node;
     this.api = api;
     this.health = health;
-  }
-
-  public Node node() {
-    return node;
   }
 
   public int apiPort() {
@@ -114,7 +111,7 @@ public final class Daemon implements AutoCloseable {
           Executors.newSingleThreadScheduledExecutor(daemonThreads("flywall-controller"));
       ExecutorService effectsThread =
           Executors.newSingleThreadExecutor(daemonThreads("flywall-effects"));
-      Node[] holder = new Node[1];
+      ControllerLoop[] holder = new ControllerLoop[1];
       Replication[] replicationHolder = new Replication[1];
       replication =
           StateReplication.start(
@@ -151,8 +148,8 @@ public final class Daemon implements AutoCloseable {
               channel, codec, receiver, received -> holder[0].onHeartbeat(received));
       HeartbeatSender sender =
           new HeartbeatSender(plan.nodeId(), bootId, transport, receiver.peers(), clock);
-      Node node =
-          new Node(
+      ControllerLoop node =
+          new ControllerLoop(
               plan,
               clock,
               controller,
@@ -161,7 +158,6 @@ public final class Daemon implements AutoCloseable {
               receiver,
               sender,
               transport,
-              history,
               (feedback, announce) ->
                   new ActionRunner(
                       plan.nodeId(),
@@ -181,6 +177,9 @@ public final class Daemon implements AutoCloseable {
               metrics,
               monitor);
       holder[0] = node;
+      HaView view =
+          new HaView(
+              plan, clock, node, receiver, history, effects.vips(), effects.connectionSync());
       // A node that died while primary may still carry the VIPs: it holds nothing until elected.
       try {
         effects.vips().release();
@@ -197,7 +196,7 @@ public final class Daemon implements AutoCloseable {
               node::healthChanged,
               Executors.newScheduledThreadPool(2, daemonThreads("flywall-health")));
       ApiServer api =
-          startApi(config.api(), node, metrics, monitor, new StateApi(plan.nodeId(), replication));
+          startApi(config.api(), view, metrics, monitor, new StateApi(plan.nodeId(), replication));
       log.info(
           "node {} (boot {}, epoch {}) state in {}, API on {}",
           plan.nodeId(),
@@ -210,7 +209,7 @@ public final class Daemon implements AutoCloseable {
           .connectionSync()
           .start(
               new ConntrackReporting(
-                  plan.nodeId(), clock, metrics, monitor, history, node::status));
+                  plan.nodeId(), clock, metrics, monitor, history, view::status));
       node.start();
       return new Daemon(database, node, api, health, effects.connectionSync(), replication);
     } catch (NodeStartException | IOException | StateStoreException | RuntimeException e) {
@@ -248,7 +247,7 @@ public final class Daemon implements AutoCloseable {
   }
 
   private static ApiServer startApi(
-      ApiConfig config, Node node, HaMetrics metrics, MonitorFeed monitor, StateService state)
+      ApiConfig config, HaService ha, HaMetrics metrics, MonitorFeed monitor, StateService state)
       throws NodeStartException {
     ApiToken token;
     try {
@@ -265,7 +264,7 @@ public final class Daemon implements AutoCloseable {
             address -> config.allow().stream().anyMatch((Cidr cidr) -> cidr.contains(address)),
             token);
     try {
-      return new ApiServer(settings, node, metrics, monitor, java.util.Optional.of(state)).start();
+      return new ApiServer(settings, ha, metrics, monitor, java.util.Optional.of(state)).start();
     } catch (RuntimeException e) {
       throw new NodeStartException(
           "cannot start the API on "
