@@ -187,9 +187,12 @@ final class Invariants {
         && sim.nodes.get(j).up();
   }
 
-  /** (d): no VIP is claimed during the startup hold, unless an operator promoted the node. */
+  /**
+   * (d): no VIP is claimed during the startup hold, unless an operator's promote ended the hold
+   * (for the rest of that incarnation: a node demoted after it may take a handover or an election).
+   */
   void claimed(SimulatedCluster.Node node) {
-    if (node.promotedByOperator) {
+    if (node.holdEndedByOperator) {
       return;
     }
     boolean heardAll = node.heard.size() >= sim.nodes.size() - 1 + (sim.witness != null ? 1 : 0);

@@ -50,6 +50,8 @@ final class SimulatedCluster {
     boolean holdsVips;
     boolean syncing;
     boolean promotedByOperator;
+    // An operator's accepted promote ended this incarnation's startup hold for good.
+    boolean holdEndedByOperator;
     final Set<String> heard = new HashSet<>();
     // Monitor changes and commands that reach a paused node wait here, in order, until it resumes.
     final List<Event> backlog = new ArrayList<>();
@@ -262,6 +264,7 @@ final class SimulatedCluster {
           node.holdsVips = false;
           node.syncing = false;
           node.promotedByOperator = false;
+          node.holdEndedByOperator = false;
           node.backlog.clear();
           note(node.id + " starts at persisted epoch " + node.persistedEpoch);
           if (node.unhealthy > 0) {
@@ -436,6 +439,11 @@ final class SimulatedCluster {
     }
     Role before = node.controller.role();
     Decision d = node.controller.step(event, instant());
+    if (event instanceof Event.OperatorCommand c
+        && c.c() instanceof Command.Promote
+        && d.reply().map(CommandReply::accepted).orElse(false)) {
+      node.holdEndedByOperator = true;
+    }
     if (!(event instanceof Event.Tick) || !d.actions().isEmpty()) {
       note(
           node.id
