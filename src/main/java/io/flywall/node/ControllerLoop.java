@@ -14,6 +14,7 @@ import io.flywall.failover.FailoverController;
 import io.flywall.failover.PeerHeartbeat;
 import io.flywall.failover.Role;
 import io.flywall.network.VipGroup;
+import io.flywall.replication.PrimaryTarget;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
@@ -29,6 +30,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -61,6 +63,8 @@ public final class ControllerLoop implements AutoCloseable {
   // Read by the replication follower thread without a round trip through the loop.
   private volatile long knownEpoch;
   private volatile Optional<String> primaryId = Optional.empty();
+  private final Consumer<Optional<PrimaryTarget>> followPrimary;
+  private Optional<PrimaryTarget> followed = Optional.empty();
 
   ControllerLoop(
       ClusterPlan plan,
@@ -74,7 +78,9 @@ public final class ControllerLoop implements AutoCloseable {
       ActionRunnerFactory runnerFactory,
       VipGroup vips,
       HaMetrics metrics,
-      MonitorFeed monitor) {
+      MonitorFeed monitor,
+      Consumer<Optional<PrimaryTarget>> followPrimary) {
+    this.followPrimary = followPrimary;
     this.plan = plan;
     this.clock = clock;
     this.controller = controller;
@@ -161,7 +167,7 @@ public final class ControllerLoop implements AutoCloseable {
   }
 
   /** Where to follow the current primary's replication stream, learned from its heartbeats. */
-  Optional<io.flywall.replication.PrimaryTarget> followedPrimary() {
+  Optional<PrimaryTarget> followedPrimary() {
     return primaryHint().flatMap(id -> StateReplication.locate(id, receiver));
   }
 
@@ -189,6 +195,12 @@ public final class ControllerLoop implements AutoCloseable {
     var decision = controller.step(event, now);
     knownEpoch = controller.epoch();
     primaryId = controller.view(now).primaryId();
+    Optional<PrimaryTarget> primary = followedPrimary();
+    if (!primary.equals(followed)) {
+      // Replication drops a stream from any other node at once and follows this one.
+      followed = primary;
+      followPrimary.accept(primary);
+    }
     runner.submit(decision.actions());
     if (event instanceof Event.Tick) {
       afterTick(now);

@@ -120,15 +120,10 @@ public final class Daemon implements AutoCloseable {
               database,
               keys,
               clock,
-              () -> {
-                var target =
-                    holder[0] == null
-                        ? java.util.Optional.<io.flywall.replication.PrimaryTarget>empty()
-                        : holder[0].followedPrimary();
-                replicationHolder[0].primaryIs(
-                    target.map(io.flywall.replication.PrimaryTarget::nodeId));
-                return target;
-              },
+              () ->
+                  holder[0] == null
+                      ? java.util.Optional.<io.flywall.replication.PrimaryTarget>empty()
+                      : holder[0].followedPrimary(),
               () -> holder[0] == null ? epoch : holder[0].knownEpoch(),
               (inSync, position) -> {
                 if (holder[0] != null) {
@@ -175,7 +170,8 @@ public final class Daemon implements AutoCloseable {
                       effects.connectionSync()),
               effects.vips(),
               metrics,
-              monitor);
+              monitor,
+              replicationHolder[0]::primaryIs);
       holder[0] = node;
       HaView view =
           new HaView(

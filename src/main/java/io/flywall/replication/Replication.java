@@ -48,7 +48,7 @@ public final class Replication implements AutoCloseable {
   private final Clock clock;
   private final Supplier<Optional<PrimaryTarget>> primary;
   private final LongSupplier knownEpoch;
-  private final FollowerState followerState;
+  private final FollowPolicy followerState;
   private final ServerSocket server;
   private final ExecutorService connections;
   private final ScheduledExecutorService sweeper;
@@ -77,7 +77,8 @@ public final class Replication implements AutoCloseable {
     this.clock = clock;
     this.primary = primary;
     this.knownEpoch = knownEpoch;
-    this.followerState = new FollowerState(syncListener);
+    this.followerState =
+        new FollowPolicy(FollowPolicy.silenceLimit(settings.syncInterval()), syncListener);
     this.server = server;
     this.connections = Executors.newCachedThreadPool(named("flywall-replication"));
     this.sweeper = Executors.newSingleThreadScheduledExecutor(named("flywall-expiry"));
@@ -170,10 +171,22 @@ public final class Replication implements AutoCloseable {
     }
   }
 
-  /** Updates whom writes are redirected to while this node is a replica. */
-  public void primaryIs(Optional<String> primaryId) {
+  /**
+   * The primary as the failover controller sees it now: writes are redirected to it, and a stream
+   * from any other node is dropped so the follower moves to it at once.
+   */
+  public void primaryIs(Optional<PrimaryTarget> primary) {
     if (!primaryRole) {
-      store.refuseWrites(primaryId);
+      store.refuseWrites(primary.map(PrimaryTarget::nodeId));
+    }
+    if (followerState.primaryIs(primary)) {
+      PrimaryFollower following;
+      synchronized (this) {
+        following = follower;
+      }
+      if (following != null) {
+        following.dropStream();
+      }
     }
   }
 
@@ -260,7 +273,7 @@ public final class Replication implements AutoCloseable {
           conflicts,
           peers);
     }
-    FollowerState.View view = followerState.view();
+    FollowPolicy.View view = followerState.view();
     List<ReplicationStatus.Peer> peers = new ArrayList<>();
     view.primary()
         .ifPresent(

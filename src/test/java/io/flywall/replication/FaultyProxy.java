@@ -11,14 +11,16 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A TCP relay between a replica and its primary that damages the primary's stream on request: flips
- * one byte, or cuts the connection, after a given number of bytes of one connection.
+ * one byte, cuts the connection, or stalls it (nothing more passes, nothing is closed: a primary
+ * powered off), after a given number of bytes of one connection.
  */
 final class FaultyProxy implements AutoCloseable {
   /** What to do to the next connection's primary-to-replica bytes. */
   enum Fault {
     NONE,
     FLIP_BYTE,
-    CUT
+    CUT,
+    STALL
   }
 
   private final ServerSocket server;
@@ -27,6 +29,7 @@ final class FaultyProxy implements AutoCloseable {
   private volatile long faultAfter;
   final AtomicInteger connections = new AtomicInteger();
   final AtomicInteger faultsDone = new AtomicInteger();
+  private final java.util.List<Socket> sockets = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   FaultyProxy(InetSocketAddress target) throws IOException {
     this.target = target;
@@ -51,6 +54,8 @@ final class FaultyProxy implements AutoCloseable {
       try {
         Socket replica = server.accept();
         Socket primary = new Socket(target.getAddress(), target.getPort());
+        sockets.add(replica);
+        sockets.add(primary);
         connections.incrementAndGet();
         Fault now = fault;
         fault = Fault.NONE;
@@ -83,6 +88,16 @@ final class FaultyProxy implements AutoCloseable {
                       out.flush();
                       break;
                     }
+                    if (damage == Fault.STALL) {
+                      out.write(buffer, 0, at);
+                      out.flush();
+                      // Swallow the rest and never close the replica's side: like a primary that
+                      // lost power, only the replica itself can notice.
+                      while (in.read(buffer) >= 0 && !a.isClosed()) {
+                        // discard
+                      }
+                      return;
+                    }
                     buffer[at] ^= 0x40;
                   }
                   out.write(buffer, 0, n);
@@ -110,5 +125,8 @@ final class FaultyProxy implements AutoCloseable {
   @Override
   public void close() throws IOException {
     server.close();
+    for (Socket socket : sockets) {
+      close(socket);
+    }
   }
 }
