@@ -224,6 +224,19 @@ final class ConfigBinder {
               + DurationSyntax.format(interval.get())
               + ")");
     }
+    var startupHold = h.duration("startup_hold");
+    if (h.isSet("startup_hold")
+        && startupHold.isPresent()
+        && interval.isPresent()
+        && startupHold.get().compareTo(interval.get()) < 0) {
+      log.error(
+          h.valuePositionOf("startup_hold"),
+          "`startup_hold` ("
+              + DurationSyntax.format(startupHold.get())
+              + ") must not be shorter than `heartbeat_interval` ("
+              + DurationSyntax.format(interval.get())
+              + "): a starting node must hear a running primary before it may claim");
+    }
     var heartbeatPort = h.integer("heartbeat_port");
     var monitorLinks = h.interfaces("monitor_links");
     var monitorGateways = h.ips("monitor_gateways");
@@ -248,6 +261,7 @@ final class ConfigBinder {
             interval.orElseThrow(),
             threshold.orElseThrow(),
             timeout.orElseThrow(),
+            startupHold.orElseThrow(),
             heartbeatPort.orElseThrow(),
             monitorLinks.orElseThrow(),
             monitorGateways.orElseThrow(),

@@ -118,6 +118,12 @@ public final class ConfigSchema {
                   1,
                   "heartbeat_interval × failure_threshold",
                   "Silence after which a peer counts as failed; at least heartbeat_interval."),
+              duration(
+                  "startup_hold",
+                  "\"5s\"",
+                  0,
+                  "A starting node claims nothing before it has heard every configured peer or this"
+                      + " long has passed; at least heartbeat_interval."),
               integer("heartbeat_port", 1, 65535, "9002", "UDP port of the heartbeats."),
               plain(
                   "monitor_links",

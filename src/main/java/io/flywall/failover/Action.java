@@ -35,6 +35,12 @@ public sealed interface Action {
 
   record RemoveVips() implements Action {}
 
+  /**
+   * Announce the held VIPs again at once (a burst): a stale primary reappeared and may have pulled
+   * the clients' ARP caches to itself. Not queued behind other steps.
+   */
+  record ReannounceVips() implements Action {}
+
   /** Ask the LAN whether another MAC answers for a VIP; answered by {@link Event.ProbeFinished}. */
   record ProbeVips() implements Action {}
 

@@ -53,16 +53,21 @@ final class Election {
     return Optional.ofNullable(best);
   }
 
-  /** Peers that compete: not witnesses, healthy, with quorum in their own view, not in fault. */
-  static List<Candidate> competingPeers(List<PeerTable.Peer> alivePeers) {
+  /**
+   * Peers that compete: not witnesses, healthy, not in fault, with quorum in their own view. A peer
+   * that says it has no quorum still competes until it has had a failure_timeout to hear this node
+   * (counted from when this node started sending heartbeats, or first heard the peer): a node that
+   * sat alone without quorum says so until it hears the nodes that just joined.
+   */
+  List<Candidate> competingPeers(List<PeerTable.Peer> alivePeers, Instant now, Instant running) {
     List<Candidate> out = new ArrayList<>();
     for (PeerTable.Peer peer : alivePeers) {
       PeerHeartbeat hb = peer.last();
-      if (hb.witness()
-          || !hb.healthy()
-          || !hb.hasQuorum()
-          || hb.role() == Role.FAULT
-          || hb.role() == Role.WITNESS) {
+      if (hb.witness() || !hb.healthy() || hb.role() == Role.FAULT || hb.role() == Role.WITNESS) {
+        continue;
+      }
+      Instant couldHearUs = running.isAfter(peer.aliveSince()) ? running : peer.aliveSince();
+      if (!hb.hasQuorum() && !now.isBefore(couldHearUs.plus(failureTimeout))) {
         continue;
       }
       out.add(new Candidate(hb.nodeId(), hb.priority(), hb.inSync()));
@@ -87,10 +92,10 @@ final class Election {
   }
 
   /**
-   * Why this healthy backup, which hands nothing over, should take over now; empty if it should
-   * not.
+   * Why this healthy backup, which hands nothing over and has been sending heartbeats since {@code
+   * running}, should take over now; empty if it should not.
    */
-  Optional<String> verdict(Instant now, long knownEpoch, boolean inSync) {
+  Optional<String> verdict(Instant now, long knownEpoch, boolean inSync, Instant running) {
     int visible = visibleVoters(now);
     if (!quorum.isMetBy(visible)) {
       return Optional.empty();
@@ -128,7 +133,7 @@ final class Election {
         return Optional.empty();
       }
     }
-    List<Candidate> candidates = new ArrayList<>(competingPeers(alive));
+    List<Candidate> candidates = new ArrayList<>(competingPeers(alive, now, running));
     candidates.add(new Candidate(settings.nodeId(), settings.priority(), inSync));
     Candidate preferred = preferred(candidates).orElseThrow();
     if (!preferred.nodeId().equals(settings.nodeId())) {

@@ -31,7 +31,8 @@ public final class FailoverController {
   private final Election election;
   private final Fencing fencing;
   private final PlannedHandover handover;
-  private final Instant startedAt;
+  private final VipProbe probe = new VipProbe();
+  private final TickWatch ticks;
 
   private Role role = Role.INIT;
   private Instant since;
@@ -46,8 +47,6 @@ public final class FailoverController {
   private String actionFault;
   private boolean inSync;
   private long replicationPosition;
-  private Instant probeSentAt;
-  private boolean probeConflicted;
   private final Map<String, String> alarms = new TreeMap<>();
 
   public FailoverController(ControllerSettings settings, long persistedEpoch, Instant startedAt) {
@@ -62,8 +61,8 @@ public final class FailoverController {
     this.election = new Election(settings, quorum, peers);
     this.fencing = new Fencing(settings, quorum, peers);
     this.handover = new PlannedHandover(self, failureTimeout);
-    this.startedAt = Objects.requireNonNull(startedAt, "startedAt");
-    this.since = startedAt;
+    this.ticks = new TickWatch(failureTimeout, settings.heartbeatInterval());
+    this.since = Objects.requireNonNull(startedAt, "startedAt");
     this.knownEpoch = persistedEpoch;
     this.term = persistedEpoch;
   }
@@ -74,9 +73,23 @@ public final class FailoverController {
     Objects.requireNonNull(now, "now");
     List<Action> out = new ArrayList<>();
     CommandReply reply = null;
-    boolean tick = false;
-    if (event instanceof Event.Tick) {
-      tick = true;
+    boolean tick = event instanceof Event.Tick;
+    ticks
+        .observe(tick, now)
+        .ifPresent(
+            pause ->
+                record(
+                    out,
+                    TransitionType.PAUSED,
+                    role,
+                    "resumed after a pause of "
+                        + pause.toMillis()
+                        + " ms (long enough for live peers to look dead): this node's view is"
+                        + " stale, so it claims nothing and announces no VIP until "
+                        + ticks.quietUntil(),
+                    now));
+    if (tick) {
+      // Nothing more to note: the rules below run after every event.
     } else if (event instanceof Event.HeartbeatReceived e) {
       onHeartbeat(e.hb(), now, out);
     } else if (event instanceof Event.HealthChanged e) {
@@ -162,6 +175,14 @@ public final class FailoverController {
     return role;
   }
 
+  /**
+   * Whether this node may announce the VIPs now (gratuitous ARP refresh): only a primary, and not
+   * while it is quiet after a pause.
+   */
+  public boolean announcing(Instant now) {
+    return role == Role.PRIMARY && !ticks.quiet(now);
+  }
+
   /** For a primary its own epoch, otherwise the highest epoch seen; what heartbeats carry. */
   public long epoch() {
     return role == Role.PRIMARY ? term : knownEpoch;
@@ -172,6 +193,14 @@ public final class FailoverController {
   private void onHeartbeat(PeerHeartbeat hb, Instant now, List<Action> out) {
     if (hb.nodeId().equals(self)) {
       return;
+    }
+    if (role == Role.PRIMARY
+        && hb.role() == Role.PRIMARY
+        && hb.epoch() < term
+        && !ticks.quiet(now)) {
+      // A stale primary (resumed from a pause, back from a partition) may have pulled clients'
+      // ARP caches to itself: point them back here while it steps down.
+      out.add(new Action.ReannounceVips());
     }
     peers.observe(hb, now);
     if (hb.witness()) {
@@ -243,9 +272,12 @@ public final class FailoverController {
   }
 
   private void onProbe(Event.ProbeFinished e, Instant now, List<Action> out) {
-    probeSentAt = null;
+    probe.answered(e.conflict());
+    if (role != Role.BACKUP) {
+      // Asked for as a backup; the role changed meanwhile and the answer decides nothing now.
+      return;
+    }
     if (e.conflict()) {
-      probeConflicted = true;
       if (!alarms.containsKey(SPLIT_BRAIN_RISK)) {
         String detail =
             "no heartbeat from a primary, but a VIP is still answered on the LAN ("
@@ -257,18 +289,15 @@ public final class FailoverController {
       }
       return;
     }
-    probeConflicted = false;
-    if (role == Role.BACKUP) {
-      electionVerdict(now)
-          .ifPresent(
-              cause ->
-                  takeover(
-                      TransitionType.TAKEOVER,
-                      cause + "; VIP probe found no other holder",
-                      false,
-                      now,
-                      out));
-    }
+    electionVerdict(now)
+        .ifPresent(
+            cause ->
+                takeover(
+                    TransitionType.TAKEOVER,
+                    cause + "; VIP probe found no other holder",
+                    false,
+                    now,
+                    out));
   }
 
   private void onActionFailed(Event.ActionFailed e, Instant now, List<Action> out) {
@@ -297,7 +326,7 @@ public final class FailoverController {
               + e.detail(),
           now);
     } else if (a instanceof Action.ProbeVips) {
-      probeSentAt = null;
+      probe.failed();
     } else {
       record(
           out,
@@ -416,8 +445,7 @@ public final class FailoverController {
       out.add(new Action.ClearAlarm(SPLIT_BRAIN_RISK, "cleared by operator reset"));
       cleared.add("split-brain alarm");
     }
-    probeConflicted = false;
-    probeSentAt = null;
+    probe.forgetConflict();
     if (failback.reset()) {
       cleared.add("failback suspension");
     }
@@ -446,8 +474,8 @@ public final class FailoverController {
           Role.BACKUP,
           heardEveryone()
               ? "startup hold over: heard from every configured peer"
-              : "startup hold over: listened for failure_timeout ("
-                  + failureTimeout.toMillis()
+              : "startup hold over: listened for startup_hold ("
+                  + settings.startupHold().toMillis()
                   + " ms)",
           now);
     }
@@ -464,7 +492,7 @@ public final class FailoverController {
     if (alarms.containsKey(SPLIT_BRAIN_RISK)
         && (role == Role.PRIMARY || peers.alivePrimary(now).isPresent())) {
       alarms.remove(SPLIT_BRAIN_RISK);
-      probeConflicted = false;
+      probe.forgetConflict();
       out.add(
           new Action.ClearAlarm(
               SPLIT_BRAIN_RISK,
@@ -477,7 +505,11 @@ public final class FailoverController {
   }
 
   private boolean holdPassed(Instant now) {
-    if (!holdOver && (!now.isBefore(startedAt.plus(failureTimeout)) || heardEveryone())) {
+    // Counted from the first tick: only a running node listens for sure (a process can take
+    // seconds to start, or be frozen before it ran at all).
+    boolean listenedLongEnough =
+        ticks.running() && !now.isBefore(ticks.runningSince().plus(settings.startupHold()));
+    if (!holdOver && (listenedLongEnough || heardEveryone())) {
       holdOver = true;
     }
     return holdOver;
@@ -500,6 +532,8 @@ public final class FailoverController {
     if (verdict instanceof Fencing.Verdict.Reassert r) {
       term = knownEpoch = term + 1;
       out.add(new Action.PersistEpoch(term));
+      // Replication must serve under the new epoch too: replicas refuse streams from older ones.
+      out.add(new Action.SwitchReplicationRole(Role.PRIMARY));
       out.add(new Action.Announce(Optional.empty()));
       record(
           out,
@@ -575,7 +609,10 @@ public final class FailoverController {
 
   private boolean acceptHandover(PlannedHandover.Offer offer, Instant now, List<Action> out) {
     Handover h = offer.handover();
-    if (!healthy() || !quorum.isMetBy(visibleVoters(now)) || h.epoch() < knownEpoch) {
+    if (!healthy()
+        || !ticks.running()
+        || !quorum.isMetBy(visibleVoters(now))
+        || h.epoch() < knownEpoch) {
       return false;
     }
     // No VIP probe: the releasing node removed its VIPs before it announced the handover.
@@ -597,20 +634,23 @@ public final class FailoverController {
       takeover(TransitionType.TAKEOVER, cause.get(), false, now, out);
       return;
     }
-    boolean awaitingAnswer = probeSentAt != null && now.isBefore(probeSentAt.plus(failureTimeout));
-    if (awaitingAnswer || (probeConflicted && !tick)) {
-      return;
+    if (probe.shouldProbe(tick)) {
+      probe.requested();
+      out.add(new Action.ProbeVips());
     }
-    probeSentAt = now;
-    out.add(new Action.ProbeVips());
   }
 
   /** Why this backup should take over now, or empty if it should not. */
   private Optional<String> electionVerdict(Instant now) {
-    if (role != Role.BACKUP || !healthy() || handover.pending().isPresent()) {
+    if (role != Role.BACKUP
+        || !healthy()
+        || handover.pending().isPresent()
+        // Not yet heard by anyone, or just back from a pause with a stale view: listen first.
+        || !ticks.running()
+        || ticks.quiet(now)) {
       return Optional.empty();
     }
-    return election.verdict(now, knownEpoch, inSync);
+    return election.verdict(now, knownEpoch, inSync, ticks.runningSince());
   }
 
   // ---- role changes ----
@@ -622,8 +662,7 @@ public final class FailoverController {
     knownEpoch = epoch;
     term = epoch;
     changeRole(Role.PRIMARY, now);
-    probeSentAt = null;
-    probeConflicted = false;
+    probe.forgetConflict();
     handover.clear();
     election.tookOver();
     fencing.tookOver(withoutQuorum);
@@ -651,7 +690,6 @@ public final class FailoverController {
   }
 
   private void enterFault(String cause, Instant now, List<Action> out) {
-    probeSentAt = null;
     if (role == Role.PRIMARY) {
       release(TransitionType.FAULT, Role.FAULT, cause, Optional.empty(), now, out);
       return;

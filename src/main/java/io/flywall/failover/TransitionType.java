@@ -26,7 +26,9 @@ public enum TransitionType {
   FAILBACK_SETTING,
   HANDOVER_ABANDONED,
   SCRIPT_FAILED,
-  ACTION_FAILED;
+  ACTION_FAILED,
+  /** The node was frozen (SIGSTOP, VM pause) longer than failure_timeout and resumed. */
+  PAUSED;
 
   /** The lower-case name used in history, metrics, scripts' argv and the API. */
   public String label() {

@@ -45,8 +45,6 @@ final class ActionRunner {
   private final MonitorFeed monitor;
   private final Consumer<Event> feedback;
   private final Runnable announce;
-  private final java.util.concurrent.atomic.AtomicBoolean probeInFlight =
-      new java.util.concurrent.atomic.AtomicBoolean();
   private final ConnectionSync connectionSync;
   private final ReplicationRoles replication;
 
@@ -84,14 +82,15 @@ final class ActionRunner {
   }
 
   void submit(List<Action> actions) {
-    // A probe takes about a second; while one is queued or running, another adds only delay:
-    // its answer would come after the first one's, and it would hold up a takeover queued behind
-    // it.
-    List<Action> batch =
-        actions.stream()
-            .filter(
-                a -> !(a instanceof Action.ProbeVips) || probeInFlight.compareAndSet(false, true))
-            .collect(java.util.stream.Collectors.toList());
+    List<Action> batch = new ArrayList<>();
+    for (Action action : actions) {
+      if (action instanceof Action.ReannounceVips) {
+        // Not queued: winning the clients back from a stale primary must not wait for a script.
+        vips.reannounce();
+      } else {
+        batch.add(action);
+      }
+    }
     if (!batch.isEmpty()) {
       effects.execute(() -> run(batch));
     }
@@ -224,7 +223,7 @@ final class ActionRunner {
     if (action instanceof Action.ProbeVips) {
       try {
         Instant probeStart = clock.instant();
-        var conflict = probeOnce();
+        var conflict = vips.probeConflict();
         log.info(
             "VIP probe: {} ({} ms)",
             conflict.orElse("no other holder"),
@@ -241,15 +240,6 @@ final class ActionRunner {
       }
     }
     throw new IllegalStateException("unhandled action " + action);
-  }
-
-  /** Runs the probe; until it has finished, further probe requests are dropped (see submit). */
-  private java.util.Optional<String> probeOnce() throws Exception {
-    try {
-      return vips.probeConflict();
-    } finally {
-      probeInFlight.set(false);
-    }
   }
 
   private void record(Transition transition, Instant batchStart, List<HistoryEvent.Step> steps) {

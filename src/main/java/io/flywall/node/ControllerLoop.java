@@ -58,8 +58,6 @@ public final class ControllerLoop implements AutoCloseable {
   private final HaGauges gauges;
   private Role lastRole;
   private volatile String healthCause = "unhealthy";
-  private Instant lastTick;
-  private Instant quietUntil;
   // Read by the replication follower thread without a round trip through the loop.
   private volatile long knownEpoch;
   private volatile Optional<String> primaryId = Optional.empty();
@@ -140,13 +138,6 @@ public final class ControllerLoop implements AutoCloseable {
           event.put("healthy", peer.healthy());
           received.rtt().ifPresent(rtt -> event.put("rtt_ms", rtt.toNanos() / 1e6));
           monitor.publish(event);
-          if (controller.role() == Role.PRIMARY
-              && peer.role() == Role.PRIMARY
-              && peer.epoch() < controller.epoch()) {
-            // A stale primary (resumed from a pause, or back from a partition) may have pulled
-            // clients' ARP caches to itself: point them back here while it steps down.
-            vips.reannounce();
-          }
           step(new Event.HeartbeatReceived(peer));
         });
   }
@@ -220,20 +211,10 @@ public final class ControllerLoop implements AutoCloseable {
   }
 
   private void afterTick(Instant now) {
-    if (lastTick != null
-        && Duration.between(lastTick, now).compareTo(plan.controller().failureTimeout()) > 0) {
-      // This process was paused (SIGSTOP, VM freeze): another node may hold the role now. Stay
-      // quiet on the LAN until peers have had a heartbeat interval to tell us.
-      quietUntil = now.plus(plan.controller().heartbeatInterval().multipliedBy(2));
-      log.warn(
-          "resumed after a pause of {} ms: no VIP announcements until {}",
-          Duration.between(lastTick, now).toMillis(),
-          quietUntil);
-    }
-    lastTick = now;
     ControllerView view = controller.view(now);
     gauges.refresh(view, receiver, now);
-    vips.tick(view.role() == Role.PRIMARY && (quietUntil == null || now.isAfter(quietUntil)));
+    // Refreshes announcements while the controller says this node speaks for the VIPs.
+    vips.tick(controller.announcing(now));
   }
 
   private void sendHeartbeats() {

@@ -174,6 +174,21 @@ class ValidationRulesTest {
   }
 
   @Test
+  void startupHoldMustNotBeShorterThanHeartbeatInterval() {
+    ConfigProblem p =
+        problemOf(withHa("", "    heartbeat_interval = 2\n    startup_hold = \"1s\"\n"));
+    assertThat(p.message())
+        .startsWith("`startup_hold` (1s) must not be shorter than `heartbeat_interval` (2s)");
+    assertThat(p.line()).isEqualTo(7);
+  }
+
+  @Test
+  void startupHoldDefaultsToFiveSeconds() throws Exception {
+    var ha = ConfigText.load(withHa("", "")).config().replication().ha().orElseThrow();
+    assertThat(ha.startupHold()).isEqualTo(java.time.Duration.ofSeconds(5));
+  }
+
+  @Test
   void peerAddrAndPeerAddrsExcludeEachOther() {
     ConfigProblem p =
         problemOf(

@@ -3,7 +3,7 @@ package io.flywall.failover;
 import static io.flywall.failover.SimulatedCluster.FAILURE_TIMEOUT;
 import static io.flywall.failover.SimulatedCluster.INTERVAL;
 import static io.flywall.failover.SimulatedCluster.MAX_PROBE_DELAY;
-import static io.flywall.failover.SimulatedCluster.MAX_SYNC_DELAY;
+import static io.flywall.failover.SimulatedCluster.MAX_SKEW;
 import static io.flywall.failover.SimulatedCluster.TICK;
 
 import java.util.Arrays;
@@ -28,9 +28,18 @@ import java.util.function.Supplier;
  * tick, unless an operator forced it.
  *
  * <p>Convergence bound after all faults heal = 3 x failure_timeout (stale liveness expires, startup
- * hold / relayed-epoch hold / settled-majority wait / abandoned handover) + 2 x interval + max
- * replica sync delay + max VIP probe delay + failback_delay + failback_window (a failback postponed
- * by the window still happens inside the bound).
+ * hold / relayed-epoch hold / settled-majority wait / abandoned handover) + 2 x interval + the
+ * longest start-up skew of a node restarted at the heal + the replication bound (a backup catches
+ * up before it is fit for failback) + max VIP probe delay + failback_delay + failback_window (a
+ * failback postponed by the window still happens inside the bound).
+ *
+ * <p>Liveness once the cluster is stable. (a) An election picks the preferred node: no node takes
+ * over by election while a better node (priority, then in-sync) has been up, healthy, with quorum
+ * and reachable for a failure_timeout and two intervals, with no link fault for a failure_timeout
+ * and an interval; and at the end the primary is the preferred node unless stickiness keeps it
+ * (failback manual, disabled or suspended). (b) Every replica follows the primary that has held the
+ * role for the replication bound, and reports in sync (status or controller flag) only when it
+ * holds exactly the primary's data; at the end every replica is in sync with equal data.
  */
 final class Invariants {
 
@@ -46,6 +55,7 @@ final class Invariants {
   long healedAt = Long.MAX_VALUE;
   private long notOneSince = -1;
   private final long[] withoutQuorumSince;
+  private final long[] primarySince;
 
   Invariants(SimulatedCluster sim) {
     this.sim = sim;
@@ -53,14 +63,18 @@ final class Invariants {
     this.partitionedFencingBound = FAILURE_TIMEOUT + fencingBound;
     this.convergenceBound =
         3 * FAILURE_TIMEOUT
+            + sim.startupHold.toMillis()
             + 2 * INTERVAL
-            + MAX_SYNC_DELAY
+            + MAX_SKEW
+            + SimulatedReplication.BOUND
             + MAX_PROBE_DELAY
             + sim.failbackDelay.toMillis()
             + sim.failbackWindow.toMillis();
     int n = sim.nodes.size();
     this.withoutQuorumSince = new long[n];
     Arrays.fill(withoutQuorumSince, -1);
+    this.primarySince = new long[n];
+    Arrays.fill(primarySince, -1);
     this.dualSince = new long[n][n];
     this.sameEpochSince = new long[n][n];
     this.dualConnectedSince = new long[n][n];
@@ -78,6 +92,8 @@ final class Invariants {
     int primaries = 0;
     for (int i = 0; i < n; i++) {
       SimulatedCluster.Node a = sim.nodes.get(i);
+      boolean isPrimary = a.controller != null && a.isPrimary();
+      primarySince[i] = !isPrimary ? -1 : primarySince[i] < 0 ? sim.now : primarySince[i];
       boolean judged = a.controller != null && a.isPrimary() && a.paused == 0;
       boolean fenceDue = judged && sim.quorumRequired && !a.promotedByOperator && !hasQuorum(a);
       withoutQuorumSince[i] =
@@ -145,6 +161,137 @@ final class Invariants {
                       + " ms after all faults healed (bound "
                       + convergenceBound
                       + " ms)");
+      if (primaries == 1 && sim.now >= healedAt + convergenceBound + SimulatedReplication.BOUND) {
+        replicasFollow(false);
+      }
+    }
+  }
+
+  /** (b): every replica follows the settled primary, in sync only with exactly its data. */
+  private void replicasFollow(boolean atEnd) {
+    SimulatedCluster.Node p = null;
+    for (SimulatedCluster.Node node : sim.nodes) {
+      if (node.controller != null && node.isPrimary()) {
+        p = node;
+      }
+    }
+    if (p == null || (!atEnd && sim.now - primarySince[p.index] < SimulatedReplication.BOUND)) {
+      return;
+    }
+    for (SimulatedCluster.Node n : sim.nodes) {
+      if (n == p || !n.up() || n.controller == null) {
+        continue;
+      }
+      SimulatedReplication.Stream stream = n.replication.stream;
+      boolean follows = stream != null && stream.open && stream.primary == p;
+      boolean equal =
+          n.replication.position == p.replication.position
+              && n.replication.digest == p.replication.digest;
+      String where =
+          n.id
+              + " (at "
+              + n.replication.position
+              + ", sync_state "
+              + n.replication.follow.syncState()
+              + ", flag "
+              + n.lastInSync
+              + ", "
+              + (stream == null ? "no stream" : "streaming from " + stream.primary.id)
+              + ", problem "
+              + n.replication.follow.view().problem()
+              + ") vs primary "
+              + p.id
+              + " (at "
+              + p.replication.position
+              + ", primary since "
+              + primarySince[p.index]
+              + " ms, "
+              + (p.replication.serving
+                  ? "serving epoch " + p.replication.servingEpoch
+                  : "not serving replication")
+              + ")";
+      if (!follows) {
+        fail("(b) " + where + ": the replica does not follow the current primary");
+      }
+      if ((n.replication.follow.syncState().equals("in_sync") || n.lastInSync) && !equal) {
+        fail("(b) " + where + ": reports in sync without the primary's data");
+      }
+      if (atEnd && !(n.replication.follow.syncState().equals("in_sync") && equal)) {
+        fail("(b) " + where + ": not in sync at the end");
+      }
+    }
+  }
+
+  /** (a), when a node takes over by election. */
+  void elected(SimulatedCluster.Node p) {
+    if (sim.linkFaults > 0 || sim.now - sim.lastLinkFaultChange < FAILURE_TIMEOUT + INTERVAL) {
+      return;
+    }
+    long settle = FAILURE_TIMEOUT + 2 * INTERVAL;
+    for (SimulatedCluster.Node b : sim.nodes) {
+      if (b == p
+          || !Election.isBetter(b.priority, b.id, p.priority, p.id)
+          || !b.up()
+          || b.controller == null
+          || b.controller.role() == Role.FAULT
+          || !b.controller.view(sim.instant()).healthy()
+          || !b.controller.heartbeat(sim.instant()).hasQuorum()
+          || sim.now - b.runningSince < settle
+          || sim.now - b.resumedAt < settle
+          || sim.now - b.healthySince < settle
+          || sim.now - b.inSyncChangedAt < INTERVAL + 2 * sim.maxDelay) {
+        continue;
+      }
+      if (b.lastInSync || !p.lastInSync) {
+        fail(
+            "(a) "
+                + p.id
+                + " (priority "
+                + p.priority
+                + (p.lastInSync ? ", in sync" : ", not in sync")
+                + ") took over by election while "
+                + b.id
+                + " (priority "
+                + b.priority
+                + (b.lastInSync ? ", in sync" : ", not in sync")
+                + ") has been up, healthy, with quorum and reachable since "
+                + Math.max(b.runningSince, Math.max(b.resumedAt, b.healthySince))
+                + " ms");
+      }
+    }
+  }
+
+  /** The liveness checks of a stable cluster at the end of a run. */
+  void atEnd() {
+    SimulatedCluster.Node p = null;
+    SimulatedCluster.Node best = null;
+    for (SimulatedCluster.Node node : sim.nodes) {
+      if (node.controller == null || node.crashed > 0) {
+        continue;
+      }
+      if (node.isPrimary()) {
+        p = node;
+      }
+      if (best == null || Election.isBetter(node.priority, node.id, best.priority, best.id)) {
+        best = node;
+      }
+    }
+    if (p == null) {
+      return;
+    }
+    replicasFollow(true);
+    ControllerView view = p.controller.view(sim.instant());
+    if (p != best && view.failback().mode() == FailbackMode.AUTO && view.failback().enabled()) {
+      fail(
+          "(a) at the end "
+              + p.id
+              + " (priority "
+              + p.priority
+              + ") is primary, not the preferred "
+              + best.id
+              + " (priority "
+              + best.priority
+              + "), though automatic failback is enabled");
     }
   }
 
@@ -188,21 +335,22 @@ final class Invariants {
   }
 
   /**
-   * (d): no VIP is claimed during the startup hold, unless an operator's promote ended the hold
-   * (for the rest of that incarnation: a node demoted after it may take a handover or an election).
+   * (d): no VIP is claimed during the startup hold (counted from the node's first tick: before it,
+   * the node may not even have been listening), unless an operator's promote ended the hold (for
+   * the rest of that incarnation: a node demoted after it may take a handover or an election).
    */
   void claimed(SimulatedCluster.Node node) {
     if (node.holdEndedByOperator) {
       return;
     }
     boolean heardAll = node.heard.size() >= sim.nodes.size() - 1 + (sim.witness != null ? 1 : 0);
-    if (sim.now - node.startedAt < FAILURE_TIMEOUT && !heardAll) {
+    if (sim.now - node.runningSince < sim.startupHold.toMillis() && !heardAll) {
       fail(
           "(d) "
               + node.id
               + " claimed the VIPs "
-              + (sim.now - node.startedAt)
-              + " ms after start, having heard only "
+              + (sim.now - node.runningSince)
+              + " ms after it started running, having heard only "
               + node.heard);
     }
   }

@@ -45,6 +45,26 @@ class Section4_FencingTest {
   }
 
   @Test
+  void aPrimaryThatRaisesItsEpochServesReplicationUnderTheNewEpoch() {
+    Harness a = primary("a", 10, 5);
+    Decision d = a.hear(Beat.of("b", 20).primary(5));
+    // Replicas refuse streams from an epoch older than the one they know: without the switch the
+    // primary would go on serving epoch 5 and no replica would ever be in sync again.
+    assertThat(a.kinds(d))
+        .containsSubsequence(Action.PersistEpoch.class, Action.SwitchReplicationRole.class);
+    assertThat(d.actions()).contains(new Action.SwitchReplicationRole(Role.PRIMARY));
+  }
+
+  @Test
+  void aPrimaryHearingAStalePrimaryAnnouncesTheVipsAgainAtOnce() {
+    Harness a = primary("a", 20, 5);
+    Decision d = a.hear(Beat.of("b", 10).primary(4));
+    assertThat(d.actions()).contains(new Action.ReannounceVips());
+    d = a.hear(Beat.of("c", 30).backup(5));
+    assertThat(d.actions()).doesNotContain(new Action.ReannounceVips());
+  }
+
+  @Test
   void primaryYieldsToARivalThatKeepsItsRoleBecauseItCannotHearThisNode() {
     Harness a = primary("a", 10, 5);
     a.hear(Beat.of("b", 20).primary(5));

@@ -96,22 +96,6 @@ class ActionRunnerTest {
   }
 
   @Test
-  void aProbeRequestedWhileOneRunsIsDroppedSoItCannotHoldUpTheTakeoverBehindIt() throws Exception {
-    ActionRunner runner = runner();
-    runner.submit(List.of(new Action.ProbeVips()));
-    assertThat(probing.await(5, TimeUnit.SECONDS)).isTrue();
-
-    runner.submit(List.of(new Action.ProbeVips()));
-    runner.submit(List.of(new Action.PersistEpoch(1), new Action.AddVips()));
-    answer.countDown();
-
-    await().atMost(Duration.ofSeconds(5)).until(() -> claims.get() == 1);
-    assertThat(probes.get()).isEqualTo(1);
-    assertThat(feedback)
-        .containsExactly(new Event.ProbeFinished(false, "no other MAC answers for the VIPs"));
-  }
-
-  @Test
   void onceAProbeHasAnsweredTheNextRequestProbesAgain() throws Exception {
     ActionRunner runner = runner();
     answer.countDown();

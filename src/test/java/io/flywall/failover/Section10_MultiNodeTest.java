@@ -1,0 +1,118 @@
+package io.flywall.failover;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.flywall.failover.Harness.Beat;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/**
+ * DESIGN section 10.1: cold starts elect the preferred node whatever the order of starts, the
+ * startup hold, a node resumed from a pause, and the probe bookkeeping the node used to do itself.
+ */
+class Section10_MultiNodeTest {
+
+  /** Three voters (majority 2); this node has priority 100, peers a (50) and c (150). */
+  private static Harness.Settings middle() {
+    return Harness.settings("b", 100).peers(2).quorum(QuorumMode.MAJORITY);
+  }
+
+  @Test
+  void aNodeThatSatAloneWithoutQuorumIsStillPreferredByTheNodesThatJustJoined() {
+    // a ran alone for a while: no quorum, so its heartbeats say so. b starts, hears a and c long
+    // before its own heartbeats go out (its process is still starting), then starts running.
+    Harness b = middle().startNotRunning(0);
+    Beat aloneA = Beat.of("a", 50).backup(0).quorum(false).inSync(false);
+    Beat c = Beat.of("c", 150).backup(0).inSync(false);
+    for (int i = 0; i < 8; i++) {
+      b.hear(aloneA);
+      b.hear(c);
+      b.now = b.now.plus(Harness.INTERVAL);
+    }
+    assertThat(b.role()).isEqualTo(Role.BACKUP);
+    // Running now; a has not heard b yet, so its "no quorum" is stale.
+    b.tick();
+    b.run(Harness.INTERVAL, aloneA, c);
+    assertThat(b.everClaimed()).isFalse();
+    // a hears b and says it has quorum: a is the preferred node, b never claims.
+    b.run(Duration.ofSeconds(30), Beat.of("a", 50).backup(0).inSync(false), c);
+    assertThat(b.everClaimed()).isFalse();
+    assertThat(b.role()).isEqualTo(Role.BACKUP);
+  }
+
+  @Test
+  void aPeerThatStaysWithoutQuorumStopsHoldingUpTheElectionAfterAFailureTimeout() {
+    // a never hears b (one-way cut): its "no quorum" is real; b must not wait forever for it.
+    Harness b = middle().start(0);
+    Beat cutOffA = Beat.of("a", 50).backup(0).quorum(false).inSync(false);
+    Beat c = Beat.of("c", 150).backup(0).inSync(false);
+    b.run(Harness.TIMEOUT.minus(Harness.TICK), cutOffA, c);
+    assertThat(b.everClaimed()).isFalse();
+    b.run(Harness.TIMEOUT, cutOffA, c);
+    assertThat(b.role()).isEqualTo(Role.PRIMARY);
+  }
+
+  @Test
+  void aNodeClaimsNothingBeforeItStartsSendingHeartbeats() {
+    Harness b = Harness.settings("b", 10).quorum(QuorumMode.NONE).startNotRunning(0);
+    b.hear(Beat.of("a", 50).backup(0).inSync(false));
+    b.now = b.now.plus(Harness.TIMEOUT.multipliedBy(2));
+    b.hear(Beat.of("a", 50).backup(0).inSync(false));
+    assertThat(b.everClaimed()).isFalse();
+    b.tick();
+    assertThat(b.role()).isEqualTo(Role.PRIMARY);
+  }
+
+  @Test
+  void theStartupHoldLastsStartupHoldNotOneFailureTimeout() {
+    Harness a = Harness.settings("a", 10).peers(2).startupHold(Duration.ofSeconds(5)).start(0);
+    a.run(Duration.ofMillis(4750));
+    assertThat(a.role()).isEqualTo(Role.INIT);
+    a.advance(Harness.TICK);
+    assertThat(a.role()).isNotEqualTo(Role.INIT);
+    assertThat(a.records().get(0).cause()).contains("startup_hold (5000 ms)");
+  }
+
+  @Test
+  void aBackupResumedFromAPauseListensBeforeItClaims() {
+    Harness a = Harness.settings("a", 10).quorum(QuorumMode.NONE).start(3);
+    a.run(Harness.INTERVAL, Beat.of("b", 20).primary(4));
+    assertThat(a.role()).isEqualTo(Role.BACKUP);
+    // Frozen for 10 s: every heartbeat it remembers is stale, b looks dead.
+    a.now = a.now.plus(Duration.ofSeconds(10));
+    Decision d = a.tick();
+    assertThat(a.records().get(a.records().size() - 1).type()).isEqualTo(TransitionType.PAUSED);
+    assertThat(Harness.has(d, Action.PersistEpoch.class)).isFalse();
+    a.advance(Harness.TICK);
+    a.hear(Beat.of("b", 20).primary(4));
+    a.run(Harness.INTERVAL.multipliedBy(3), Beat.of("b", 20).primary(4));
+    assertThat(a.everClaimed()).isFalse();
+    assertThat(a.role()).isEqualTo(Role.BACKUP);
+  }
+
+  @Test
+  void aPrimaryResumedFromAPauseAnnouncesNoVipUntilItHasListened() {
+    Harness a = Harness.settings("a", 10).quorum(QuorumMode.NONE).start(3);
+    a.run(Harness.TIMEOUT.plus(Harness.TICK));
+    assertThat(a.role()).isEqualTo(Role.PRIMARY);
+    assertThat(a.controller.announcing(a.now)).isTrue();
+    a.now = a.now.plus(Duration.ofSeconds(10));
+    a.tick();
+    assertThat(a.controller.announcing(a.now)).isFalse();
+    a.run(Harness.INTERVAL.multipliedBy(2).minus(Harness.TICK));
+    assertThat(a.controller.announcing(a.now)).isFalse();
+    a.advance(Harness.TICK);
+    assertThat(a.controller.announcing(a.now)).isTrue();
+  }
+
+  @Test
+  void aProbeAnswerThatArrivesAfterTheRoleChangedDecidesNothing() {
+    Harness a = Harness.settings("a", 10).probe().start(0);
+    a.hear(Beat.of("b", 20).backup(0));
+    a.command(new Command.Promote(false));
+    assertThat(a.role()).isEqualTo(Role.PRIMARY);
+    Decision d = a.step(new Event.ProbeFinished(true, "192.0.2.1 answered by 52:54:00:aa:bb:cc"));
+    assertThat(d.actions()).isEmpty();
+    assertThat(a.controller.view(a.now).alarms()).isEmpty();
+  }
+}
