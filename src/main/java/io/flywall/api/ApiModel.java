@@ -110,7 +110,8 @@ public final class ApiModel {
       long durationMs,
       List<HistoryStep> steps) {}
 
-  public record HistoryStep(String name, long durationMs, boolean ok) {}
+  /** {@code skipped}: not run (or stopped) because the role changed before it was due. */
+  public record HistoryStep(String name, long durationMs, boolean ok, boolean skipped) {}
 
   /** The answer to an operator command: accepted (202) or refused with a reason (409). */
   public record CommandOutcome(boolean accepted, String message, String from, String to) {

@@ -197,7 +197,10 @@ final class HaCommand implements Runnable {
               .append('=')
               .append(step.path("duration_ms").asLong())
               .append("ms")
-              .append(step.path("ok").asBoolean() ? "" : "(FAILED)");
+              .append(
+                  step.path("skipped").asBoolean()
+                      ? "(SKIPPED)"
+                      : step.path("ok").asBoolean() ? "" : "(FAILED)");
         }
         table.row(
             e.path("id").asLong(),

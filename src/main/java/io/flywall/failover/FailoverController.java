@@ -35,6 +35,10 @@ public final class FailoverController {
   private final TickWatch ticks;
 
   private Role role = Role.INIT;
+  // Counts takeovers and releases: steps planned for an older one are stale (StepQueue).
+  private long generation;
+  // Where in this step's actions each new plan (takeover, release) begins.
+  private final List<Integer> plansAt = new ArrayList<>();
   private Instant since;
   private long knownEpoch;
   private long term;
@@ -108,7 +112,16 @@ public final class FailoverController {
     }
     reconcile(now, tick, out);
     handover.stepped();
-    return new Decision(out, Optional.ofNullable(reply));
+    List<Long> generations = new ArrayList<>(out.size());
+    long g = generation - plansAt.size();
+    for (int i = 0; i < out.size(); i++) {
+      if (plansAt.contains(i)) {
+        g++;
+      }
+      generations.add(g);
+    }
+    plansAt.clear();
+    return new Decision(out, Optional.ofNullable(reply), generations);
   }
 
   /** What this node announces in its heartbeats at {@code now}. */
@@ -662,6 +675,7 @@ public final class FailoverController {
     knownEpoch = epoch;
     term = epoch;
     changeRole(Role.PRIMARY, now);
+    newPlan(out);
     probe.forgetConflict();
     handover.clear();
     election.tookOver();
@@ -677,6 +691,7 @@ public final class FailoverController {
       Instant now,
       List<Action> out) {
     changeRole(to, now);
+    newPlan(out);
     fencing.released();
     // The old primary's copy must be re-validated by replication before it counts as in sync.
     inSync = false;
@@ -703,6 +718,12 @@ public final class FailoverController {
     Role to = holdPassed(now) ? Role.BACKUP : Role.INIT;
     changeRole(to, now);
     record(out, TransitionType.RECOVER, Role.FAULT, to, cause, now);
+  }
+
+  /** A takeover or release begins with the next action: a new generation. */
+  private void newPlan(List<Action> out) {
+    generation++;
+    plansAt.add(out.size());
   }
 
   private void changeRole(Role to, Instant now) {

@@ -9,6 +9,7 @@ import io.flywall.cluster.ReceivedHeartbeat;
 import io.flywall.failover.Command;
 import io.flywall.failover.CommandReply;
 import io.flywall.failover.ControllerView;
+import io.flywall.failover.Decision;
 import io.flywall.failover.Event;
 import io.flywall.failover.FailoverController;
 import io.flywall.failover.PeerHeartbeat;
@@ -93,13 +94,29 @@ public final class ControllerLoop implements AutoCloseable {
     this.gauges = new HaGauges(metrics);
     this.runner =
         runnerFactory.create(
-            event -> loop.execute(() -> step(event)), () -> loop.execute(this::sendHeartbeats));
+            new ActionRunner.Feedback() {
+              @Override
+              public void report(Event event) {
+                loop.execute(() -> step(event));
+              }
+
+              @Override
+              public void reportAndWait(Event event) {
+                try {
+                  onLoop(() -> step(event));
+                } catch (RuntimeException e) {
+                  // Stopping: the loop is gone and nothing more will run.
+                  log.debug("feedback not delivered: {}", e.getMessage());
+                }
+              }
+            },
+            () -> loop.execute(this::sendHeartbeats));
     this.lastRole = controller.role();
   }
 
   /** Builds the runner once the node can take its feedback. */
   interface ActionRunnerFactory {
-    ActionRunner create(java.util.function.Consumer<Event> feedback, Runnable announce);
+    ActionRunner create(ActionRunner.Feedback feedback, Runnable announce);
   }
 
   /** Starts ticking and sending heartbeats. */
@@ -192,7 +209,7 @@ public final class ControllerLoop implements AutoCloseable {
       followed = primary;
       followPrimary.accept(primary);
     }
-    runner.submit(decision.actions());
+    runner.submit(decision);
     if (event instanceof Event.Tick) {
       afterTick(now);
     }
@@ -275,7 +292,12 @@ public final class ControllerLoop implements AutoCloseable {
         CommandReply handover = command(new Command.Failover(Optional.empty()));
         log.info("stopping: {}", handover.message());
         if (!handover.accepted()) {
-          runner.submit(List.of(new io.flywall.failover.Action.RemoveVips()));
+          // Stopping for good: this overtakes every plan and stops a running script.
+          runner.submit(
+              new Decision(
+                  List.of(new io.flywall.failover.Action.RemoveVips()),
+                  Optional.empty(),
+                  Long.MAX_VALUE));
         }
         onLoop(() -> null);
       }

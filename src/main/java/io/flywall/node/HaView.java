@@ -148,7 +148,7 @@ final class HaView implements HaService {
         e.cause(),
         e.durationMs(),
         e.steps().stream()
-            .map(s -> new ApiModel.HistoryStep(s.name(), s.durationMs(), s.ok()))
+            .map(s -> new ApiModel.HistoryStep(s.name(), s.durationMs(), s.ok(), s.skipped()))
             .collect(Collectors.toList()));
   }
 

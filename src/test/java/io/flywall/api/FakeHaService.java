@@ -61,7 +61,7 @@ final class FakeHaService implements HaService {
             3,
             "peer node2 silent for 3s",
             12,
-            List.of(new HistoryStep("persist_epoch", 2, true))));
+            List.of(new HistoryStep("persist_epoch", 2, true, false))));
   }
 
   @Override

@@ -27,6 +27,10 @@ import java.util.function.Supplier;
  * <p>(e) Self-fencing: a primary whose own view lacks quorum (where required) releases within one
  * tick, unless an operator forced it.
  *
+ * <p>(f) No node starts adding the VIPs unless its controller is primary (a takeover overtaken by a
+ * demotion must not go on). (g) A running node that is no longer primary holds the VIPs for at most
+ * {@link #VIP_RELEASE_BOUND}: a release never waits behind a script.
+ *
  * <p>Convergence bound after all faults heal = 3 x failure_timeout (stale liveness expires, startup
  * hold / relayed-epoch hold / settled-majority wait / abandoned handover) + 2 x interval + the
  * longest start-up skew of a node restarted at the heal + the replication bound (a backup catches
@@ -56,6 +60,13 @@ final class Invariants {
   private long notOneSince = -1;
   private final long[] withoutQuorumSince;
   private final long[] primarySince;
+  private final long[] vipsWithoutRoleSince;
+
+  /**
+   * (g) How long a node may hold the VIPs once it is no longer primary: the release removes them
+   * first, behind at most one running step that cannot be stopped (a probe, a commit).
+   */
+  static final long VIP_RELEASE_BOUND = MAX_PROBE_DELAY + 200;
 
   Invariants(SimulatedCluster sim) {
     this.sim = sim;
@@ -75,6 +86,8 @@ final class Invariants {
     Arrays.fill(withoutQuorumSince, -1);
     this.primarySince = new long[n];
     Arrays.fill(primarySince, -1);
+    this.vipsWithoutRoleSince = new long[n];
+    Arrays.fill(vipsWithoutRoleSince, -1);
     this.dualSince = new long[n][n];
     this.sameEpochSince = new long[n][n];
     this.dualConnectedSince = new long[n][n];
@@ -94,6 +107,13 @@ final class Invariants {
       SimulatedCluster.Node a = sim.nodes.get(i);
       boolean isPrimary = a.controller != null && a.isPrimary();
       primarySince[i] = !isPrimary ? -1 : primarySince[i] < 0 ? sim.now : primarySince[i];
+      boolean strayVips = a.holdsVips && a.up() && a.controller != null && !isPrimary;
+      vipsWithoutRoleSince[i] =
+          track(
+              vipsWithoutRoleSince[i],
+              strayVips,
+              VIP_RELEASE_BOUND,
+              () -> "(g) " + a.id + " holds the VIPs as " + a.controller.role());
       boolean judged = a.controller != null && a.isPrimary() && a.paused == 0;
       boolean fenceDue = judged && sim.quorumRequired && !a.promotedByOperator && !hasQuorum(a);
       withoutQuorumSince[i] =
@@ -272,6 +292,11 @@ final class Invariants {
       if (node.isPrimary()) {
         p = node;
       }
+      // A node left in fault (an epoch it could not persist stays a fault until an operator's
+      // reset) cannot be the preferred node.
+      if (!node.controller.view(sim.instant()).healthy()) {
+        continue;
+      }
       if (best == null || Election.isBetter(node.priority, node.id, best.priority, best.id)) {
         best = node;
       }
@@ -340,6 +365,14 @@ final class Invariants {
    * the rest of that incarnation: a node demoted after it may take a handover or an election).
    */
   void claimed(SimulatedCluster.Node node) {
+    if (node.controller == null || node.controller.role() != Role.PRIMARY) {
+      fail(
+          "(f) "
+              + node.id
+              + " added the VIPs as "
+              + (node.controller == null ? "a dead process" : node.controller.role())
+              + ": a step of a takeover its controller had given up started");
+    }
     if (node.holdEndedByOperator) {
       return;
     }

@@ -115,4 +115,32 @@ class Section10_MultiNodeTest {
     assertThat(d.actions()).isEmpty();
     assertThat(a.controller.view(a.now).alarms()).isEmpty();
   }
+
+  @Test
+  void eachTakeoverAndReleaseIsPlannedForAGenerationOfItsOwnEvenWithinOneStep() {
+    // Promoted while automatic failback to a better, fit peer is due: the takeover and the
+    // failback release come out of the same step, and only the release is current.
+    Harness b =
+        Harness.settings("b", 20)
+            .failback(FailbackMode.AUTO, Duration.ZERO, Duration.ZERO)
+            .quorum(QuorumMode.NONE)
+            .start(1);
+    b.run(Harness.INTERVAL, Beat.of("a", 10).backup(1));
+    Decision d = b.command(new Command.Promote(false));
+    int add = b.kinds(d).indexOf(Action.AddVips.class);
+    int remove = b.kinds(d).indexOf(Action.RemoveVips.class);
+    assertThat(add).isNotNegative();
+    assertThat(remove).isGreaterThan(add);
+    assertThat(d.generations().get(remove)).isEqualTo(d.generations().get(add) + 1);
+    StepQueue queue = new StepQueue();
+    queue.submit(d);
+    java.util.List<String> ran = new java.util.ArrayList<>();
+    for (var next = queue.next(); next.isPresent(); next = queue.next()) {
+      if (next.get() instanceof StepQueue.Next.Run run) {
+        ran.add(run.step().action().getClass().getSimpleName());
+        queue.done();
+      }
+    }
+    assertThat(ran).doesNotContain("AddVips").contains("RemoveVips", "Record");
+  }
 }

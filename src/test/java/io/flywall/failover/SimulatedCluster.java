@@ -58,6 +58,7 @@ final class SimulatedCluster {
     long inSyncChangedAt;
     boolean lastInSync;
     final SimulatedReplication.State replication = new SimulatedReplication.State();
+    SimulatedRunner.State runner = new SimulatedRunner.State();
     // An operator's accepted promote ended this incarnation's startup hold for good.
     boolean holdEndedByOperator;
     final Set<String> heard = new HashSet<>();
@@ -145,6 +146,7 @@ final class SimulatedCluster {
   private final ArrayDeque<String> trace = new ArrayDeque<>();
   final Invariants invariants;
   final SimulatedReplication replication;
+  final SimulatedRunner runner;
   // Link faults (loss, delay, cuts) in force, and when the last one began or ended.
   int linkFaults;
   long lastLinkFaultChange;
@@ -191,6 +193,7 @@ final class SimulatedCluster {
     this.witness = hasWitness ? new Witness(n, n) : null;
     this.quorumRequired = QuorumRule.of(nodes.get(0).settings).isRequired();
     this.replication = new SimulatedReplication(this);
+    this.runner = new SimulatedRunner(this);
     this.invariants = new Invariants(this);
   }
 
@@ -304,6 +307,7 @@ final class SimulatedCluster {
                   + ", running in "
                   + skew
                   + " ms");
+          runner.boot(node);
           replication.boot(node);
           if (node.unhealthy > 0) {
             step(node, new Event.HealthChanged(false, "simulated monitor failure"));
@@ -362,8 +366,10 @@ final class SimulatedCluster {
   void crash(Node node) {
     if (node.crashed++ == 0) {
       node.incarnation++;
-      node.holdsVips = false;
       node.poweredOff = random.nextBoolean();
+      // A killed daemon leaves its VIPs on the interfaces (the kernel answers for them) until it
+      // starts again and removes them; a host without power answers for nothing.
+      node.holdsVips &= !node.poweredOff;
       node.runningSince = Long.MAX_VALUE;
       replication.crashed(node, node.poweredOff);
       note(
@@ -440,7 +446,7 @@ final class SimulatedCluster {
 
   // ---- network ----
 
-  private void broadcast(Node from) {
+  void broadcast(Node from) {
     PeerHeartbeat hb = from.controller.heartbeat(instant());
     for (Node to : nodes) {
       if (to != from) {
@@ -535,8 +541,11 @@ final class SimulatedCluster {
                   .orElse(""));
     }
     for (Action action : d.actions()) {
-      execute(node, action);
+      if (action instanceof Action.Record r) {
+        recorded(node, r.transition());
+      }
     }
+    runner.submit(node, d);
     if (before == Role.PRIMARY && node.controller.role() != Role.PRIMARY) {
       node.promotedByOperator = false;
     }
@@ -548,69 +557,25 @@ final class SimulatedCluster {
     replication.controllerStepped(node);
   }
 
-  private void execute(Node node, Action action) {
-    if (action instanceof Action.PersistEpoch p) {
-      if (p.epoch() <= node.persistedEpoch) {
-        invariants.fail(
-            node.id + " persisted epoch " + p.epoch() + " after " + node.persistedEpoch);
-      }
-      node.persistedEpoch = p.epoch();
-    } else if (action instanceof Action.SwitchReplicationRole s) {
-      if (s.role() == Role.PRIMARY) {
-        replication.becomePrimary(node, node.persistedEpoch);
-      } else {
-        replication.becomeReplica(node);
-      }
-    } else if (action instanceof Action.AddVips) {
-      invariants.claimed(node);
-      node.holdsVips = true;
-    } else if (action instanceof Action.RemoveVips) {
-      node.holdsVips = false;
-    } else if (action instanceof Action.ProbeVips) {
-      boolean conflict = false;
-      String holder = "";
-      for (Node other : nodes) {
-        if (other != node
-            && other.holdsVips
-            && other.up()
-            && lanCut[node.index][other.index] == 0) {
-          conflict = true;
-          holder = other.id;
-        }
-      }
-      boolean answer = conflict;
-      String detail = conflict ? "VIP answered by " + holder : "no answer";
-      int incarnation = node.incarnation;
-      at(
-          now + random.nextLong(1, MAX_PROBE_DELAY),
-          () -> {
-            // Every probe is answered; a paused node reads the answer once it resumes.
-            if (node.incarnation == incarnation) {
-              stepWhenUp(node, new Event.ProbeFinished(answer, detail));
-            }
-          });
-    } else if (action instanceof Action.Announce) {
-      broadcast(node);
-    } else if (action instanceof Action.Record r) {
-      transitions.merge(r.transition().type().label(), 1, Integer::sum);
-      if (r.transition().type() == TransitionType.TAKEOVER
-          && !r.transition().cause().startsWith("planned handover")) {
-        invariants.elected(node);
-      }
-      note(
-          "   "
-              + node.id
-              + " records "
-              + r.transition().type()
-              + " "
-              + r.transition().fromRole()
-              + "->"
-              + r.transition().toRole()
-              + " @"
-              + r.transition().epoch()
-              + ": "
-              + r.transition().cause());
+  /** A transition the controller decided on: counted, traced, and judged by invariant (a). */
+  private void recorded(Node node, Transition t) {
+    transitions.merge(t.type().label(), 1, Integer::sum);
+    if (t.type() == TransitionType.TAKEOVER && !t.cause().startsWith("planned handover")) {
+      invariants.elected(node);
     }
+    note(
+        "   "
+            + node.id
+            + " records "
+            + t.type()
+            + " "
+            + t.fromRole()
+            + "->"
+            + t.toRole()
+            + " @"
+            + t.epoch()
+            + ": "
+            + t.cause());
   }
 
   private static String describe(Event event) {
