@@ -149,13 +149,14 @@ final class HaCommand implements Runnable {
               "RTT",
               "ADDRESS");
       for (JsonNode n : c.path("nodes")) {
+        boolean heard = !n.path("node_id").isNull();
         table.row(
-            n.path("node_id").asText(),
-            n.path("role").asText(),
-            n.path("priority").asInt(),
+            heard ? n.path("node_id").asText() : "(never heard)",
+            heard ? n.path("role").asText() : null,
+            heard ? n.path("priority").asInt() : null,
             n.path("alive").asBoolean() ? "yes" : "no",
             n.path("healthy").asBoolean() ? "yes" : "no",
-            n.path("epoch").asLong(),
+            heard ? n.path("epoch").asLong() : null,
             n.path("last_seen_ms").isNull() ? null : n.path("last_seen_ms").asLong() + "ms ago",
             n.path("rtt_ms").isNull() ? null : String.format("%.2fms", n.path("rtt_ms").asDouble()),
             n.path("address").isNull() ? null : n.path("address").asText());

@@ -18,6 +18,7 @@ import io.flywall.network.VipGroup;
 import io.flywall.state.History;
 import io.flywall.state.HistoryEvent;
 import io.flywall.state.StateStoreException;
+import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -104,12 +105,12 @@ final class HaView implements HaService {
             0L,
             null,
             view.epoch(),
-            0,
-            plan.heartbeatBind().getAddress().getHostAddress()
-                + ":"
-                + plan.heartbeatBind().getPort()));
+            0L,
+            address(plan.heartbeatBind())));
+    List<InetSocketAddress> heardFrom = new ArrayList<>();
     for (ControllerView.Peer peer : view.peers()) {
       Optional<PeerStatus> wire = receiver.peers().get(peer.nodeId());
+      wire.ifPresent(w -> heardFrom.add(w.address()));
       nodes.add(
           new ClusterNode(
               peer.nodeId(),
@@ -121,10 +122,34 @@ final class HaView implements HaService {
               wire.flatMap(PeerStatus::rtt).map(rtt -> rtt.toNanos() / 1e6).orElse(null),
               peer.epoch(),
               peer.replicationPosition(),
-              wire.map(w -> w.address().getAddress().getHostAddress() + ":" + w.address().getPort())
-                  .orElse(null)));
+              wire.map(w -> address(w.address())).orElse(null)));
+    }
+    for (InetSocketAddress configured : plan.destinations()) {
+      if (!heard(configured, heardFrom)) {
+        nodes.add(ClusterNode.neverHeard(address(configured)));
+      }
     }
     return new ClusterInfo(view.epoch(), view.primaryId().orElse(null), nodes);
+  }
+
+  /**
+   * Whether heartbeats came from a configured address: from it exactly, or from its IP when no
+   * other configured destination has that IP (a peer may send from another port).
+   */
+  private boolean heard(InetSocketAddress configured, List<InetSocketAddress> heardFrom) {
+    if (heardFrom.contains(configured)) {
+      return true;
+    }
+    long sameIp =
+        plan.destinations().stream()
+            .filter(d -> d.getAddress().equals(configured.getAddress()))
+            .count();
+    return sameIp == 1
+        && heardFrom.stream().anyMatch(h -> h.getAddress().equals(configured.getAddress()));
+  }
+
+  private static String address(InetSocketAddress address) {
+    return address.getAddress().getHostAddress() + ":" + address.getPort();
   }
 
   @Override

@@ -110,6 +110,16 @@ class ApiServerTest {
   }
 
   @Test
+  void aConfiguredPeerNeverHeardIsListedWithItsAddressAndNoNodeId() throws Exception {
+    start(a -> true);
+    JsonNode never = parse(get("/api/ha/cluster")).get("nodes").get(2);
+    assertThat(never.has("node_id")).isTrue();
+    assertThat(never.get("node_id").isNull()).isTrue();
+    assertThat(never.get("alive").asBoolean()).isFalse();
+    assertThat(never.get("address").asText()).isEqualTo("127.0.0.3:9002");
+  }
+
+  @Test
   void clusterListsNodesWithTheContractFields() throws Exception {
     start(a -> true);
     JsonNode cluster = parse(get("/api/ha/cluster"));
@@ -150,7 +160,7 @@ class ApiServerTest {
             "steps");
     assertThat(event.get("steps").get(0).fieldNames())
         .toIterable()
-        .containsExactlyInAnyOrder("name", "duration_ms", "ok");
+        .containsExactlyInAnyOrder("name", "duration_ms", "ok", "skipped");
     assertError(get("/api/ha/history?limit=zero"), 400, "bad_request");
   }
 
