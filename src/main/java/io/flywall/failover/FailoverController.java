@@ -65,7 +65,7 @@ public final class FailoverController {
     this.election = new Election(settings, quorum, peers);
     this.fencing = new Fencing(settings, quorum, peers);
     this.handover = new PlannedHandover(self, failureTimeout);
-    this.ticks = new TickWatch(failureTimeout, settings.heartbeatInterval());
+    this.ticks = new TickWatch(failureTimeout, settings.heartbeatInterval(), startedAt);
     this.since = Objects.requireNonNull(startedAt, "startedAt");
     this.knownEpoch = persistedEpoch;
     this.term = persistedEpoch;
@@ -424,6 +424,12 @@ public final class FailoverController {
   private CommandReply promote(boolean force, Instant now, List<Action> out) {
     if (role == Role.PRIMARY) {
       return CommandReply.accepted("already primary at epoch " + term);
+    }
+    if (!ticks.running()) {
+      // Nobody hears this node yet: as primary it would be one the cluster cannot see.
+      return CommandReply.rejected(
+          "promote refused: this node has not started sending heartbeats yet; try again in a"
+              + " moment");
     }
     int visible = visibleVoters(now);
     boolean hasQuorum = quorum.isMetBy(visible);

@@ -37,12 +37,12 @@ import java.util.function.Supplier;
  * up before it is fit for failback) + max VIP probe delay + failback_delay + failback_window (a
  * failback postponed by the window still happens inside the bound).
  *
- * <p>Liveness once the cluster is stable. (a) An election picks the preferred node: no node takes
+ * <p>Liveness once the cluster is stable. (L-a) An election picks the preferred node: no node takes
  * over by election while a better node (priority, then in-sync) has been up, healthy, with quorum
  * and reachable for a failure_timeout and two intervals, with no link fault for a failure_timeout
  * and an interval; and at the end the primary is the preferred node unless stickiness keeps it
- * (failback manual, disabled or suspended). (b) Every replica follows the primary that has held the
- * role for the replication bound, and reports in sync (status or controller flag) only when it
+ * (failback manual, disabled or suspended). (L-b) Every replica follows the primary that has held
+ * the role for the replication bound, and reports in sync (status or controller flag) only when it
  * holds exactly the primary's data; at the end every replica is in sync with equal data.
  */
 final class Invariants {
@@ -168,10 +168,17 @@ final class Invariants {
     clearPairsOf(n);
     if (healedAt != Long.MAX_VALUE && sim.now >= healedAt + convergenceBound) {
       int count = primaries;
+      // An epoch that could not be persisted leaves a node in fault until an operator resets it
+      // (its disk cannot be trusted); with every node so, there is none to be primary.
+      boolean anyFit = false;
+      for (SimulatedCluster.Node node : sim.nodes) {
+        anyFit |=
+            node.up() && node.controller != null && node.controller.view(sim.instant()).healthy();
+      }
       notOneSince =
           track(
               notOneSince,
-              primaries != 1,
+              primaries > 1 || (primaries == 0 && anyFit),
               fencingBound,
               () ->
                   "(c) "
@@ -187,7 +194,7 @@ final class Invariants {
     }
   }
 
-  /** (b): every replica follows the settled primary, in sync only with exactly its data. */
+  /** (L-b): every replica follows the settled primary, in sync only with exactly its data. */
   private void replicasFollow(boolean atEnd) {
     SimulatedCluster.Node p = null;
     for (SimulatedCluster.Node node : sim.nodes) {
@@ -231,18 +238,18 @@ final class Invariants {
                   : "not serving replication")
               + ")";
       if (!follows) {
-        fail("(b) " + where + ": the replica does not follow the current primary");
+        fail("(L-b) " + where + ": the replica does not follow the current primary");
       }
       if ((n.replication.follow.syncState().equals("in_sync") || n.lastInSync) && !equal) {
-        fail("(b) " + where + ": reports in sync without the primary's data");
+        fail("(L-b) " + where + ": reports in sync without the primary's data");
       }
       if (atEnd && !(n.replication.follow.syncState().equals("in_sync") && equal)) {
-        fail("(b) " + where + ": not in sync at the end");
+        fail("(L-b) " + where + ": not in sync at the end");
       }
     }
   }
 
-  /** (a), when a node takes over by election. */
+  /** (L-a), when a node takes over by election. */
   void elected(SimulatedCluster.Node p) {
     if (sim.linkFaults > 0 || sim.now - sim.lastLinkFaultChange < FAILURE_TIMEOUT + INTERVAL) {
       return;
@@ -264,7 +271,7 @@ final class Invariants {
       }
       if (b.lastInSync || !p.lastInSync) {
         fail(
-            "(a) "
+            "(L-a) "
                 + p.id
                 + " (priority "
                 + p.priority
@@ -306,9 +313,12 @@ final class Invariants {
     }
     replicasFollow(true);
     ControllerView view = p.controller.view(sim.instant());
-    if (p != best && view.failback().mode() == FailbackMode.AUTO && view.failback().enabled()) {
+    if (p != best
+        && Election.isBetter(best.priority, best.id, p.priority, p.id)
+        && view.failback().mode() == FailbackMode.AUTO
+        && view.failback().enabled()) {
       fail(
-          "(a) at the end "
+          "(L-a) at the end "
               + p.id
               + " (priority "
               + p.priority
@@ -356,7 +366,10 @@ final class Invariants {
         && sim.loss[i][j] == 0
         && sim.loss[j][i] == 0
         && sim.nodes.get(i).up()
-        && sim.nodes.get(j).up();
+        && sim.nodes.get(j).up()
+        // A node's heartbeats start with its first tick.
+        && sim.nodes.get(i).runningSince <= sim.now
+        && sim.nodes.get(j).runningSince <= sim.now;
   }
 
   /**

@@ -55,9 +55,11 @@ class Section10_MultiNodeTest {
   @Test
   void aNodeClaimsNothingBeforeItStartsSendingHeartbeats() {
     Harness b = Harness.settings("b", 10).quorum(QuorumMode.NONE).startNotRunning(0);
-    b.hear(Beat.of("a", 50).backup(0).inSync(false));
-    b.now = b.now.plus(Harness.TIMEOUT.multipliedBy(2));
-    b.hear(Beat.of("a", 50).backup(0).inSync(false));
+    // Six seconds of hearing a while the rest of the process starts.
+    for (int i = 0; i < 6; i++) {
+      b.hear(Beat.of("a", 50).backup(0).inSync(false));
+      b.now = b.now.plus(Harness.INTERVAL);
+    }
     assertThat(b.everClaimed()).isFalse();
     b.tick();
     assertThat(b.role()).isEqualTo(Role.PRIMARY);
@@ -88,6 +90,29 @@ class Section10_MultiNodeTest {
     a.run(Harness.INTERVAL.multipliedBy(3), Beat.of("b", 20).primary(4));
     assertThat(a.everClaimed()).isFalse();
     assertThat(a.role()).isEqualTo(Role.BACKUP);
+  }
+
+  @Test
+  void anOperatorCannotPromoteANodeThatIsNotYetSendingHeartbeats() {
+    Harness b = Harness.settings("b", 10).quorum(QuorumMode.NONE).startNotRunning(0);
+    CommandReply reply = b.command(new Command.Promote(true)).reply().orElseThrow();
+    assertThat(reply.accepted()).isFalse();
+    assertThat(reply.message()).contains("not started sending heartbeats yet");
+    b.tick();
+    assertThat(b.command(new Command.Promote(true)).reply().orElseThrow().accepted()).isTrue();
+  }
+
+  @Test
+  void aNodeFrozenBeforeItsFirstTickListensBeforeItClaims() {
+    Harness b = Harness.settings("b", 10).quorum(QuorumMode.NONE).startNotRunning(0);
+    b.hear(Beat.of("a", 50).primary(3));
+    assertThat(b.role()).as("heard every peer: hold over").isEqualTo(Role.BACKUP);
+    // Frozen before it ran at all; a's last heartbeat is long stale when it first ticks.
+    b.now = b.now.plus(Duration.ofSeconds(10));
+    b.tick();
+    assertThat(b.everClaimed()).isFalse();
+    b.run(Harness.INTERVAL.multipliedBy(3), Beat.of("a", 50).primary(3));
+    assertThat(b.everClaimed()).isFalse();
   }
 
   @Test

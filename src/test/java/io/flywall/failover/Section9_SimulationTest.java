@@ -44,6 +44,16 @@ class Section9_SimulationTest {
     // A node frozen before its first tick: its startup hold had passed by the clock while it
     // heard nothing.
     -6847115524257583942L,
+    // The same after it had heard every peer (hold over): its first tick came with a stale view.
+    7566819885089201391L,
+    // An operator promoted a node still starting: primary, but nobody heard it.
+    -8148008503220492594L,
+    // Every node left in fault by an epoch it could not persist: no primary is possible
+    // (invariant (c) was wrong to ask for one).
+    -2996914351154635918L,
+    // A primary forced while in fault is not failed back to a worse healthy node (the invariant
+    // was wrong).
+    -6351399766043478878L,
   };
 
   @Test

@@ -557,7 +557,7 @@ final class SimulatedCluster {
     replication.controllerStepped(node);
   }
 
-  /** A transition the controller decided on: counted, traced, and judged by invariant (a). */
+  /** A transition the controller decided on: counted, traced, and judged by invariant (L-a). */
   private void recorded(Node node, Transition t) {
     transitions.merge(t.type().label(), 1, Integer::sum);
     if (t.type() == TransitionType.TAKEOVER && !t.cause().startsWith("planned handover")) {
