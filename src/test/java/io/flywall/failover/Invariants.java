@@ -312,6 +312,10 @@ final class Invariants {
       return;
     }
     replicasFollow(true);
+    if (best == null) {
+      // Every node is in a fault only an operator clears: nobody to fail back to.
+      return;
+    }
     ControllerView view = p.controller.view(sim.instant());
     if (p != best
         && Election.isBetter(best.priority, best.id, p.priority, p.id)

@@ -54,6 +54,8 @@ class Section9_SimulationTest {
     // A primary forced while in fault is not failed back to a worse healthy node (the invariant
     // was wrong).
     -6351399766043478878L,
+    // A primary forced while every other node was in fault: nobody to fail back to.
+    -957074217367269284L,
   };
 
   @Test
