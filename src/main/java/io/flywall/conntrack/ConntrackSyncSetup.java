@@ -65,7 +65,8 @@ public final class ConntrackSyncSetup {
     }
     try {
       List<ConntrackdSync.Channel> channels = new ArrayList<>();
-      for (ConntrackdConf conf : confs(block.get(), replication)) {
+      List<ConntrackdConf> confs = confs(block.get(), replication);
+      for (ConntrackdConf conf : confs) {
         ConntrackdControl control = new ConntrackdControl(commands, conf.files().config());
         channels.add(
             new ConntrackdSync.Channel(
@@ -78,7 +79,12 @@ public final class ConntrackSyncSetup {
                     RestartBackoff.standard(),
                     new OrphanedConntrackd(processes, ConntrackdSupervisor.STOP_GRACE))));
       }
-      return new ConntrackdSync(channels, block.get().syncInterval(), clock, scheduler);
+      return new ConntrackdSync(
+          channels,
+          new SyncPortGuard(commands, confs, ConntrackdFiles.root(replication.stateDir())),
+          block.get().syncInterval(),
+          clock,
+          scheduler);
     } catch (ConntrackSyncException e) {
       scheduler.shutdown();
       log.error(

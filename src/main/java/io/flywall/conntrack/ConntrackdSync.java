@@ -29,6 +29,7 @@ public final class ConntrackdSync implements ConnectionSync {
   private static final Logger log = LoggerFactory.getLogger(ConntrackdSync.class);
 
   private final List<ConntrackdChannel> channels;
+  private final SyncPortGuard guard;
   private final Clock clock;
   private final ScheduledExecutorService scheduler;
   private final Duration syncInterval;
@@ -37,12 +38,20 @@ public final class ConntrackdSync implements ConnectionSync {
   private volatile Optional<Duration> lastCommit = Optional.empty();
   private volatile SyncStatus status;
 
-  /** {@code confs} holds one configuration per peer, each with its own control and supervisor. */
+  /**
+   * {@code confs} holds one configuration per peer, each with its own control and supervisor;
+   * {@code guard} closes their ports to everyone else while they run.
+   */
   public ConntrackdSync(
-      List<Channel> confs, Duration syncInterval, Clock clock, ScheduledExecutorService scheduler) {
+      List<Channel> confs,
+      SyncPortGuard guard,
+      Duration syncInterval,
+      Clock clock,
+      ScheduledExecutorService scheduler) {
     if (confs.isEmpty()) {
       throw new IllegalArgumentException("connection-state sync needs at least one peer");
     }
+    this.guard = guard;
     this.clock = clock;
     this.scheduler = scheduler;
     this.syncInterval = syncInterval;
@@ -81,6 +90,11 @@ public final class ConntrackdSync implements ConnectionSync {
     return channels.stream().map(ConntrackdChannel::conf).collect(Collectors.toUnmodifiableList());
   }
 
+  /** The nftables table that keeps the channels' ports for their peers. */
+  public String guardTable() {
+    return guard.table();
+  }
+
   /** The pids of the supervised conntrackd processes that run now. */
   public synchronized List<Long> pids() {
     return channels.stream()
@@ -102,6 +116,20 @@ public final class ConntrackdSync implements ConnectionSync {
       }
       return;
     }
+    String ports =
+        channels.stream()
+            .map(c -> String.valueOf(c.conf().port()))
+            .collect(Collectors.joining(", "));
+    guard
+        .install()
+        .ifPresentOrElse(
+            why -> log.warn("conntrackd's UDP ports {} accept any sender: {}", ports, why),
+            () ->
+                log.info(
+                    "conntrackd's UDP ports {} accept only their peers over the sync link"
+                        + " (nftables table inet {})",
+                    ports,
+                    guard.table()));
     for (ConntrackdChannel channel : channels) {
       ConntrackdConf conf = channel.conf();
       log.info(
@@ -406,6 +434,7 @@ public final class ConntrackdSync implements ConnectionSync {
     synchronized (this) {
       channels.forEach(ConntrackdChannel::stop);
     }
+    guard.remove();
     log.info("conntrackd stopped");
   }
 

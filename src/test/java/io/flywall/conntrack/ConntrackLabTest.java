@@ -314,6 +314,32 @@ class ConntrackLabTest {
   }
 
   @Test
+  void theSyncPortTakesNothingFromOutsideTheSyncLinkAndTheTestCanTell() throws Exception {
+    ConnectionSync n1 = syncOn(1, 2);
+    ConnectionSync n2 = syncOn(2, 1);
+    await().atMost(TIMEOUT).until(() -> n1.status().healthy() && n2.status().healthy());
+    // The client reaches node 1's sync address through node 1 as its gateway.
+    run("NS_N1", "ip", "addr", "add", lab.get("LAN_VIP") + "/24", "dev", lab.get("LAN_IF"));
+    String forge =
+        "for i in 1 2 3 4 5; do echo forged-state > /dev/udp/"
+            + lab.get("N1_SYNC_IP")
+            + "/3780; done";
+
+    run("NS_CLIENT", "bash", "-c", forge);
+    // Without the guard the same datagrams reach conntrackd, which counts each as malformed; had
+    // the first five got through, it would count ten.
+    run("NS_N1", "nft", "delete", "table", "inet", ((ConntrackdSync) n1).guardTable());
+    run("NS_CLIENT", "bash", "-c", forge);
+
+    await().atMost(TIMEOUT).until(() -> malformed(1, 2) >= 5);
+    assertThat(malformed(1, 2)).as("only the unguarded datagrams reached conntrackd").isEqualTo(5);
+  }
+
+  private long malformed(int k, int peer) throws ConntrackSyncException {
+    return ConntrackdStats.parse(conntrackd(k, peer, "-s")).malformedMessages();
+  }
+
+  @Test
   void aPeerWhoseConntrackdDiesRaisesTheSilenceAlarmOnTheOtherNode() throws Exception {
     ConnectionSync n1 = syncOn(1, 2);
     ConnectionSync n2 = syncOn(2, 1);

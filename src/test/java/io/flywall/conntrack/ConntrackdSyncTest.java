@@ -80,7 +80,15 @@ class ConntrackdSyncTest {
                   new OrphanedConntrackd(processes, Duration.ofSeconds(5)))));
     }
     ConntrackdSync built =
-        new ConntrackdSync(channels, INTERVAL, clock, Executors.newSingleThreadScheduledExecutor());
+        new ConntrackdSync(
+            channels,
+            new SyncPortGuard(
+                commands,
+                channels.stream().map(ConntrackdSync.Channel::conf).toList(),
+                ConntrackdFiles.root(stateDir)),
+            INTERVAL,
+            clock,
+            Executors.newSingleThreadScheduledExecutor());
     built.writeConfig();
     // Not start(): that schedules real ticks, and these tests drive tick() on simulated time.
     built.observe(
@@ -480,5 +488,49 @@ class ConntrackdSyncTest {
     sync.close();
 
     assertThat(launchers.values()).allSatisfy(l -> assertThat(l.last().stopped).isTrue());
+  }
+
+  @Test
+  void eachChannelsPortAcceptsOnlyItsPeerOverTheSyncInterface() throws Exception {
+    sync = syncWith("10.0.3.2", "10.0.3.3");
+    SyncPortGuard guard = new SyncPortGuard(commands, sync.confs(), ConntrackdFiles.root(stateDir));
+
+    assertThat(guard.install()).isEmpty();
+
+    String table = guard.table();
+    assertThat(table).matches("flywall_conntrackd_[0-9a-f]{8}");
+    assertThat(Files.readString(stateDir.resolve("conntrackd/sync-ports.nft")))
+        .isEqualTo(
+            """
+            table inet TABLE {}
+            delete table inet TABLE
+            table inet TABLE {
+            \tchain input {
+            \t\ttype filter hook input priority -10; policy accept;
+            \t\tudp dport 3780 iifname "sync0" ip saddr 10.0.3.2 ip daddr 10.0.3.1 accept
+            \t\tudp dport 3780 drop
+            \t\tudp dport 3781 iifname "sync0" ip saddr 10.0.3.3 ip daddr 10.0.3.1 accept
+            \t\tudp dport 3781 drop
+            \t}
+            }
+            """
+                .replace("TABLE", table));
+    assertThat(commands.commands)
+        .containsExactly(
+            List.of("nft", "-f", stateDir.resolve("conntrackd/sync-ports.nft").toString()));
+  }
+
+  @Test
+  void withoutNftTheGuardSaysWhichPackageIsMissingAndSyncRunsAnyway() throws Exception {
+    commands.answer(
+        argv ->
+            argv.get(0).equals("nft")
+                ? new CommandResult(argv, 127, "", "Cannot run program \"nft\"", false)
+                : conntrackd(argv));
+    SyncPortGuard guard = new SyncPortGuard(commands, sync.confs(), ConntrackdFiles.root(stateDir));
+
+    assertThat(guard.install()).hasValue("nft not found (install the Debian package nftables)");
+    sync.tick();
+    assertThat(sync.status().state()).isEqualTo("running");
   }
 }
