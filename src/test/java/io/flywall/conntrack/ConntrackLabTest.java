@@ -43,10 +43,9 @@ class ConntrackLabTest {
   private final List<String> alarms = new CopyOnWriteArrayList<>();
 
   @BeforeEach
-  void buildLab() throws java.io.IOException {
+  void needsTheLab() {
     NetLab.unavailableReason()
         .ifPresent(reason -> org.junit.jupiter.api.Assumptions.abort("skipped: " + reason));
-    lab = NetLab.up(2);
   }
 
   @AfterEach
@@ -207,6 +206,7 @@ class ConntrackLabTest {
 
   @Test
   void aConnectionThroughNode1IsCommittedIntoNode2sKernelOnTakeover() throws Exception {
+    lab = NetLab.up(2);
     statefulForwarding("NS_N1");
     statefulForwarding("NS_N2");
     ConnectionSync n1 = syncOn(1, 2);
@@ -249,7 +249,6 @@ class ConntrackLabTest {
   @Test
   void ofThreeNodesTheNewPrimaryCommitsTheOldPrimarysTableAndTheThirdNodeLearnsItAgain()
       throws Exception {
-    lab.close();
     lab = NetLab.up(3);
     for (String ns : List.of("NS_N1", "NS_N2", "NS_N3")) {
       statefulForwarding(ns);
@@ -285,6 +284,7 @@ class ConntrackLabTest {
 
   @Test
   void aConntrackdLeftRunningByAKilledDaemonIsReplacedAtTheNextStart() throws Exception {
+    lab = NetLab.up(2);
     ScheduledExecutorService firstRun = Executors.newSingleThreadScheduledExecutor();
     ConntrackdSync killed = (ConntrackdSync) syncOn(1, firstRun, 2);
     await().atMost(TIMEOUT).until(() -> killed.status().state().equals("running"));
@@ -315,6 +315,7 @@ class ConntrackLabTest {
 
   @Test
   void theSyncPortTakesNothingFromOutsideTheSyncLinkAndTheTestCanTell() throws Exception {
+    lab = NetLab.up(2);
     ConnectionSync n1 = syncOn(1, 2);
     ConnectionSync n2 = syncOn(2, 1);
     await().atMost(TIMEOUT).until(() -> n1.status().healthy() && n2.status().healthy());
@@ -341,6 +342,7 @@ class ConntrackLabTest {
 
   @Test
   void aPeerWhoseConntrackdDiesRaisesTheSilenceAlarmOnTheOtherNode() throws Exception {
+    lab = NetLab.up(2);
     ConnectionSync n1 = syncOn(1, 2);
     ConnectionSync n2 = syncOn(2, 1);
     await()
@@ -365,6 +367,7 @@ class ConntrackLabTest {
 
   @Test
   void aKilledConntrackdIsRestartedAndTheDownAlarmClears() throws Exception {
+    lab = NetLab.up(2);
     ConnectionSync n1 = syncOn(1, 2);
     syncOn(2, 1);
     await().atMost(TIMEOUT).until(() -> n1.status().state().equals("running"));
