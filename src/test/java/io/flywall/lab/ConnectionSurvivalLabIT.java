@@ -101,6 +101,43 @@ class ConnectionSurvivalLabIT {
     await()
         .atMost(LIMIT)
         .until(() -> syncedConnections(third, failover.newPrimary()).contains("dport=7000"));
+
+    // The killed daemon left its two conntrackds running; the next one replaces them.
+    int old = failover.oldPrimary();
+    cluster.powerOn(old);
+    await()
+        .atMost(LIMIT)
+        .until(
+            () ->
+                cluster
+                        .api(old, "/api/ha/history?limit=50")
+                        .map(h -> h.path("events").findValuesAsText("type"))
+                        .map(
+                            types ->
+                                types.stream().filter("conntrackd_orphan_replaced"::equals).count())
+                        .orElse(0L)
+                    == 2);
+    assertThat(conntrackdsIn(old)).as("one conntrackd per peer, the orphans gone").hasSize(2);
+  }
+
+  /** The pids of the conntrackd processes running in node k's namespace. */
+  private List<String> conntrackdsIn(int k) {
+    String pids =
+        lab.in(lab.nodeNamespace(k))
+            .run(List.of("ip", "netns", "pids", lab.nodeNamespace(k)), Duration.ofSeconds(5))
+            .stdout();
+    List<String> found = new java.util.ArrayList<>();
+    for (String pid : pids.split("\\s+")) {
+      try {
+        if (!pid.isBlank()
+            && Files.readString(Path.of("/proc", pid, "cmdline")).startsWith("conntrackd\0")) {
+          found.add(pid);
+        }
+      } catch (java.io.IOException e) {
+        // It ended meanwhile.
+      }
+    }
+    return found;
   }
 
   /** Who was primary, who took over, and how many exchanges the client saw before. */
