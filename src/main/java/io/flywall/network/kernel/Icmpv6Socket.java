@@ -1,0 +1,91 @@
+package io.flywall.network.kernel;
+
+import java.net.Inet6Address;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/**
+ * A raw ICMPv6 socket on one interface with hop limit 255 (RFC 4861 drops Neighbour Discovery that
+ * crossed a router) that receives Neighbour Advertisements only. Needs CAP_NET_RAW.
+ */
+final class Icmpv6Socket implements AutoCloseable {
+
+  private final KernelSocket socket;
+  private final int ifindex;
+  private final byte[] buffer = new byte[1500];
+
+  private Icmpv6Socket(KernelSocket socket, int ifindex) {
+    this.socket = socket;
+    this.ifindex = ifindex;
+  }
+
+  static Icmpv6Socket open(Libc libc, NetNamespace namespace, int ifindex, String ifname) {
+    KernelSocket socket =
+        namespace.inside(
+            libc,
+            () ->
+                KernelSocket.open(
+                    libc,
+                    Libc.AF_INET6,
+                    Libc.SOCK_RAW,
+                    Libc.IPPROTO_ICMPV6,
+                    "ICMPv6 socket on " + ifname));
+    try {
+      byte[] name = Arrays.copyOf(ifname.getBytes(StandardCharsets.UTF_8), ifname.length() + 1);
+      socket.option(Libc.SOL_SOCKET, Libc.SO_BINDTODEVICE, name);
+      socket.option(Libc.IPPROTO_IPV6, Libc.IPV6_MULTICAST_IF, ifindex);
+      socket.option(Libc.IPPROTO_IPV6, Libc.IPV6_MULTICAST_HOPS, 255);
+      socket.option(Libc.IPPROTO_IPV6, Libc.IPV6_UNICAST_HOPS, 255);
+      socket.option(Libc.IPPROTO_IPV6, Libc.IPV6_MULTICAST_LOOP, 0);
+      socket.option(Libc.IPPROTO_ICMPV6, Libc.ICMP6_FILTER, advertisementsOnly());
+      return new Icmpv6Socket(socket, ifindex);
+    } catch (RuntimeException e) {
+      socket.close();
+      throw e;
+    }
+  }
+
+  /** {@code struct icmp6_filter}: 256 bits, a set bit blocks that ICMPv6 type. */
+  static byte[] advertisementsOnly() {
+    int[] words = new int[8];
+    Arrays.fill(words, -1);
+    words[NeighborDiscovery.ADVERTISEMENT >> 5] &= ~(1 << (NeighborDiscovery.ADVERTISEMENT & 31));
+    ByteBuffer out = ByteBuffer.allocate(32).order(ByteOrder.nativeOrder());
+    for (int word : words) {
+      out.putInt(word);
+    }
+    return out.array();
+  }
+
+  /** {@code struct sockaddr_in6} with the interface as scope. */
+  static byte[] socketAddress(Inet6Address address, int ifindex) {
+    return ByteBuffer.allocate(28)
+        .order(ByteOrder.nativeOrder())
+        .putShort((short) Libc.AF_INET6)
+        .putShort((short) 0)
+        .putInt(0)
+        .put(address.getAddress())
+        .putInt(ifindex)
+        .array();
+  }
+
+  void send(byte[] message, Inet6Address destination) {
+    socket.send(message, message.length, socketAddress(destination, ifindex));
+  }
+
+  /** The next advertisement's bytes within {@code timeoutMillis}: its length, or -1. */
+  int receive(int timeoutMillis) {
+    return socket.receive(buffer, null, timeoutMillis);
+  }
+
+  byte[] buffer() {
+    return buffer;
+  }
+
+  @Override
+  public void close() {
+    socket.close();
+  }
+}

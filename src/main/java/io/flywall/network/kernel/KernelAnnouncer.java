@@ -1,0 +1,115 @@
+package io.flywall.network.kernel;
+
+import io.flywall.network.Announcer;
+import io.flywall.network.MacAddress;
+import io.flywall.network.NetworkCommandException;
+import io.flywall.network.Vip;
+import io.flywall.network.kernel.LinkMessage.KernelLink;
+import java.io.IOException;
+import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@link Announcer} on raw sockets: gratuitous ARP requests from an AF_PACKET socket for IPv4 VIPs,
+ * unsolicited Neighbour Advertisements (Override set, target link-layer option) to ff02::1 from a
+ * raw ICMPv6 socket for IPv6 VIPs. A burst goes out back to back in well under a millisecond: the
+ * announcement schedule, not pacing inside a burst, covers a neighbour that missed it.
+ */
+public final class KernelAnnouncer implements Announcer {
+
+  private final Rtnetlink rtnetlink;
+
+  public KernelAnnouncer(Rtnetlink rtnetlink) {
+    this.rtnetlink = rtnetlink;
+  }
+
+  @Override
+  public void announce(Collection<Vip> vips, int count) {
+    if (count < 1) {
+      throw new IllegalArgumentException("count must be >= 1, got " + count);
+    }
+    Map<String, List<Vip>> byInterface = new LinkedHashMap<>();
+    vips.forEach(
+        v -> byInterface.computeIfAbsent(v.interfaceName(), k -> new ArrayList<>()).add(v));
+    List<String> failures = new ArrayList<>();
+    byInterface.forEach(
+        (ifname, onInterface) -> {
+          try {
+            announce(ifname, onInterface, count);
+          } catch (NetworkCommandException e) {
+            failures.add(e.getMessage());
+          }
+        });
+    if (!failures.isEmpty()) {
+      throw new NetworkCommandException(String.join("; ", failures));
+    }
+  }
+
+  private void announce(String ifname, List<Vip> vips, int count) {
+    KernelLink link =
+        rtnetlink
+            .link(ifname)
+            .orElseThrow(
+                () ->
+                    new NetworkCommandException(
+                        "cannot announce on " + ifname + ": the interface does not exist"));
+    MacAddress mac =
+        link.mac()
+            .orElseThrow(
+                () ->
+                    new NetworkCommandException(
+                        "cannot announce on " + ifname + ": it has no Ethernet address"));
+    List<Vip> v4 = vips.stream().filter(v -> !v.ipv6()).toList();
+    List<Vip> v6 = vips.stream().filter(Vip::ipv6).toList();
+    if (!v4.isEmpty()) {
+      try (ArpSocket socket =
+          ArpSocket.open(rtnetlink.libc(), rtnetlink.namespace(), link.index(), ifname)) {
+        for (int i = 0; i < count; i++) {
+          for (Vip vip : v4) {
+            socket.broadcast(ArpPacket.gratuitous(mac, (Inet4Address) vip.address()));
+          }
+        }
+      }
+    }
+    if (!v6.isEmpty()) {
+      boolean router = forwarding(ifname);
+      try (Icmpv6Socket socket =
+          Icmpv6Socket.open(rtnetlink.libc(), rtnetlink.namespace(), link.index(), ifname)) {
+        for (int i = 0; i < count; i++) {
+          for (Vip vip : v6) {
+            socket.send(
+                NeighborDiscovery.advertisement((Inet6Address) vip.address(), mac, router),
+                NeighborDiscovery.ALL_NODES);
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * Whether the node routes IPv6 on {@code ifname}: a gateway VIP must advertise itself as a
+   * router, or hosts drop it from their default router list (RFC 4861 7.2.5).
+   */
+  private boolean forwarding(String ifname) {
+    return rtnetlink
+        .namespace()
+        .inside(
+            rtnetlink.libc(),
+            () -> {
+              try {
+                return Files.readString(Path.of("/proc/sys/net/ipv6/conf", ifname, "forwarding"))
+                    .strip()
+                    .equals("1");
+              } catch (IOException e) {
+                return false;
+              }
+            });
+  }
+}
