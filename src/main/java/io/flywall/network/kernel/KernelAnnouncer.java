@@ -39,14 +39,21 @@ public final class KernelAnnouncer implements Announcer {
     vips.forEach(
         v -> byInterface.computeIfAbsent(v.interfaceName(), k -> new ArrayList<>()).add(v));
     List<String> failures = new ArrayList<>();
-    byInterface.forEach(
-        (ifname, onInterface) -> {
-          try {
-            announce(ifname, onInterface, count);
-          } catch (NetworkCommandException e) {
-            failures.add(e.getMessage());
-          }
-        });
+    KernelException socketFault = null;
+    for (Map.Entry<String, List<Vip>> entry : byInterface.entrySet()) {
+      try {
+        announce(entry.getKey(), entry.getValue(), count);
+      } catch (KernelException e) {
+        failures.add(e.getMessage());
+        socketFault = e.socketFault() ? e : socketFault;
+      } catch (NetworkCommandException e) {
+        failures.add(e.getMessage());
+      }
+    }
+    if (socketFault != null) {
+      // A broken socket, not a refused request: the caller may carry it out another way.
+      throw KernelException.combined(String.join("; ", failures), socketFault);
+    }
     if (!failures.isEmpty()) {
       throw new NetworkCommandException(String.join("; ", failures));
     }

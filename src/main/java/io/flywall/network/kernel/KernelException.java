@@ -45,6 +45,18 @@ public final class KernelException extends NetworkCommandException {
     this.socketFault = socketFault;
   }
 
+  private KernelException(String message, KernelException cause) {
+    super(message);
+    this.errno = cause.errno;
+    this.socketFault = cause.socketFault;
+    initCause(cause);
+  }
+
+  /** Several failures told as one, typed like {@code cause}. */
+  static KernelException combined(String message, KernelException cause) {
+    return new KernelException(message, cause);
+  }
+
   /** A socket that stopped working; {@code advice} says what to do. */
   static KernelException socket(String what, int errno, String errnoText, String advice) {
     return new KernelException(what, errno, errnoText, advice, true);

@@ -79,9 +79,9 @@ public final class LanProbe implements ArpPing, AutoCloseable {
       InterfaceProbe probe = running.get(vip.interfaceName());
       if (probe == null) {
         probe = new InterfaceProbe(vip.interfaceName());
-        running.put(vip.interfaceName(), probe);
       }
       probe.add(vip);
+      running.put(vip.interfaceName(), probe);
       vips.add(vip);
     }
     if (sender == null && !vips.isEmpty()) {
@@ -128,9 +128,9 @@ public final class LanProbe implements ArpPing, AutoCloseable {
     boolean ownRun;
     synchronized (this) {
       ownRun = vips.isEmpty();
-      start(asked);
     }
     try {
+      start(asked);
       // Everything is decided one window after the first request; one interval more is slack for
       // a sender thread that woke late.
       Instant deadline = since.plus(window).plus(interval);
