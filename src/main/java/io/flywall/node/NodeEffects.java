@@ -10,13 +10,17 @@ import io.flywall.network.AnnouncementSchedule;
 import io.flywall.network.CommandRunner;
 import io.flywall.network.GratuitousAnnouncer;
 import io.flywall.network.IprouteVipBackend;
+import io.flywall.network.LinkMonitor;
 import io.flywall.network.MissingTool;
 import io.flywall.network.NeighborProbe;
+import io.flywall.network.NetworkAlarms;
 import io.flywall.network.NetworkFeature;
 import io.flywall.network.ProcessCommandRunner;
 import io.flywall.network.ProcessScriptRunner;
 import io.flywall.network.ToolCheck;
 import io.flywall.network.Vip;
+import io.flywall.network.kernel.NetNamespace;
+import io.flywall.network.kernel.NetworkPlane;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.EnumSet;
@@ -25,12 +29,16 @@ import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Builds the real external effects (VIPs, scripts, monitors) a config asks for, or says why it
- * cannot.
+ * cannot. The network plane is the native one where it starts, else the iproute2/arping fallback
+ * with the alarm {@code native_network_unavailable}.
  */
 public final class NodeEffects {
+  private static final Logger log = LoggerFactory.getLogger(NodeEffects.class);
   private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(5);
 
   private NodeEffects() {}
@@ -38,13 +46,37 @@ public final class NodeEffects {
   public static Daemon.Effects real(FlywallConfig config, Clock clock) throws NodeStartException {
     HaConfig ha =
         config.replication().ha().orElseThrow(() -> new NodeStartException("no ha block"));
-    List<MissingTool> missing = ToolCheck.ofProcessPath().missing(features(ha));
+    CommandRunner commands = new ProcessCommandRunner();
+    NetworkAlarms alarms = new NetworkAlarms();
+    alarms.listen(
+        (name, detail, raised) -> {
+          if (raised) {
+            log.warn("ALARM {}: {}", name, detail);
+          } else {
+            log.info("alarm {} cleared: {}", name, detail);
+          }
+        });
+    NetworkPlane plane =
+        NetworkPlane.open(
+            NetNamespace.current(),
+            new NetworkPlane.Fallback(
+                new IprouteVipBackend(commands, COMMAND_TIMEOUT),
+                new GratuitousAnnouncer(commands, COMMAND_TIMEOUT),
+                new NeighborProbe(commands, clock),
+                new LinkMonitor(commands, Duration.ofSeconds(2))),
+            clock,
+            NetworkPlane.Settings.forHeartbeat(ha.heartbeatInterval()),
+            alarms);
+    // The OS tools are needed only by the pieces that fell back (and by the gateway monitor and
+    // conntrackd, which have no native form).
+    List<MissingTool> missing =
+        ToolCheck.ofProcessPath().missing(features(ha, plane.fullyNative()));
     if (!missing.isEmpty()) {
+      plane.close();
       throw new NodeStartException(
           missing.stream().map(MissingTool::message).collect(Collectors.joining("; "))
               + " (apt-get install the package named)");
     }
-    CommandRunner commands = new ProcessCommandRunner();
     VipGroup vips =
         ha.virtualIps().isEmpty()
             ? VipGroup.none()
@@ -52,12 +84,13 @@ public final class NodeEffects {
                 vips(ha, v -> true),
                 vips(ha, VirtualIpConfig::gratuitousArp),
                 vips(ha, VirtualIpConfig::arpPing),
-                new IprouteVipBackend(commands, COMMAND_TIMEOUT),
-                new GratuitousAnnouncer(commands, COMMAND_TIMEOUT),
-                new NeighborProbe(commands, clock),
+                plane.vips(),
+                plane.announcer(),
+                plane.arpPing(),
                 AnnouncementSchedule.standard(),
                 Executors.newCachedThreadPool(Daemon.daemonThreads("flywall-announce")),
-                clock);
+                clock,
+                alarms);
     FailoverScripts scripts =
         new ScriptFiles(
             config.replication().nodeId(),
@@ -74,7 +107,7 @@ public final class NodeEffects {
                 config,
                 Executors.newSingleThreadScheduledExecutor(
                     Daemon.daemonThreads("flywall-conntrackd")));
-    return new Daemon.Effects(vips, scripts, commands, connectionSync);
+    return new Daemon.Effects(vips, scripts, commands, connectionSync, plane.links());
   }
 
   static List<Vip> vips(HaConfig ha, Predicate<VirtualIpConfig> which) {
@@ -85,6 +118,11 @@ public final class NodeEffects {
   }
 
   static Set<NetworkFeature> features(HaConfig ha) {
+    return features(ha, false);
+  }
+
+  /** What the config needs; with a fully native plane, only what has no native form. */
+  static Set<NetworkFeature> features(HaConfig ha, boolean nativePlane) {
     Set<NetworkFeature> features = EnumSet.noneOf(NetworkFeature.class);
     for (VirtualIpConfig vip : ha.virtualIps()) {
       boolean v6 = vip.address().address() instanceof java.net.Inet6Address;
@@ -101,6 +139,9 @@ public final class NodeEffects {
     }
     if (!ha.monitorGateways().isEmpty()) {
       features.add(NetworkFeature.GATEWAY_MONITOR);
+    }
+    if (nativePlane) {
+      features.retainAll(EnumSet.of(NetworkFeature.GATEWAY_MONITOR, NetworkFeature.CONNTRACK_SYNC));
     }
     return features;
   }

@@ -86,7 +86,8 @@ class NetworkVipGroupTest {
             new NeighborProbe(commands, Clock.systemUTC()),
             AnnouncementSchedule.standard(),
             sending,
-            Clock.systemUTC());
+            Clock.systemUTC(),
+            new io.flywall.network.NetworkAlarms());
 
     group.claim();
 
@@ -110,7 +111,8 @@ class NetworkVipGroupTest {
             new NeighborProbe(commands, Clock.systemUTC()),
             AnnouncementSchedule.standard(),
             sending,
-            Clock.systemUTC());
+            Clock.systemUTC(),
+            new io.flywall.network.NetworkAlarms());
     group.claim();
     group.release();
     assertThat(kernel).isEmpty();
