@@ -83,6 +83,9 @@ public final class LanProbe implements ArpPing, AutoCloseable {
       probe.add(vip);
       running.put(vip.interfaceName(), probe);
       vips.add(vip);
+      // The first request leaves now, not when the sender thread next wakes: a verdict is due one
+      // window after it.
+      probe.sendRequest(vip);
     }
     if (sender == null && !vips.isEmpty()) {
       sender = new Thread(this::sendLoop, "arp-ping-send");
@@ -131,9 +134,9 @@ public final class LanProbe implements ArpPing, AutoCloseable {
     }
     try {
       start(asked);
-      // Everything is decided one window after the first request; one interval more is slack for
-      // a sender thread that woke late.
-      Instant deadline = since.plus(window).plus(interval);
+      // Everything is decided one window after the first request (sent by start); the second of
+      // slack is reached only when requests cannot go out at all.
+      Instant deadline = since.plus(window).plus(Duration.ofSeconds(1));
       List<ProbeVerdict> verdicts = verdicts(asked, since);
       while (!verdicts.stream().allMatch(ProbeVerdict::decided)
           && clock.instant().isBefore(deadline)) {
@@ -236,10 +239,12 @@ public final class LanProbe implements ArpPing, AutoCloseable {
     }
 
     void sendRequests() {
-      for (Vip vip : v4) {
-        send(vip, () -> arp.broadcast(ArpPacket.probe(own, (Inet4Address) vip.address())));
-      }
-      for (Vip vip : v6) {
+      v4.forEach(this::sendRequest);
+      v6.forEach(this::sendRequest);
+    }
+
+    void sendRequest(Vip vip) {
+      if (vip.ipv6()) {
         Inet6Address target = (Inet6Address) vip.address();
         send(
             vip,
@@ -247,6 +252,8 @@ public final class LanProbe implements ArpPing, AutoCloseable {
                 icmp.send(
                     NeighborDiscovery.solicitation(target, own),
                     NeighborDiscovery.solicitedNode(target)));
+      } else {
+        send(vip, () -> arp.broadcast(ArpPacket.probe(own, (Inet4Address) vip.address())));
       }
     }
 
