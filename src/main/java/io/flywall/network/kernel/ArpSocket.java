@@ -13,6 +13,11 @@ final class ArpSocket implements AutoCloseable {
 
   private final KernelSocket socket;
   private final int ifindex;
+
+  int ifindex() {
+    return ifindex;
+  }
+
   private final byte[] buffer = new byte[1500];
 
   private ArpSocket(KernelSocket socket, int ifindex) {
@@ -20,8 +25,23 @@ final class ArpSocket implements AutoCloseable {
     this.ifindex = ifindex;
   }
 
+  /** A socket that sends and receives ARP. */
   static ArpSocket open(Libc libc, NetNamespace namespace, int ifindex, String ifname) {
-    int protocol = Short.toUnsignedInt(Short.reverseBytes((short) Libc.ETH_P_ARP));
+    return open(libc, namespace, ifindex, ifname, true);
+  }
+
+  /**
+   * A socket that only sends: bound to protocol 0, the kernel queues it no incoming packets. Kept
+   * open between announcements: closing an AF_PACKET socket waits for an RCU grace period
+   * (synchronize_net), tens of milliseconds.
+   */
+  static ArpSocket sender(Libc libc, NetNamespace namespace, int ifindex, String ifname) {
+    return open(libc, namespace, ifindex, ifname, false);
+  }
+
+  private static ArpSocket open(
+      Libc libc, NetNamespace namespace, int ifindex, String ifname, boolean receive) {
+    int protocol = receive ? Short.toUnsignedInt(Short.reverseBytes((short) Libc.ETH_P_ARP)) : 0;
     KernelSocket socket =
         namespace.inside(
             libc,
@@ -30,7 +50,7 @@ final class ArpSocket implements AutoCloseable {
                     libc, Libc.AF_PACKET, Libc.SOCK_DGRAM, protocol, "ARP socket on " + ifname));
     try {
       // Bound to the interface: only its ARP traffic arrives, and sends leave through it.
-      socket.bind(linkAddress(ifindex, ArpPacket.ZERO_MAC));
+      socket.bind(linkAddress(ifindex, ArpPacket.ZERO_MAC, receive ? Libc.ETH_P_ARP : 0));
       return new ArpSocket(socket, ifindex);
     } catch (RuntimeException e) {
       socket.close();
@@ -43,11 +63,15 @@ final class ArpSocket implements AutoCloseable {
    * type, address length, address (8 bytes).
    */
   static byte[] linkAddress(int ifindex, MacAddress destination) {
+    return linkAddress(ifindex, destination, Libc.ETH_P_ARP);
+  }
+
+  private static byte[] linkAddress(int ifindex, MacAddress destination, int protocol) {
     return ByteBuffer.allocate(20)
         .order(ByteOrder.nativeOrder())
         .putShort((short) Libc.AF_PACKET)
         .order(ByteOrder.BIG_ENDIAN)
-        .putShort((short) Libc.ETH_P_ARP)
+        .putShort((short) protocol)
         .order(ByteOrder.nativeOrder())
         .putInt(ifindex)
         .putShort((short) LinkMessage.ARPHRD_ETHER)

@@ -14,6 +14,11 @@ final class Icmpv6Socket implements AutoCloseable {
 
   private final KernelSocket socket;
   private final int ifindex;
+
+  int ifindex() {
+    return ifindex;
+  }
+
   private final byte[] buffer = new byte[1500];
 
   private Icmpv6Socket(KernelSocket socket, int ifindex) {
@@ -21,7 +26,18 @@ final class Icmpv6Socket implements AutoCloseable {
     this.ifindex = ifindex;
   }
 
+  /** A socket that sends and receives Neighbour Advertisements. */
   static Icmpv6Socket open(Libc libc, NetNamespace namespace, int ifindex, String ifname) {
+    return open(libc, namespace, ifindex, ifname, true);
+  }
+
+  /** A socket that only sends: its filter blocks every ICMPv6 type, so nothing queues up. */
+  static Icmpv6Socket sender(Libc libc, NetNamespace namespace, int ifindex, String ifname) {
+    return open(libc, namespace, ifindex, ifname, false);
+  }
+
+  private static Icmpv6Socket open(
+      Libc libc, NetNamespace namespace, int ifindex, String ifname, boolean receive) {
     KernelSocket socket =
         namespace.inside(
             libc,
@@ -39,7 +55,8 @@ final class Icmpv6Socket implements AutoCloseable {
       socket.option(Libc.IPPROTO_IPV6, Libc.IPV6_MULTICAST_HOPS, 255);
       socket.option(Libc.IPPROTO_IPV6, Libc.IPV6_UNICAST_HOPS, 255);
       socket.option(Libc.IPPROTO_IPV6, Libc.IPV6_MULTICAST_LOOP, 0);
-      socket.option(Libc.IPPROTO_ICMPV6, Libc.ICMP6_FILTER, advertisementsOnly());
+      socket.option(
+          Libc.IPPROTO_ICMPV6, Libc.ICMP6_FILTER, receive ? advertisementsOnly() : nothing());
       return new Icmpv6Socket(socket, ifindex);
     } catch (RuntimeException e) {
       socket.close();
@@ -57,6 +74,12 @@ final class Icmpv6Socket implements AutoCloseable {
       out.putInt(word);
     }
     return out.array();
+  }
+
+  static byte[] nothing() {
+    byte[] all = new byte[32];
+    Arrays.fill(all, (byte) 0xff);
+    return all;
   }
 
   /** {@code struct sockaddr_in6} with the interface as scope. */

@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,16 +23,19 @@ import java.util.Map;
  * raw ICMPv6 socket for IPv6 VIPs. A burst goes out back to back in well under a millisecond: the
  * announcement schedule, not pacing inside a burst, covers a neighbour that missed it.
  */
-public final class KernelAnnouncer implements Announcer {
+public final class KernelAnnouncer implements Announcer, AutoCloseable {
 
   private final Rtnetlink rtnetlink;
+  // Sockets stay open per interface; one whose interface was re-created (new index) is replaced.
+  private final Map<String, ArpSocket> arpSockets = new HashMap<>();
+  private final Map<String, Icmpv6Socket> icmpSockets = new HashMap<>();
 
   public KernelAnnouncer(Rtnetlink rtnetlink) {
     this.rtnetlink = rtnetlink;
   }
 
   @Override
-  public void announce(Collection<Vip> vips, int count) {
+  public synchronized void announce(Collection<Vip> vips, int count) {
     if (count < 1) {
       throw new IllegalArgumentException("count must be >= 1, got " + count);
     }
@@ -76,19 +80,22 @@ public final class KernelAnnouncer implements Announcer {
     List<Vip> v4 = vips.stream().filter(v -> !v.ipv6()).toList();
     List<Vip> v6 = vips.stream().filter(Vip::ipv6).toList();
     if (!v4.isEmpty()) {
-      try (ArpSocket socket =
-          ArpSocket.open(rtnetlink.libc(), rtnetlink.namespace(), link.index(), ifname)) {
+      ArpSocket socket = arpSocket(ifname, link.index());
+      try {
         for (int i = 0; i < count; i++) {
           for (Vip vip : v4) {
             socket.broadcast(ArpPacket.gratuitous(mac, (Inet4Address) vip.address()));
           }
         }
+      } catch (KernelException e) {
+        arpSockets.remove(ifname).close();
+        throw e;
       }
     }
     if (!v6.isEmpty()) {
       boolean router = forwarding(ifname);
-      try (Icmpv6Socket socket =
-          Icmpv6Socket.open(rtnetlink.libc(), rtnetlink.namespace(), link.index(), ifname)) {
+      Icmpv6Socket socket = icmpSocket(ifname, link.index());
+      try {
         for (int i = 0; i < count; i++) {
           for (Vip vip : v6) {
             socket.send(
@@ -96,8 +103,45 @@ public final class KernelAnnouncer implements Announcer {
                 NeighborDiscovery.ALL_NODES);
           }
         }
+      } catch (KernelException e) {
+        icmpSockets.remove(ifname).close();
+        throw e;
       }
     }
+  }
+
+  private ArpSocket arpSocket(String ifname, int ifindex) {
+    ArpSocket socket = arpSockets.get(ifname);
+    if (socket != null && socket.ifindex() != ifindex) {
+      arpSockets.remove(ifname).close();
+      socket = null;
+    }
+    if (socket == null) {
+      socket = ArpSocket.sender(rtnetlink.libc(), rtnetlink.namespace(), ifindex, ifname);
+      arpSockets.put(ifname, socket);
+    }
+    return socket;
+  }
+
+  private Icmpv6Socket icmpSocket(String ifname, int ifindex) {
+    Icmpv6Socket socket = icmpSockets.get(ifname);
+    if (socket != null && socket.ifindex() != ifindex) {
+      icmpSockets.remove(ifname).close();
+      socket = null;
+    }
+    if (socket == null) {
+      socket = Icmpv6Socket.sender(rtnetlink.libc(), rtnetlink.namespace(), ifindex, ifname);
+      icmpSockets.put(ifname, socket);
+    }
+    return socket;
+  }
+
+  @Override
+  public synchronized void close() {
+    arpSockets.values().forEach(ArpSocket::close);
+    icmpSockets.values().forEach(Icmpv6Socket::close);
+    arpSockets.clear();
+    icmpSockets.clear();
   }
 
   /**

@@ -105,7 +105,9 @@ public record NetworkPlane(
     ArpPing arpPing = fallback.arpPing();
     String raw = rawSocketProblem(rtnetlink);
     if (raw == null) {
-      announcer = guard.announcer(new KernelAnnouncer(rtnetlink), fallback.announcer());
+      KernelAnnouncer kernelAnnouncer = new KernelAnnouncer(rtnetlink);
+      resources.add(kernelAnnouncer);
+      announcer = guard.announcer(kernelAnnouncer, fallback.announcer());
       LanProbe probe =
           new LanProbe(rtnetlink, clock, settings.probeInterval(), settings.probeWindow());
       resources.add(probe);
