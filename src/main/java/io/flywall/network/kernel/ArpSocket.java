@@ -41,13 +41,14 @@ final class ArpSocket implements AutoCloseable {
 
   private static ArpSocket open(
       Libc libc, NetNamespace namespace, int ifindex, String ifname, boolean receive) {
-    int protocol = receive ? Short.toUnsignedInt(Short.reverseBytes((short) Libc.ETH_P_ARP)) : 0;
+    // Opened for no protocol and bound to ARP on one interface: opening for ARP and then binding
+    // would unregister the first hook and wait for an RCU grace period (tens of milliseconds).
     KernelSocket socket =
         namespace.inside(
             libc,
             () ->
                 KernelSocket.open(
-                    libc, Libc.AF_PACKET, Libc.SOCK_DGRAM, protocol, "ARP socket on " + ifname));
+                    libc, Libc.AF_PACKET, Libc.SOCK_DGRAM, 0, "ARP socket on " + ifname));
     try {
       // Bound to the interface: only its ARP traffic arrives, and sends leave through it.
       socket.bind(linkAddress(ifindex, ArpPacket.ZERO_MAC, receive ? Libc.ETH_P_ARP : 0));
