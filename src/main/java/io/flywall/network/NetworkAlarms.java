@@ -21,6 +21,9 @@ public final class NetworkAlarms {
   /** A monitored link or a VIP's interface cannot be read; it counts as down. */
   public static final String LINK_EVENTS_FAILED = "link_events_failed";
 
+  /** A VIP could not be claimed because its interface does not exist. */
+  public static final String VIP_INTERFACE_MISSING = "vip_interface_missing";
+
   /** A listener to raised ({@code raised=true}) and cleared alarms. */
   public interface Listener {
     void alarm(String name, String detail, boolean raised);

@@ -4,6 +4,7 @@ import io.flywall.network.Announcement;
 import io.flywall.network.AnnouncementSchedule;
 import io.flywall.network.Announcer;
 import io.flywall.network.ArpPing;
+import io.flywall.network.MissingInterfaceException;
 import io.flywall.network.NetworkAlarms;
 import io.flywall.network.ProbeAnswer;
 import io.flywall.network.Vip;
@@ -68,15 +69,24 @@ final class NetworkVipGroup implements VipGroup {
   @Override
   public void claim() {
     List<String> failures = new ArrayList<>();
+    List<String> missing = new ArrayList<>();
     for (Vip vip : vips) {
       try {
         backend.add(vip);
         synchronized (this) {
           held.add(vip);
         }
+      } catch (MissingInterfaceException e) {
+        missing.add(e.getMessage());
+        failures.add(e.getMessage());
       } catch (RuntimeException e) {
         failures.add(e.getMessage());
       }
+    }
+    if (missing.isEmpty()) {
+      alarms.clear(NetworkAlarms.VIP_INTERFACE_MISSING, "every VIP interface exists");
+    } else {
+      alarms.raise(NetworkAlarms.VIP_INTERFACE_MISSING, String.join("; ", missing));
     }
     synchronized (this) {
       schedule.claimed(

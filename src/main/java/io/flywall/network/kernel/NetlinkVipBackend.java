@@ -1,5 +1,6 @@
 package io.flywall.network.kernel;
 
+import io.flywall.network.MissingInterfaceException;
 import io.flywall.network.NetworkCommandException;
 import io.flywall.network.Vip;
 import io.flywall.network.VipBackend;
@@ -22,17 +23,7 @@ public final class NetlinkVipBackend implements VipBackend {
   @Override
   public void add(Vip vip) {
     KernelLink link =
-        rtnetlink
-            .link(vip.interfaceName())
-            .orElseThrow(
-                () ->
-                    new NetworkCommandException(
-                        "cannot add VIP "
-                            + vip
-                            + ": interface "
-                            + vip.interfaceName()
-                            + " does not exist; create it or fix the interface of this"
-                            + " virtual_ip in the config"));
+        rtnetlink.link(vip.interfaceName()).orElseThrow(() -> new MissingInterfaceException(vip));
     rtnetlink.addAddress(vip, link.index());
     if (!held(vip, link.index())) {
       throw new NetworkCommandException(
