@@ -56,6 +56,7 @@ public final class NodeEffects {
             log.info("alarm {} cleared: {}", name, detail);
           }
         });
+    long opening = System.nanoTime();
     NetworkPlane plane =
         NetworkPlane.open(
             NetNamespace.current(),
@@ -67,6 +68,11 @@ public final class NodeEffects {
             clock,
             NetworkPlane.Settings.forHeartbeat(ha.heartbeatInterval()),
             alarms);
+    log.info(
+        "network plane: {} of 4 pieces native (VIPs, announcements, arp_ping, link events), ready"
+            + " in {} ms",
+        plane.nativePieces(),
+        (System.nanoTime() - opening) / 1_000_000);
     // The OS tools are needed only by the pieces that fell back (and by the gateway monitor and
     // conntrackd, which have no native form).
     List<MissingTool> missing =
