@@ -14,6 +14,7 @@ import io.flywall.network.LinkMonitor;
 import io.flywall.network.MissingTool;
 import io.flywall.network.NeighborProbe;
 import io.flywall.network.NetworkAlarms;
+import io.flywall.network.NetworkCommandException;
 import io.flywall.network.NetworkFeature;
 import io.flywall.network.ProcessCommandRunner;
 import io.flywall.network.ProcessScriptRunner;
@@ -21,6 +22,7 @@ import io.flywall.network.ToolCheck;
 import io.flywall.network.Vip;
 import io.flywall.network.kernel.NetNamespace;
 import io.flywall.network.kernel.NetworkPlane;
+import io.flywall.network.kernel.PendingPlane;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.EnumSet;
@@ -35,7 +37,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Builds the real external effects (VIPs, scripts, monitors) a config asks for, or says why it
  * cannot. The network plane is the native one where it starts, else the iproute2/arping fallback
- * with the alarm {@code native_network_unavailable}.
+ * with the alarm {@code native_network_unavailable}; it opens while the rest of the node starts.
  */
 public final class NodeEffects {
   private static final Logger log = LoggerFactory.getLogger(NodeEffects.class);
@@ -56,33 +58,28 @@ public final class NodeEffects {
             log.info("alarm {} cleared: {}", name, detail);
           }
         });
-    long opening = System.nanoTime();
-    NetworkPlane plane =
-        NetworkPlane.open(
-            NetNamespace.current(),
-            new NetworkPlane.Fallback(
-                new IprouteVipBackend(commands, COMMAND_TIMEOUT),
-                new GratuitousAnnouncer(commands, COMMAND_TIMEOUT),
-                new NeighborProbe(commands, clock),
-                new LinkMonitor(commands, Duration.ofSeconds(2))),
-            clock,
-            NetworkPlane.Settings.forHeartbeat(ha.heartbeatInterval()),
-            alarms);
-    log.info(
-        "network plane: {} of 4 pieces native (VIPs, announcements, arp_ping, link events), ready"
-            + " in {} ms",
-        plane.nativePieces(),
-        (System.nanoTime() - opening) / 1_000_000);
-    // The OS tools are needed only by the pieces that fell back (and by the gateway monitor and
-    // conntrackd, which have no native form).
-    List<MissingTool> missing =
-        ToolCheck.ofProcessPath().missing(features(ha, plane.fullyNative()));
+    // What has no native form (the gateway monitor's ping) is checked now, as before.
+    List<MissingTool> missing = ToolCheck.ofProcessPath().missing(features(ha, true));
     if (!missing.isEmpty()) {
-      plane.close();
       throw new NodeStartException(
           missing.stream().map(MissingTool::message).collect(Collectors.joining("; "))
               + " (apt-get install the package named)");
     }
+    // The plane opens while the rest of the node starts; its pieces wait for it on first use.
+    long opening = System.nanoTime();
+    PendingPlane plane =
+        PendingPlane.start(
+            () ->
+                openPlane(
+                    ha,
+                    alarms,
+                    new NetworkPlane.Fallback(
+                        new IprouteVipBackend(commands, COMMAND_TIMEOUT),
+                        new GratuitousAnnouncer(commands, COMMAND_TIMEOUT),
+                        new NeighborProbe(commands, clock),
+                        new LinkMonitor(commands, Duration.ofSeconds(2))),
+                    clock,
+                    opening));
     VipGroup vips =
         ha.virtualIps().isEmpty()
             ? VipGroup.none()
@@ -114,6 +111,41 @@ public final class NodeEffects {
                 Executors.newSingleThreadScheduledExecutor(
                     Daemon.daemonThreads("flywall-conntrackd")));
     return new Daemon.Effects(vips, scripts, commands, connectionSync, plane.links());
+  }
+
+  /**
+   * The native plane, or the fallback where it cannot start; a fallback whose OS tools are missing
+   * cannot work, and the node cannot start (the first use says which package to install).
+   */
+  private static NetworkPlane openPlane(
+      HaConfig ha,
+      NetworkAlarms alarms,
+      NetworkPlane.Fallback fallback,
+      Clock clock,
+      long openingSince) {
+    NetworkPlane plane =
+        NetworkPlane.open(
+            NetNamespace.current(),
+            fallback,
+            clock,
+            NetworkPlane.Settings.forHeartbeat(ha.heartbeatInterval()),
+            alarms);
+    log.info(
+        "network plane: {} of 4 pieces native (VIPs, announcements, arp_ping, link events), ready"
+            + " in {} ms",
+        plane.nativePieces(),
+        (System.nanoTime() - openingSince) / 1_000_000);
+    if (!plane.fullyNative()) {
+      List<MissingTool> missing = ToolCheck.ofProcessPath().missing(features(ha, false));
+      if (!missing.isEmpty()) {
+        plane.close();
+        throw new NetworkCommandException(
+            missing.stream().map(MissingTool::message).collect(Collectors.joining("; "))
+                + " (apt-get install the package named; the native network plane is unavailable,"
+                + " see alarm native_network_unavailable)");
+      }
+    }
+    return plane;
   }
 
   static List<Vip> vips(HaConfig ha, Predicate<VirtualIpConfig> which) {
