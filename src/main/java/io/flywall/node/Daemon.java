@@ -20,6 +20,7 @@ import io.flywall.failover.FailoverController;
 import io.flywall.network.CommandRunner;
 import io.flywall.network.GatewayMonitor;
 import io.flywall.network.LinkMonitor;
+import io.flywall.network.LinkObserver;
 import io.flywall.replication.Replication;
 import io.flywall.state.History;
 import io.flywall.state.NodeMeta;
@@ -76,7 +77,22 @@ public final class Daemon implements AutoCloseable {
       VipGroup vips,
       FailoverScripts scripts,
       CommandRunner commands,
-      ConnectionSync connectionSync) {
+      ConnectionSync connectionSync,
+      LinkObserver links) {
+    /** Links polled through {@code commands}. */
+    public Effects(
+        VipGroup vips,
+        FailoverScripts scripts,
+        CommandRunner commands,
+        ConnectionSync connectionSync) {
+      this(
+          vips,
+          scripts,
+          commands,
+          connectionSync,
+          new LinkMonitor(commands, java.time.Duration.ofSeconds(2)));
+    }
+
     /** Without connection-state sync. */
     public Effects(VipGroup vips, FailoverScripts scripts, CommandRunner commands) {
       this(vips, scripts, commands, ConnectionSync.disabled());
@@ -190,7 +206,7 @@ public final class Daemon implements AutoCloseable {
           new HealthWatch(
               ha.monitorLinks(),
               ha.monitorGateways(),
-              new LinkMonitor(effects.commands(), java.time.Duration.ofSeconds(2)),
+              effects.links(),
               new GatewayMonitor(effects.commands()),
               node::healthChanged,
               Executors.newScheduledThreadPool(2, daemonThreads("flywall-health")));

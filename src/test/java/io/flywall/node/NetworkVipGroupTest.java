@@ -1,13 +1,16 @@
 package io.flywall.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.flywall.network.AnnouncementSchedule;
 import io.flywall.network.CommandResult;
 import io.flywall.network.CommandRunner;
 import io.flywall.network.GratuitousAnnouncer;
+import io.flywall.network.MissingInterfaceException;
 import io.flywall.network.NeighborProbe;
+import io.flywall.network.NetworkAlarms;
 import io.flywall.network.Vip;
 import io.flywall.network.VipBackend;
 import java.net.InetAddress;
@@ -21,6 +24,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -86,7 +90,8 @@ class NetworkVipGroupTest {
             new NeighborProbe(commands, Clock.systemUTC()),
             AnnouncementSchedule.standard(),
             sending,
-            Clock.systemUTC());
+            Clock.systemUTC(),
+            new NetworkAlarms());
 
     group.claim();
 
@@ -110,7 +115,8 @@ class NetworkVipGroupTest {
             new NeighborProbe(commands, Clock.systemUTC()),
             AnnouncementSchedule.standard(),
             sending,
-            Clock.systemUTC());
+            Clock.systemUTC(),
+            new NetworkAlarms());
     group.claim();
     group.release();
     assertThat(kernel).isEmpty();
@@ -118,5 +124,55 @@ class NetworkVipGroupTest {
     int sent = arpings.size();
     group.tick(false);
     assertThat(arpings).hasSize(sent);
+  }
+
+  @Test
+  void aVipWhoseInterfaceIsGoneRaisesAnAlarmThatNamesItAndAClaimThatWorksClearsIt()
+      throws Exception {
+    lanBurstDone.countDown();
+    Vip onMissing = vip("10.99.1.1", "lan0");
+    AtomicBoolean gone = new AtomicBoolean(true);
+    VipBackend vanishing =
+        new VipBackend() {
+          @Override
+          public void add(Vip vip) {
+            if (gone.get()) {
+              throw new MissingInterfaceException(vip);
+            }
+          }
+
+          @Override
+          public void remove(Vip vip) {}
+
+          @Override
+          public boolean held(Vip vip) {
+            return !gone.get();
+          }
+        };
+    NetworkAlarms alarms = new NetworkAlarms();
+    NetworkVipGroup group =
+        new NetworkVipGroup(
+            List.of(onMissing),
+            List.of(),
+            List.of(),
+            vanishing,
+            new GratuitousAnnouncer(commands, Duration.ofSeconds(5)),
+            new NeighborProbe(commands, Clock.systemUTC()),
+            AnnouncementSchedule.standard(),
+            sending,
+            Clock.systemUTC(),
+            alarms);
+
+    assertThatThrownBy(group::claim).hasMessageContaining("interface lan0 does not exist");
+    assertThat(group.alarms())
+        .containsKey(NetworkAlarms.VIP_INTERFACE_MISSING)
+        .hasEntrySatisfying(
+            NetworkAlarms.VIP_INTERFACE_MISSING,
+            detail -> assertThat(detail).contains("10.99.1.1/24 on lan0"));
+
+    gone.set(false);
+    group.claim();
+
+    assertThat(group.alarms()).isEmpty();
   }
 }
