@@ -8,6 +8,7 @@ import io.flywall.api.StateService;
 import io.flywall.cluster.BootId;
 import io.flywall.cluster.ClusterKeys;
 import io.flywall.cluster.HeartbeatCodec;
+import io.flywall.cluster.HeartbeatPeers;
 import io.flywall.cluster.HeartbeatReceiver;
 import io.flywall.cluster.HeartbeatSender;
 import io.flywall.cluster.UdpHeartbeatTransport;
@@ -30,7 +31,6 @@ import java.net.InetSocketAddress;
 import java.nio.channels.DatagramChannel;
 import java.security.SecureRandom;
 import java.time.Clock;
-import java.util.HashSet;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -93,15 +93,12 @@ public final class Daemon implements AutoCloseable {
       NodeMeta meta = new NodeMeta(database);
       long epoch = meta.epoch();
       long bootId = BootId.next(plan.stateDir(), clock);
-      ClusterKeys keys =
-          config
-              .replication()
-              .secretKey()
-              .map(secret -> ClusterKeys.fromSecret(secret.value()))
-              .orElseGet(() -> ClusterKeys.fromSecret(randomSecret()));
-      HeartbeatCodec codec = HeartbeatCodec.withKeys(keys);
-      HeartbeatReceiver receiver =
-          new HeartbeatReceiver(plan.nodeId(), new HashSet<>(plan.destinations()), codec, clock);
+      ClusterKeys keys = keys(config);
+      HeartbeatPeers peers = HeartbeatPeers.nodes(plan.peers(), HeartbeatCodec.withKeys(keys));
+      if (plan.witness().isPresent()) {
+        peers = peers.withWitness(plan.witness().get(), new HeartbeatCodec(keys.witnessKey()));
+      }
+      HeartbeatReceiver receiver = new HeartbeatReceiver(plan.nodeId(), peers, clock);
       channel = bindHeartbeats(plan.heartbeatBind());
       FailoverController controller =
           new FailoverController(plan.controller(), epoch, clock.instant());
@@ -146,7 +143,7 @@ public final class Daemon implements AutoCloseable {
               () -> holder[0] == null ? java.util.Optional.empty() : holder[0].primaryHint());
       UdpHeartbeatTransport transport =
           UdpHeartbeatTransport.start(
-              channel, codec, receiver, received -> holder[0].onHeartbeat(received));
+              channel, receiver, received -> holder[0].onHeartbeat(received));
       HeartbeatSender sender =
           new HeartbeatSender(plan.nodeId(), bootId, transport, receiver.peers(), clock);
       Node node =
@@ -283,10 +280,26 @@ public final class Daemon implements AutoCloseable {
     return root.getMessage() == null ? root.toString() : root.getMessage();
   }
 
-  private static String randomSecret() {
-    byte[] bytes = new byte[32];
-    new SecureRandom().nextBytes(bytes);
-    return java.util.HexFormat.of().formatHex(bytes);
+  /**
+   * The keys from secret_key (its Argon2id run timed in the log, since it delays the first
+   * heartbeat), or random keys for a node without peers.
+   */
+  private static ClusterKeys keys(FlywallConfig config) throws NodeStartException {
+    var replication = config.replication();
+    if (replication.secretKey().isEmpty()) {
+      if (replication.witnessKey().isPresent()) {
+        throw new NodeStartException(
+            "this config has witness_key but no secret_key: witness_key is for 'flywall witness';"
+                + " a node needs the cluster's secret_key");
+      }
+      return ClusterKeys.random(new SecureRandom());
+    }
+    long started = System.nanoTime();
+    ClusterKeys keys = ClusterKeys.fromSecret(replication.secretKey().get().value());
+    log.info(
+        "cluster keys derived from secret_key in {} ms (Argon2id, once per start)",
+        (System.nanoTime() - started) / 1_000_000);
+    return keys;
   }
 
   static java.util.concurrent.ThreadFactory daemonThreads(String name) {
