@@ -14,6 +14,7 @@ import io.flywall.cluster.HeartbeatSender;
 import io.flywall.cluster.UdpHeartbeatTransport;
 import io.flywall.config.ApiConfig;
 import io.flywall.config.Cidr;
+import io.flywall.config.ConfigLoader;
 import io.flywall.config.FlywallConfig;
 import io.flywall.config.HaConfig;
 import io.flywall.conntrack.ConnectionSync;
@@ -103,7 +104,7 @@ public final class Daemon implements AutoCloseable {
       FailoverController controller =
           new FailoverController(plan.controller(), epoch, clock.instant());
       HaMetrics metrics = new HaMetrics();
-      MonitorFeed monitor = new MonitorFeed();
+      MonitorFeed monitor = new MonitorFeed(config.api().maxMonitors());
       History history = new History(database);
       ScheduledExecutorService loop =
           Executors.newSingleThreadScheduledExecutor(daemonThreads("flywall-controller"));
@@ -258,7 +259,8 @@ public final class Daemon implements AutoCloseable {
             config.listen().host(),
             config.listen().port(),
             address -> config.allow().stream().anyMatch((Cidr cidr) -> cidr.contains(address)),
-            token);
+            token,
+            hostNames(config));
     try {
       return new ApiServer(settings, node, metrics, monitor, java.util.Optional.of(state)).start();
     } catch (RuntimeException e) {
@@ -270,6 +272,19 @@ public final class Daemon implements AutoCloseable {
               + " (is the port taken? set api { listen = \"...\" })",
           e);
     }
+  }
+
+  /** The names a browser may legitimately put in {@code Host}: this host's and the API's. */
+  private static java.util.Set<String> hostNames(ApiConfig config) {
+    java.util.Set<String> names = new java.util.HashSet<>();
+    String hostname = ConfigLoader.systemHostname();
+    if (hostname != null) {
+      names.add(hostname);
+    }
+    if (!config.listen().anyHost()) {
+      names.add(config.listen().host());
+    }
+    return names;
   }
 
   private static String rootMessage(Throwable e) {
