@@ -135,6 +135,16 @@ final class ConfigBinder {
     Optional<HaConfig> ha = haBlock.flatMap(this::ha);
 
     requireSecretForPeers(r, haBlock);
+    boolean conntrackSync =
+        ha.flatMap(HaConfig::conntrackSync).map(ConntrackSyncConfig::enabled).orElse(false);
+    if (conntrackSync
+        && stateDir.isPresent()
+        && stateDir.get().toString().chars().anyMatch(ConfigBinder::breaksConntrackdConf)) {
+      log.error(
+          r.isSet("state_dir") ? r.valuePositionOf("state_dir") : r.position(),
+          "`state_dir` must not contain spaces, quotes, '#', braces or control characters when"
+              + " `conntrack_sync` is enabled: conntrackd.conf, written under it, cannot quote them");
+    }
     if (log.hasErrors()) {
       return Optional.empty();
     }
@@ -156,6 +166,11 @@ final class ConfigBinder {
             stateDir.orElseThrow(),
             syncFiles.orElseThrow(),
             ha));
+  }
+
+  /** conntrackd.conf has no quoting: a value ends at whitespace and cannot hold these. */
+  private static boolean breaksConntrackdConf(int c) {
+    return c <= ' ' || c == 0x7f || c == '"' || c == '#' || c == '{' || c == '}';
   }
 
   private Optional<String> nodeId(BlockReader r) {

@@ -199,6 +199,15 @@ class ValidationRulesTest {
   }
 
   @Test
+  void aStateDirConntrackdConfCannotCarryIsAnErrorOnlyWithConntrackSync() throws Exception {
+    String conntrack = "    conntrack_sync {\n      interface = \"eth2\"\n    }\n";
+    ConfigProblem p = problemOf(withHa("  state_dir = \"/var/lib/fly wall\"\n", conntrack));
+
+    assertThat(p.message()).contains("`state_dir` must not contain spaces", "conntrackd.conf");
+    assertThat(load(withHa("  state_dir = \"/var/lib/fly wall\"\n", "")).config()).isNotNull();
+  }
+
+  @Test
   void aWitnessConfigTakesWitnessKeyInsteadOfSecretKey() throws Exception {
     String key = "0123456789abcdef".repeat(4);
     LoadedConfig loaded =
