@@ -32,6 +32,7 @@ import java.net.InetSocketAddress;
 import java.nio.channels.DatagramChannel;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -87,6 +88,8 @@ public final class Daemon implements AutoCloseable {
   public static Daemon start(FlywallConfig config, Clock clock, Effects effects)
       throws NodeStartException {
     ClusterPlan plan = ClusterPlan.of(config);
+    // Started first, so the Argon2id run overlaps opening the database.
+    CompletableFuture<ClusterKeys> derivedKeys = deriveKeys(config);
     StateDatabase database = open(plan);
     DatagramChannel channel = null;
     Replication replication = null;
@@ -94,7 +97,7 @@ public final class Daemon implements AutoCloseable {
       NodeMeta meta = new NodeMeta(database);
       long epoch = meta.epoch();
       long bootId = BootId.next(plan.stateDir(), clock);
-      ClusterKeys keys = keys(config);
+      ClusterKeys keys = derivedKeys.join();
       HeartbeatPeers peers = HeartbeatPeers.nodes(plan.peers(), HeartbeatCodec.withKeys(keys));
       if (plan.witness().isPresent()) {
         peers = peers.withWitness(plan.witness().get(), new HeartbeatCodec(keys.witnessKey()));
@@ -296,10 +299,11 @@ public final class Daemon implements AutoCloseable {
   }
 
   /**
-   * The keys from secret_key (its Argon2id run timed in the log, since it delays the first
-   * heartbeat), or random keys for a node without peers.
+   * The keys from secret_key, derived on a thread of their own (the Argon2id run is timed in the
+   * log, since the first heartbeat waits for it), or random keys for a node without peers.
    */
-  private static ClusterKeys keys(FlywallConfig config) throws NodeStartException {
+  private static CompletableFuture<ClusterKeys> deriveKeys(FlywallConfig config)
+      throws NodeStartException {
     var replication = config.replication();
     if (replication.secretKey().isEmpty()) {
       if (replication.witnessKey().isPresent()) {
@@ -307,14 +311,19 @@ public final class Daemon implements AutoCloseable {
             "this config has witness_key but no secret_key: witness_key is for 'flywall witness';"
                 + " a node needs the cluster's secret_key");
       }
-      return ClusterKeys.random(new SecureRandom());
+      return CompletableFuture.completedFuture(ClusterKeys.random(new SecureRandom()));
     }
-    long started = System.nanoTime();
-    ClusterKeys keys = ClusterKeys.fromSecret(replication.secretKey().get().value());
-    log.info(
-        "cluster keys derived from secret_key in {} ms (Argon2id, once per start)",
-        (System.nanoTime() - started) / 1_000_000);
-    return keys;
+    String secret = replication.secretKey().get().value();
+    return CompletableFuture.supplyAsync(
+        () -> {
+          long started = System.nanoTime();
+          ClusterKeys keys = ClusterKeys.fromSecret(secret);
+          log.info(
+              "cluster keys derived from secret_key in {} ms (Argon2id, once per start)",
+              (System.nanoTime() - started) / 1_000_000);
+          return keys;
+        },
+        runnable -> daemonThreads("flywall-kdf").newThread(runnable).start());
   }
 
   static java.util.concurrent.ThreadFactory daemonThreads(String name) {
