@@ -104,10 +104,15 @@ public final class HeartbeatReceiver {
             || !(heartbeat.command() instanceof HeartbeatCommand.None))) {
       return reject(
           RejectReason.WITNESS_CLAIM,
-          "the witness key vouches only for a witness, but this heartbeat claims role "
-              + heartbeat.status().role()
-              + " with command "
-              + heartbeat.command(),
+          "the witness key vouches only for a plain witness heartbeat, but this one from "
+              + heartbeat.nodeId()
+              + " claims role "
+              + heartbeat.status().role().name().toLowerCase(java.util.Locale.ROOT)
+              + (heartbeat.command() instanceof HeartbeatCommand.None
+                  ? ""
+                  : " and carries a "
+                      + heartbeat.command().getClass().getSimpleName()
+                      + " command"),
           source);
     }
     if (heartbeat.nodeId().equals(selfNodeId)) {
