@@ -66,6 +66,7 @@ public final class Node implements HaService, AutoCloseable {
   private final HaMetrics metrics;
   private final MonitorFeed monitor;
   private final ActionRunner runner;
+  private final ClockSkewAlarm clockSkew;
   private Role lastRole;
   private volatile String healthCause = "unhealthy";
   private Instant lastTick;
@@ -104,6 +105,7 @@ public final class Node implements HaService, AutoCloseable {
         runnerFactory.create(
             event -> loop.execute(() -> step(event)), () -> loop.execute(this::sendHeartbeats));
     this.lastRole = controller.role();
+    this.clockSkew = new ClockSkewAlarm(receiver, metrics, monitor);
   }
 
   /** Builds the runner once the node can take its feedback. */
@@ -248,6 +250,7 @@ public final class Node implements HaService, AutoCloseable {
     receiver
         .rejections()
         .forEach((reason, count) -> metrics.heartbeatsRejected(reason.name(), count));
+    clockSkew.tick(now);
     for (PeerStatus peer : receiver.peers().all()) {
       metrics.peer(
           peer.nodeId(),
@@ -299,6 +302,11 @@ public final class Node implements HaService, AutoCloseable {
         view.alarms().stream()
             .map(a -> new ApiModel.Alarm(a.name(), a.detail(), null))
             .collect(Collectors.toList());
+    clockSkew
+        .detail()
+        .ifPresent(
+            detail ->
+                alarms.add(new ApiModel.Alarm(HeartbeatReceiver.CLOCK_SKEW_ALARM, detail, null)));
     var connectionSync = runner.connectionSync().status();
     connectionSync
         .alarms()
