@@ -10,6 +10,7 @@ import io.flywall.cluster.ClusterKeys;
 import io.flywall.cluster.HeartbeatCodec;
 import io.flywall.cluster.HeartbeatReceiver;
 import io.flywall.cluster.HeartbeatSender;
+import io.flywall.cluster.TcpConnectAnswer;
 import io.flywall.cluster.UdpHeartbeatTransport;
 import io.flywall.config.ApiConfig;
 import io.flywall.config.Cidr;
@@ -47,6 +48,7 @@ public final class Daemon implements AutoCloseable {
   private final HealthWatch health;
   private final ConnectionSync connectionSync;
   private final Replication replication;
+  private final java.util.Optional<TcpConnectAnswer> tcpAnswer;
 
   private Daemon(
       StateDatabase database,
@@ -54,7 +56,9 @@ public final class Daemon implements AutoCloseable {
       ApiServer api,
       HealthWatch health,
       ConnectionSync connectionSync,
-      Replication replication) {
+      Replication replication,
+      java.util.Optional<TcpConnectAnswer> tcpAnswer) {
+    this.tcpAnswer = tcpAnswer;
     this.connectionSync = connectionSync;
     this.replication = replication;
     this.database = database;
@@ -89,6 +93,7 @@ public final class Daemon implements AutoCloseable {
     StateDatabase database = open(plan);
     DatagramChannel channel = null;
     Replication replication = null;
+    java.util.Optional<TcpConnectAnswer> tcpAnswer = java.util.Optional.empty();
     try {
       NodeMeta meta = new NodeMeta(database);
       long epoch = meta.epoch();
@@ -103,6 +108,7 @@ public final class Daemon implements AutoCloseable {
       HeartbeatReceiver receiver =
           new HeartbeatReceiver(plan.nodeId(), new HashSet<>(plan.destinations()), codec, clock);
       channel = bindHeartbeats(plan.heartbeatBind());
+      tcpAnswer = TcpConnectAnswer.open(plan.heartbeatBind());
       FailoverController controller =
           new FailoverController(plan.controller(), epoch, clock.instant());
       HaMetrics metrics = new HaMetrics();
@@ -210,13 +216,15 @@ public final class Daemon implements AutoCloseable {
               new ConntrackReporting(
                   plan.nodeId(), clock, metrics, monitor, history, node::status));
       node.start();
-      return new Daemon(database, node, api, health, effects.connectionSync(), replication);
+      return new Daemon(
+          database, node, api, health, effects.connectionSync(), replication, tcpAnswer);
     } catch (NodeStartException | IOException | StateStoreException | RuntimeException e) {
       // Nothing half-started is left behind: a failed start releases what it took.
       effects.connectionSync().close();
       closeQuietly(replication);
       database.close();
       closeQuietly(channel);
+      tcpAnswer.ifPresent(TcpConnectAnswer::close);
       throw e instanceof NodeStartException start
           ? start
           : new NodeStartException(e.getMessage(), e);
@@ -317,5 +325,6 @@ public final class Daemon implements AutoCloseable {
     connectionSync.close();
     replication.close();
     database.close();
+    tcpAnswer.ifPresent(TcpConnectAnswer::close);
   }
 }
