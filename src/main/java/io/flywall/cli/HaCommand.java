@@ -3,7 +3,10 @@ package io.flywall.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.flywall.config.DurationSyntax;
 import java.io.PrintWriter;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -28,7 +31,8 @@ import picocli.CommandLine.Spec;
       HaCommand.Failback.class,
       HaCommand.Promote.class,
       HaCommand.Reset.class,
-      HaCommand.Monitor.class
+      HaCommand.Monitor.class,
+      HaCommand.Check.class
     })
 final class HaCommand implements Runnable {
   private static final ObjectMapper PRETTY =
@@ -318,6 +322,117 @@ final class HaCommand implements Runnable {
             out().flush();
           });
       return 0;
+    }
+  }
+
+  @Command(
+      name = "check",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Check this node for a monitoring system (a Nagios or Icinga plugin). It prints one line,"
+            + " 'FLYWALL STATE - problems (situation) | perfdata', and exits with the plugin state.",
+        "Run it on every node: each one reports what it sees of the cluster."
+      },
+      exitCodeListHeading = "Exit status:%n",
+      exitCodeList = {
+        "0:OK: a primary is visible, no alarm is raised, every peer is alive and replication"
+            + " lags less than --warn-lag.",
+        "1:WARNING: an alarm is raised, a peer is not alive, a replica lags or is disconnected,"
+            + " quorum is lost, or a failback is pending.",
+        "2:CRITICAL: this node is in fault, no primary is visible, a split brain is at risk"
+            + " (split_brain_risk), or replication lags more than --crit-lag.",
+        "3:UNKNOWN: the daemon's API cannot be reached or answers an error, or the arguments are"
+            + " wrong."
+      },
+      footerHeading = "%nPerformance data:%n",
+      footer = {
+        "role (0 init, 1 backup, 2 primary, 3 fault), epoch, lag (seconds, with the --warn-lag"
+            + " and --crit-lag thresholds), lag_changes, alarms (raised alarms; any is a warning),"
+            + " nodes_alive (of the nodes this node knows).",
+        "",
+        "Example, as an Icinga or Nagios command line:",
+        "  flywall ha check --warn-lag 5s --crit-lag 30s",
+        "  FLYWALL OK - fw1 primary, epoch 4, primary fw1, 2/2 nodes alive, replication in sync"
+            + " | role=2;;;0;3 epoch=4;;;0 lag=0.003s;5;30;0 lag_changes=0;;;0 alarms=0;0;;0"
+            + " nodes_alive=2;;;0;2"
+      })
+  static final class Check extends ClientCommand {
+    @Option(
+        names = "--warn-lag",
+        paramLabel = "DURATION",
+        defaultValue = "5s",
+        converter = DurationConverter.class,
+        description =
+            "Replication lag above which the check warns, e.g. 500ms, 5s, 1m (default:"
+                + " ${DEFAULT-VALUE}).")
+    Duration warnLag;
+
+    @Option(
+        names = "--crit-lag",
+        paramLabel = "DURATION",
+        defaultValue = "30s",
+        converter = DurationConverter.class,
+        description =
+            "Replication lag above which the check is critical (default: ${DEFAULT-VALUE}).")
+    Duration critLag;
+
+    @Override
+    public Integer call() {
+      CheckVerdict verdict;
+      if (warnLag.compareTo(critLag) > 0) {
+        verdict =
+            CheckVerdict.unknown(
+                "--warn-lag ("
+                    + CheckVerdict.seconds(warnLag)
+                    + " s) must not exceed --crit-lag ("
+                    + CheckVerdict.seconds(critLag)
+                    + " s)");
+      } else {
+        verdict = ask();
+      }
+      if (options.json) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("state", verdict.state().name());
+        json.put("exit_code", verdict.state().exitCode());
+        json.put("problems", verdict.problems());
+        json.put("summary", verdict.summary());
+        json.put("perfdata", verdict.perfdata());
+        json.put("line", verdict.line());
+        print(PRETTY.valueToTree(json), "");
+      } else {
+        out().println(verdict.line());
+        out().flush();
+      }
+      return verdict.state().exitCode();
+    }
+
+    private CheckVerdict ask() {
+      try {
+        ApiClient client = options.client();
+        return CheckVerdict.of(
+            client.get("/api/ha/status"),
+            client.get("/api/ha/cluster"),
+            client.get("/api/replication/status"),
+            new CheckVerdict.LagThresholds(warnLag, critLag),
+            Clock.systemUTC().instant());
+      } catch (UserError e) {
+        return CheckVerdict.unknown(e.getMessage());
+      } catch (RuntimeException e) {
+        // A monitoring system must get a plugin state, even for a daemon that answers nonsense.
+        return CheckVerdict.unknown("unexpected answer from the daemon: " + e);
+      }
+    }
+  }
+
+  /** Durations on the command line as the config writes them: "500ms", "5s", "1m". */
+  static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
+    @Override
+    public Duration convert(String value) {
+      try {
+        return DurationSyntax.parse(value);
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.TypeConversionException(e.getMessage());
+      }
     }
   }
 }

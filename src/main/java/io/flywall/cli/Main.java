@@ -39,6 +39,18 @@ public final class Main implements Runnable {
   static CommandLine commandLine() {
     CommandLine cli = new CommandLine(new Main());
     cli.setExecutionExceptionHandler(new UserErrorHandler());
+    CommandLine.IParameterExceptionHandler usage = cli.getParameterExceptionHandler();
+    cli.setParameterExceptionHandler(
+        (ex, args) -> {
+          int exit = usage.handleParseException(ex, args);
+          if (!(ex.getCommandLine().getCommand() instanceof HaCommand.Check)) {
+            return exit;
+          }
+          // A monitoring system reads stdout and the exit code: bad arguments are UNKNOWN there.
+          ex.getCommandLine().getOut().println(CheckVerdict.unknown(ex.getMessage()).line());
+          ex.getCommandLine().getOut().flush();
+          return CheckVerdict.State.UNKNOWN.exitCode();
+        });
     return cli;
   }
 
