@@ -73,7 +73,7 @@ final class HaCommand implements Runnable {
   @Command(
       name = "status",
       mixinStandardHelpOptions = true,
-      description = "This node's role, epoch, quorum, VIPs and failback state.")
+      description = "Show this node's role, epoch, quorum, VIPs, failback state and alarms.")
   static final class Status extends ClientCommand {
     @Override
     public Integer call() {
@@ -136,7 +136,7 @@ final class HaCommand implements Runnable {
   @Command(
       name = "cluster",
       mixinStandardHelpOptions = true,
-      description = "Every node this node knows of, with liveness, role and RTT.")
+      description = "List every node this node knows of, with liveness, role and RTT.")
   static final class Cluster extends ClientCommand {
     @Override
     public Integer call() {
@@ -176,13 +176,13 @@ final class HaCommand implements Runnable {
   @Command(
       name = "history",
       mixinStandardHelpOptions = true,
-      description = "Failover history, newest first, with causes and step timings.")
+      description = "Show the failover history, newest first, with causes and step timings.")
   static final class History extends ClientCommand {
     @Option(
         names = {"-n", "--limit"},
         paramLabel = "N",
         defaultValue = "20",
-        description = "How many events (default ${DEFAULT-VALUE})")
+        description = "Show at most N events (default: ${DEFAULT-VALUE}).")
     int limit;
 
     @Override
@@ -222,12 +222,15 @@ final class HaCommand implements Runnable {
       name = "failover",
       mixinStandardHelpOptions = true,
       description =
-          "Planned handover: the primary releases and hands the role to another node without waiting for a timeout.")
+          "Hand the primary role over as planned: the primary releases and the target takes over"
+              + " without waiting for a timeout.",
+      footerHeading = "%nExamples:%n",
+      footer = {"  flywall ha failover", "  flywall ha failover --to fw2"})
   static final class Failover extends ClientCommand {
     @Option(
         names = "--to",
         paramLabel = "NODE",
-        description = "Node to hand over to (default: the best eligible node)")
+        description = "The node to hand over to (default: the best eligible node).")
     String target;
 
     @Override
@@ -255,7 +258,7 @@ final class HaCommand implements Runnable {
     @Parameters(
         paramLabel = "enable|disable",
         description =
-            "enable: arm failback (manual mode) or resume it (auto mode); disable: suspend it")
+            "enable arms failback (manual mode) or resumes it (auto mode); disable suspends it.")
     Setting setting;
 
     @Override
@@ -277,7 +280,8 @@ final class HaCommand implements Runnable {
     @Option(
         names = "--force",
         description =
-            "Promote even without quorum (risk of two primaries: be sure the other side is down)")
+            "Promote even without quorum. This risks two primaries: be sure the other side is"
+                + " down.")
     boolean force;
 
     @Override
@@ -291,7 +295,8 @@ final class HaCommand implements Runnable {
       name = "reset",
       mixinStandardHelpOptions = true,
       description =
-          "Clear fault, split-brain alarm and failback anti-flap state, then re-run the election. Deletes no data.")
+          "Clear fault, split-brain alarm and failback anti-flap state, then re-run the election."
+              + " It deletes no data.")
   static final class Reset extends ClientCommand {
     @Override
     public Integer call() {
@@ -304,7 +309,9 @@ final class HaCommand implements Runnable {
       name = "monitor",
       mixinStandardHelpOptions = true,
       description =
-          "Stream heartbeats (per peer, with RTT), role changes and alarms live until Ctrl-C.")
+          "Stream heartbeats (per peer, with RTT), role changes and alarms live until Ctrl-C.",
+      footerHeading = "%nExample:%n",
+      footer = {"  flywall ha monitor --json"})
   static final class Monitor extends ClientCommand {
     @Override
     public Integer call() {
@@ -350,11 +357,9 @@ final class HaCommand implements Runnable {
             + " and --crit-lag thresholds), lag_changes, alarms (raised alarms; any is a warning),"
             + " nodes_alive (of the nodes this node knows).",
         "",
-        "Example, as an Icinga or Nagios command line:",
-        "  flywall ha check --warn-lag 5s --crit-lag 30s",
-        "  FLYWALL OK - fw1 primary, epoch 4, primary fw1, 2/2 nodes alive, replication in sync"
-            + " | role=2;;;0;3 epoch=4;;;0 lag=0.003s;5;30;0 lag_changes=0;;;0 alarms=0;0;;0"
-            + " nodes_alive=2;;;0;2"
+        "Example, as the command of an Icinga or Nagios service (run it as root: it reads the"
+            + " API token only to find the API, the check itself changes nothing):",
+        "  flywall ha check --warn-lag 5s --crit-lag 30s"
       })
   static final class Check extends ClientCommand {
     @Option(

@@ -11,6 +11,24 @@ import picocli.CommandLine.Command;
     description =
         "High-availability daemon of a Linux firewall/router: VIP failover, "
             + "authenticated heartbeats and replicated state.",
+    exitCodeListHeading = "Exit status:%n",
+    exitCodeList = {
+      "0:Success (for ha check: OK).",
+      "1:The command failed; the message says why (for ha check: WARNING).",
+      "2:Invalid arguments or an invalid config (for ha check: CRITICAL).",
+      "3:For ha check only: UNKNOWN, the daemon could not be asked.",
+      "70:An internal error, which is a bug: set FLYWALL_DEBUG=1 to see the stack trace, and"
+          + " report it.",
+      "127:An OS tool the config needs is missing; the message names the Debian package."
+    },
+    footerHeading = "%nExamples:%n",
+    footer = {
+      "  flywall config check /etc/flywall/flywall.hcl",
+      "  systemctl enable --now flywall",
+      "  flywall ha status",
+      "  flywall ha failover --to fw2",
+      "  journalctl -u flywall --since today"
+    },
     subcommands = {
       CommandLine.HelpCommand.class,
       RunCommand.class,
