@@ -119,4 +119,44 @@ class NetworkVipGroupTest {
     group.tick(false);
     assertThat(arpings).hasSize(sent);
   }
+
+  @Test
+  void releasingAVipThisProcessDidNotAddSaysItWasLeftBehind() throws Exception {
+    lanBurstDone.countDown();
+    List<Vip> vips = List.of(vip("10.99.1.1", "lan0"), vip("10.99.2.1", "wan0"));
+    NetworkVipGroup group =
+        new NetworkVipGroup(
+            vips,
+            vips,
+            List.of(),
+            backend,
+            new GratuitousAnnouncer(commands, Duration.ofSeconds(5)),
+            new NeighborProbe(commands, Clock.systemUTC()),
+            AnnouncementSchedule.standard(),
+            sending,
+            Clock.systemUTC());
+    ch.qos.logback.classic.Logger logger =
+        (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(NetworkVipGroup.class);
+    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logged =
+        new ch.qos.logback.core.read.ListAppender<>();
+    logged.start();
+    logger.addAppender(logged);
+    try {
+      // A crashed run left the LAN VIP on its interface.
+      kernel.add(vips.get(0));
+
+      group.release();
+      group.claim();
+      group.release();
+
+      assertThat(kernel).isEmpty();
+      assertThat(logged.list)
+          .extracting(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage)
+          .containsExactly(
+              "removing VIP 10.99.1.1/24 from lan0: this process did not add it (left by a"
+                  + " previous run that crashed or was killed, or added by hand)");
+    } finally {
+      logger.detachAppender(logged);
+    }
+  }
 }
