@@ -19,11 +19,26 @@ import org.junit.jupiter.api.Test;
  * as systemd sets it, every line starts with its syslog priority instead of a time.
  */
 class JournalLogIT {
+  /**
+   * Starts the packaged jar with its output in {@code log} and JOURNAL_STREAM naming that file, as
+   * systemd names the journal's stream.
+   */
+  private static Process startWritingToJournal(Path log, String... args) throws Exception {
+    Map<String, Object> stat = Files.readAttributes(log, "unix:dev,ino");
+    List<String> command = new ArrayList<>(FlywallProcess.javaCommand());
+    command.addAll(List.of(args));
+    ProcessBuilder builder =
+        new ProcessBuilder(command)
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+    builder.environment().put("JOURNAL_STREAM", stat.get("dev") + ":" + stat.get("ino"));
+    return builder.start();
+  }
+
   @Test
   void underJournaldEachLineStartsWithItsSyslogPriority() throws Exception {
     Path dir = ProcessLogs.freshDirectory("journal-log");
     Path log = Files.createFile(dir.resolve("witness.log"));
-    Map<String, Object> stat = Files.readAttributes(log, "unix:dev,ino");
     int port = FreePorts.udpOnAll(List.of("127.0.0.1"), System.nanoTime());
     Path config =
         Files.writeString(
@@ -42,14 +57,7 @@ class JournalLogIT {
             }
             """
                 .formatted(port, dir.resolve("state"), port));
-    List<String> command = new ArrayList<>(FlywallProcess.javaCommand());
-    command.addAll(List.of("witness", "--config", config.toString()));
-    ProcessBuilder builder =
-        new ProcessBuilder(command)
-            .redirectErrorStream(true)
-            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-    builder.environment().put("JOURNAL_STREAM", stat.get("dev") + ":" + stat.get("ino"));
-    Process witness = builder.start();
+    Process witness = startWritingToJournal(log, "witness", "--config", config.toString());
     try {
       await()
           .atMost(Duration.ofSeconds(30))
@@ -69,17 +77,9 @@ class JournalLogIT {
   void underJournaldAStartThatFailsReportsEachLineAsAnError() throws Exception {
     Path dir = ProcessLogs.freshDirectory("journal-log-error");
     Path log = Files.createFile(dir.resolve("run.log"));
-    Map<String, Object> stat = Files.readAttributes(log, "unix:dev,ino");
     Path config = Files.writeString(dir.resolve("bad.hcl"), "replication {\n  mode = 7\n}\n");
-    List<String> command = new ArrayList<>(FlywallProcess.javaCommand());
-    command.addAll(List.of("run", "--config", config.toString()));
-    ProcessBuilder builder =
-        new ProcessBuilder(command)
-            .redirectErrorStream(true)
-            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-    builder.environment().put("JOURNAL_STREAM", stat.get("dev") + ":" + stat.get("ino"));
 
-    Process run = builder.start();
+    Process run = startWritingToJournal(log, "run", "--config", config.toString());
 
     assertThat(run.waitFor()).isEqualTo(2);
     List<String> lines = Files.readAllLines(log);

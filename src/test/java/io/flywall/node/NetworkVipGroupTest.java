@@ -69,6 +69,19 @@ class NetworkVipGroupTest {
         }
       };
 
+  private NetworkVipGroup group(List<Vip> vips) {
+    return new NetworkVipGroup(
+        vips,
+        vips,
+        List.of(),
+        backend,
+        new GratuitousAnnouncer(commands, Duration.ofSeconds(5)),
+        new NeighborProbe(commands, Clock.systemUTC()),
+        AnnouncementSchedule.standard(),
+        sending,
+        Clock.systemUTC());
+  }
+
   private static Vip vip(String address, String dev) throws Exception {
     return new Vip(InetAddress.getByName(address), 24, dev);
   }
@@ -76,17 +89,7 @@ class NetworkVipGroupTest {
   @Test
   void theWanVipIsAnnouncedWhileTheLanVipsBurstIsStillRunning() throws Exception {
     List<Vip> vips = List.of(vip("10.99.1.1", "lan0"), vip("10.99.2.1", "wan0"));
-    NetworkVipGroup group =
-        new NetworkVipGroup(
-            vips,
-            vips,
-            List.of(),
-            backend,
-            new GratuitousAnnouncer(commands, Duration.ofSeconds(5)),
-            new NeighborProbe(commands, Clock.systemUTC()),
-            AnnouncementSchedule.standard(),
-            sending,
-            Clock.systemUTC());
+    NetworkVipGroup group = group(vips);
 
     group.claim();
 
@@ -100,17 +103,7 @@ class NetworkVipGroupTest {
   void releaseRemovesEveryVipAndANonPrimaryNeverAnnounces() throws Exception {
     lanBurstDone.countDown();
     List<Vip> vips = List.of(vip("10.99.1.1", "lan0"), vip("10.99.2.1", "wan0"));
-    NetworkVipGroup group =
-        new NetworkVipGroup(
-            vips,
-            vips,
-            List.of(),
-            backend,
-            new GratuitousAnnouncer(commands, Duration.ofSeconds(5)),
-            new NeighborProbe(commands, Clock.systemUTC()),
-            AnnouncementSchedule.standard(),
-            sending,
-            Clock.systemUTC());
+    NetworkVipGroup group = group(vips);
     group.claim();
     group.release();
     assertThat(kernel).isEmpty();
@@ -124,17 +117,7 @@ class NetworkVipGroupTest {
   void releasingAVipThisProcessDidNotAddSaysItWasLeftBehind() throws Exception {
     lanBurstDone.countDown();
     List<Vip> vips = List.of(vip("10.99.1.1", "lan0"), vip("10.99.2.1", "wan0"));
-    NetworkVipGroup group =
-        new NetworkVipGroup(
-            vips,
-            vips,
-            List.of(),
-            backend,
-            new GratuitousAnnouncer(commands, Duration.ofSeconds(5)),
-            new NeighborProbe(commands, Clock.systemUTC()),
-            AnnouncementSchedule.standard(),
-            sending,
-            Clock.systemUTC());
+    NetworkVipGroup group = group(vips);
     ch.qos.logback.classic.Logger logger =
         (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(NetworkVipGroup.class);
     ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logged =
