@@ -30,8 +30,9 @@ import org.junit.jupiter.api.Test;
 @Tag("netns")
 class UnitSandboxLabIT {
   private static final Duration LIMIT = Duration.ofSeconds(60);
-  private static final Path UNIT =
-      Path.of(System.getProperty("flywall.project.dir", ".")).resolve("packaging/flywall.service");
+  private static final Path PACKAGING =
+      Path.of(System.getProperty("flywall.project.dir", ".")).resolve("packaging");
+  private static final Path UNIT = PACKAGING.resolve("flywall.service");
 
   private NetLab lab;
   private LabCluster cluster;
@@ -54,11 +55,12 @@ class UnitSandboxLabIT {
         .filter(line -> line.startsWith(key + "="))
         .map(line -> line.substring(key.length() + 1).strip())
         .findFirst()
-        .orElseThrow(() -> new AssertionError(key + " is not set in " + UNIT));
+        .orElseThrow(() -> new AssertionError(key + " is not set in the unit"));
   }
 
   /** "CAP_NET_ADMIN CAP_NET_RAW" as setpriv writes it: "-all,+net_admin,+net_raw". */
   static String setprivCaps(String capabilities) {
+    // An empty set (the witness) is "-all" alone.
     return "-all"
         + Arrays.stream(capabilities.split("\\s+"))
             .filter(c -> !c.isEmpty())
@@ -174,6 +176,68 @@ class UnitSandboxLabIT {
         .doesNotContain("Read-only file system")
         .doesNotContain("Permission denied")
         .doesNotContain("internal error");
+  }
+
+  @Test
+  void theWitnessWorksWithNoCapabilityAtAll() throws Exception {
+    LabTestSupport.assumeLab();
+    ProcessCommandRunner host = new ProcessCommandRunner();
+    assumeTrue(
+        host.run(List.of("sh", "-c", "command -v setpriv && command -v unshare"), LIMIT).ok(),
+        "setpriv and unshare (util-linux) are needed");
+    String unit = Files.readString(PACKAGING.resolve("flywall-witness.service"));
+    String caps = unitSetting(unit, "CapabilityBoundingSet");
+    assertThat(caps).as("the witness holds no capability").isEmpty();
+    Path sandbox =
+        Path.of(UnitSandboxLabIT.class.getResource("unit-sandbox").toURI()).toAbsolutePath();
+    Path dir = ProcessLogs.freshDirectory("unit-sandbox-witness");
+    int port = io.flywall.testing.FreePorts.udpOnAll(List.of("127.0.0.1"), System.nanoTime());
+    Path config =
+        Files.writeString(
+            dir.resolve("witness.hcl"),
+            """
+            replication {
+              mode = "standalone"
+              node_id = "witness"
+              listen_addr = "127.0.0.1:%d"
+              peer_addrs = ["127.0.0.2:9001"]
+              secret_key = "unit-sandbox-witness-secret-0123456789"
+              state_dir = "%s"
+              ha {
+                heartbeat_port = %d
+              }
+            }
+            """
+                .formatted(port, dir.resolve("state"), port));
+    List<String> command =
+        new ArrayList<>(List.of("bash", sandbox.toString(), dir.toString(), setprivCaps(caps)));
+    command.addAll(FlywallProcess.javaCommand());
+    command.addAll(List.of("witness", "--config", config.toString()));
+    Path log = dir.resolve("witness.log");
+    Process witness =
+        new ProcessBuilder(command)
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+            .start();
+    try {
+      await().atMost(LIMIT).until(() -> Files.readString(log).contains("voting for"));
+      // Its heartbeat port answers a TCP probe, from inside the sandbox too.
+      try (java.net.Socket probe = new java.net.Socket()) {
+        probe.connect(new java.net.InetSocketAddress("127.0.0.1", port), 2_000);
+        probe.setSoTimeout(5_000);
+        assertThat(probe.getInputStream().read()).isEqualTo(-1);
+      }
+      assertThat(Files.readString(Path.of("/proc/" + witness.pid() + "/status")))
+          .contains("CapEff:\t0000000000000000");
+      assertThat(witness.isAlive()).isTrue();
+    } finally {
+      witness.destroy();
+      witness.waitFor();
+    }
+    assertThat(Files.readString(log))
+        .doesNotContain("Operation not permitted")
+        .doesNotContain("Read-only file system")
+        .doesNotContain("Permission denied");
   }
 
   /** The kernel's number of a capability, for the masks in /proc/PID/status. */
