@@ -45,8 +45,13 @@ public final class ConfigCommand implements Runnable {
         "Exit 0 when valid (prints 'FILE: ok' and any warnings), 2 when not (prints every problem "
             + "as FILE:LINE:COL: message on stderr)."
       },
-      exitCodeListHeading = "Exit codes:%n",
-      exitCodeList = {"0:the config is valid", "2:the config is invalid or cannot be read"})
+      exitCodeListHeading = "Exit status:%n",
+      exitCodeList = {"0:The config is valid.", "2:The config is invalid or cannot be read."},
+      footerHeading = "%nExamples:%n",
+      footer = {
+        "  flywall config check /etc/flywall/flywall.hcl",
+        "  flywall config check /etc/flywall/flywall.hcl --print"
+      })
   static final class Check implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

@@ -11,6 +11,7 @@ import io.flywall.cluster.HeartbeatCodec;
 import io.flywall.cluster.HeartbeatPeers;
 import io.flywall.cluster.HeartbeatReceiver;
 import io.flywall.cluster.HeartbeatSender;
+import io.flywall.cluster.TcpConnectAnswer;
 import io.flywall.cluster.UdpHeartbeatTransport;
 import io.flywall.config.ApiConfig;
 import io.flywall.config.Cidr;
@@ -50,6 +51,7 @@ public final class Daemon implements AutoCloseable {
   private final HealthWatch health;
   private final ConnectionSync connectionSync;
   private final Replication replication;
+  private final java.util.Optional<TcpConnectAnswer> tcpAnswer;
 
   private Daemon(
       StateDatabase database,
@@ -57,7 +59,9 @@ public final class Daemon implements AutoCloseable {
       ApiServer api,
       HealthWatch health,
       ConnectionSync connectionSync,
-      Replication replication) {
+      Replication replication,
+      java.util.Optional<TcpConnectAnswer> tcpAnswer) {
+    this.tcpAnswer = tcpAnswer;
     this.connectionSync = connectionSync;
     this.replication = replication;
     this.database = database;
@@ -109,6 +113,7 @@ public final class Daemon implements AutoCloseable {
     StateDatabase database = open(plan);
     DatagramChannel channel = null;
     Replication replication = null;
+    java.util.Optional<TcpConnectAnswer> tcpAnswer = java.util.Optional.empty();
     try {
       NodeMeta meta = new NodeMeta(database);
       long epoch = meta.epoch();
@@ -120,6 +125,7 @@ public final class Daemon implements AutoCloseable {
       }
       HeartbeatReceiver receiver = new HeartbeatReceiver(plan.nodeId(), peers, clock);
       channel = bindHeartbeats(plan.heartbeatBind());
+      tcpAnswer = TcpConnectAnswer.open(plan.heartbeatBind());
       FailoverController controller =
           new FailoverController(plan.controller(), epoch, clock.instant());
       HaMetrics metrics = new HaMetrics();
@@ -227,13 +233,15 @@ public final class Daemon implements AutoCloseable {
               new ConntrackReporting(
                   plan.nodeId(), clock, metrics, monitor, history, node::status));
       node.start();
-      return new Daemon(database, node, api, health, effects.connectionSync(), replication);
+      return new Daemon(
+          database, node, api, health, effects.connectionSync(), replication, tcpAnswer);
     } catch (NodeStartException | IOException | StateStoreException | RuntimeException e) {
       // Nothing half-started is left behind: a failed start releases what it took.
       effects.connectionSync().close();
       closeQuietly(replication);
       database.close();
       closeQuietly(channel);
+      tcpAnswer.ifPresent(TcpConnectAnswer::close);
       throw e instanceof NodeStartException start
           ? start
           : new NodeStartException(e.getMessage(), e);
@@ -370,5 +378,6 @@ public final class Daemon implements AutoCloseable {
     connectionSync.close();
     replication.close();
     database.close();
+    tcpAnswer.ifPresent(TcpConnectAnswer::close);
   }
 }

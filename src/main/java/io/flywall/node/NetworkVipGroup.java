@@ -106,6 +106,19 @@ final class NetworkVipGroup implements VipGroup {
     List<String> failures = new ArrayList<>();
     for (Vip vip : vips) {
       try {
+        boolean ours;
+        synchronized (this) {
+          ours = held.contains(vip);
+        }
+        // Not added by this process yet on the interface: left by a run that crashed or was
+        // killed, or added by hand. Say so, since the operator may be looking for it.
+        if (!ours && backend.held(vip)) {
+          log.warn(
+              "removing VIP {} from {}: this process did not add it (left by a previous run that"
+                  + " crashed or was killed, or added by hand)",
+              vip.cidr(),
+              vip.interfaceName());
+        }
         backend.remove(vip);
         synchronized (this) {
           held.remove(vip);

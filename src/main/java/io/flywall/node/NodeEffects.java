@@ -66,6 +66,7 @@ public final class NodeEffects {
           missing.stream().map(MissingTool::message).collect(Collectors.joining("; "))
               + " (apt-get install the package named)");
     }
+    keepJnaLibraryIn(config.replication().stateDir());
     // The plane opens while the rest of the node starts; its pieces wait for it on first use.
     long opening = System.nanoTime();
     PendingPlane plane =
@@ -116,6 +117,16 @@ public final class NodeEffects {
                 Executors.newSingleThreadScheduledExecutor(
                     Daemon.daemonThreads("flywall-conntrackd")));
     return new Daemon.Effects(vips, scripts, commands, connectionSync, plane.links());
+  }
+
+  /**
+   * JNA unpacks its native library into the user's cache directory by default, which the systemd
+   * unit mounts read-only (ProtectHome); the state directory is always writable and executable.
+   */
+  static void keepJnaLibraryIn(java.nio.file.Path stateDir) {
+    if (System.getProperty("jna.tmpdir") == null) {
+      System.setProperty("jna.tmpdir", stateDir.resolve("jna").toString());
+    }
   }
 
   /**

@@ -11,6 +11,7 @@ import io.flywall.cluster.HeartbeatSender;
 import io.flywall.cluster.NodeStatus;
 import io.flywall.cluster.PeerStatus;
 import io.flywall.cluster.ReceivedHeartbeat;
+import io.flywall.cluster.TcpConnectAnswer;
 import io.flywall.cluster.UdpHeartbeatTransport;
 import io.flywall.config.FlywallConfig;
 import io.flywall.config.HaConfig;
@@ -43,10 +44,15 @@ public final class Witness implements AutoCloseable {
 
   private final ScheduledExecutorService loop;
   private final UdpHeartbeatTransport transport;
+  private final java.util.Optional<TcpConnectAnswer> tcpAnswer;
 
-  private Witness(ScheduledExecutorService loop, UdpHeartbeatTransport transport) {
+  private Witness(
+      ScheduledExecutorService loop,
+      UdpHeartbeatTransport transport,
+      java.util.Optional<TcpConnectAnswer> tcpAnswer) {
     this.loop = loop;
     this.transport = transport;
+    this.tcpAnswer = tcpAnswer;
   }
 
   public InetSocketAddress localAddress() {
@@ -124,7 +130,7 @@ public final class Witness implements AutoCloseable {
           ha.heartbeatInterval().toMillis(),
           TimeUnit.MILLISECONDS);
       log.info("witness {} on {} voting for {}", replication.nodeId(), bind, peers);
-      return new Witness(loop, transport);
+      return new Witness(loop, transport, TcpConnectAnswer.open(bind));
     } catch (IOException e) {
       throw new NodeStartException(
           "cannot start the witness on " + bind + ": " + e.getMessage(), e);
@@ -157,5 +163,6 @@ public final class Witness implements AutoCloseable {
   public void close() {
     loop.shutdownNow();
     transport.close();
+    tcpAnswer.ifPresent(TcpConnectAnswer::close);
   }
 }

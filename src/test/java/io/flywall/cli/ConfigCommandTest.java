@@ -184,7 +184,7 @@ class ConfigCommandTest {
     Run check = run("config", "check", "--help");
     assertThat(check.exitCode()).isZero();
     assertThat(check.out())
-        .contains("FILE", "The config file to check", "--print", "effective config", "Exit codes");
+        .contains("FILE", "The config file to check", "--print", "effective config", "Exit status");
     CommandLine.Model.CommandSpec spec =
         Main.commandLine()
             .getSubcommands()

@@ -73,6 +73,20 @@ class NetworkVipGroupTest {
         }
       };
 
+  private NetworkVipGroup group(List<Vip> vips) {
+    return new NetworkVipGroup(
+        vips,
+        vips,
+        List.of(),
+        backend,
+        new GratuitousAnnouncer(commands, Duration.ofSeconds(5)),
+        new NeighborProbe(commands, Clock.systemUTC()),
+        AnnouncementSchedule.standard(),
+        sending,
+        Clock.systemUTC(),
+        new NetworkAlarms());
+  }
+
   private static Vip vip(String address, String dev) throws Exception {
     return new Vip(InetAddress.getByName(address), 24, dev);
   }
@@ -80,18 +94,7 @@ class NetworkVipGroupTest {
   @Test
   void theWanVipIsAnnouncedWhileTheLanVipsBurstIsStillRunning() throws Exception {
     List<Vip> vips = List.of(vip("10.99.1.1", "lan0"), vip("10.99.2.1", "wan0"));
-    NetworkVipGroup group =
-        new NetworkVipGroup(
-            vips,
-            vips,
-            List.of(),
-            backend,
-            new GratuitousAnnouncer(commands, Duration.ofSeconds(5)),
-            new NeighborProbe(commands, Clock.systemUTC()),
-            AnnouncementSchedule.standard(),
-            sending,
-            Clock.systemUTC(),
-            new NetworkAlarms());
+    NetworkVipGroup group = group(vips);
 
     group.claim();
 
@@ -105,18 +108,7 @@ class NetworkVipGroupTest {
   void releaseRemovesEveryVipAndANonPrimaryNeverAnnounces() throws Exception {
     lanBurstDone.countDown();
     List<Vip> vips = List.of(vip("10.99.1.1", "lan0"), vip("10.99.2.1", "wan0"));
-    NetworkVipGroup group =
-        new NetworkVipGroup(
-            vips,
-            vips,
-            List.of(),
-            backend,
-            new GratuitousAnnouncer(commands, Duration.ofSeconds(5)),
-            new NeighborProbe(commands, Clock.systemUTC()),
-            AnnouncementSchedule.standard(),
-            sending,
-            Clock.systemUTC(),
-            new NetworkAlarms());
+    NetworkVipGroup group = group(vips);
     group.claim();
     group.release();
     assertThat(kernel).isEmpty();
@@ -174,5 +166,35 @@ class NetworkVipGroupTest {
     group.claim();
 
     assertThat(group.alarms()).isEmpty();
+  }
+
+  @Test
+  void releasingAVipThisProcessDidNotAddSaysItWasLeftBehind() throws Exception {
+    lanBurstDone.countDown();
+    List<Vip> vips = List.of(vip("10.99.1.1", "lan0"), vip("10.99.2.1", "wan0"));
+    NetworkVipGroup group = group(vips);
+    ch.qos.logback.classic.Logger logger =
+        (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(NetworkVipGroup.class);
+    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logged =
+        new ch.qos.logback.core.read.ListAppender<>();
+    logged.start();
+    logger.addAppender(logged);
+    try {
+      // A crashed run left the LAN VIP on its interface.
+      kernel.add(vips.get(0));
+
+      group.release();
+      group.claim();
+      group.release();
+
+      assertThat(kernel).isEmpty();
+      assertThat(logged.list)
+          .extracting(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage)
+          .containsExactly(
+              "removing VIP 10.99.1.1/24 from lan0: this process did not add it (left by a"
+                  + " previous run that crashed or was killed, or added by hand)");
+    } finally {
+      logger.detachAppender(logged);
+    }
   }
 }
