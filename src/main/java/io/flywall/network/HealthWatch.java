@@ -10,16 +10,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Watches the monitored links (twice per heartbeat interval, from the kernel's view) and gateways
- * (each on its own schedule: a probe may take its whole timeout) and reports the combined verdict
- * whenever it changes.
+ * Watches the monitored links (on every link event, and twice per heartbeat interval, from the
+ * kernel's view) and gateways (each on its own schedule: a probe may take its whole timeout) and
+ * reports the combined verdict whenever it changes.
  */
 public final class HealthWatch implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(HealthWatch.class);
 
   private final List<String> links;
   private final List<InetAddress> gateways;
-  private final LinkMonitor linkMonitor;
+  private final LinkObserver linkMonitor;
   private final GatewayMonitor gatewayMonitor;
   private final BiConsumer<Boolean, String> report;
   private final ScheduledExecutorService threads;
@@ -31,7 +31,7 @@ public final class HealthWatch implements AutoCloseable {
   public HealthWatch(
       List<String> links,
       List<InetAddress> gateways,
-      LinkMonitor linkMonitor,
+      LinkObserver linkMonitor,
       GatewayMonitor gatewayMonitor,
       BiConsumer<Boolean, String> report,
       ScheduledExecutorService threads) {
@@ -54,6 +54,10 @@ public final class HealthWatch implements AutoCloseable {
     }
     checkLinks();
     checkGateways();
+    if (!links.isEmpty()) {
+      // Link events (native plane) judge at once; the periodic check below stays as a safety net.
+      linkMonitor.onChange(() -> threads.execute(guard(this::checkLinks)));
+    }
     long linkPeriod = Math.max(50, heartbeatInterval.toMillis() / 2);
     if (!links.isEmpty()) {
       threads.scheduleWithFixedDelay(

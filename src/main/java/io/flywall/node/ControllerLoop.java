@@ -57,6 +57,7 @@ public final class ControllerLoop implements AutoCloseable {
   private final MonitorFeed monitor;
   private final ActionRunner runner;
   private final HaGauges gauges;
+  private final ClockSkewAlarm clockSkew;
   private Role lastRole;
   private volatile String healthCause = "unhealthy";
   // Read by the replication follower thread without a round trip through the loop.
@@ -112,6 +113,7 @@ public final class ControllerLoop implements AutoCloseable {
             },
             () -> loop.execute(this::sendHeartbeats));
     this.lastRole = controller.role();
+    this.clockSkew = new ClockSkewAlarm(receiver, metrics, monitor);
   }
 
   /** Builds the runner once the node can take its feedback. */
@@ -230,6 +232,7 @@ public final class ControllerLoop implements AutoCloseable {
   private void afterTick(Instant now) {
     ControllerView view = controller.view(now);
     gauges.refresh(view, receiver, now);
+    clockSkew.tick(now);
     // Refreshes announcements while the controller says this node speaks for the VIPs.
     vips.tick(controller.announcing(now));
   }
@@ -274,6 +277,11 @@ public final class ControllerLoop implements AutoCloseable {
     log.info("operator command: {}", command);
     return onLoop(() -> step(new Event.OperatorCommand(command)))
         .orElse(CommandReply.accepted("accepted"));
+  }
+
+  /** The clock_skew alarm's detail while it is raised. */
+  Optional<String> clockSkewDetail() {
+    return clockSkew.detail();
   }
 
   /** What the monitors last reported as unhealthy. */

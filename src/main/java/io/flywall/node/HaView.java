@@ -69,7 +69,12 @@ final class HaView implements HaService {
             .map(a -> new ApiModel.Alarm(a.name(), a.detail(), null))
             .collect(Collectors.toList());
     var sync = connectionSync.status();
+    loop.clockSkewDetail()
+        .ifPresent(
+            detail ->
+                alarms.add(new ApiModel.Alarm(HeartbeatReceiver.CLOCK_SKEW_ALARM, detail, null)));
     sync.alarms().forEach((name, detail) -> alarms.add(new ApiModel.Alarm(name, detail, null)));
+    vips.alarms().forEach((name, detail) -> alarms.add(new ApiModel.Alarm(name, detail, null)));
     return new HaStatus(
         view.nodeId(),
         roleName(view.role()),

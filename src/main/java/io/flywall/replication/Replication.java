@@ -105,7 +105,8 @@ public final class Replication implements AutoCloseable {
     server.setReuseAddress(true);
     server.bind(settings.listen());
     ChannelSecurity security =
-        new ChannelSecurity(settings.nodeId(), replicationKey, settings.encryption(), random);
+        new ChannelSecurity(
+            settings.nodeId(), replicationKey, settings.encryption(), random, clock);
     Replication replication =
         new Replication(
             store, settings, security, clock, primary, knownEpoch, syncListener, server);

@@ -397,6 +397,7 @@ public final class StateStore {
     if (batch.isEmpty()) {
       return;
     }
+    refuseFuture(batch);
     long expected = position + 1;
     for (Change change : batch) {
       if (change.seq() != expected++) {
@@ -426,12 +427,32 @@ public final class StateStore {
     notifyAppend();
   }
 
+  /** Refuses, before anything is stored, a batch with a change stamped too far in the future. */
+  private void refuseFuture(List<Change> changes) throws StateStoreException {
+    for (Change change : changes) {
+      Optional<String> problem = hlc.tooFarAhead(change.hlc());
+      if (problem.isPresent()) {
+        throw new StateStoreException(
+            "refusing "
+                + change.bucket()
+                + "/"
+                + change.key()
+                + " from "
+                + change.origin()
+                + " and the rest of its batch: "
+                + problem.get(),
+            null);
+      }
+    }
+  }
+
   /**
    * Merges writes another node made while it was cut off (a split brain): per key the later write
    * by (HLC, origin) wins. A winning foreign write is re-logged here at a new position so every
    * replica gets it; a losing one is kept in the conflicts table. Nothing is dropped.
    */
   public MergeOutcome merge(List<Change> foreign) throws StateStoreException {
+    refuseFuture(foreign);
     long now = wall.millis();
     MergeOutcome outcome =
         db.withConnection(
