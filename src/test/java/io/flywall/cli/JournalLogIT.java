@@ -49,14 +49,19 @@ class JournalLogIT {
               node_id = "witness"
               listen_addr = "127.0.0.1:%d"
               peer_addrs = ["127.0.0.2:9001"]
-              secret_key = "journal-log-test-secret-0123456789"
+              witness_key = "%s"
               state_dir = "%s"
               ha {
                 heartbeat_port = %d
               }
             }
             """
-                .formatted(port, dir.resolve("state"), port));
+                .formatted(
+                    port,
+                    io.flywall.cluster.ClusterKeys.fromSecret("journal-log-test-secret-0123456789")
+                        .witnessKeyText(),
+                    dir.resolve("state"),
+                    port));
     Process witness = startWritingToJournal(log, "witness", "--config", config.toString());
     try {
       await()
