@@ -37,6 +37,15 @@ class HaCheckTest {
   /** Polls the check until it exits with {@code exit}, and returns that result. */
   private static ClientCommandsTest.Result awaitCheck(
       InProcessCluster cluster, int node, int exit) {
+    return awaitCheck(cluster, node, exit, "");
+  }
+
+  /**
+   * Polls the check until it exits with {@code exit} and says {@code text} (a stopped peer is first
+   * a disconnected replica, then, after the failure timeout, a node not alive).
+   */
+  private static ClientCommandsTest.Result awaitCheck(
+      InProcessCluster cluster, int node, int exit, String text) {
     AtomicReference<ClientCommandsTest.Result> last = new AtomicReference<>();
     await()
         .atMost(DEADLINE)
@@ -44,7 +53,7 @@ class HaCheckTest {
         .until(
             () -> {
               last.set(check(cluster, node));
-              return last.get().exit() == exit;
+              return last.get().exit() == exit && last.get().out().contains(text);
             });
     return last.get();
   }
@@ -74,7 +83,7 @@ class HaCheckTest {
 
       cluster.stop(2);
 
-      ClientCommandsTest.Result alone = awaitCheck(cluster, 1, 1);
+      ClientCommandsTest.Result alone = awaitCheck(cluster, 1, 1, "node2 not alive");
       assertThat(alone.out())
           .startsWith("FLYWALL WARNING - node2 not alive")
           .contains("1/2 nodes alive")
