@@ -223,9 +223,9 @@ final class Invariants {
               + ", flag "
               + n.lastInSync
               + ", "
-              + (stream == null ? "no stream" : "streaming from " + stream.primary.id)
+              + (stream == null ? "no stream" : stream.describe())
               + ", problem "
-              + n.replication.follow.view().problem()
+              + n.replication.follow.shownProblem()
               + ") vs primary "
               + p.id
               + " (at "
