@@ -137,10 +137,7 @@ final class Election {
       return Optional.empty();
     }
     if (yieldedTo != null) {
-      Optional<PeerTable.Peer> yielded = peers.find(yieldedTo);
-      if (yielded.isPresent()
-          && peers.isAlive(yielded.get(), now)
-          && yielded.get().last().role() == Role.PRIMARY) {
+      if (stillPrimary(yieldedTo, now, knownEpoch)) {
         return Optional.empty();
       }
       yieldedTo = null;
@@ -172,6 +169,26 @@ final class Election {
             + ", "
             + quorum.describe(visible)
             + ")");
+  }
+
+  /**
+   * Whether {@code rival}, which this node yielded to, is still primary: it is heard as one, or a
+   * voter at this node's epoch still follows it (a rival this node cannot hear).
+   */
+  private boolean stillPrimary(String rival, Instant now, long knownEpoch) {
+    Optional<PeerTable.Peer> heard = peers.find(rival).filter(r -> peers.isAlive(r, now));
+    if (heard.isPresent()) {
+      return heard.get().last().role() == Role.PRIMARY;
+    }
+    for (PeerTable.Peer p : peers.alive(now)) {
+      PeerHeartbeat hb = p.last();
+      if (!hb.witness()
+          && hb.epoch() >= knownEpoch
+          && hb.followedPrimary().filter(rival::equals).isPresent()) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The best alive peer this primary may hand its role to, if any. */

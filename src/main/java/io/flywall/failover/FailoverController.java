@@ -156,13 +156,20 @@ public final class FailoverController {
         failback.enabled(),
         failback.version(),
         handover.pending(),
-        false);
+        false,
+        primaryId(now));
+  }
+
+  /** This node when primary, else the alive peer primary with the highest epoch. */
+  private Optional<String> primaryId(Instant now) {
+    return role == Role.PRIMARY
+        ? Optional.of(self)
+        : peers.alivePrimary(now).map(PeerTable.Peer::id);
   }
 
   public ControllerView view(Instant now) {
     int visible = visibleVoters(now);
-    Optional<String> primaryId =
-        role == Role.PRIMARY ? Optional.of(self) : peers.alivePrimary(now).map(PeerTable.Peer::id);
+    Optional<String> primaryId = primaryId(now);
     Optional<Instant> pendingUntil =
         role == Role.PRIMARY
             ? failbackTarget(now).flatMap(p -> failback.dueAt(p.fitSince().orElseThrow()))

@@ -117,7 +117,8 @@ final class SimulatedCluster {
           false,
           0,
           Optional.empty(),
-          true);
+          true,
+          Optional.empty());
     }
   }
 
