@@ -18,20 +18,47 @@ final class Election {
   /** A node as the election sees it. */
   record Candidate(String nodeId, int priority, boolean inSync) {}
 
+  /**
+   * Whether an alive peer whose heartbeat says it has no quorum still competes. Its own object so
+   * that the simulation can run the rule this replaced and show that it finds the bug.
+   */
+  @FunctionalInterface
+  interface NoQuorumPeers {
+    boolean compete(PeerTable.Peer peer, Instant now, Instant running);
+  }
+
+  /**
+   * DESIGN 10.1: such a peer competes until it has had a failure_timeout to hear this node (counted
+   * from when this node started sending heartbeats, or first heard the peer): a node that sat alone
+   * without quorum says so until it hears the nodes that just joined.
+   */
+  static NoQuorumPeers untilTheyCouldHearUs(Duration failureTimeout) {
+    return (peer, now, running) -> {
+      Instant couldHearUs = running.isAfter(peer.aliveSince()) ? running : peer.aliveSince();
+      return now.isBefore(couldHearUs.plus(failureTimeout));
+    };
+  }
+
   private final ControllerSettings settings;
   private final QuorumRule quorum;
   private final PeerTable peers;
   private final Duration failureTimeout;
+  private final NoQuorumPeers noQuorumPeers;
   // When a non-primary told us of a newer epoch: some primary we cannot hear exists, so hold off.
   private Instant relayedEpochAt;
   // The rival primary we yielded to: while it is alive and primary we do not compete with it.
   private String yieldedTo;
 
-  Election(ControllerSettings settings, QuorumRule quorum, PeerTable peers) {
+  Election(
+      ControllerSettings settings,
+      QuorumRule quorum,
+      PeerTable peers,
+      NoQuorumPeers noQuorumPeers) {
     this.settings = settings;
     this.quorum = quorum;
     this.peers = peers;
     this.failureTimeout = settings.failureTimeout();
+    this.noQuorumPeers = noQuorumPeers;
   }
 
   static boolean isBetter(int priority, String nodeId, int otherPriority, String otherNodeId) {
@@ -54,10 +81,8 @@ final class Election {
   }
 
   /**
-   * Peers that compete: not witnesses, healthy, not in fault, with quorum in their own view. A peer
-   * that says it has no quorum still competes until it has had a failure_timeout to hear this node
-   * (counted from when this node started sending heartbeats, or first heard the peer): a node that
-   * sat alone without quorum says so until it hears the nodes that just joined.
+   * Peers that compete: not witnesses, healthy, not in fault, with quorum in their own view (or one
+   * that {@link NoQuorumPeers} lets compete without).
    */
   List<Candidate> competingPeers(List<PeerTable.Peer> alivePeers, Instant now, Instant running) {
     List<Candidate> out = new ArrayList<>();
@@ -66,8 +91,7 @@ final class Election {
       if (hb.witness() || !hb.healthy() || hb.role() == Role.FAULT || hb.role() == Role.WITNESS) {
         continue;
       }
-      Instant couldHearUs = running.isAfter(peer.aliveSince()) ? running : peer.aliveSince();
-      if (!hb.hasQuorum() && !now.isBefore(couldHearUs.plus(failureTimeout))) {
+      if (!hb.hasQuorum() && !noQuorumPeers.compete(peer, now, running)) {
         continue;
       }
       out.add(new Candidate(hb.nodeId(), hb.priority(), hb.inSync()));
@@ -113,10 +137,7 @@ final class Election {
       return Optional.empty();
     }
     if (yieldedTo != null) {
-      Optional<PeerTable.Peer> yielded = peers.find(yieldedTo);
-      if (yielded.isPresent()
-          && peers.isAlive(yielded.get(), now)
-          && yielded.get().last().role() == Role.PRIMARY) {
+      if (stillPrimary(yieldedTo, now, knownEpoch)) {
         return Optional.empty();
       }
       yieldedTo = null;
@@ -148,6 +169,26 @@ final class Election {
             + ", "
             + quorum.describe(visible)
             + ")");
+  }
+
+  /**
+   * Whether {@code rival}, which this node yielded to, is still primary: it is heard as one, or a
+   * voter at this node's epoch still follows it (a rival this node cannot hear).
+   */
+  private boolean stillPrimary(String rival, Instant now, long knownEpoch) {
+    Optional<PeerTable.Peer> heard = peers.find(rival).filter(r -> peers.isAlive(r, now));
+    if (heard.isPresent()) {
+      return heard.get().last().role() == Role.PRIMARY;
+    }
+    for (PeerTable.Peer p : peers.alive(now)) {
+      PeerHeartbeat hb = p.last();
+      if (!hb.witness()
+          && hb.epoch() >= knownEpoch
+          && hb.followedPrimary().filter(rival::equals).isPresent()) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The best alive peer this primary may hand its role to, if any. */

@@ -54,6 +54,20 @@ public final class FailoverController {
   private final Map<String, String> alarms = new TreeMap<>();
 
   public FailoverController(ControllerSettings settings, long persistedEpoch, Instant startedAt) {
+    this(
+        settings,
+        persistedEpoch,
+        startedAt,
+        Election.untilTheyCouldHearUs(
+            Objects.requireNonNull(settings, "settings").failureTimeout()));
+  }
+
+  /** With another election rule for peers that report no quorum (the simulation's mutations). */
+  FailoverController(
+      ControllerSettings settings,
+      long persistedEpoch,
+      Instant startedAt,
+      Election.NoQuorumPeers noQuorumPeers) {
     this.settings = Objects.requireNonNull(settings, "settings");
     this.self = settings.nodeId();
     this.failureTimeout = settings.failureTimeout();
@@ -62,7 +76,9 @@ public final class FailoverController {
     this.failback =
         new FailbackPolicy(
             settings.failbackMode(), settings.failbackDelay(), settings.failbackWindow(), self);
-    this.election = new Election(settings, quorum, peers);
+    this.election =
+        new Election(
+            settings, quorum, peers, Objects.requireNonNull(noQuorumPeers, "noQuorumPeers"));
     this.fencing = new Fencing(settings, quorum, peers);
     this.handover = new PlannedHandover(self, failureTimeout);
     this.ticks = new TickWatch(failureTimeout, settings.heartbeatInterval(), startedAt);
@@ -140,13 +156,20 @@ public final class FailoverController {
         failback.enabled(),
         failback.version(),
         handover.pending(),
-        false);
+        false,
+        primaryId(now));
+  }
+
+  /** This node when primary, else the alive peer primary with the highest epoch. */
+  private Optional<String> primaryId(Instant now) {
+    return role == Role.PRIMARY
+        ? Optional.of(self)
+        : peers.alivePrimary(now).map(PeerTable.Peer::id);
   }
 
   public ControllerView view(Instant now) {
     int visible = visibleVoters(now);
-    Optional<String> primaryId =
-        role == Role.PRIMARY ? Optional.of(self) : peers.alivePrimary(now).map(PeerTable.Peer::id);
+    Optional<String> primaryId = primaryId(now);
     Optional<Instant> pendingUntil =
         role == Role.PRIMARY
             ? failbackTarget(now).flatMap(p -> failback.dueAt(p.fitSince().orElseThrow()))

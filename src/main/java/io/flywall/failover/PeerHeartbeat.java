@@ -13,6 +13,8 @@ import java.util.Optional;
  *     failbackEnabled}
  * @param handover present while the sender hands its role to another node
  * @param witness a voter that never competes for the primary role
+ * @param followedPrimary the primary the sender follows (itself when primary; the wire's {@code
+ *     followed_primary}): how a primary learns of a rival it cannot hear
  */
 public record PeerHeartbeat(
     String nodeId,
@@ -27,11 +29,13 @@ public record PeerHeartbeat(
     boolean failbackEnabled,
     long failbackVersion,
     Optional<Handover> handover,
-    boolean witness) {
+    boolean witness,
+    Optional<String> followedPrimary) {
 
   public PeerHeartbeat {
     Objects.requireNonNull(nodeId, "nodeId");
     Objects.requireNonNull(role, "role");
     Objects.requireNonNull(handover, "handover");
+    Objects.requireNonNull(followedPrimary, "followedPrimary");
   }
 }

@@ -240,9 +240,8 @@ public final class ControllerLoop implements AutoCloseable {
   private void sendHeartbeats() {
     Instant now = clock.instant();
     PeerHeartbeat own = controller.heartbeat(now);
-    String followed = controller.view(now).primaryId().orElse("");
     sender.send(
-        HeartbeatMapping.toWire(own, plan.replicationAddress(), followed),
+        HeartbeatMapping.toWire(own, plan.replicationAddress()),
         HeartbeatMapping.command(own),
         plan.destinations());
     for (InetSocketAddress destination : plan.destinations()) {

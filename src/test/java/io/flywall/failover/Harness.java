@@ -183,6 +183,7 @@ final class Harness {
     long failbackVersion;
     Optional<Handover> handover = Optional.empty();
     boolean witness;
+    Optional<String> follows = Optional.empty();
 
     static Beat of(String id, int priority) {
       Beat b = new Beat();
@@ -246,6 +247,12 @@ final class Harness {
       return this;
     }
 
+    /** The primary this peer says it follows (a primary follows itself unless told otherwise). */
+    Beat follows(String primary) {
+      follows = Optional.of(primary);
+      return this;
+    }
+
     PeerHeartbeat build() {
       return new PeerHeartbeat(
           id,
@@ -260,7 +267,8 @@ final class Harness {
           failbackEnabled,
           failbackVersion,
           handover,
-          witness);
+          witness,
+          role == Role.PRIMARY && follows.isEmpty() ? Optional.of(id) : follows);
     }
   }
 }

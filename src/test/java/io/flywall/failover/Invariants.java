@@ -223,9 +223,9 @@ final class Invariants {
               + ", flag "
               + n.lastInSync
               + ", "
-              + (stream == null ? "no stream" : "streaming from " + stream.primary.id)
+              + (stream == null ? "no stream" : stream.describe())
               + ", problem "
-              + n.replication.follow.view().problem()
+              + n.replication.follow.shownProblem()
               + ") vs primary "
               + p.id
               + " (at "
@@ -377,9 +377,10 @@ final class Invariants {
   }
 
   /**
-   * (d): no VIP is claimed during the startup hold (counted from the node's first tick: before it,
-   * the node may not even have been listening), unless an operator's promote ended the hold (for
-   * the rest of that incarnation: a node demoted after it may take a handover or an election).
+   * (d): no VIP is claimed before the node's first heartbeat, nor during the startup hold (counted
+   * from the node's first tick: before it, the node may not even have been listening), unless an
+   * operator's promote ended the hold (for the rest of that incarnation: a node demoted after it
+   * may take a handover or an election).
    */
   void claimed(SimulatedCluster.Node node) {
     if (node.controller == null || node.controller.role() != Role.PRIMARY) {
@@ -389,6 +390,15 @@ final class Invariants {
               + " added the VIPs as "
               + (node.controller == null ? "a dead process" : node.controller.role())
               + ": a step of a takeover its controller had given up started");
+    }
+    if (sim.now < node.runningSince) {
+      // Nobody has heard it yet: whatever it heard, the others may be electing too.
+      fail(
+          "(d) "
+              + node.id
+              + " claimed the VIPs "
+              + (node.runningSince - sim.now)
+              + " ms before its first heartbeat");
     }
     if (node.holdEndedByOperator) {
       return;

@@ -117,11 +117,13 @@ final class SimulatedCluster {
           false,
           0,
           Optional.empty(),
-          true);
+          true,
+          Optional.empty());
     }
   }
 
   final long seed;
+  final SimulatedRules rules;
   final SplittableRandom random;
   final List<Node> nodes = new ArrayList<>();
   final Witness witness;
@@ -154,8 +156,9 @@ final class SimulatedCluster {
   /** How often each transition type was recorded, to show what a run exercised. */
   final java.util.Map<String, Integer> transitions = new java.util.TreeMap<>();
 
-  SimulatedCluster(long seed) {
+  SimulatedCluster(long seed, SimulatedRules rules) {
     this.seed = seed;
+    this.rules = rules;
     this.random = new SplittableRandom(seed);
     int n = 2 + random.nextInt(4);
     boolean hasWitness = random.nextInt(3) == 0;
@@ -285,7 +288,8 @@ final class SimulatedCluster {
           if (node.incarnation != incarnation) {
             return;
           }
-          node.controller = new FailoverController(node.settings, node.persistedEpoch, instant());
+          node.controller =
+              rules.controllers().create(node.settings, node.persistedEpoch, instant());
           node.startedAt = now;
           node.heard.clear();
           node.holdsVips = false;
