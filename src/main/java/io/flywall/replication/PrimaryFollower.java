@@ -31,6 +31,9 @@ final class PrimaryFollower implements Runnable {
   private static final Duration MIN_BACKOFF = Duration.ofMillis(100);
   private static final Duration MAX_BACKOFF = Duration.ofSeconds(2);
 
+  /** Changes applied in one transaction at most, when several batches are waiting. */
+  private static final int MAX_APPLY = 50_000;
+
   private final StateStore store;
   private final ChannelSecurity security;
   private final MessageCodec codec;
@@ -136,17 +139,32 @@ final class PrimaryFollower implements Runnable {
         point = new io.flywall.state.LogPoint("resync-" + clock.millis(), 0, 0);
       }
       link.send(new ReplicationMessage.Follow(point, knownEpoch.getAsLong()));
+      ReplicationMessage next = null;
       while (running) {
-        ReplicationMessage message = link.receive();
+        ReplicationMessage message = next != null ? next : link.receive();
+        next = null;
         if (message instanceof ReplicationMessage.Batch batch) {
           if (!fromCurrentEpoch(link, batch.epoch())) {
             return progressed;
           }
+          // Every batch already here goes into the same transaction, and one ack covers them all
+          // once it is committed.
+          List<Change> changes = new java.util.ArrayList<>(batch.changes());
+          int batches = 1;
+          while (changes.size() < MAX_APPLY && link.ready()) {
+            ReplicationMessage more = link.receive();
+            if (!(more instanceof ReplicationMessage.Batch b) || b.epoch() != batch.epoch()) {
+              next = more;
+              break;
+            }
+            changes.addAll(b.changes());
+            batches++;
+          }
           long start = System.nanoTime();
-          store.apply(batch.changes());
+          store.apply(changes);
           stats.applied((System.nanoTime() - start) / 1_000);
-          stats.batchesReceived.incrementAndGet();
-          stats.changesReceived.addAndGet(batch.changes().size());
+          stats.batchesReceived.addAndGet(batches);
+          stats.changesReceived.addAndGet(changes.size());
           progressed = true;
           state.applied(store.position(), clock.instant());
           ack(link);
@@ -225,6 +243,10 @@ final class PrimaryFollower implements Runnable {
     } catch (StateStoreException e) {
       state.problem("cannot apply changes (disk full?): " + e.getMessage());
       log.error("replication: cannot apply changes: {}", e.getMessage());
+    } catch (RuntimeException e) {
+      // Never let a bug end replication for good: report it and reconnect after the backoff.
+      state.problem("internal error, reconnecting: " + e);
+      log.error("replication: stream from the primary failed", e);
     } finally {
       current = null;
       abortQuietly(sink);
@@ -260,7 +282,7 @@ final class PrimaryFollower implements Runnable {
     }
     int sent = 0;
     while (true) {
-      Optional<List<Change>> chunk = store.changesAfter(from, 1_000);
+      Optional<List<Change>> chunk = store.changesAfter(from, 1_000, MessageCodec.CHANGE_BYTES);
       List<Change> changes = chunk.orElse(List.of());
       boolean last = changes.isEmpty();
       link.send(new ReplicationMessage.Divergent(changes, last));

@@ -56,6 +56,11 @@ public final class SecureChannel implements AutoCloseable {
     return codec.read(in);
   }
 
+  /** Whether received bytes are waiting to be read. */
+  public boolean available() throws IOException {
+    return in.available() > 0;
+  }
+
   public void receiveTimeout(int millis) throws IOException {
     socket.setSoTimeout(millis);
   }

@@ -1,0 +1,130 @@
+package io.flywall.state;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Many writers, few transactions: a writer queues its request, and whichever writer holds the lock
+ * commits everything queued so far in one transaction (one fsync) on behalf of all of them. A lone
+ * writer commits at once, so a single write waits for nothing; under load the writers that arrive
+ * during one commit share the next. Every request is in exactly one transaction, whole. Everything
+ * else that changes the store (apply, merge, snapshot adoption) runs under the same lock, so
+ * changes are committed, and published, in log order.
+ */
+final class GroupCommit {
+  /** A group stops growing here, so one commit stays short (an epoch write may wait behind it). */
+  private static final int MAX_GROUP_OPS = 20_000;
+
+  private static final long MAX_GROUP_BYTES = 32L * 1024 * 1024;
+
+  /** Commits requests, all in one transaction; returns each request's changes, in order. */
+  interface Transaction {
+    List<List<Change>> commit(List<List<WriteOp>> requests)
+        throws StateStoreException, NotPrimaryException;
+  }
+
+  /** Work that must not interleave with commits. */
+  interface Exclusive<T, E extends Exception> {
+    T run() throws StateStoreException, E;
+  }
+
+  private static final class Pending {
+    final List<WriteOp> ops;
+    List<Change> changes;
+    Exception failure;
+    boolean done;
+
+    Pending(List<WriteOp> ops) {
+      this.ops = ops;
+    }
+  }
+
+  private final ReentrantLock lock = new ReentrantLock();
+  private final ArrayDeque<Pending> queue = new ArrayDeque<>();
+  private final Transaction transaction;
+
+  GroupCommit(Transaction transaction) {
+    this.transaction = transaction;
+  }
+
+  /** Commits {@code ops} in one transaction, possibly shared with other writers' requests. */
+  List<Change> submit(List<WriteOp> ops) throws StateStoreException, NotPrimaryException {
+    Pending mine = new Pending(ops);
+    synchronized (queue) {
+      queue.add(mine);
+    }
+    lock.lock();
+    try {
+      while (!mine.done) {
+        commit(drain());
+      }
+    } finally {
+      lock.unlock();
+    }
+    if (mine.failure instanceof StateStoreException e) {
+      throw e;
+    }
+    if (mine.failure instanceof NotPrimaryException e) {
+      throw e;
+    }
+    if (mine.failure instanceof RuntimeException e) {
+      throw e;
+    }
+    return mine.changes;
+  }
+
+  /** Runs {@code work} with no commit in progress or starting. */
+  <T, E extends Exception> T exclusive(Exclusive<T, E> work) throws StateStoreException, E {
+    lock.lock();
+    try {
+      return work.run();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private List<Pending> drain() {
+    List<Pending> group = new ArrayList<>();
+    int ops = 0;
+    long bytes = 0;
+    synchronized (queue) {
+      while (!queue.isEmpty()) {
+        Pending next = queue.peek();
+        long size = 0;
+        for (WriteOp op : next.ops) {
+          size += op.sizeBound();
+        }
+        if (!group.isEmpty()
+            && (ops + next.ops.size() > MAX_GROUP_OPS || bytes + size > MAX_GROUP_BYTES)) {
+          break;
+        }
+        group.add(queue.poll());
+        ops += next.ops.size();
+        bytes += size;
+      }
+    }
+    return group;
+  }
+
+  private void commit(List<Pending> group) {
+    List<List<WriteOp>> requests = new ArrayList<>(group.size());
+    for (Pending p : group) {
+      requests.add(p.ops);
+    }
+    try {
+      List<List<Change>> changes = transaction.commit(requests);
+      for (int i = 0; i < group.size(); i++) {
+        group.get(i).changes = changes.get(i);
+      }
+    } catch (StateStoreException | NotPrimaryException | RuntimeException e) {
+      for (Pending p : group) {
+        p.failure = e;
+      }
+    }
+    for (Pending p : group) {
+      p.done = true;
+    }
+  }
+}
