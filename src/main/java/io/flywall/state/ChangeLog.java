@@ -16,8 +16,8 @@ import java.util.Optional;
 final class ChangeLog {
   private static final String COLUMNS =
       "seq, epoch, bucket, key, value, version, hlc, origin, expires_ms";
-  private static final String INSERT =
-      "INSERT INTO changes(" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
+  private static final String INSERT = "INSERT INTO changes(" + COLUMNS + ") VALUES ";
+  private static final String ROW = "(?, ?, ?, ?, ?, ?, ?, ?, ?)";
   private static final String AFTER =
       "SELECT " + COLUMNS + " FROM changes WHERE seq > ? ORDER BY seq LIMIT ?";
   private static final String ROW_BYTES = "LENGTH(key) + IFNULL(LENGTH(value), 0) + 64";
@@ -62,20 +62,25 @@ final class ChangeLog {
     if (changes.isEmpty()) {
       return extent;
     }
-    PreparedStatement st = db.prepared(INSERT);
     long bytes = 0;
-    for (Change c : changes) {
-      st.setLong(1, c.seq());
-      st.setLong(2, c.epoch());
-      st.setString(3, c.bucket());
-      st.setString(4, c.key());
-      st.setBytes(5, c.value());
-      st.setLong(6, c.version());
-      st.setLong(7, c.hlc().value());
-      st.setString(8, c.origin());
-      st.setLong(9, c.expiresAtMillis());
+    int next = 0;
+    for (int size : RowBatches.sizes(changes.size())) {
+      PreparedStatement st = db.prepared(RowBatches.repeat(INSERT, ROW, size, ""));
+      int p = 1;
+      for (int i = 0; i < size; i++) {
+        Change c = changes.get(next++);
+        st.setLong(p++, c.seq());
+        st.setLong(p++, c.epoch());
+        st.setString(p++, c.bucket());
+        st.setString(p++, c.key());
+        st.setBytes(p++, c.value());
+        st.setLong(p++, c.version());
+        st.setLong(p++, c.hlc().value());
+        st.setString(p++, c.origin());
+        st.setLong(p++, c.expiresAtMillis());
+        bytes += rowBytes(c);
+      }
       st.executeUpdate();
-      bytes += rowBytes(c);
     }
     long position = changes.get(changes.size() - 1).seq();
     return new Extent(extent.base(), extent.baseEpoch(), position, extent.bytes() + bytes);

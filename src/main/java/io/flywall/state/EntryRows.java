@@ -4,7 +4,11 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -16,8 +20,10 @@ final class EntryRows {
   private static final String COLUMNS = "bucket, key, value, version, hlc, origin, expires_ms";
   private static final String CURRENT =
       "SELECT value, version, hlc, origin, expires_ms FROM entries WHERE bucket = ? AND key = ?";
-  private static final String UPSERT =
-      "INSERT OR REPLACE INTO entries(" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?)";
+  private static final String ROW = "(?, ?, ?, ?, ?, ?, ?)";
+  private static final String UPSERT_MANY =
+      "INSERT OR REPLACE INTO entries(" + COLUMNS + ") VALUES ";
+  private static final String UPSERT = UPSERT_MANY + ROW;
   private static final String LIVE = " value IS NOT NULL AND (expires_ms = 0 OR expires_ms > ?)";
   private static final String GET =
       "SELECT " + COLUMNS + " FROM entries WHERE bucket = ? AND key = ? AND" + LIVE;
@@ -35,10 +41,77 @@ final class EntryRows {
       "SELECT bucket, key FROM entries"
           + " WHERE expires_ms > 0 AND expires_ms <= ? AND value IS NOT NULL LIMIT ?";
 
+  private static final String SOME =
+      "SELECT " + COLUMNS + " FROM entries WHERE (bucket, key) IN (VALUES ";
+
+  /** A key of a bucket. */
+  record Key(String bucket, String key) {
+    static Key of(Change c) {
+      return new Key(c.bucket(), c.key());
+    }
+  }
+
   private final StateDatabase db;
 
   EntryRows(StateDatabase db) {
     this.db = db;
+  }
+
+  /** The rows of {@code keys} that exist (tombstones included), read with few statements. */
+  Map<Key, Change> current(Collection<Key> keys) throws SQLException {
+    Map<Key, Change> found = new HashMap<>(keys.size() * 2);
+    Iterator<Key> it = keys.iterator();
+    for (int size : RowBatches.sizes(keys.size())) {
+      PreparedStatement st = db.prepared(RowBatches.repeat(SOME, "(?, ?)", size, ")"));
+      int p = 1;
+      for (int i = 0; i < size; i++) {
+        Key k = it.next();
+        st.setString(p++, k.bucket());
+        st.setString(p++, k.key());
+      }
+      try (ResultSet rs = st.executeQuery()) {
+        while (rs.next()) {
+          Change row =
+              new Change(
+                  0,
+                  0,
+                  rs.getString(1),
+                  rs.getString(2),
+                  rs.getBytes(3),
+                  rs.getLong(4),
+                  new Hlc(rs.getLong(5)),
+                  rs.getString(6),
+                  rs.getLong(7));
+          found.put(Key.of(row), row);
+        }
+      }
+    }
+    return found;
+  }
+
+  /** Makes each of {@code rows} (one per key) the row of its key, with few statements. */
+  void store(Collection<Change> rows) throws SQLException {
+    Iterator<Change> it = rows.iterator();
+    for (int size : RowBatches.sizes(rows.size())) {
+      PreparedStatement st = db.prepared(RowBatches.repeat(UPSERT_MANY, ROW, size, ""));
+      int p = 1;
+      for (int i = 0; i < size; i++) {
+        p = bind(st, p, it.next());
+      }
+      st.executeUpdate();
+    }
+  }
+
+  private static int bind(PreparedStatement st, int first, Change change) throws SQLException {
+    int p = first;
+    st.setString(p++, change.bucket());
+    st.setString(p++, change.key());
+    st.setBytes(p++, change.value());
+    st.setLong(p++, change.version());
+    st.setLong(p++, change.hlc().value());
+    st.setString(p++, change.origin());
+    st.setLong(p++, change.expiresAtMillis());
+    return p;
   }
 
   /** The row of {@code bucket/key} as a change without a log position, tombstones included. */
@@ -67,13 +140,7 @@ final class EntryRows {
   /** Makes {@code change} the row of its key. */
   void store(Change change) throws SQLException {
     PreparedStatement st = db.prepared(UPSERT);
-    st.setString(1, change.bucket());
-    st.setString(2, change.key());
-    st.setBytes(3, change.value());
-    st.setLong(4, change.version());
-    st.setLong(5, change.hlc().value());
-    st.setString(6, change.origin());
-    st.setLong(7, change.expiresAtMillis());
+    bind(st, 1, change);
     st.executeUpdate();
   }
 

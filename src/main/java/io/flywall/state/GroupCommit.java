@@ -41,8 +41,13 @@ final class GroupCommit {
     }
   }
 
-  private final ReentrantLock lock = new ReentrantLock();
+  // Guards the queue and the "someone is committing" flag; held only briefly, never while
+  // committing. Writers whose request was committed by another are woken and leave at once.
+  private final Object monitor = new Object();
   private final ArrayDeque<Pending> queue = new ArrayDeque<>();
+  private boolean committing;
+  // Serializes commits with exclusive work (apply, merge, snapshot adoption).
+  private final ReentrantLock lock = new ReentrantLock();
   private final Transaction transaction;
 
   GroupCommit(Transaction transaction) {
@@ -52,16 +57,43 @@ final class GroupCommit {
   /** Commits {@code ops} in one transaction, possibly shared with other writers' requests. */
   List<Change> submit(List<WriteOp> ops) throws StateStoreException, NotPrimaryException {
     Pending mine = new Pending(ops);
-    synchronized (queue) {
+    boolean interrupted = false;
+    synchronized (monitor) {
       queue.add(mine);
     }
-    lock.lock();
-    try {
-      while (!mine.done) {
-        commit(drain());
+    while (true) {
+      List<Pending> group;
+      synchronized (monitor) {
+        while (committing && !mine.done) {
+          try {
+            monitor.wait();
+          } catch (InterruptedException e) {
+            // The request is queued and will be committed: wait for it, then pass the interrupt on.
+            interrupted = true;
+          }
+        }
+        if (mine.done) {
+          break;
+        }
+        committing = true;
+        group = drain();
       }
-    } finally {
-      lock.unlock();
+      try {
+        lock.lock();
+        try {
+          commit(group);
+        } finally {
+          lock.unlock();
+        }
+      } finally {
+        synchronized (monitor) {
+          committing = false;
+          monitor.notifyAll();
+        }
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
     }
     if (mine.failure instanceof StateStoreException e) {
       throw e;
@@ -85,25 +117,24 @@ final class GroupCommit {
     }
   }
 
+  /** The next group: queued requests in order, up to the group bounds. Under the monitor. */
   private List<Pending> drain() {
     List<Pending> group = new ArrayList<>();
     int ops = 0;
     long bytes = 0;
-    synchronized (queue) {
-      while (!queue.isEmpty()) {
-        Pending next = queue.peek();
-        long size = 0;
-        for (WriteOp op : next.ops) {
-          size += op.sizeBound();
-        }
-        if (!group.isEmpty()
-            && (ops + next.ops.size() > MAX_GROUP_OPS || bytes + size > MAX_GROUP_BYTES)) {
-          break;
-        }
-        group.add(queue.poll());
-        ops += next.ops.size();
-        bytes += size;
+    while (!queue.isEmpty()) {
+      Pending next = queue.peek();
+      long size = 0;
+      for (WriteOp op : next.ops) {
+        size += op.sizeBound();
       }
+      if (!group.isEmpty()
+          && (ops + next.ops.size() > MAX_GROUP_OPS || bytes + size > MAX_GROUP_BYTES)) {
+        break;
+      }
+      group.add(queue.poll());
+      ops += next.ops.size();
+      bytes += size;
     }
     return group;
   }
@@ -123,8 +154,10 @@ final class GroupCommit {
         p.failure = e;
       }
     }
-    for (Pending p : group) {
-      p.done = true;
+    synchronized (monitor) {
+      for (Pending p : group) {
+        p.done = true;
+      }
     }
   }
 }

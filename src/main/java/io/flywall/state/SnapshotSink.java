@@ -14,7 +14,7 @@ import java.util.List;
 public final class SnapshotSink {
   private static final String INSERT =
       "INSERT OR REPLACE INTO snapshot_staging(bucket, key, value,"
-          + " version, hlc, origin, expires_ms) VALUES (?, ?, ?, ?, ?, ?, ?)";
+          + " version, hlc, origin, expires_ms) VALUES ";
 
   private final StateDatabase db;
   private final StateStore store;
@@ -38,15 +38,21 @@ public final class SnapshotSink {
         c ->
             db.withoutFsync(
                 () -> {
-                  PreparedStatement st = db.prepared(INSERT);
-                  for (Change row : chunk) {
-                    st.setString(1, row.bucket());
-                    st.setString(2, row.key());
-                    st.setBytes(3, row.value());
-                    st.setLong(4, row.version());
-                    st.setLong(5, row.hlc().value());
-                    st.setString(6, row.origin());
-                    st.setLong(7, row.expiresAtMillis());
+                  java.util.Iterator<Change> rows = chunk.iterator();
+                  for (int size : RowBatches.sizes(chunk.size())) {
+                    PreparedStatement st =
+                        db.prepared(RowBatches.repeat(INSERT, "(?, ?, ?, ?, ?, ?, ?)", size, ""));
+                    int p = 1;
+                    for (int i = 0; i < size; i++) {
+                      Change row = rows.next();
+                      st.setString(p++, row.bucket());
+                      st.setString(p++, row.key());
+                      st.setBytes(p++, row.value());
+                      st.setLong(p++, row.version());
+                      st.setLong(p++, row.hlc().value());
+                      st.setString(p++, row.origin());
+                      st.setLong(p++, row.expiresAtMillis());
+                    }
                     st.executeUpdate();
                   }
                   return null;

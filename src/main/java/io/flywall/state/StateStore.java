@@ -4,8 +4,12 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
@@ -213,12 +217,15 @@ public final class StateStore {
         c ->
             db.inTransaction(
                 () -> {
+                  Map<EntryRows.Key, Change> rows = entries.current(keysOf(requests));
+                  Map<EntryRows.Key, Change> written = new HashMap<>();
                   long seq = head.log().position();
                   long delta = 0;
                   for (List<WriteOp> ops : requests) {
                     List<Change> mine = new ArrayList<>(ops.size());
                     for (WriteOp op : ops) {
-                      Optional<Change> current = entries.current(op.bucket(), op.key());
+                      EntryRows.Key key = new EntryRows.Key(op.bucket(), op.key());
+                      Optional<Change> current = Optional.ofNullable(rows.get(key));
                       if (!applies(op, current, now)) {
                         continue;
                       }
@@ -234,18 +241,30 @@ public final class StateStore {
                               hlc.now(),
                               nodeId,
                               put && op.ttlMillis() > 0 ? now + op.ttlMillis() : 0);
-                      entries.store(next);
+                      rows.put(key, next);
+                      written.put(key, next);
                       delta ^= EntryRows.digestOf(current) ^ EntryRows.digestOf(Optional.of(next));
                       mine.add(next);
                       all.add(next);
                     }
                     perRequest.add(mine);
                   }
+                  entries.store(written.values());
                   append(all, delta, head.historyId());
                   return null;
                 }));
     published(all);
     return perRequest;
+  }
+
+  private static Set<EntryRows.Key> keysOf(List<List<WriteOp>> requests) {
+    Set<EntryRows.Key> keys = new HashSet<>();
+    for (List<WriteOp> ops : requests) {
+      for (WriteOp op : ops) {
+        keys.add(new EntryRows.Key(op.bucket(), op.key()));
+      }
+    }
+    return keys;
   }
 
   /** Whether {@code op} changes anything, given the key's current row. */
@@ -375,14 +394,23 @@ public final class StateStore {
               c ->
                   db.inTransaction(
                       () -> {
+                        Set<EntryRows.Key> keys = new HashSet<>();
+                        for (Change change : batch) {
+                          keys.add(EntryRows.Key.of(change));
+                        }
+                        Map<EntryRows.Key, Change> rows = entries.current(keys);
+                        Map<EntryRows.Key, Change> written = new HashMap<>();
                         long delta = 0;
                         for (Change change : batch) {
-                          Optional<Change> current = entries.current(change.bucket(), change.key());
-                          entries.store(change);
+                          EntryRows.Key key = EntryRows.Key.of(change);
+                          Change current = rows.put(key, change);
+                          written.put(key, change);
                           delta ^=
-                              EntryRows.digestOf(current) ^ EntryRows.digestOf(Optional.of(change));
+                              EntryRows.digestOf(Optional.ofNullable(current))
+                                  ^ EntryRows.digestOf(Optional.of(change));
                           hlc.observe(change.hlc());
                         }
+                        entries.store(written.values());
                         append(batch, delta, head.historyId());
                         return null;
                       }));
