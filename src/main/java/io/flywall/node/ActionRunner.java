@@ -81,6 +81,11 @@ final class ActionRunner {
     return connectionSync;
   }
 
+  /** Replication's raised alarms (a stream failing again and again), by name. */
+  java.util.Map<String, String> replicationAlarms() {
+    return replication.alarms();
+  }
+
   void submit(List<Action> actions) {
     // A probe takes about a second; while one is queued or running, another adds only delay:
     // its answer would come after the first one's, and it would hold up a takeover queued behind

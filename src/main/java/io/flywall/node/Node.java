@@ -303,6 +303,9 @@ public final class Node implements HaService, AutoCloseable {
     connectionSync
         .alarms()
         .forEach((name, detail) -> alarms.add(new ApiModel.Alarm(name, detail, null)));
+    runner
+        .replicationAlarms()
+        .forEach((name, detail) -> alarms.add(new ApiModel.Alarm(name, detail, null)));
     return new HaStatus(
         view.nodeId(),
         roleName(view.role()),

@@ -116,6 +116,7 @@ final class ReplicaSession implements Runnable {
   private void failed(String why) {
     if (running) {
       log.warn("replication stream to {} failed: {}", replicaId, why);
+      stats.streamErrors.incrementAndGet();
       alarms.raise(replicaId, why);
     }
   }

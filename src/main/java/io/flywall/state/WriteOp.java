@@ -70,11 +70,11 @@ public record WriteOp(Kind kind, String bucket, String key, byte[] value, long t
       }
       millis = Math.max(1, t.toMillis());
     }
-    return new WriteOp(Kind.PUT, bucket, key, value, millis);
+    return new WriteOp(Kind.PUT, bucket, key, value, millis).requireClientBucket();
   }
 
   public static WriteOp delete(String bucket, String key) {
-    return new WriteOp(Kind.DELETE, bucket, key, null, 0);
+    return new WriteOp(Kind.DELETE, bucket, key, null, 0).requireClientBucket();
   }
 
   static WriteOp expire(String bucket, String key) {
