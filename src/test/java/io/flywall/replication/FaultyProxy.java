@@ -10,8 +10,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A TCP relay between a replica and its primary that damages the primary's stream on request: flips
- * one byte, or cuts the connection, after a given number of bytes of one connection.
+ * A TCP relay between a replica and its primary that damages a stream on request: flips one byte,
+ * or cuts the connection, after a given number of bytes of one connection, in the primary's
+ * direction (batches) or the replica's (acks).
  */
 final class FaultyProxy implements AutoCloseable {
   /** What to do to the next connection's primary-to-replica bytes. */
@@ -25,6 +26,7 @@ final class FaultyProxy implements AutoCloseable {
   private final InetSocketAddress target;
   private volatile Fault fault = Fault.NONE;
   private volatile long faultAfter;
+  private volatile boolean upstream;
   final AtomicInteger connections = new AtomicInteger();
   final AtomicInteger faultsDone = new AtomicInteger();
 
@@ -42,6 +44,14 @@ final class FaultyProxy implements AutoCloseable {
 
   /** Damages the next connection once, after {@code afterBytes} bytes from the primary. */
   void arm(Fault next, long afterBytes) {
+    upstream = false;
+    faultAfter = afterBytes;
+    fault = next;
+  }
+
+  /** Damages the next connection once, after {@code afterBytes} bytes from the replica. */
+  void armUpstream(Fault next, long afterBytes) {
+    upstream = true;
     faultAfter = afterBytes;
     fault = next;
   }
@@ -54,9 +64,20 @@ final class FaultyProxy implements AutoCloseable {
         connections.incrementAndGet();
         Fault now = fault;
         fault = Fault.NONE;
-        relay(replica.getInputStream(), primary.getOutputStream(), Fault.NONE, 0, replica, primary);
         relay(
-            primary.getInputStream(), replica.getOutputStream(), now, faultAfter, replica, primary);
+            replica.getInputStream(),
+            primary.getOutputStream(),
+            upstream ? now : Fault.NONE,
+            faultAfter,
+            replica,
+            primary);
+        relay(
+            primary.getInputStream(),
+            replica.getOutputStream(),
+            upstream ? Fault.NONE : now,
+            faultAfter,
+            replica,
+            primary);
       } catch (IOException e) {
         return;
       }
