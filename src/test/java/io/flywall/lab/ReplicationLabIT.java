@@ -88,7 +88,7 @@ class ReplicationLabIT {
   private Set<String> keysOn(int k, String bucket) {
     Set<String> keys = new HashSet<>();
     cluster
-        .api(k, "/api/state/" + bucket + "?limit=10000")
+        .api(k, "/api/state/" + bucket + "?limit=100000")
         .orElseThrow()
         .findValuesAsText("key")
         .forEach(keys::add);
