@@ -34,6 +34,11 @@ public final class ReplicationBench {
 
   private ReplicationBench() {}
 
+  /**
+   * Prints the figures. Besides rates, CPU time per change (all threads of this process: both nodes
+   * and the writers) is shown: on a machine shared with other work it says what the rate would be
+   * with the cores to itself.
+   */
   public static void main(String[] args) throws Exception {
     double seconds = args.length > 0 ? Double.parseDouble(args[0]) : 5;
     long snapshotEntries = args.length > 1 ? Long.parseLong(args[1]) : 1_000_000;
@@ -54,11 +59,14 @@ public final class ReplicationBench {
     replicated(true, true, Math.min(seconds, 3), writers, batch);
 
     double local = localRate(seconds, writers, batch);
+    double localCpu = localCpuPerChange;
     double localSingle = localRate(seconds, writers * 8, 1);
     System.out.printf(
         Locale.ROOT,
-        "reference: batched local commit, one node without replication: %,.0f changes/s%n",
-        local);
+        "reference: batched local commit, one node without replication: %,.0f changes/s"
+            + " (%.1f us CPU per change)%n",
+        local,
+        localCpu);
     System.out.printf(
         Locale.ROOT,
         "           single writes, %d writers, one node (group commit):  %,.0f changes/s%n%n",
@@ -67,25 +75,27 @@ public final class ReplicationBench {
 
     System.out.printf(
         Locale.ROOT,
-        "%-10s %-11s %12s %8s %11s %10s%n",
+        "%-10s %-11s %12s %8s %11s %10s %12s%n",
         "encryption",
         "compression",
         "changes/s",
         "ratio",
         "wire B/chg",
-        "frames");
+        "frames",
+        "CPU us/chg");
     for (boolean encryption : new boolean[] {true, false}) {
       for (boolean compression : new boolean[] {true, false}) {
         Throughput run = replicated(encryption, compression, seconds, writers, batch);
         System.out.printf(
             Locale.ROOT,
-            "%-10s %-11s %,12.0f %8.2f %11.1f %,10d%n",
+            "%-10s %-11s %,12.0f %8.2f %11.1f %,10d %12.1f%n",
             encryption ? "on" : "off",
             compression ? "on" : "off",
             run.changesPerSecond,
             run.changesPerSecond / local,
             run.wireBytesPerChange,
-            run.frames);
+            run.frames,
+            run.cpuPerChange);
       }
     }
 
@@ -168,18 +178,32 @@ public final class ReplicationBench {
     return next.get();
   }
 
+  /** CPU time of this whole process so far, in microseconds (all threads, both nodes). */
+  private static long cpuMicros() {
+    return ((com.sun.management.OperatingSystemMXBean)
+                java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+            .getProcessCpuTime()
+        / 1_000;
+  }
+
+  private static double localCpuPerChange;
+
   private static double localRate(double seconds, int writers, int batch) throws Exception {
     try (ReplicationNode alone =
         ReplicationNode.fresh("bench-local", KEY, new ReplicationNode.Options())) {
       alone.lead(1);
+      long cpu = cpuMicros();
       long start = System.nanoTime();
       long n = drive(alone.store::write, writers, batch, seconds);
-      return n / ((System.nanoTime() - start) / 1e9);
+      double rate = n / ((System.nanoTime() - start) / 1e9);
+      localCpuPerChange = (cpuMicros() - cpu) / (double) n;
+      return rate;
     }
   }
 
   /** One measured throughput run. */
-  private record Throughput(double changesPerSecond, double wireBytesPerChange, long frames) {}
+  private record Throughput(
+      double changesPerSecond, double wireBytesPerChange, long frames, double cpuPerChange) {}
 
   private static Throughput replicated(
       boolean encryption, boolean compression, double seconds, int writers, int batch)
@@ -192,6 +216,7 @@ public final class ReplicationBench {
       waitUntil(() -> b.replication.status().syncState().equals("in_sync"), 30);
       long startPosition = b.store.position();
       long bytesBefore = (long) a.replication.stats().get("bytes_sent");
+      long cpu = cpuMicros();
       long start = System.nanoTime();
       drive(a.replication::write, writers, batch, seconds);
       long head = a.store.position();
@@ -202,7 +227,8 @@ public final class ReplicationBench {
       return new Throughput(
           changes / elapsed,
           ((long) stats.get("bytes_sent") - bytesBefore) / (double) changes,
-          (long) stats.get("batches_sent"));
+          (long) stats.get("batches_sent"),
+          (cpuMicros() - cpu) / (double) changes);
     }
   }
 
@@ -289,6 +315,7 @@ public final class ReplicationBench {
       Runtime runtime = Runtime.getRuntime();
       System.gc();
       long heapBefore = runtime.totalMemory() - runtime.freeMemory();
+      long cpu = cpuMicros();
       long start = System.nanoTime();
       b.follow(a);
       long[] peakHeap = {heapBefore};
@@ -303,11 +330,12 @@ public final class ReplicationBench {
       Map<String, Object> stats = a.replication.stats();
       System.out.printf(
           Locale.ROOT,
-          "snapshot of %,d entries to a fresh replica (TLS + zstd): %.2f s (%,.0f entries/s),"
-              + " %,d bytes on the wire (%.1f B/entry), heap growth during it %,d MB%n",
+          "snapshot of %,d entries to a fresh replica (TLS + zstd): %.2f s (%,.0f entries/s,"
+              + " %.1f s CPU), %,d bytes on the wire (%.1f B/entry), heap growth during it %,d MB%n",
           entries,
           took,
           entries / took,
+          (cpuMicros() - cpu) / 1e6,
           (long) stats.get("bytes_sent"),
           (long) stats.get("bytes_sent") / (double) entries,
           (peakHeap[0] - heapBefore) / (1024 * 1024));
