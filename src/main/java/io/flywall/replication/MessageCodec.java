@@ -200,6 +200,7 @@ public final class MessageCodec {
     return raw;
   }
 
+  /** About the encoded size of {@code message}, so its buffer rarely grows and is never huge. */
   private static int estimate(ReplicationMessage message) {
     List<Change> changes =
         message instanceof ReplicationMessage.Batch b
@@ -209,7 +210,12 @@ public final class MessageCodec {
                 : message instanceof ReplicationMessage.Divergent d ? d.changes() : List.of();
     long bytes = 64;
     for (Change c : changes) {
-      bytes += c.sizeBound();
+      bytes +=
+          56
+              + c.bucket().length()
+              + c.key().length()
+              + c.origin().length()
+              + (c.value() == null ? 0 : c.value().length);
     }
     return (int) Math.min(bytes, FrameCodec.MAX_PAYLOAD + 1L);
   }

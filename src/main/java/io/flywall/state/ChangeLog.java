@@ -16,8 +16,9 @@ import java.util.Optional;
 final class ChangeLog {
   private static final String COLUMNS =
       "seq, epoch, bucket, key, value, version, hlc, origin, expires_ms";
-  private static final String INSERT = "INSERT INTO changes(" + COLUMNS + ") VALUES ";
-  private static final String ROW = "(?, ?, ?, ?, ?, ?, ?, ?, ?)";
+  private static final RowBatches.Shapes INSERT =
+      new RowBatches.Shapes(
+          "INSERT INTO changes(" + COLUMNS + ") VALUES ", "(?, ?, ?, ?, ?, ?, ?, ?, ?)", "");
   private static final String AFTER =
       "SELECT " + COLUMNS + " FROM changes WHERE seq > ? ORDER BY seq LIMIT ?";
   private static final String ROW_BYTES = "LENGTH(key) + IFNULL(LENGTH(value), 0) + 64";
@@ -65,7 +66,7 @@ final class ChangeLog {
     long bytes = 0;
     int next = 0;
     for (int size : RowBatches.sizes(changes.size())) {
-      PreparedStatement st = db.prepared(RowBatches.repeat(INSERT, ROW, size, ""));
+      PreparedStatement st = db.prepared(INSERT.sql(size));
       int p = 1;
       for (int i = 0; i < size; i++) {
         Change c = changes.get(next++);

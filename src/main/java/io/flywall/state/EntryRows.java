@@ -24,6 +24,8 @@ final class EntryRows {
   private static final String UPSERT_MANY =
       "INSERT OR REPLACE INTO entries(" + COLUMNS + ") VALUES ";
   private static final String UPSERT = UPSERT_MANY + ROW;
+  private static final RowBatches.Shapes UPSERT_SHAPES =
+      new RowBatches.Shapes(UPSERT_MANY, ROW, "");
   private static final String LIVE = " value IS NOT NULL AND (expires_ms = 0 OR expires_ms > ?)";
   private static final String GET =
       "SELECT " + COLUMNS + " FROM entries WHERE bucket = ? AND key = ? AND" + LIVE;
@@ -41,8 +43,9 @@ final class EntryRows {
       "SELECT bucket, key FROM entries"
           + " WHERE expires_ms > 0 AND expires_ms <= ? AND value IS NOT NULL LIMIT ?";
 
-  private static final String SOME =
-      "SELECT " + COLUMNS + " FROM entries WHERE (bucket, key) IN (VALUES ";
+  private static final RowBatches.Shapes SOME =
+      new RowBatches.Shapes(
+          "SELECT " + COLUMNS + " FROM entries WHERE (bucket, key) IN (VALUES ", "(?, ?)", ")");
 
   /** A key of a bucket. */
   record Key(String bucket, String key) {
@@ -62,7 +65,7 @@ final class EntryRows {
     Map<Key, Change> found = new HashMap<>(keys.size() * 2);
     Iterator<Key> it = keys.iterator();
     for (int size : RowBatches.sizes(keys.size())) {
-      PreparedStatement st = db.prepared(RowBatches.repeat(SOME, "(?, ?)", size, ")"));
+      PreparedStatement st = db.prepared(SOME.sql(size));
       int p = 1;
       for (int i = 0; i < size; i++) {
         Key k = it.next();
@@ -93,7 +96,7 @@ final class EntryRows {
   void store(Collection<Change> rows) throws SQLException {
     Iterator<Change> it = rows.iterator();
     for (int size : RowBatches.sizes(rows.size())) {
-      PreparedStatement st = db.prepared(RowBatches.repeat(UPSERT_MANY, ROW, size, ""));
+      PreparedStatement st = db.prepared(UPSERT_SHAPES.sql(size));
       int p = 1;
       for (int i = 0; i < size; i++) {
         p = bind(st, p, it.next());

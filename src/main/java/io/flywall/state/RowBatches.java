@@ -30,6 +30,22 @@ final class RowBatches {
     return sizes;
   }
 
+  /** The SQL of one multi-row statement in each of the sizes {@link #sizes} uses, built once. */
+  static final class Shapes {
+    private final String[] bySize = new String[Integer.numberOfTrailingZeros(LARGEST) + 1];
+
+    Shapes(String prefix, String row, String suffix) {
+      for (int i = 0; i < bySize.length; i++) {
+        bySize[i] = repeat(prefix, row, 1 << i, suffix);
+      }
+    }
+
+    /** The statement for {@code size} rows, a size {@link #sizes} returned. */
+    String sql(int size) {
+      return bySize[Integer.numberOfTrailingZeros(size)];
+    }
+  }
+
   /** {@code prefix} followed by {@code rows} copies of {@code row}, comma-separated. */
   static String repeat(String prefix, String row, int rows, String suffix) {
     StringBuilder sql = new StringBuilder(prefix.length() + rows * (row.length() + 1) + 8);

@@ -12,9 +12,12 @@ import java.util.List;
  * its checksum matches. A snapshot cut off midway leaves the store exactly as it was.
  */
 public final class SnapshotSink {
-  private static final String INSERT =
-      "INSERT OR REPLACE INTO snapshot_staging(bucket, key, value,"
-          + " version, hlc, origin, expires_ms) VALUES ";
+  private static final RowBatches.Shapes INSERT =
+      new RowBatches.Shapes(
+          "INSERT OR REPLACE INTO snapshot_staging(bucket, key, value,"
+              + " version, hlc, origin, expires_ms) VALUES ",
+          "(?, ?, ?, ?, ?, ?, ?)",
+          "");
 
   private final StateDatabase db;
   private final StateStore store;
@@ -40,8 +43,7 @@ public final class SnapshotSink {
                 () -> {
                   java.util.Iterator<Change> rows = chunk.iterator();
                   for (int size : RowBatches.sizes(chunk.size())) {
-                    PreparedStatement st =
-                        db.prepared(RowBatches.repeat(INSERT, "(?, ?, ?, ?, ?, ?, ?)", size, ""));
+                    PreparedStatement st = db.prepared(INSERT.sql(size));
                     int p = 1;
                     for (int i = 0; i < size; i++) {
                       Change row = rows.next();

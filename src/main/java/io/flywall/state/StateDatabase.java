@@ -61,7 +61,9 @@ public final class StateDatabase implements AutoCloseable {
       value BLOB, version INTEGER NOT NULL, hlc INTEGER NOT NULL, origin TEXT NOT NULL,
       expires_ms INTEGER NOT NULL)
     """,
-    "CREATE INDEX IF NOT EXISTS changes_epoch ON changes(epoch, seq)",
+    // No index on the log's epochs: keeping it up cost more per write than the rare scan it
+    // saves (finding where a replica's epoch ended, once per reconnect after a failover).
+    "DROP INDEX IF EXISTS changes_epoch",
     """
     CREATE TABLE IF NOT EXISTS conflicts (
       id INTEGER PRIMARY KEY AUTOINCREMENT, time_ms INTEGER NOT NULL, bucket TEXT NOT NULL,
