@@ -4,10 +4,8 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -217,15 +215,12 @@ public final class StateStore {
         c ->
             db.inTransaction(
                 () -> {
-                  Map<EntryRows.Key, Change> rows = entries.current(keysOf(requests));
-                  Map<EntryRows.Key, Change> written = new HashMap<>();
+                  TouchedRows rows = TouchedRows.read(entries, keysOf(requests));
                   long seq = head.log().position();
-                  long delta = 0;
                   for (List<WriteOp> ops : requests) {
                     List<Change> mine = new ArrayList<>(ops.size());
                     for (WriteOp op : ops) {
-                      EntryRows.Key key = new EntryRows.Key(op.bucket(), op.key());
-                      Optional<Change> current = Optional.ofNullable(rows.get(key));
+                      Optional<Change> current = rows.current(op.bucket(), op.key());
                       if (!applies(op, current, now)) {
                         continue;
                       }
@@ -241,16 +236,14 @@ public final class StateStore {
                               hlc.now(),
                               nodeId,
                               put && op.ttlMillis() > 0 ? now + op.ttlMillis() : 0);
-                      rows.put(key, next);
-                      written.put(key, next);
-                      delta ^= EntryRows.digestOf(current) ^ EntryRows.digestOf(Optional.of(next));
+                      rows.set(next);
                       mine.add(next);
                       all.add(next);
                     }
                     perRequest.add(mine);
                   }
-                  entries.store(written.values());
-                  append(all, delta, head.historyId());
+                  rows.writeBack(entries);
+                  append(all, rows.delta(), head.historyId());
                   return null;
                 }));
     published(all);
@@ -324,11 +317,6 @@ public final class StateStore {
         });
   }
 
-  /** The epoch of the change at {@code seq}, or -1 when the log no longer (or never) held it. */
-  public long epochAt(long seq) throws StateStoreException {
-    return db.withConnection(c -> log.epochAt(head.log(), seq));
-  }
-
   /**
    * Up to where a replica's log agrees with this one: its whole log if this log has its last
    * change; otherwise the end of the replica's last epoch here (anything the replica has after that
@@ -398,20 +386,13 @@ public final class StateStore {
                         for (Change change : batch) {
                           keys.add(EntryRows.Key.of(change));
                         }
-                        Map<EntryRows.Key, Change> rows = entries.current(keys);
-                        Map<EntryRows.Key, Change> written = new HashMap<>();
-                        long delta = 0;
+                        TouchedRows rows = TouchedRows.read(entries, keys);
                         for (Change change : batch) {
-                          EntryRows.Key key = EntryRows.Key.of(change);
-                          Change current = rows.put(key, change);
-                          written.put(key, change);
-                          delta ^=
-                              EntryRows.digestOf(Optional.ofNullable(current))
-                                  ^ EntryRows.digestOf(Optional.of(change));
+                          rows.set(change);
                           hlc.observe(change.hlc());
                         }
-                        entries.store(written.values());
-                        append(batch, delta, head.historyId());
+                        rows.writeBack(entries);
+                        append(batch, rows.delta(), head.historyId());
                         return null;
                       }));
           published(batch);
