@@ -57,8 +57,9 @@ public final class ApiModel {
 
   /**
    * conntrackd as status shows it: state (disabled, unavailable, starting, running, restarting)
-   * with why, the sync link, cache sizes (internal = own connections, external = the peer's) and
-   * sync messages; numbers are null until conntrackd answered once.
+   * with why, the sync link, cache sizes (internal = own connections, external = the peers') and
+   * sync messages; numbers are null until conntrackd answered once. With several peers the
+   * top-level numbers sum up {@code peers}, one entry per conntrackd channel.
    */
   public record ConntrackSync(
       String state,
@@ -73,7 +74,19 @@ public final class ApiModel {
       boolean peerSilent,
       String lastPeerMessage,
       long restarts,
-      Long lastCommitMs) {}
+      Long lastCommitMs,
+      List<ConntrackPeer> peers) {}
+
+  /** One conntrackd channel: the peer and UDP port it syncs with and what it has heard. */
+  public record ConntrackPeer(
+      String address,
+      int port,
+      String state,
+      boolean peerSilent,
+      String lastPeerMessage,
+      Long externalEntries,
+      Long messagesReceived,
+      long restarts) {}
 
   public record Quorum(int required, int visible, boolean hasQuorum) {}
 

@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Turns a config into the node's {@link ConnectionSync}: disabled without an enabled {@code
  * conntrack_sync} block; unavailable, with the reason, when conntrackd is missing or the sync link
- * cannot be found; otherwise a supervised conntrackd.
+ * cannot be found; otherwise a supervised conntrackd for each peer on the sync link.
  */
 public final class ConntrackSyncSetup {
   private static final Logger log = LoggerFactory.getLogger(ConntrackSyncSetup.class);
@@ -36,13 +36,21 @@ public final class ConntrackSyncSetup {
   private final CommandRunner commands;
   private final ToolCheck tools;
   private final ProcessLauncher launcher;
+  private final ProcessTable processes;
   private final Clock clock;
+  private final PairPorts ports = PairPorts.standard();
 
+  /** {@code processes} is where a conntrackd left running by a killed daemon is looked for. */
   public ConntrackSyncSetup(
-      CommandRunner commands, ToolCheck tools, ProcessLauncher launcher, Clock clock) {
+      CommandRunner commands,
+      ToolCheck tools,
+      ProcessLauncher launcher,
+      ProcessTable processes,
+      Clock clock) {
     this.commands = commands;
     this.tools = tools;
     this.launcher = launcher;
+    this.processes = processes;
     this.clock = clock;
   }
 
@@ -56,15 +64,25 @@ public final class ConntrackSyncSetup {
       return ConnectionSync.disabled();
     }
     try {
-      ConntrackdConf conf = conf(block.get(), replication);
+      List<ConntrackdSync.Channel> channels = new ArrayList<>();
+      List<ConntrackdConf> confs = confs(block.get(), replication);
+      for (ConntrackdConf conf : confs) {
+        ConntrackdControl control = new ConntrackdControl(commands, conf.files().config());
+        channels.add(
+            new ConntrackdSync.Channel(
+                conf,
+                control,
+                new ConntrackdSupervisor(
+                    conf.files(),
+                    control,
+                    launcher,
+                    RestartBackoff.standard(),
+                    new OrphanedConntrackd(processes, ConntrackdSupervisor.STOP_GRACE))));
+      }
       return new ConntrackdSync(
-          conf,
-          new ConntrackdControl(commands, conf.files().config()),
-          new ConntrackdSupervisor(
-              conf.files(),
-              new ConntrackdControl(commands, conf.files().config()),
-              launcher,
-              RestartBackoff.standard()),
+          channels,
+          new SyncPortGuard(commands, confs, ConntrackdFiles.root(replication.stateDir())),
+          block.get().syncInterval(),
           clock,
           scheduler);
     } catch (ConntrackSyncException e) {
@@ -76,8 +94,11 @@ public final class ConntrackSyncSetup {
     }
   }
 
-  /** The conntrackd configuration for this node, or why there can be none. */
-  public ConntrackdConf conf(ConntrackSyncConfig block, ReplicationConfig replication)
+  /**
+   * The conntrackd configurations of this node, one per peer on the sync link, or why there can be
+   * none.
+   */
+  public List<ConntrackdConf> confs(ConntrackSyncConfig block, ReplicationConfig replication)
       throws ConntrackSyncException {
     if (!tools.present(Tool.CONNTRACKD)) {
       throw new ConntrackSyncException(
@@ -99,12 +120,24 @@ public final class ConntrackSyncSetup {
       throw new ConntrackSyncException(
           "cannot read conntrack_sync.interface " + name + ": " + e.getMessage());
     }
-    SyncLink syncLink = SyncLink.derive(name, link.addresses(), peerAddresses(replication));
-    return ConntrackdConf.of(
-        syncLink,
-        block.maxEntries(),
-        block.syncInterval(),
-        ConntrackdFiles.under(replication.stateDir()));
+    List<SyncLink> links = SyncLink.toEveryPeer(name, link.addresses(), peerAddresses(replication));
+    Set<InetAddress> cluster = new LinkedHashSet<>();
+    for (SyncLink l : links) {
+      cluster.add(l.localAddress());
+      cluster.add(l.peerAddress());
+    }
+    List<ConntrackdConf> confs = new ArrayList<>();
+    for (SyncLink l : links) {
+      confs.add(
+          ConntrackdConf.of(
+              l,
+              ports.port(l.localAddress(), l.peerAddress(), cluster),
+              block.maxEntries(),
+              block.syncInterval(),
+              ConntrackdFiles.forPeer(replication.stateDir(), l.peerAddress()),
+              cluster));
+    }
+    return List.copyOf(confs);
   }
 
   /**

@@ -3,14 +3,17 @@ package io.flywall.conntrack;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Collection;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * The conntrackd configuration one node runs with: FTFW (reliable, acknowledged) sync over unicast
- * UDP on the sync link, a cache of at most {@code maxEntries}, and files under the node's own
- * directory. {@link #text()} renders it in conntrackd.conf(5) syntax.
+ * The configuration of one conntrackd channel: FTFW (reliable, acknowledged) sync with one peer
+ * over unicast UDP on the sync link, a cache of at most {@code maxEntries}, and files under the
+ * channel's own directory. {@link #text()} renders it in conntrackd.conf(5) syntax.
  */
 public record ConntrackdConf(
     SyncLink link,
@@ -36,9 +39,17 @@ public record ConntrackdConf(
     }
   }
 
-  /** The configuration for {@code link}, ignoring the sync traffic itself and loopback. */
+  /**
+   * The configuration of the channel over {@code link} on {@code port}. The sync traffic between
+   * any two members of the cluster ({@code clusterAddresses}) and loopback are not synced.
+   */
   public static ConntrackdConf of(
-      SyncLink link, int maxEntries, Duration syncInterval, ConntrackdFiles files)
+      SyncLink link,
+      int port,
+      int maxEntries,
+      Duration syncInterval,
+      ConntrackdFiles files,
+      Collection<InetAddress> clusterAddresses)
       throws ConntrackSyncException {
     int socketBytes = files.socket().toString().getBytes(StandardCharsets.UTF_8).length;
     if (socketBytes > MAX_SOCKET_PATH) {
@@ -51,21 +62,27 @@ public record ConntrackdConf(
               + MAX_SOCKET_PATH
               + "); use a shorter state_dir");
     }
-    return new ConntrackdConf(
-        link,
-        DEFAULT_PORT,
-        maxEntries,
-        syncInterval,
-        files,
-        List.of(link.localAddress(), link.peerAddress()));
+    Set<InetAddress> ignored = new LinkedHashSet<>();
+    ignored.add(link.localAddress());
+    ignored.add(link.peerAddress());
+    ignored.addAll(clusterAddresses);
+    return new ConntrackdConf(link, port, maxEntries, syncInterval, files, List.copyOf(ignored));
   }
 
   /**
+   * conntrackd commits its cache in steps of this many hash buckets (its built-in CommitSteps).
+   * conntrackd 1.4.7 finishes a commit that fits in one step without clearing its "commit in
+   * progress" mark, and then refuses every flush ({@code -f}) for the rest of its life; a table
+   * with more buckets than one step never takes that path.
+   */
+  static final int COMMIT_STEP_BUCKETS = 8192;
+
+  /**
    * Buckets of conntrackd's hash table: a power of two near a quarter of the limit, so chains stay
-   * short at a full cache without allocating a bucket per entry.
+   * short at a full cache without allocating a bucket per entry; always more than one commit step.
    */
   public int hashSize() {
-    int target = Math.max(1024, maxEntries / 4);
+    int target = Math.max(2 * COMMIT_STEP_BUCKETS, maxEntries / 4);
     int size = Integer.highestOneBit(target);
     return size < target ? Math.min(size << 1, 1 << 20) : Math.min(size, 1 << 20);
   }

@@ -1,15 +1,22 @@
 package io.flywall.conntrack;
 
+import java.net.InetAddress;
 import java.nio.file.Path;
 
 /**
- * Where one node's conntrackd keeps its files: all under {@code state_dir}, so two nodes on one
- * machine (network namespaces, tests) never share a control socket or lock file.
+ * Where the conntrackd paired with one peer keeps its files: {@code
+ * state_dir/conntrackd/PEER-ADDRESS/}, so the channels of one node, and two nodes on one machine
+ * (network namespaces, tests), never share a control socket, lock or pid file.
  */
 public record ConntrackdFiles(Path directory) {
 
-  public static ConntrackdFiles under(Path stateDir) {
-    return new ConntrackdFiles(stateDir.resolve("conntrackd"));
+  /** The parent of every channel's directory. */
+  public static Path root(Path stateDir) {
+    return stateDir.resolve("conntrackd");
+  }
+
+  public static ConntrackdFiles forPeer(Path stateDir, InetAddress peer) {
+    return new ConntrackdFiles(root(stateDir).resolve(peer.getHostAddress()));
   }
 
   public Path config() {
@@ -44,6 +51,14 @@ public record ConntrackdFiles(Path directory) {
 
   public Path log() {
     return directory.resolve("conntrackd.log");
+  }
+
+  /**
+   * The pid of the conntrackd this node started, written at its start and removed when it is
+   * stopped: a daemon killed with SIGKILL leaves it behind, and the next start finds the orphan.
+   */
+  public Path pid() {
+    return directory.resolve("conntrackd.pid");
   }
 
   /** conntrackd's stdout and stderr: start-up errors land here before its log file is open. */

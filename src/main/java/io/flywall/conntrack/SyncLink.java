@@ -12,8 +12,8 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * The dedicated link conntrackd talks over: this node's address on the sync interface and the
- * peer's address in the same subnet, both of one family.
+ * One pair on the dedicated link conntrackd talks over: this node's address on the sync interface
+ * and one peer's address in the same subnet, both of one family.
  */
 public record SyncLink(
     String interfaceName, InetAddress localAddress, int prefixLength, InetAddress peerAddress) {
@@ -32,11 +32,10 @@ public record SyncLink(
   }
 
   /**
-   * Finds the link from the sync interface's addresses and the peers' addresses in the config.
-   * conntrackd's unicast transport has exactly one destination, so exactly one peer must lie in one
-   * of the interface's subnets.
+   * The links to every peer the config names inside a subnet of the sync interface, one per peer,
+   * in the config's order. Each becomes its own conntrackd channel, so any number of nodes sync.
    */
-  public static SyncLink derive(
+  public static List<SyncLink> toEveryPeer(
       String interfaceName,
       List<IpAddressEntry> interfaceAddresses,
       Collection<InetAddress> peerAddresses)
@@ -51,29 +50,29 @@ public record SyncLink(
           "conntrack_sync.interface "
               + interfaceName
               + " has no usable IP address; "
-              + "give it an address in the peer's subnet (e.g. ip addr add 10.0.3.1/24 dev "
+              + "give it an address in the peers' subnet (e.g. ip addr add 10.0.3.1/24 dev "
               + interfaceName
               + ")");
     }
     Set<InetAddress> peers = new LinkedHashSet<>(peerAddresses);
-    List<SyncLink> matches = new ArrayList<>();
+    List<SyncLink> links = new ArrayList<>();
     for (InetAddress peer : peers) {
       for (IpAddressEntry own : usable) {
         if (!own.address().equals(peer) && sameSubnet(own.address(), peer, own.prefixLength())) {
-          matches.add(new SyncLink(interfaceName, own.address(), own.prefixLength(), peer));
+          links.add(new SyncLink(interfaceName, own.address(), own.prefixLength(), peer));
           break;
         }
       }
     }
-    String subnets =
-        usable.stream()
-            .map(a -> a.address().getHostAddress() + "/" + a.prefixLength())
-            .collect(Collectors.joining(", "));
-    if (matches.isEmpty()) {
+    if (links.isEmpty()) {
       String given =
           peers.isEmpty()
               ? "none"
               : peers.stream().map(InetAddress::getHostAddress).collect(Collectors.joining(", "));
+      String subnets =
+          usable.stream()
+              .map(a -> a.address().getHostAddress() + "/" + a.prefixLength())
+              .collect(Collectors.joining(", "));
       throw new ConntrackSyncException(
           "no peer address in the config ("
               + given
@@ -82,20 +81,10 @@ public record SyncLink(
               + interfaceName
               + " ("
               + subnets
-              + "); conntrackd needs the peer's address "
-              + "on the sync link: set peer_addr to the peer's sync-link address or use the interface that reaches it");
+              + "); conntrackd needs the peers' addresses "
+              + "on the sync link: set peer_addr/peer_addrs to the peers' sync-link addresses or use the interface that reaches them");
     }
-    if (matches.size() > 1) {
-      throw new ConntrackSyncException(
-          "conntrack sync pairs exactly two nodes, but several peers lie in a subnet of "
-              + interfaceName
-              + " ("
-              + matches.stream()
-                  .map(m -> m.peerAddress().getHostAddress())
-                  .collect(Collectors.joining(", "))
-              + ")");
-    }
-    return matches.get(0);
+    return List.copyOf(links);
   }
 
   static boolean sameSubnet(InetAddress a, InetAddress b, int prefixLength) {

@@ -9,8 +9,14 @@ public interface SyncObserver {
 
   String SILENT = "conntrack_sync_silent";
 
+  /** The event of a conntrackd left running by a killed daemon that was stopped and replaced. */
+  String ORPHAN_REPLACED = "conntrackd_orphan_replaced";
+
   /** A fresh status after each statistics sample or change of state. */
   void status(SyncStatus status);
 
   void alarm(String name, String detail, boolean raised);
+
+  /** Something that happened once and belongs in the history, e.g. {@link #ORPHAN_REPLACED}. */
+  default void event(String name, String detail) {}
 }

@@ -13,6 +13,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -63,6 +64,16 @@ final class ConntrackReporting implements SyncObserver {
   public void alarm(String name, String detail, boolean raised) {
     metrics.alarm(name, raised);
     AlarmNotice.tell(log, monitor, clock.instant(), name, detail, raised);
+    record(raised ? name : name + "_cleared", detail);
+  }
+
+  /** A one-off event (a replaced orphaned conntrackd): in the history, where failovers are read. */
+  @Override
+  public void event(String name, String detail) {
+    record(name, detail);
+  }
+
+  private void record(String type, String detail) {
     String role = "unknown";
     long epoch = 0;
     try {
@@ -70,23 +81,14 @@ final class ConntrackReporting implements SyncObserver {
       role = status.role();
       epoch = status.epoch();
     } catch (RuntimeException e) {
-      log.debug("alarm {} recorded without the node's role: {}", name, e.getMessage());
+      log.debug("{} recorded without the node's role: {}", type, e.getMessage());
     }
     try {
       history.append(
           new HistoryEvent(
-              0,
-              clock.instant(),
-              raised ? name : name + "_cleared",
-              role,
-              role,
-              nodeId,
-              epoch,
-              detail,
-              0,
-              List.of()));
+              0, clock.instant(), type, role, role, nodeId, epoch, detail, 0, List.of()));
     } catch (StateStoreException e) {
-      log.error("cannot record alarm {} in the history: {}", name, e.getMessage());
+      log.error("cannot record {} in the history: {}", type, e.getMessage());
     }
   }
 
@@ -109,6 +111,19 @@ final class ConntrackReporting implements SyncObserver {
         status.peerSilent(),
         status.lastPeerMessage().map(Object::toString).orElse(null),
         status.restarts(),
-        status.lastCommit().map(Duration::toMillis).orElse(null));
+        status.lastCommit().map(Duration::toMillis).orElse(null),
+        status.peers().stream()
+            .map(
+                peer ->
+                    new ApiModel.ConntrackPeer(
+                        peer.address(),
+                        peer.port(),
+                        peer.state(),
+                        peer.silent(),
+                        peer.lastMessage().map(Object::toString).orElse(null),
+                        peer.stats().map(ConntrackdStats::externalEntries).orElse(null),
+                        peer.stats().map(ConntrackdStats::messagesReceived).orElse(null),
+                        peer.restarts()))
+            .collect(Collectors.toList()));
   }
 }

@@ -6,6 +6,7 @@ import io.flywall.config.VirtualIpConfig;
 import io.flywall.conntrack.ChildProcessLauncher;
 import io.flywall.conntrack.ConnectionSync;
 import io.flywall.conntrack.ConntrackSyncSetup;
+import io.flywall.conntrack.LinuxProcessTable;
 import io.flywall.network.AnnouncementSchedule;
 import io.flywall.network.CommandRunner;
 import io.flywall.network.GratuitousAnnouncer;
@@ -69,7 +70,11 @@ public final class NodeEffects {
     // A sync that cannot run says why (status, alarm, log) but never stops failover from running.
     ConnectionSync connectionSync =
         new ConntrackSyncSetup(
-                commands, ToolCheck.ofProcessPath(), new ChildProcessLauncher(), clock)
+                commands,
+                ToolCheck.ofProcessPath(),
+                new ChildProcessLauncher(),
+                new LinuxProcessTable(),
+                clock)
             .prepare(
                 config,
                 Executors.newSingleThreadScheduledExecutor(

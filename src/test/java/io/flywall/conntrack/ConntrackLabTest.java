@@ -10,6 +10,7 @@ import io.flywall.network.CommandResult;
 import io.flywall.network.CommandRunner;
 import io.flywall.network.ToolCheck;
 import java.io.File;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -17,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
@@ -24,9 +26,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Two real conntrackd instances, one per node namespace, configured and supervised by this package:
- * a TCP connection made through node 1 reaches node 2's external cache, and node 2's takeover
- * commits it into node 2's kernel table (root only; skipped otherwise).
+ * Real conntrackd instances, one per node namespace and peer, configured and supervised by this
+ * package: a TCP connection made through node 1 reaches the other nodes' external caches, a
+ * takeover commits it into the new primary's kernel table, and a conntrackd left behind by a killed
+ * daemon is replaced (root only; skipped otherwise).
  */
 @Tag("netns")
 class ConntrackLabTest {
@@ -40,10 +43,9 @@ class ConntrackLabTest {
   private final List<String> alarms = new CopyOnWriteArrayList<>();
 
   @BeforeEach
-  void buildLab() throws java.io.IOException {
+  void needsTheLab() {
     NetLab.unavailableReason()
         .ifPresent(reason -> org.junit.jupiter.api.Assumptions.abort("skipped: " + reason));
-    lab = NetLab.up(2);
   }
 
   @AfterEach
@@ -58,14 +60,24 @@ class ConntrackLabTest {
     }
   }
 
-  private ConnectionSync syncOn(int k, int peer) throws Exception {
+  private ConnectionSync syncOn(int k, int... peers) throws Exception {
+    return syncOn(k, Executors.newSingleThreadScheduledExecutor(), peers);
+  }
+
+  /** Node k's connection-state sync with {@code peers}, supervised on {@code scheduler}. */
+  private ConnectionSync syncOn(int k, ScheduledExecutorService scheduler, int... peers)
+      throws Exception {
+    String peerAddrs =
+        java.util.Arrays.stream(peers)
+            .mapToObj(p -> "\"" + lab.get("N" + p + "_SYNC_IP") + ":9001\"")
+            .collect(java.util.stream.Collectors.joining(", "));
     String text =
         """
         replication {
           mode = "replica"
           node_id = "n%d"
           listen_addr = "%s:9001"
-          peer_addr = "%s:9002"
+          peer_addrs = [%s]
           secret_key = "lab-secret-0123456789"
           state_dir = "%s"
           ha {
@@ -82,7 +94,7 @@ class ConntrackLabTest {
             .formatted(
                 k,
                 lab.get("N" + k + "_SYNC_IP"),
-                lab.get("N" + peer + "_SYNC_IP"),
+                peerAddrs,
                 dir.resolve("n" + k),
                 lab.get("SYNC_IF"));
     FlywallConfig config = new ConfigLoader(() -> "lab").parse("n" + k + ".hcl", text).config();
@@ -99,8 +111,9 @@ class ConntrackLabTest {
                 lab.in(lab.get("NS_N" + k)),
                 ToolCheck.ofProcessPath(),
                 inNamespace,
+                new LinuxProcessTable(),
                 Clock.systemUTC())
-            .prepare(config, Executors.newSingleThreadScheduledExecutor());
+            .prepare(config, scheduler);
     syncs.add(sync);
     sync.start(
         new SyncObserver() {
@@ -110,6 +123,11 @@ class ConntrackLabTest {
           @Override
           public void alarm(String name, String detail, boolean raised) {
             alarms.add("n" + k + (raised ? " raise " : " clear ") + name + ": " + detail);
+          }
+
+          @Override
+          public void event(String name, String detail) {
+            alarms.add("n" + k + " event " + name + ": " + detail);
           }
         });
     return sync;
@@ -154,22 +172,13 @@ class ConntrackLabTest {
     assertThat(rules.ok()).as(rules.describe()).isTrue();
   }
 
-  @Test
-  void aConnectionThroughNode1IsCommittedIntoNode2sKernelOnTakeover() throws Exception {
-    statefulForwarding("NS_N1");
-    statefulForwarding("NS_N2");
+  /**
+   * Node 1 holds the VIPs; a client opens a TCP connection to the server through it and keeps it
+   * open. Returns the client once node 1's kernel tracks the connection.
+   */
+  private Process openConnectionThroughNode1() throws Exception {
     run("NS_N1", "ip", "addr", "add", lab.get("LAN_VIP") + "/24", "dev", lab.get("LAN_IF"));
     run("NS_N1", "ip", "addr", "add", lab.get("WAN_VIP") + "/24", "dev", lab.get("WAN_IF"));
-    ConnectionSync n1 = syncOn(1, 2);
-    ConnectionSync n2 = syncOn(2, 1);
-    await()
-        .atMost(TIMEOUT)
-        .until(
-            () ->
-                n1.status().healthy()
-                    && n2.status().healthy()
-                    && n2.status().stats().map(s -> s.messagesReceived() > 0).orElse(false));
-
     startIn(
         "NS_SERVER",
         "perl",
@@ -192,7 +201,26 @@ class ConntrackLabTest {
             () ->
                 run("NS_N1", "conntrack", "-L", "-p", "tcp", "--dport", "8080")
                     .contains("ESTABLISHED"));
-    await().atMost(TIMEOUT).until(() -> conntrackd(2, "-e").contains("dport=8080"));
+    return client;
+  }
+
+  @Test
+  void aConnectionThroughNode1IsCommittedIntoNode2sKernelOnTakeover() throws Exception {
+    lab = NetLab.up(2);
+    statefulForwarding("NS_N1");
+    statefulForwarding("NS_N2");
+    ConnectionSync n1 = syncOn(1, 2);
+    ConnectionSync n2 = syncOn(2, 1);
+    await()
+        .atMost(TIMEOUT)
+        .until(
+            () ->
+                n1.status().healthy()
+                    && n2.status().healthy()
+                    && n2.status().stats().map(s -> s.messagesReceived() > 0).orElse(false));
+
+    Process client = openConnectionThroughNode1();
+    await().atMost(TIMEOUT).until(() -> conntrackd(2, 1, "-e").contains("dport=8080"));
     assertThat(run("NS_N2", "conntrack", "-L", "-p", "tcp", "--dport", "8080"))
         .as("not yet in node 2's kernel")
         .doesNotContain("dport=8080");
@@ -210,10 +238,111 @@ class ConntrackLabTest {
         .contains("dst=" + lab.get("SERVER_IP"));
     assertThat(n2.status().lastCommit()).isPresent();
     assertThat(client.isAlive()).isTrue();
+    // With 8192 hash buckets or fewer conntrackd 1.4.7 would refuse this flush for good.
+    assertThat(conntrackd(2, 1, "-e"))
+        .as("the committed table is flushed from the external cache")
+        .doesNotContain("dport=8080");
+    assertThat(Files.readString(confPath(2, 1).resolveSibling("conntrackd.log")))
+        .doesNotContain("ignoring flush command");
+  }
+
+  @Test
+  void ofThreeNodesTheNewPrimaryCommitsTheOldPrimarysTableAndTheThirdNodeLearnsItAgain()
+      throws Exception {
+    lab = NetLab.up(3);
+    for (String ns : List.of("NS_N1", "NS_N2", "NS_N3")) {
+      statefulForwarding(ns);
+    }
+    ConnectionSync n1 = syncOn(1, 2, 3);
+    ConnectionSync n2 = syncOn(2, 1, 3);
+    ConnectionSync n3 = syncOn(3, 1, 2);
+    await()
+        .atMost(TIMEOUT)
+        .until(() -> n1.status().healthy() && n2.status().healthy() && n3.status().healthy());
+    assertThat(n1.status().peers()).extracting(PeerSyncStatus::port).containsExactly(3780, 3781);
+    assertThat(n3.status().peers()).extracting(PeerSyncStatus::port).containsExactly(3781, 3782);
+
+    openConnectionThroughNode1();
+    await().atMost(TIMEOUT).until(() -> conntrackd(2, 1, "-e").contains("dport=8080"));
+    await().atMost(TIMEOUT).until(() -> conntrackd(3, 1, "-e").contains("dport=8080"));
+    assertThat(conntrackd(3, 2, "-e"))
+        .as("node 2 has not forwarded it")
+        .doesNotContain("dport=8080");
+
+    // Node 1 is gone; node 2 takes over.
+    n1.close();
+    List<SyncStep> steps = n2.takeOver();
+
+    assertThat(steps).allSatisfy(step -> assertThat(step.ok()).as(step.toString()).isTrue());
+    assertThat(run("NS_N2", "conntrack", "-L", "-p", "tcp", "--dport", "8080"))
+        .contains("ESTABLISHED");
+    // The remaining backup hears of it from the new primary, on their own channel: with one
+    // multicast group conntrackd would drop the new primary's messages here (one sequence
+    // number for every sender, and node 1's is far ahead).
+    await().atMost(TIMEOUT).until(() -> conntrackd(3, 2, "-e").contains("dport=8080"));
+  }
+
+  @Test
+  void aConntrackdLeftRunningByAKilledDaemonIsReplacedAtTheNextStart() throws Exception {
+    lab = NetLab.up(2);
+    ScheduledExecutorService firstRun = Executors.newSingleThreadScheduledExecutor();
+    ConntrackdSync killed = (ConntrackdSync) syncOn(1, firstRun, 2);
+    await().atMost(TIMEOUT).until(() -> killed.status().state().equals("running"));
+    long orphan = killed.pids().get(0);
+    // The daemon dies as under SIGKILL: nothing supervises or stops its conntrackd any more.
+    firstRun.shutdownNow();
+    assertThat(conntrackdsOf(1, 2)).containsExactly(orphan);
+
+    ConntrackdSync next = (ConntrackdSync) syncOn(1, 2);
+
+    await()
+        .atMost(TIMEOUT)
+        .until(() -> next.status().state().equals("running") && next.pids().size() == 1);
+    long fresh = next.pids().get(0);
+    assertThat(fresh).isNotEqualTo(orphan);
+    assertThat(ProcessHandle.of(orphan).filter(ProcessHandle::isAlive)).isEmpty();
+    assertThat(conntrackdsOf(1, 2)).containsExactly(fresh);
+    assertThat(alarms)
+        .contains(
+            "n1 event conntrackd_orphan_replaced: stopped the conntrackd (pid "
+                + orphan
+                + ") a killed daemon left running with "
+                + confPath(1, 2)
+                + " (SIGTERM); starting a fresh one");
+    assertThat(Files.readString(confPath(1, 2).resolveSibling("conntrackd.pid")))
+        .isEqualTo(fresh + "\n");
+  }
+
+  @Test
+  void theSyncPortTakesNothingFromOutsideTheSyncLinkAndTheTestCanTell() throws Exception {
+    lab = NetLab.up(2);
+    ConnectionSync n1 = syncOn(1, 2);
+    ConnectionSync n2 = syncOn(2, 1);
+    await().atMost(TIMEOUT).until(() -> n1.status().healthy() && n2.status().healthy());
+    // The client reaches node 1's sync address through node 1 as its gateway.
+    run("NS_N1", "ip", "addr", "add", lab.get("LAN_VIP") + "/24", "dev", lab.get("LAN_IF"));
+    String forge =
+        "for i in 1 2 3 4 5; do echo forged-state > /dev/udp/"
+            + lab.get("N1_SYNC_IP")
+            + "/3780; done";
+
+    run("NS_CLIENT", "bash", "-c", forge);
+    // Without the guard the same datagrams reach conntrackd, which counts each as malformed; had
+    // the first five got through, it would count ten.
+    run("NS_N1", "nft", "delete", "table", "inet", ((ConntrackdSync) n1).guardTable());
+    run("NS_CLIENT", "bash", "-c", forge);
+
+    await().atMost(TIMEOUT).until(() -> malformed(1, 2) >= 5);
+    assertThat(malformed(1, 2)).as("only the unguarded datagrams reached conntrackd").isEqualTo(5);
+  }
+
+  private long malformed(int k, int peer) throws ConntrackSyncException {
+    return ConntrackdStats.parse(conntrackd(k, peer, "-s")).malformedMessages();
   }
 
   @Test
   void aPeerWhoseConntrackdDiesRaisesTheSilenceAlarmOnTheOtherNode() throws Exception {
+    lab = NetLab.up(2);
     ConnectionSync n1 = syncOn(1, 2);
     ConnectionSync n2 = syncOn(2, 1);
     await()
@@ -238,11 +367,12 @@ class ConntrackLabTest {
 
   @Test
   void aKilledConntrackdIsRestartedAndTheDownAlarmClears() throws Exception {
+    lab = NetLab.up(2);
     ConnectionSync n1 = syncOn(1, 2);
     syncOn(2, 1);
     await().atMost(TIMEOUT).until(() -> n1.status().state().equals("running"));
     // Kill our own child by its pid, as a crash would.
-    long child = ((ConntrackdSync) n1).pid().orElseThrow();
+    long child = ((ConntrackdSync) n1).pids().get(0);
     run("NS_N1", "kill", "-9", Long.toString(child));
 
     await()
@@ -256,12 +386,31 @@ class ConntrackLabTest {
         .until(() -> alarms.contains("n1 clear conntrack_sync_down: conntrackd runs again"));
   }
 
-  private String conntrackd(int k, String option) {
-    return run(
-        "NS_N" + k,
-        "conntrackd",
-        "-C",
-        dir.resolve("n" + k + "/conntrackd/conntrackd.conf").toString(),
-        option);
+  /** Runs conntrackd's client on node k's channel to node {@code peer}. */
+  private String conntrackd(int k, int peer, String option) {
+    return run("NS_N" + k, "conntrackd", "-C", confPath(k, peer).toString(), option);
+  }
+
+  private Path confPath(int k, int peer) {
+    return dir.resolve(
+        "n" + k + "/conntrackd/" + lab.get("N" + peer + "_SYNC_IP") + "/conntrackd.conf");
+  }
+
+  /**
+   * The processes in node k's namespace that run conntrackd with node k's channel to {@code peer}.
+   */
+  private List<Long> conntrackdsOf(int k, int peer) {
+    String config = confPath(k, peer).toString();
+    List<Long> found = new ArrayList<>();
+    for (String pid : run("NS_N" + k, "ip", "netns", "pids", lab.get("NS_N" + k)).split("\\s+")) {
+      if (pid.isBlank()) {
+        continue;
+      }
+      new LinuxProcessTable()
+          .find(Long.parseLong(pid))
+          .filter(p -> OrphanedConntrackd.startedFor(p.commandLine(), Path.of(config)))
+          .ifPresent(p -> found.add(p.pid()));
+    }
+    return found;
   }
 }

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Function;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -58,8 +59,24 @@ class ConntrackdConfTest {
             (argv, output) -> {
               throw new AssertionError("nothing is launched here");
             },
+            pid -> Optional.empty(),
             Clock.systemUTC());
-    return setup.conf(block(config), config.replication());
+    List<ConntrackdConf> confs = setup.confs(block(config), config.replication());
+    assertThat(confs).as("one peer, one channel").hasSize(1);
+    return confs.get(0);
+  }
+
+  private List<ConntrackdConf> confsFor(
+      FlywallConfig config, Function<List<String>, CommandResult> ip) throws Exception {
+    return new ConntrackSyncSetup(
+            new FakeCommands(ip),
+            withConntrackd,
+            (argv, output) -> {
+              throw new AssertionError("nothing is launched here");
+            },
+            pid -> Optional.empty(),
+            Clock.systemUTC())
+        .confs(block(config), config.replication());
   }
 
   private static Function<List<String>, CommandResult> interfaceWith(String name, String... cidrs) {
@@ -76,7 +93,7 @@ class ConntrackdConfTest {
 
     ConntrackdConf conf = confFor(config, interfaceWith("eth0", "10.0.0.1/24"));
 
-    Path dir = config.replication().stateDir().resolve("conntrackd");
+    Path dir = config.replication().stateDir().resolve("conntrackd/10.0.0.2");
     assertThat(conf.text())
         .isEqualTo(
             """
@@ -140,8 +157,8 @@ class ConntrackdConfTest {
     assertThat(
             new ConntrackdConf(conf.link(), 3780, 10, conf.syncInterval(), conf.files(), List.of())
                 .hashSize())
-        .as("never fewer than 1024 buckets")
-        .isEqualTo(1024);
+        .as("always more buckets than one commit step (8192), or conntrackd refuses every flush")
+        .isEqualTo(16384);
   }
 
   @Test
@@ -193,26 +210,74 @@ class ConntrackdConfTest {
             new FakeCommands(interfaceWith("eth0", "10.0.0.1/24")),
             new ToolCheck(tools.resolve("empty").toString()),
             (argv, output) -> null,
+            pid -> Optional.empty(),
             Clock.systemUTC());
 
-    assertThatThrownBy(() -> setup.conf(block(config), config.replication()))
+    assertThatThrownBy(() -> setup.confs(block(config), config.replication()))
         .hasMessage(
             "conntrackd not found on PATH: install the Debian package conntrackd (needed for conntrack_sync)");
   }
 
   @Test
-  void aStateDirTooLongForAUnixSocketGetsItsSocketUnderRunOnePerNode() {
+  void eachPeerOfAThreeNodeClusterGetsItsOwnConntrackdWithItsOwnPortAndFiles() throws Exception {
+    FlywallConfig config =
+        parse(
+            """
+            replication {
+              mode = "replica"
+              node_id = "n1"
+              listen_addr = "10.99.3.2:9001"
+              peer_addrs = ["10.99.3.3:9001", "10.99.3.4:9001"]
+              secret_key = "0123456789abcdef0123"
+              state_dir = "/var/lib/flywall"
+              ha {
+                enabled = true
+                conntrack_sync {
+                  interface = "sync0"
+                }
+              }
+            }
+            """);
+
+    List<ConntrackdConf> confs = confsFor(config, interfaceWith("sync0", "10.99.3.2/24"));
+
+    assertThat(confs)
+        .extracting(c -> c.link().peerAddress().getHostAddress())
+        .containsExactly("10.99.3.3", "10.99.3.4");
+    assertThat(confs).extracting(ConntrackdConf::port).containsExactly(3780, 3781);
+    assertThat(confs)
+        .extracting(c -> c.files().config().toString())
+        .containsExactly(
+            "/var/lib/flywall/conntrackd/10.99.3.3/conntrackd.conf",
+            "/var/lib/flywall/conntrackd/10.99.3.4/conntrackd.conf");
+    assertThat(confs.get(1).text())
+        .contains("\t\tIPv4_address 10.99.3.2\n\t\tIPv4_Destination_Address 10.99.3.4\n")
+        .contains("\t\tPort 3781\n")
+        .contains("\tLockFile /var/lib/flywall/conntrackd/10.99.3.4/conntrackd.lock\n")
+        .contains("\t\tPath /var/lib/flywall/conntrackd/10.99.3.4/conntrackd.ctl\n")
+        .as("sync traffic between any two nodes is not synced")
+        .contains(
+            "\t\t\tIPv4_address 10.99.3.2\n"
+                + "\t\t\tIPv4_address 10.99.3.4\n"
+                + "\t\t\tIPv4_address 10.99.3.3\n");
+  }
+
+  @Test
+  void aStateDirTooLongForAUnixSocketGetsItsSocketUnderRunOnePerNode() throws Exception {
+    java.net.InetAddress peer = java.net.InetAddress.getLoopbackAddress();
     ConntrackdFiles one =
-        ConntrackdFiles.under(java.nio.file.Path.of("/var/lib/" + "x".repeat(100) + "/one"));
+        ConntrackdFiles.forPeer(
+            java.nio.file.Path.of("/var/lib/" + "x".repeat(100) + "/one"), peer);
     ConntrackdFiles two =
-        ConntrackdFiles.under(java.nio.file.Path.of("/var/lib/" + "x".repeat(100) + "/two"));
+        ConntrackdFiles.forPeer(
+            java.nio.file.Path.of("/var/lib/" + "x".repeat(100) + "/two"), peer);
 
     assertThat(one.socket().toString())
         .startsWith("/run/flywall/conntrackd-")
         .hasSizeLessThanOrEqualTo(107);
     assertThat(one.socket()).isNotEqualTo(two.socket());
-    assertThat(ConntrackdFiles.under(java.nio.file.Path.of("/var/lib/flywall")).socket())
-        .isEqualTo(java.nio.file.Path.of("/var/lib/flywall/conntrackd/conntrackd.ctl"));
+    assertThat(ConntrackdFiles.forPeer(java.nio.file.Path.of("/var/lib/flywall"), peer).socket())
+        .isEqualTo(java.nio.file.Path.of("/var/lib/flywall/conntrackd/127.0.0.1/conntrackd.ctl"));
   }
 
   @Test
@@ -223,6 +288,7 @@ class ConntrackdConfTest {
             new FakeCommands(interfaceWith("eth0")),
             withConntrackd,
             (argv, output) -> null,
+            pid -> Optional.empty(),
             Clock.systemUTC());
 
     ConnectionSync sync =
@@ -247,6 +313,7 @@ class ConntrackdConfTest {
             new FakeCommands(argv -> null),
             withConntrackd,
             (argv, output) -> null,
+            pid -> Optional.empty(),
             Clock.systemUTC());
 
     ConnectionSync sync =

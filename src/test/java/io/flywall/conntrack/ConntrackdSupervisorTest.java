@@ -23,11 +23,12 @@ class ConntrackdSupervisorTest {
   private ConntrackdFiles files;
   private FakeLauncher launcher;
   private FakeCommands commands;
+  private final FakeProcessTable processes = new FakeProcessTable();
   private ConntrackdSupervisor supervisor;
 
   @BeforeEach
   void setUp() throws Exception {
-    files = ConntrackdFiles.under(stateDir);
+    files = ConntrackdFiles.forPeer(stateDir, java.net.InetAddress.getByName("10.0.3.2"));
     Files.createDirectories(files.directory());
     launcher = new FakeLauncher(files.output());
     commands =
@@ -38,7 +39,8 @@ class ConntrackdSupervisorTest {
             files,
             new ConntrackdControl(commands, files.config()),
             launcher,
-            RestartBackoff.standard());
+            RestartBackoff.standard(),
+            new OrphanedConntrackd(processes, Duration.ofSeconds(5)));
   }
 
   @Test
@@ -107,7 +109,8 @@ class ConntrackdSupervisorTest {
 
     assertThat(check.running()).isFalse();
     assertThat(check.problem().orElseThrow())
-        .contains("another conntrackd already runs with " + files.config());
+        .contains("another conntrackd already runs with " + files.config())
+        .contains("not started by flywall");
     assertThat(launcher.children).isEmpty();
     assertThat(files.lock()).exists();
   }
@@ -143,5 +146,143 @@ class ConntrackdSupervisorTest {
     assertThat(
             List.of(1, 2, 3, 6, 7, 30).stream().map(backoff::delayAfter).map(Duration::toSeconds))
         .containsExactly(1L, 2L, 4L, 32L, 60L, 60L);
+  }
+
+  @Test
+  void thePidFileHoldsTheRunningChildAndGoesWhenItCrashesOrIsStopped() throws Exception {
+    supervisor.tick(T0);
+    assertThat(Files.readString(files.pid())).isEqualTo("1000\n");
+
+    launcher.crash(1, "x");
+    supervisor.tick(T0.plusSeconds(1));
+    assertThat(files.pid()).as("our child ended: its pid means nothing now").doesNotExist();
+
+    supervisor.tick(T0.plusSeconds(2));
+    assertThat(Files.readString(files.pid())).isEqualTo("1001\n");
+    supervisor.stop();
+    assertThat(files.pid()).doesNotExist();
+  }
+
+  @Test
+  void aConntrackdLeftRunningByAKilledDaemonIsStoppedAndAFreshOneStarted() throws Exception {
+    Files.writeString(files.pid(), "4242\n");
+    Files.writeString(files.lock(), "");
+    processes.add(4242, true, "conntrackd", "-C", files.config().toString());
+
+    ConntrackdSupervisor.Check check = supervisor.tick(T0);
+
+    assertThat(processes.signals).containsExactly("TERM 4242");
+    assertThat(check.started()).isTrue();
+    assertThat(check.orphan())
+        .hasValueSatisfying(
+            orphan -> {
+              assertThat(orphan.kind()).isEqualTo(OrphanedConntrackd.Kind.STOPPED);
+              assertThat(orphan.replaced()).isTrue();
+              assertThat(orphan.detail())
+                  .isEqualTo(
+                      "stopped the conntrackd (pid 4242) a killed daemon left running with "
+                          + files.config()
+                          + " (SIGTERM); starting a fresh one");
+            });
+    assertThat(launcher.children).hasSize(1);
+    assertThat(Files.readString(files.pid())).isEqualTo("1000\n");
+  }
+
+  @Test
+  void anOrphanThatIgnoresSigtermIsKilledAfterTheGracePeriod() throws Exception {
+    Files.writeString(files.pid(), "4242");
+    FakeProcessTable.FakeProcess orphan =
+        processes.add(4242, false, "/usr/sbin/conntrackd", "-C", files.config().toString());
+
+    ConntrackdSupervisor.Check check = supervisor.tick(T0);
+
+    assertThat(processes.signals).containsExactly("TERM 4242", "KILL 4242");
+    assertThat(orphan.waits).containsExactly(Duration.ofSeconds(5), Duration.ofSeconds(5));
+    assertThat(check.orphan().orElseThrow().kind()).isEqualTo(OrphanedConntrackd.Kind.KILLED);
+    assertThat(check.started()).isTrue();
+  }
+
+  @Test
+  void aPidNowHeldByAnotherProgramIsLeftAlone() throws Exception {
+    Files.writeString(files.pid(), "4242\n");
+    processes.add(4242, true, "/usr/sbin/sshd", "-D");
+
+    ConntrackdSupervisor.Check check = supervisor.tick(T0);
+
+    assertThat(processes.signals).isEmpty();
+    assertThat(check.orphan().orElseThrow().kind()).isEqualTo(OrphanedConntrackd.Kind.NOT_OURS);
+    assertThat(check.orphan().orElseThrow().replaced()).isFalse();
+    assertThat(check.started()).isTrue();
+    assertThat(Files.readString(files.pid())).isEqualTo("1000\n");
+  }
+
+  @Test
+  void aConntrackdOfAnotherConfigurationIsNotOurs() throws Exception {
+    Files.writeString(files.pid(), "4242\n");
+    processes.add(4242, true, "conntrackd", "-C", "/etc/conntrackd/conntrackd.conf");
+
+    ConntrackdSupervisor.Check check = supervisor.tick(T0);
+
+    assertThat(processes.signals).isEmpty();
+    assertThat(check.orphan().orElseThrow().kind()).isEqualTo(OrphanedConntrackd.Kind.NOT_OURS);
+  }
+
+  @Test
+  void aPidFileOfAProcessThatHasEndedOrOfGarbageIsJustRemoved() throws Exception {
+    Files.writeString(files.pid(), "4242\n");
+
+    assertThat(supervisor.tick(T0).orphan().orElseThrow().kind())
+        .isEqualTo(OrphanedConntrackd.Kind.GONE);
+
+    supervisor.stop();
+    Files.writeString(files.pid(), "not a pid");
+    ConntrackdSupervisor next =
+        new ConntrackdSupervisor(
+            files,
+            new ConntrackdControl(commands, files.config()),
+            launcher,
+            RestartBackoff.standard(),
+            new OrphanedConntrackd(processes, Duration.ofSeconds(5)));
+    assertThat(next.tick(T0).orphan().orElseThrow().kind())
+        .isEqualTo(OrphanedConntrackd.Kind.UNREADABLE);
+    assertThat(processes.signals).isEmpty();
+  }
+
+  @Test
+  void anOrphanThatOutlivesSigkillKeepsTheNewOneFromStartingAndIsTriedAgain() throws Exception {
+    Files.writeString(files.pid(), "4242\n");
+    FakeProcessTable.FakeProcess stuck =
+        processes.addUnkillable(4242, "conntrackd", "-C", files.config().toString());
+
+    ConntrackdSupervisor.Check check = supervisor.tick(T0);
+
+    assertThat(check.running()).isFalse();
+    assertThat(check.problem().orElseThrow())
+        .startsWith("cannot start conntrackd: the conntrackd (pid 4242) a killed daemon left")
+        .contains("does not end even on SIGKILL; stop it by hand");
+    assertThat(launcher.children).isEmpty();
+    assertThat(files.pid()).as("kept for the next attempt").exists();
+
+    stuck.alive = false;
+    assertThat(supervisor.tick(T0.plusSeconds(1)).started()).isTrue();
+  }
+
+  @Test
+  void onlyConntrackdWithExactlyThisConfigurationCountsAsOurs() {
+    Path config = Path.of("/var/lib/flywall/conntrackd/10.0.3.2/conntrackd.conf");
+
+    assertThat(
+            OrphanedConntrackd.startedFor(
+                List.of("/usr/sbin/conntrackd", "-C", config.toString()), config))
+        .isTrue();
+    assertThat(OrphanedConntrackd.startedFor(List.of("conntrackd", "-C", config + "x"), config))
+        .isFalse();
+    assertThat(
+            OrphanedConntrackd.startedFor(
+                List.of("notconntrackd", "-C", config.toString()), config))
+        .isFalse();
+    assertThat(OrphanedConntrackd.startedFor(List.of("conntrackd", config.toString()), config))
+        .isFalse();
+    assertThat(OrphanedConntrackd.startedFor(List.of(), config)).isFalse();
   }
 }

@@ -19,8 +19,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 
 /**
- * A client's TCP connection through a stateful firewall pair survives a power-off of the primary
- * when conntrack sync is on, and breaks when it is off (so the test can tell).
+ * A client's TCP connection through stateful firewalls survives a power-off of the primary when
+ * conntrack sync is on — of two nodes and of three — and breaks when it is off (so the test can
+ * tell: the firewalls drop mid-stream packets of connections their kernel does not track).
  */
 @Tag("netns")
 class ConnectionSurvivalLabIT {
@@ -65,16 +66,82 @@ class ConnectionSurvivalLabIT {
 
   @Test
   void anOpenConnectionKeepsExchangingDataAfterThePrimaryIsPoweredOff() throws Exception {
-    int before = failOverWithAConnectionOpen(true);
-    await().atMost(LIMIT).until(() -> okCount() > before + 40 || broken());
+    Failover failover = failOverWithAConnectionOpen(2, true);
+    await().atMost(LIMIT).until(() -> okCount() > failover.exchangesBefore() + 40 || broken());
     assertThat(broken()).as("client output: " + clientTail()).isFalse();
   }
 
   @Test
   void withoutConntrackSyncTheSameConnectionBreaks() throws Exception {
-    failOverWithAConnectionOpen(false);
+    failOverWithAConnectionOpen(2, false);
     await().atMost(LIMIT).alias("the client's connection to break").until(this::broken);
   }
+
+  @Test
+  void ofThreeNodesTheConnectionSurvivesThePowerOffOfThePrimaryAndStaysSynced() throws Exception {
+    Failover failover = failOverWithAConnectionOpen(3, true);
+
+    await().atMost(LIMIT).until(() -> okCount() > failover.exchangesBefore() + 40 || broken());
+    assertThat(broken()).as("client output: " + clientTail()).isFalse();
+    assertThat(
+            cluster
+                .api(failover.newPrimary(), "/api/ha/history?limit=20")
+                .orElseThrow()
+                .path("events")
+                .findValues("steps")
+                .stream()
+                .flatMap(steps -> java.util.stream.StreamSupport.stream(steps.spliterator(), false))
+                .filter(step -> step.path("name").asText().equals("commit_connection_state"))
+                .map(step -> step.path("ok").asBoolean())
+                .findFirst())
+        .as("the new primary's takeover (newest first) committed the synced connections")
+        .hasValue(true);
+    // The remaining backup learns the connection again, now from the new primary.
+    int third = 6 - failover.oldPrimary() - failover.newPrimary();
+    await()
+        .atMost(LIMIT)
+        .until(() -> syncedConnections(third, failover.newPrimary()).contains("dport=7000"));
+
+    // The killed daemon left its two conntrackds running; the next one replaces them.
+    int old = failover.oldPrimary();
+    cluster.powerOn(old);
+    await()
+        .atMost(LIMIT)
+        .until(
+            () ->
+                cluster
+                        .api(old, "/api/ha/history?limit=50")
+                        .map(h -> h.path("events").findValuesAsText("type"))
+                        .map(
+                            types ->
+                                types.stream().filter("conntrackd_orphan_replaced"::equals).count())
+                        .orElse(0L)
+                    == 2);
+    assertThat(conntrackdsIn(old)).as("one conntrackd per peer, the orphans gone").hasSize(2);
+  }
+
+  /** The pids of the conntrackd processes running in node k's namespace. */
+  private List<String> conntrackdsIn(int k) {
+    String pids =
+        lab.in(lab.nodeNamespace(k))
+            .run(List.of("ip", "netns", "pids", lab.nodeNamespace(k)), Duration.ofSeconds(5))
+            .stdout();
+    List<String> found = new java.util.ArrayList<>();
+    for (String pid : pids.split("\\s+")) {
+      try {
+        if (!pid.isBlank()
+            && Files.readString(Path.of("/proc", pid, "cmdline")).startsWith("conntrackd\0")) {
+          found.add(pid);
+        }
+      } catch (java.io.IOException e) {
+        // It ended meanwhile.
+      }
+    }
+    return found;
+  }
+
+  /** Who was primary, who took over, and how many exchanges the client saw before. */
+  private record Failover(int exchangesBefore, int oldPrimary, int newPrimary) {}
 
   private String clientTail() {
     return String.join(
@@ -82,11 +149,11 @@ class ConnectionSurvivalLabIT {
   }
 
   /**
-   * Builds the pair, opens the connection through the primary, powers it off; returns the exchanges
-   * seen before.
+   * Builds the cluster, opens the connection through the primary, powers it off and waits until a
+   * backup says it is primary and holds the VIPs (which one is the cluster's choice).
    */
-  private int failOverWithAConnectionOpen(boolean sync) throws Exception {
-    lab = NetLab.up(2);
+  private Failover failOverWithAConnectionOpen(int nodes, boolean sync) throws Exception {
+    lab = NetLab.up(nodes);
     LabCluster.Settings settings =
         LabCluster.Settings.defaults()
             .withHeartbeat("300ms", 3)
@@ -94,23 +161,30 @@ class ConnectionSurvivalLabIT {
             .withFailback("disabled", "1s")
             .withHaExtra(sync ? CONNTRACK_SYNC : "");
     cluster = LabTestSupport.cluster(lab, name, settings);
-    for (int k = 1; k <= 2; k++) {
+    for (int k = 1; k <= nodes; k++) {
       statefulFirewall(k);
     }
     cluster.startAll();
     await().atMost(LIMIT).until(() -> cluster.lanVipHolders().size() == 1);
     // Whichever node won the first election is the primary to power off.
     int primary = cluster.lanVipHolders().get(0);
-    int backup = 3 - primary;
+    List<Integer> backups = new java.util.ArrayList<>();
+    for (int k = 1; k <= nodes; k++) {
+      if (k != primary) {
+        backups.add(k);
+      }
+    }
     if (sync) {
-      await()
-          .atMost(LIMIT)
-          .until(
-              () ->
-                  cluster
-                      .api(backup, "/api/ha/status")
-                      .map(s -> s.path("conntrack_sync").path("state").asText().equals("running"))
-                      .orElse(false));
+      for (int backup : backups) {
+        await()
+            .atMost(LIMIT)
+            .until(
+                () ->
+                    cluster
+                        .api(backup, "/api/ha/status")
+                        .map(s -> s.path("conntrack_sync").path("state").asText().equals("running"))
+                        .orElse(false));
+      }
     }
     server =
         inNamespace(
@@ -150,31 +224,49 @@ class ConnectionSurvivalLabIT {
     await().atMost(LIMIT).until(() -> okCount() >= 20 || broken());
     assertThat(broken()).as("the connection works before the failover: " + clientLines).isFalse();
     if (sync) {
-      // The connection has reached n2's external cache before n1 goes away.
-      await()
-          .atMost(LIMIT)
-          .until(
-              () ->
-                  lab.in(lab.nodeNamespace(backup))
-                      .run(
-                          List.of(
-                              "conntrackd",
-                              "-C",
-                              cluster
-                                  .config(backup)
-                                  .getParent()
-                                  .resolve("n" + backup + "/conntrackd/conntrackd.conf")
-                                  .toString(),
-                              "-e"),
-                          Duration.ofSeconds(5))
-                      .stdout()
-                      .contains("dport=7000"));
+      for (int backup : backups) {
+        // The connection has reached every backup's channel to the primary before it goes away,
+        // and only there: a backup's kernel does not track it until a takeover commits it.
+        await()
+            .atMost(LIMIT)
+            .until(() -> syncedConnections(backup, primary).contains("dport=7000"));
+        assertThat(
+                lab.in(lab.nodeNamespace(backup))
+                    .run(
+                        List.of("conntrack", "-L", "-p", "tcp", "--dport", "7000"),
+                        Duration.ofSeconds(5))
+                    .stdout())
+            .doesNotContain("dport=7000");
+      }
     }
     int before = okCount();
     System.out.println("powering off n" + primary + " after " + before + " exchanges");
     cluster.powerOff(primary);
-    await().atMost(LIMIT).until(() -> cluster.lanVipHolders().equals(List.of(backup)));
-    return before;
+    await()
+        .atMost(LIMIT)
+        .until(
+            () ->
+                backups.stream().filter(k -> cluster.role(k).orElse("").equals("primary")).count()
+                    == 1);
+    int newPrimary =
+        backups.stream()
+            .filter(k -> cluster.role(k).orElse("").equals("primary"))
+            .findFirst()
+            .orElseThrow();
+    await().atMost(LIMIT).until(() -> cluster.lanVipHolders().equals(List.of(newPrimary)));
+    return new Failover(before, primary, newPrimary);
+  }
+
+  /** What node k's conntrackd has learned from {@code peer}: its channel's external cache. */
+  private String syncedConnections(int k, int peer) {
+    Path conf =
+        cluster
+            .config(k)
+            .resolveSibling(
+                "n" + k + "/conntrackd/" + lab.get("N" + peer + "_SYNC_IP") + "/conntrackd.conf");
+    return lab.in(lab.nodeNamespace(k))
+        .run(List.of("conntrackd", "-C", conf.toString(), "-e"), Duration.ofSeconds(5))
+        .stdout();
   }
 
   private void statefulFirewall(int k) throws Exception {
