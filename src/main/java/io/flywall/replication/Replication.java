@@ -303,7 +303,10 @@ public final class Replication implements AutoCloseable {
     String detail = alarms.detail();
     if (!primaryRole) {
       FollowerState.View view = followerState.view();
-      if ("error".equals(view.state()) && view.problem() != null) {
+      // A primary just elected that does not serve yet is no fault: the replica asks again soon.
+      boolean notServingYet =
+          view.problem() != null && view.problem().contains(ReplicationMessage.Refused.NOT_PRIMARY);
+      if ("error".equals(view.state()) && view.problem() != null && !notServingYet) {
         String peer = view.primary().map(PrimaryTarget::nodeId).orElse("the primary");
         detail = "stream with " + peer + ": " + view.problem();
       } else {
