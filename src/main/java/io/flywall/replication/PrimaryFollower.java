@@ -31,8 +31,10 @@ final class PrimaryFollower implements Runnable {
   private static final Duration MIN_BACKOFF = Duration.ofMillis(100);
   private static final Duration MAX_BACKOFF = Duration.ofSeconds(2);
 
-  /** Changes applied in one transaction at most, when several batches are waiting. */
+  /** Changes (and bytes of them) applied in one transaction at most, when batches are waiting. */
   private static final int MAX_APPLY = 50_000;
+
+  private static final long MAX_APPLY_BYTES = 32L * 1024 * 1024;
 
   private final StateStore store;
   private final ChannelSecurity security;
@@ -150,14 +152,16 @@ final class PrimaryFollower implements Runnable {
           // Every batch already here goes into the same transaction, and one ack covers them all
           // once it is committed.
           List<Change> changes = new java.util.ArrayList<>(batch.changes());
+          long bytes = sizeOf(batch.changes());
           int batches = 1;
-          while (changes.size() < MAX_APPLY && link.ready()) {
+          while (changes.size() < MAX_APPLY && bytes < MAX_APPLY_BYTES && link.ready()) {
             ReplicationMessage more = link.receive();
             if (!(more instanceof ReplicationMessage.Batch b) || b.epoch() != batch.epoch()) {
               next = more;
               break;
             }
             changes.addAll(b.changes());
+            bytes += sizeOf(b.changes());
             batches++;
           }
           long start = System.nanoTime();
@@ -252,6 +256,14 @@ final class PrimaryFollower implements Runnable {
       abortQuietly(sink);
     }
     return progressed;
+  }
+
+  private static long sizeOf(List<Change> changes) {
+    long bytes = 0;
+    for (Change c : changes) {
+      bytes += c.sizeBound();
+    }
+    return bytes;
   }
 
   private boolean fromCurrentEpoch(MessageLink link, long epoch) throws IOException {

@@ -33,7 +33,7 @@ final class GroupCommit {
   private static final class Pending {
     final List<WriteOp> ops;
     List<Change> changes;
-    Exception failure;
+    Throwable failure;
     boolean done;
 
     Pending(List<WriteOp> ops) {
@@ -104,6 +104,9 @@ final class GroupCommit {
     if (mine.failure instanceof RuntimeException e) {
       throw e;
     }
+    if (mine.failure instanceof Error e) {
+      throw e;
+    }
     return mine.changes;
   }
 
@@ -149,7 +152,8 @@ final class GroupCommit {
       for (int i = 0; i < group.size(); i++) {
         group.get(i).changes = changes.get(i);
       }
-    } catch (StateStoreException | NotPrimaryException | RuntimeException e) {
+    } catch (StateStoreException | NotPrimaryException | RuntimeException | Error e) {
+      // Every request of the group learns the outcome, whatever it is: none waits for ever.
       for (Pending p : group) {
         p.failure = e;
       }
