@@ -3,15 +3,18 @@ package io.flywall.state;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Many writers, few transactions: a writer queues its request, and whichever writer holds the lock
+ * Many writers, few transactions: a writer queues its request; one writer at a time leads and
  * commits everything queued so far in one transaction (one fsync) on behalf of all of them. A lone
- * writer commits at once, so a single write waits for nothing; under load the writers that arrive
- * during one commit share the next. Every request is in exactly one transaction, whole. Everything
- * else that changes the store (apply, merge, snapshot adoption) runs under the same lock, so
- * changes are committed, and published, in log order.
+ * writer leads at once, so a single write waits for nothing; under load the writers that arrive
+ * during one commit share the next, led by the first of them. Every request is in exactly one
+ * transaction, whole. Only the writers whose requests were committed are woken (and the next
+ * leader): waking every waiter after every commit would take the cores from the threads that send
+ * the changes on. Everything else that changes the store (apply, merge, snapshot adoption) runs
+ * under the same lock as the commits, so changes are committed, and published, in log order.
  */
 final class GroupCommit {
   /** A group stops growing here, so one commit stays short (an epoch write may wait behind it). */
@@ -32,20 +35,22 @@ final class GroupCommit {
 
   private static final class Pending {
     final List<WriteOp> ops;
+    final Thread owner = Thread.currentThread();
+    // Written before done is set; done (volatile) publishes them to the owner.
     List<Change> changes;
     Throwable failure;
-    boolean done;
+    volatile boolean done;
+    volatile boolean leads;
 
     Pending(List<WriteOp> ops) {
       this.ops = ops;
     }
   }
 
-  // Guards the queue and the "someone is committing" flag; held only briefly, never while
-  // committing. Writers whose request was committed by another are woken and leave at once.
+  // Guards the queue and whether a leader exists; held only briefly, never while committing.
   private final Object monitor = new Object();
   private final ArrayDeque<Pending> queue = new ArrayDeque<>();
-  private boolean committing;
+  private boolean led;
   // Serializes commits with exclusive work (apply, merge, snapshot adoption).
   private final ReentrantLock lock = new ReentrantLock();
   private final Transaction transaction;
@@ -57,40 +62,21 @@ final class GroupCommit {
   /** Commits {@code ops} in one transaction, possibly shared with other writers' requests. */
   List<Change> submit(List<WriteOp> ops) throws StateStoreException, NotPrimaryException {
     Pending mine = new Pending(ops);
-    boolean interrupted = false;
     synchronized (monitor) {
       queue.add(mine);
+      if (!led) {
+        led = true;
+        mine.leads = true;
+      }
     }
-    while (true) {
-      List<Pending> group;
-      synchronized (monitor) {
-        while (committing && !mine.done) {
-          try {
-            monitor.wait();
-          } catch (InterruptedException e) {
-            // The request is queued and will be committed: wait for it, then pass the interrupt on.
-            interrupted = true;
-          }
-        }
-        if (mine.done) {
-          break;
-        }
-        committing = true;
-        group = drain();
-      }
-      try {
-        lock.lock();
-        try {
-          commit(group);
-        } finally {
-          lock.unlock();
-        }
-      } finally {
-        synchronized (monitor) {
-          committing = false;
-          monitor.notifyAll();
-        }
-      }
+    boolean interrupted = false;
+    while (!mine.done && !mine.leads) {
+      LockSupport.park(this);
+      // The request is queued and will be committed: wait for it, then pass the interrupt on.
+      interrupted |= Thread.interrupted();
+    }
+    if (!mine.done) {
+      lead(mine);
     }
     if (interrupted) {
       Thread.currentThread().interrupt();
@@ -108,6 +94,45 @@ final class GroupCommit {
       throw e;
     }
     return mine.changes;
+  }
+
+  /**
+   * Commits groups until {@code mine} is among the committed, then hands the lead to the first
+   * request still queued, if any.
+   */
+  private void lead(Pending mine) {
+    while (true) {
+      List<Pending> group;
+      synchronized (monitor) {
+        group = drain();
+      }
+      lock.lock();
+      try {
+        commit(group);
+      } finally {
+        lock.unlock();
+      }
+      Pending next = null;
+      synchronized (monitor) {
+        if (queue.isEmpty()) {
+          led = false;
+        } else if (mine.done) {
+          next = queue.peek();
+          next.leads = true;
+        }
+      }
+      for (Pending p : group) {
+        if (p != mine) {
+          LockSupport.unpark(p.owner);
+        }
+      }
+      if (next != null) {
+        LockSupport.unpark(next.owner);
+      }
+      if (mine.done) {
+        return;
+      }
+    }
   }
 
   /** Runs {@code work} with no commit in progress or starting. */
@@ -158,10 +183,8 @@ final class GroupCommit {
         p.failure = e;
       }
     }
-    synchronized (monitor) {
-      for (Pending p : group) {
-        p.done = true;
-      }
+    for (Pending p : group) {
+      p.done = true;
     }
   }
 }

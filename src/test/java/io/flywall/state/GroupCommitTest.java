@@ -131,13 +131,10 @@ class GroupCommitTest {
     return Thread.getAllStackTraces().values().stream()
         .filter(
             stack ->
-                stack.length > 3
-                    && stack[0].getMethodName().equals("wait")
-                    && java.util.Arrays.stream(stack, 0, 4)
-                        .anyMatch(
-                            f ->
-                                f.getClassName().equals(GroupCommit.class.getName())
-                                    && f.getMethodName().equals("submit")))
+                stack.length > 2
+                    && stack[1].getClassName().equals("java.util.concurrent.locks.LockSupport")
+                    && stack[2].getClassName().equals(GroupCommit.class.getName())
+                    && stack[2].getMethodName().equals("submit"))
         .count();
   }
 }
