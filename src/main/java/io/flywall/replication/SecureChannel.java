@@ -56,9 +56,12 @@ public final class SecureChannel implements AutoCloseable {
     return codec.read(in);
   }
 
-  /** Whether received bytes are waiting to be read. */
+  /**
+   * Whether received bytes are waiting to be read: decrypted ones, or ones still encrypted in the
+   * socket (TLS counts only records it already read, so a queue of whole records would look empty).
+   */
   public boolean available() throws IOException {
-    return in.available() > 0;
+    return in.available() > 0 || socket.getInputStream().available() > 0;
   }
 
   public void receiveTimeout(int millis) throws IOException {
