@@ -117,6 +117,18 @@ public final class ReplicationLabBench {
             "-jar",
             jar.toAbsolutePath().toString());
     Path dir = Files.createTempDirectory("flywall-bench-replication-");
+    try {
+      return run(jar, dir, java, changes, batch, connections, full);
+    } finally {
+      try (var files = Files.walk(dir)) {
+        files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
+    }
+  }
+
+  private static Measured run(
+      Path jar, Path dir, List<String> java, int changes, int batch, int connections, boolean full)
+      throws Exception {
     try (NetLab lab = NetLab.up(2);
         LabCluster cluster =
             new LabCluster(
