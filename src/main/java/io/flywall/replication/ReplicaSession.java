@@ -8,6 +8,7 @@ import io.flywall.state.SnapshotSource;
 import io.flywall.state.StateStore;
 import io.flywall.state.StateStoreException;
 import java.io.IOException;
+import java.net.SocketTimeoutException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -23,11 +24,19 @@ import org.slf4j.LoggerFactory;
  * its divergent writes, or snapshot), then send the log as it grows in large batches read from the
  * store's in-memory feed, a position beat only when no data flows, and pushed files; a second
  * thread reads the replica's cumulative acks. An error ends this stream (raised as an alarm); the
- * replica reconnects with backoff and resumes from what it committed.
+ * replica reconnects with backoff and resumes from what it committed. A replica that acknowledges
+ * nothing for {@link #ackSilenceLimit} (frozen, powered off, cut off without a reset) is dropped:
+ * otherwise this session would wait in a write to a full socket for ever.
  */
 final class ReplicaSession implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(ReplicaSession.class);
   private static final Duration FILE_CHECK = Duration.ofSeconds(1);
+
+  /**
+   * Shortest ack silence after which a replica's stream is dropped: long enough for a replica
+   * applying a large transaction or installing a large snapshot on a busy machine.
+   */
+  static final Duration MIN_ACK_SILENCE = Duration.ofSeconds(5);
 
   /** Rows per snapshot chunk at most; {@link MessageCodec#CHANGE_BYTES} bounds its bytes. */
   static final int SNAPSHOT_CHUNK_ROWS = 50_000;
@@ -91,6 +100,7 @@ final class ReplicaSession implements Runnable {
       }
       ledger.connected(replicaId, link.channel().remoteAddress(), follow.point().position());
       long sent = negotiate(follow.point());
+      link.channel().receiveTimeout((int) ackSilenceLimit(settings).toMillis());
       Thread acks = new Thread(this::readAcks, "flywall-acks-" + replicaId);
       acks.setDaemon(true);
       acks.start();
@@ -111,6 +121,16 @@ final class ReplicaSession implements Runnable {
       ledger.disconnected(replicaId);
       link.close();
     }
+  }
+
+  /**
+   * How long a replica may acknowledge nothing: it acks every position beat (one per sync_interval
+   * while no data flows) and every transaction it applies, so a longer silence means it is gone.
+   */
+  static Duration ackSilenceLimit(ReplicationSettings settings) {
+    return settings.syncTimeout().compareTo(MIN_ACK_SILENCE) > 0
+        ? settings.syncTimeout()
+        : MIN_ACK_SILENCE;
   }
 
   private void failed(String why) {
@@ -258,6 +278,18 @@ final class ReplicaSession implements Runnable {
               "unexpected " + message.getClass().getSimpleName() + " from a replica");
         }
       }
+    } catch (SocketTimeoutException e) {
+      if (running) {
+        stats.silentStreamsClosed.incrementAndGet();
+        log.warn(
+            "replica {} acknowledged nothing for {} ms; dropping its stream (it resumes from its"
+                + " position when it connects again)",
+            replicaId,
+            ackSilenceLimit(settings).toMillis());
+      }
+      // Not link.close(): its TLS close_notify would wait behind a send buffer nobody reads.
+      running = false;
+      link.channel().abort();
     } catch (IOException e) {
       if (running) {
         log.info("replica {} disconnected: {}", replicaId, e.getMessage());

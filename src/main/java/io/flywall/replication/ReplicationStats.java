@@ -30,6 +30,7 @@ public final class ReplicationStats {
   final AtomicLong filesPushed = new AtomicLong();
   final AtomicLong filesWritten = new AtomicLong();
   final AtomicLong filesRefused = new AtomicLong();
+  final AtomicLong silentStreamsClosed = new AtomicLong();
   private final Samples applyMicros = new Samples(4096);
   private final Samples lagMicros = new Samples(65536);
 
@@ -66,6 +67,7 @@ public final class ReplicationStats {
     m.put("files_pushed", filesPushed.get());
     m.put("files_written", filesWritten.get());
     m.put("files_refused", filesRefused.get());
+    m.put("silent_streams_closed", silentStreamsClosed.get());
     m.put("apply_latency_ms", applyMicros.summary());
     m.put("replication_lag_ms", lagMicros.summary());
     return m;

@@ -68,6 +68,19 @@ public final class SecureChannel implements AutoCloseable {
     socket.setSoTimeout(millis);
   }
 
+  /**
+   * Closes the socket without a TLS close_notify, which a peer that stopped reading would never
+   * take: a writer blocked on this channel fails at once.
+   */
+  public void abort() {
+    try {
+      socket.close();
+    } catch (IOException ignored) {
+      // Closing an already broken connection.
+    }
+    closeTls.run();
+  }
+
   @Override
   public void close() {
     closeTls.run();

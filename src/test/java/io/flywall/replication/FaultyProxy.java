@@ -6,20 +6,24 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A TCP relay between a replica and its primary that damages a stream on request: flips one byte,
- * or cuts the connection, after a given number of bytes of one connection, in the primary's
- * direction (batches) or the replica's (acks).
+ * cuts the connection, or stalls it (stops reading either way, as a frozen replica would), after a
+ * given number of bytes of one connection, in the primary's direction (batches) or the replica's
+ * (acks).
  */
 final class FaultyProxy implements AutoCloseable {
   /** What to do to the next connection's primary-to-replica bytes. */
   enum Fault {
     NONE,
     FLIP_BYTE,
-    CUT
+    CUT,
+    STALL
   }
 
   private final ServerSocket server;
@@ -29,6 +33,8 @@ final class FaultyProxy implements AutoCloseable {
   private volatile boolean upstream;
   final AtomicInteger connections = new AtomicInteger();
   final AtomicInteger faultsDone = new AtomicInteger();
+  private final CountDownLatch released = new CountDownLatch(1);
+  volatile long stalledAtNanos;
 
   FaultyProxy(InetSocketAddress target) throws IOException {
     this.target = target;
@@ -64,11 +70,13 @@ final class FaultyProxy implements AutoCloseable {
         connections.incrementAndGet();
         Fault now = fault;
         fault = Fault.NONE;
+        AtomicBoolean stalled = new AtomicBoolean();
         relay(
             replica.getInputStream(),
             primary.getOutputStream(),
             upstream ? now : Fault.NONE,
             faultAfter,
+            stalled,
             replica,
             primary);
         relay(
@@ -76,6 +84,7 @@ final class FaultyProxy implements AutoCloseable {
             replica.getOutputStream(),
             upstream ? Fault.NONE : now,
             faultAfter,
+            stalled,
             replica,
             primary);
       } catch (IOException e) {
@@ -85,7 +94,13 @@ final class FaultyProxy implements AutoCloseable {
   }
 
   private void relay(
-      InputStream in, OutputStream out, Fault damage, long after, Socket a, Socket b) {
+      InputStream in,
+      OutputStream out,
+      Fault damage,
+      long after,
+      AtomicBoolean stalled,
+      Socket a,
+      Socket b) {
     Thread thread =
         new Thread(
             () -> {
@@ -104,13 +119,28 @@ final class FaultyProxy implements AutoCloseable {
                       out.flush();
                       break;
                     }
+                    if (damage == Fault.STALL) {
+                      out.write(buffer, 0, at);
+                      out.flush();
+                      stalledAtNanos = System.nanoTime();
+                      stalled.set(true);
+                      released.await();
+                      break;
+                    }
                     buffer[at] ^= 0x40;
+                  }
+                  if (stalled.get()) {
+                    // The other direction stalled: nothing passes this way either.
+                    released.await();
+                    break;
                   }
                   out.write(buffer, 0, n);
                   out.flush();
                 }
               } catch (IOException ignored) {
                 // One side went away: close both below.
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
               }
               close(a);
               close(b);
@@ -128,8 +158,14 @@ final class FaultyProxy implements AutoCloseable {
     }
   }
 
+  /** Ends every stalled connection (both its sockets close). */
+  void release() {
+    released.countDown();
+  }
+
   @Override
   public void close() throws IOException {
+    released.countDown();
     server.close();
   }
 }

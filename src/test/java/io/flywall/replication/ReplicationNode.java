@@ -20,6 +20,7 @@ final class ReplicationNode implements AutoCloseable {
   final Path dir;
   final StateDatabase db;
   final StateStore store;
+  final ReplicationSettings settings;
   final Replication replication;
   final AtomicReference<Optional<PrimaryTarget>> primary = new AtomicReference<>(Optional.empty());
   final AtomicLong epoch = new AtomicLong();
@@ -30,7 +31,7 @@ final class ReplicationNode implements AutoCloseable {
     this.dir = dir;
     this.db = StateDatabase.open(dir);
     this.store = StateStore.open(db, nodeId, Clock.systemUTC(), options.retention);
-    ReplicationSettings settings =
+    this.settings =
         new ReplicationSettings(
             nodeId,
             new InetSocketAddress("127.0.0.1", 0),

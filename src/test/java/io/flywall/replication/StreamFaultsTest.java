@@ -4,7 +4,10 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.flywall.state.WriteOp;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -147,6 +150,54 @@ class StreamFaultsTest {
       awaitEqual(a, b);
       assertThat(proxy.connections.get()).as("the replica came back").isGreaterThanOrEqualTo(2);
       await().atMost(WAIT).until(() -> a.replication.alarms().isEmpty());
+    }
+  }
+
+  @ParameterizedTest(name = "encryption={0}")
+  @ValueSource(booleans = {false, true})
+  void aReplicaThatStopsReadingIsDroppedByThePrimaryAfterTheAckSilenceLimit(boolean encryption)
+      throws Exception {
+    var options = new ReplicationNode.Options().encryption(encryption);
+    try (ReplicationNode a = ReplicationNode.fresh("fw-a", KEY, options);
+        ReplicationNode b = ReplicationNode.fresh("fw-b", KEY, options);
+        FaultyProxy proxy = new FaultyProxy(a.target().address())) {
+      a.lead(1);
+      write(a, "first-", 100);
+      // As a frozen replica: past the handshake and the snapshot, nothing is read either way.
+      proxy.arm(FaultyProxy.Fault.STALL, 20_000);
+      b.primary.set(Optional.of(new PrimaryTarget("fw-a", proxy.address())));
+      b.replication.becomeReplica(Optional.of("fw-a"));
+      // 16 MiB: the first stalls the stream, the rest fill the socket buffers nobody reads, and the
+      // primary's sender ends up blocked in a write.
+      byte[] noise = new byte[8 * 1024];
+      new java.util.Random(3).nextBytes(noise);
+      for (int batch = 0; batch < 20; batch++) {
+        List<WriteOp> ops = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+          ops.add(WriteOp.put("b", "blob-" + batch + "-" + i, noise, Optional.empty()));
+        }
+        a.replication.write(ops);
+      }
+      await().atMost(WAIT).until(() -> proxy.faultsDone.get() > 0);
+      long limit = ReplicaSession.ackSilenceLimit(a.settings).toMillis();
+      await()
+          .atMost(WAIT)
+          .until(() -> (long) a.replication.stats().get("silent_streams_closed") > 0);
+      assertThat((System.nanoTime() - proxy.stalledAtNanos) / 1_000_000)
+          .as("dropped after the silence limit, not before")
+          .isGreaterThanOrEqualTo(limit - 1_000);
+      await()
+          .atMost(WAIT)
+          .until(
+              () ->
+                  a.replication.status().peers().stream()
+                      .allMatch(p -> p.state().equals("disconnected")));
+      assertThat((long) a.replication.stats().get("stream_errors")).isZero();
+      // The replica comes back through a healthy connection and catches up.
+      proxy.release();
+      write(a, "after-", 50);
+      awaitEqual(a, b);
+      assertThat(proxy.connections.get()).isGreaterThanOrEqualTo(2);
     }
   }
 
