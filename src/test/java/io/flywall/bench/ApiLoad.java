@@ -50,18 +50,6 @@ public final class ApiLoad {
     }
   }
 
-  static String value(long i) {
-    return "{\"ip\":\"10."
-        + (i >> 16 & 255)
-        + "."
-        + (i >> 8 & 255)
-        + "."
-        + (i & 255)
-        + "\",\"mac\":\"02:00:00:"
-        + String.format("%02x:%02x:%02x", i >> 16 & 255, i >> 8 & 255, i & 255)
-        + "\",\"expires\":86400}";
-  }
-
   private static void single(HttpClient http, URI api, String token, int count, int warmup)
       throws Exception {
     for (int i = 0; i < warmup; i++) {
@@ -94,7 +82,7 @@ public final class ApiLoad {
                 .timeout(Duration.ofSeconds(30))
                 .header("Authorization", "Bearer " + token)
                 .header("Content-Type", "application/json")
-                .PUT(HttpRequest.BodyPublishers.ofString("{\"value\":" + value(i) + "}"))
+                .PUT(HttpRequest.BodyPublishers.ofString("{\"value\":" + LeaseValues.of(i) + "}"))
                 .build(),
             HttpResponse.BodyHandlers.ofString());
     if (response.statusCode() != 200) {
@@ -128,7 +116,7 @@ public final class ApiLoad {
                         .append(prefix)
                         .append(i)
                         .append("\",\"value\":")
-                        .append(value(i))
+                        .append(LeaseValues.of(i))
                         .append('}');
                   }
                   body.append("]}");
@@ -154,12 +142,19 @@ public final class ApiLoad {
     }
     pool.shutdown();
     double seconds = (System.nanoTime() - start) / 1e9;
+    long cpuMicros =
+        ((com.sun.management.OperatingSystemMXBean)
+                    java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime()
+            / 1_000;
     System.out.printf(
         Locale.ROOT,
-        "{\"count\": %d, \"seconds\": %.3f, \"rate\": %.1f, \"start_ms\": %d}%n",
+        "{\"count\": %d, \"seconds\": %.3f, \"rate\": %.1f, \"start_ms\": %d,"
+            + " \"cpu_us\": %d}%n",
         total,
         seconds,
         total / seconds,
-        startMillis);
+        startMillis,
+        cpuMicros);
   }
 }

@@ -30,6 +30,9 @@ public final class ReplicationLabBench {
   private static final Duration LIMIT = Duration.ofSeconds(120);
   private static final int SINGLE_PUTS = 2_000;
 
+  /** USER_HZ of /proc/PID/stat: 100 on every Linux architecture the daemon runs on. */
+  private static final long CLOCK_TICKS = 100;
+
   private ReplicationLabBench() {}
 
   public static void main(String[] args) throws Exception {
@@ -89,6 +92,19 @@ public final class ReplicationLabBench {
         now.batch.path("seconds").asDouble(),
         changes / now.endToEndSeconds,
         now.endToEndSeconds);
+    double primaryCpu = now.cpuMicros[0] / (double) changes;
+    double replicaCpu = now.cpuMicros[1] / (double) changes;
+    double loaderCpu = now.cpuMicros[2] / (double) changes;
+    System.out.printf(
+        Locale.ROOT,
+        "  CPU per change: primary %.1f us, replica %.1f us, load generator %.1f us (whole"
+            + " process, JSON included); %d cores without other work would allow about %,.0f"
+            + " changes/s%n",
+        primaryCpu,
+        replicaCpu,
+        loaderCpu,
+        Runtime.getRuntime().availableProcessors(),
+        Runtime.getRuntime().availableProcessors() * 1e6 / (primaryCpu + replicaCpu + loaderCpu));
     System.out.printf(
         Locale.ROOT,
         "%nresident memory after it: primary %,d MB, replica %,d MB%n",
@@ -107,7 +123,8 @@ public final class ReplicationLabBench {
   }
 
   /** What one cluster measured. */
-  private record Measured(JsonNode single, JsonNode batch, double endToEndSeconds, long[] rssKb) {}
+  private record Measured(
+      JsonNode single, JsonNode batch, double endToEndSeconds, long[] rssKb, long[] cpuMicros) {}
 
   private static Measured run(Path jar, int changes, int batch, int connections, boolean full)
       throws Exception {
@@ -152,10 +169,11 @@ public final class ReplicationLabBench {
           "the replica in sync");
       JsonNode single = load(lab, cluster, primary, "single", Integer.toString(SINGLE_PUTS), "300");
       if (!full) {
-        return new Measured(single, null, 0, null);
+        return new Measured(single, null, 0, null, null);
       }
       load(lab, cluster, primary, "batch", "50000", Integer.toString(batch), "2", "warm-");
       await(() -> converged(cluster, primary, replica), "the replica after the warm-up");
+      long[] cpuBefore = {cpuMicros(cluster.pid(primary)), cpuMicros(cluster.pid(replica))};
       JsonNode load =
           load(
               lab,
@@ -169,7 +187,12 @@ public final class ReplicationLabBench {
       await(() -> converged(cluster, primary, replica), "the replica after the run");
       double endToEnd = (System.currentTimeMillis() - load.path("start_ms").asLong()) / 1000.0;
       long[] rss = {rssKb(cluster.pid(primary)), rssKb(cluster.pid(replica))};
-      return new Measured(single, load, endToEnd, rss);
+      long[] cpu = {
+        cpuMicros(cluster.pid(primary)) - cpuBefore[0],
+        cpuMicros(cluster.pid(replica)) - cpuBefore[1],
+        load.path("cpu_us").asLong()
+      };
+      return new Measured(single, load, endToEnd, rss, cpu);
     }
   }
 
@@ -203,6 +226,15 @@ public final class ReplicationLabBench {
     }
     String[] lines = result.stdout().strip().split("\n");
     return JSON.readTree(lines[lines.length - 1]);
+  }
+
+  /** CPU time (user + system) of a process so far, from /proc, in microseconds. */
+  private static long cpuMicros(long pid) throws Exception {
+    String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+    // Fields after the command name, which is in parentheses and may hold spaces.
+    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+    return ticks * 1_000_000 / CLOCK_TICKS;
   }
 
   private static long rssKb(long pid) throws Exception {

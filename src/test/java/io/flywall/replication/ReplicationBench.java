@@ -2,6 +2,7 @@ package io.flywall.replication;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
+import io.flywall.bench.LeaseValues;
 import io.flywall.state.Change;
 import io.flywall.state.Hlc;
 import io.flywall.state.WriteOp;
@@ -125,18 +126,6 @@ public final class ReplicationBench {
         rssKb() / 1024);
   }
 
-  private static String value(long i) {
-    return "{\"ip\":\"10."
-        + (i >> 16 & 255)
-        + "."
-        + (i >> 8 & 255)
-        + "."
-        + (i & 255)
-        + "\",\"mac\":\"02:00:00:"
-        + String.format("%02x:%02x:%02x", i >> 16 & 255, i >> 8 & 255, i & 255)
-        + "\",\"expires\":86400}";
-  }
-
   private static List<WriteOp> batchOf(long first, int size) {
     List<WriteOp> ops = new ArrayList<>(size);
     for (long i = first; i < first + size; i++) {
@@ -144,7 +133,7 @@ public final class ReplicationBench {
           WriteOp.put(
               "dhcp_leases",
               "lease-" + (i % 2_000_000),
-              value(i).getBytes(UTF_8),
+              LeaseValues.of(i).getBytes(UTF_8),
               Optional.empty()));
     }
     return ops;
@@ -259,7 +248,10 @@ public final class ReplicationBench {
                       Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
                     }
                     a.replication.put(
-                        "dhcp_leases", "lease-" + n, value(n).getBytes(UTF_8), Optional.empty());
+                        "dhcp_leases",
+                        "lease-" + n,
+                        LeaseValues.of(n).getBytes(UTF_8),
+                        Optional.empty());
                   }
                   return null;
                 }));
@@ -298,7 +290,7 @@ public final class ReplicationBench {
                   1,
                   "dhcp_leases",
                   "lease-" + seq,
-                  value(seq).getBytes(UTF_8),
+                  LeaseValues.of(seq).getBytes(UTF_8),
                   1,
                   Hlc.of(1_700_000_000_000L + seq, 0),
                   "bench-a",
