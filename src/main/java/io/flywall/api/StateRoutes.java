@@ -29,7 +29,6 @@ final class StateRoutes {
   /** The longest ttl: ten years (the store refuses longer ones too). */
   static final Duration MAX_TTL = Duration.ofDays(3653);
 
-  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.:@-]{1,256}");
   private static final Pattern DURATION = Pattern.compile("(\\d{1,12})(ms|s|m|h)?");
   private static final String TTL_RULE =
       "ttl must be positive seconds or a string like \"250ms\", \"30s\", \"5m\", \"1h\","
@@ -140,7 +139,7 @@ final class StateRoutes {
 
   private static String name(Context ctx, String param) {
     String value = ctx.pathParam(param);
-    if (!NAME.matcher(value).matches()) {
+    if (!validName(value)) {
       throw new StateApiException(
           400, "bad_request", param + " must be 1-256 characters of A-Z a-z 0-9 _ . : @ -");
     }
@@ -203,10 +202,37 @@ final class StateRoutes {
 
   private static String opName(String where, JsonNode node, String field) {
     JsonNode name = node.get(field);
-    if (name == null || !name.isTextual() || !NAME.matcher(name.asText()).matches()) {
+    if (name == null || !name.isTextual() || !validName(name.asText())) {
       throw bad(where + ": " + field + " must be 1-256 characters of A-Z a-z 0-9 _ . : @ -");
     }
     return name.asText();
+  }
+
+  /**
+   * 1-256 characters of A-Z a-z 0-9 _ . : @ -; checked by hand: as a regex, checking the bucket and
+   * key of a batched op took about 5% of the primary's CPU per change.
+   */
+  static boolean validName(String name) {
+    int n = name.length();
+    if (n < 1 || n > 256) {
+      return false;
+    }
+    for (int i = 0; i < n; i++) {
+      char c = name.charAt(i);
+      boolean ok =
+          (c >= 'a' && c <= 'z')
+              || (c >= 'A' && c <= 'Z')
+              || (c >= '0' && c <= '9')
+              || c == '_'
+              || c == '.'
+              || c == ':'
+              || c == '@'
+              || c == '-';
+      if (!ok) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static StateApiException bad(String message) {
