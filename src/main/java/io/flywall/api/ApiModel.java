@@ -99,17 +99,28 @@ public final class ApiModel {
 
   public record ClusterInfo(long epoch, String primaryId, List<ClusterNode> nodes) {}
 
+  /**
+   * One node of the cluster view. A configured peer never heard from has {@code nodeId}, {@code
+   * role}, {@code priority}, {@code epoch} and {@code replicationPosition} null, {@code alive}
+   * false and {@code address} as configured.
+   */
   public record ClusterNode(
       String nodeId,
       String role,
-      int priority,
+      Integer priority,
       boolean alive,
       boolean healthy,
       Long lastSeenMs,
       Double rttMs,
-      long epoch,
-      long replicationPosition,
-      String address) {}
+      Long epoch,
+      Long replicationPosition,
+      String address) {
+
+    /** A configured peer (or witness) this node has never heard from. */
+    public static ClusterNode neverHeard(String address) {
+      return new ClusterNode(null, null, null, false, false, null, null, null, null, address);
+    }
+  }
 
   public record HistoryEntry(
       long id,
@@ -123,7 +134,8 @@ public final class ApiModel {
       long durationMs,
       List<HistoryStep> steps) {}
 
-  public record HistoryStep(String name, long durationMs, boolean ok) {}
+  /** {@code skipped}: not run (or stopped) because the role changed before it was due. */
+  public record HistoryStep(String name, long durationMs, boolean ok, boolean skipped) {}
 
   /** The answer to an operator command: accepted (202) or refused with a reason (409). */
   public record CommandOutcome(boolean accepted, String message, String from, String to) {

@@ -18,6 +18,7 @@ import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -46,9 +47,27 @@ public final class ApiServer implements AutoCloseable {
 
   private final Javalin app;
 
-  /** Configuration of one server: where to listen, who may talk to it, and what it serves. */
+  /**
+   * Configuration of one server: where to listen, who may talk to it, and what it serves.
+   *
+   * @param hostNames the names of this host a {@code Host} header may carry besides IP literals and
+   *     {@code localhost}
+   */
   public record Settings(
-      String host, int port, Predicate<InetAddress> allowedSource, ApiToken token) {}
+      String host,
+      int port,
+      Predicate<InetAddress> allowedSource,
+      ApiToken token,
+      Set<String> hostNames) {
+    public Settings {
+      hostNames = Set.copyOf(hostNames);
+    }
+
+    /** Without names of its own: only IP literals and {@code localhost} in {@code Host}. */
+    public Settings(String host, int port, Predicate<InetAddress> allowedSource, ApiToken token) {
+      this(host, port, allowedSource, token, Set.of());
+    }
+  }
 
   public ApiServer(Settings settings, HaService ha, HaMetrics metrics, MonitorFeed monitor) {
     this(settings, ha, metrics, monitor, Optional.empty());
@@ -62,6 +81,7 @@ public final class ApiServer implements AutoCloseable {
       MonitorFeed monitor,
       Optional<StateService> state) {
     ObjectMapper mapper = mapper();
+    HostHeader hostHeader = new HostHeader(settings.hostNames());
     this.app =
         Javalin.create(
             config -> {
@@ -73,7 +93,19 @@ public final class ApiServer implements AutoCloseable {
               config.startup.showJavalinBanner = false;
               config.jsonMapper(new JavalinJackson(mapper, false));
 
-              config.routes.before(ctx -> authorize(ctx, settings));
+              config.routes.before(ctx -> authorize(ctx, settings, hostHeader));
+              config.routes.before(
+                  "/api/ha/monitor",
+                  ctx -> {
+                    if (monitor.full()) {
+                      throw new ApiException(
+                          503,
+                          "too_many_monitors",
+                          monitor.maxSubscribers()
+                              + " monitor streams are open (api.max_monitors); close one or"
+                              + " raise the limit");
+                    }
+                  });
 
               config.routes.get("/api/ha/status", ctx -> ctx.json(ha.status()));
               config.routes.get("/api/ha/cluster", ctx -> ctx.json(ha.cluster()));
@@ -207,7 +239,7 @@ public final class ApiServer implements AutoCloseable {
         .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
   }
 
-  private static void authorize(Context ctx, Settings settings) {
+  private static void authorize(Context ctx, Settings settings, HostHeader hostHeader) {
     InetAddress source;
     try {
       source = InetAddress.getByName(ctx.req().getRemoteAddr());
@@ -221,6 +253,16 @@ public final class ApiServer implements AutoCloseable {
           "source "
               + source.getHostAddress()
               + " is not in api.allow; add it to the config's api { allow = [...] } to grant access");
+    }
+    String host = ctx.header("Host");
+    if (!hostHeader.allows(host)) {
+      throw new ApiException(
+          403,
+          "bad_host",
+          "Host header '"
+              + printable(host)
+              + "' is neither an IP address, localhost nor this host's name; call the API by"
+              + " address (DNS rebinding protection)");
     }
     long length = ctx.req().getContentLengthLong();
     if (length > bodyLimit(ctx)) {
@@ -345,10 +387,30 @@ public final class ApiServer implements AutoCloseable {
     ctx.status(status).json(new ApiErrorBody(message, code));
   }
 
+  /** At most 80 printable ASCII characters of a header, for an error message. */
+  private static String printable(String value) {
+    StringBuilder out = new StringBuilder();
+    for (int i = 0; i < value.length() && out.length() < 80; i++) {
+      char c = value.charAt(i);
+      out.append(c >= 0x20 && c < 0x7f ? c : '?');
+    }
+    return out.toString();
+  }
+
   private static void stream(SseClient client, MonitorFeed monitor, ObjectMapper mapper) {
     BlockingQueue<Map<String, Object>> queue = new ArrayBlockingQueue<>(1024);
+    Optional<AutoCloseable> subscribed = monitor.subscribe(queue::offer);
+    if (subscribed.isEmpty()) {
+      // Lost a race for the last slot after the 503 check: say so in the stream and end it.
+      client.sendEvent(
+          "error",
+          "{\"error\": \"too many monitor streams (api.max_monitors)\", \"code\":"
+              + " \"too_many_monitors\"}");
+      client.close();
+      return;
+    }
+    AutoCloseable subscription = subscribed.get();
     client.keepAlive();
-    AutoCloseable subscription = monitor.subscribe(queue::offer);
     try {
       client.sendComment("flywall monitor");
       while (!client.terminated()) {

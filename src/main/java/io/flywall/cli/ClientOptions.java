@@ -19,24 +19,26 @@ final class ClientOptions {
   @Option(
       names = "--api",
       paramLabel = "URL",
-      description = "API base URL, e.g. http://127.0.0.1:8080 (default: api.listen of the config)")
+      description =
+          "The API's base URL, e.g. http://127.0.0.1:8080 (default: api.listen of the config).")
   URI api;
 
   @Option(
       names = {"-c", "--config"},
       paramLabel = "FILE",
       description =
-          "The daemon's config, for api.listen and api.token_file (default: ${DEFAULT-VALUE} if it exists)",
+          "The daemon's config, read for api.listen and api.token_file (default:"
+              + " ${DEFAULT-VALUE}, if it exists).",
       defaultValue = "/etc/flywall/flywall.hcl")
   Path config;
 
   @Option(
       names = "--token-file",
       paramLabel = "FILE",
-      description = "File holding the API token (default: api.token_file of the config)")
+      description = "The file holding the API token (default: api.token_file of the config).")
   Path tokenFile;
 
-  @Option(names = "--json", description = "Print the API's JSON instead of a table")
+  @Option(names = "--json", description = "Print the API's JSON instead of a table.")
   boolean json;
 
   ApiClient client() {

@@ -11,7 +11,8 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = {
       "Print a bash completion script for flywall.",
-      "Install it with: flywall completion > /etc/bash_completion.d/flywall"
+      "The Debian package installs it; from a source checkout, install it with: flywall"
+          + " completion > /etc/bash_completion.d/flywall"
     })
 final class CompletionCommand implements Runnable {
   @Spec CommandLine.Model.CommandSpec spec;

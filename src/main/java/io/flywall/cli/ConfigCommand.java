@@ -1,5 +1,6 @@
 package io.flywall.cli;
 
+import io.flywall.cluster.ClusterKeys;
 import io.flywall.config.ConfigException;
 import io.flywall.config.ConfigLoader;
 import io.flywall.config.ConfigPrinter;
@@ -18,7 +19,11 @@ import picocli.CommandLine.Parameters;
     name = "config",
     mixinStandardHelpOptions = true,
     description = "Work with Flywall config files.",
-    subcommands = {ConfigCommand.Check.class, CommandLine.HelpCommand.class})
+    subcommands = {
+      ConfigCommand.Check.class,
+      ConfigCommand.WitnessKey.class,
+      CommandLine.HelpCommand.class
+    })
 public final class ConfigCommand implements Runnable {
   /** Exit code of an invalid or unreadable config file. */
   static final int INVALID = 2;
@@ -40,8 +45,13 @@ public final class ConfigCommand implements Runnable {
         "Exit 0 when valid (prints 'FILE: ok' and any warnings), 2 when not (prints every problem "
             + "as FILE:LINE:COL: message on stderr)."
       },
-      exitCodeListHeading = "Exit codes:%n",
-      exitCodeList = {"0:the config is valid", "2:the config is invalid or cannot be read"})
+      exitCodeListHeading = "Exit status:%n",
+      exitCodeList = {"0:The config is valid.", "2:The config is invalid or cannot be read."},
+      footerHeading = "%nExamples:%n",
+      footer = {
+        "  flywall config check /etc/flywall/flywall.hcl",
+        "  flywall config check /etc/flywall/flywall.hcl --print"
+      })
   static final class Check implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -83,6 +93,59 @@ public final class ConfigCommand implements Runnable {
       }
       out.flush();
       err.flush();
+      return 0;
+    }
+  }
+
+  /** {@code flywall config witness-key FILE}: the key a witness needs, derived from a node's. */
+  @Command(
+      name = "witness-key",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Print the key a witness needs, derived from the secret_key in a node's config FILE.",
+        "Put it in the witness's config as witness_key = \"...\" (instead of secret_key): with it",
+        "the witness exchanges heartbeats and votes, but cannot read replicated state or speak as",
+        "a node. Every node of the cluster derives the same key from the same secret_key."
+      },
+      exitCodeListHeading = "Exit codes:%n",
+      exitCodeList = {
+        "0:the key was printed",
+        "2:the config is invalid, cannot be read or has no secret_key"
+      })
+  static final class WitnessKey implements Callable<Integer> {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Parameters(
+        index = "0",
+        paramLabel = "FILE",
+        description = "A node's config file (with secret_key), e.g. /etc/flywall/flywall.hcl.")
+    Path file;
+
+    @Override
+    public Integer call() {
+      PrintWriter out = spec.commandLine().getOut();
+      PrintWriter err = spec.commandLine().getErr();
+      LoadedConfig loaded;
+      try {
+        loaded = ConfigLoader.withSystemHostname().load(file);
+      } catch (ConfigException e) {
+        for (ConfigProblem problem : e.problems()) {
+          err.println(problem);
+        }
+        err.flush();
+        return INVALID;
+      }
+      var secret = loaded.config().replication().secretKey();
+      if (secret.isEmpty()) {
+        err.println(
+            file
+                + ": has no secret_key; give the config of a node of the cluster (the witness key"
+                + " is derived from the cluster's secret_key)");
+        err.flush();
+        return INVALID;
+      }
+      out.println(ClusterKeys.fromSecret(secret.get().value()).witnessKeyText());
+      out.flush();
       return 0;
     }
   }

@@ -18,7 +18,7 @@ final class DaemonConfig {
     try {
       LoadedConfig loaded = ConfigLoader.withSystemHostname().load(file);
       for (ConfigProblem warning : loaded.warnings()) {
-        err.println(warning.asWarning());
+        err.println(LogLinePrefix.onStandardError(warning.asWarning(), 4));
       }
       err.flush();
       return loaded.config();

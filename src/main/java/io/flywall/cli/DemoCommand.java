@@ -30,10 +30,12 @@ import picocli.CommandLine.Option;
     name = "demo",
     mixinStandardHelpOptions = true,
     description = {
-      "Show a failover end to end (needs root): builds a lab of network namespaces (client, two",
-      "firewall nodes, server), starts two flywall nodes with VIPs, powers off the primary while the",
-      "client pings the server through the VIP, shows the takeover and the client's measured outage,",
-      "then removes everything it created."
+      "Show a failover end to end in a throw-away lab of network namespaces (needs root).",
+      "It builds a client, two firewall nodes and a server, starts two flywall nodes with VIPs,"
+          + " powers off the primary while the client pings the server through the VIP, shows the"
+          + " takeover and the client's measured outage, then removes everything it created.",
+      "From a source checkout, bin/flywall demo run as root first installs the OS packages the"
+          + " demo needs."
     })
 final class DemoCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -43,7 +45,8 @@ final class DemoCommand implements Callable<Integer> {
       paramLabel = "DURATION",
       defaultValue = "1s",
       description =
-          "heartbeat_interval of the demo cluster (default ${DEFAULT-VALUE}; failure_threshold stays 3)")
+          "The heartbeat_interval of the demo cluster (default: ${DEFAULT-VALUE});"
+              + " failure_threshold stays 3.")
   String heartbeat;
 
   private PrintWriter out;

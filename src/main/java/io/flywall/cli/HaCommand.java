@@ -3,7 +3,10 @@ package io.flywall.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.flywall.config.DurationSyntax;
 import java.io.PrintWriter;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -28,7 +31,8 @@ import picocli.CommandLine.Spec;
       HaCommand.Failback.class,
       HaCommand.Promote.class,
       HaCommand.Reset.class,
-      HaCommand.Monitor.class
+      HaCommand.Monitor.class,
+      HaCommand.Check.class
     })
 final class HaCommand implements Runnable {
   private static final ObjectMapper PRETTY =
@@ -69,7 +73,7 @@ final class HaCommand implements Runnable {
   @Command(
       name = "status",
       mixinStandardHelpOptions = true,
-      description = "This node's role, epoch, quorum, VIPs and failback state.")
+      description = "Show this node's role, epoch, quorum, VIPs, failback state and alarms.")
   static final class Status extends ClientCommand {
     @Override
     public Integer call() {
@@ -132,7 +136,7 @@ final class HaCommand implements Runnable {
   @Command(
       name = "cluster",
       mixinStandardHelpOptions = true,
-      description = "Every node this node knows of, with liveness, role and RTT.")
+      description = "List every node this node knows of, with liveness, role and RTT.")
   static final class Cluster extends ClientCommand {
     @Override
     public Integer call() {
@@ -149,13 +153,14 @@ final class HaCommand implements Runnable {
               "RTT",
               "ADDRESS");
       for (JsonNode n : c.path("nodes")) {
+        boolean heard = !n.path("node_id").isNull();
         table.row(
-            n.path("node_id").asText(),
-            n.path("role").asText(),
-            n.path("priority").asInt(),
+            heard ? n.path("node_id").asText() : "(never heard)",
+            heard ? n.path("role").asText() : null,
+            heard ? n.path("priority").asInt() : null,
             n.path("alive").asBoolean() ? "yes" : "no",
             n.path("healthy").asBoolean() ? "yes" : "no",
-            n.path("epoch").asLong(),
+            heard ? n.path("epoch").asLong() : null,
             n.path("last_seen_ms").isNull() ? null : n.path("last_seen_ms").asLong() + "ms ago",
             n.path("rtt_ms").isNull() ? null : String.format("%.2fms", n.path("rtt_ms").asDouble()),
             n.path("address").isNull() ? null : n.path("address").asText());
@@ -172,13 +177,13 @@ final class HaCommand implements Runnable {
   @Command(
       name = "history",
       mixinStandardHelpOptions = true,
-      description = "Failover history, newest first, with causes and step timings.")
+      description = "Show the failover history, newest first, with causes and step timings.")
   static final class History extends ClientCommand {
     @Option(
         names = {"-n", "--limit"},
         paramLabel = "N",
         defaultValue = "20",
-        description = "How many events (default ${DEFAULT-VALUE})")
+        description = "Show at most N events (default: ${DEFAULT-VALUE}).")
     int limit;
 
     @Override
@@ -197,7 +202,10 @@ final class HaCommand implements Runnable {
               .append('=')
               .append(step.path("duration_ms").asLong())
               .append("ms")
-              .append(step.path("ok").asBoolean() ? "" : "(FAILED)");
+              .append(
+                  step.path("skipped").asBoolean()
+                      ? "(SKIPPED)"
+                      : step.path("ok").asBoolean() ? "" : "(FAILED)");
         }
         table.row(
             e.path("id").asLong(),
@@ -218,12 +226,15 @@ final class HaCommand implements Runnable {
       name = "failover",
       mixinStandardHelpOptions = true,
       description =
-          "Planned handover: the primary releases and hands the role to another node without waiting for a timeout.")
+          "Hand the primary role over as planned: the primary releases and the target takes over"
+              + " without waiting for a timeout.",
+      footerHeading = "%nExamples:%n",
+      footer = {"  flywall ha failover", "  flywall ha failover --to fw2"})
   static final class Failover extends ClientCommand {
     @Option(
         names = "--to",
         paramLabel = "NODE",
-        description = "Node to hand over to (default: the best eligible node)")
+        description = "The node to hand over to (default: the best eligible node).")
     String target;
 
     @Override
@@ -251,7 +262,7 @@ final class HaCommand implements Runnable {
     @Parameters(
         paramLabel = "enable|disable",
         description =
-            "enable: arm failback (manual mode) or resume it (auto mode); disable: suspend it")
+            "enable arms failback (manual mode) or resumes it (auto mode); disable suspends it.")
     Setting setting;
 
     @Override
@@ -273,7 +284,8 @@ final class HaCommand implements Runnable {
     @Option(
         names = "--force",
         description =
-            "Promote even without quorum (risk of two primaries: be sure the other side is down)")
+            "Promote even without quorum. This risks two primaries: be sure the other side is"
+                + " down.")
     boolean force;
 
     @Override
@@ -287,7 +299,8 @@ final class HaCommand implements Runnable {
       name = "reset",
       mixinStandardHelpOptions = true,
       description =
-          "Clear fault, split-brain alarm and failback anti-flap state, then re-run the election. Deletes no data.")
+          "Clear fault, split-brain alarm and failback anti-flap state, then re-run the election."
+              + " It deletes no data.")
   static final class Reset extends ClientCommand {
     @Override
     public Integer call() {
@@ -300,7 +313,9 @@ final class HaCommand implements Runnable {
       name = "monitor",
       mixinStandardHelpOptions = true,
       description =
-          "Stream heartbeats (per peer, with RTT), role changes and alarms live until Ctrl-C.")
+          "Stream heartbeats (per peer, with RTT), role changes and alarms live until Ctrl-C.",
+      footerHeading = "%nExample:%n",
+      footer = {"  flywall ha monitor --json"})
   static final class Monitor extends ClientCommand {
     @Override
     public Integer call() {
@@ -318,6 +333,115 @@ final class HaCommand implements Runnable {
             out().flush();
           });
       return 0;
+    }
+  }
+
+  @Command(
+      name = "check",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Check this node for a monitoring system (a Nagios or Icinga plugin). It prints one line,"
+            + " 'FLYWALL STATE - problems (situation) | perfdata', and exits with the plugin state.",
+        "Run it on every node: each one reports what it sees of the cluster."
+      },
+      exitCodeListHeading = "Exit status:%n",
+      exitCodeList = {
+        "0:OK: a primary is visible, no alarm is raised, every peer is alive and replication"
+            + " lags less than --warn-lag.",
+        "1:WARNING: an alarm is raised, a peer is not alive, a replica lags or is disconnected,"
+            + " quorum is lost, or a failback is pending.",
+        "2:CRITICAL: this node is in fault, no primary is visible, a split brain is at risk"
+            + " (split_brain_risk), or replication lags more than --crit-lag.",
+        "3:UNKNOWN: the daemon's API cannot be reached or answers an error, or the arguments are"
+            + " wrong."
+      },
+      footerHeading = "%nPerformance data:%n",
+      footer = {
+        "role (0 init, 1 backup, 2 primary, 3 fault), epoch, lag (seconds, with the --warn-lag"
+            + " and --crit-lag thresholds), lag_changes, alarms (raised alarms; any is a warning),"
+            + " nodes_alive (of the nodes this node knows).",
+        "",
+        "Example, as the command of an Icinga or Nagios service (run it as root: it reads the"
+            + " API token only to find the API, the check itself changes nothing):",
+        "  flywall ha check --warn-lag 5s --crit-lag 30s"
+      })
+  static final class Check extends ClientCommand {
+    @Option(
+        names = "--warn-lag",
+        paramLabel = "DURATION",
+        defaultValue = "5s",
+        converter = DurationConverter.class,
+        description =
+            "Replication lag above which the check warns, e.g. 500ms, 5s, 1m (default:"
+                + " ${DEFAULT-VALUE}).")
+    Duration warnLag;
+
+    @Option(
+        names = "--crit-lag",
+        paramLabel = "DURATION",
+        defaultValue = "30s",
+        converter = DurationConverter.class,
+        description =
+            "Replication lag above which the check is critical (default: ${DEFAULT-VALUE}).")
+    Duration critLag;
+
+    @Override
+    public Integer call() {
+      CheckVerdict verdict;
+      if (warnLag.compareTo(critLag) > 0) {
+        verdict =
+            CheckVerdict.unknown(
+                "--warn-lag ("
+                    + CheckVerdict.seconds(warnLag)
+                    + " s) must not exceed --crit-lag ("
+                    + CheckVerdict.seconds(critLag)
+                    + " s)");
+      } else {
+        verdict = ask();
+      }
+      if (options.json) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("state", verdict.state().name());
+        json.put("exit_code", verdict.state().exitCode());
+        json.put("problems", verdict.problems());
+        json.put("summary", verdict.summary());
+        json.put("perfdata", verdict.perfdata());
+        json.put("line", verdict.line());
+        print(PRETTY.valueToTree(json), "");
+      } else {
+        out().println(verdict.line());
+        out().flush();
+      }
+      return verdict.state().exitCode();
+    }
+
+    private CheckVerdict ask() {
+      try {
+        ApiClient client = options.client();
+        return CheckVerdict.of(
+            client.get("/api/ha/status"),
+            client.get("/api/ha/cluster"),
+            client.get("/api/replication/status"),
+            new CheckVerdict.LagThresholds(warnLag, critLag),
+            Clock.systemUTC().instant());
+      } catch (UserError e) {
+        return CheckVerdict.unknown(e.getMessage());
+      } catch (RuntimeException e) {
+        // A monitoring system must get a plugin state, even for a daemon that answers nonsense.
+        return CheckVerdict.unknown("unexpected answer from the daemon: " + e);
+      }
+    }
+  }
+
+  /** Durations on the command line as the config writes them: "500ms", "5s", "1m". */
+  static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
+    @Override
+    public Duration convert(String value) {
+      try {
+        return DurationSyntax.parse(value);
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.TypeConversionException(e.getMessage());
+      }
     }
   }
 }

@@ -30,7 +30,8 @@ final class ReplicationCommand implements Runnable {
       name = "status",
       mixinStandardHelpOptions = true,
       description =
-          "Role, sync state, log position and checksum, and each peer's acked position and lag.")
+          "Show the role, sync state, log position and checksum, and each peer's acknowledged"
+              + " position and lag.")
   static final class Status extends HaCommand.ClientCommand {
     @Override
     public Integer call() {
@@ -82,7 +83,8 @@ final class ReplicationCommand implements Runnable {
       name = "stats",
       mixinStandardHelpOptions = true,
       description =
-          "Changes and bytes sent and received, compression, batches, snapshots, conflicts, latencies.")
+          "Show the changes and bytes sent and received, compression, batches, snapshots,"
+              + " conflicts and latencies.")
   static final class Stats extends HaCommand.ClientCommand {
     @Override
     public Integer call() {

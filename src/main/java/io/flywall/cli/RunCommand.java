@@ -16,15 +16,19 @@ import picocli.CommandLine.Option;
     name = "run",
     mixinStandardHelpOptions = true,
     description = {
-      "Run the HA daemon in the foreground (logs to stdout; stop with SIGTERM or Ctrl-C).",
-      "A primary that is stopped hands its role over to the best backup first."
+      "Run the HA daemon in the foreground. It logs to standard output; stop it with SIGTERM or"
+          + " Ctrl-C.",
+      "A primary that is stopped hands its role over to the best backup first. A node that"
+          + " starts removes VIPs that a crash left on its interfaces before it claims anything."
     },
-    exitCodeListHeading = "Exit codes:%n",
+    exitCodeListHeading = "Exit status:%n",
     exitCodeList = {
-      "1:the daemon could not start (message says why)",
-      "2:the config is invalid",
-      "127:an OS tool the config needs is missing (message names the package)"
-    })
+      "1:The daemon could not start; the message says why.",
+      "2:The config is invalid; nothing was started.",
+      "127:An OS tool the config needs is missing; the message names the Debian package."
+    },
+    footerHeading = "%nExample:%n",
+    footer = {"  flywall run --config /etc/flywall/flywall.hcl"})
 final class RunCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -32,7 +36,7 @@ final class RunCommand implements Callable<Integer> {
       names = {"-c", "--config"},
       paramLabel = "FILE",
       defaultValue = "/etc/flywall/flywall.hcl",
-      description = "Config file (default: ${DEFAULT-VALUE})")
+      description = "The config file (default: ${DEFAULT-VALUE}).")
   Path config;
 
   @Override

@@ -59,12 +59,12 @@ final class StateCommand implements Runnable {
     return table;
   }
 
-  @Command(name = "get", mixinStandardHelpOptions = true, description = "One entry.")
+  @Command(name = "get", mixinStandardHelpOptions = true, description = "Show one entry.")
   static final class Get extends HaCommand.ClientCommand {
-    @Parameters(index = "0", paramLabel = "BUCKET")
+    @Parameters(index = "0", paramLabel = "BUCKET", description = "The bucket, e.g. dns_records.")
     String bucket;
 
-    @Parameters(index = "1", paramLabel = "KEY")
+    @Parameters(index = "1", paramLabel = "KEY", description = "The key within the bucket.")
     String key;
 
     @Override
@@ -77,21 +77,23 @@ final class StateCommand implements Runnable {
   @Command(
       name = "put",
       mixinStandardHelpOptions = true,
-      description = "Write an entry (on the primary).")
+      description = "Write an entry (on the primary).",
+      footerHeading = "%nExample:%n",
+      footer = {"  flywall state put dns_records host1.lan 192.168.1.10 --ttl 1h"})
   static final class Put extends HaCommand.ClientCommand {
-    @Parameters(index = "0", paramLabel = "BUCKET")
+    @Parameters(index = "0", paramLabel = "BUCKET", description = "The bucket, e.g. dns_records.")
     String bucket;
 
-    @Parameters(index = "1", paramLabel = "KEY")
+    @Parameters(index = "1", paramLabel = "KEY", description = "The key within the bucket.")
     String key;
 
-    @Parameters(index = "2", paramLabel = "VALUE")
+    @Parameters(index = "2", paramLabel = "VALUE", description = "The value, as text.")
     String value;
 
     @Option(
         names = "--ttl",
         paramLabel = "DURATION",
-        description = "Expire the entry everywhere after this long (\"30s\", \"5m\")")
+        description = "Expire the entry everywhere after this long, e.g. 30s or 5m.")
     String ttl;
 
     @Override
@@ -116,10 +118,10 @@ final class StateCommand implements Runnable {
       mixinStandardHelpOptions = true,
       description = "Delete an entry (on the primary).")
   static final class Delete extends HaCommand.ClientCommand {
-    @Parameters(index = "0", paramLabel = "BUCKET")
+    @Parameters(index = "0", paramLabel = "BUCKET", description = "The bucket, e.g. dns_records.")
     String bucket;
 
-    @Parameters(index = "1", paramLabel = "KEY")
+    @Parameters(index = "1", paramLabel = "KEY", description = "The key within the bucket.")
     String key;
 
     @Override
@@ -135,16 +137,16 @@ final class StateCommand implements Runnable {
   @Command(
       name = "list",
       mixinStandardHelpOptions = true,
-      description = "The entries of a bucket, in key order.")
+      description = "List the entries of a bucket, in key order.")
   static final class List extends HaCommand.ClientCommand {
-    @Parameters(index = "0", paramLabel = "BUCKET")
+    @Parameters(index = "0", paramLabel = "BUCKET", description = "The bucket, e.g. dns_records.")
     String bucket;
 
     @Option(
         names = {"-n", "--limit"},
         paramLabel = "N",
         defaultValue = "1000",
-        description = "At most N entries (default ${DEFAULT-VALUE})")
+        description = "List at most N entries (default: ${DEFAULT-VALUE}).")
     int limit;
 
     @Override

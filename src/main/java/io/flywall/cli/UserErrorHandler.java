@@ -11,10 +11,10 @@ final class UserErrorHandler implements CommandLine.IExecutionExceptionHandler {
   public int handleExecutionException(
       Exception ex, CommandLine cli, CommandLine.ParseResult parsed) {
     if (ex instanceof UserError user) {
-      cli.getErr().println("flywall: " + user.getMessage());
+      cli.getErr().println(LogLinePrefix.onStandardError("flywall: " + user.getMessage(), 3));
       return user.exitCode();
     }
-    cli.getErr().println("flywall: internal error: " + ex);
+    cli.getErr().println(LogLinePrefix.onStandardError("flywall: internal error: " + ex, 3));
     if ("1".equals(System.getenv("FLYWALL_DEBUG"))) {
       ex.printStackTrace(cli.getErr());
     } else {

@@ -15,11 +15,14 @@ import picocli.CommandLine.Option;
     name = "witness",
     mixinStandardHelpOptions = true,
     description = {
-      "Run a witness: a voter that only exchanges heartbeats (no VIPs, no state),",
-      "so that a two-node cluster whose nodes set witness_addr has a majority.",
-      "Its config uses the same file format: node_id, listen_addr (host), peer_addrs or peer_addr,",
-      "secret_key, and ha { heartbeat_port, heartbeat_interval, failure_threshold }."
-    })
+      "Run a witness: a voter that only exchanges heartbeats (no VIPs, no state), so that a"
+          + " two-node cluster whose nodes set witness_addr has a majority.",
+      "Its config uses the same file format: node_id, listen_addr (host), peer_addrs or"
+          + " peer_addr, secret_key, and ha { heartbeat_port, heartbeat_interval,"
+          + " failure_threshold }."
+    },
+    footerHeading = "%nExample:%n",
+    footer = {"  flywall witness --config /etc/flywall/witness.hcl"})
 final class WitnessCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -27,7 +30,7 @@ final class WitnessCommand implements Callable<Integer> {
       names = {"-c", "--config"},
       paramLabel = "FILE",
       required = true,
-      description = "The witness's config file")
+      description = "The witness's config file.")
   Path config;
 
   @Override

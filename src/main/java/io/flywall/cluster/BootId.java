@@ -9,8 +9,11 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.util.OptionalLong;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,6 +24,10 @@ import org.slf4j.LoggerFactory;
 public final class BootId {
 
   public static final String FILE_NAME = "boot_id";
+  private static final Set<PosixFilePermission> OWNER_ONLY =
+      PosixFilePermissions.fromString("rw-------");
+  private static final Set<PosixFilePermission> OWNER_ONLY_DIRECTORY =
+      PosixFilePermissions.fromString("rwx------");
   private static final Logger LOG = LoggerFactory.getLogger(BootId.class);
 
   private BootId() {}
@@ -59,22 +66,27 @@ public final class BootId {
 
   /**
    * Temp file, fsync, atomic rename, fsync of the directory: a crash leaves the old or the new id.
+   * Mode 0600 whatever the umask, like every file in the state directory.
    */
   private static void write(Path stateDir, Path file, long value) throws IOException {
-    Files.createDirectories(stateDir);
+    if (!Files.isDirectory(stateDir)) {
+      Files.createDirectories(stateDir.toAbsolutePath().getParent());
+      Files.createDirectory(stateDir, PosixFilePermissions.asFileAttribute(OWNER_ONLY_DIRECTORY));
+    }
     Path temp = stateDir.resolve(FILE_NAME + ".tmp");
+    Files.deleteIfExists(temp);
     try (FileChannel channel =
         FileChannel.open(
             temp,
-            StandardOpenOption.CREATE,
-            StandardOpenOption.TRUNCATE_EXISTING,
-            StandardOpenOption.WRITE)) {
+            Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+            PosixFilePermissions.asFileAttribute(OWNER_ONLY))) {
       ByteBuffer bytes = ByteBuffer.wrap((value + "\n").getBytes(StandardCharsets.UTF_8));
       while (bytes.hasRemaining()) {
         channel.write(bytes);
       }
       channel.force(true);
     }
+    Files.setPosixFilePermissions(temp, OWNER_ONLY);
     Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     try (FileChannel directory = FileChannel.open(stateDir, StandardOpenOption.READ)) {
       directory.force(true);

@@ -15,20 +15,26 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Turns received datagrams into trusted heartbeats: drops those from unknown sources, that do not
- * decode or authenticate, that claim to be this node, that are replays, or that are the first from
- * a peer and too far from this node's clock. Drops are counted per reason and logged rate-limited;
- * accepted heartbeats update the {@link PeerTable}. Pure logic over an injected clock; the socket
- * lives in {@link UdpHeartbeatTransport}.
+ * decode or authenticate under the key of the address they came from, that claim to be this node or
+ * another node than the one that speaks from that address, that are replays, or that were sent too
+ * far from this node's clock. A datagram under the witness key must be a plain witness heartbeat.
+ * Drops are counted per reason and logged rate-limited; heartbeats that keep failing the clock
+ * check raise {@link #CLOCK_SKEW_ALARM}; accepted heartbeats update the {@link PeerTable}. Pure
+ * logic over an injected clock; the socket lives in {@link UdpHeartbeatTransport}.
  */
 public final class HeartbeatReceiver {
 
   public static final Duration DEFAULT_MAX_SKEW = Duration.ofSeconds(30);
 
+  /** Raised while a configured peer's heartbeats keep arriving outside the skew bound. */
+  public static final String CLOCK_SKEW_ALARM = "clock_skew";
+
   private final String selfNodeId;
-  private final Set<InetSocketAddress> peerAddresses;
-  private final HeartbeatCodec codec;
+  private final HeartbeatPeers peerKeys;
   private final Clock clock;
   private final ReplayGuard replayGuard;
+  private final AddressBinding binding = new AddressBinding();
+  private final SkewAlarm skewAlarm;
   private final RejectionLog rejectionLog;
   private final PeerTable peers = new PeerTable();
   private final Map<RejectReason, LongAdder> rejections = new EnumMap<>(RejectReason.class);
@@ -42,7 +48,7 @@ public final class HeartbeatReceiver {
   /**
    * @param peerAddresses the heartbeat addresses of the configured peers, resolved; a datagram is
    *     accepted only from one of these (IP and port)
-   * @param maxSkew how far the first heartbeat of an unseen peer may be from this clock
+   * @param maxSkew how far a heartbeat's send time may be from this clock
    */
   public HeartbeatReceiver(
       String selfNodeId,
@@ -50,27 +56,32 @@ public final class HeartbeatReceiver {
       HeartbeatCodec codec,
       Clock clock,
       Duration maxSkew) {
-    this(selfNodeId, peerAddresses, codec, clock, maxSkew, new RejectionLog(clock));
+    this(selfNodeId, HeartbeatPeers.nodes(peerAddresses, codec), clock, maxSkew);
+  }
+
+  /**
+   * @param peers the configured addresses with the key of each (nodes and witness)
+   */
+  public HeartbeatReceiver(String selfNodeId, HeartbeatPeers peers, Clock clock) {
+    this(selfNodeId, peers, clock, DEFAULT_MAX_SKEW);
+  }
+
+  public HeartbeatReceiver(String selfNodeId, HeartbeatPeers peers, Clock clock, Duration maxSkew) {
+    this(selfNodeId, peers, clock, maxSkew, new RejectionLog(clock));
   }
 
   HeartbeatReceiver(
       String selfNodeId,
-      Set<InetSocketAddress> peerAddresses,
-      HeartbeatCodec codec,
+      HeartbeatPeers peers,
       Clock clock,
       Duration maxSkew,
       RejectionLog rejectionLog) {
     Heartbeat.requireNodeId(selfNodeId, "selfNodeId");
-    for (InetSocketAddress address : peerAddresses) {
-      if (address.isUnresolved()) {
-        throw new IllegalArgumentException("peer address " + address + " is not resolved");
-      }
-    }
     this.selfNodeId = selfNodeId;
-    this.peerAddresses = Set.copyOf(peerAddresses);
-    this.codec = Objects.requireNonNull(codec, "codec");
+    this.peerKeys = Objects.requireNonNull(peers, "peers");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.replayGuard = new ReplayGuard(maxSkew);
+    this.skewAlarm = new SkewAlarm(maxSkew);
     this.rejectionLog = rejectionLog;
     for (RejectReason reason : RejectReason.values()) {
       rejections.put(reason, new LongAdder());
@@ -79,30 +90,65 @@ public final class HeartbeatReceiver {
 
   /** Judges one datagram of {@code length} bytes received from {@code source}. Never throws. */
   public synchronized Reception receive(byte[] buf, int length, InetSocketAddress source) {
-    if (source == null || !peerAddresses.contains(source)) {
+    Optional<HeartbeatPeers.Peer> peer = peerKeys.at(source);
+    if (peer.isEmpty()) {
       return reject(RejectReason.UNKNOWN_NODE, "source is not a configured peer", source);
     }
-    DecodeResult decoded = codec.decode(buf, length);
+    DecodeResult decoded = peer.get().codec().decode(buf, length);
     if (decoded instanceof DecodeResult.Rejected rejected) {
       return reject(rejected.reason(), rejected.detail(), source);
     }
     Heartbeat heartbeat = ((DecodeResult.Accepted) decoded).heartbeat();
+    if (peer.get().witness()
+        && (heartbeat.status().role() != Heartbeat.Role.WITNESS
+            || !(heartbeat.command() instanceof HeartbeatCommand.None))) {
+      return reject(
+          RejectReason.WITNESS_CLAIM,
+          "the witness key vouches only for a plain witness heartbeat, but this one from "
+              + heartbeat.nodeId()
+              + " claims role "
+              + heartbeat.status().role().name().toLowerCase(java.util.Locale.ROOT)
+              + (heartbeat.command() instanceof HeartbeatCommand.None
+                  ? ""
+                  : " and carries a "
+                      + heartbeat.command().getClass().getSimpleName()
+                      + " command"),
+          source);
+    }
     if (heartbeat.nodeId().equals(selfNodeId)) {
       return reject(
           RejectReason.SELF,
           "claims this node's id " + selfNodeId + " (duplicate node_id or reflected traffic)",
           source);
     }
+    Optional<Reception.Rejected> misplaced = binding.check(heartbeat.nodeId(), source, peerKeys);
+    if (misplaced.isPresent()) {
+      return reject(misplaced.get().reason(), misplaced.get().detail(), source);
+    }
     Instant now = clock.instant();
-    Optional<Reception.Rejected> stale = replayGuard.check(heartbeat, now.toEpochMilli());
+    Optional<Reception.Rejected> stale = replayGuard.check(heartbeat, source, now.toEpochMilli());
     if (stale.isPresent()) {
+      if (stale.get().reason() == RejectReason.CLOCK_SKEW) {
+        skewAlarm.rejected(
+            source, heartbeat.nodeId(), ReplayGuard.skewMillis(heartbeat, now.toEpochMilli()), now);
+      }
       return reject(stale.get().reason(), stale.get().detail(), source);
     }
-    replayGuard.accept(heartbeat);
+    replayGuard.accept(heartbeat, source);
+    binding.pin(heartbeat.nodeId(), source);
+    skewAlarm.accepted(source);
     ReceivedHeartbeat received = new ReceivedHeartbeat(heartbeat, source, now, rtt(heartbeat, now));
     peers.record(received);
     accepted.incrementAndGet();
     return new Reception.Accepted(received);
+  }
+
+  /**
+   * The {@link #CLOCK_SKEW_ALARM} detail while some configured peer's heartbeats keep failing the
+   * clock check, else empty.
+   */
+  public synchronized Optional<String> clockSkewAlarm() {
+    return skewAlarm.detail(clock.instant());
   }
 
   /** Dropped datagrams per reason since start; every reason is present. */
@@ -118,6 +164,11 @@ public final class HeartbeatReceiver {
 
   public long acceptedTotal() {
     return accepted.get();
+  }
+
+  /** The codec for datagrams to {@code destination}: the witness key for the witness. */
+  HeartbeatCodec codecFor(InetSocketAddress destination) {
+    return peerKeys.codecFor(destination);
   }
 
   public PeerTable peers() {

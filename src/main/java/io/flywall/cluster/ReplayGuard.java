@@ -1,21 +1,27 @@
 package io.flywall.cluster;
 
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 
 /**
- * Accepts only strictly increasing (boot id, sequence) per node id. A node not yet seen has no
- * history to compare against, so its first datagram must instead be recent: its send time within
- * {@code maxSkew} of this node's clock, which bounds how old a replayed capture can be. Not
- * thread-safe; {@link HeartbeatReceiver} serialises access.
+ * Accepts only strictly increasing (boot id, sequence) per node id and source address, and only
+ * datagrams whose send time is within {@code maxSkew} of this node's clock. The time bound holds
+ * for every datagram, not only a peer's first: otherwise captures of a peer that has died could be
+ * fed in one by one, each with a higher sequence than the last, and keep it "alive" long after it
+ * went. Keyed by the address too, so a witness that claimed a node's id before the node was heard
+ * cannot leave a position that makes the node's own heartbeats look like replays. Not thread-safe;
+ * {@link HeartbeatReceiver} serialises access.
  */
 final class ReplayGuard {
 
   private record Position(long bootId, long sequence) {}
 
-  private final Map<String, Position> lastAccepted = new HashMap<>();
+  private record Speaker(String nodeId, InetSocketAddress address) {}
+
+  private final Map<Speaker, Position> lastAccepted = new HashMap<>();
   private final long maxSkewMillis;
 
   ReplayGuard(Duration maxSkew) {
@@ -26,28 +32,12 @@ final class ReplayGuard {
   }
 
   /** Why {@code heartbeat} must be dropped, or empty if it is fresh. Does not record it. */
-  Optional<Reception.Rejected> check(Heartbeat heartbeat, long nowMillis) {
-    Position last = lastAccepted.get(heartbeat.nodeId());
-    if (last == null) {
-      long skew = heartbeat.sendTimeMillis() - nowMillis;
-      if (Math.abs(skew) > maxSkewMillis) {
-        return Optional.of(
-            new Reception.Rejected(
-                RejectReason.CLOCK_SKEW,
-                "first heartbeat from "
-                    + heartbeat.nodeId()
-                    + " sent "
-                    + skew
-                    + " ms from this node's clock (allowed +-"
-                    + maxSkewMillis
-                    + " ms); check NTP"));
-      }
-      return Optional.empty();
-    }
-    boolean newer =
-        heartbeat.bootId() > last.bootId()
-            || (heartbeat.bootId() == last.bootId() && heartbeat.sequence() > last.sequence());
-    if (!newer) {
+  Optional<Reception.Rejected> check(
+      Heartbeat heartbeat, InetSocketAddress source, long nowMillis) {
+    Position last = lastAccepted.get(new Speaker(heartbeat.nodeId(), source));
+    if (last != null
+        && !(heartbeat.bootId() > last.bootId()
+            || (heartbeat.bootId() == last.bootId() && heartbeat.sequence() > last.sequence()))) {
       return Optional.of(
           new Reception.Rejected(
               RejectReason.REPLAYED,
@@ -62,10 +52,30 @@ final class ReplayGuard {
                   + " seq "
                   + last.sequence()));
     }
+    long skew = skewMillis(heartbeat, nowMillis);
+    if (Math.abs(skew) > maxSkewMillis) {
+      return Optional.of(
+          new Reception.Rejected(
+              RejectReason.CLOCK_SKEW,
+              "heartbeat from "
+                  + heartbeat.nodeId()
+                  + " sent "
+                  + skew
+                  + " ms from this node's clock (allowed +-"
+                  + maxSkewMillis
+                  + " ms): clocks out of step (check NTP) or a replayed capture"));
+    }
     return Optional.empty();
   }
 
-  void accept(Heartbeat heartbeat) {
-    lastAccepted.put(heartbeat.nodeId(), new Position(heartbeat.bootId(), heartbeat.sequence()));
+  /** How far ahead (positive) or behind this node's clock the heartbeat says it was sent. */
+  static long skewMillis(Heartbeat heartbeat, long nowMillis) {
+    return heartbeat.sendTimeMillis() - nowMillis;
+  }
+
+  void accept(Heartbeat heartbeat, InetSocketAddress source) {
+    lastAccepted.put(
+        new Speaker(heartbeat.nodeId(), source),
+        new Position(heartbeat.bootId(), heartbeat.sequence()));
   }
 }

@@ -25,7 +25,6 @@ public final class UdpHeartbeatTransport implements HeartbeatTransport {
   private static final Logger LOG = LoggerFactory.getLogger(UdpHeartbeatTransport.class);
 
   private final DatagramChannel channel;
-  private final HeartbeatCodec codec;
   private final HeartbeatReceiver receiver;
   private final Consumer<ReceivedHeartbeat> listener;
   private final Thread receiveThread;
@@ -40,26 +39,24 @@ public final class UdpHeartbeatTransport implements HeartbeatTransport {
   private final AtomicBoolean failing = new AtomicBoolean();
 
   private UdpHeartbeatTransport(
-      DatagramChannel channel,
-      HeartbeatCodec codec,
-      HeartbeatReceiver receiver,
-      Consumer<ReceivedHeartbeat> listener) {
+      DatagramChannel channel, HeartbeatReceiver receiver, Consumer<ReceivedHeartbeat> listener) {
     this.channel = channel;
-    this.codec = Objects.requireNonNull(codec, "codec");
     this.receiver = Objects.requireNonNull(receiver, "receiver");
     this.listener = Objects.requireNonNull(listener, "listener");
     this.receiveThread = new Thread(this::receiveLoop, "heartbeat-receive");
     this.receiveThread.setDaemon(true);
   }
 
-  /** Binds {@code bindAddress} (e.g. {@code 0.0.0.0:9002}) and starts receiving. */
+  /**
+   * Binds {@code bindAddress} (e.g. {@code 0.0.0.0:9002}) and starts receiving. Datagrams are sent
+   * under the key the receiver has for each destination.
+   */
   public static UdpHeartbeatTransport open(
       InetSocketAddress bindAddress,
-      HeartbeatCodec codec,
       HeartbeatReceiver receiver,
       Consumer<ReceivedHeartbeat> listener)
       throws IOException {
-    return start(bind(bindAddress), codec, receiver, listener);
+    return start(bind(bindAddress), receiver, listener);
   }
 
   /**
@@ -95,11 +92,9 @@ public final class UdpHeartbeatTransport implements HeartbeatTransport {
   /** Starts receiving on an already bound, blocking channel; the transport owns it from now on. */
   public static UdpHeartbeatTransport start(
       DatagramChannel boundChannel,
-      HeartbeatCodec codec,
       HeartbeatReceiver receiver,
       Consumer<ReceivedHeartbeat> listener) {
-    UdpHeartbeatTransport transport =
-        new UdpHeartbeatTransport(boundChannel, codec, receiver, listener);
+    UdpHeartbeatTransport transport = new UdpHeartbeatTransport(boundChannel, receiver, listener);
     transport.receiveThread.start();
     return transport;
   }
@@ -114,7 +109,7 @@ public final class UdpHeartbeatTransport implements HeartbeatTransport {
 
   @Override
   public void send(Heartbeat heartbeat, InetSocketAddress destination) {
-    byte[] datagram = codec.encode(heartbeat);
+    byte[] datagram = receiver.codecFor(destination).encode(heartbeat);
     try {
       channel.send(ByteBuffer.wrap(datagram), destination);
       sent.incrementAndGet();

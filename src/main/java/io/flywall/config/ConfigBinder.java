@@ -20,7 +20,8 @@ import java.util.regex.Pattern;
  */
 final class ConfigBinder {
   private static final Pattern NODE_ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
-  private static final int SHORT_SECRET = 16;
+  private static final int SHORT_SECRET = 32;
+  private static final Pattern WITNESS_KEY = Pattern.compile("[0-9a-fA-F]{64}");
 
   /** sync_timeout is at least this by default, however short sync_interval is. */
   private static final Duration MIN_SYNC_TIMEOUT = Duration.ofSeconds(2);
@@ -95,9 +96,27 @@ final class ConfigBinder {
                 r.valuePositionOf("secret_key"),
                 "`secret_key` is shorter than "
                     + SHORT_SECRET
-                    + " characters; use a long random secret (e.g. `openssl rand -base64 32`)");
+                    + " characters: anyone who records one heartbeat can test guesses of it"
+                    + " offline; use a long random secret (e.g. `openssl rand -base64 32`)");
           }
         });
+    var witnessKey = r.secret("witness_key");
+    witnessKey.ifPresent(
+        k -> {
+          if (!WITNESS_KEY.matcher(k.value()).matches()) {
+            // Never quote the value: it is a key.
+            log.error(
+                r.valuePositionOf("witness_key"),
+                "`witness_key` must be the 64 hex digits printed by"
+                    + " `flywall config witness-key NODE_CONFIG`");
+          }
+        });
+    if (r.isSet("secret_key") && r.isSet("witness_key")) {
+      log.error(
+          r.positionOf("witness_key"),
+          "`secret_key` and `witness_key` exclude each other: a node has `secret_key`, a witness"
+              + " only `witness_key`");
+    }
     var compression = r.bool("compression");
     var encryption = r.bool("encryption");
     var syncInterval = r.duration("sync_interval");
@@ -125,6 +144,16 @@ final class ConfigBinder {
     Optional<HaConfig> ha = haBlock.flatMap(this::ha);
 
     requireSecretForPeers(r, haBlock);
+    boolean conntrackSync =
+        ha.flatMap(HaConfig::conntrackSync).map(ConntrackSyncConfig::enabled).orElse(false);
+    if (conntrackSync
+        && stateDir.isPresent()
+        && stateDir.get().toString().chars().anyMatch(ConfigBinder::breaksConntrackdConf)) {
+      log.error(
+          r.isSet("state_dir") ? r.valuePositionOf("state_dir") : r.position(),
+          "`state_dir` must not contain spaces, quotes, '#', braces or control characters when"
+              + " `conntrack_sync` is enabled: conntrackd.conf, written under it, cannot quote them");
+    }
     if (log.hasErrors()) {
       return Optional.empty();
     }
@@ -137,6 +166,7 @@ final class ConfigBinder {
             peerAddr,
             peerAddrs.orElseThrow(),
             secret,
+            witnessKey,
             compression.orElseThrow(),
             encryption.orElseThrow(),
             syncInterval.orElseThrow(),
@@ -147,6 +177,11 @@ final class ConfigBinder {
             stateDir.orElseThrow(),
             syncFiles.orElseThrow(),
             ha));
+  }
+
+  /** conntrackd.conf has no quoting: a value ends at whitespace and cannot hold these. */
+  private static boolean breaksConntrackdConf(int c) {
+    return c <= ' ' || c == 0x7f || c == '"' || c == '#' || c == '{' || c == '}';
   }
 
   private Optional<String> nodeId(BlockReader r) {
@@ -190,7 +225,7 @@ final class ConfigBinder {
   }
 
   private void requireSecretForPeers(BlockReader r, Optional<BlockReader> ha) {
-    if (r.isSet("secret_key")) {
+    if (r.isSet("secret_key") || r.isSet("witness_key")) {
       return;
     }
     for (String peer : List.of("peer_addr", "peer_addrs", "primary_addr")) {
@@ -235,6 +270,19 @@ final class ConfigBinder {
               + DurationSyntax.format(interval.get())
               + ")");
     }
+    var startupHold = h.duration("startup_hold");
+    if (h.isSet("startup_hold")
+        && startupHold.isPresent()
+        && interval.isPresent()
+        && startupHold.get().compareTo(interval.get()) < 0) {
+      log.error(
+          h.valuePositionOf("startup_hold"),
+          "`startup_hold` ("
+              + DurationSyntax.format(startupHold.get())
+              + ") must not be shorter than `heartbeat_interval` ("
+              + DurationSyntax.format(interval.get())
+              + "): a starting node must hear a running primary before it may claim");
+    }
     var heartbeatPort = h.integer("heartbeat_port");
     var monitorLinks = h.interfaces("monitor_links");
     var monitorGateways = h.ips("monitor_gateways");
@@ -259,6 +307,7 @@ final class ConfigBinder {
             interval.orElseThrow(),
             threshold.orElseThrow(),
             timeout.orElseThrow(),
+            startupHold.orElseThrow(),
             heartbeatPort.orElseThrow(),
             monitorLinks.orElseThrow(),
             monitorGateways.orElseThrow(),
@@ -331,10 +380,12 @@ final class ConfigBinder {
     var listen = a.hostPort("listen");
     var tokenFile = a.path("token_file");
     var allow = a.cidrs("allow");
+    var maxMonitors = a.integer("max_monitors");
     if (log.hasErrors()) {
       return Optional.empty();
     }
     Path token = tokenFile.or(() -> stateDir.map(d -> d.resolve("api.token"))).orElseThrow();
-    return Optional.of(new ApiConfig(listen.orElseThrow(), token, allow.orElseThrow()));
+    return Optional.of(
+        new ApiConfig(listen.orElseThrow(), token, allow.orElseThrow(), maxMonitors.orElseThrow()));
   }
 }

@@ -115,8 +115,11 @@ public final class ConfigLoader {
     return new ConfigException(List.of(new ConfigProblem(file, 0, 0, message)));
   }
 
-  /** The kernel's hostname without a DNS round trip; InetAddress only as a last resort. */
-  private static String systemHostname() {
+  /**
+   * The kernel's hostname without a DNS round trip; InetAddress only as a last resort. Null when it
+   * cannot be told.
+   */
+  public static String systemHostname() {
     try {
       String name = Files.readString(Path.of("/proc/sys/kernel/hostname")).strip();
       if (!name.isEmpty()) {

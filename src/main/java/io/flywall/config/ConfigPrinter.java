@@ -36,6 +36,7 @@ public final class ConfigPrinter {
       attr("peer_addrs", list(r.peerAddrs(), HostPort::toString));
     }
     r.secretKey().ifPresent(s -> attr("secret_key", quote("<redacted>")));
+    r.witnessKey().ifPresent(s -> attr("witness_key", quote("<redacted>")));
     attr("compression", String.valueOf(r.compression()));
     attr("encryption", String.valueOf(r.encryption()));
     attr("sync_interval", duration(r.syncInterval()));
@@ -105,6 +106,7 @@ public final class ConfigPrinter {
     attr("token_file", quote(a.tokenFile().toString()));
     // Always written, even when empty: leaving it out would bring the default back.
     attr("allow", list(a.allow(), Cidr::toString));
+    attr("max_monitors", String.valueOf(a.maxMonitors()));
     close();
   }
 

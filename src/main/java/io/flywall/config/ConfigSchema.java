@@ -118,6 +118,12 @@ public final class ConfigSchema {
                   1,
                   "heartbeat_interval × failure_threshold",
                   "Silence after which a peer counts as failed; at least heartbeat_interval."),
+              duration(
+                  "startup_hold",
+                  "\"5s\"",
+                  0,
+                  "A starting node claims nothing before it has heard every configured peer or this"
+                      + " long has passed; at least heartbeat_interval."),
               integer("heartbeat_port", 1, 65535, "9002", "UDP port of the heartbeats."),
               plain(
                   "monitor_links",
@@ -149,7 +155,8 @@ public final class ConfigSchema {
                   "witness_addr",
                   ValueType.HOST_PORT,
                   "none",
-                  "A tie-breaker voter for two-node clusters; needs secret_key.")),
+                  "A tie-breaker voter for two-node clusters; needs secret_key (the witness gets "
+                      + "witness_key).")),
           List.of(VIRTUAL_IP, CONNTRACK_SYNC));
 
   private static final BlockSpec REPLICATION =
@@ -194,7 +201,14 @@ public final class ConfigSchema {
                   ValueType.SECRET,
                   "none (required when any peer is configured)",
                   "Shared secret authenticating heartbeats and replication; never logged or shown. "
-                      + "Shorter than 16 characters gives a warning."),
+                      + "Stretched with Argon2id at start. Shorter than 32 characters gives a warning."),
+              plain(
+                  "witness_key",
+                  ValueType.SECRET,
+                  "none",
+                  "Only in a witness's config, instead of secret_key: the key printed by "
+                      + "`flywall config witness-key NODE_CONFIG` (64 hex digits). It lets the witness "
+                      + "vote, not read state or act as a node."),
               fixed(
                   "compression", ValueType.BOOL, "true", "Compress replication batches with zstd."),
               fixed(
@@ -255,7 +269,13 @@ public final class ConfigSchema {
                   "allow",
                   ValueType.CIDR_LIST,
                   "[\"127.0.0.0/8\", \"::1/128\"]",
-                  "Source addresses allowed to use the API at all.")),
+                  "Source addresses allowed to use the API at all."),
+              integer(
+                  "max_monitors",
+                  1,
+                  1024,
+                  "32",
+                  "Most concurrent `/api/ha/monitor` streams; further subscribers get 503.")),
           List.of());
 
   /** The file itself: it holds only blocks. */

@@ -5,12 +5,12 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** Reads and writes durations as the config writes them: "250ms", "1s", "5m", "1h". */
-final class DurationSyntax {
+public final class DurationSyntax {
   private static final Pattern FORM = Pattern.compile("(\\d{1,9})(ms|s|m|h)");
 
   private DurationSyntax() {}
 
-  static Duration parse(String text) {
+  public static Duration parse(String text) {
     Matcher m = FORM.matcher(text);
     if (!m.matches()) {
       throw new IllegalArgumentException(

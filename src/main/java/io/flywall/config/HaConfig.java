@@ -16,6 +16,7 @@ public record HaConfig(
     Duration heartbeatInterval,
     int failureThreshold,
     Duration failureTimeout,
+    Duration startupHold,
     int heartbeatPort,
     List<String> monitorLinks,
     List<InetAddress> monitorGateways,

@@ -20,6 +20,7 @@ public record ReplicationConfig(
     Optional<HostPort> peerAddr,
     List<HostPort> peerAddrs,
     Optional<Secret> secretKey,
+    Optional<Secret> witnessKey,
     boolean compression,
     boolean encryption,
     Duration syncInterval,

@@ -2,6 +2,7 @@ package io.flywall.conntrack;
 
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.LinkedHashSet;
@@ -51,6 +52,16 @@ public record ConntrackdConf(
       ConntrackdFiles files,
       Collection<InetAddress> clusterAddresses)
       throws ConntrackSyncException {
+    requireToken(
+        "conntrack_sync.interface " + escaped(link.interfaceName()),
+        link.interfaceName(),
+        "use an interface whose name has none");
+    for (Path path : List.of(files.log(), files.lock(), files.socket())) {
+      requireToken(
+          "the conntrackd file " + escaped(path.toAbsolutePath().toString()) + " (under state_dir)",
+          path.toAbsolutePath().toString(),
+          "choose a state_dir without them");
+    }
     int socketBytes = files.socket().toString().getBytes(StandardCharsets.UTF_8).length;
     if (socketBytes > MAX_SOCKET_PATH) {
       throw new ConntrackSyncException(
@@ -67,6 +78,45 @@ public record ConntrackdConf(
     ignored.add(link.peerAddress());
     ignored.addAll(clusterAddresses);
     return new ConntrackdConf(link, port, maxEntries, syncInterval, files, List.copyOf(ignored));
+  }
+
+  /**
+   * conntrackd.conf has no quoting or escapes: a value is one token up to the next space, quote or
+   * line break, so a value holding one of those (or a brace, a '#' or any control character) would
+   * be cut short or smuggle in directives of its own. Such values are refused, never written.
+   */
+  static void requireToken(String what, String value, String remedy) throws ConntrackSyncException {
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if (c <= ' ' || c == 0x7f || c == '"' || c == '#' || c == '{' || c == '}') {
+        throw new ConntrackSyncException(
+            what
+                + " cannot be written into conntrackd.conf: it contains "
+                + (c == ' '
+                    ? "a space"
+                    : c < ' ' || c == 0x7f ? "a control character" : "'" + c + "'")
+                + ", which conntrackd's config syntax cannot carry; "
+                + remedy);
+      }
+    }
+  }
+
+  /** {@code value} in quotes with control characters and quotes shown as escapes, for a message. */
+  static String escaped(String value) {
+    StringBuilder out = new StringBuilder("\"");
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if (c == '\n') {
+        out.append("\\n");
+      } else if (c < ' ' || c == 0x7f) {
+        out.append(String.format("\\x%02x", (int) c));
+      } else if (c == '"' || c == '\\') {
+        out.append('\\').append(c);
+      } else {
+        out.append(c);
+      }
+    }
+    return out.append('"').toString();
   }
 
   /**
@@ -128,11 +178,11 @@ public record ConntrackdConf(
     out.append("\tSystemd off\n");
     out.append("\tHashSize ").append(hashSize()).append('\n');
     out.append("\tHashLimit ").append(maxEntries).append('\n');
-    out.append("\tLogFile ").append(files.log()).append('\n');
+    out.append("\tLogFile ").append(files.log().toAbsolutePath()).append('\n');
     out.append("\tSyslog off\n");
-    out.append("\tLockFile ").append(files.lock()).append('\n');
+    out.append("\tLockFile ").append(files.lock().toAbsolutePath()).append('\n');
     out.append("\tUNIX {\n");
-    out.append("\t\tPath ").append(files.socket()).append('\n');
+    out.append("\t\tPath ").append(files.socket().toAbsolutePath()).append('\n');
     out.append("\t}\n");
     out.append("\tNetlinkBufferSize 2097152\n");
     out.append("\tNetlinkBufferSizeMaxGrowth 8388608\n");

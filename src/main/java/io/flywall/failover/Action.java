@@ -18,7 +18,8 @@ public sealed interface Action {
   /** Commit the replicated connection-tracking state so it is in place before traffic arrives. */
   record CommitConnectionState() implements Action {}
 
-  record RunScript(ScriptPhase phase, String event, Role from, Role to, long epoch, String cause)
+  record RunScript(
+      ScriptPhase phase, TransitionType event, Role from, Role to, long epoch, String cause)
       implements Action {
     public RunScript {
       Objects.requireNonNull(phase, "phase");
@@ -33,6 +34,12 @@ public sealed interface Action {
   record AddVips() implements Action {}
 
   record RemoveVips() implements Action {}
+
+  /**
+   * Announce the held VIPs again at once (a burst): a stale primary reappeared and may have pulled
+   * the clients' ARP caches to itself. Not queued behind other steps.
+   */
+  record ReannounceVips() implements Action {}
 
   /** Ask the LAN whether another MAC answers for a VIP; answered by {@link Event.ProbeFinished}. */
   record ProbeVips() implements Action {}

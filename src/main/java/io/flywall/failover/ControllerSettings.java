@@ -8,6 +8,8 @@ import java.util.Objects;
  *
  * @param configuredPeers other nodes, counting neither this node nor the witness
  * @param probeBeforeClaim any VIP has {@code arp_ping}: probe the LAN before claiming
+ * @param startupHold a starting node claims nothing before it has heard every configured peer or
+ *     this long has passed
  */
 public record ControllerSettings(
     String nodeId,
@@ -20,7 +22,8 @@ public record ControllerSettings(
     QuorumMode quorumMode,
     int configuredPeers,
     boolean hasWitness,
-    boolean probeBeforeClaim) {
+    boolean probeBeforeClaim,
+    Duration startupHold) {
 
   public ControllerSettings {
     Objects.requireNonNull(nodeId, "nodeId");
@@ -30,6 +33,7 @@ public record ControllerSettings(
     Objects.requireNonNull(heartbeatInterval, "heartbeatInterval");
     Objects.requireNonNull(failureTimeout, "failureTimeout");
     Objects.requireNonNull(quorumMode, "quorumMode");
+    Objects.requireNonNull(startupHold, "startupHold");
     if (heartbeatInterval.isNegative() || heartbeatInterval.isZero()) {
       throw new IllegalArgumentException("heartbeatInterval must be positive");
     }
@@ -38,6 +42,9 @@ public record ControllerSettings(
     }
     if (failbackDelay.isNegative() || failbackWindow.isNegative()) {
       throw new IllegalArgumentException("failback delay and window must not be negative");
+    }
+    if (startupHold.isNegative()) {
+      throw new IllegalArgumentException("startupHold must not be negative");
     }
     if (configuredPeers < 0) {
       throw new IllegalArgumentException("configuredPeers must not be negative");

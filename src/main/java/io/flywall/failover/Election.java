@@ -1,19 +1,38 @@
 package io.flywall.failover;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Predicate;
 
 /**
- * Who should be primary among the nodes a controller can see: alive, healthy, competing nodes with
- * quorum; lowest priority wins, ties by node id; an in-sync candidate beats any that is not.
+ * Whether this backup should take over now: it must be healthy, see a quorum that has settled, hear
+ * no current primary and no handover to another node, and be the preferred candidate among the
+ * alive, healthy, competing nodes (lowest priority, ties by node id; an in-sync candidate beats any
+ * that is not).
  */
 final class Election {
 
   /** A node as the election sees it. */
   record Candidate(String nodeId, int priority, boolean inSync) {}
 
-  private Election() {}
+  private final ControllerSettings settings;
+  private final QuorumRule quorum;
+  private final PeerTable peers;
+  private final Duration failureTimeout;
+  // When a non-primary told us of a newer epoch: some primary we cannot hear exists, so hold off.
+  private Instant relayedEpochAt;
+  // The rival primary we yielded to: while it is alive and primary we do not compete with it.
+  private String yieldedTo;
+
+  Election(ControllerSettings settings, QuorumRule quorum, PeerTable peers) {
+    this.settings = settings;
+    this.quorum = quorum;
+    this.peers = peers;
+    this.failureTimeout = settings.failureTimeout();
+  }
 
   static boolean isBetter(int priority, String nodeId, int otherPriority, String otherNodeId) {
     return priority < otherPriority
@@ -34,20 +53,145 @@ final class Election {
     return Optional.ofNullable(best);
   }
 
-  /** Peers that compete: not witnesses, healthy, with quorum in their own view, not in fault. */
-  static List<Candidate> competingPeers(List<PeerTable.Peer> alivePeers) {
+  /**
+   * Peers that compete: not witnesses, healthy, not in fault, with quorum in their own view. A peer
+   * that says it has no quorum still competes until it has had a failure_timeout to hear this node
+   * (counted from when this node started sending heartbeats, or first heard the peer): a node that
+   * sat alone without quorum says so until it hears the nodes that just joined.
+   */
+  List<Candidate> competingPeers(List<PeerTable.Peer> alivePeers, Instant now, Instant running) {
     List<Candidate> out = new ArrayList<>();
     for (PeerTable.Peer peer : alivePeers) {
       PeerHeartbeat hb = peer.last();
-      if (hb.witness()
-          || !hb.healthy()
-          || !hb.hasQuorum()
-          || hb.role() == Role.FAULT
-          || hb.role() == Role.WITNESS) {
+      if (hb.witness() || !hb.healthy() || hb.role() == Role.FAULT || hb.role() == Role.WITNESS) {
+        continue;
+      }
+      Instant couldHearUs = running.isAfter(peer.aliveSince()) ? running : peer.aliveSince();
+      if (!hb.hasQuorum() && !now.isBefore(couldHearUs.plus(failureTimeout))) {
         continue;
       }
       out.add(new Candidate(hb.nodeId(), hb.priority(), hb.inSync()));
     }
     return out;
+  }
+
+  /** A non-primary relayed a newer epoch than any primary we hear. */
+  void relayedEpoch(Instant now) {
+    relayedEpochAt = now;
+  }
+
+  /** This node stepped down for {@code rival}, which does not hear it. */
+  void yieldedTo(String rival) {
+    yieldedTo = rival;
+  }
+
+  /** This node took over: what held it back no longer applies. */
+  void tookOver() {
+    relayedEpochAt = null;
+    yieldedTo = null;
+  }
+
+  /**
+   * Why this healthy backup, which hands nothing over and has been sending heartbeats since {@code
+   * running}, should take over now; empty if it should not.
+   */
+  Optional<String> verdict(Instant now, long knownEpoch, boolean inSync, Instant running) {
+    int visible = visibleVoters(now);
+    if (!quorum.isMetBy(visible)) {
+      return Optional.empty();
+    }
+    // A majority that only just formed may still include voters that kept an isolated old
+    // primary's quorum alive; count only voters heard without a gap for a failure_timeout,
+    // by which time such a primary has lost its quorum and released its VIPs.
+    if (quorum.isRequired()
+        && !quorum.isMetBy(
+            Math.min(1 + peers.settled(now, now.minus(failureTimeout)), quorum.voters()))) {
+      return Optional.empty();
+    }
+    Optional<PeerTable.Peer> primary = peers.alivePrimary(now);
+    if (primary.isPresent() && primary.get().last().epoch() >= knownEpoch) {
+      return Optional.empty();
+    }
+    if (yieldedTo != null) {
+      Optional<PeerTable.Peer> yielded = peers.find(yieldedTo);
+      if (yielded.isPresent()
+          && peers.isAlive(yielded.get(), now)
+          && yielded.get().last().role() == Role.PRIMARY) {
+        return Optional.empty();
+      }
+      yieldedTo = null;
+    }
+    if (relayedEpochAt != null && now.isBefore(relayedEpochAt.plus(failureTimeout))) {
+      return Optional.empty();
+    }
+    List<PeerTable.Peer> alive = peers.alive(now);
+    for (PeerTable.Peer p : alive) {
+      Optional<Handover> h = p.last().handover();
+      if (h.isPresent()
+          && h.get().epoch() >= knownEpoch
+          && !h.get().target().equals(settings.nodeId())) {
+        return Optional.empty();
+      }
+    }
+    List<Candidate> candidates = new ArrayList<>(competingPeers(alive, now, running));
+    candidates.add(new Candidate(settings.nodeId(), settings.priority(), inSync));
+    Candidate preferred = preferred(candidates).orElseThrow();
+    if (!preferred.nodeId().equals(settings.nodeId())) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        silentPrimary(now, knownEpoch)
+            + "; preferred candidate among "
+            + candidates.size()
+            + " (priority "
+            + settings.priority()
+            + ", "
+            + quorum.describe(visible)
+            + ")");
+  }
+
+  /** The best alive peer this primary may hand its role to, if any. */
+  Optional<PeerTable.Peer> bestTarget(Instant now, Predicate<PeerTable.Peer> eligible) {
+    PeerTable.Peer target = null;
+    for (PeerTable.Peer p : peers.alive(now)) {
+      if (eligible.test(p)
+          && (target == null
+              || isBetter(p.last().priority(), p.id(), target.last().priority(), target.id()))) {
+        target = p;
+      }
+    }
+    return Optional.ofNullable(target);
+  }
+
+  private int visibleVoters(Instant now) {
+    return Math.min(1 + peers.alive(now).size(), quorum.voters());
+  }
+
+  private String silentPrimary(Instant now, long knownEpoch) {
+    PeerTable.Peer last = null;
+    for (PeerTable.Peer p : peers.all()) {
+      if (p.last().role() == Role.PRIMARY
+          && (last == null || p.last().epoch() > last.last().epoch())) {
+        last = p;
+      }
+    }
+    if (last == null) {
+      return "no primary known";
+    }
+    if (peers.isAlive(last, now)) {
+      return "primary "
+          + last.id()
+          + " has stale epoch "
+          + last.last().epoch()
+          + " < "
+          + knownEpoch;
+    }
+    return "primary "
+        + last.id()
+        + " silent since "
+        + last.lastSeen()
+        + " (failure_timeout "
+        + failureTimeout.toMillis()
+        + " ms)";
   }
 }

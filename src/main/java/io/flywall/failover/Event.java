@@ -5,7 +5,10 @@ import java.util.Objects;
 /** Everything the controller reacts to; each is stepped together with the instant it happened. */
 public sealed interface Event {
 
-  /** Time passed; the node steps one every heartbeat interval / 4. */
+  /**
+   * Time passed; the node steps one every heartbeat interval / 4, from the moment it starts sending
+   * heartbeats (before the first tick nobody hears this node, so it claims nothing).
+   */
   record Tick() implements Event {}
 
   record HeartbeatReceived(PeerHeartbeat hb) implements Event {
@@ -30,7 +33,10 @@ public sealed interface Event {
     }
   }
 
-  /** Answer to {@link Action.ProbeVips}: {@code conflict} when another MAC answers for a VIP. */
+  /**
+   * Answer to {@link Action.ProbeVips}: {@code conflict} when another MAC answers for a VIP. The
+   * node answers every probe it was asked for, or reports it failed ({@link ActionFailed}).
+   */
   record ProbeFinished(boolean conflict, String detail) implements Event {
     public ProbeFinished {
       Objects.requireNonNull(detail, "detail");

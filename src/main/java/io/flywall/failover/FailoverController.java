@@ -22,25 +22,27 @@ public final class FailoverController {
   /** Name of the alarm raised when a VIP still answers on the LAN while no primary is heard. */
   public static final String SPLIT_BRAIN_RISK = "split_brain_risk";
 
-  private record PendingHandover(Handover handover, Instant startedAt) {}
-
-  private record Offer(Handover handover, String from) {}
-
   private final ControllerSettings settings;
   private final String self;
   private final Duration failureTimeout;
   private final QuorumRule quorum;
   private final PeerTable peers;
   private final FailbackPolicy failback;
-  private final Instant startedAt;
+  private final Election election;
+  private final Fencing fencing;
+  private final PlannedHandover handover;
+  private final VipProbe probe = new VipProbe();
+  private final TickWatch ticks;
 
   private Role role = Role.INIT;
+  // Counts takeovers and releases: steps planned for an older one are stale (StepQueue).
+  private long generation;
+  // Where in this step's actions each new plan (takeover, release) begins.
+  private final List<Integer> plansAt = new ArrayList<>();
   private Instant since;
   private long knownEpoch;
   private long term;
   private String knownEpochFrom = "";
-  // When a non-primary told us of a newer epoch: some primary we cannot hear exists, so hold off.
-  private Instant relayedEpochAt;
   private boolean holdOver;
   private final Set<String> heardPeers = new TreeSet<>();
   private boolean heardWitness;
@@ -49,17 +51,6 @@ public final class FailoverController {
   private String actionFault;
   private boolean inSync;
   private long replicationPosition;
-  private PendingHandover handingOver;
-  private Offer offeredToMe;
-  private Instant probeSentAt;
-  private boolean probeConflicted;
-  private boolean forced;
-  // A rival primary this primary sees, and since when; one that outlives our announcements cannot
-  // hear us.
-  private String rivalId;
-  private Instant rivalSince;
-  // The rival we yielded to: while it is alive and primary we do not compete with it.
-  private String yieldedTo;
   private final Map<String, String> alarms = new TreeMap<>();
 
   public FailoverController(ControllerSettings settings, long persistedEpoch, Instant startedAt) {
@@ -71,8 +62,11 @@ public final class FailoverController {
     this.failback =
         new FailbackPolicy(
             settings.failbackMode(), settings.failbackDelay(), settings.failbackWindow(), self);
-    this.startedAt = Objects.requireNonNull(startedAt, "startedAt");
-    this.since = startedAt;
+    this.election = new Election(settings, quorum, peers);
+    this.fencing = new Fencing(settings, quorum, peers);
+    this.handover = new PlannedHandover(self, failureTimeout);
+    this.ticks = new TickWatch(failureTimeout, settings.heartbeatInterval(), startedAt);
+    this.since = Objects.requireNonNull(startedAt, "startedAt");
     this.knownEpoch = persistedEpoch;
     this.term = persistedEpoch;
   }
@@ -83,9 +77,23 @@ public final class FailoverController {
     Objects.requireNonNull(now, "now");
     List<Action> out = new ArrayList<>();
     CommandReply reply = null;
-    boolean tick = false;
-    if (event instanceof Event.Tick) {
-      tick = true;
+    boolean tick = event instanceof Event.Tick;
+    ticks
+        .observe(tick, now)
+        .ifPresent(
+            pause ->
+                record(
+                    out,
+                    TransitionType.PAUSED,
+                    role,
+                    "resumed after a pause of "
+                        + pause.toMillis()
+                        + " ms (long enough for live peers to look dead): this node's view is"
+                        + " stale, so it claims nothing and announces no VIP until "
+                        + ticks.quietUntil(),
+                    now));
+    if (tick) {
+      // Nothing more to note: the rules below run after every event.
     } else if (event instanceof Event.HeartbeatReceived e) {
       onHeartbeat(e.hb(), now, out);
     } else if (event instanceof Event.HealthChanged e) {
@@ -103,8 +111,17 @@ public final class FailoverController {
       throw new IllegalArgumentException("unknown event " + event);
     }
     reconcile(now, tick, out);
-    offeredToMe = null;
-    return new Decision(out, Optional.ofNullable(reply));
+    handover.stepped();
+    List<Long> generations = new ArrayList<>(out.size());
+    long g = generation - plansAt.size();
+    for (int i = 0; i < out.size(); i++) {
+      if (plansAt.contains(i)) {
+        g++;
+      }
+      generations.add(g);
+    }
+    plansAt.clear();
+    return new Decision(out, Optional.ofNullable(reply), generations);
   }
 
   /** What this node announces in its heartbeats at {@code now}. */
@@ -122,7 +139,7 @@ public final class FailoverController {
         quorum.isMetBy(visible),
         failback.enabled(),
         failback.version(),
-        handingOver == null ? Optional.empty() : Optional.of(handingOver.handover()),
+        handover.pending(),
         false);
   }
 
@@ -164,11 +181,19 @@ public final class FailoverController {
         since,
         alarmList,
         peerList,
-        handingOver == null ? Optional.empty() : Optional.of(handingOver.handover()));
+        handover.pending());
   }
 
   public Role role() {
     return role;
+  }
+
+  /**
+   * Whether this node may announce the VIPs now (gratuitous ARP refresh): only a primary, and not
+   * while it is quiet after a pause.
+   */
+  public boolean announcing(Instant now) {
+    return role == Role.PRIMARY && !ticks.quiet(now);
   }
 
   /** For a primary its own epoch, otherwise the highest epoch seen; what heartbeats carry. */
@@ -182,6 +207,14 @@ public final class FailoverController {
     if (hb.nodeId().equals(self)) {
       return;
     }
+    if (role == Role.PRIMARY
+        && hb.role() == Role.PRIMARY
+        && hb.epoch() < term
+        && !ticks.quiet(now)) {
+      // A stale primary (resumed from a pause, back from a partition) may have pulled clients'
+      // ARP caches to itself: point them back here while it steps down.
+      out.add(new Action.ReannounceVips());
+    }
     peers.observe(hb, now);
     if (hb.witness()) {
       heardWitness = true;
@@ -192,14 +225,14 @@ public final class FailoverController {
       knownEpoch = hb.epoch();
       knownEpochFrom = hb.nodeId();
       if (hb.role() != Role.PRIMARY) {
-        relayedEpochAt = now;
+        election.relayedEpoch(now);
       }
     }
     // A witness holds no failback setting of its own; whatever it sends must not win a tie.
     if (!hb.witness() && failback.adopt(hb.failbackEnabled(), hb.failbackVersion(), hb.nodeId())) {
       record(
           out,
-          "failback_setting",
+          TransitionType.FAILBACK_SETTING,
           role,
           "adopted the cluster-wide failback setting from "
               + hb.nodeId()
@@ -210,13 +243,7 @@ public final class FailoverController {
               + ")",
           now);
     }
-    hb.handover()
-        .ifPresent(
-            h -> {
-              if (h.target().equals(self) && h.epoch() >= knownEpoch) {
-                offeredToMe = new Offer(h, hb.nodeId());
-              }
-            });
+    handover.heard(hb, knownEpoch);
   }
 
   private void onHealth(Event.HealthChanged e, Instant now, List<Action> out) {
@@ -243,7 +270,7 @@ public final class FailoverController {
       String what = failback.describe() + " (version " + failback.version() + ")";
       record(
           out,
-          "failback_setting",
+          TransitionType.FAILBACK_SETTING,
           role,
           "operator set failback enabled=" + s.enabled() + ": " + what,
           now);
@@ -258,9 +285,12 @@ public final class FailoverController {
   }
 
   private void onProbe(Event.ProbeFinished e, Instant now, List<Action> out) {
-    probeSentAt = null;
+    probe.answered(e.conflict());
+    if (role != Role.BACKUP) {
+      // Asked for as a backup; the role changed meanwhile and the answer decides nothing now.
+      return;
+    }
     if (e.conflict()) {
-      probeConflicted = true;
       if (!alarms.containsKey(SPLIT_BRAIN_RISK)) {
         String detail =
             "no heartbeat from a primary, but a VIP is still answered on the LAN ("
@@ -268,16 +298,19 @@ public final class FailoverController {
                 + "); not taking over";
         alarms.put(SPLIT_BRAIN_RISK, detail);
         out.add(new Action.RaiseAlarm(SPLIT_BRAIN_RISK, detail));
-        record(out, SPLIT_BRAIN_RISK, role, detail, now);
+        record(out, TransitionType.SPLIT_BRAIN_RISK, role, detail, now);
       }
       return;
     }
-    probeConflicted = false;
-    if (role == Role.BACKUP) {
-      electionVerdict(now)
-          .ifPresent(
-              cause -> takeover("takeover", cause + "; VIP probe found no other holder", now, out));
-    }
+    electionVerdict(now)
+        .ifPresent(
+            cause ->
+                takeover(
+                    TransitionType.TAKEOVER,
+                    cause + "; VIP probe found no other holder",
+                    false,
+                    now,
+                    out));
   }
 
   private void onActionFailed(Event.ActionFailed e, Instant now, List<Action> out) {
@@ -292,12 +325,12 @@ public final class FailoverController {
         actionFault = what;
         enterFault(what, now, out);
       } else {
-        record(out, "action_failed", role, what, now);
+        record(out, TransitionType.ACTION_FAILED, role, what, now);
       }
     } else if (a instanceof Action.RunScript s) {
       record(
           out,
-          "script_failed",
+          TransitionType.SCRIPT_FAILED,
           role,
           s.phase().name().toLowerCase()
               + "_failover_script for "
@@ -306,10 +339,14 @@ public final class FailoverController {
               + e.detail(),
           now);
     } else if (a instanceof Action.ProbeVips) {
-      probeSentAt = null;
+      probe.failed();
     } else {
       record(
-          out, "action_failed", role, a.getClass().getSimpleName() + " failed: " + e.detail(), now);
+          out,
+          TransitionType.ACTION_FAILED,
+          role,
+          a.getClass().getSimpleName() + " failed: " + e.detail(),
+          now);
     }
   }
 
@@ -322,8 +359,8 @@ public final class FailoverController {
               .alivePrimary(now)
               .map(p -> "the primary is " + p.id())
               .orElse("no primary is known");
-      if (handingOver != null) {
-        primary = "handover to " + handingOver.handover().target() + " in progress";
+      if (handover.pending().isPresent()) {
+        primary = "handover to " + handover.pending().get().target() + " in progress";
       }
       return CommandReply.rejected("not primary: " + primary + "; run failover there");
     }
@@ -344,21 +381,13 @@ public final class FailoverController {
       }
       target = peer.get();
     } else {
-      target = null;
-      for (PeerTable.Peer p : peers.alive(now)) {
-        if (ineligibility(p, now).isEmpty()
-            && (target == null
-                || Election.isBetter(
-                    p.last().priority(), p.id(), target.last().priority(), target.id()))) {
-          target = p;
-        }
-      }
+      target = election.bestTarget(now, p -> ineligibility(p, now).isEmpty()).orElse(null);
       if (target == null) {
         return CommandReply.rejected(
             "no eligible target: no peer is alive, healthy, in sync and with quorum");
       }
     }
-    handOver("handover", target.id(), "operator failover to " + target.id(), now, out);
+    handOver(TransitionType.HANDOVER, target.id(), "operator failover to " + target.id(), now, out);
     return new CommandReply(
         true,
         "handing over from " + self + " to " + target.id(),
@@ -396,6 +425,12 @@ public final class FailoverController {
     if (role == Role.PRIMARY) {
       return CommandReply.accepted("already primary at epoch " + term);
     }
+    if (!ticks.running()) {
+      // Nobody hears this node yet: as primary it would be one the cluster cannot see.
+      return CommandReply.rejected(
+          "promote refused: this node has not started sending heartbeats yet; try again in a"
+              + " moment");
+    }
     int visible = visibleVoters(now);
     boolean hasQuorum = quorum.isMetBy(visible);
     if (!hasQuorum && !force) {
@@ -406,13 +441,13 @@ public final class FailoverController {
       return CommandReply.rejected(
           "promote refused: node is unhealthy (" + faultDescription() + "), use --force");
     }
-    forced = !hasQuorum;
     holdOver = true;
     takeover(
-        "promote",
+        TransitionType.PROMOTE,
         "operator promote"
             + (force ? " --force" : "")
             + (hasQuorum ? "" : " without quorum (" + quorum.describe(visible) + ")"),
+        !hasQuorum,
         now,
         out);
     return new CommandReply(
@@ -429,8 +464,7 @@ public final class FailoverController {
       out.add(new Action.ClearAlarm(SPLIT_BRAIN_RISK, "cleared by operator reset"));
       cleared.add("split-brain alarm");
     }
-    probeConflicted = false;
-    probeSentAt = null;
+    probe.forgetConflict();
     if (failback.reset()) {
       cleared.add("failback suspension");
     }
@@ -443,7 +477,7 @@ public final class FailoverController {
         "cleared "
             + String.join(", ", cleared)
             + (role == Role.FAULT ? "; still in fault: " + faultDescription() : "");
-    record(out, "reset", before, role, "operator reset: " + message, now);
+    record(out, TransitionType.RESET, before, role, "operator reset: " + message, now);
     return CommandReply.accepted(message);
   }
 
@@ -454,30 +488,30 @@ public final class FailoverController {
       changeRole(Role.BACKUP, now);
       record(
           out,
-          "startup",
+          TransitionType.STARTUP,
           Role.INIT,
           Role.BACKUP,
           heardEveryone()
               ? "startup hold over: heard from every configured peer"
-              : "startup hold over: listened for failure_timeout ("
-                  + failureTimeout.toMillis()
+              : "startup hold over: listened for startup_hold ("
+                  + settings.startupHold().toMillis()
                   + " ms)",
           now);
     }
     followHandover(now, out);
     if (role == Role.PRIMARY) {
-      if (!fence(now, out) && !selfFence(now, out)) {
+      if (!fence(now, out)) {
         considerFailback(now, out);
       }
     } else if (role == Role.BACKUP) {
-      if (offeredToMe == null || !acceptHandover(now, out)) {
+      if (handover.offer().isEmpty() || !acceptHandover(handover.offer().get(), now, out)) {
         elect(now, tick, out);
       }
     }
     if (alarms.containsKey(SPLIT_BRAIN_RISK)
         && (role == Role.PRIMARY || peers.alivePrimary(now).isPresent())) {
       alarms.remove(SPLIT_BRAIN_RISK);
-      probeConflicted = false;
+      probe.forgetConflict();
       out.add(
           new Action.ClearAlarm(
               SPLIT_BRAIN_RISK,
@@ -490,7 +524,11 @@ public final class FailoverController {
   }
 
   private boolean holdPassed(Instant now) {
-    if (!holdOver && (!now.isBefore(startedAt.plus(failureTimeout)) || heardEveryone())) {
+    // Counted from the first tick: only a running node listens for sure (a process can take
+    // seconds to start, or be frozen before it ran at all).
+    boolean listenedLongEnough =
+        ticks.running() && !now.isBefore(ticks.runningSince().plus(settings.startupHold()));
+    if (!holdOver && (listenedLongEnough || heardEveryone())) {
       holdOver = true;
     }
     return holdOver;
@@ -501,152 +539,43 @@ public final class FailoverController {
         && (!settings.hasWitness() || heardWitness);
   }
 
-  /**
-   * Stops announcing a handover once the target (or anyone newer) is primary, or after
-   * failure_timeout.
-   */
   private void followHandover(Instant now, List<Action> out) {
-    if (handingOver == null) {
-      return;
-    }
-    Handover h = handingOver.handover();
-    if (role == Role.PRIMARY || knownEpoch > h.epoch()) {
-      handingOver = null;
-    } else if (!now.isBefore(handingOver.startedAt().plus(failureTimeout))) {
-      handingOver = null;
+    handover
+        .follow(now, role, knownEpoch)
+        .ifPresent(cause -> record(out, TransitionType.HANDOVER_ABANDONED, role, cause, now));
+  }
+
+  /** Epoch fencing and quorum: true if this primary stepped down. */
+  private boolean fence(Instant now, List<Action> out) {
+    Fencing.Verdict verdict = fencing.epochs(now, term, knownEpoch, knownEpochFrom);
+    if (verdict instanceof Fencing.Verdict.Reassert r) {
+      term = knownEpoch = term + 1;
+      out.add(new Action.PersistEpoch(term));
+      // Replication must serve under the new epoch too: replicas refuse streams from older ones.
+      out.add(new Action.SwitchReplicationRole(Role.PRIMARY));
+      out.add(new Action.Announce(Optional.empty()));
       record(
           out,
-          "handover_abandoned",
+          TransitionType.REASSERT,
           role,
-          role,
-          h.target()
-              + " did not take over within failure_timeout ("
-              + failureTimeout.toMillis()
-              + " ms); election resumes",
+          "primary "
+              + r.rival()
+              + " also claims epoch "
+              + r.rivalEpoch()
+              + " and is less preferred; raised own epoch to "
+              + term
+              + " so it steps down",
           now);
     }
-  }
-
-  /** Epoch fencing: true if this primary stepped down. */
-  private boolean fence(Instant now, List<Action> out) {
-    if (knownEpoch > term) {
-      Optional<PeerTable.Peer> from = peers.find(knownEpochFrom);
-      boolean fromPrimary = from.isPresent() && from.get().last().role() == Role.PRIMARY;
-      release(
-          "demote",
-          Role.BACKUP,
-          (fromPrimary
-                  ? "primary " + knownEpochFrom + " has epoch "
-                  : "heartbeat from " + knownEpochFrom + " carries epoch ")
-              + knownEpoch
-              + " > own epoch "
-              + term
-              + (fromPrimary ? "" : ": a newer primary was elected"),
-          Optional.empty(),
-          now,
-          out);
+    if (!(verdict instanceof Fencing.Verdict.StepDown)) {
+      verdict = fencing.quorum(visibleVoters(now));
+    }
+    if (verdict instanceof Fencing.Verdict.StepDown d) {
+      d.yieldTo().ifPresent(election::yieldedTo);
+      release(d.type(), Role.BACKUP, d.cause(), Optional.empty(), now, out);
       return true;
     }
-    PeerTable.Peer rival = null;
-    for (PeerTable.Peer p : peers.alive(now)) {
-      PeerHeartbeat hb = p.last();
-      if (hb.role() != Role.PRIMARY) {
-        continue;
-      }
-      if (hb.epoch() == term
-          && Election.isBetter(hb.priority(), hb.nodeId(), settings.priority(), self)) {
-        release(
-            "demote",
-            Role.BACKUP,
-            "primary "
-                + hb.nodeId()
-                + " holds the same epoch "
-                + term
-                + " and is preferred (priority "
-                + hb.priority()
-                + " vs own "
-                + settings.priority()
-                + ")",
-            Optional.empty(),
-            now,
-            out);
-        return true;
-      }
-      rival = p;
-    }
-    if (rival == null) {
-      rivalId = null;
-      rivalSince = null;
-      return false;
-    }
-    if (!rival.id().equals(rivalId)) {
-      rivalId = rival.id();
-      rivalSince = now;
-      if (rival.last().epoch() == term) {
-        // The rival may not hear us directly; a strictly higher epoch reaches it through any relay.
-        term = knownEpoch = term + 1;
-        out.add(new Action.PersistEpoch(term));
-        out.add(new Action.Announce(Optional.empty()));
-        record(
-            out,
-            "reassert",
-            Role.PRIMARY,
-            Role.PRIMARY,
-            "primary "
-                + rival.id()
-                + " also claims epoch "
-                + (term - 1)
-                + " and is less preferred; raised own epoch to "
-                + term
-                + " so it steps down",
-            now);
-      }
-      return false;
-    }
-    // Two intervals: its demotion announcement may be lost, its next heartbeat may not.
-    if (now.isBefore(rivalSince.plus(settings.heartbeatInterval().multipliedBy(2)))) {
-      return false;
-    }
-    // It kept its role past our announcements: it does not hear us. Two primaries are worse
-    // than either one, and only we know of the conflict, so we yield.
-    String cause =
-        "primary "
-            + rival.id()
-            + " (epoch "
-            + rival.last().epoch()
-            + ") kept its role for "
-            + Duration.between(rivalSince, now).toMillis()
-            + " ms after seeing own epoch "
-            + term
-            + ": it does not hear this node; yielding so that one primary remains";
-    yieldedTo = rival.id();
-    rivalId = null;
-    rivalSince = null;
-    release("demote", Role.BACKUP, cause, Optional.empty(), now, out);
-    return true;
-  }
-
-  /** Quorum: a primary that no longer sees a majority releases its VIPs at once. */
-  private boolean selfFence(Instant now, List<Action> out) {
-    if (!quorum.isRequired()) {
-      return false;
-    }
-    int visible = visibleVoters(now);
-    if (quorum.isMetBy(visible)) {
-      forced = false;
-      return false;
-    }
-    if (forced) {
-      return false;
-    }
-    release(
-        "release",
-        Role.BACKUP,
-        "lost quorum: " + quorum.describe(visible) + "; releasing the VIPs " + "(self-fencing)",
-        Optional.empty(),
-        now,
-        out);
-    return true;
+    return false;
   }
 
   private void considerFailback(Instant now, List<Action> out) {
@@ -674,7 +603,7 @@ public final class FailoverController {
             + " ms); "
             + failback.describe();
     failback.fired(now);
-    handOver("failback", hb.nodeId(), cause, now, out);
+    handOver(TransitionType.FAILBACK, hb.nodeId(), cause, now, out);
   }
 
   /** The best peer better than this primary, if it is fit to take the role back. */
@@ -697,15 +626,19 @@ public final class FailoverController {
     return best != null && best.fitSince().isPresent() ? Optional.of(best) : Optional.empty();
   }
 
-  private boolean acceptHandover(Instant now, List<Action> out) {
-    Handover h = offeredToMe.handover();
-    if (!healthy() || !quorum.isMetBy(visibleVoters(now)) || h.epoch() < knownEpoch) {
+  private boolean acceptHandover(PlannedHandover.Offer offer, Instant now, List<Action> out) {
+    Handover h = offer.handover();
+    if (!healthy()
+        || !ticks.running()
+        || !quorum.isMetBy(visibleVoters(now))
+        || h.epoch() < knownEpoch) {
       return false;
     }
     // No VIP probe: the releasing node removed its VIPs before it announced the handover.
     takeover(
-        "takeover",
-        "planned handover from " + offeredToMe.from() + " (epoch " + h.epoch() + ")",
+        TransitionType.TAKEOVER,
+        "planned handover from " + offer.from() + " (epoch " + h.epoch() + ")",
+        false,
         now,
         out);
     return true;
@@ -717,155 +650,86 @@ public final class FailoverController {
       return;
     }
     if (!settings.probeBeforeClaim()) {
-      takeover("takeover", cause.get(), now, out);
+      takeover(TransitionType.TAKEOVER, cause.get(), false, now, out);
       return;
     }
-    boolean awaitingAnswer = probeSentAt != null && now.isBefore(probeSentAt.plus(failureTimeout));
-    if (awaitingAnswer || (probeConflicted && !tick)) {
-      return;
+    if (probe.shouldProbe(tick)) {
+      probe.requested();
+      out.add(new Action.ProbeVips());
     }
-    probeSentAt = now;
-    out.add(new Action.ProbeVips());
   }
 
   /** Why this backup should take over now, or empty if it should not. */
   private Optional<String> electionVerdict(Instant now) {
-    if (role != Role.BACKUP || !healthy() || handingOver != null) {
+    if (role != Role.BACKUP
+        || !healthy()
+        || handover.pending().isPresent()
+        // Not yet heard by anyone, or just back from a pause with a stale view: listen first.
+        || !ticks.running()
+        || ticks.quiet(now)) {
       return Optional.empty();
     }
-    int visible = visibleVoters(now);
-    if (!quorum.isMetBy(visible)) {
-      return Optional.empty();
-    }
-    // A majority that only just formed may still include voters that kept an isolated old
-    // primary's quorum alive; count only voters heard without a gap for a failure_timeout,
-    // by which time such a primary has lost its quorum and released its VIPs.
-    if (quorum.isRequired()
-        && !quorum.isMetBy(
-            Math.min(1 + peers.settled(now, now.minus(failureTimeout)), quorum.voters()))) {
-      return Optional.empty();
-    }
-    Optional<PeerTable.Peer> primary = peers.alivePrimary(now);
-    if (primary.isPresent() && primary.get().last().epoch() >= knownEpoch) {
-      return Optional.empty();
-    }
-    if (yieldedTo != null) {
-      Optional<PeerTable.Peer> yielded = peers.find(yieldedTo);
-      if (yielded.isPresent()
-          && peers.isAlive(yielded.get(), now)
-          && yielded.get().last().role() == Role.PRIMARY) {
-        return Optional.empty();
-      }
-      yieldedTo = null;
-    }
-    if (relayedEpochAt != null && now.isBefore(relayedEpochAt.plus(failureTimeout))) {
-      return Optional.empty();
-    }
-    List<PeerTable.Peer> alive = peers.alive(now);
-    for (PeerTable.Peer p : alive) {
-      Optional<Handover> h = p.last().handover();
-      if (h.isPresent() && h.get().epoch() >= knownEpoch && !h.get().target().equals(self)) {
-        return Optional.empty();
-      }
-    }
-    List<Election.Candidate> candidates = new ArrayList<>(Election.competingPeers(alive));
-    candidates.add(new Election.Candidate(self, settings.priority(), inSync));
-    Election.Candidate preferred = Election.preferred(candidates).orElseThrow();
-    if (!preferred.nodeId().equals(self)) {
-      return Optional.empty();
-    }
-    return Optional.of(
-        silentPrimary(now)
-            + "; preferred candidate among "
-            + candidates.size()
-            + " (priority "
-            + settings.priority()
-            + ", "
-            + quorum.describe(visible)
-            + ")");
-  }
-
-  private String silentPrimary(Instant now) {
-    PeerTable.Peer last = null;
-    for (PeerTable.Peer p : peers.all()) {
-      if (p.last().role() == Role.PRIMARY
-          && (last == null || p.last().epoch() > last.last().epoch())) {
-        last = p;
-      }
-    }
-    if (last == null) {
-      return "no primary known";
-    }
-    if (peers.isAlive(last, now)) {
-      return "primary "
-          + last.id()
-          + " has stale epoch "
-          + last.last().epoch()
-          + " < "
-          + knownEpoch;
-    }
-    return "primary "
-        + last.id()
-        + " silent since "
-        + last.lastSeen()
-        + " (failure_timeout "
-        + failureTimeout.toMillis()
-        + " ms)";
+    return election.verdict(now, knownEpoch, inSync, ticks.runningSince());
   }
 
   // ---- role changes ----
 
-  private void takeover(String type, String cause, Instant now, List<Action> out) {
+  private void takeover(
+      TransitionType type, String cause, boolean withoutQuorum, Instant now, List<Action> out) {
     Role from = role;
     long epoch = knownEpoch + 1;
     knownEpoch = epoch;
     term = epoch;
     changeRole(Role.PRIMARY, now);
-    probeSentAt = null;
-    probeConflicted = false;
-    handingOver = null;
-    relayedEpochAt = null;
-    rivalId = null;
-    rivalSince = null;
-    yieldedTo = null;
+    newPlan(out);
+    probe.forgetConflict();
+    handover.clear();
+    election.tookOver();
+    fencing.tookOver(withoutQuorum);
     out.addAll(RoleChangeSteps.takeover(type, from, epoch, cause, now));
   }
 
   private void release(
-      String type,
+      TransitionType type,
       Role to,
       String cause,
-      Optional<Handover> handover,
+      Optional<Handover> handingOver,
       Instant now,
       List<Action> out) {
     changeRole(to, now);
-    forced = false;
+    newPlan(out);
+    fencing.released();
     // The old primary's copy must be re-validated by replication before it counts as in sync.
     inSync = false;
-    out.addAll(RoleChangeSteps.release(type, to, term, cause, handover, now));
+    out.addAll(RoleChangeSteps.release(type, to, term, cause, handingOver, now));
   }
 
-  private void handOver(String type, String target, String cause, Instant now, List<Action> out) {
-    Handover handover = new Handover(target, term);
-    release(type, Role.BACKUP, cause, Optional.of(handover), now, out);
-    handingOver = new PendingHandover(handover, now);
+  private void handOver(
+      TransitionType type, String target, String cause, Instant now, List<Action> out) {
+    release(type, Role.BACKUP, cause, Optional.of(new Handover(target, term)), now, out);
+    handover.start(target, term, now);
   }
 
   private void enterFault(String cause, Instant now, List<Action> out) {
-    probeSentAt = null;
     if (role == Role.PRIMARY) {
-      release("fault", Role.FAULT, cause, Optional.empty(), now, out);
+      release(TransitionType.FAULT, Role.FAULT, cause, Optional.empty(), now, out);
       return;
     }
     Role from = role;
     changeRole(Role.FAULT, now);
-    record(out, "fault", from, Role.FAULT, cause, now);
+    record(out, TransitionType.FAULT, from, Role.FAULT, cause, now);
   }
 
   private void recover(String cause, Instant now, List<Action> out) {
     Role to = holdPassed(now) ? Role.BACKUP : Role.INIT;
     changeRole(to, now);
-    record(out, "recover", Role.FAULT, to, cause, now);
+    record(out, TransitionType.RECOVER, Role.FAULT, to, cause, now);
+  }
+
+  /** A takeover or release begins with the next action: a new generation. */
+  private void newPlan(List<Action> out) {
+    generation++;
+    plansAt.add(out.size());
   }
 
   private void changeRole(Role to, Instant now) {
@@ -889,12 +753,13 @@ public final class FailoverController {
     return Math.min(1 + peers.alive(now).size(), quorum.voters());
   }
 
-  private void record(List<Action> out, String type, Role unchanged, String cause, Instant now) {
+  private void record(
+      List<Action> out, TransitionType type, Role unchanged, String cause, Instant now) {
     record(out, type, unchanged, unchanged, cause, now);
   }
 
   private void record(
-      List<Action> out, String type, Role from, Role to, String cause, Instant now) {
+      List<Action> out, TransitionType type, Role from, Role to, String cause, Instant now) {
     out.add(new Action.Record(new Transition(type, from, to, epoch(), cause, now)));
   }
 }

@@ -12,7 +12,8 @@ final class RoleChangeSteps {
 
   private RoleChangeSteps() {}
 
-  static List<Action> takeover(String type, Role from, long epoch, String cause, Instant now) {
+  static List<Action> takeover(
+      TransitionType type, Role from, long epoch, String cause, Instant now) {
     return List.of(
         new Action.PersistEpoch(epoch),
         new Action.SwitchReplicationRole(Role.PRIMARY),
@@ -25,7 +26,12 @@ final class RoleChangeSteps {
   }
 
   static List<Action> release(
-      String type, Role to, long epoch, String cause, Optional<Handover> handover, Instant now) {
+      TransitionType type,
+      Role to,
+      long epoch,
+      String cause,
+      Optional<Handover> handover,
+      Instant now) {
     return List.of(
         new Action.RemoveVips(),
         new Action.Announce(handover),

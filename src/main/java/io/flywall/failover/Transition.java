@@ -6,14 +6,11 @@ import java.util.Objects;
 /**
  * One entry of the failover history.
  *
- * @param type takeover, release, demote, failback, handover, fault, recover, promote, reset,
- *     startup, reassert, split_brain_risk, failback_setting, handover_abandoned, script_failed,
- *     action_failed
  * @param cause what an operator needs to know: which peer went silent, which monitor failed, which
  *     command was given
  */
 public record Transition(
-    String type, Role fromRole, Role toRole, long epoch, String cause, Instant time) {
+    TransitionType type, Role fromRole, Role toRole, long epoch, String cause, Instant time) {
   public Transition {
     Objects.requireNonNull(type, "type");
     Objects.requireNonNull(fromRole, "fromRole");

@@ -21,7 +21,7 @@ import java.util.Set;
  * unsolicited NA (override flag set) for every address on the interface. Side effect: the node's
  * own neighbour entries on that interface are flushed and re-resolved on next use.
  */
-public final class GratuitousAnnouncer {
+public final class GratuitousAnnouncer implements Announcer {
 
   private final CommandRunner runner;
   private final Iproute iproute;
@@ -33,16 +33,12 @@ public final class GratuitousAnnouncer {
     this.timeout = timeout;
   }
 
-  /** Sends what the schedule said is due. */
-  public void send(Announcement announcement) {
-    announce(List.of(announcement.vip()), announcement.count());
-  }
-
   /**
    * Announces every VIP {@code count} times. IPv6 VIPs sharing an interface share one NA round,
    * since each round announces all addresses of the interface. All VIPs are tried; failures are
    * reported together in one {@link NetworkCommandException}.
    */
+  @Override
   public void announce(Collection<Vip> vips, int count) {
     if (count < 1) {
       throw new IllegalArgumentException("count must be >= 1, got " + count);

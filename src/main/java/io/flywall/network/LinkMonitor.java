@@ -13,7 +13,7 @@ import java.util.stream.Collectors;
  * when it is administratively up, has carrier and its operstate is UP (or UNKNOWN, which drivers
  * without operstate support report); a missing interface is down.
  */
-public final class LinkMonitor {
+public final class LinkMonitor implements LinkObserver {
 
   private final Iproute iproute;
 
@@ -21,6 +21,7 @@ public final class LinkMonitor {
     this.iproute = new Iproute(runner, timeout);
   }
 
+  @Override
   public List<LinkState> observe(Collection<String> names) {
     if (names.isEmpty()) {
       return List.of();

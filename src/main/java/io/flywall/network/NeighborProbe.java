@@ -19,7 +19,7 @@ import java.util.regex.Pattern;
  * VIP. IPv4 with {@code arping -c 2 -w 1}, IPv6 with {@code ndisc6 -1 -r 2 -w 500}; each probe is
  * bounded to about one second. Our own MAC never counts as an answer.
  */
-public final class NeighborProbe {
+public final class NeighborProbe implements ArpPing {
 
   private static final Pattern ARP_REPLY =
       Pattern.compile(
@@ -58,6 +58,7 @@ public final class NeighborProbe {
   }
 
   /** Probes several VIPs at once, so claiming N VIPs waits about one probe, not N. */
+  @Override
   public List<ProbeAnswer> probeAll(Collection<Vip> vips) {
     if (vips.isEmpty()) {
       return List.of();

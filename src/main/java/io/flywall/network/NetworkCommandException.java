@@ -3,7 +3,7 @@ package io.flywall.network;
 /**
  * An OS network command failed in a way the caller must know about; the message says which and why.
  */
-public final class NetworkCommandException extends RuntimeException {
+public class NetworkCommandException extends RuntimeException {
 
   private static final long serialVersionUID = 1L;
 

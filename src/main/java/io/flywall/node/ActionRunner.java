@@ -5,9 +5,13 @@ import io.flywall.api.MonitorFeed;
 import io.flywall.conntrack.ConnectionSync;
 import io.flywall.conntrack.SyncStep;
 import io.flywall.failover.Action;
+import io.flywall.failover.Decision;
 import io.flywall.failover.Event;
 import io.flywall.failover.Role;
+import io.flywall.failover.StepQueue;
 import io.flywall.failover.Transition;
+import io.flywall.failover.TransitionType;
+import io.flywall.network.VipGroup;
 import io.flywall.state.History;
 import io.flywall.state.HistoryEvent;
 import io.flywall.state.NodeMeta;
@@ -19,18 +23,32 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
-import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Carries out the controller's actions strictly in the order given, on one thread of its own so a
- * slow script never delays heartbeats. Each step is timed; a {@code Record} action writes the
- * transition with the steps of its batch to the history.
+ * Carries out the controller's decisions by the rules of {@link StepQueue} (in order, stale steps
+ * skipped, a newer role generation stops an older script, a failure seen by the controller before
+ * the next step), on one thread of its own so a slow script never delays heartbeats. Each step is
+ * timed; a {@code Record} action writes the transition with the steps before it (run, failed or
+ * skipped) to the history.
  */
 final class ActionRunner {
   private static final Logger log = LoggerFactory.getLogger(ActionRunner.class);
+
+  /** How the runner reports to the controller. */
+  interface Feedback {
+    /** Steps {@code event} on the controller's loop, later. */
+    void report(Event event);
+
+    /**
+     * Steps {@code event} and returns once the controller has stepped it and handed its actions
+     * here: its answer decides whether the rest of a plan is still current.
+     */
+    void reportAndWait(Event event);
+  }
 
   private final String nodeId;
   private final ExecutorService effects;
@@ -41,10 +59,15 @@ final class ActionRunner {
   private final FailoverScripts scripts;
   private final HaMetrics metrics;
   private final MonitorFeed monitor;
-  private final Consumer<Event> feedback;
+  private final Feedback feedback;
   private final Runnable announce;
-  private final java.util.concurrent.atomic.AtomicBoolean probeInFlight =
-      new java.util.concurrent.atomic.AtomicBoolean();
+  private final StepQueue queue = new StepQueue();
+  // Guarded by queue: the thread running a step, and whether a newer plan stopped it.
+  private Thread runningThread;
+  private boolean stopped;
+  // The steps since the last Record, and when the first of them began.
+  private List<HistoryEvent.Step> steps = new ArrayList<>();
+  private Instant batchStart;
   private final ConnectionSync connectionSync;
   private final ReplicationRoles replication;
 
@@ -58,7 +81,7 @@ final class ActionRunner {
       FailoverScripts scripts,
       HaMetrics metrics,
       MonitorFeed monitor,
-      Consumer<Event> feedback,
+      Feedback feedback,
       Runnable announce,
       ReplicationRoles replication,
       ConnectionSync connectionSync) {
@@ -81,71 +104,138 @@ final class ActionRunner {
     return connectionSync;
   }
 
-  /** Replication's raised alarms (a stream failing again and again), by name. */
-  java.util.Map<String, String> replicationAlarms() {
-    return replication.alarms();
-  }
-
-  void submit(List<Action> actions) {
-    // A probe takes about a second; while one is queued or running, another adds only delay:
-    // its answer would come after the first one's, and it would hold up a takeover queued behind
-    // it.
-    List<Action> batch =
-        actions.stream()
-            .filter(
-                a -> !(a instanceof Action.ProbeVips) || probeInFlight.compareAndSet(false, true))
-            .collect(java.util.stream.Collectors.toList());
-    if (!batch.isEmpty()) {
-      effects.execute(() -> run(batch));
+  void submit(Decision decision) {
+    StepQueue.Submitted submitted;
+    synchronized (queue) {
+      submitted = queue.submit(decision);
+      if (submitted.stopRunning() && runningThread != null) {
+        // A script of a plan the controller has given up: stop it (its process group is killed)
+        // so the new plan, a release above all, does not wait behind it.
+        stopped = true;
+        runningThread.interrupt();
+      }
     }
+    for (Action action : submitted.atOnce()) {
+      if (action instanceof Action.ReannounceVips) {
+        vips.reannounce();
+      }
+    }
+    effects.execute(this::drain);
   }
 
-  private void run(List<Action> actions) {
-    Instant batchStart = clock.instant();
-    List<HistoryEvent.Step> steps = new ArrayList<>();
-    for (Action action : actions) {
-      if (action instanceof Action.Record record) {
-        record(record.transition(), batchStart, steps);
-        steps = new ArrayList<>();
-        batchStart = clock.instant();
-        continue;
-      }
-      if (action instanceof Action.Announce) {
-        announce.run();
-        continue;
-      }
-      if (action instanceof Action.RaiseAlarm alarm) {
-        alarm(alarm.name(), alarm.detail(), true);
-        continue;
-      }
-      if (action instanceof Action.ClearAlarm alarm) {
-        alarm(alarm.name(), alarm.detail(), false);
-        continue;
-      }
-      if (action instanceof Action.CommitConnectionState
-          || action instanceof Action.SwitchReplicationRole s && s.role() != Role.PRIMARY) {
-        syncConnectionState(action, steps);
-        if (action instanceof Action.CommitConnectionState) {
-          continue;
+  private void drain() {
+    while (true) {
+      Optional<StepQueue.Next> next;
+      synchronized (queue) {
+        next = queue.next();
+        if (next.isPresent() && next.get() instanceof StepQueue.Next.Run) {
+          runningThread = Thread.currentThread();
         }
       }
+      if (next.isEmpty()) {
+        return;
+      }
+      if (batchStart == null) {
+        batchStart = clock.instant();
+      }
+      Action action = next.get().step().action();
+      if (next.get() instanceof StepQueue.Next.Skip) {
+        skip(action);
+        continue;
+      }
+      boolean wasStopped;
+      StepResult result;
       Instant start = clock.instant();
-      StepResult result = execute(action);
+      try {
+        result = run(action);
+      } catch (RuntimeException e) {
+        // Whatever happened, the controller hears of it (and a probe is answered).
+        result = StepResult.failed(stepName(action), e);
+      } finally {
+        synchronized (queue) {
+          runningThread = null;
+          wasStopped = stopped;
+          stopped = false;
+          queue.done();
+          Thread.interrupted();
+        }
+      }
       if (result.recorded()) {
         steps.add(
             new HistoryEvent.Step(
-                result.name(), Duration.between(start, clock.instant()).toMillis(), result.ok()));
+                result.name(),
+                Duration.between(start, clock.instant()).toMillis(),
+                result.ok() && !wasStopped,
+                wasStopped));
       }
-      if (!result.ok()) {
+      if (wasStopped) {
+        log.warn("{} stopped: the role changed while it ran", result.name());
+      } else if (!result.ok()) {
         log.warn("{} failed: {}", result.name(), result.detail());
-        feedback.accept(new Event.ActionFailed(action, result.detail()));
-        if (action instanceof Action.PersistEpoch) {
-          // Without a durable epoch there is no takeover: nothing after it may run.
-          log.error("takeover abandoned: the epoch could not be persisted");
-          return;
-        }
+        // The controller decides before the next step whether the rest of the plan still holds.
+        feedback.reportAndWait(new Event.ActionFailed(action, result.detail()));
       }
     }
+  }
+
+  /** A step of a plan the controller has given up: recorded, not run; a probe is answered. */
+  private void skip(Action action) {
+    String name = stepName(action);
+    if (!name.isEmpty()) {
+      steps.add(new HistoryEvent.Step(name, 0, false, true));
+      log.info("{} skipped: planned for a role this node no longer has", name);
+    }
+    if (action instanceof Action.ProbeVips) {
+      feedback.report(new Event.ActionFailed(action, "skipped: the role changed"));
+    }
+  }
+
+  /** Runs one step that is current. */
+  private StepResult run(Action action) {
+    if (action instanceof Action.Record record) {
+      record(record.transition(), batchStart, steps);
+      steps = new ArrayList<>();
+      batchStart = null;
+      return StepResult.unrecorded();
+    }
+    if (action instanceof Action.Announce) {
+      announce.run();
+      return StepResult.unrecorded();
+    }
+    if (action instanceof Action.RaiseAlarm alarm) {
+      alarm(alarm.name(), alarm.detail(), true);
+      return StepResult.unrecorded();
+    }
+    if (action instanceof Action.ClearAlarm alarm) {
+      alarm(alarm.name(), alarm.detail(), false);
+      return StepResult.unrecorded();
+    }
+    if (action instanceof Action.CommitConnectionState
+        || action instanceof Action.SwitchReplicationRole s && s.role() != Role.PRIMARY) {
+      syncConnectionState(action, steps);
+      if (action instanceof Action.CommitConnectionState) {
+        return StepResult.unrecorded();
+      }
+    }
+    return execute(action);
+  }
+
+  /** The name a step has in the history; empty for steps that are not recorded. */
+  static String stepName(Action action) {
+    if (action instanceof Action.PersistEpoch) {
+      return "persist_epoch";
+    } else if (action instanceof Action.SwitchReplicationRole) {
+      return "switch_replication_role";
+    } else if (action instanceof Action.CommitConnectionState) {
+      return "commit_connection_state";
+    } else if (action instanceof Action.RunScript script) {
+      return script.phase().name().toLowerCase() + "_failover_script";
+    } else if (action instanceof Action.AddVips) {
+      return "add_vips";
+    } else if (action instanceof Action.RemoveVips) {
+      return "remove_vips";
+    }
+    return "";
   }
 
   /**
@@ -163,7 +253,7 @@ final class ActionRunner {
       if (!step.ok()) {
         log.warn("{} failed: {}", step.name(), step.detail());
         if (action instanceof Action.CommitConnectionState) {
-          feedback.accept(new Event.ActionFailed(action, step.name() + ": " + step.detail()));
+          feedback.report(new Event.ActionFailed(action, step.name() + ": " + step.detail()));
         }
       }
     }
@@ -172,6 +262,10 @@ final class ActionRunner {
   private record StepResult(String name, boolean ok, String detail, boolean recorded) {
     static StepResult ok(String name) {
       return new StepResult(name, true, "", true);
+    }
+
+    static StepResult unrecorded() {
+      return new StepResult("", true, "", false);
     }
 
     static StepResult failed(String name, Exception e) {
@@ -194,7 +288,7 @@ final class ActionRunner {
         // A replica reports "in sync" itself once it has caught up with the new primary.
         replication
             .switchTo(switchRole.role())
-            .ifPresent(position -> feedback.accept(new Event.ReplicationChanged(true, position)));
+            .ifPresent(position -> feedback.report(new Event.ReplicationChanged(true, position)));
         return StepResult.ok("switch_replication_role");
       } catch (StateStoreException | RuntimeException e) {
         return StepResult.failed("switch_replication_role", e);
@@ -227,41 +321,33 @@ final class ActionRunner {
     if (action instanceof Action.ProbeVips) {
       try {
         Instant probeStart = clock.instant();
-        var conflict = probeOnce();
+        var conflict = vips.probeConflict();
         log.info(
             "VIP probe: {} ({} ms)",
             conflict.orElse("no other holder"),
             Duration.between(probeStart, clock.instant()).toMillis());
-        feedback.accept(
+        feedback.report(
             new Event.ProbeFinished(
                 conflict.isPresent(), conflict.orElse("no other MAC answers for the VIPs")));
         return new StepResult("probe_vips", true, "", false);
       } catch (Exception e) {
         // A probe that cannot run proves nothing: report it as a conflict rather than risk two
         // holders.
-        feedback.accept(new Event.ProbeFinished(true, "probe failed: " + e.getMessage()));
+        feedback.report(new Event.ProbeFinished(true, "probe failed: " + e.getMessage()));
         return new StepResult("probe_vips", true, "", false);
       }
     }
     throw new IllegalStateException("unhandled action " + action);
   }
 
-  /** Runs the probe; until it has finished, further probe requests are dropped (see submit). */
-  private java.util.Optional<String> probeOnce() throws Exception {
-    try {
-      return vips.probeConflict();
-    } finally {
-      probeInFlight.set(false);
-    }
-  }
-
   private void record(Transition transition, Instant batchStart, List<HistoryEvent.Step> steps) {
     long durationMs = Duration.between(batchStart, clock.instant()).toMillis();
+    String type = transition.type().label();
     HistoryEvent event =
         new HistoryEvent(
             0,
             transition.time(),
-            transition.type(),
+            type,
             roleName(transition.fromRole()),
             roleName(transition.toRole()),
             nodeId,
@@ -272,27 +358,27 @@ final class ActionRunner {
     try {
       history.append(event);
     } catch (StateStoreException e) {
-      log.error("cannot record {} in the history: {}", transition.type(), e.getMessage());
+      log.error("cannot record {} in the history: {}", type, e.getMessage());
     }
     log.info(
         "{}: {} -> {} (epoch {}, {} ms): {}",
-        transition.type(),
+        type,
         event.fromRole(),
         event.toRole(),
         transition.epoch(),
         durationMs,
         transition.cause());
-    metrics.transition(transition.type());
+    metrics.transition(type);
     if (transition.toRole() == Role.PRIMARY && transition.fromRole() != Role.PRIMARY) {
-      metrics.failover(transition.type(), durationMs / 1000.0);
+      metrics.failover(type, durationMs / 1000.0);
     }
-    if (transition.type().equals("failback")) {
-      metrics.failback(transition.type());
+    if (transition.type() == TransitionType.FAILBACK) {
+      metrics.failback(type);
     }
     Map<String, Object> published = new LinkedHashMap<>();
     published.put("type", "transition");
     published.put("time", transition.time().toString());
-    published.put("transition", transition.type());
+    published.put("transition", type);
     published.put("from", event.fromRole());
     published.put("to", event.toRole());
     published.put("epoch", transition.epoch());

@@ -74,7 +74,8 @@ public record ClusterPlan(
             QuorumMode.valueOf(ha.quorum().name()),
             peers.size(),
             witness.isPresent(),
-            probe);
+            probe,
+            ha.startupHold());
     return new ClusterPlan(
         replication.nodeId(),
         bind,

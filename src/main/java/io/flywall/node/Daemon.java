@@ -3,23 +3,30 @@ package io.flywall.node;
 import io.flywall.api.ApiServer;
 import io.flywall.api.ApiToken;
 import io.flywall.api.HaMetrics;
+import io.flywall.api.HaService;
 import io.flywall.api.MonitorFeed;
 import io.flywall.api.StateService;
 import io.flywall.cluster.BootId;
 import io.flywall.cluster.ClusterKeys;
 import io.flywall.cluster.HeartbeatCodec;
+import io.flywall.cluster.HeartbeatPeers;
 import io.flywall.cluster.HeartbeatReceiver;
 import io.flywall.cluster.HeartbeatSender;
+import io.flywall.cluster.TcpConnectAnswer;
 import io.flywall.cluster.UdpHeartbeatTransport;
 import io.flywall.config.ApiConfig;
 import io.flywall.config.Cidr;
+import io.flywall.config.ConfigLoader;
 import io.flywall.config.FlywallConfig;
 import io.flywall.config.HaConfig;
 import io.flywall.conntrack.ConnectionSync;
 import io.flywall.failover.FailoverController;
 import io.flywall.network.CommandRunner;
 import io.flywall.network.GatewayMonitor;
+import io.flywall.network.HealthWatch;
 import io.flywall.network.LinkMonitor;
+import io.flywall.network.LinkObserver;
+import io.flywall.network.VipGroup;
 import io.flywall.replication.Replication;
 import io.flywall.state.History;
 import io.flywall.state.NodeMeta;
@@ -30,7 +37,7 @@ import java.net.InetSocketAddress;
 import java.nio.channels.DatagramChannel;
 import java.security.SecureRandom;
 import java.time.Clock;
-import java.util.HashSet;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -42,29 +49,28 @@ public final class Daemon implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Daemon.class);
 
   private final StateDatabase database;
-  private final Node node;
+  private final ControllerLoop node;
   private final ApiServer api;
   private final HealthWatch health;
   private final ConnectionSync connectionSync;
   private final Replication replication;
+  private final java.util.Optional<TcpConnectAnswer> tcpAnswer;
 
   private Daemon(
       StateDatabase database,
-      Node node,
+      ControllerLoop node,
       ApiServer api,
       HealthWatch health,
       ConnectionSync connectionSync,
-      Replication replication) {
+      Replication replication,
+      java.util.Optional<TcpConnectAnswer> tcpAnswer) {
+    this.tcpAnswer = tcpAnswer;
     this.connectionSync = connectionSync;
     this.replication = replication;
     this.database = database;
     this.node = node;
     this.api = api;
     this.health = health;
-  }
-
-  public Node node() {
-    return node;
   }
 
   public int apiPort() {
@@ -76,7 +82,22 @@ public final class Daemon implements AutoCloseable {
       VipGroup vips,
       FailoverScripts scripts,
       CommandRunner commands,
-      ConnectionSync connectionSync) {
+      ConnectionSync connectionSync,
+      LinkObserver links) {
+    /** Links polled through {@code commands}. */
+    public Effects(
+        VipGroup vips,
+        FailoverScripts scripts,
+        CommandRunner commands,
+        ConnectionSync connectionSync) {
+      this(
+          vips,
+          scripts,
+          commands,
+          connectionSync,
+          new LinkMonitor(commands, java.time.Duration.ofSeconds(2)));
+    }
+
     /** Without connection-state sync. */
     public Effects(VipGroup vips, FailoverScripts scripts, CommandRunner commands) {
       this(vips, scripts, commands, ConnectionSync.disabled());
@@ -86,33 +107,34 @@ public final class Daemon implements AutoCloseable {
   public static Daemon start(FlywallConfig config, Clock clock, Effects effects)
       throws NodeStartException {
     ClusterPlan plan = ClusterPlan.of(config);
+    // Started first, so the Argon2id run overlaps opening the database.
+    CompletableFuture<ClusterKeys> derivedKeys = deriveKeys(config);
     StateDatabase database = open(plan);
     DatagramChannel channel = null;
     Replication replication = null;
+    java.util.Optional<TcpConnectAnswer> tcpAnswer = java.util.Optional.empty();
     try {
       NodeMeta meta = new NodeMeta(database);
       long epoch = meta.epoch();
       long bootId = BootId.next(plan.stateDir(), clock);
-      ClusterKeys keys =
-          config
-              .replication()
-              .secretKey()
-              .map(secret -> ClusterKeys.fromSecret(secret.value()))
-              .orElseGet(() -> ClusterKeys.fromSecret(randomSecret()));
-      HeartbeatCodec codec = HeartbeatCodec.withKeys(keys);
-      HeartbeatReceiver receiver =
-          new HeartbeatReceiver(plan.nodeId(), new HashSet<>(plan.destinations()), codec, clock);
+      ClusterKeys keys = derivedKeys.join();
+      HeartbeatPeers peers = HeartbeatPeers.nodes(plan.peers(), HeartbeatCodec.withKeys(keys));
+      if (plan.witness().isPresent()) {
+        peers = peers.withWitness(plan.witness().get(), new HeartbeatCodec(keys.witnessKey()));
+      }
+      HeartbeatReceiver receiver = new HeartbeatReceiver(plan.nodeId(), peers, clock);
       channel = bindHeartbeats(plan.heartbeatBind());
+      tcpAnswer = TcpConnectAnswer.open(plan.heartbeatBind());
       FailoverController controller =
           new FailoverController(plan.controller(), epoch, clock.instant());
       HaMetrics metrics = new HaMetrics();
-      MonitorFeed monitor = new MonitorFeed();
+      MonitorFeed monitor = new MonitorFeed(config.api().maxMonitors());
       History history = new History(database);
       ScheduledExecutorService loop =
           Executors.newSingleThreadScheduledExecutor(daemonThreads("flywall-controller"));
       ExecutorService effectsThread =
           Executors.newSingleThreadExecutor(daemonThreads("flywall-effects"));
-      Node[] holder = new Node[1];
+      ControllerLoop[] holder = new ControllerLoop[1];
       Replication[] replicationHolder = new Replication[1];
       replication =
           StateReplication.start(
@@ -121,15 +143,10 @@ public final class Daemon implements AutoCloseable {
               database,
               keys,
               clock,
-              () -> {
-                var target =
-                    holder[0] == null
-                        ? java.util.Optional.<io.flywall.replication.PrimaryTarget>empty()
-                        : holder[0].followedPrimary();
-                replicationHolder[0].primaryIs(
-                    target.map(io.flywall.replication.PrimaryTarget::nodeId));
-                return target;
-              },
+              () ->
+                  holder[0] == null
+                      ? java.util.Optional.<io.flywall.replication.PrimaryTarget>empty()
+                      : holder[0].followedPrimary(),
               () -> holder[0] == null ? epoch : holder[0].knownEpoch(),
               (inSync, position) -> {
                 if (holder[0] != null) {
@@ -146,11 +163,19 @@ public final class Daemon implements AutoCloseable {
               () -> holder[0] == null ? java.util.Optional.empty() : holder[0].primaryHint());
       UdpHeartbeatTransport transport =
           UdpHeartbeatTransport.start(
-              channel, codec, receiver, received -> holder[0].onHeartbeat(received));
+              channel,
+              receiver,
+              received -> {
+                // Before the loop exists the receiver has still counted the peer; the next
+                // heartbeat reaches the controller.
+                if (holder[0] != null) {
+                  holder[0].onHeartbeat(received);
+                }
+              });
       HeartbeatSender sender =
           new HeartbeatSender(plan.nodeId(), bootId, transport, receiver.peers(), clock);
-      Node node =
-          new Node(
+      ControllerLoop node =
+          new ControllerLoop(
               plan,
               clock,
               controller,
@@ -159,7 +184,6 @@ public final class Daemon implements AutoCloseable {
               receiver,
               sender,
               transport,
-              history,
               (feedback, announce) ->
                   new ActionRunner(
                       plan.nodeId(),
@@ -177,8 +201,19 @@ public final class Daemon implements AutoCloseable {
                       effects.connectionSync()),
               effects.vips(),
               metrics,
-              monitor);
+              monitor,
+              replicationHolder[0]::primaryIs);
       holder[0] = node;
+      HaView view =
+          new HaView(
+              plan,
+              clock,
+              node,
+              receiver,
+              history,
+              effects.vips(),
+              effects.connectionSync(),
+              replication::alarms);
       // A node that died while primary may still carry the VIPs: it holds nothing until elected.
       try {
         effects.vips().release();
@@ -190,12 +225,12 @@ public final class Daemon implements AutoCloseable {
           new HealthWatch(
               ha.monitorLinks(),
               ha.monitorGateways(),
-              new LinkMonitor(effects.commands(), java.time.Duration.ofSeconds(2)),
+              effects.links(),
               new GatewayMonitor(effects.commands()),
               node::healthChanged,
               Executors.newScheduledThreadPool(2, daemonThreads("flywall-health")));
       ApiServer api =
-          startApi(config.api(), node, metrics, monitor, new StateApi(plan.nodeId(), replication));
+          startApi(config.api(), view, metrics, monitor, new StateApi(plan.nodeId(), replication));
       log.info(
           "node {} (boot {}, epoch {}) state in {}, API on {}",
           plan.nodeId(),
@@ -208,15 +243,17 @@ public final class Daemon implements AutoCloseable {
           .connectionSync()
           .start(
               new ConntrackReporting(
-                  plan.nodeId(), clock, metrics, monitor, history, node::status));
+                  plan.nodeId(), clock, metrics, monitor, history, view::status));
       node.start();
-      return new Daemon(database, node, api, health, effects.connectionSync(), replication);
+      return new Daemon(
+          database, node, api, health, effects.connectionSync(), replication, tcpAnswer);
     } catch (NodeStartException | IOException | StateStoreException | RuntimeException e) {
       // Nothing half-started is left behind: a failed start releases what it took.
       effects.connectionSync().close();
       closeQuietly(replication);
       database.close();
       closeQuietly(channel);
+      tcpAnswer.ifPresent(TcpConnectAnswer::close);
       throw e instanceof NodeStartException start
           ? start
           : new NodeStartException(e.getMessage(), e);
@@ -246,7 +283,7 @@ public final class Daemon implements AutoCloseable {
   }
 
   private static ApiServer startApi(
-      ApiConfig config, Node node, HaMetrics metrics, MonitorFeed monitor, StateService state)
+      ApiConfig config, HaService ha, HaMetrics metrics, MonitorFeed monitor, StateService state)
       throws NodeStartException {
     ApiToken token;
     try {
@@ -261,9 +298,10 @@ public final class Daemon implements AutoCloseable {
             config.listen().host(),
             config.listen().port(),
             address -> config.allow().stream().anyMatch((Cidr cidr) -> cidr.contains(address)),
-            token);
+            token,
+            hostNames(config));
     try {
-      return new ApiServer(settings, node, metrics, monitor, java.util.Optional.of(state)).start();
+      return new ApiServer(settings, ha, metrics, monitor, java.util.Optional.of(state)).start();
     } catch (RuntimeException e) {
       throw new NodeStartException(
           "cannot start the API on "
@@ -275,6 +313,19 @@ public final class Daemon implements AutoCloseable {
     }
   }
 
+  /** The names a browser may legitimately put in {@code Host}: this host's and the API's. */
+  private static java.util.Set<String> hostNames(ApiConfig config) {
+    java.util.Set<String> names = new java.util.HashSet<>();
+    String hostname = ConfigLoader.systemHostname();
+    if (hostname != null) {
+      names.add(hostname);
+    }
+    if (!config.listen().anyHost()) {
+      names.add(config.listen().host());
+    }
+    return names;
+  }
+
   private static String rootMessage(Throwable e) {
     Throwable root = e;
     while (root.getCause() != null) {
@@ -283,10 +334,32 @@ public final class Daemon implements AutoCloseable {
     return root.getMessage() == null ? root.toString() : root.getMessage();
   }
 
-  private static String randomSecret() {
-    byte[] bytes = new byte[32];
-    new SecureRandom().nextBytes(bytes);
-    return java.util.HexFormat.of().formatHex(bytes);
+  /**
+   * The keys from secret_key, derived on a thread of their own (the Argon2id run is timed in the
+   * log, since the first heartbeat waits for it), or random keys for a node without peers.
+   */
+  private static CompletableFuture<ClusterKeys> deriveKeys(FlywallConfig config)
+      throws NodeStartException {
+    var replication = config.replication();
+    if (replication.secretKey().isEmpty()) {
+      if (replication.witnessKey().isPresent()) {
+        throw new NodeStartException(
+            "this config has witness_key but no secret_key: witness_key is for 'flywall witness';"
+                + " a node needs the cluster's secret_key");
+      }
+      return CompletableFuture.completedFuture(ClusterKeys.random(new SecureRandom()));
+    }
+    String secret = replication.secretKey().get().value();
+    return CompletableFuture.supplyAsync(
+        () -> {
+          long started = System.nanoTime();
+          ClusterKeys keys = ClusterKeys.fromSecret(secret);
+          log.info(
+              "cluster keys derived from secret_key in {} ms (Argon2id, once per start)",
+              (System.nanoTime() - started) / 1_000_000);
+          return keys;
+        },
+        runnable -> daemonThreads("flywall-kdf").newThread(runnable).start());
   }
 
   static java.util.concurrent.ThreadFactory daemonThreads(String name) {
@@ -317,5 +390,6 @@ public final class Daemon implements AutoCloseable {
     connectionSync.close();
     replication.close();
     database.close();
+    tcpAnswer.ifPresent(TcpConnectAnswer::close);
   }
 }

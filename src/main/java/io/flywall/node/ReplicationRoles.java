@@ -23,10 +23,6 @@ final class ReplicationRoles {
     this.primaryId = primaryId;
   }
 
-  java.util.Map<String, String> alarms() {
-    return replication.alarms();
-  }
-
   /** Switches; for a primary returns its log position (a primary is in sync by definition). */
   OptionalLong switchTo(Role role) throws StateStoreException {
     if (role == Role.PRIMARY) {

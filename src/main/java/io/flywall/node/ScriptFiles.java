@@ -47,9 +47,9 @@ final class ScriptFiles implements FailoverScripts {
             new ScriptInvocation(
                 file.get(),
                 nodeId,
-                script.event(),
-                ActionRunner.roleName(script.from()),
-                ActionRunner.roleName(script.to()),
+                script.event().label(),
+                HaView.roleName(script.from()),
+                HaView.roleName(script.to()),
                 script.epoch(),
                 script.cause(),
                 vips,

@@ -5,11 +5,13 @@ import io.flywall.cluster.ClusterKeys;
 import io.flywall.cluster.Heartbeat;
 import io.flywall.cluster.HeartbeatCodec;
 import io.flywall.cluster.HeartbeatCommand;
+import io.flywall.cluster.HeartbeatPeers;
 import io.flywall.cluster.HeartbeatReceiver;
 import io.flywall.cluster.HeartbeatSender;
 import io.flywall.cluster.NodeStatus;
 import io.flywall.cluster.PeerStatus;
 import io.flywall.cluster.ReceivedHeartbeat;
+import io.flywall.cluster.TcpConnectAnswer;
 import io.flywall.cluster.UdpHeartbeatTransport;
 import io.flywall.config.FlywallConfig;
 import io.flywall.config.HaConfig;
@@ -22,7 +24,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
-import java.util.HashSet;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -43,10 +44,15 @@ public final class Witness implements AutoCloseable {
 
   private final ScheduledExecutorService loop;
   private final UdpHeartbeatTransport transport;
+  private final java.util.Optional<TcpConnectAnswer> tcpAnswer;
 
-  private Witness(ScheduledExecutorService loop, UdpHeartbeatTransport transport) {
+  private Witness(
+      ScheduledExecutorService loop,
+      UdpHeartbeatTransport transport,
+      java.util.Optional<TcpConnectAnswer> tcpAnswer) {
     this.loop = loop;
     this.transport = transport;
+    this.tcpAnswer = tcpAnswer;
   }
 
   public InetSocketAddress localAddress() {
@@ -70,11 +76,7 @@ public final class Witness implements AutoCloseable {
       throw new NodeStartException(
           "a witness needs the nodes' addresses: set peer_addrs (or peer_addr)");
     }
-    String secret =
-        replication
-            .secretKey()
-            .orElseThrow(() -> new NodeStartException("a witness needs the cluster's secret_key"))
-            .value();
+    byte[] witnessKey = witnessKey(replication);
     HostPort listen = replication.heartbeatListen();
     InetSocketAddress bind =
         listen.anyHost()
@@ -82,14 +84,15 @@ public final class Witness implements AutoCloseable {
             : ClusterPlan.resolve(listen, "listen_addr");
     try {
       long bootId = BootId.next(replication.stateDir(), clock);
-      HeartbeatCodec codec = HeartbeatCodec.withKeys(ClusterKeys.fromSecret(secret));
       HeartbeatReceiver receiver =
-          new HeartbeatReceiver(replication.nodeId(), new HashSet<>(peers), codec, clock);
+          new HeartbeatReceiver(
+              replication.nodeId(),
+              HeartbeatPeers.nodes(peers, new HeartbeatCodec(witnessKey)),
+              clock);
       AtomicLong maxEpoch = new AtomicLong();
       UdpHeartbeatTransport transport =
           UdpHeartbeatTransport.open(
               bind,
-              codec,
               receiver,
               (ReceivedHeartbeat received) ->
                   maxEpoch.accumulateAndGet(received.heartbeat().status().epoch(), Math::max));
@@ -127,16 +130,39 @@ public final class Witness implements AutoCloseable {
           ha.heartbeatInterval().toMillis(),
           TimeUnit.MILLISECONDS);
       log.info("witness {} on {} voting for {}", replication.nodeId(), bind, peers);
-      return new Witness(loop, transport);
+      return new Witness(loop, transport, TcpConnectAnswer.open(bind));
     } catch (IOException e) {
       throw new NodeStartException(
           "cannot start the witness on " + bind + ": " + e.getMessage(), e);
     }
   }
 
+  /**
+   * The witness's own key. The cluster's secret_key is refused: a witness holding it could read
+   * every replicated value and speak as any node, which is what the witness key exists to prevent.
+   */
+  private static byte[] witnessKey(ReplicationConfig replication) throws NodeStartException {
+    if (replication.secretKey().isPresent()) {
+      throw new NodeStartException(
+          "a witness takes witness_key, not the cluster's secret_key (with it a witness could read"
+              + " all replicated state and pose as a node): print the key with 'flywall config"
+              + " witness-key NODE_CONFIG' and set witness_key = \"...\" instead of secret_key");
+    }
+    return ClusterKeys.parseWitnessKey(
+        replication
+            .witnessKey()
+            .orElseThrow(
+                () ->
+                    new NodeStartException(
+                        "a witness needs witness_key: print it with 'flywall config witness-key"
+                            + " NODE_CONFIG' on a node"))
+            .value());
+  }
+
   @Override
   public void close() {
     loop.shutdownNow();
     transport.close();
+    tcpAnswer.ifPresent(TcpConnectAnswer::close);
   }
 }

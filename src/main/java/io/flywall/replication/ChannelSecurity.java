@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.security.SecureRandom;
+import java.time.Clock;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -12,7 +13,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Turns a TCP connection into a {@link SecureChannel}: TLS 1.3-PSK first when {@code encryption} is
  * on, then always the PSK challenge-response, whose session key MACs every frame. Failed
- * authentications are counted and logged (rate-limited by the caller's backoff).
+ * authentications are counted and logged, at most one line per {@link RefusalLog#INTERVAL}.
  */
 public final class ChannelSecurity {
   private static final Logger log = LoggerFactory.getLogger(ChannelSecurity.class);
@@ -23,13 +24,24 @@ public final class ChannelSecurity {
   private final PskTls tls;
   private final PskHandshake handshake;
   private final AtomicLong refused = new AtomicLong();
+  private final RefusalLog refusals;
 
   public ChannelSecurity(
-      String nodeId, byte[] replicationKey, boolean encryption, SecureRandom random) {
+      String nodeId, byte[] replicationKey, boolean encryption, SecureRandom random, Clock clock) {
+    this(nodeId, replicationKey, encryption, random, new RefusalLog(clock, log::warn));
+  }
+
+  ChannelSecurity(
+      String nodeId,
+      byte[] replicationKey,
+      boolean encryption,
+      SecureRandom random,
+      RefusalLog refusals) {
     this.nodeId = nodeId;
     this.encryption = encryption;
     this.tls = new PskTls(replicationKey, random);
     this.handshake = new PskHandshake(replicationKey, random);
+    this.refusals = refusals;
   }
 
   public boolean encryption() {
@@ -60,10 +72,7 @@ public final class ChannelSecurity {
           layer.closer);
     } catch (AuthenticationException | IOException e) {
       refused.incrementAndGet();
-      log.warn(
-          "replication connection from {} refused: {}",
-          socket.getRemoteSocketAddress(),
-          describe(e));
+      refusals.refused(String.valueOf(socket.getRemoteSocketAddress()), describe(e));
       closeQuietly(socket);
       throw e instanceof AuthenticationException a
           ? a
@@ -126,8 +135,14 @@ public final class ChannelSecurity {
         });
   }
 
+  /** The reason, printable: TLS libraries may quote what the peer sent. */
   private static String describe(Exception e) {
-    return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    StringBuilder out = new StringBuilder(message.length());
+    message
+        .codePoints()
+        .forEach(c -> out.append(Character.isISOControl(c) ? "?" : Character.toString(c)));
+    return out.toString();
   }
 
   private static void closeQuietly(Socket socket) {

@@ -19,10 +19,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The replica's side: follows whichever node is primary now (asked anew on every connect, so it
- * moves across failovers), applies batches whole or not at all, installs snapshots, sends its
- * divergent writes when asked, writes pushed files, and acks. Every problem (refused stream,
- * corrupt frame, failed apply) is reported in status and followed by a reconnect that resumes from
+ * The replica's side: follows whichever node is primary now (the {@link FollowPolicy} says whom,
+ * and a new primary drops the stream in hand at once), applies batches whole or not at all,
+ * installs snapshots, sends its divergent writes when asked, writes pushed files, and acks. A
+ * stream silent for the policy's silence limit is closed. Every problem (refused stream, corrupt
+ * frame, failed apply, silence) is reported in status and followed by a reconnect that resumes from
  * the position actually applied.
  */
 final class PrimaryFollower implements Runnable {
@@ -44,7 +45,7 @@ final class PrimaryFollower implements Runnable {
   private final Supplier<Optional<PrimaryTarget>> primary;
   private final LongSupplier knownEpoch;
   private final Clock clock;
-  private final FollowerState state;
+  private final FollowPolicy state;
   private volatile boolean running = true;
   private volatile MessageLink current;
   private volatile boolean resyncRequested;
@@ -60,7 +61,7 @@ final class PrimaryFollower implements Runnable {
       Supplier<Optional<PrimaryTarget>> primary,
       LongSupplier knownEpoch,
       Clock clock,
-      FollowerState state) {
+      FollowPolicy state) {
     this.store = store;
     this.security = security;
     this.codec = codec;
@@ -74,6 +75,11 @@ final class PrimaryFollower implements Runnable {
 
   void stop() {
     running = false;
+    dropStream();
+  }
+
+  /** Closes the stream in hand (the primary changed); the loop connects to the new one at once. */
+  void dropStream() {
     MessageLink link = current;
     if (link != null) {
       link.close();
@@ -93,9 +99,11 @@ final class PrimaryFollower implements Runnable {
   public void run() {
     Duration backoff = MIN_BACKOFF;
     while (running) {
-      Optional<PrimaryTarget> target = primary.get();
+      // The node also pushes changes (Replication.primaryIs); asking here covers the first connect.
+      state.primaryIs(primary.get());
+      Optional<PrimaryTarget> target = state.target();
       if (target.isEmpty()) {
-        state.disconnected("no primary known yet");
+        state.closed("no primary known yet");
       } else {
         boolean changedTarget = !target.equals(lastTarget);
         lastTarget = target;
@@ -130,9 +138,17 @@ final class PrimaryFollower implements Runnable {
     try (Socket socket = new Socket()) {
       socket.setTcpNoDelay(true);
       socket.connect(target.address(), CONNECT_TIMEOUT_MS);
-      MessageLink link = new MessageLink(security.connect(socket, target.nodeId()), codec, stats);
+      SecureChannel channel = security.connect(socket, target.nodeId());
+      // The primary sends at least a position every sync_interval: a longer silence means a dead
+      // primary (powered off, cut off) whose connection would otherwise never end.
+      channel.receiveTimeout((int) state.silenceLimit().toMillis());
+      MessageLink link = new MessageLink(channel, codec, stats);
       current = link;
-      state.connected(target);
+      if (!state.wants(target)) {
+        state.closed("the primary changed while connecting to " + target.nodeId());
+        return false;
+      }
+      state.connected(target, clock.instant());
       boolean resync = resyncRequested;
       resyncRequested = false;
       var point = store.logPoint();
@@ -176,7 +192,13 @@ final class PrimaryFollower implements Runnable {
           if (!fromCurrentEpoch(link, position.epoch())) {
             return progressed;
           }
-          state.primaryAt(position.position(), position.checksum(), store.head(), clock.instant());
+          StateStore.LogHead head = store.head();
+          state.primaryAt(
+              position.position(),
+              position.checksum(),
+              head.position(),
+              head.checksum(),
+              clock.instant());
           ack(link);
         } else if (message instanceof ReplicationMessage.SnapshotBegin begin) {
           if (!fromCurrentEpoch(link, begin.epoch())) {
@@ -191,6 +213,7 @@ final class PrimaryFollower implements Runnable {
               header.position(),
               target.nodeId());
         } else if (message instanceof ReplicationMessage.SnapshotChunk chunk) {
+          state.heard(clock.instant());
           if (sink == null) {
             throw new WireFormatException("snapshot chunk without a snapshot");
           }
@@ -224,9 +247,13 @@ final class PrimaryFollower implements Runnable {
         }
       }
     } catch (java.io.EOFException e) {
-      state.disconnected("the primary closed the connection");
+      state.closed("the primary closed the connection");
+    } catch (java.net.SocketTimeoutException e) {
+      stats.silentStreamsClosed.incrementAndGet();
+      state.closed(state.silenceProblem());
+      log.warn("replication: {} from {}", state.silenceProblem(), target.nodeId());
     } catch (IOException e) {
-      state.disconnected(
+      state.closed(
           "cannot reach the primary "
               + target.nodeId()
               + " at "
@@ -253,6 +280,7 @@ final class PrimaryFollower implements Runnable {
       log.error("replication: stream from the primary failed", e);
     } finally {
       current = null;
+      state.ended();
       abortQuietly(sink);
     }
     return progressed;

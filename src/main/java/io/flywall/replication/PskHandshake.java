@@ -23,6 +23,7 @@ final class PskHandshake {
   private static final byte[] MAGIC = "FWR1".getBytes(StandardCharsets.US_ASCII);
   private static final int NONCE = 32;
   private static final int PROOF = 32;
+  static final int PRINTED_ID_BYTES = 64;
 
   private final byte[] key;
   private final SecureRandom random;
@@ -85,14 +86,37 @@ final class PskHandshake {
       out.write(0);
       out.flush();
       throw new AuthenticationException(
-          "replication client '"
-              + new String(id, StandardCharsets.UTF_8)
-              + "' failed the secret_key challenge (wrong secret?)");
+          "replication client "
+              + printable(id)
+              + " failed the secret_key challenge (wrong secret?)");
     }
     out.write(1);
     out.flush();
     return new Session(
         new String(id, StandardCharsets.UTF_8), proof("session", clientNonce, serverNonce, id));
+  }
+
+  /**
+   * A node id as a peer claimed it, before it proved anything: quoted, printable ASCII kept, every
+   * other byte as \xNN, at most {@link #PRINTED_ID_BYTES} bytes. Whatever the bytes, the result is
+   * one line that cannot pose as log output of its own.
+   */
+  static String printable(byte[] id) {
+    StringBuilder out = new StringBuilder("'");
+    int shown = Math.min(id.length, PRINTED_ID_BYTES);
+    for (int i = 0; i < shown; i++) {
+      int b = id[i] & 0xff;
+      if (b >= 0x20 && b < 0x7f && b != '\\' && b != '\'') {
+        out.append((char) b);
+      } else {
+        out.append(String.format("\\x%02x", b));
+      }
+    }
+    out.append('\'');
+    if (id.length > shown) {
+      out.append(" (").append(id.length - shown).append(" more bytes)");
+    }
+    return out.toString();
   }
 
   private byte[] nonce() {

@@ -49,7 +49,7 @@ public final class Replication implements AutoCloseable {
   private final Clock clock;
   private final Supplier<Optional<PrimaryTarget>> primary;
   private final LongSupplier knownEpoch;
-  private final FollowerState followerState;
+  private final FollowPolicy followerState;
   private final ServerSocket server;
   private final ExecutorService connections;
   private final ScheduledExecutorService sweeper;
@@ -78,7 +78,8 @@ public final class Replication implements AutoCloseable {
     this.clock = clock;
     this.primary = primary;
     this.knownEpoch = knownEpoch;
-    this.followerState = new FollowerState(syncListener);
+    this.followerState =
+        new FollowPolicy(FollowPolicy.silenceLimit(settings.syncInterval()), syncListener);
     this.server = server;
     this.connections = Executors.newCachedThreadPool(named("flywall-replication"));
     this.sweeper = Executors.newSingleThreadScheduledExecutor(named("flywall-expiry"));
@@ -105,7 +106,8 @@ public final class Replication implements AutoCloseable {
     server.setReuseAddress(true);
     server.bind(settings.listen());
     ChannelSecurity security =
-        new ChannelSecurity(settings.nodeId(), replicationKey, settings.encryption(), random);
+        new ChannelSecurity(
+            settings.nodeId(), replicationKey, settings.encryption(), random, clock);
     Replication replication =
         new Replication(
             store, settings, security, clock, primary, knownEpoch, syncListener, server);
@@ -167,10 +169,22 @@ public final class Replication implements AutoCloseable {
     }
   }
 
-  /** Updates whom writes are redirected to while this node is a replica. */
-  public void primaryIs(Optional<String> primaryId) {
+  /**
+   * The primary as the failover controller sees it now: writes are redirected to it, and a stream
+   * from any other node is dropped so the follower moves to it at once.
+   */
+  public void primaryIs(Optional<PrimaryTarget> primary) {
     if (!primaryRole) {
-      store.refuseWrites(primaryId);
+      store.refuseWrites(primary.map(PrimaryTarget::nodeId));
+    }
+    if (followerState.primaryIs(primary)) {
+      PrimaryFollower following;
+      synchronized (this) {
+        following = follower;
+      }
+      if (following != null) {
+        following.dropStream();
+      }
     }
   }
 
@@ -268,7 +282,7 @@ public final class Replication implements AutoCloseable {
           conflicts,
           peers);
     }
-    FollowerState.View view = followerState.view();
+    FollowPolicy.View view = followerState.view();
     List<ReplicationStatus.Peer> peers = new ArrayList<>();
     view.primary()
         .ifPresent(
@@ -302,7 +316,7 @@ public final class Replication implements AutoCloseable {
   public Map<String, String> alarms() {
     String detail = alarms.detail();
     if (!primaryRole) {
-      FollowerState.View view = followerState.view();
+      FollowPolicy.View view = followerState.view();
       // A primary just elected that does not serve yet is no fault: the replica asks again soon.
       boolean notServingYet =
           view.problem() != null && view.problem().contains(ReplicationMessage.Refused.NOT_PRIMARY);

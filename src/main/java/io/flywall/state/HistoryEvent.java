@@ -20,6 +20,13 @@ public record HistoryEvent(
     steps = List.copyOf(steps);
   }
 
-  /** A step of a transition (persist epoch, add VIPs, a script ...) and whether it succeeded. */
-  public record Step(String name, long durationMs, boolean ok) {}
+  /**
+   * A step of a transition (persist epoch, add VIPs, a script ...) and whether it succeeded; {@code
+   * skipped} when it did not run (or was stopped) because the role changed before it was due.
+   */
+  public record Step(String name, long durationMs, boolean ok, boolean skipped) {
+    public Step(String name, long durationMs, boolean ok) {
+      this(name, durationMs, ok, false);
+    }
+  }
 }

@@ -1,7 +1,6 @@
 package io.flywall.state;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -84,14 +83,18 @@ public final class StateDatabase implements AutoCloseable {
     this.connection = connection;
   }
 
-  /** Opens (creating if needed) the database in {@code stateDir}. */
+  /**
+   * Opens (creating if needed) the database in {@code stateDir}. The directory is made 0700 and the
+   * database files 0600 whatever the umask: they hold every replicated value and the history.
+   */
   public static StateDatabase open(Path stateDir) throws StateStoreException {
     Path file = stateDir.resolve(FILE_NAME);
     try {
-      Files.createDirectories(stateDir);
+      PrivateFiles.directory(stateDir);
+      PrivateFiles.file(file);
     } catch (IOException e) {
       throw new StateStoreException(
-          "cannot create state_dir "
+          "cannot prepare state_dir "
               + stateDir
               + ": "
               + e.getMessage()
@@ -111,9 +114,15 @@ public final class StateDatabase implements AutoCloseable {
           st.execute(ddl);
         }
       }
+      // SQLite gives its -wal and -shm files the database file's mode; narrowed here in case an
+      // older version left them wider.
+      PrivateFiles.narrowIfPresent(stateDir.resolve(FILE_NAME + "-wal"));
+      PrivateFiles.narrowIfPresent(stateDir.resolve(FILE_NAME + "-shm"));
       return new StateDatabase(file, connection);
     } catch (SQLException e) {
       throw new StateStoreException("cannot open " + file + ": " + e.getMessage(), e);
+    } catch (IOException e) {
+      throw new StateStoreException("cannot restrict " + file + ": " + e.getMessage(), e);
     }
   }
 

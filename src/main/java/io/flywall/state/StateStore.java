@@ -363,6 +363,7 @@ public final class StateStore {
     if (batch.isEmpty()) {
       return;
     }
+    refuseFuture(batch);
     commits.exclusive(
         () -> {
           long expected = position() + 1;
@@ -400,11 +401,31 @@ public final class StateStore {
         });
   }
 
+  /** Refuses, before anything is stored, a batch with a change stamped too far in the future. */
+  private void refuseFuture(List<Change> changes) throws StateStoreException {
+    for (Change change : changes) {
+      Optional<String> problem = hlc.tooFarAhead(change.hlc());
+      if (problem.isPresent()) {
+        throw new StateStoreException(
+            "refusing "
+                + change.bucket()
+                + "/"
+                + change.key()
+                + " from "
+                + change.origin()
+                + " and the rest of its batch: "
+                + problem.get(),
+            null);
+      }
+    }
+  }
+
   /**
    * Merges writes another node made while it was cut off (a split brain); see {@link
    * SplitBrainMerge}. The winners and the conflicts are logged here, so every replica gets them.
    */
   public MergeOutcome merge(List<Change> foreign) throws StateStoreException {
+    refuseFuture(foreign);
     long now = wall.millis();
     return commits.exclusive(
         () -> {

@@ -1,18 +1,30 @@
 package io.flywall.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
 import java.net.InetAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -110,6 +122,16 @@ class ApiServerTest {
   }
 
   @Test
+  void aConfiguredPeerNeverHeardIsListedWithItsAddressAndNoNodeId() throws Exception {
+    start(a -> true);
+    JsonNode never = parse(get("/api/ha/cluster")).get("nodes").get(2);
+    assertThat(never.has("node_id")).isTrue();
+    assertThat(never.get("node_id").isNull()).isTrue();
+    assertThat(never.get("alive").asBoolean()).isFalse();
+    assertThat(never.get("address").asText()).isEqualTo("127.0.0.3:9002");
+  }
+
+  @Test
   void clusterListsNodesWithTheContractFields() throws Exception {
     start(a -> true);
     JsonNode cluster = parse(get("/api/ha/cluster"));
@@ -150,7 +172,7 @@ class ApiServerTest {
             "steps");
     assertThat(event.get("steps").get(0).fieldNames())
         .toIterable()
-        .containsExactlyInAnyOrder("name", "duration_ms", "ok");
+        .containsExactlyInAnyOrder("name", "duration_ms", "ok", "skipped");
     assertError(get("/api/ha/history?limit=zero"), 400, "bad_request");
   }
 
@@ -266,5 +288,183 @@ class ApiServerTest {
     ApiToken second = ApiToken.loadOrCreate(file, new SecureRandom());
     assertThat(second.value()).isEqualTo(first.value());
     assertThat(first.toString()).doesNotContain(first.value());
+  }
+
+  @Test
+  void anEmptyTokenFileLeftByACrashIsReplacedNotFatal() throws Exception {
+    Path file = dir.resolve("api.token");
+    Files.writeString(file, "");
+
+    ApiToken token = ApiToken.loadOrCreate(file, new SecureRandom());
+
+    assertThat(token.value()).hasSize(64);
+    assertThat(Files.readString(file).trim()).isEqualTo(token.value());
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file)))
+        .isEqualTo("rw-------");
+    try (var left = Files.list(dir)) {
+      assertThat(left).as("no temporary file is left").containsExactly(file);
+    }
+  }
+
+  @Test
+  void aTokenFileThatIsASymbolicLinkIsNeitherFollowedNorWritten() throws Exception {
+    Path elsewhere =
+        Files.writeString(dir.resolve("elsewhere"), "not-a-token-but-long-enough-text");
+    Path file = Files.createSymbolicLink(dir.resolve("api.token"), elsewhere);
+    Path dangling = Files.createSymbolicLink(dir.resolve("other.token"), dir.resolve("nowhere"));
+
+    assertThatThrownBy(() -> ApiToken.loadOrCreate(file, new SecureRandom()))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("is a symbolic link");
+    assertThatThrownBy(() -> ApiToken.loadOrCreate(dangling, new SecureRandom()))
+        .hasMessageContaining("is a symbolic link");
+    assertThatThrownBy(() -> ApiToken.read(file)).hasMessageContaining("is a symbolic link");
+    assertThat(Files.readString(elsewhere)).isEqualTo("not-a-token-but-long-enough-text");
+    assertThat(dir.resolve("nowhere")).doesNotExist();
+  }
+
+  @Test
+  void aTokenFileReadableByOthersIsNarrowedToTheOwner() throws Exception {
+    Path file = dir.resolve("api.token");
+    Files.writeString(file, "0123456789abcdef0123456789abcdef\n");
+    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
+
+    ApiToken token = ApiToken.loadOrCreate(file, new SecureRandom());
+
+    assertThat(token.value()).isEqualTo("0123456789abcdef0123456789abcdef");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file)))
+        .isEqualTo("rw-------");
+  }
+
+  @Test
+  void aHostHeaderThatIsNoAddressLocalhostOrOwnNameIsRefusedForEveryRequest() throws Exception {
+    start(a -> true, Set.of("fw-a"), new MonitorFeed());
+
+    for (String host :
+        List.of(
+            "evil.example", "evil.example:8080", "fw-a.evil.example", "127.0.0.1.evil.example")) {
+      try (RawHttp raw = raw("GET", "/api/ha/status", host)) {
+        assertThat(raw.status()).as(host).isEqualTo(403);
+        assertThat(raw.rest()).contains("\"bad_host\"", "DNS rebinding");
+      }
+    }
+    try (RawHttp raw = raw("GET", "/metrics", "evil.example")) {
+      assertThat(raw.status()).isEqualTo(403);
+    }
+  }
+
+  @Test
+  void hostHeadersWithAnAddressLocalhostOrOwnNameAreServed() throws Exception {
+    start(a -> true, Set.of("fw-a"), new MonitorFeed());
+
+    for (String host :
+        List.of("127.0.0.1", "127.0.0.1:8080", "[::1]:8080", "localhost", "LOCALHOST:1", "fw-a")) {
+      try (RawHttp raw = raw("GET", "/api/ha/status", host)) {
+        assertThat(raw.status()).as(host).isEqualTo(200);
+      }
+    }
+  }
+
+  @Test
+  void monitorStreamsBeyondMaxMonitorsGet503AndTheOthersKeepStreaming() throws Exception {
+    MonitorFeed feed = new MonitorFeed(2);
+    start(a -> true, Set.of(), feed);
+    List<RawHttp> open = new ArrayList<>();
+    try {
+      for (int i = 0; i < 2; i++) {
+        RawHttp stream = raw("GET", "/api/ha/monitor", "127.0.0.1");
+        assertThat(stream.status()).isEqualTo(200);
+        open.add(stream);
+      }
+      await().atMost(Duration.ofSeconds(10)).until(() -> feed.subscribers() == 2);
+
+      try (RawHttp third = raw("GET", "/api/ha/monitor", "127.0.0.1")) {
+        assertThat(third.status()).isEqualTo(503);
+        assertThat(third.rest()).contains("\"too_many_monitors\"", "api.max_monitors");
+      }
+      feed.publish(Map.of("type", "role", "to", "primary"));
+      for (RawHttp stream : open) {
+        assertThat(stream.readUntil("\"to\":\"primary\"")).contains("event: role");
+      }
+    } finally {
+      for (RawHttp stream : open) {
+        stream.close();
+      }
+    }
+  }
+
+  private void start(Predicate<InetAddress> allowed, Set<String> hostNames, MonitorFeed feed)
+      throws Exception {
+    token = ApiToken.loadOrCreate(dir.resolve("api.token"), new SecureRandom());
+    server =
+        new ApiServer(
+                new ApiServer.Settings("127.0.0.1", 0, allowed, token, hostNames),
+                ha,
+                metrics,
+                feed)
+            .start();
+  }
+
+  /** One HTTP/1.1 request with a Host header of the test's choosing (HttpClient forbids that). */
+  private RawHttp raw(String method, String path, String host) throws IOException {
+    Socket socket = new Socket("127.0.0.1", server.port());
+    socket.setSoTimeout(10_000);
+    socket
+        .getOutputStream()
+        .write(
+            (method
+                    + " "
+                    + path
+                    + " HTTP/1.1\r\nHost: "
+                    + host
+                    + "\r\nAccept: text/event-stream\r\nConnection: close\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII));
+    return new RawHttp(socket);
+  }
+
+  /** The raw answer: status line parsed, the rest read on demand. */
+  private static final class RawHttp implements AutoCloseable {
+    private final Socket socket;
+    private final BufferedReader in;
+    private final int status;
+
+    RawHttp(Socket socket) throws IOException {
+      this.socket = socket;
+      this.in =
+          new BufferedReader(
+              new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
+      String statusLine = in.readLine();
+      this.status = Integer.parseInt(statusLine.split(" ")[1]);
+    }
+
+    int status() {
+      return status;
+    }
+
+    /** Everything until the server closes the connection. */
+    String rest() throws IOException {
+      StringBuilder out = new StringBuilder();
+      for (String line = in.readLine(); line != null; line = in.readLine()) {
+        out.append(line).append('\n');
+      }
+      return out.toString();
+    }
+
+    /** Lines until one contains {@code marker} (a stream stays open). */
+    String readUntil(String marker) throws IOException {
+      StringBuilder out = new StringBuilder();
+      for (String line = in.readLine(); line != null; line = in.readLine()) {
+        out.append(line).append('\n');
+        if (line.contains(marker)) {
+          return out.toString();
+        }
+      }
+      return out.toString();
+    }
+
+    @Override
+    public void close() throws IOException {
+      socket.close();
+    }
   }
 }

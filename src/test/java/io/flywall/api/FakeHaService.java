@@ -42,9 +42,10 @@ final class FakeHaService implements HaService {
         3,
         "node1",
         List.of(
-            new ClusterNode("node1", "primary", 50, true, true, 0L, null, 3, 0, "127.0.0.1:9002"),
+            new ClusterNode("node1", "primary", 50, true, true, 0L, null, 3L, 0L, "127.0.0.1:9002"),
             new ClusterNode(
-                "node2", "backup", 100, true, true, 420L, 0.3, 3, 0, "127.0.0.2:9002")));
+                "node2", "backup", 100, true, true, 420L, 0.3, 3L, 0L, "127.0.0.2:9002"),
+            ClusterNode.neverHeard("127.0.0.3:9002")));
   }
 
   @Override
@@ -61,7 +62,7 @@ final class FakeHaService implements HaService {
             3,
             "peer node2 silent for 3s",
             12,
-            List.of(new HistoryStep("persist_epoch", 2, true))));
+            List.of(new HistoryStep("persist_epoch", 2, true, false))));
   }
 
   @Override

@@ -8,7 +8,6 @@ import io.flywall.network.Vip;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -36,20 +35,8 @@ public final class FailoverBenchmark {
 
   public static void main(String[] args) throws Exception {
     int trials = args.length > 0 ? Integer.parseInt(args[0]) : 10;
-    NetLab.unavailableReason()
-        .ifPresent(
-            reason -> {
-              System.err.println("bench-failover: " + reason);
-              System.exit(1);
-            });
-    List<String> java =
-        List.of(
-            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-            "-Xmx160m",
-            "-XX:+UseSerialGC",
-            "-XX:TieredStopAtLevel=1",
-            "-jar",
-            System.getProperty("flywall.jar", "target/flywall.jar"));
+    LabBench.requireLab("bench-failover");
+    List<String> java = LabBench.javaCommand();
     List<String[]> rows = new ArrayList<>();
     double[] flywall1s = run("flywall 1s x 3", trials, lab -> flywall(lab, java, "1s", true), rows);
     double[] flywall100 =
@@ -74,9 +61,9 @@ public final class FailoverBenchmark {
         Locale.ROOT,
         "%nratio flywall/keepalived (median): 1 s heartbeat %.2f, 100 ms heartbeat %.2f,"
             + " 100 ms heartbeat without arp_ping %.2f%n",
-        median(flywall1s) / median(keep1s),
-        median(flywall100) / median(keep100),
-        median(flywall100NoProbe) / median(keep100));
+        LabBench.median(flywall1s) / LabBench.median(keep1s),
+        LabBench.median(flywall100) / LabBench.median(keep100),
+        LabBench.median(flywall100NoProbe) / LabBench.median(keep100));
   }
 
   interface PairFactory {
@@ -113,7 +100,7 @@ public final class FailoverBenchmark {
         new String[] {
           name,
           Integer.toString(trials),
-          String.format(Locale.ROOT, "%.0f", median(sorted)),
+          String.format(Locale.ROOT, "%.0f", LabBench.median(sorted)),
           String.format(Locale.ROOT, "%.0f", sorted[sorted.length - 1])
         });
     return sorted;
@@ -125,19 +112,8 @@ public final class FailoverBenchmark {
         .ok();
   }
 
-  private static double median(double[] sorted) {
-    int n = sorted.length;
-    return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
-  }
-
   private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-    Instant deadline = Instant.now().plus(LIMIT);
-    while (!condition.getAsBoolean()) {
-      if (Instant.now().isAfter(deadline)) {
-        throw new IllegalStateException("gave up waiting for " + what);
-      }
-      Thread.sleep(20);
-    }
+    LabBench.await(what, LIMIT, condition);
   }
 
   private static Pair flywall(NetLab lab, List<String> java, String interval, boolean arpPing)

@@ -2,6 +2,7 @@ package io.flywall.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.flywall.cluster.ClusterKeys;
 import io.flywall.config.ConfigLoader;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -46,7 +47,11 @@ class ConfigCommandTest {
     Run r = run("config", "check", file.toString());
     assertThat(r.exitCode()).isZero();
     assertThat(r.out()).isEqualTo(file + ": ok" + System.lineSeparator());
-    assertThat(r.err()).isEmpty();
+    // The guide's secrets are placeholders shorter than 32 characters: a warning, not an error.
+    assertThat(r.err().lines())
+        .singleElement()
+        .asString()
+        .startsWith(file + ":5:16: warning: `secret_key` is shorter than 32 characters");
   }
 
   @Test
@@ -56,7 +61,7 @@ class ConfigCommandTest {
     assertThat(r.exitCode()).isZero();
     assertThat(r.out()).contains(file + ": ok");
     assertThat(r.err())
-        .startsWith(file + ":6:16: warning: `secret_key` is shorter than 16 characters");
+        .startsWith(file + ":6:16: warning: `secret_key` is shorter than 32 characters");
   }
 
   @Test
@@ -91,6 +96,37 @@ class ConfigCommandTest {
                 + ":2:10: `mode` must be one of \"primary\", \"replica\", \"standalone\"; got \"boss\"",
             file
                 + ":4:5: unknown attribute `prority` in block `replication.ha`; did you mean `priority`?");
+  }
+
+  @Test
+  void witnessKeyPrintsTheKeyEveryNodeDerivesFromTheSecretAndTheWitnessConfigLoadsIt()
+      throws Exception {
+    Path node = example("basic-primary.hcl");
+    Run r = run("config", "witness-key", node.toString());
+
+    assertThat(r.exitCode()).isZero();
+    String key = ClusterKeys.fromSecret("SHARED_SECRET_KEY").witnessKeyText();
+    assertThat(r.out()).isEqualTo(key + System.lineSeparator());
+    assertThat(r.out()).doesNotContain("SHARED_SECRET_KEY");
+    Path witness =
+        write(
+            "witness.hcl",
+            "replication {\n  mode = \"standalone\"\n  node_id = \"witness\"\n"
+                + "  peer_addrs = [\"10.0.0.1:9001\", \"10.0.0.2:9001\"]\n"
+                + "  witness_key = \""
+                + r.out().trim()
+                + "\"\n}\n");
+    assertThat(run("config", "check", witness.toString()).exitCode()).isZero();
+  }
+
+  @Test
+  void witnessKeyOfAConfigWithoutSecretExitsTwoAndSaysWhy() throws Exception {
+    Path file = write("alone.hcl", "replication {\n  mode = \"standalone\"\n}\n");
+    Run r = run("config", "witness-key", file.toString());
+
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(r.out()).isEmpty();
+    assertThat(r.err()).contains("has no secret_key", "node of the cluster");
   }
 
   @Test
@@ -148,7 +184,7 @@ class ConfigCommandTest {
     Run check = run("config", "check", "--help");
     assertThat(check.exitCode()).isZero();
     assertThat(check.out())
-        .contains("FILE", "The config file to check", "--print", "effective config", "Exit codes");
+        .contains("FILE", "The config file to check", "--print", "effective config", "Exit status");
     CommandLine.Model.CommandSpec spec =
         Main.commandLine()
             .getSubcommands()

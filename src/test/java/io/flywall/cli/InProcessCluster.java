@@ -1,27 +1,46 @@
 package io.flywall.cli;
 
 import io.flywall.config.ConfigLoader;
+import io.flywall.config.FlywallConfig;
 import io.flywall.network.ProcessCommandRunner;
+import io.flywall.network.VipGroup;
 import io.flywall.node.Daemon;
 import io.flywall.node.FailoverScripts;
-import io.flywall.node.VipGroup;
 import io.flywall.testing.FreePorts;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.IntFunction;
 
 /** Two real nodes (no VIPs) in this JVM on 127.0.0.1 and 127.0.0.2, each with its own API. */
 final class InProcessCluster implements AutoCloseable {
   final List<Daemon> daemons = new ArrayList<>();
   final List<Integer> apiPorts = new ArrayList<>();
   final List<Path> tokenFiles = new ArrayList<>();
+  final int heartbeatPort;
+  private final List<FlywallConfig> configs = new ArrayList<>();
+  private final Daemon[] running = new Daemon[2];
 
   /**
+   * Both nodes, started, with manual failback.
+   *
    * @param firstApiPort the API port of node 1 (0 for any free port)
    */
   InProcessCluster(Path dir, int firstApiPort) throws Exception {
-    int heartbeat = FreePorts.udpOnAll(List.of("127.0.0.1", "127.0.0.2"), System.nanoTime());
+    this(dir, firstApiPort, node -> "failback_mode = \"manual\"");
+    start(1);
+    start(2);
+  }
+
+  /**
+   * Both nodes configured, none started ({@link #start}); node i has priority 50 * i and the lines
+   * {@code haExtra.apply(i)} in its {@code ha} block.
+   */
+  InProcessCluster(Path dir, int firstApiPort, IntFunction<String> haExtra) throws Exception {
+    List<String> hosts = List.of("127.0.0.1", "127.0.0.2");
+    heartbeatPort = FreePorts.udpOnAll(hosts, System.nanoTime());
+    int replicationPort = FreePorts.tcpOnAll(hosts, System.nanoTime());
     for (int i = 1; i <= 2; i++) {
       int api = i == 1 && firstApiPort > 0 ? firstApiPort : FreePorts.tcp();
       String text =
@@ -29,7 +48,7 @@ final class InProcessCluster implements AutoCloseable {
           replication {
             mode = "replica"
             node_id = "node%d"
-            listen_addr = "127.0.0.%d:9001"
+            listen_addr = "127.0.0.%d:%d"
             peer_addr = "127.0.0.%d:%d"
             secret_key = "in-process-cluster-secret-0123456789"
             state_dir = "%s"
@@ -38,23 +57,49 @@ final class InProcessCluster implements AutoCloseable {
               heartbeat_interval = "100ms"
               failure_threshold = 3
               heartbeat_port = %d
-              failback_mode = "manual"
+              %s
             }
           }
           api {
             listen = "127.0.0.1:%d"
           }
           """
-              .formatted(i, i, 3 - i, heartbeat, dir.resolve("node" + i), 50 * i, heartbeat, api);
-      var config = new ConfigLoader(() -> "unused").parse("node" + i + ".hcl", text).config();
-      daemons.add(
-          Daemon.start(
-              config,
-              Clock.systemUTC(),
-              new Daemon.Effects(
-                  VipGroup.none(), FailoverScripts.none(), new ProcessCommandRunner())));
+              .formatted(
+                  i,
+                  i,
+                  replicationPort,
+                  3 - i,
+                  heartbeatPort,
+                  dir.resolve("node" + i),
+                  50 * i,
+                  heartbeatPort,
+                  haExtra.apply(i),
+                  api);
+      configs.add(new ConfigLoader(() -> "unused").parse("node" + i + ".hcl", text).config());
       apiPorts.add(api);
       tokenFiles.add(dir.resolve("node" + i + "/api.token"));
+    }
+  }
+
+  /** Starts node {@code node} (1 or 2). */
+  void start(int node) throws Exception {
+    Daemon daemon =
+        Daemon.start(
+            configs.get(node - 1),
+            Clock.systemUTC(),
+            new Daemon.Effects(
+                VipGroup.none(), FailoverScripts.none(), new ProcessCommandRunner()));
+    running[node - 1] = daemon;
+    daemons.add(daemon);
+  }
+
+  /** Stops node {@code node} as SIGTERM would (a primary hands over first). */
+  void stop(int node) {
+    Daemon daemon = running[node - 1];
+    if (daemon != null) {
+      running[node - 1] = null;
+      daemons.remove(daemon);
+      daemon.close();
     }
   }
 

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
@@ -25,6 +26,19 @@ class BootIdTest {
     assertThat(first).isEqualTo(Heartbeats.BOOT);
     assertThat(Files.readString(stateDir.resolve("boot_id")).trim())
         .isEqualTo(Long.toString(first));
+  }
+
+  @Test
+  void theBootIdFileIsOwnerOnlyAndAMissingStateDirIsCreatedOwnerOnly() throws IOException {
+    Path fresh = stateDir.resolve("witness");
+
+    BootId.next(fresh, clock);
+
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(fresh)))
+        .isEqualTo("rwx------");
+    assertThat(
+            PosixFilePermissions.toString(Files.getPosixFilePermissions(fresh.resolve("boot_id"))))
+        .isEqualTo("rw-------");
   }
 
   @Test

@@ -19,9 +19,9 @@ import net.jqwik.api.statistics.Statistics;
  */
 class HeartbeatCodecFuzzTest {
 
-  private final HeartbeatCodec codec =
+  private static final HeartbeatCodec codec =
       HeartbeatCodec.withKeys(ClusterKeys.fromSecret("fuzzing secret 0123"));
-  private final HeartbeatCodec stranger =
+  private static final HeartbeatCodec stranger =
       HeartbeatCodec.withKeys(ClusterKeys.fromSecret("another secret 4567"));
 
   @Property(tries = 2000)

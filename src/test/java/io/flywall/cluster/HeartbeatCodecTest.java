@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 
 class HeartbeatCodecTest {
 
-  private final HeartbeatCodec codec =
+  private static final HeartbeatCodec codec =
       HeartbeatCodec.withKeys(ClusterKeys.fromSecret("pair secret 0123456789"));
 
   private Heartbeat decoded(byte[] datagram) {

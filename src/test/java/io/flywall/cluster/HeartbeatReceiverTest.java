@@ -15,17 +15,21 @@ class HeartbeatReceiverTest {
 
   private static final InetSocketAddress NODE2 = new InetSocketAddress("10.0.0.2", 9002);
   private static final InetSocketAddress NODE3 = new InetSocketAddress("10.0.0.3", 9002);
+  private static final InetSocketAddress WITNESS = new InetSocketAddress("10.0.0.9", 9002);
+  private static final HeartbeatCodec WITNESS_CODEC =
+      new HeartbeatCodec(ClusterKeys.fromSecret("receiver secret 0123").witnessKey());
   private static final Instant START = Instant.ofEpochMilli(Heartbeats.BOOT + 60_000);
 
   private final MutableClock clock = new MutableClock(START);
-  private final HeartbeatCodec codec =
+  private static final HeartbeatCodec ATTACKER =
+      HeartbeatCodec.withKeys(ClusterKeys.fromSecret("attacker secret"));
+  private static final HeartbeatCodec codec =
       HeartbeatCodec.withKeys(ClusterKeys.fromSecret("receiver secret 0123"));
   private final List<String> logLines = new ArrayList<>();
   private final HeartbeatReceiver receiver =
       new HeartbeatReceiver(
           "node1",
-          Set.of(NODE2, NODE3),
-          codec,
+          HeartbeatPeers.nodes(Set.of(NODE2, NODE3), codec),
           clock,
           HeartbeatReceiver.DEFAULT_MAX_SKEW,
           new RejectionLog(clock, Duration.ofSeconds(10), logLines::add));
@@ -128,12 +132,153 @@ class HeartbeatReceiverTest {
   }
 
   @Test
-  void aKnownPeerIsJudgedBySequenceNotByItsClock() {
+  void everyDatagramMustBeWithinTheSkewBoundSoOldCapturesCannotBeDribbledIn() {
+    // Captures of node2 taken while it was alive, one per second...
+    List<Heartbeat> captured = new ArrayList<>();
+    for (int seq = 1; seq <= 20; seq++) {
+      captured.add(node2(Heartbeats.BOOT, seq, now() + (seq - 1) * 1_000L));
+    }
+    clock.advance(Duration.ofSeconds(20));
+    // ...fed in one every 4 s after it died: each is newer than the last, but ever older.
+    List<RejectReason> verdicts = new ArrayList<>();
+    for (Heartbeat capture : captured) {
+      Reception reception = receive(capture);
+      verdicts.add(reception instanceof Reception.Rejected r ? r.reason() : (RejectReason) null);
+      clock.advance(Duration.ofSeconds(4));
+    }
+
+    // Accepted only while within 30 s of this clock; never again once outside it.
+    int firstRejected = verdicts.indexOf(RejectReason.CLOCK_SKEW);
+    assertThat(firstRejected).isBetween(1, 10);
+    assertThat(verdicts.subList(firstRejected, verdicts.size()))
+        .containsOnly(RejectReason.CLOCK_SKEW);
+  }
+
+  @Test
+  void aKnownPeerWhoseClockStepsAwayIsRejected() {
     receive(node2(Heartbeats.BOOT, 1, now()));
     clock.advance(Duration.ofMinutes(5));
 
-    assertThat(receive(node2(Heartbeats.BOOT, 2, now() - 120_000)))
+    assertThat(reasonOf(receive(node2(Heartbeats.BOOT, 2, now() - 120_000))))
+        .isEqualTo(RejectReason.CLOCK_SKEW);
+    assertThat(receive(node2(Heartbeats.BOOT, 3, now() - 29_000)))
         .isInstanceOf(Reception.Accepted.class);
+  }
+
+  @Test
+  void repeatedClockSkewRejectionsFromAPeerRaiseTheAlarmUntilItIsHeardAgain() {
+    receive(node2(Heartbeats.BOOT, 1, now()));
+    receive(node2(Heartbeats.BOOT, 2, now() + 45_000));
+    receive(node2(Heartbeats.BOOT, 3, now() + 45_000));
+    assertThat(receiver.clockSkewAlarm()).as("two could be stray late datagrams").isEmpty();
+
+    receive(node2(Heartbeats.BOOT, 4, now() + 45_000));
+
+    assertThat(receiver.clockSkewAlarm())
+        .hasValueSatisfying(
+            detail -> assertThat(detail).contains("node2", "45.0 s ahead of", "3 in a row", "NTP"));
+    receive(node2(Heartbeats.BOOT, 5, now()));
+    assertThat(receiver.clockSkewAlarm()).isEmpty();
+  }
+
+  @Test
+  void theClockSkewAlarmClearsAfterAMinuteWithoutSkewedHeartbeats() {
+    for (int seq = 1; seq <= 3; seq++) {
+      receive(node2(Heartbeats.BOOT, seq, now() - 90_000));
+    }
+    assertThat(receiver.clockSkewAlarm()).isPresent();
+
+    clock.advance(Duration.ofSeconds(61));
+
+    assertThat(receiver.clockSkewAlarm()).isEmpty();
+  }
+
+  @Test
+  void anAddressSpeaksForTheNodeIdFirstHeardFromIt() {
+    receive(node2(Heartbeats.BOOT, 1, now()), NODE2);
+
+    Reception other = receive(Heartbeats.from("node7", Heartbeats.BOOT, 2, now()), NODE2);
+
+    assertThat(reasonOf(other)).isEqualTo(RejectReason.WRONG_ADDRESS);
+    assertThat(((Reception.Rejected) other).detail()).contains("10.0.0.2:9002", "node2", "node7");
+    assertThat(receiver.peers().get("node7")).isEmpty();
+  }
+
+  @Test
+  void aNodeIdHeardFromOneAddressIsRejectedFromAnother() {
+    receive(node2(Heartbeats.BOOT, 1, now()), NODE2);
+
+    assertThat(reasonOf(receive(node2(Heartbeats.BOOT, 2, now()), NODE3)))
+        .isEqualTo(RejectReason.WRONG_ADDRESS);
+    assertThat(receiver.peers().get("node2").orElseThrow().address()).isEqualTo(NODE2);
+    assertThat(receive(node2(Heartbeats.BOOT, 3, now()), NODE2))
+        .isInstanceOf(Reception.Accepted.class);
+  }
+
+  @Test
+  void onlyAnAcceptedHeartbeatBindsAnIdToAnAddress() {
+    // A skewed and a forged datagram claiming other ids bind nothing to node3's address.
+    receive(Heartbeats.from("node8", Heartbeats.BOOT, 1, now() + 60_000), NODE3);
+    byte[] forged = ATTACKER.encode(Heartbeats.from("node7", Heartbeats.BOOT, 1, now()));
+    receiver.receive(forged, forged.length, NODE3);
+
+    assertThat(receive(Heartbeats.from("node3", Heartbeats.BOOT, 2, now()), NODE3))
+        .isInstanceOf(Reception.Accepted.class);
+  }
+
+  @Test
+  void theWitnessAddressTakesOnlyWitnessKeyDatagramsAndNodeAddressesOnlyNodeKeyOnes() {
+    HeartbeatReceiver withWitness = receiverWithWitness();
+    Heartbeat witnessBeat = Heartbeats.witness("witness", Heartbeats.BOOT, 1, now());
+
+    byte[] underNodeKey = codec.encode(witnessBeat);
+    byte[] underWitnessKey = WITNESS_CODEC.encode(witnessBeat);
+    assertThat(reasonOf(withWitness.receive(underNodeKey, underNodeKey.length, WITNESS)))
+        .isEqualTo(RejectReason.FORGED);
+    assertThat(reasonOf(withWitness.receive(underWitnessKey, underWitnessKey.length, NODE2)))
+        .isEqualTo(RejectReason.FORGED);
+    assertThat(withWitness.receive(underWitnessKey, underWitnessKey.length, WITNESS))
+        .isInstanceOf(Reception.Accepted.class);
+  }
+
+  @Test
+  void theWitnessKeyCannotClaimANodeRoleOrCarryACommand() {
+    HeartbeatReceiver withWitness = receiverWithWitness();
+    byte[] asPrimary = WITNESS_CODEC.encode(Heartbeats.from("witness", Heartbeats.BOOT, 1, now()));
+    byte[] withHandover =
+        WITNESS_CODEC.encode(
+            Heartbeats.withCommand(
+                Heartbeats.witness("witness", Heartbeats.BOOT, 2, now()),
+                new HeartbeatCommand.Handover("node1", 99)));
+
+    assertThat(reasonOf(withWitness.receive(asPrimary, asPrimary.length, WITNESS)))
+        .isEqualTo(RejectReason.WITNESS_CLAIM);
+    assertThat(reasonOf(withWitness.receive(withHandover, withHandover.length, WITNESS)))
+        .isEqualTo(RejectReason.WITNESS_CLAIM);
+    assertThat(withWitness.peers().all()).isEmpty();
+  }
+
+  @Test
+  void aNodeReclaimsItsIdFromAWitnessThatClaimedItFirst() {
+    HeartbeatReceiver withWitness = receiverWithWitness();
+    byte[] squat = WITNESS_CODEC.encode(Heartbeats.witness("node2", Heartbeats.BOOT, 1, now()));
+    assertThat(withWitness.receive(squat, squat.length, WITNESS))
+        .isInstanceOf(Reception.Accepted.class);
+
+    byte[] real = codec.encode(node2(Heartbeats.BOOT, 1, now()));
+    assertThat(withWitness.receive(real, real.length, NODE2))
+        .isInstanceOf(Reception.Accepted.class);
+    byte[] again = WITNESS_CODEC.encode(Heartbeats.witness("node2", Heartbeats.BOOT, 2, now()));
+    assertThat(reasonOf(withWitness.receive(again, again.length, WITNESS)))
+        .isEqualTo(RejectReason.WRONG_ADDRESS);
+    assertThat(withWitness.peers().get("node2").orElseThrow().address()).isEqualTo(NODE2);
+  }
+
+  private HeartbeatReceiver receiverWithWitness() {
+    return new HeartbeatReceiver(
+        "node1",
+        HeartbeatPeers.nodes(Set.of(NODE2, NODE3), codec).withWitness(WITNESS, WITNESS_CODEC),
+        clock);
   }
 
   @Test
@@ -166,9 +311,7 @@ class HeartbeatReceiverTest {
 
   @Test
   void forgedMalformedOversizedAndOtherVersionsAreRejectedWithTheirReason() {
-    byte[] forged =
-        HeartbeatCodec.withKeys(ClusterKeys.fromSecret("attacker secret"))
-            .encode(node2(Heartbeats.BOOT, 1, now()));
+    byte[] forged = ATTACKER.encode(node2(Heartbeats.BOOT, 1, now()));
     byte[] otherVersion = codec.encode(node2(Heartbeats.BOOT, 2, now()));
     otherVersion[2] = 7;
 
@@ -184,9 +327,7 @@ class HeartbeatReceiverTest {
 
   @Test
   void rejectionsAreCountedPerReason() {
-    byte[] forged =
-        HeartbeatCodec.withKeys(ClusterKeys.fromSecret("attacker secret"))
-            .encode(node2(Heartbeats.BOOT, 1, now()));
+    byte[] forged = ATTACKER.encode(node2(Heartbeats.BOOT, 1, now()));
     receiver.receive(forged, forged.length, NODE2);
     receiver.receive(forged, forged.length, NODE2);
     receive(node2(Heartbeats.BOOT, 1, now()));
@@ -205,9 +346,7 @@ class HeartbeatReceiverTest {
 
   @Test
   void rejectionsAreLoggedAtMostOncePerReasonPerTenSecondsWithTheSuppressedCount() {
-    byte[] forged =
-        HeartbeatCodec.withKeys(ClusterKeys.fromSecret("attacker secret"))
-            .encode(node2(Heartbeats.BOOT, 1, now()));
+    byte[] forged = ATTACKER.encode(node2(Heartbeats.BOOT, 1, now()));
     for (int i = 0; i < 5; i++) {
       receiver.receive(forged, forged.length, NODE2);
     }

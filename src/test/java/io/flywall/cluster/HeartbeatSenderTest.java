@@ -18,7 +18,7 @@ class HeartbeatSenderTest {
 
   private final MutableClock clock =
       new MutableClock(Instant.ofEpochMilli(Heartbeats.BOOT + 1_000));
-  private final HeartbeatCodec codec =
+  private static final HeartbeatCodec codec =
       HeartbeatCodec.withKeys(ClusterKeys.fromSecret("sender secret 0123"));
   private final HeartbeatReceiver receiver =
       new HeartbeatReceiver("node1", Set.of(NODE2, NODE3), codec, clock);

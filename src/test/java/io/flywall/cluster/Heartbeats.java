@@ -31,6 +31,25 @@ final class Heartbeats {
         HeartbeatCommand.NONE);
   }
 
+  /** A witness's ordinary heartbeat. */
+  static Heartbeat witness(String nodeId, long bootId, long sequence, long sendTimeMillis) {
+    return new Heartbeat(
+        nodeId,
+        bootId,
+        sequence,
+        sendTimeMillis,
+        new NodeStatus(
+            3,
+            Heartbeat.Role.WITNESS,
+            1000,
+            EnumSet.of(Heartbeat.Flag.HEALTHY),
+            "",
+            0,
+            new Heartbeat.QuorumView(3, "")),
+        Heartbeat.Echo.NONE,
+        HeartbeatCommand.NONE);
+  }
+
   static Heartbeat withEcho(Heartbeat heartbeat, Heartbeat.Echo echo) {
     return new Heartbeat(
         heartbeat.nodeId(),

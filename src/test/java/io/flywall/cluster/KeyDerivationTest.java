@@ -3,7 +3,10 @@ package io.flywall.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
+import org.bouncycastle.crypto.generators.Argon2BytesGenerator;
+import org.bouncycastle.crypto.params.Argon2Parameters;
 import org.junit.jupiter.api.Test;
 
 class KeyDerivationTest {
@@ -50,24 +53,55 @@ class KeyDerivationTest {
   }
 
   @Test
-  void keysAreDerivedWithTheDocumentedLabels() {
-    byte[] secret = "s3cret-shared-by-the-pair".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+  void keysAreHkdfWithTheDocumentedLabelsOverArgon2idOfTheSecret() {
+    byte[] secret = "s3cret-shared-by-the-pair".getBytes(StandardCharsets.UTF_8);
     ClusterKeys keys = ClusterKeys.fromSecret(secret);
 
-    assertThat(keys.heartbeatKey())
-        .isEqualTo(
-            KeyDerivation.derive(
-                null,
-                secret,
-                "flywall heartbeat v1".getBytes(java.nio.charset.StandardCharsets.UTF_8),
-                32));
-    assertThat(keys.replicationKey())
-        .isEqualTo(
-            KeyDerivation.derive(
-                null,
-                secret,
-                "flywall replication v1".getBytes(java.nio.charset.StandardCharsets.UTF_8),
-                32));
+    // Argon2id as the docs state it: 19 MiB, 2 passes, 1 lane, the fixed flywall salt.
+    Argon2BytesGenerator argon2 = new Argon2BytesGenerator();
+    argon2.init(
+        new Argon2Parameters.Builder(Argon2Parameters.ARGON2_id)
+            .withVersion(Argon2Parameters.ARGON2_VERSION_13)
+            .withSalt("flywall-ha cluster secret v1".getBytes(StandardCharsets.US_ASCII))
+            .withMemoryAsKB(19 * 1024)
+            .withIterations(2)
+            .withParallelism(1)
+            .build());
+    byte[] stretched = new byte[32];
+    argon2.generateBytes(secret, stretched);
+
+    assertThat(keys.heartbeatKey()).isEqualTo(hkdf(stretched, "flywall heartbeat v1"));
+    assertThat(keys.replicationKey()).isEqualTo(hkdf(stretched, "flywall replication v1"));
+    assertThat(keys.witnessKey()).isEqualTo(hkdf(stretched, "flywall witness v1"));
+  }
+
+  @Test
+  void aGuessOfTheSecretCannotBeCheckedWithHmacsAlone() {
+    byte[] secret = "short-secret".getBytes(StandardCharsets.UTF_8);
+
+    // Plain HKDF over the secret (two HMACs per guess) no longer yields the heartbeat key.
+    assertThat(ClusterKeys.fromSecret(secret).heartbeatKey())
+        .isNotEqualTo(hkdf(secret, "flywall heartbeat v1"));
+  }
+
+  @Test
+  void theWitnessKeyIsItsOwnAndRoundTripsThroughItsText() {
+    ClusterKeys keys = ClusterKeys.fromSecret("correct horse battery staple");
+
+    assertThat(keys.witnessKey())
+        .hasSize(32)
+        .isNotEqualTo(keys.heartbeatKey())
+        .isNotEqualTo(keys.replicationKey());
+    assertThat(keys.witnessKeyText()).matches("[0-9a-f]{64}");
+    assertThat(ClusterKeys.parseWitnessKey(keys.witnessKeyText())).isEqualTo(keys.witnessKey());
+    assertThatThrownBy(() -> ClusterKeys.parseWitnessKey("abc"))
+        .hasMessageContaining("64 hex digits");
+    assertThatThrownBy(() -> ClusterKeys.parseWitnessKey("z".repeat(64)))
+        .hasMessageContaining("hex digits only");
+  }
+
+  private static byte[] hkdf(byte[] inputKeyMaterial, String label) {
+    return KeyDerivation.derive(null, inputKeyMaterial, label.getBytes(StandardCharsets.UTF_8), 32);
   }
 
   @Test

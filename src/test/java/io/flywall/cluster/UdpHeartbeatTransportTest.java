@@ -22,7 +22,7 @@ class UdpHeartbeatTransportTest {
   private static final InetSocketAddress LOOPBACK_ANY_PORT = new InetSocketAddress("127.0.0.1", 0);
 
   private final Clock clock = Clock.systemUTC();
-  private final HeartbeatCodec codec =
+  private static final HeartbeatCodec codec =
       HeartbeatCodec.withKeys(ClusterKeys.fromSecret("loopback secret 0123"));
   private final List<ReceivedHeartbeat> atNode1 = new CopyOnWriteArrayList<>();
   private final List<ReceivedHeartbeat> atNode2 = new CopyOnWriteArrayList<>();
@@ -38,8 +38,8 @@ class UdpHeartbeatTransportTest {
     InetSocketAddress address2 = (InetSocketAddress) channel2.getLocalAddress();
     receiver1 = new HeartbeatReceiver("node1", Set.of(address2), codec, clock);
     receiver2 = new HeartbeatReceiver("node2", Set.of(address1), codec, clock);
-    node1 = UdpHeartbeatTransport.start(channel1, codec, receiver1, atNode1::add);
-    node2 = UdpHeartbeatTransport.start(channel2, codec, receiver2, atNode2::add);
+    node1 = UdpHeartbeatTransport.start(channel1, receiver1, atNode1::add);
+    node2 = UdpHeartbeatTransport.start(channel2, receiver2, atNode2::add);
   }
 
   @AfterEach
@@ -123,7 +123,7 @@ class UdpHeartbeatTransportTest {
     openBoth();
     InetSocketAddress taken = node1.localAddress();
 
-    assertThatThrownBy(() -> UdpHeartbeatTransport.open(taken, codec, receiver1, atNode1::add))
+    assertThatThrownBy(() -> UdpHeartbeatTransport.open(taken, receiver1, atNode1::add))
         .isInstanceOf(IOException.class)
         .hasMessageContaining("cannot bind heartbeat socket to " + taken);
   }
@@ -162,13 +162,12 @@ class UdpHeartbeatTransportTest {
     node1 =
         UdpHeartbeatTransport.start(
             channel1,
-            codec,
             receiver1,
             received -> {
               atNode1.add(received);
               throw new IllegalStateException("listener bug");
             });
-    node2 = UdpHeartbeatTransport.start(channel2, codec, receiver2, atNode2::add);
+    node2 = UdpHeartbeatTransport.start(channel2, receiver2, atNode2::add);
     HeartbeatSender sender2 = new HeartbeatSender("node2", 1, node2, receiver2.peers(), clock);
 
     await()

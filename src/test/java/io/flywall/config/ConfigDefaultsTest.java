@@ -127,6 +127,7 @@ class ConfigDefaultsTest {
     assertThat(api.listen()).isEqualTo(new HostPort("127.0.0.1", 8080));
     assertThat(api.tokenFile()).isEqualTo(Path.of("/srv/fw/api.token"));
     assertThat(api.allow()).containsExactly(Cidr.parse("127.0.0.0/8"), Cidr.parse("::1/128"));
+    assertThat(api.maxMonitors()).isEqualTo(32);
   }
 
   @Test
@@ -138,6 +139,7 @@ class ConfigDefaultsTest {
           listen = "[::]:8443"
           token_file = "/etc/flywall/token"
           allow = ["10.0.0.0/8"]
+          max_monitors = 4
         }
         """)
             .config()
@@ -145,6 +147,7 @@ class ConfigDefaultsTest {
     assertThat(api.listen()).isEqualTo(new HostPort("::", 8443));
     assertThat(api.tokenFile()).isEqualTo(Path.of("/etc/flywall/token"));
     assertThat(api.allow()).containsExactly(Cidr.parse("10.0.0.0/8"));
+    assertThat(api.maxMonitors()).isEqualTo(4);
   }
 
   @Test

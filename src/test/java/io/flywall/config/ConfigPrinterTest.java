@@ -77,6 +77,7 @@ class ConfigPrinterTest {
             r.peerAddr(),
             r.peerAddrs(),
             secret,
+            r.witnessKey(),
             r.compression(),
             r.encryption(),
             r.syncInterval(),

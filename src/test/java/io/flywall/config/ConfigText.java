@@ -36,7 +36,7 @@ final class ConfigText {
   static String withHa(String extraReplication, String extraHa) {
     return "replication {\n"
         + "  mode = \"primary\"\n"
-        + "  secret_key = \"0123456789abcdef0123\"\n"
+        + "  secret_key = \"0123456789abcdef0123456789abcdef\"\n"
         + extraReplication
         + "  ha {\n"
         + "    enabled = true\n"

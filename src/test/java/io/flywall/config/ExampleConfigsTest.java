@@ -119,6 +119,6 @@ class ExampleConfigsTest {
     assertThat(node2.warnings())
         .singleElement()
         .satisfies(
-            w -> assertThat(w.toString()).contains("multi-node-2.hcl:6:16: ", "shorter than 16"));
+            w -> assertThat(w.toString()).contains("multi-node-2.hcl:6:16: ", "shorter than 32"));
   }
 }

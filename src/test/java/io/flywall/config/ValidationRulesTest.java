@@ -181,6 +181,21 @@ class ValidationRulesTest {
   }
 
   @Test
+  void startupHoldMustNotBeShorterThanHeartbeatInterval() {
+    ConfigProblem p =
+        problemOf(withHa("", "    heartbeat_interval = 2\n    startup_hold = \"1s\"\n"));
+    assertThat(p.message())
+        .startsWith("`startup_hold` (1s) must not be shorter than `heartbeat_interval` (2s)");
+    assertThat(p.line()).isEqualTo(7);
+  }
+
+  @Test
+  void startupHoldDefaultsToFiveSeconds() throws Exception {
+    var ha = ConfigText.load(withHa("", "")).config().replication().ha().orElseThrow();
+    assertThat(ha.startupHold()).isEqualTo(java.time.Duration.ofSeconds(5));
+  }
+
+  @Test
   void peerAddrAndPeerAddrsExcludeEachOther() {
     ConfigProblem p =
         problemOf(
@@ -206,6 +221,49 @@ class ValidationRulesTest {
   }
 
   @Test
+  void aStateDirConntrackdConfCannotCarryIsAnErrorOnlyWithConntrackSync() throws Exception {
+    String conntrack = "    conntrack_sync {\n      interface = \"eth2\"\n    }\n";
+    ConfigProblem p = problemOf(withHa("  state_dir = \"/var/lib/fly wall\"\n", conntrack));
+
+    assertThat(p.message()).contains("`state_dir` must not contain spaces", "conntrackd.conf");
+    assertThat(load(withHa("  state_dir = \"/var/lib/fly wall\"\n", "")).config()).isNotNull();
+  }
+
+  @Test
+  void aWitnessConfigTakesWitnessKeyInsteadOfSecretKey() throws Exception {
+    String key = "0123456789abcdef".repeat(4);
+    LoadedConfig loaded =
+        load(replication("  witness_key = \"" + key + "\"\n  peer_addrs = [\"10.0.0.1:9001\"]\n"));
+
+    assertThat(loaded.config().replication().witnessKey()).contains(new Secret(key));
+    assertThat(loaded.config().replication().secretKey()).isEmpty();
+    assertThat(loaded.warnings()).isEmpty();
+  }
+
+  @Test
+  void aWitnessKeyIsSixtyFourHexDigitsAndNeverQuotedInTheError() {
+    ConfigProblem p = problemOf(replication("  witness_key = \"not-a-key-but-a-secret\"\n"));
+
+    assertThat(p.message())
+        .contains("`witness_key` must be the 64 hex digits", "flywall config witness-key")
+        .doesNotContain("not-a-key-but-a-secret");
+    assertThat(p.line()).isEqualTo(3);
+  }
+
+  @Test
+  void secretKeyAndWitnessKeyExcludeEachOther() {
+    ConfigProblem p =
+        problemOf(
+            replication(
+                "  secret_key = \"0123456789abcdef0123456789abcdef\"\n  witness_key = \""
+                    + "ab".repeat(32)
+                    + "\"\n"));
+
+    assertThat(p.message()).contains("`secret_key` and `witness_key` exclude each other");
+    assertThat(p.line()).isEqualTo(4);
+  }
+
+  @Test
   void shortSecretIsAWarningNotAnError() throws Exception {
     LoadedConfig loaded =
         load(replication("  secret_key = \"short-secret\"\n  peer_addr = \"10.0.0.2:9002\"\n"));
@@ -214,7 +272,7 @@ class ValidationRulesTest {
         .singleElement()
         .satisfies(
             w -> {
-              assertThat(w.message()).contains("shorter than 16 characters");
+              assertThat(w.message()).contains("shorter than 32 characters", "offline");
               assertThat(w.line()).isEqualTo(3);
             });
   }

@@ -263,6 +263,81 @@ class ConntrackdConfTest {
   }
 
   @Test
+  void aStateDirThatConntrackdConfCannotCarryIsRefusedNeverWritten() throws Exception {
+    SyncLink link =
+        new SyncLink(
+            "eth0",
+            java.net.InetAddress.getByName("10.0.0.1"),
+            24,
+            java.net.InetAddress.getByName("10.0.0.2"));
+    for (String stateDir :
+        List.of(
+            "/var/lib/fly wall",
+            "/var/lib/fly\"wall",
+            "/var/lib/fw\n}\nGeneral {\n\tLogFile /etc/shadow",
+            "/var/lib/fw\r",
+            "/var/lib/fw#x",
+            "/var/lib/fw{")) {
+      ConntrackdFiles files =
+          ConntrackdFiles.forPeer(Path.of(stateDir), java.net.InetAddress.getByName("10.0.0.2"));
+
+      assertThatThrownBy(
+              () ->
+                  ConntrackdConf.of(
+                      link, 3780, 1000, java.time.Duration.ofSeconds(5), files, List.of()))
+          .as(stateDir)
+          .isInstanceOf(ConntrackSyncException.class)
+          .hasMessageContaining("cannot be written into conntrackd.conf")
+          .hasMessageContaining("choose a state_dir without them")
+          .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
+    }
+  }
+
+  @Test
+  void anInterfaceNameThatConntrackdConfCannotCarryIsRefused() throws Exception {
+    SyncLink link =
+        new SyncLink(
+            "eth\"0",
+            java.net.InetAddress.getByName("10.0.0.1"),
+            24,
+            java.net.InetAddress.getByName("10.0.0.2"));
+
+    assertThatThrownBy(
+            () ->
+                ConntrackdConf.of(
+                    link,
+                    3780,
+                    1000,
+                    java.time.Duration.ofSeconds(5),
+                    ConntrackdFiles.forPeer(
+                        Path.of("/var/lib/flywall"), java.net.InetAddress.getByName("10.0.0.2")),
+                    List.of()))
+        .hasMessageContaining("conntrack_sync.interface \"eth\\\"0\"");
+  }
+
+  @Test
+  void aRelativeStateDirIsWrittenAsAnAbsolutePathConntrackdCanRead() throws Exception {
+    SyncLink link =
+        new SyncLink(
+            "eth0",
+            java.net.InetAddress.getByName("10.0.0.1"),
+            24,
+            java.net.InetAddress.getByName("10.0.0.2"));
+    ConntrackdConf conf =
+        ConntrackdConf.of(
+            link,
+            3780,
+            1000,
+            java.time.Duration.ofSeconds(5),
+            ConntrackdFiles.forPeer(Path.of("state"), java.net.InetAddress.getByName("10.0.0.2")),
+            List.of());
+
+    assertThat(conf.text())
+        .contains("\tLockFile " + Path.of("state").toAbsolutePath() + "/conntrackd/10.0.0.2/")
+        .doesNotContain("LogFile state/");
+  }
+
+  @Test
   void aStateDirTooLongForAUnixSocketGetsItsSocketUnderRunOnePerNode() throws Exception {
     java.net.InetAddress peer = java.net.InetAddress.getLoopbackAddress();
     ConntrackdFiles one =

@@ -39,6 +39,7 @@ final class Harness {
     int peers = 1;
     boolean witness;
     boolean probe;
+    Duration hold = TIMEOUT;
 
     Settings(String id, int priority) {
       this.id = id;
@@ -72,9 +73,15 @@ final class Harness {
       return this;
     }
 
+    Settings startupHold(Duration d) {
+      hold = d;
+      return this;
+    }
+
     ControllerSettings build() {
       return new ControllerSettings(
-          id, priority, mode, delay, window, INTERVAL, TIMEOUT, quorum, peers, witness, probe);
+          id, priority, mode, delay, window, INTERVAL, TIMEOUT, quorum, peers, witness, probe,
+          hold);
     }
 
     /** Starts a node whose replica is already caught up. */
@@ -85,7 +92,18 @@ final class Harness {
       return h;
     }
 
+    /** A node that starts running (ticking, sending heartbeats) at T0. */
     Harness startOutOfSync(long epoch) {
+      Harness h = new Harness(build(), epoch);
+      h.tick();
+      h.actions.clear();
+      return h;
+    }
+
+    /**
+     * A node whose controller hears heartbeats before it runs: its first tick is up to the test.
+     */
+    Harness startNotRunning(long epoch) {
       return new Harness(build(), epoch);
     }
   }

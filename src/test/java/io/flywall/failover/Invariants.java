@@ -3,7 +3,7 @@ package io.flywall.failover;
 import static io.flywall.failover.SimulatedCluster.FAILURE_TIMEOUT;
 import static io.flywall.failover.SimulatedCluster.INTERVAL;
 import static io.flywall.failover.SimulatedCluster.MAX_PROBE_DELAY;
-import static io.flywall.failover.SimulatedCluster.MAX_SYNC_DELAY;
+import static io.flywall.failover.SimulatedCluster.MAX_SKEW;
 import static io.flywall.failover.SimulatedCluster.TICK;
 
 import java.util.Arrays;
@@ -27,10 +27,23 @@ import java.util.function.Supplier;
  * <p>(e) Self-fencing: a primary whose own view lacks quorum (where required) releases within one
  * tick, unless an operator forced it.
  *
+ * <p>(f) No node starts adding the VIPs unless its controller is primary (a takeover overtaken by a
+ * demotion must not go on). (g) A running node that is no longer primary holds the VIPs for at most
+ * {@link #VIP_RELEASE_BOUND}: a release never waits behind a script.
+ *
  * <p>Convergence bound after all faults heal = 3 x failure_timeout (stale liveness expires, startup
- * hold / relayed-epoch hold / settled-majority wait / abandoned handover) + 2 x interval + max
- * replica sync delay + max VIP probe delay + failback_delay + failback_window (a failback postponed
- * by the window still happens inside the bound).
+ * hold / relayed-epoch hold / settled-majority wait / abandoned handover) + 2 x interval + the
+ * longest start-up skew of a node restarted at the heal + the replication bound (a backup catches
+ * up before it is fit for failback) + max VIP probe delay + failback_delay + failback_window (a
+ * failback postponed by the window still happens inside the bound).
+ *
+ * <p>Liveness once the cluster is stable. (L-a) An election picks the preferred node: no node takes
+ * over by election while a better node (priority, then in-sync) has been up, healthy, with quorum
+ * and reachable for a failure_timeout and two intervals, with no link fault for a failure_timeout
+ * and an interval; and at the end the primary is the preferred node unless stickiness keeps it
+ * (failback manual, disabled or suspended). (L-b) Every replica follows the primary that has held
+ * the role for the replication bound, and reports in sync (status or controller flag) only when it
+ * holds exactly the primary's data; at the end every replica is in sync with equal data.
  */
 final class Invariants {
 
@@ -46,6 +59,14 @@ final class Invariants {
   long healedAt = Long.MAX_VALUE;
   private long notOneSince = -1;
   private final long[] withoutQuorumSince;
+  private final long[] primarySince;
+  private final long[] vipsWithoutRoleSince;
+
+  /**
+   * (g) How long a node may hold the VIPs once it is no longer primary: the release removes them
+   * first, behind at most one running step that cannot be stopped (a probe, a commit).
+   */
+  static final long VIP_RELEASE_BOUND = MAX_PROBE_DELAY + 200;
 
   Invariants(SimulatedCluster sim) {
     this.sim = sim;
@@ -53,14 +74,20 @@ final class Invariants {
     this.partitionedFencingBound = FAILURE_TIMEOUT + fencingBound;
     this.convergenceBound =
         3 * FAILURE_TIMEOUT
+            + sim.startupHold.toMillis()
             + 2 * INTERVAL
-            + MAX_SYNC_DELAY
+            + MAX_SKEW
+            + SimulatedReplication.BOUND
             + MAX_PROBE_DELAY
             + sim.failbackDelay.toMillis()
             + sim.failbackWindow.toMillis();
     int n = sim.nodes.size();
     this.withoutQuorumSince = new long[n];
     Arrays.fill(withoutQuorumSince, -1);
+    this.primarySince = new long[n];
+    Arrays.fill(primarySince, -1);
+    this.vipsWithoutRoleSince = new long[n];
+    Arrays.fill(vipsWithoutRoleSince, -1);
     this.dualSince = new long[n][n];
     this.sameEpochSince = new long[n][n];
     this.dualConnectedSince = new long[n][n];
@@ -78,6 +105,15 @@ final class Invariants {
     int primaries = 0;
     for (int i = 0; i < n; i++) {
       SimulatedCluster.Node a = sim.nodes.get(i);
+      boolean isPrimary = a.controller != null && a.isPrimary();
+      primarySince[i] = !isPrimary ? -1 : primarySince[i] < 0 ? sim.now : primarySince[i];
+      boolean strayVips = a.holdsVips && a.up() && a.controller != null && !isPrimary;
+      vipsWithoutRoleSince[i] =
+          track(
+              vipsWithoutRoleSince[i],
+              strayVips,
+              VIP_RELEASE_BOUND,
+              () -> "(g) " + a.id + " holds the VIPs as " + a.controller.role());
       boolean judged = a.controller != null && a.isPrimary() && a.paused == 0;
       boolean fenceDue = judged && sim.quorumRequired && !a.promotedByOperator && !hasQuorum(a);
       withoutQuorumSince[i] =
@@ -132,10 +168,17 @@ final class Invariants {
     clearPairsOf(n);
     if (healedAt != Long.MAX_VALUE && sim.now >= healedAt + convergenceBound) {
       int count = primaries;
+      // An epoch that could not be persisted leaves a node in fault until an operator resets it
+      // (its disk cannot be trusted); with every node so, there is none to be primary.
+      boolean anyFit = false;
+      for (SimulatedCluster.Node node : sim.nodes) {
+        anyFit |=
+            node.up() && node.controller != null && node.controller.view(sim.instant()).healthy();
+      }
       notOneSince =
           track(
               notOneSince,
-              primaries != 1,
+              primaries > 1 || (primaries == 0 && anyFit),
               fencingBound,
               () ->
                   "(c) "
@@ -145,6 +188,149 @@ final class Invariants {
                       + " ms after all faults healed (bound "
                       + convergenceBound
                       + " ms)");
+      if (primaries == 1 && sim.now >= healedAt + convergenceBound + SimulatedReplication.BOUND) {
+        replicasFollow(false);
+      }
+    }
+  }
+
+  /** (L-b): every replica follows the settled primary, in sync only with exactly its data. */
+  private void replicasFollow(boolean atEnd) {
+    SimulatedCluster.Node p = null;
+    for (SimulatedCluster.Node node : sim.nodes) {
+      if (node.controller != null && node.isPrimary()) {
+        p = node;
+      }
+    }
+    if (p == null || (!atEnd && sim.now - primarySince[p.index] < SimulatedReplication.BOUND)) {
+      return;
+    }
+    for (SimulatedCluster.Node n : sim.nodes) {
+      if (n == p || !n.up() || n.controller == null) {
+        continue;
+      }
+      SimulatedReplication.Stream stream = n.replication.stream;
+      boolean follows = stream != null && stream.open && stream.primary == p;
+      boolean equal =
+          n.replication.position == p.replication.position
+              && n.replication.digest == p.replication.digest;
+      String where =
+          n.id
+              + " (at "
+              + n.replication.position
+              + ", sync_state "
+              + n.replication.follow.syncState()
+              + ", flag "
+              + n.lastInSync
+              + ", "
+              + (stream == null ? "no stream" : "streaming from " + stream.primary.id)
+              + ", problem "
+              + n.replication.follow.view().problem()
+              + ") vs primary "
+              + p.id
+              + " (at "
+              + p.replication.position
+              + ", primary since "
+              + primarySince[p.index]
+              + " ms, "
+              + (p.replication.serving
+                  ? "serving epoch " + p.replication.servingEpoch
+                  : "not serving replication")
+              + ")";
+      if (!follows) {
+        fail("(L-b) " + where + ": the replica does not follow the current primary");
+      }
+      if ((n.replication.follow.syncState().equals("in_sync") || n.lastInSync) && !equal) {
+        fail("(L-b) " + where + ": reports in sync without the primary's data");
+      }
+      if (atEnd && !(n.replication.follow.syncState().equals("in_sync") && equal)) {
+        fail("(L-b) " + where + ": not in sync at the end");
+      }
+    }
+  }
+
+  /** (L-a), when a node takes over by election. */
+  void elected(SimulatedCluster.Node p) {
+    if (sim.linkFaults > 0 || sim.now - sim.lastLinkFaultChange < FAILURE_TIMEOUT + INTERVAL) {
+      return;
+    }
+    long settle = FAILURE_TIMEOUT + 2 * INTERVAL;
+    for (SimulatedCluster.Node b : sim.nodes) {
+      if (b == p
+          || !Election.isBetter(b.priority, b.id, p.priority, p.id)
+          || !b.up()
+          || b.controller == null
+          || b.controller.role() == Role.FAULT
+          || !b.controller.view(sim.instant()).healthy()
+          || !b.controller.heartbeat(sim.instant()).hasQuorum()
+          || sim.now - b.runningSince < settle
+          || sim.now - b.resumedAt < settle
+          || sim.now - b.healthySince < settle
+          || sim.now - b.inSyncChangedAt < INTERVAL + 2 * sim.maxDelay) {
+        continue;
+      }
+      if (b.lastInSync || !p.lastInSync) {
+        fail(
+            "(L-a) "
+                + p.id
+                + " (priority "
+                + p.priority
+                + (p.lastInSync ? ", in sync" : ", not in sync")
+                + ") took over by election while "
+                + b.id
+                + " (priority "
+                + b.priority
+                + (b.lastInSync ? ", in sync" : ", not in sync")
+                + ") has been up, healthy, with quorum and reachable since "
+                + Math.max(b.runningSince, Math.max(b.resumedAt, b.healthySince))
+                + " ms");
+      }
+    }
+  }
+
+  /** The liveness checks of a stable cluster at the end of a run. */
+  void atEnd() {
+    SimulatedCluster.Node p = null;
+    SimulatedCluster.Node best = null;
+    for (SimulatedCluster.Node node : sim.nodes) {
+      if (node.controller == null || node.crashed > 0) {
+        continue;
+      }
+      if (node.isPrimary()) {
+        p = node;
+      }
+      // A node left in fault (an epoch it could not persist stays a fault until an operator's
+      // reset) cannot be the preferred node.
+      if (!node.controller.view(sim.instant()).healthy()) {
+        continue;
+      }
+      if (best == null || Election.isBetter(node.priority, node.id, best.priority, best.id)) {
+        best = node;
+      }
+    }
+    if (p == null) {
+      return;
+    }
+    replicasFollow(true);
+    if (best == null) {
+      // Every node is in a fault only an operator clears: nobody to fail back to.
+      return;
+    }
+    ControllerView view = p.controller.view(sim.instant());
+    if (p != best
+        && Election.isBetter(best.priority, best.id, p.priority, p.id)
+        && view.failback().mode() == FailbackMode.AUTO
+        && view.failback().enabled()) {
+      fail(
+          "(L-a) at the end "
+              + p.id
+              + " (priority "
+              + p.priority
+              + ") is primary, not the preferred "
+              + best.id
+              + " (priority "
+              + best.priority
+              + "), though automatic failback is enabled");
     }
   }
 
@@ -184,22 +370,37 @@ final class Invariants {
         && sim.loss[i][j] == 0
         && sim.loss[j][i] == 0
         && sim.nodes.get(i).up()
-        && sim.nodes.get(j).up();
+        && sim.nodes.get(j).up()
+        // A node's heartbeats start with its first tick.
+        && sim.nodes.get(i).runningSince <= sim.now
+        && sim.nodes.get(j).runningSince <= sim.now;
   }
 
-  /** (d): no VIP is claimed during the startup hold, unless an operator promoted the node. */
+  /**
+   * (d): no VIP is claimed during the startup hold (counted from the node's first tick: before it,
+   * the node may not even have been listening), unless an operator's promote ended the hold (for
+   * the rest of that incarnation: a node demoted after it may take a handover or an election).
+   */
   void claimed(SimulatedCluster.Node node) {
-    if (node.promotedByOperator) {
+    if (node.controller == null || node.controller.role() != Role.PRIMARY) {
+      fail(
+          "(f) "
+              + node.id
+              + " added the VIPs as "
+              + (node.controller == null ? "a dead process" : node.controller.role())
+              + ": a step of a takeover its controller had given up started");
+    }
+    if (node.holdEndedByOperator) {
       return;
     }
     boolean heardAll = node.heard.size() >= sim.nodes.size() - 1 + (sim.witness != null ? 1 : 0);
-    if (sim.now - node.startedAt < FAILURE_TIMEOUT && !heardAll) {
+    if (sim.now - node.runningSince < sim.startupHold.toMillis() && !heardAll) {
       fail(
           "(d) "
               + node.id
               + " claimed the VIPs "
-              + (sim.now - node.startedAt)
-              + " ms after start, having heard only "
+              + (sim.now - node.runningSince)
+              + " ms after it started running, having heard only "
               + node.heard);
     }
   }

@@ -42,7 +42,7 @@ class Section4_FailbackTest {
     b.run(Harness.INTERVAL, preferredA(2));
     assertThat(b.role()).isEqualTo(Role.BACKUP);
     Transition t = b.records().get(b.records().size() - 1);
-    assertThat(t.type()).isEqualTo("failback");
+    assertThat(t.type()).isEqualTo(TransitionType.FAILBACK);
     assertThat(t.cause()).contains("failback to a");
     assertThat(b.controller.heartbeat(b.now).handover()).contains(new Handover("a", 2));
   }
@@ -71,7 +71,7 @@ class Section4_FailbackTest {
     assertThat(b.role()).isEqualTo(Role.PRIMARY);
     Instant windowEnd =
         b.records().stream()
-            .filter(t -> t.type().equals("failback"))
+            .filter(t -> t.type() == TransitionType.FAILBACK)
             .findFirst()
             .orElseThrow()
             .time()
@@ -130,6 +130,6 @@ class Section4_FailbackTest {
     assertThat(b.controller.view(b.now).failback().enabled()).isFalse();
     b.hear(Beat.of("a", 10).backup(2).failback(true, 3));
     assertThat(b.controller.view(b.now).failback().enabled()).isTrue();
-    assertThat(b.records()).extracting(Transition::type).contains("failback_setting");
+    assertThat(b.records()).extracting(Transition::type).contains(TransitionType.FAILBACK_SETTING);
   }
 }

@@ -23,7 +23,7 @@ class Section4_FencingTest {
     assertThat(a.role()).isEqualTo(Role.BACKUP);
     assertThat(d.actions().get(0)).isInstanceOf(Action.RemoveVips.class);
     Transition t = a.records().get(a.records().size() - 1);
-    assertThat(t.type()).isEqualTo("demote");
+    assertThat(t.type()).isEqualTo(TransitionType.DEMOTE);
     assertThat(t.cause()).contains("primary b has epoch 6 > own epoch 5");
   }
 
@@ -42,6 +42,26 @@ class Section4_FencingTest {
     assertThat(a.role()).isEqualTo(Role.PRIMARY);
     assertThat(d.actions()).contains(new Action.PersistEpoch(6));
     assertThat(a.controller.heartbeat(a.now).epoch()).isEqualTo(6);
+  }
+
+  @Test
+  void aPrimaryThatRaisesItsEpochServesReplicationUnderTheNewEpoch() {
+    Harness a = primary("a", 10, 5);
+    Decision d = a.hear(Beat.of("b", 20).primary(5));
+    // Replicas refuse streams from an epoch older than the one they know: without the switch the
+    // primary would go on serving epoch 5 and no replica would ever be in sync again.
+    assertThat(a.kinds(d))
+        .containsSubsequence(Action.PersistEpoch.class, Action.SwitchReplicationRole.class);
+    assertThat(d.actions()).contains(new Action.SwitchReplicationRole(Role.PRIMARY));
+  }
+
+  @Test
+  void aPrimaryHearingAStalePrimaryAnnouncesTheVipsAgainAtOnce() {
+    Harness a = primary("a", 20, 5);
+    Decision d = a.hear(Beat.of("b", 10).primary(4));
+    assertThat(d.actions()).contains(new Action.ReannounceVips());
+    d = a.hear(Beat.of("c", 30).backup(5));
+    assertThat(d.actions()).doesNotContain(new Action.ReannounceVips());
   }
 
   @Test

@@ -22,7 +22,7 @@ class Section4_HealthTest {
     assertThat(a.role()).isEqualTo(Role.FAULT);
     assertThat(d.actions().get(0)).isInstanceOf(Action.RemoveVips.class);
     Transition t = a.records().get(a.records().size() - 1);
-    assertThat(t.type()).isEqualTo("fault");
+    assertThat(t.type()).isEqualTo(TransitionType.FAULT);
     assertThat(t.cause()).contains("link eth1 down");
     assertThat(a.controller.heartbeat(a.now).healthy()).isFalse();
   }
@@ -44,7 +44,7 @@ class Section4_HealthTest {
     Decision d = a.step(new Event.HealthChanged(true, "link eth1 up"));
     assertThat(a.role()).isEqualTo(Role.BACKUP);
     assertThat(Harness.has(d, Action.AddVips.class)).isFalse();
-    assertThat(a.records().get(a.records().size() - 1).type()).isEqualTo("recover");
+    assertThat(a.records().get(a.records().size() - 1).type()).isEqualTo(TransitionType.RECOVER);
   }
 
   @Test
@@ -72,9 +72,11 @@ class Section4_HealthTest {
     Harness a = primaryA();
     a.step(
         new Event.ActionFailed(
-            new Action.RunScript(ScriptPhase.POST, "takeover", Role.BACKUP, Role.PRIMARY, 1, "x"),
+            new Action.RunScript(
+                ScriptPhase.POST, TransitionType.TAKEOVER, Role.BACKUP, Role.PRIMARY, 1, "x"),
             "exit 3"));
     assertThat(a.role()).isEqualTo(Role.PRIMARY);
-    assertThat(a.records().get(a.records().size() - 1).type()).isEqualTo("script_failed");
+    assertThat(a.records().get(a.records().size() - 1).type())
+        .isEqualTo(TransitionType.SCRIPT_FAILED);
   }
 }

@@ -33,7 +33,7 @@ class Section4_LivenessTest {
         .isGreaterThan(Harness.TIMEOUT.minus(Harness.INTERVAL))
         .isLessThanOrEqualTo(Harness.TIMEOUT);
     Transition t = a.records().get(a.records().size() - 1);
-    assertThat(t.type()).isEqualTo("takeover");
+    assertThat(t.type()).isEqualTo(TransitionType.TAKEOVER);
     assertThat(t.epoch()).isEqualTo(2);
     assertThat(t.cause()).contains("primary b silent since");
   }

@@ -33,7 +33,7 @@ class Section4_OperatorOverridesTest {
     Decision d = b.command(new Command.Promote(false));
     assertThat(b.role()).isEqualTo(Role.PRIMARY);
     assertThat(d.actions().get(0)).isEqualTo(new Action.PersistEpoch(4));
-    assertThat(b.records().get(b.records().size() - 1).type()).isEqualTo("promote");
+    assertThat(b.records().get(b.records().size() - 1).type()).isEqualTo(TransitionType.PROMOTE);
     b.hear(Beat.of("a", 10).primary(3));
     assertThat(b.role()).isEqualTo(Role.PRIMARY);
   }
@@ -50,7 +50,7 @@ class Section4_OperatorOverridesTest {
                 FailoverController.SPLIT_BRAIN_RISK, "cleared by operator reset"));
     assertThat(Harness.has(d, Action.ProbeVips.class)).isTrue();
     assertThat(a.controller.view(a.now).alarms()).isEmpty();
-    assertThat(a.records().get(a.records().size() - 1).type()).isEqualTo("reset");
+    assertThat(a.records().get(a.records().size() - 1).type()).isEqualTo(TransitionType.RESET);
   }
 
   @Test

@@ -90,7 +90,9 @@ class Section4_PlannedHandoverTest {
     Harness a = primaryA();
     a.command(new Command.Failover(Optional.of("c")));
     a.run(Harness.TIMEOUT.plus(Harness.TICK), Beat.of("b", 20).backup(1));
-    assertThat(a.records()).extracting(Transition::type).contains("handover_abandoned");
+    assertThat(a.records())
+        .extracting(Transition::type)
+        .contains(TransitionType.HANDOVER_ABANDONED);
     assertThat(a.controller.heartbeat(a.now).handover()).isEmpty();
     // a released its replica role, so the in-sync b is now the preferred candidate, not a.
     assertThat(a.role()).isEqualTo(Role.BACKUP);

@@ -47,7 +47,7 @@ class Section4_QuorumTest {
     assertThat(a.role()).isEqualTo(Role.BACKUP);
     assertThat(d.actions().get(0)).isInstanceOf(Action.RemoveVips.class);
     Transition t = a.records().get(a.records().size() - 1);
-    assertThat(t.type()).isEqualTo("release");
+    assertThat(t.type()).isEqualTo(TransitionType.RELEASE);
     assertThat(t.cause()).contains("lost quorum: sees 1 of 3 voters, needs 2");
   }
 

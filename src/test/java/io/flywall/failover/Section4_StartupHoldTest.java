@@ -16,7 +16,9 @@ class Section4_StartupHoldTest {
     assertThat(a.everClaimed()).isFalse();
     a.advance(Harness.TICK);
     assertThat(a.role()).isEqualTo(Role.PRIMARY);
-    assertThat(a.records()).extracting(Transition::type).containsExactly("startup", "takeover");
+    assertThat(a.records())
+        .extracting(Transition::type)
+        .containsExactly(TransitionType.STARTUP, TransitionType.TAKEOVER);
   }
 
   @Test
@@ -36,7 +38,7 @@ class Section4_StartupHoldTest {
     assertThat(a.role()).isEqualTo(Role.INIT);
     a.hear(Beat.witness("w"));
     assertThat(a.role()).isEqualTo(Role.BACKUP);
-    assertThat(a.records()).extracting(Transition::type).containsExactly("startup");
+    assertThat(a.records()).extracting(Transition::type).containsExactly(TransitionType.STARTUP);
   }
 
   @Test

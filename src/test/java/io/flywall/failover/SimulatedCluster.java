@@ -21,7 +21,7 @@ final class SimulatedCluster {
   static final long INTERVAL = 1000;
   static final long TICK = INTERVAL / 4;
   static final long FAILURE_TIMEOUT = 3000;
-  static final long MAX_SYNC_DELAY = 2000;
+  static final long MAX_SKEW = 6000;
   static final long MAX_PROBE_DELAY = 200;
   private static final Instant EPOCH_ZERO = Instant.parse("2024-05-01T00:00:00Z");
   private static final int TRACE_LINES = 80;
@@ -48,8 +48,19 @@ final class SimulatedCluster {
     int unhealthy;
     long persistedEpoch;
     boolean holdsVips;
-    boolean syncing;
     boolean promotedByOperator;
+    // A crash is a power-off (streams fall silent) or a kill (the OS closes them).
+    boolean poweredOff;
+    // When this incarnation started its ticks and heartbeats; a node hears before it is heard.
+    long runningSince = Long.MAX_VALUE;
+    long resumedAt;
+    long healthySince;
+    long inSyncChangedAt;
+    boolean lastInSync;
+    final SimulatedReplication.State replication = new SimulatedReplication.State();
+    SimulatedRunner.State runner = new SimulatedRunner.State();
+    // An operator's accepted promote ended this incarnation's startup hold for good.
+    boolean holdEndedByOperator;
     final Set<String> heard = new HashSet<>();
     // Monitor changes and commands that reach a paused node wait here, in order, until it resumes.
     final List<Event> backlog = new ArrayList<>();
@@ -67,6 +78,10 @@ final class SimulatedCluster {
 
     boolean isPrimary() {
       return crashed == 0 && controller.role() == Role.PRIMARY;
+    }
+
+    boolean inSyncFlag() {
+      return controller.heartbeat(instant()).inSync();
     }
   }
 
@@ -117,6 +132,7 @@ final class SimulatedCluster {
   final Duration failbackDelay;
   final Duration failbackWindow;
   final FailbackMode failbackMode;
+  final Duration startupHold;
   // Per directed link (from, to) over nodes and witness; LAN reachability between nodes.
   final int[][] cut;
   final double[][] loss;
@@ -129,6 +145,11 @@ final class SimulatedCluster {
   long now;
   private final ArrayDeque<String> trace = new ArrayDeque<>();
   final Invariants invariants;
+  final SimulatedReplication replication;
+  final SimulatedRunner runner;
+  // Link faults (loss, delay, cuts) in force, and when the last one began or ended.
+  int linkFaults;
+  long lastLinkFaultChange;
 
   /** How often each transition type was recorded, to show what a run exercised. */
   final java.util.Map<String, Integer> transitions = new java.util.TreeMap<>();
@@ -144,6 +165,7 @@ final class SimulatedCluster {
     this.failbackMode = FailbackMode.values()[random.nextInt(3)];
     this.failbackDelay = Duration.ofMillis(new long[] {0, 2000, 5000}[random.nextInt(3)]);
     this.failbackWindow = Duration.ofMillis(new long[] {0, 0, 10_000}[random.nextInt(3)]);
+    this.startupHold = Duration.ofMillis(new long[] {FAILURE_TIMEOUT, 5000}[random.nextInt(2)]);
     this.endpoints = n + (hasWitness ? 1 : 0);
     this.cut = new int[endpoints][endpoints];
     this.loss = new double[endpoints][endpoints];
@@ -164,11 +186,14 @@ final class SimulatedCluster {
               mode,
               n - 1,
               hasWitness,
-              probe);
+              probe,
+              startupHold);
       nodes.add(new Node(i, id, priority, settings));
     }
     this.witness = hasWitness ? new Witness(n, n) : null;
     this.quorumRequired = QuorumRule.of(nodes.get(0).settings).isRequired();
+    this.replication = new SimulatedReplication(this);
+    this.runner = new SimulatedRunner(this);
     this.invariants = new Invariants(this);
   }
 
@@ -191,7 +216,9 @@ final class SimulatedCluster {
         .append(" delay ")
         .append(failbackDelay.toMillis())
         .append(" window ")
-        .append(failbackWindow.toMillis());
+        .append(failbackWindow.toMillis())
+        .append(", startup hold ")
+        .append(startupHold.toMillis());
     return sb.toString();
   }
 
@@ -228,8 +255,10 @@ final class SimulatedCluster {
   // ---- lifecycle ----
 
   void start() {
+    // A third of the runs are cold starts spread over many seconds, nodes started by hand.
+    long spread = random.nextInt(3) == 0 ? 20_000 : 2 * INTERVAL;
     for (Node node : nodes) {
-      boot(node, random.nextLong(0, 2 * INTERVAL));
+      boot(node, random.nextLong(0, spread));
     }
     if (witness != null) {
       long phase = random.nextLong(0, INTERVAL);
@@ -260,20 +289,52 @@ final class SimulatedCluster {
           node.startedAt = now;
           node.heard.clear();
           node.holdsVips = false;
-          node.syncing = false;
+          node.poweredOff = false;
+          node.healthySince = now;
+          node.inSyncChangedAt = now;
+          node.lastInSync = false;
           node.promotedByOperator = false;
+          node.holdEndedByOperator = false;
           node.backlog.clear();
-          note(node.id + " starts at persisted epoch " + node.persistedEpoch);
+          // The process hears heartbeats as soon as its socket is bound; its own ticks and
+          // heartbeats start once the rest of it is up, which can take seconds on a busy machine.
+          long skew = random.nextBoolean() ? random.nextLong(0, 200) : random.nextLong(0, MAX_SKEW);
+          node.runningSince = now + skew;
+          note(
+              node.id
+                  + " starts at persisted epoch "
+                  + node.persistedEpoch
+                  + ", running in "
+                  + skew
+                  + " ms");
+          runner.boot(node);
+          replication.boot(node);
           if (node.unhealthy > 0) {
             step(node, new Event.HealthChanged(false, "simulated monitor failure"));
           }
-          scheduleTimers(node, incarnation);
+          scheduleTimers(node, incarnation, skew);
         });
   }
 
-  private void scheduleTimers(Node node, int incarnation) {
+  /** Runs {@code job} every {@code period} ms while this incarnation of the node lives. */
+  void every(Node node, int incarnation, long period, Runnable job) {
     at(
-        now + random.nextLong(0, INTERVAL),
+        now + random.nextLong(0, period),
+        new Runnable() {
+          @Override
+          public void run() {
+            if (node.incarnation != incarnation || node.crashed > 0) {
+              return;
+            }
+            job.run();
+            at(now + period, this);
+          }
+        });
+  }
+
+  private void scheduleTimers(Node node, int incarnation, long skew) {
+    at(
+        now + skew + (skew < 200 ? random.nextLong(0, INTERVAL) : 0),
         new Runnable() {
           @Override
           public void run() {
@@ -287,7 +348,7 @@ final class SimulatedCluster {
           }
         });
     at(
-        now + random.nextLong(0, TICK),
+        now + skew + random.nextLong(0, TICK),
         new Runnable() {
           @Override
           public void run() {
@@ -305,12 +366,20 @@ final class SimulatedCluster {
   void crash(Node node) {
     if (node.crashed++ == 0) {
       node.incarnation++;
-      node.holdsVips = false;
+      node.poweredOff = random.nextBoolean();
+      // A killed daemon leaves its VIPs on the interfaces (the kernel answers for them) until it
+      // starts again and removes them; a host without power answers for nothing.
+      node.holdsVips &= !node.poweredOff;
+      node.runningSince = Long.MAX_VALUE;
+      replication.crashed(node, node.poweredOff);
       note(
           node.id
-              + " crashes (role "
+              + (node.poweredOff ? " loses power" : " is killed")
+              + " (role "
               + (node.controller == null ? "none" : node.controller.role())
               + ")");
+      // The process is gone; a restart builds a new controller from the persisted epoch.
+      node.controller = null;
     }
   }
 
@@ -329,12 +398,14 @@ final class SimulatedCluster {
   void resume(Node node) {
     if (node.paused > 0 && --node.paused == 0) {
       note(node.id + " resumes");
+      node.resumedAt = now;
       if (node.crashed == 0 && node.controller != null) {
         List<Event> backlog = List.copyOf(node.backlog);
         node.backlog.clear();
         for (Event event : backlog) {
           step(node, event);
         }
+        replication.resumed(node);
       }
     }
   }
@@ -346,7 +417,10 @@ final class SimulatedCluster {
   }
 
   void heal(Node node) {
-    if (node.unhealthy > 0 && --node.unhealthy == 0 && node.crashed == 0) {
+    if (node.unhealthy > 0 && --node.unhealthy == 0) {
+      node.healthySince = now;
+    }
+    if (node.unhealthy == 0 && node.crashed == 0 && node.controller != null) {
       stepWhenUp(node, new Event.HealthChanged(true, "simulated link eth1 up"));
     }
   }
@@ -355,7 +429,7 @@ final class SimulatedCluster {
    * A monitor change or command reaches a paused node once it resumes, in order; a crashed node
    * drops it.
    */
-  private void stepWhenUp(Node node, Event event) {
+  void stepWhenUp(Node node, Event event) {
     if (node.crashed > 0) {
       return;
     }
@@ -372,7 +446,7 @@ final class SimulatedCluster {
 
   // ---- network ----
 
-  private void broadcast(Node from) {
+  void broadcast(Node from) {
     PeerHeartbeat hb = from.controller.heartbeat(instant());
     for (Node to : nodes) {
       if (to != from) {
@@ -388,9 +462,7 @@ final class SimulatedCluster {
     if (cut[from][to] > 0 || (loss[from][to] > 0 && random.nextDouble() < loss[from][to])) {
       return;
     }
-    long delay =
-        slow[from][to] ? random.nextLong(maxDelay / 2, maxDelay + 1) : random.nextLong(1, 3);
-    at(now + delay, () -> deliver(to, hb));
+    at(now + linkDelay(from, to), () -> deliver(to, hb));
   }
 
   private void deliver(int to, PeerHeartbeat hb) {
@@ -406,22 +478,36 @@ final class SimulatedCluster {
     }
     node.heard.add(hb.nodeId());
     step(node, new Event.HeartbeatReceived(hb));
-    if (hb.role() == Role.PRIMARY
-        && node.controller.role() == Role.BACKUP
-        && !node.syncing
-        && !node.controller.heartbeat(instant()).inSync()) {
-      // Replication catches up some time after the replica first hears a primary.
-      node.syncing = true;
-      int incarnation = node.incarnation;
-      at(
-          now + random.nextLong(100, MAX_SYNC_DELAY),
-          () -> {
-            if (node.incarnation == incarnation && node.up()) {
-              node.syncing = false;
-              step(node, new Event.ReplicationChanged(true, now));
-            }
-          });
+  }
+
+  /** Delivers a stream's bytes: lost on a cut link, late when TCP must retransmit. */
+  void transmit(int from, int to, Runnable job) {
+    if (cut[from][to] > 0) {
+      return;
     }
+    long delay = linkDelay(from, to);
+    if (loss[from][to] > 0 && random.nextDouble() < loss[from][to]) {
+      delay += 200;
+    }
+    at(now + delay, job);
+  }
+
+  boolean reachable(int a, int b) {
+    return cut[a][b] == 0 && cut[b][a] == 0;
+  }
+
+  long linkDelay(int from, int to) {
+    return slow[from][to] ? random.nextLong(maxDelay / 2, maxDelay + 1) : random.nextLong(1, 3);
+  }
+
+  Node node(String id) {
+    return nodes.get(indexOf(id));
+  }
+
+  /** A link fault begins or ends. */
+  void linkFault(int delta) {
+    linkFaults += delta;
+    lastLinkFaultChange = now;
   }
 
   private int indexOf(String id) {
@@ -436,6 +522,11 @@ final class SimulatedCluster {
     }
     Role before = node.controller.role();
     Decision d = node.controller.step(event, instant());
+    if (event instanceof Event.OperatorCommand c
+        && c.c() instanceof Command.Promote
+        && d.reply().map(CommandReply::accepted).orElse(false)) {
+      node.holdEndedByOperator = true;
+    }
     if (!(event instanceof Event.Tick) || !d.actions().isEmpty()) {
       note(
           node.id
@@ -450,66 +541,41 @@ final class SimulatedCluster {
                   .orElse(""));
     }
     for (Action action : d.actions()) {
-      execute(node, action);
+      if (action instanceof Action.Record r) {
+        recorded(node, r.transition());
+      }
     }
+    runner.submit(node, d);
     if (before == Role.PRIMARY && node.controller.role() != Role.PRIMARY) {
-      node.syncing = false;
       node.promotedByOperator = false;
     }
+    boolean inSync = node.inSyncFlag();
+    if (inSync != node.lastInSync) {
+      node.lastInSync = inSync;
+      node.inSyncChangedAt = now;
+    }
+    replication.controllerStepped(node);
   }
 
-  private void execute(Node node, Action action) {
-    if (action instanceof Action.PersistEpoch p) {
-      if (p.epoch() <= node.persistedEpoch) {
-        invariants.fail(
-            node.id + " persisted epoch " + p.epoch() + " after " + node.persistedEpoch);
-      }
-      node.persistedEpoch = p.epoch();
-    } else if (action instanceof Action.AddVips) {
-      invariants.claimed(node);
-      node.holdsVips = true;
-    } else if (action instanceof Action.RemoveVips) {
-      node.holdsVips = false;
-    } else if (action instanceof Action.ProbeVips) {
-      boolean conflict = false;
-      String holder = "";
-      for (Node other : nodes) {
-        if (other != node
-            && other.holdsVips
-            && other.up()
-            && lanCut[node.index][other.index] == 0) {
-          conflict = true;
-          holder = other.id;
-        }
-      }
-      boolean answer = conflict;
-      String detail = conflict ? "VIP answered by " + holder : "no answer";
-      int incarnation = node.incarnation;
-      at(
-          now + random.nextLong(1, MAX_PROBE_DELAY),
-          () -> {
-            if (node.incarnation == incarnation && node.up()) {
-              step(node, new Event.ProbeFinished(answer, detail));
-            }
-          });
-    } else if (action instanceof Action.Announce) {
-      broadcast(node);
-    } else if (action instanceof Action.Record r) {
-      transitions.merge(r.transition().type(), 1, Integer::sum);
-      note(
-          "   "
-              + node.id
-              + " records "
-              + r.transition().type()
-              + " "
-              + r.transition().fromRole()
-              + "->"
-              + r.transition().toRole()
-              + " @"
-              + r.transition().epoch()
-              + ": "
-              + r.transition().cause());
+  /** A transition the controller decided on: counted, traced, and judged by invariant (L-a). */
+  private void recorded(Node node, Transition t) {
+    transitions.merge(t.type().label(), 1, Integer::sum);
+    if (t.type() == TransitionType.TAKEOVER && !t.cause().startsWith("planned handover")) {
+      invariants.elected(node);
     }
+    note(
+        "   "
+            + node.id
+            + " records "
+            + t.type()
+            + " "
+            + t.fromRole()
+            + "->"
+            + t.toRole()
+            + " @"
+            + t.epoch()
+            + ": "
+            + t.cause());
   }
 
   private static String describe(Event event) {

@@ -4,11 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.flywall.testing.FlywallProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -59,30 +57,7 @@ class ReplicationLabIT {
   /** Runs the write load inside node k's namespace against its own API. */
   private Process load(int k, String bucket, String prefix, int count, int threads, Path acks)
       throws Exception {
-    Path project = Path.of(System.getProperty("flywall.project.dir", "."));
-    List<String> command =
-        new ArrayList<>(
-            List.of(
-                "ip",
-                "netns",
-                "exec",
-                lab.nodeNamespace(k),
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx96m",
-                "-cp",
-                FlywallProcess.jar() + ":" + project.resolve("target/test-classes"),
-                StateLoad.class.getName(),
-                "http://127.0.0.1:8080",
-                cluster.tokenFile(k).toString(),
-                bucket,
-                prefix,
-                Integer.toString(count),
-                Integer.toString(threads),
-                acks.toString()));
-    return new ProcessBuilder(command)
-        .redirectErrorStream(true)
-        .redirectOutput(acks.resolveSibling(prefix + "load.log").toFile())
-        .start();
+    return LabTestSupport.load(lab, cluster, k, bucket, prefix, count, threads, acks);
   }
 
   private Set<String> keysOn(int k, String bucket) {

@@ -65,43 +65,4 @@ class HealthTest {
   void withNothingMonitoredANodeIsHealthy() {
     assertThat(Health.judge(List.of(), List.of()).healthy()).isTrue();
   }
-
-  @Test
-  void theHealthCheckJudgesWhatTheMonitorsSee() {
-    String links = Samples.read("ip-link-show-wan-no-carrier.json");
-    FakeCommandRunner runner =
-        new FakeCommandRunner(
-            argv ->
-                argv.get(0).equals("ip")
-                    ? FakeCommandRunner.ok(argv, links)
-                    : FakeCommandRunner.ok(argv, Samples.read("ping-reply.txt")));
-    HealthCheck check =
-        new HealthCheck(
-            new LinkMonitor(runner, Duration.ofSeconds(1)),
-            new GatewayMonitor(runner),
-            List.of("fwt-lan", "fwt-wan"),
-            List.of(ip("10.99.1.2")));
-
-    Health health = check.check();
-
-    assertThat(health.healthy()).isFalse();
-    assertThat(health.cause()).isEqualTo("link fwt-wan down (no carrier)");
-    assertThat(health.gateways())
-        .singleElement()
-        .satisfies(gw -> assertThat(gw.answered()).isTrue());
-  }
-
-  @Test
-  void linksThatCannotBeReadCountAsDown() {
-    FakeCommandRunner runner =
-        new FakeCommandRunner(argv -> new CommandResult(argv, -1, "", "", true));
-    HealthCheck check =
-        new HealthCheck(
-            new LinkMonitor(runner, Duration.ofSeconds(1)),
-            new GatewayMonitor(runner),
-            List.of("eth0"),
-            List.of());
-
-    assertThat(check.check().cause()).startsWith("link eth0 down (unreadable");
-  }
 }

@@ -7,13 +7,22 @@ import io.flywall.api.HaMetrics;
 import io.flywall.api.MonitorFeed;
 import io.flywall.conntrack.ConnectionSync;
 import io.flywall.failover.Action;
+import io.flywall.failover.Decision;
 import io.flywall.failover.Event;
+import io.flywall.failover.Role;
+import io.flywall.failover.ScriptPhase;
+import io.flywall.failover.Transition;
+import io.flywall.failover.TransitionType;
+import io.flywall.network.VipGroup;
 import io.flywall.state.History;
+import io.flywall.state.HistoryEvent;
 import io.flywall.state.NodeMeta;
 import io.flywall.state.StateDatabase;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -21,20 +30,26 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class ActionRunnerTest {
+  private static final Duration WAIT = Duration.ofSeconds(10);
+
   @TempDir Path dir;
   private final ExecutorService effects = Executors.newSingleThreadExecutor();
   private final List<Event> feedback = new CopyOnWriteArrayList<>();
-  private final AtomicInteger probes = new AtomicInteger();
-  private final AtomicInteger claims = new AtomicInteger();
+  // What happened to the VIPs and scripts, in order.
+  private final List<String> effectsSeen = new CopyOnWriteArrayList<>();
   private final CountDownLatch probing = new CountDownLatch(1);
   private final CountDownLatch answer = new CountDownLatch(1);
+  private final CountDownLatch scriptRunning = new CountDownLatch(1);
   private StateDatabase db;
+  private ActionRunner runner;
+  // What the controller does when a failure is reported and the runner waits for it.
+  private Consumer<Event> controllerReaction = event -> {};
 
   @AfterEach
   void stop() {
@@ -45,19 +60,20 @@ class ActionRunnerTest {
   }
 
   /** VIPs whose probe takes as long as the test says, like arping's one-second deadline. */
-  private final VipGroup slowProbe =
+  private final VipGroup vips =
       new VipGroup() {
         @Override
         public void claim() {
-          claims.incrementAndGet();
+          effectsSeen.add("add_vips");
         }
 
         @Override
-        public void release() {}
+        public void release() {
+          effectsSeen.add("remove_vips");
+        }
 
         @Override
         public Optional<String> probeConflict() throws Exception {
-          probes.incrementAndGet();
           probing.countDown();
           answer.await(10, TimeUnit.SECONDS);
           return Optional.empty();
@@ -67,7 +83,9 @@ class ActionRunnerTest {
         public void tick(boolean primary) {}
 
         @Override
-        public void reannounce() {}
+        public void reannounce() {
+          effectsSeen.add("reannounce");
+        }
 
         @Override
         public List<VipState> state() {
@@ -75,72 +93,207 @@ class ActionRunnerTest {
         }
       };
 
+  /** Scripts named "slow" run until they are stopped, as a real script would until its timeout. */
+  private final FailoverScripts scripts =
+      script -> {
+        String name = script.phase().name().toLowerCase() + " " + script.cause();
+        effectsSeen.add(name);
+        if (!script.cause().equals("slow")) {
+          return new FailoverScripts.Outcome(true, true, "exit 0");
+        }
+        scriptRunning.countDown();
+        try {
+          Thread.sleep(60_000);
+          return new FailoverScripts.Outcome(true, true, "exit 0");
+        } catch (InterruptedException e) {
+          effectsSeen.add(name + " stopped");
+          return new FailoverScripts.Outcome(true, false, "killed");
+        }
+      };
+
   private ActionRunner runner() throws Exception {
     db = StateDatabase.open(dir);
-    return new ActionRunner(
-        "n1",
-        effects,
-        Clock.systemUTC(),
-        new NodeMeta(db),
-        new History(db),
-        slowProbe,
-        FailoverScripts.none(),
-        new HaMetrics(),
-        new MonitorFeed(),
-        feedback::add,
-        () -> {},
-        null,
-        ConnectionSync.disabled());
+    runner =
+        new ActionRunner(
+            "n1",
+            effects,
+            Clock.systemUTC(),
+            new NodeMeta(db),
+            new History(db),
+            vips,
+            scripts,
+            new HaMetrics(),
+            new MonitorFeed(),
+            new ActionRunner.Feedback() {
+              @Override
+              public void report(Event event) {
+                feedback.add(event);
+              }
+
+              @Override
+              public void reportAndWait(Event event) {
+                feedback.add(event);
+                controllerReaction.accept(event);
+              }
+            },
+            () -> {},
+            null,
+            ConnectionSync.disabled());
+    return runner;
   }
 
-  @Test
-  void aProbeRequestedWhileOneRunsIsDroppedSoItCannotHoldUpTheTakeoverBehindIt() throws Exception {
-    ActionRunner runner = runner();
-    runner.submit(List.of(new Action.ProbeVips()));
-    assertThat(probing.await(5, TimeUnit.SECONDS)).isTrue();
+  private static Decision plan(long generation, Action... actions) {
+    return new Decision(List.of(actions), Optional.empty(), generation);
+  }
 
-    runner.submit(List.of(new Action.ProbeVips()));
-    runner.submit(List.of(new Action.PersistEpoch(1), new Action.AddVips()));
-    answer.countDown();
+  private static Action record(TransitionType type, Role from, Role to, long epoch) {
+    return new Action.Record(new Transition(type, from, to, epoch, "test", Instant.now()));
+  }
 
-    await().atMost(Duration.ofSeconds(5)).until(() -> claims.get() == 1);
-    assertThat(probes.get()).isEqualTo(1);
-    assertThat(feedback)
-        .containsExactly(new Event.ProbeFinished(false, "no other MAC answers for the VIPs"));
+  private static Decision takeover(long generation, long epoch, String pre, String post) {
+    return plan(
+        generation,
+        new Action.PersistEpoch(epoch),
+        new Action.RunScript(
+            ScriptPhase.PRE, TransitionType.TAKEOVER, Role.BACKUP, Role.PRIMARY, epoch, pre),
+        new Action.AddVips(),
+        new Action.Announce(Optional.empty()),
+        new Action.RunScript(
+            ScriptPhase.POST, TransitionType.TAKEOVER, Role.BACKUP, Role.PRIMARY, epoch, post),
+        record(TransitionType.TAKEOVER, Role.BACKUP, Role.PRIMARY, epoch));
+  }
+
+  private static Decision demotion(long generation, long epoch) {
+    return plan(
+        generation,
+        new Action.RemoveVips(),
+        new Action.Announce(Optional.empty()),
+        record(TransitionType.DEMOTE, Role.PRIMARY, Role.BACKUP, epoch));
+  }
+
+  private List<HistoryEvent> history(int n) throws Exception {
+    await().atMost(WAIT).until(() -> new History(db).newest(n).size() == n);
+    List<HistoryEvent> oldestFirst = new ArrayList<>(new History(db).newest(n));
+    java.util.Collections.reverse(oldestFirst);
+    return oldestFirst;
   }
 
   @Test
   void onceAProbeHasAnsweredTheNextRequestProbesAgain() throws Exception {
     ActionRunner runner = runner();
     answer.countDown();
-    runner.submit(List.of(new Action.ProbeVips()));
-    await().atMost(Duration.ofSeconds(5)).until(() -> feedback.size() == 1);
-    runner.submit(List.of(new Action.ProbeVips()));
-    await().atMost(Duration.ofSeconds(5)).until(() -> feedback.size() == 2);
-    assertThat(probes.get()).isEqualTo(2);
+    runner.submit(plan(0, new Action.ProbeVips()));
+    await().atMost(WAIT).until(() -> feedback.size() == 1);
+    runner.submit(plan(0, new Action.ProbeVips()));
+    await().atMost(WAIT).until(() -> feedback.size() == 2);
+    assertThat(feedback)
+        .allMatch(
+            e -> e.equals(new Event.ProbeFinished(false, "no other MAC answers for the VIPs")));
   }
 
   @Test
   void aTakeoverIsRecordedWithEveryStepTimedInOrder() throws Exception {
-    ActionRunner runner = runner();
-    runner.submit(
-        List.of(
-            new Action.PersistEpoch(4),
-            new Action.AddVips(),
-            new Action.Record(
-                new io.flywall.failover.Transition(
-                    "takeover",
-                    io.flywall.failover.Role.BACKUP,
-                    io.flywall.failover.Role.PRIMARY,
-                    4,
-                    "peer n2 silent",
-                    java.time.Instant.now()))));
-    await().atMost(Duration.ofSeconds(5)).until(() -> !new History(db).newest(1).isEmpty());
-    var event = new History(db).newest(1).get(0);
+    runner().submit(takeover(1, 4, "fast", "fast"));
+    HistoryEvent event = history(1).get(0);
     assertThat(event.steps())
-        .extracting(s -> s.name())
-        .containsExactly("persist_epoch", "add_vips");
-    assertThat(event.cause()).isEqualTo("peer n2 silent");
+        .extracting(HistoryEvent.Step::name)
+        .containsExactly(
+            "persist_epoch", "pre_failover_script", "add_vips", "post_failover_script");
+    assertThat(event.steps()).noneMatch(HistoryEvent.Step::skipped);
     assertThat(new NodeMeta(db).epoch()).isEqualTo(4);
+  }
+
+  @Test
+  void aDemotionDuringASlowPreFailoverScriptStopsItAndNoVipIsEverAdded() throws Exception {
+    ActionRunner runner = runner();
+    runner.submit(takeover(1, 4, "slow", "fast"));
+    assertThat(scriptRunning.await(10, TimeUnit.SECONDS)).isTrue();
+
+    runner.submit(demotion(2, 4));
+
+    List<HistoryEvent> events = history(2);
+    assertThat(effectsSeen).containsExactly("pre slow", "pre slow stopped", "remove_vips");
+    HistoryEvent takeover = events.get(0);
+    assertThat(takeover.type()).isEqualTo("takeover");
+    assertThat(takeover.steps())
+        .extracting(s -> s.name() + (s.skipped() ? " skipped" : ""))
+        .containsExactly(
+            "persist_epoch",
+            "pre_failover_script skipped",
+            "add_vips skipped",
+            "post_failover_script skipped");
+    assertThat(events.get(1).steps())
+        .extracting(s -> s.name() + (s.ok() ? " ok" : ""))
+        .containsExactly("remove_vips ok");
+  }
+
+  @Test
+  void aReleaseNeverWaitsBehindARunningPostFailoverScript() throws Exception {
+    ActionRunner runner = runner();
+    runner.submit(takeover(1, 4, "fast", "slow"));
+    assertThat(scriptRunning.await(10, TimeUnit.SECONDS)).isTrue();
+
+    runner.submit(demotion(2, 4));
+
+    // The post script would run for a minute; the VIPs go well before.
+    await().atMost(WAIT).until(() -> effectsSeen.contains("remove_vips"));
+    assertThat(effectsSeen)
+        .containsExactly("pre fast", "add_vips", "post slow", "post slow stopped", "remove_vips");
+  }
+
+  @Test
+  void aTakeoverWhoseEpochCannotBePersistedGoesNoFurtherOnceTheControllerGivesUpTheRole()
+      throws Exception {
+    ActionRunner runner = runner();
+    // The controller answers a failed epoch persist with a release (enterFault): a new plan.
+    controllerReaction =
+        event -> {
+          if (event instanceof Event.ActionFailed f && f.action() instanceof Action.PersistEpoch) {
+            runner.submit(
+                plan(
+                    2,
+                    new Action.RemoveVips(),
+                    record(TransitionType.FAULT, Role.PRIMARY, Role.FAULT, 4)));
+          }
+        };
+    db.close();
+
+    runner.submit(takeover(1, 4, "fast", "fast"));
+
+    await().atMost(WAIT).until(() -> effectsSeen.contains("remove_vips"));
+    assertThat(effectsSeen).containsExactly("remove_vips");
+    assertThat(feedback)
+        .singleElement()
+        .satisfies(
+            e ->
+                assertThat(((Event.ActionFailed) e).action())
+                    .isEqualTo(new Action.PersistEpoch(4)));
+  }
+
+  @Test
+  void aProbeOfAPlanGivenUpIsAnsweredAsSkippedSoTheControllerMayAskAgain() throws Exception {
+    ActionRunner runner = runner();
+    runner.submit(takeover(1, 4, "slow", "fast"));
+    assertThat(scriptRunning.await(10, TimeUnit.SECONDS)).isTrue();
+    runner.submit(plan(1, new Action.ProbeVips()));
+
+    runner.submit(demotion(2, 4));
+
+    await().atMost(WAIT).until(() -> !feedback.isEmpty());
+    assertThat(feedback)
+        .containsExactly(
+            new Event.ActionFailed(new Action.ProbeVips(), "skipped: the role changed"));
+    assertThat(probing.getCount()).as("the probe never ran").isEqualTo(1);
+  }
+
+  @Test
+  void reannouncingTheVipsNeverWaitsForAQueuedStep() throws Exception {
+    ActionRunner runner = runner();
+    runner.submit(takeover(1, 4, "fast", "slow"));
+    assertThat(scriptRunning.await(10, TimeUnit.SECONDS)).isTrue();
+
+    runner.submit(plan(1, new Action.ReannounceVips()));
+
+    assertThat(effectsSeen).contains("reannounce").doesNotContain("post slow stopped");
   }
 }

@@ -116,6 +116,19 @@ class LoopbackClusterIT {
             cluster.config(1).getParent().resolve("state1/api.token").toString());
     assertThat(armed).isZero();
     await().atMost(ELECTION).until(LoopbackClusterIT::primary, "node1"::equals);
+    // A handover target must have caught up with the current primary (node1 just took over).
+    await()
+        .atMost(ELECTION)
+        .until(
+            () ->
+                cluster
+                    .node(3)
+                    .get("/api/replication/status")
+                    .map(
+                        s ->
+                            s.path("primary_id").asText().equals("node1")
+                                && s.path("sync_state").asText().equals("in_sync"))
+                    .orElse(false));
 
     int moved =
         Main.run(

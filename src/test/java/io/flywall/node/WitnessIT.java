@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.flywall.cluster.ClusterKeys;
 import io.flywall.testing.FlywallProcess;
 import io.flywall.testing.FreePorts;
 import io.flywall.testing.ProcessLogs;
@@ -16,7 +17,10 @@ import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** A two-node cluster with {@code witness_addr} has a majority: the witness is the third voter. */
+/**
+ * A two-node cluster with {@code witness_addr} has a majority: the witness is the third voter. The
+ * witness holds only its witness key, not the cluster's secret.
+ */
 class WitnessIT {
   private static final String SECRET = "witness-cluster-secret-0123456789";
   private static final Duration LIMIT = Duration.ofSeconds(20);
@@ -51,7 +55,7 @@ class WitnessIT {
           node_id = "witness"
           listen_addr = "127.0.0.3:%d"
           peer_addrs = ["127.0.0.1:9001", "127.0.0.2:9001"]
-          secret_key = "%s"
+          witness_key = "%s"
           state_dir = "%s"
           ha {
             heartbeat_interval = "200ms"
@@ -59,7 +63,11 @@ class WitnessIT {
           }
         }
         """
-                .formatted(FreePorts.tcp(), SECRET, dir.resolve("witness"), heartbeat));
+                .formatted(
+                    FreePorts.tcp(),
+                    ClusterKeys.fromSecret(SECRET).witnessKeyText(),
+                    dir.resolve("witness"),
+                    heartbeat));
     witness =
         new FlywallProcess(
                 "witness",

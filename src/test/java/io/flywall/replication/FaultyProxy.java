@@ -12,18 +12,20 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A TCP relay between a replica and its primary that damages a stream on request: flips one byte,
- * cuts the connection, or stalls it (stops reading either way, as a frozen replica would), after a
- * given number of bytes of one connection, in the primary's direction (batches) or the replica's
- * (acks).
+ * A TCP relay between a replica and its primary that damages a stream on request, after a given
+ * number of bytes of one connection, in the primary's direction (batches) or the replica's (acks):
+ * flips one byte, cuts the connection, stalls the primary's stream (nothing more passes, nothing is
+ * closed: a primary powered off), or freezes the connection (nothing is read either way any more,
+ * until {@link #release}: a frozen replica).
  */
 final class FaultyProxy implements AutoCloseable {
-  /** What to do to the next connection's primary-to-replica bytes. */
+  /** What to do to the next connection. */
   enum Fault {
     NONE,
     FLIP_BYTE,
     CUT,
-    STALL
+    STALL,
+    FREEZE
   }
 
   private final ServerSocket server;
@@ -33,8 +35,9 @@ final class FaultyProxy implements AutoCloseable {
   private volatile boolean upstream;
   final AtomicInteger connections = new AtomicInteger();
   final AtomicInteger faultsDone = new AtomicInteger();
+  private final java.util.List<Socket> sockets = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final CountDownLatch released = new CountDownLatch(1);
-  volatile long stalledAtNanos;
+  volatile long frozenAtNanos;
 
   FaultyProxy(InetSocketAddress target) throws IOException {
     this.target = target;
@@ -67,16 +70,18 @@ final class FaultyProxy implements AutoCloseable {
       try {
         Socket replica = server.accept();
         Socket primary = new Socket(target.getAddress(), target.getPort());
+        sockets.add(replica);
+        sockets.add(primary);
         connections.incrementAndGet();
         Fault now = fault;
         fault = Fault.NONE;
-        AtomicBoolean stalled = new AtomicBoolean();
+        AtomicBoolean frozen = new AtomicBoolean();
         relay(
             replica.getInputStream(),
             primary.getOutputStream(),
             upstream ? now : Fault.NONE,
             faultAfter,
-            stalled,
+            frozen,
             replica,
             primary);
         relay(
@@ -84,7 +89,7 @@ final class FaultyProxy implements AutoCloseable {
             replica.getOutputStream(),
             upstream ? Fault.NONE : now,
             faultAfter,
-            stalled,
+            frozen,
             replica,
             primary);
       } catch (IOException e) {
@@ -98,7 +103,7 @@ final class FaultyProxy implements AutoCloseable {
       OutputStream out,
       Fault damage,
       long after,
-      AtomicBoolean stalled,
+      AtomicBoolean frozen,
       Socket a,
       Socket b) {
     Thread thread =
@@ -122,15 +127,25 @@ final class FaultyProxy implements AutoCloseable {
                     if (damage == Fault.STALL) {
                       out.write(buffer, 0, at);
                       out.flush();
-                      stalledAtNanos = System.nanoTime();
-                      stalled.set(true);
+                      // Swallow the rest and never close the replica's side: like a primary that
+                      // lost power, only the replica itself can notice.
+                      while (in.read(buffer) >= 0 && !a.isClosed()) {
+                        // discard
+                      }
+                      return;
+                    }
+                    if (damage == Fault.FREEZE) {
+                      out.write(buffer, 0, at);
+                      out.flush();
+                      frozenAtNanos = System.nanoTime();
+                      frozen.set(true);
                       released.await();
                       break;
                     }
                     buffer[at] ^= 0x40;
                   }
-                  if (stalled.get()) {
-                    // The other direction stalled: nothing passes this way either.
+                  if (frozen.get()) {
+                    // The other direction froze: nothing passes this way either.
                     released.await();
                     break;
                   }
@@ -150,6 +165,11 @@ final class FaultyProxy implements AutoCloseable {
     thread.start();
   }
 
+  /** Ends every frozen connection (both its sockets close). */
+  void release() {
+    released.countDown();
+  }
+
   private static void close(Socket socket) {
     try {
       socket.close();
@@ -158,14 +178,12 @@ final class FaultyProxy implements AutoCloseable {
     }
   }
 
-  /** Ends every stalled connection (both its sockets close). */
-  void release() {
-    released.countDown();
-  }
-
   @Override
   public void close() throws IOException {
     released.countDown();
     server.close();
+    for (Socket socket : sockets) {
+      close(socket);
+    }
   }
 }

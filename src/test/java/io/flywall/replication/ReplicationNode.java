@@ -48,7 +48,7 @@ final class ReplicationNode implements AutoCloseable {
             store,
             settings,
             key,
-            Clock.systemUTC(),
+            options.clock,
             new SecureRandom(),
             primary::get,
             epoch::get,
@@ -82,6 +82,7 @@ final class ReplicationNode implements AutoCloseable {
     int batchSize = 1000;
     LogRetention retention = LogRetention.DEFAULT;
     List<Path> syncFiles = List.of();
+    Clock clock = Clock.systemUTC();
 
     Options encryption(boolean on) {
       encryption = on;
@@ -100,6 +101,12 @@ final class ReplicationNode implements AutoCloseable {
 
     Options retention(LogRetention r) {
       retention = r;
+      return this;
+    }
+
+    /** The clock of the node's replication (its store keeps the system clock). */
+    Options clock(Clock replicationClock) {
+      clock = replicationClock;
       return this;
     }
 

@@ -164,7 +164,7 @@ class StreamFaultsTest {
       a.lead(1);
       write(a, "first-", 100);
       // As a frozen replica: past the handshake and the snapshot, nothing is read either way.
-      proxy.arm(FaultyProxy.Fault.STALL, 20_000);
+      proxy.arm(FaultyProxy.Fault.FREEZE, 20_000);
       b.primary.set(Optional.of(new PrimaryTarget("fw-a", proxy.address())));
       b.replication.becomeReplica(Optional.of("fw-a"));
       // 16 MiB: the first stalls the stream, the rest fill the socket buffers nobody reads, and the
@@ -183,7 +183,7 @@ class StreamFaultsTest {
       await()
           .atMost(WAIT)
           .until(() -> (long) a.replication.stats().get("silent_streams_closed") > 0);
-      assertThat((System.nanoTime() - proxy.stalledAtNanos) / 1_000_000)
+      assertThat((System.nanoTime() - proxy.frozenAtNanos) / 1_000_000)
           .as("dropped after the silence limit, not before")
           .isGreaterThanOrEqualTo(limit - 1_000);
       await()

@@ -163,6 +163,53 @@ class StateStoreTest {
   }
 
   @Test
+  void aReplicaRefusesABatchStampedMoreThanAMinuteAheadAndAppliesNothingOfIt() throws Exception {
+    primary.store.put("b", "early", bytes("v"), Optional.empty());
+    replica.store.apply(primary.store.changesAfter(0, 10).orElseThrow());
+    try (StoreFixture fast =
+        new StoreFixture(
+            "fw-fast", new MutableClock(clock.instant().plusSeconds(120)), LogRetention.DEFAULT)) {
+      fast.store.acceptWrites(1);
+      fast.store.put("b", "early", bytes("v"), Optional.empty());
+      fast.store.put("b", "late", bytes("from the future"), Optional.empty());
+      List<Change> batch = fast.store.changesAfter(1, 10).orElseThrow();
+      long checksum = replica.store.checksum();
+
+      assertThatThrownBy(() -> replica.store.apply(batch))
+          .isInstanceOf(StateStoreException.class)
+          .hasMessageContaining("b/late from fw-fast")
+          .hasMessageContaining("120 s ahead");
+      assertThat(replica.store.position()).isEqualTo(1);
+      assertThat(replica.store.checksum()).isEqualTo(checksum);
+      assertThat(replica.store.get("b", "late")).isEmpty();
+    }
+  }
+
+  @Test
+  void aMergeRefusesWritesStampedMoreThanAMinuteAheadSoTheyCannotWinEveryKey() throws Exception {
+    Change mine = primary.store.put("dns_records", "host", bytes("mine"), Optional.empty());
+    Change forged =
+        new Change(
+            1,
+            1,
+            "dns_records",
+            "host",
+            bytes("wins forever"),
+            1,
+            new Hlc(Long.MAX_VALUE),
+            "fw-b",
+            0);
+
+    assertThatThrownBy(() -> primary.store.merge(List.of(forged)))
+        .isInstanceOf(StateStoreException.class)
+        .hasMessageContaining("ahead of this node's clock");
+    assertThat(new String(primary.store.get("dns_records", "host").orElseThrow().value(), UTF_8))
+        .isEqualTo("mine");
+    assertThat(primary.store.put("dns_records", "x", bytes("1"), Optional.empty()).hlc())
+        .isGreaterThan(mine.hlc());
+  }
+
+  @Test
   void mergeKeepsTheLaterWriteByHlcAndRecordsTheLoser() throws Exception {
     replica.store.acceptWrites(1);
     Change older = replica.store.put("dns_records", "host", bytes("old"), Optional.empty());

@@ -1,16 +1,10 @@
-package io.flywall.node;
+package io.flywall.network;
 
-import io.flywall.network.Announcement;
-import io.flywall.network.AnnouncementSchedule;
-import io.flywall.network.GratuitousAnnouncer;
-import io.flywall.network.NeighborProbe;
-import io.flywall.network.ProbeAnswer;
-import io.flywall.network.Vip;
-import io.flywall.network.VipBackend;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
@@ -19,35 +13,38 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The configured VIPs on iproute2: added and verified on claim, announced on the LAN (a burst, a
- * repeat after 2 s, then a periodic refresh while held), removed first on release. Sending
- * announcements runs on threads of its own: arping paces a burst at one packet per second, and the
- * first packet must not wait for the rest of a takeover.
+ * The configured VIPs on the network plane (native or its iproute2 fallback): added and verified on
+ * claim, announced on the LAN (a burst, a repeat after 2 s, then a periodic refresh while held),
+ * removed first on release. Sending announcements runs on threads of its own: the arping fallback
+ * paces a burst at one packet per second, and the first packet must not wait for the rest of a
+ * takeover.
  */
-final class NetworkVipGroup implements VipGroup {
+public final class NetworkVipGroup implements VipGroup {
   private static final Logger log = LoggerFactory.getLogger(NetworkVipGroup.class);
 
   private final List<Vip> vips;
   private final List<Vip> announced;
   private final List<Vip> probed;
   private final VipBackend backend;
-  private final GratuitousAnnouncer announcer;
-  private final NeighborProbe probe;
+  private final Announcer announcer;
+  private final ArpPing probe;
   private final AnnouncementSchedule schedule;
   private final ExecutorService sending;
   private final Clock clock;
+  private final NetworkAlarms alarms;
   private final Set<Vip> held = new LinkedHashSet<>();
 
-  NetworkVipGroup(
+  public NetworkVipGroup(
       List<Vip> vips,
       List<Vip> announced,
       List<Vip> probed,
       VipBackend backend,
-      GratuitousAnnouncer announcer,
-      NeighborProbe probe,
+      Announcer announcer,
+      ArpPing probe,
       AnnouncementSchedule schedule,
       ExecutorService sending,
-      Clock clock) {
+      Clock clock,
+      NetworkAlarms alarms) {
     this.vips = List.copyOf(vips);
     this.announced = List.copyOf(announced);
     this.probed = List.copyOf(probed);
@@ -57,20 +54,30 @@ final class NetworkVipGroup implements VipGroup {
     this.schedule = schedule;
     this.sending = sending;
     this.clock = clock;
+    this.alarms = alarms;
   }
 
   @Override
   public void claim() {
     List<String> failures = new ArrayList<>();
+    List<String> missing = new ArrayList<>();
     for (Vip vip : vips) {
       try {
         backend.add(vip);
         synchronized (this) {
           held.add(vip);
         }
+      } catch (MissingInterfaceException e) {
+        missing.add(e.getMessage());
+        failures.add(e.getMessage());
       } catch (RuntimeException e) {
         failures.add(e.getMessage());
       }
+    }
+    if (missing.isEmpty()) {
+      alarms.clear(NetworkAlarms.VIP_INTERFACE_MISSING, "every VIP interface exists");
+    } else {
+      alarms.raise(NetworkAlarms.VIP_INTERFACE_MISSING, String.join("; ", missing));
     }
     synchronized (this) {
       schedule.claimed(
@@ -90,6 +97,19 @@ final class NetworkVipGroup implements VipGroup {
     List<String> failures = new ArrayList<>();
     for (Vip vip : vips) {
       try {
+        boolean ours;
+        synchronized (this) {
+          ours = held.contains(vip);
+        }
+        // Not added by this process yet on the interface: left by a run that crashed or was
+        // killed, or added by hand. Say so, since the operator may be looking for it.
+        if (!ours && backend.held(vip)) {
+          log.warn(
+              "removing VIP {} from {}: this process did not add it (left by a previous run that"
+                  + " crashed or was killed, or added by hand)",
+              vip.cidr(),
+              vip.interfaceName());
+        }
         backend.remove(vip);
         synchronized (this) {
           held.remove(vip);
@@ -161,6 +181,11 @@ final class NetworkVipGroup implements VipGroup {
             }
           });
     }
+  }
+
+  @Override
+  public Map<String, String> alarms() {
+    return alarms.raised();
   }
 
   @Override

@@ -1,10 +1,5 @@
-package io.flywall.node;
+package io.flywall.network;
 
-import io.flywall.network.GatewayMonitor;
-import io.flywall.network.GatewayState;
-import io.flywall.network.Health;
-import io.flywall.network.LinkMonitor;
-import io.flywall.network.LinkState;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;
@@ -15,16 +10,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Watches the monitored links (twice per heartbeat interval, from the kernel's view) and gateways
- * (each on its own schedule: a probe may take its whole timeout) and reports the combined verdict
- * whenever it changes.
+ * Watches the monitored links (on every link event, and twice per heartbeat interval, from the
+ * kernel's view) and gateways (each on its own schedule: a probe may take its whole timeout) and
+ * reports the combined verdict whenever it changes.
  */
-final class HealthWatch implements AutoCloseable {
+public final class HealthWatch implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(HealthWatch.class);
 
   private final List<String> links;
   private final List<InetAddress> gateways;
-  private final LinkMonitor linkMonitor;
+  private final LinkObserver linkMonitor;
   private final GatewayMonitor gatewayMonitor;
   private final BiConsumer<Boolean, String> report;
   private final ScheduledExecutorService threads;
@@ -33,10 +28,10 @@ final class HealthWatch implements AutoCloseable {
   private Boolean lastHealthy;
   private String lastCause = "";
 
-  HealthWatch(
+  public HealthWatch(
       List<String> links,
       List<InetAddress> gateways,
-      LinkMonitor linkMonitor,
+      LinkObserver linkMonitor,
       GatewayMonitor gatewayMonitor,
       BiConsumer<Boolean, String> report,
       ScheduledExecutorService threads) {
@@ -48,17 +43,21 @@ final class HealthWatch implements AutoCloseable {
     this.threads = threads;
   }
 
-  boolean watching() {
+  public boolean watching() {
     return !links.isEmpty() || !gateways.isEmpty();
   }
 
   /** Checks once synchronously (so the first verdict is known at start), then keeps watching. */
-  void start(Duration heartbeatInterval) {
+  public void start(Duration heartbeatInterval) {
     if (!watching()) {
       return;
     }
     checkLinks();
     checkGateways();
+    if (!links.isEmpty()) {
+      // Link events (native plane) judge at once; the periodic check below stays as a safety net.
+      linkMonitor.onChange(() -> threads.execute(guard(this::checkLinks)));
+    }
     long linkPeriod = Math.max(50, heartbeatInterval.toMillis() / 2);
     if (!links.isEmpty()) {
       threads.scheduleWithFixedDelay(
@@ -83,8 +82,19 @@ final class HealthWatch implements AutoCloseable {
 
   private void checkLinks() {
     if (!links.isEmpty()) {
-      linkStates = linkMonitor.observe(links);
+      linkStates = observeLinks();
       judge();
+    }
+  }
+
+  /** A link whose state cannot be read counts as down: a blind node must not stay primary. */
+  private List<LinkState> observeLinks() {
+    try {
+      return linkMonitor.observe(links);
+    } catch (NetworkCommandException e) {
+      return links.stream()
+          .map(name -> LinkState.down(name, "unreadable: " + e.getMessage()))
+          .toList();
     }
   }
 

@@ -1,35 +1,25 @@
 package io.flywall.node;
 
-import io.flywall.api.ApiModel;
-import io.flywall.api.ApiModel.ClusterInfo;
-import io.flywall.api.ApiModel.ClusterNode;
-import io.flywall.api.ApiModel.CommandOutcome;
-import io.flywall.api.ApiModel.HaStatus;
-import io.flywall.api.ApiModel.HistoryEntry;
 import io.flywall.api.HaMetrics;
-import io.flywall.api.HaService;
 import io.flywall.api.MonitorFeed;
 import io.flywall.cluster.HeartbeatReceiver;
 import io.flywall.cluster.HeartbeatSender;
 import io.flywall.cluster.HeartbeatTransport;
-import io.flywall.cluster.PeerStatus;
 import io.flywall.cluster.ReceivedHeartbeat;
 import io.flywall.failover.Command;
 import io.flywall.failover.CommandReply;
 import io.flywall.failover.ControllerView;
+import io.flywall.failover.Decision;
 import io.flywall.failover.Event;
 import io.flywall.failover.FailoverController;
 import io.flywall.failover.PeerHeartbeat;
 import io.flywall.failover.Role;
-import io.flywall.state.History;
-import io.flywall.state.HistoryEvent;
-import io.flywall.state.StateStoreException;
+import io.flywall.network.VipGroup;
+import io.flywall.replication.PrimaryTarget;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -41,16 +31,17 @@ import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.stream.Collectors;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One running node: the controller's event loop (a single thread that alone touches the
- * controller), periodic heartbeats and ticks, and the {@link HaService} the API serves.
+ * The controller's event loop: a single thread that alone touches the controller. It steps the
+ * controller on ticks, heartbeats, monitor and replication reports and operator commands, hands the
+ * actions to the {@link ActionRunner}, and sends this node's heartbeats.
  */
-public final class Node implements HaService, AutoCloseable {
-  private static final Logger log = LoggerFactory.getLogger(Node.class);
+public final class ControllerLoop implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(ControllerLoop.class);
   private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(5);
 
   private final ClusterPlan plan;
@@ -61,20 +52,21 @@ public final class Node implements HaService, AutoCloseable {
   private final HeartbeatReceiver receiver;
   private final HeartbeatSender sender;
   private final HeartbeatTransport transport;
-  private final History history;
   private final VipGroup vips;
   private final HaMetrics metrics;
   private final MonitorFeed monitor;
   private final ActionRunner runner;
+  private final HaGauges gauges;
+  private final ClockSkewAlarm clockSkew;
   private Role lastRole;
   private volatile String healthCause = "unhealthy";
-  private Instant lastTick;
-  private Instant quietUntil;
   // Read by the replication follower thread without a round trip through the loop.
   private volatile long knownEpoch;
   private volatile Optional<String> primaryId = Optional.empty();
+  private final Consumer<Optional<PrimaryTarget>> followPrimary;
+  private Optional<PrimaryTarget> followed = Optional.empty();
 
-  Node(
+  ControllerLoop(
       ClusterPlan plan,
       Clock clock,
       FailoverController controller,
@@ -83,11 +75,12 @@ public final class Node implements HaService, AutoCloseable {
       HeartbeatReceiver receiver,
       HeartbeatSender sender,
       HeartbeatTransport transport,
-      History history,
       ActionRunnerFactory runnerFactory,
       VipGroup vips,
       HaMetrics metrics,
-      MonitorFeed monitor) {
+      MonitorFeed monitor,
+      Consumer<Optional<PrimaryTarget>> followPrimary) {
+    this.followPrimary = followPrimary;
     this.plan = plan;
     this.clock = clock;
     this.controller = controller;
@@ -96,19 +89,36 @@ public final class Node implements HaService, AutoCloseable {
     this.receiver = receiver;
     this.sender = sender;
     this.transport = transport;
-    this.history = history;
     this.vips = vips;
     this.metrics = metrics;
     this.monitor = monitor;
+    this.gauges = new HaGauges(metrics);
     this.runner =
         runnerFactory.create(
-            event -> loop.execute(() -> step(event)), () -> loop.execute(this::sendHeartbeats));
+            new ActionRunner.Feedback() {
+              @Override
+              public void report(Event event) {
+                loop.execute(() -> step(event));
+              }
+
+              @Override
+              public void reportAndWait(Event event) {
+                try {
+                  onLoop(() -> step(event));
+                } catch (RuntimeException e) {
+                  // Stopping: the loop is gone and nothing more will run.
+                  log.debug("feedback not delivered: {}", e.getMessage());
+                }
+              }
+            },
+            () -> loop.execute(this::sendHeartbeats));
     this.lastRole = controller.role();
+    this.clockSkew = new ClockSkewAlarm(receiver, metrics, monitor);
   }
 
   /** Builds the runner once the node can take its feedback. */
   interface ActionRunnerFactory {
-    ActionRunner create(java.util.function.Consumer<Event> feedback, Runnable announce);
+    ActionRunner create(ActionRunner.Feedback feedback, Runnable announce);
   }
 
   /** Starts ticking and sending heartbeats. */
@@ -147,13 +157,6 @@ public final class Node implements HaService, AutoCloseable {
           event.put("healthy", peer.healthy());
           received.rtt().ifPresent(rtt -> event.put("rtt_ms", rtt.toNanos() / 1e6));
           monitor.publish(event);
-          if (controller.role() == Role.PRIMARY
-              && peer.role() == Role.PRIMARY
-              && peer.epoch() < controller.epoch()) {
-            // A stale primary (resumed from a pause, or back from a partition) may have pulled
-            // clients' ARP caches to itself: point them back here while it steps down.
-            vips.reannounce();
-          }
           step(new Event.HeartbeatReceived(peer));
         });
   }
@@ -174,7 +177,7 @@ public final class Node implements HaService, AutoCloseable {
   }
 
   /** Where to follow the current primary's replication stream, learned from its heartbeats. */
-  Optional<io.flywall.replication.PrimaryTarget> followedPrimary() {
+  Optional<PrimaryTarget> followedPrimary() {
     return primaryHint().flatMap(id -> StateReplication.locate(id, receiver));
   }
 
@@ -202,7 +205,13 @@ public final class Node implements HaService, AutoCloseable {
     var decision = controller.step(event, now);
     knownEpoch = controller.epoch();
     primaryId = controller.view(now).primaryId();
-    runner.submit(decision.actions());
+    Optional<PrimaryTarget> primary = followedPrimary();
+    if (!primary.equals(followed)) {
+      // Replication drops a stream from any other node at once and follows this one.
+      followed = primary;
+      followPrimary.accept(primary);
+    }
+    runner.submit(decision);
     if (event instanceof Event.Tick) {
       afterTick(now);
     }
@@ -221,40 +230,11 @@ public final class Node implements HaService, AutoCloseable {
   }
 
   private void afterTick(Instant now) {
-    if (lastTick != null
-        && Duration.between(lastTick, now).compareTo(plan.controller().failureTimeout()) > 0) {
-      // This process was paused (SIGSTOP, VM freeze): another node may hold the role now. Stay
-      // quiet on the LAN until peers have had a heartbeat interval to tell us.
-      quietUntil = now.plus(plan.controller().heartbeatInterval().multipliedBy(2));
-      log.warn(
-          "resumed after a pause of {} ms: no VIP announcements until {}",
-          Duration.between(lastTick, now).toMillis(),
-          quietUntil);
-    }
-    lastTick = now;
     ControllerView view = controller.view(now);
-    metrics.role(
-        view.role().name().toLowerCase(),
-        EnumSet.of(Role.INIT, Role.BACKUP, Role.PRIMARY, Role.FAULT).stream()
-            .map(r -> r.name().toLowerCase())
-            .collect(Collectors.toList()));
-    metrics.epoch(view.epoch());
-    metrics.healthy(view.healthy());
-    metrics.quorum(view.quorum().visible(), view.quorum().required());
-    // The controller's view is the truth about alarms; the gauge follows it every tick.
-    metrics.alarm(
-        FailoverController.SPLIT_BRAIN_RISK,
-        view.alarms().stream().anyMatch(a -> a.name().equals(FailoverController.SPLIT_BRAIN_RISK)));
-    receiver
-        .rejections()
-        .forEach((reason, count) -> metrics.heartbeatsRejected(reason.name(), count));
-    for (PeerStatus peer : receiver.peers().all()) {
-      metrics.peer(
-          peer.nodeId(),
-          Duration.between(peer.lastSeen(), now).toMillis() / 1000.0,
-          peer.rtt().map(rtt -> rtt.toNanos() / 1e6).orElse(-1.0));
-    }
-    vips.tick(view.role() == Role.PRIMARY && (quietUntil == null || now.isAfter(quietUntil)));
+    gauges.refresh(view, receiver, now);
+    clockSkew.tick(now);
+    // Refreshes announcements while the controller says this node speaks for the VIPs.
+    vips.tick(controller.announcing(now));
   }
 
   private void sendHeartbeats() {
@@ -271,7 +251,8 @@ public final class Node implements HaService, AutoCloseable {
     }
   }
 
-  private <T> T onLoop(Callable<T> work) {
+  /** Runs {@code work} on the loop and waits for its answer (queries and operator commands). */
+  <T> T onLoop(Callable<T> work) {
     Future<T> future = loop.submit(work);
     try {
       return future.get(COMMAND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
@@ -286,140 +267,26 @@ public final class Node implements HaService, AutoCloseable {
     }
   }
 
-  // ---- HaService ----
-
-  @Override
-  public HaStatus status() {
-    ControllerView view = onLoop(() -> controller.view(clock.instant()));
-    List<ApiModel.Vip> vipList =
-        vips.state().stream()
-            .map(v -> new ApiModel.Vip(v.address(), v.interfaceName(), v.held()))
-            .collect(Collectors.toList());
-    List<ApiModel.Alarm> alarms =
-        view.alarms().stream()
-            .map(a -> new ApiModel.Alarm(a.name(), a.detail(), null))
-            .collect(Collectors.toList());
-    var connectionSync = runner.connectionSync().status();
-    connectionSync
-        .alarms()
-        .forEach((name, detail) -> alarms.add(new ApiModel.Alarm(name, detail, null)));
-    runner
-        .replicationAlarms()
-        .forEach((name, detail) -> alarms.add(new ApiModel.Alarm(name, detail, null)));
-    return new HaStatus(
-        view.nodeId(),
-        roleName(view.role()),
-        view.epoch(),
-        view.priority(),
-        view.healthy(),
-        view.primaryId().orElse(null),
-        new ApiModel.Quorum(
-            view.quorum().required(), view.quorum().visible(), view.quorum().hasQuorum()),
-        vipList,
-        new ApiModel.Failback(
-            view.failback().mode().name().toLowerCase(),
-            view.failback().enabled(),
-            view.failback().pendingUntil().map(Instant::toString).orElse(null)),
-        view.since().toString(),
-        alarms,
-        view.healthy() ? null : healthCause,
-        ConntrackReporting.document(connectionSync));
+  /** The controller's view now, taken on the loop. */
+  ControllerView view() {
+    return onLoop(() -> controller.view(clock.instant()));
   }
 
-  @Override
-  public ClusterInfo cluster() {
-    Instant now = clock.instant();
-    ControllerView view = onLoop(() -> controller.view(now));
-    List<ClusterNode> nodes = new ArrayList<>();
-    nodes.add(
-        new ClusterNode(
-            view.nodeId(),
-            roleName(view.role()),
-            view.priority(),
-            true,
-            view.healthy(),
-            0L,
-            null,
-            view.epoch(),
-            0,
-            plan.heartbeatBind().getAddress().getHostAddress()
-                + ":"
-                + plan.heartbeatBind().getPort()));
-    for (ControllerView.Peer peer : view.peers()) {
-      Optional<PeerStatus> wire = receiver.peers().get(peer.nodeId());
-      nodes.add(
-          new ClusterNode(
-              peer.nodeId(),
-              peer.witness() ? "witness" : roleName(peer.role()),
-              peer.priority(),
-              peer.alive(),
-              peer.healthy(),
-              Duration.between(peer.lastSeen(), now).toMillis(),
-              wire.flatMap(PeerStatus::rtt).map(rtt -> rtt.toNanos() / 1e6).orElse(null),
-              peer.epoch(),
-              peer.replicationPosition(),
-              wire.map(w -> w.address().getAddress().getHostAddress() + ":" + w.address().getPort())
-                  .orElse(null)));
-    }
-    return new ClusterInfo(view.epoch(), view.primaryId().orElse(null), nodes);
-  }
-
-  @Override
-  public List<HistoryEntry> history(int limit) {
-    try {
-      return history.newest(limit).stream().map(Node::entry).collect(Collectors.toList());
-    } catch (StateStoreException e) {
-      throw new IllegalStateException(e.getMessage(), e);
-    }
-  }
-
-  private static HistoryEntry entry(HistoryEvent e) {
-    return new HistoryEntry(
-        e.id(),
-        e.time().toString(),
-        e.type(),
-        e.fromRole(),
-        e.toRole(),
-        e.nodeId(),
-        e.epoch(),
-        e.cause(),
-        e.durationMs(),
-        e.steps().stream()
-            .map(s -> new ApiModel.HistoryStep(s.name(), s.durationMs(), s.ok()))
-            .collect(Collectors.toList()));
-  }
-
-  @Override
-  public CommandOutcome failover(Optional<String> target) {
-    return command(new Command.Failover(target));
-  }
-
-  @Override
-  public CommandOutcome setFailback(boolean enabled) {
-    return command(new Command.SetFailback(enabled));
-  }
-
-  @Override
-  public CommandOutcome promote(boolean force) {
-    return command(new Command.Promote(force));
-  }
-
-  @Override
-  public CommandOutcome reset() {
-    return command(new Command.Reset());
-  }
-
-  private CommandOutcome command(Command command) {
+  /** Steps an operator command and returns the controller's answer. */
+  CommandReply command(Command command) {
     log.info("operator command: {}", command);
-    CommandReply reply =
-        onLoop(() -> step(new Event.OperatorCommand(command)))
-            .orElse(CommandReply.accepted("accepted"));
-    return new CommandOutcome(
-        reply.accepted(), reply.message(), reply.from().orElse(null), reply.to().orElse(null));
+    return onLoop(() -> step(new Event.OperatorCommand(command)))
+        .orElse(CommandReply.accepted("accepted"));
   }
 
-  static String roleName(Role role) {
-    return role.name().toLowerCase();
+  /** The clock_skew alarm's detail while it is raised. */
+  Optional<String> clockSkewDetail() {
+    return clockSkew.detail();
+  }
+
+  /** What the monitors last reported as unhealthy. */
+  String healthCause() {
+    return healthCause;
   }
 
   /**
@@ -430,10 +297,15 @@ public final class Node implements HaService, AutoCloseable {
   public void close() {
     try {
       if (onLoop(controller::role) == Role.PRIMARY) {
-        CommandOutcome handover = command(new Command.Failover(Optional.empty()));
+        CommandReply handover = command(new Command.Failover(Optional.empty()));
         log.info("stopping: {}", handover.message());
         if (!handover.accepted()) {
-          runner.submit(List.of(new io.flywall.failover.Action.RemoveVips()));
+          // Stopping for good: this overtakes every plan and stops a running script.
+          runner.submit(
+              new Decision(
+                  List.of(new io.flywall.failover.Action.RemoveVips()),
+                  Optional.empty(),
+                  Long.MAX_VALUE));
         }
         onLoop(() -> null);
       }

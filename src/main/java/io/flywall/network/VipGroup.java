@@ -1,6 +1,7 @@
-package io.flywall.node;
+package io.flywall.network;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -30,6 +31,11 @@ public interface VipGroup {
   void reannounce();
 
   List<VipState> state();
+
+  /** Alarms the network plane raised about itself (name to detail), shown with the node's. */
+  default Map<String, String> alarms() {
+    return Map.of();
+  }
 
   /** One VIP as shown by the status API. */
   record VipState(String address, String interfaceName, boolean held) {}

@@ -1,0 +1,74 @@
+package io.flywall.network;
+
+import static io.flywall.network.Samples.vip;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.flywall.network.ProbeVerdict.Outcome;
+import java.time.Duration;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+
+/** The arp_ping verdict during detection (DESIGN 10.2), on simulated time. */
+class ProbeLogTest {
+
+  private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
+  private static final Duration WINDOW = Duration.ofMillis(100);
+  private static final Vip VIP = vip("10.0.0.100/24", "lan0");
+  private static final MacAddress OTHER = MacAddress.of("02:00:00:00:00:02");
+
+  private static Instant at(long millis) {
+    return T0.plusMillis(millis);
+  }
+
+  @Test
+  void noRequestSentAfterThePrimaryWasLastHeardLeavesTheVerdictUndecided() {
+    ProbeLog log = new ProbeLog();
+    log.sent(VIP, at(0));
+    log.answered(VIP, OTHER, at(1));
+
+    ProbeVerdict verdict = log.verdict(VIP, at(10), at(500), WINDOW);
+
+    assertThat(verdict.outcome()).isEqualTo(Outcome.UNDECIDED);
+  }
+
+  @Test
+  void anAnswerBeforeTheFirstCountingRequestDoesNotCountButOneAfterItDoes() {
+    ProbeLog log = new ProbeLog();
+    log.sent(VIP, at(0));
+    log.answered(VIP, OTHER, at(1));
+    log.sent(VIP, at(25));
+
+    assertThat(log.verdict(VIP, at(10), at(60), WINDOW).outcome()).isEqualTo(Outcome.UNDECIDED);
+    assertThat(log.verdict(VIP, at(10), at(125), WINDOW).outcome()).isEqualTo(Outcome.SILENT);
+
+    log.answered(VIP, OTHER, at(126));
+    ProbeVerdict answered = log.verdict(VIP, at(10), at(130), WINDOW);
+    assertThat(answered.outcome()).isEqualTo(Outcome.ANSWERED);
+    assertThat(answered.answerers()).containsExactly(OTHER);
+    assertThat(answered.waited()).isEqualTo(Duration.ofMillis(105));
+  }
+
+  @Test
+  void aVipIsSilentOnlyOnceTheWindowHasPassedSinceTheFirstCountingRequest() {
+    ProbeLog log = new ProbeLog();
+    log.sent(VIP, at(20));
+    log.sent(VIP, at(45));
+
+    assertThat(log.verdict(VIP, at(0), at(119), WINDOW).outcome()).isEqualTo(Outcome.UNDECIDED);
+    assertThat(log.verdict(VIP, at(0), at(120), WINDOW).outcome()).isEqualTo(Outcome.SILENT);
+    assertThat(log.verdict(vip("10.0.0.101/24", "lan0"), at(0), at(120), WINDOW).outcome())
+        .as("another VIP has no requests")
+        .isEqualTo(Outcome.UNDECIDED);
+  }
+
+  @Test
+  void forgettingAVipDropsItsRequestsAndAnswers() {
+    ProbeLog log = new ProbeLog();
+    log.sent(VIP, at(0));
+    log.answered(VIP, OTHER, at(1));
+
+    log.forget(VIP);
+
+    assertThat(log.verdict(VIP, at(0), at(500), WINDOW).outcome()).isEqualTo(Outcome.UNDECIDED);
+  }
+}

@@ -1,0 +1,334 @@
+package io.flywall.network.kernel;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.flywall.lab.NetLab;
+import io.flywall.network.CommandResult;
+import io.flywall.network.LinkState;
+import io.flywall.network.MacAddress;
+import io.flywall.network.NetworkAlarms;
+import io.flywall.network.NetworkCommandException;
+import io.flywall.network.ProbeAnswer;
+import io.flywall.network.ProbeVerdict;
+import io.flywall.network.Vip;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The native plane against real kernels: node namespaces of a netlab lab driven from this JVM
+ * through sockets opened inside them (root only; skipped otherwise).
+ */
+@Tag("netns")
+class KernelPlaneLabTest {
+
+  private static final Duration TIMEOUT = Duration.ofSeconds(5);
+  private static NetLab lab;
+  private static final List<Rtnetlink> opened = new ArrayList<>();
+
+  @BeforeAll
+  static void buildLab() throws Exception {
+    NetLab.unavailableReason().ifPresent(reason -> Assumptions.abort("skipped: " + reason));
+    lab = NetLab.up(2);
+  }
+
+  @AfterAll
+  static void removeLab() {
+    opened.forEach(Rtnetlink::close);
+    if (lab != null) {
+      lab.close();
+      assertThat(lab.namespacesLeft()).as("namespaces of lab " + lab.prefix() + " left").isEmpty();
+    }
+  }
+
+  @AfterEach
+  void releaseEverywhere() {
+    for (String node : List.of("NS_N1", "NS_N2")) {
+      NetlinkVipBackend backend = backendOn(node);
+      backend.remove(lanVip());
+      backend.remove(lanVip6());
+    }
+  }
+
+  @Test
+  void aVipAddedThroughRtnetlinkIsSeenByIpAnswersPingsAndIsRemovedIdempotently() {
+    NetlinkVipBackend n1 = backendOn("NS_N1");
+
+    n1.add(lanVip());
+    n1.add(lanVip6());
+    n1.add(lanVip());
+    n1.add(lanVip6());
+
+    String shown = lab.run(lab.get("NS_N1"), "ip", "-o", "addr", "show", "dev", "fwt-lan").stdout();
+    assertThat(shown).contains("inet 10.99.1.1/24").contains("inet6 fd99:1::1/64");
+    assertThat(shown).as("IPv6 VIP added without DAD").doesNotContain("tentative");
+    assertThat(n1.held(lanVip())).isTrue();
+    assertThat(n1.held(lanVip6())).isTrue();
+    assertThat(backendOn("NS_N2").held(lanVip())).isFalse();
+    assertThat(clientPing(lab.get("LAN_VIP")).ok()).isTrue();
+    assertThat(clientPing(lab.get("LAN_VIP6")).ok()).as("answers at once (nodad)").isTrue();
+
+    n1.remove(lanVip());
+    n1.remove(lanVip6());
+    n1.remove(lanVip());
+    n1.remove(lanVip6());
+
+    assertThat(n1.held(lanVip())).isFalse();
+    assertThat(n1.held(lanVip6())).isFalse();
+    assertThat(lab.run(lab.get("NS_N1"), "ip", "-o", "addr", "show", "dev", "fwt-lan").stdout())
+        .doesNotContain("10.99.1.1/")
+        .doesNotContain("fd99:1::1/");
+  }
+
+  @Test
+  void aVipOnAMissingInterfaceIsRefusedWithAnErrorThatNamesTheInterface() {
+    Vip nowhere = new Vip(ip("10.99.1.1"), 24, "fwt-nope");
+    NetlinkVipBackend n1 = backendOn("NS_N1");
+
+    assertThatThrownBy(() -> n1.add(nowhere))
+        .isInstanceOf(NetworkCommandException.class)
+        .hasMessageContaining("interface fwt-nope does not exist");
+    assertThat(n1.held(nowhere)).isFalse();
+    n1.remove(nowhere);
+  }
+
+  @Test
+  void theKernelsRefusalOfABadRequestIsATypedErrorWithTheErrnoAndTheKernelsWords() {
+    Rtnetlink rtnetlink = rtnetlinkOn("NS_N1");
+    int lo = rtnetlink.link("lo").orElseThrow().index();
+    // A prefix longer than 32 bits for an IPv4 address: the kernel says EINVAL.
+    Vip impossible = new Vip(ip("10.99.1.1"), 24, "lo");
+    byte[] payload = AddressMessage.add(impossible, lo);
+    payload[1] = 33;
+
+    KernelException refusal = null;
+    try {
+      rtnetlinkOn("NS_N1");
+      NetlinkSocket socket = NetlinkSocket.open(rtnetlink.libc(), rtnetlink.namespace(), 0);
+      try {
+        socket.exchange(
+            AddressMessage.RTM_NEWADDR,
+            NetlinkMessage.NLM_F_ACK | NetlinkMessage.NLM_F_CREATE,
+            payload,
+            "cannot add a bad address");
+      } finally {
+        socket.close();
+      }
+    } catch (KernelException e) {
+      refusal = e;
+    }
+
+    assertThat(refusal).isNotNull();
+    assertThat(refusal.errno()).isEqualTo(Libc.EINVAL);
+    assertThat(refusal.socketFault()).isFalse();
+    assertThat(refusal.getMessage()).startsWith("cannot add a bad address: EINVAL (");
+  }
+
+  @Test
+  void aGratuitousArpMovesTheClientsEntryForTheVipToTheNewHolder() {
+    MacAddress n1 = MacAddress.of(lab.get("N1_LAN_MAC"));
+    MacAddress n2 = MacAddress.of(lab.get("N2_LAN_MAC"));
+    holdAndTeachClient("NS_N1", lanVip());
+    assertThat(clientNeighbour(lab.get("LAN_VIP"))).contains(n1);
+    backendOn("NS_N1").remove(lanVip());
+    backendOn("NS_N2").add(lanVip());
+    assertThat(clientNeighbour(lab.get("LAN_VIP")))
+        .as("adding alone announces nothing")
+        .contains(n1);
+
+    long start = System.nanoTime();
+    new KernelAnnouncer(rtnetlinkOn("NS_N2")).announce(List.of(lanVip()), 1);
+    long sentMicros = (System.nanoTime() - start) / 1000;
+
+    await()
+        .atMost(TIMEOUT)
+        .until(() -> clientNeighbour(lab.get("LAN_VIP")), Optional.of(n2)::equals);
+    System.out.printf("native gratuitous ARP (open socket + 1 packet): %d us%n", sentMicros);
+  }
+
+  @Test
+  void anUnsolicitedNaMovesTheClientsIpv6EntryWithoutTouchingTheNodesMac() {
+    MacAddress n1 = MacAddress.of(lab.get("N1_LAN_MAC"));
+    MacAddress n2 = MacAddress.of(lab.get("N2_LAN_MAC"));
+    holdAndTeachClient("NS_N1", lanVip6());
+    assertThat(clientNeighbour(lab.get("LAN_VIP6"))).contains(n1);
+    backendOn("NS_N1").remove(lanVip6());
+    backendOn("NS_N2").add(lanVip6());
+    assertThat(clientNeighbour(lab.get("LAN_VIP6"))).as("nodad announces nothing").contains(n1);
+    // The old trick re-set the MAC, which flushed the node's own neighbour table: N2 has an
+    // entry for the client that must survive the native announcement.
+    lab.run(lab.get("NS_N2"), "ping", "-n", "-c", "1", "-W", "1", lab.get("CLIENT_IP6"));
+    String n2NeighboursBefore = n2Neighbour(lab.get("CLIENT_IP6"));
+
+    new KernelAnnouncer(rtnetlinkOn("NS_N2")).announce(List.of(lanVip6()), 1);
+
+    await()
+        .atMost(TIMEOUT)
+        .until(() -> clientNeighbour(lab.get("LAN_VIP6")), Optional.of(n2)::equals);
+    assertThat(n2NeighboursBefore).isNotEmpty();
+    assertThat(n2Neighbour(lab.get("CLIENT_IP6"))).isEqualTo(n2NeighboursBefore);
+  }
+
+  @Test
+  void theArpAndNsProbesSeeTheHolderAndNothingOnceTheVipIsFree() {
+    MacAddress n1 = MacAddress.of(lab.get("N1_LAN_MAC"));
+    backendOn("NS_N1").add(lanVip());
+    backendOn("NS_N1").add(lanVip6());
+    try (LanProbe probe =
+        new LanProbe(
+            rtnetlinkOn("NS_N2"),
+            Clock.systemUTC(),
+            Duration.ofMillis(25),
+            Duration.ofMillis(100))) {
+
+      List<ProbeAnswer> held = probe.probeAll(List.of(lanVip(), lanVip6()));
+
+      assertThat(held).allSatisfy(answer -> assertThat(answer.answerers()).containsExactly(n1));
+
+      backendOn("NS_N1").remove(lanVip());
+      backendOn("NS_N1").remove(lanVip6());
+      List<ProbeAnswer> free = probe.probeAll(List.of(lanVip(), lanVip6()));
+
+      assertThat(free).allSatisfy(answer -> assertThat(answer.answerers()).isEmpty());
+      System.out.printf(
+          "native probe: answered IPv4+IPv6 in %d ms, silent IPv4+IPv6 decided in %d ms (window 100 ms)%n",
+          held.get(1).took().toMillis(), free.get(1).took().toMillis());
+    }
+  }
+
+  @Test
+  void theContinuousProbeOnlyCountsRequestsSentAfterTheGivenInstant() {
+    MacAddress n1 = MacAddress.of(lab.get("N1_LAN_MAC"));
+    backendOn("NS_N1").add(lanVip());
+    Clock clock = Clock.systemUTC();
+    try (LanProbe probe =
+        new LanProbe(rtnetlinkOn("NS_N2"), clock, Duration.ofMillis(20), Duration.ofMillis(100))) {
+      probe.start(List.of(lanVip()));
+      Instant heard = clock.instant();
+      await()
+          .atMost(TIMEOUT)
+          .until(() -> probe.verdict(lanVip(), heard).outcome() == ProbeVerdict.Outcome.ANSWERED);
+      assertThat(probe.verdict(lanVip(), heard).answerers()).containsExactly(n1);
+
+      // The primary goes silent and lets go; heard again "now": only later requests count.
+      backendOn("NS_N1").remove(lanVip());
+      Instant afterRelease = clock.instant();
+      assertThat(probe.verdict(lanVip(), afterRelease).outcome())
+          .isNotEqualTo(ProbeVerdict.Outcome.ANSWERED);
+      await()
+          .atMost(TIMEOUT)
+          .until(
+              () -> probe.verdict(lanVip(), afterRelease).outcome() == ProbeVerdict.Outcome.SILENT);
+      assertThat(probe.verdict(lanVip(), heard).outcome())
+          .as("the earlier window still remembers the answer")
+          .isEqualTo(ProbeVerdict.Outcome.ANSWERED);
+    }
+  }
+
+  @Test
+  void linkEventsReportACarrierLossAndItsReturnWithinMilliseconds() throws Exception {
+    NetworkAlarms alarms = new NetworkAlarms();
+    String wan = lab.get("WAN_IF");
+    AtomicLong changedAt = new AtomicLong();
+    try (LinkEvents events =
+        LinkEvents.start(rtnetlinkOn("NS_N1"), Duration.ofSeconds(5), alarms)) {
+      events.onChange(() -> changedAt.compareAndSet(0, System.nanoTime()));
+      assertThat(events.observe(List.of(wan, "fwt-nope")))
+          .containsExactly(LinkState.up(wan), LinkState.down("fwt-nope", "missing"));
+
+      long cut = System.nanoTime();
+      lab.run(lab.get("NS_BRIDGE"), "ip", "link", "set", "fwt-n1-wan", "down");
+      long afterCommand = System.nanoTime();
+      try {
+        await().atMost(TIMEOUT).until(() -> changedAt.get() != 0);
+        assertThat(events.observe(List.of(wan))).containsExactly(LinkState.down(wan, "no carrier"));
+        System.out.printf(
+            "link event: carrier loss seen %.1f ms after 'ip link set down' returned"
+                + " (%.1f ms after it started)%n",
+            Math.max(0, changedAt.get() - afterCommand) / 1e6, (changedAt.get() - cut) / 1e6);
+        assertThat(changedAt.get() - afterCommand)
+            .as("a generous bound: the event, not the 5 s resync, told us")
+            .isLessThan(Duration.ofSeconds(1).toNanos());
+      } finally {
+        lab.run(lab.get("NS_BRIDGE"), "ip", "link", "set", "fwt-n1-wan", "up");
+      }
+      await().atMost(TIMEOUT).until(() -> events.observe(List.of(wan)).get(0).up());
+      lab.run(lab.get("NS_N1"), "ip", "link", "set", wan, "down");
+      try {
+        await()
+            .atMost(Duration.ofSeconds(1))
+            .until(
+                () ->
+                    events
+                        .observe(List.of(wan))
+                        .equals(List.of(LinkState.down(wan, "administratively down"))));
+      } finally {
+        lab.run(lab.get("NS_N1"), "ip", "link", "set", wan, "up");
+      }
+      assertThat(alarms.raised()).isEmpty();
+    }
+  }
+
+  // ---- helpers ----
+
+  private static Rtnetlink rtnetlinkOn(String node) {
+    Rtnetlink rtnetlink = Rtnetlink.open(NetNamespace.named(lab.get(node)));
+    opened.add(rtnetlink);
+    return rtnetlink;
+  }
+
+  private static NetlinkVipBackend backendOn(String node) {
+    return new NetlinkVipBackend(rtnetlinkOn(node));
+  }
+
+  private static Vip lanVip() {
+    return new Vip(ip(lab.get("LAN_VIP")), 24, lab.get("LAN_IF"));
+  }
+
+  private static Vip lanVip6() {
+    return new Vip(ip(lab.get("LAN_VIP6")), 64, lab.get("LAN_IF"));
+  }
+
+  private static InetAddress ip(String literal) {
+    try {
+      return InetAddress.getByName(literal);
+    } catch (UnknownHostException e) {
+      throw new IllegalArgumentException(e);
+    }
+  }
+
+  private static CommandResult clientPing(String address) {
+    return lab.in(lab.get("NS_CLIENT"))
+        .run(List.of("ping", "-n", "-c", "1", "-W", "1", address), TIMEOUT);
+  }
+
+  private void holdAndTeachClient(String node, Vip vip) {
+    backendOn(node).add(vip);
+    CommandResult ping = clientPing(vip.host());
+    assertThat(ping.ok()).as(ping.describe()).isTrue();
+  }
+
+  private static Optional<MacAddress> clientNeighbour(String address) {
+    return lab.neighbour(lab.clientNamespace(), lab.get("CLIENT_IF"), address);
+  }
+
+  private static String n2Neighbour(String address) {
+    return lab.run(lab.get("NS_N2"), "ip", "neigh", "show", address, "dev", lab.get("LAN_IF"))
+        .stdout()
+        .strip();
+  }
+}
