@@ -240,6 +240,11 @@ public final class LabCluster implements AutoCloseable {
     }
   }
 
+  /** The process id of node k's daemon (for its resident memory, say). */
+  public long pid(int k) {
+    return daemons[k].pid();
+  }
+
   public boolean running(int k) {
     return daemons[k] != null && daemons[k].isAlive();
   }

@@ -206,7 +206,14 @@ public final class Daemon implements AutoCloseable {
       holder[0] = node;
       HaView view =
           new HaView(
-              plan, clock, node, receiver, history, effects.vips(), effects.connectionSync());
+              plan,
+              clock,
+              node,
+              receiver,
+              history,
+              effects.vips(),
+              effects.connectionSync(),
+              replication::alarms);
       // A node that died while primary may still carry the VIPs: it holds nothing until elected.
       try {
         effects.vips().release();

@@ -24,7 +24,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 /**
@@ -39,7 +41,11 @@ final class HaView implements HaService {
   private final History history;
   private final VipGroup vips;
   private final ConnectionSync connectionSync;
+  private final Supplier<Map<String, String>> replicationAlarms;
 
+  /**
+   * @param replicationAlarms replication's raised alarms by name (a stream failing again and again)
+   */
   HaView(
       ClusterPlan plan,
       Clock clock,
@@ -47,7 +53,8 @@ final class HaView implements HaService {
       HeartbeatReceiver receiver,
       History history,
       VipGroup vips,
-      ConnectionSync connectionSync) {
+      ConnectionSync connectionSync,
+      Supplier<Map<String, String>> replicationAlarms) {
     this.plan = plan;
     this.clock = clock;
     this.loop = loop;
@@ -55,6 +62,7 @@ final class HaView implements HaService {
     this.history = history;
     this.vips = vips;
     this.connectionSync = connectionSync;
+    this.replicationAlarms = replicationAlarms;
   }
 
   @Override
@@ -75,6 +83,9 @@ final class HaView implements HaService {
                 alarms.add(new ApiModel.Alarm(HeartbeatReceiver.CLOCK_SKEW_ALARM, detail, null)));
     sync.alarms().forEach((name, detail) -> alarms.add(new ApiModel.Alarm(name, detail, null)));
     vips.alarms().forEach((name, detail) -> alarms.add(new ApiModel.Alarm(name, detail, null)));
+    replicationAlarms
+        .get()
+        .forEach((name, detail) -> alarms.add(new ApiModel.Alarm(name, detail, null)));
     return new HaStatus(
         view.nodeId(),
         roleName(view.role()),

@@ -5,6 +5,7 @@ import io.flywall.state.NotPrimaryException;
 import io.flywall.state.StateChecksum;
 import io.flywall.state.StateStore;
 import io.flywall.state.StateStoreException;
+import io.flywall.state.WriteOp;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -44,7 +45,7 @@ public final class Replication implements AutoCloseable {
   private final ReplicationStats stats = new ReplicationStats();
   private final ReplicaLedger ledger;
   private final ConfigFileSync files;
-  private final AppendSignal signal = new AppendSignal();
+  private final StreamAlarms alarms = new StreamAlarms();
   private final Clock clock;
   private final Supplier<Optional<PrimaryTarget>> primary;
   private final LongSupplier knownEpoch;
@@ -110,11 +111,7 @@ public final class Replication implements AutoCloseable {
     Replication replication =
         new Replication(
             store, settings, security, clock, primary, knownEpoch, syncListener, server);
-    store.onAppend(
-        position -> {
-          replication.ledger.appended(position, position);
-          replication.signal.signal();
-        });
+    store.onCommit(replication.ledger::appended);
     replication.connections.execute(replication::acceptLoop);
     replication.sweeper.scheduleWithFixedDelay(replication::sweep, 1, 1, TimeUnit.SECONDS);
     log.info(
@@ -224,6 +221,17 @@ public final class Replication implements AutoCloseable {
     return Optional.of(new Written(change.get(), awaitReplica(change.get().seq())));
   }
 
+  /** What a batch of writes committed and whether a replica acknowledged it. */
+  public record BatchWritten(int count, long position, boolean replicated) {}
+
+  /** Writes {@code ops} all in one transaction, or none of them (see {@link StateStore#write}). */
+  public BatchWritten write(List<WriteOp> ops)
+      throws NotPrimaryException, StateStoreException, InterruptedException {
+    StateStore.Committed committed = store.write(ops);
+    boolean replicated = committed.changes().isEmpty() || awaitReplica(committed.position());
+    return new BatchWritten(committed.changes().size(), committed.position(), replicated);
+  }
+
   private boolean awaitReplica(long seq) throws InterruptedException {
     if (!settings.syncMode()) {
       return true;
@@ -301,6 +309,27 @@ public final class Replication implements AutoCloseable {
         peers);
   }
 
+  /**
+   * Raised alarms by name, with their detail: {@value StreamAlarms#NAME} while a stream keeps
+   * failing with an error (it is retried with backoff meanwhile).
+   */
+  public Map<String, String> alarms() {
+    String detail = alarms.detail();
+    if (!primaryRole) {
+      FollowPolicy.View view = followerState.view();
+      // A primary just elected that does not serve yet is no fault: the replica asks again soon.
+      boolean notServingYet =
+          view.problem() != null && view.problem().contains(ReplicationMessage.Refused.NOT_PRIMARY);
+      if ("error".equals(view.state()) && view.problem() != null && !notServingYet) {
+        String peer = view.primary().map(PrimaryTarget::nodeId).orElse("the primary");
+        detail = "stream with " + peer + ": " + view.problem();
+      } else {
+        detail = null;
+      }
+    }
+    return detail == null ? Map.of() : Map.of(StreamAlarms.NAME, detail);
+  }
+
   public Map<String, Object> stats() {
     return stats.snapshot(security.refusedCount());
   }
@@ -337,7 +366,7 @@ public final class Replication implements AutoCloseable {
         session = null;
       } else {
         session =
-            new ReplicaSession(link, store, settings, ledger, stats, files, signal, clock, epoch);
+            new ReplicaSession(link, store, settings, ledger, stats, files, alarms, clock, epoch);
         sessions.add(session);
       }
     }
