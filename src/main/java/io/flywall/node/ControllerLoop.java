@@ -312,6 +312,8 @@ public final class ControllerLoop implements AutoCloseable {
     } catch (RuntimeException e) {
       log.warn("stopping without handover: {}", e.getMessage());
     }
+    // A backup stops probing the LAN: nobody will ask for the verdict.
+    runner.close();
     effects.shutdown();
     try {
       effects.awaitTermination(10, TimeUnit.SECONDS);
