@@ -149,8 +149,7 @@ public final class FailoverController {
 
   public ControllerView view(Instant now) {
     int visible = visibleVoters(now);
-    Optional<String> primaryId =
-        role == Role.PRIMARY ? Optional.of(self) : peers.alivePrimary(now).map(PeerTable.Peer::id);
+    Optional<String> primaryId = primaryId(now);
     Optional<Instant> pendingUntil =
         role == Role.PRIMARY
             ? failbackTarget(now).flatMap(p -> failback.dueAt(p.fitSince().orElseThrow()))
@@ -190,6 +189,16 @@ public final class FailoverController {
 
   public Role role() {
     return role;
+  }
+
+  /**
+   * The primary as this node sees it: itself when primary, else the alive peer primary with the
+   * highest epoch. What {@link #view} says, without building the whole view.
+   */
+  public Optional<String> primaryId(Instant now) {
+    return role == Role.PRIMARY
+        ? Optional.of(self)
+        : peers.alivePrimary(now).map(PeerTable.Peer::id);
   }
 
   /**
