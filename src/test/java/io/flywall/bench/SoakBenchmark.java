@@ -33,7 +33,7 @@ public final class SoakBenchmark {
     // As flywall.service runs it (Nice=-10): the busy loops run at the default nice level.
     java.addAll(List.of("nice", "-n", "-10"));
     java.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    java.addAll(List.of("-XX:+UseSerialGC", "-Xms128m", "-Xmn32m", "-XX:+AlwaysPreTouch"));
+    java.addAll(List.of("-XX:+UseSerialGC", "-Xms128m", "-Xmn32m", "-XX:MetaspaceSize=64m", "-XX:+AlwaysPreTouch"));
     java.add("-Xlog:gc:file=" + gcLogs.resolve("gc-%p.log") + ":uptime");
     java.add("-jar");
     java.add(FlywallProcess.jar().toString());
