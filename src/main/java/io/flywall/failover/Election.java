@@ -146,13 +146,8 @@ final class Election {
       return Optional.empty();
     }
     List<PeerTable.Peer> alive = peers.alive(now);
-    for (PeerTable.Peer p : alive) {
-      Optional<Handover> h = p.last().handover();
-      if (h.isPresent()
-          && h.get().epoch() >= knownEpoch
-          && !h.get().target().equals(settings.nodeId())) {
-        return Optional.empty();
-      }
+    if (handsOverToAnother(alive, knownEpoch)) {
+      return Optional.empty();
     }
     List<Candidate> candidates = new ArrayList<>(competingPeers(alive, now, running));
     candidates.add(new Candidate(settings.nodeId(), settings.priority(), inSync));
@@ -185,6 +180,44 @@ final class Election {
       if (!hb.witness()
           && hb.epoch() >= knownEpoch
           && hb.followedPrimary().filter(rival::equals).isPresent()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Whether this backup would be the one to claim if the primaries it hears fell silent: it sees a
+   * quorum, no handover to another node is under way, and it is preferred among the competing peers
+   * that are not primary. Decides who probes the LAN during detection; it implies nothing about a
+   * takeover, which {@link #verdict} alone decides (and whenever it would take over, this holds
+   * too).
+   */
+  boolean wouldClaim(Instant now, long knownEpoch, boolean inSync, Instant running) {
+    if (!quorum.isMetBy(visibleVoters(now))) {
+      return false;
+    }
+    List<PeerTable.Peer> alive = peers.alive(now);
+    if (handsOverToAnother(alive, knownEpoch)) {
+      return false;
+    }
+    List<PeerTable.Peer> others = new ArrayList<>();
+    for (PeerTable.Peer p : alive) {
+      if (p.last().role() != Role.PRIMARY) {
+        others.add(p);
+      }
+    }
+    List<Candidate> candidates = new ArrayList<>(competingPeers(others, now, running));
+    candidates.add(new Candidate(settings.nodeId(), settings.priority(), inSync));
+    return preferred(candidates).orElseThrow().nodeId().equals(settings.nodeId());
+  }
+
+  private boolean handsOverToAnother(List<PeerTable.Peer> alive, long knownEpoch) {
+    for (PeerTable.Peer p : alive) {
+      Optional<Handover> h = p.last().handover();
+      if (h.isPresent()
+          && h.get().epoch() >= knownEpoch
+          && !h.get().target().equals(settings.nodeId())) {
         return true;
       }
     }

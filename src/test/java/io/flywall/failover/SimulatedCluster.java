@@ -22,7 +22,10 @@ final class SimulatedCluster {
   static final long TICK = INTERVAL / 4;
   static final long FAILURE_TIMEOUT = 3000;
   static final long MAX_SKEW = 6000;
-  static final long MAX_PROBE_DELAY = 200;
+
+  /** The longest a VIP verdict takes: one probe window and the poll that sees it. */
+  static final long MAX_PROBE_DELAY = SimulatedRunner.PROBE_WINDOW + 5;
+
   private static final Instant EPOCH_ZERO = Instant.parse("2024-05-01T00:00:00Z");
   private static final int TRACE_LINES = 80;
 
@@ -48,6 +51,8 @@ final class SimulatedCluster {
     int unhealthy;
     long persistedEpoch;
     boolean holdsVips;
+    // When the VIPs last left this node (their answers on the LAN stopped then).
+    long vipsDroppedAt = Long.MIN_VALUE;
     boolean promotedByOperator;
     // A crash is a power-off (streams fall silent) or a kill (the OS closes them).
     boolean poweredOff;
@@ -78,6 +83,13 @@ final class SimulatedCluster {
 
     boolean isPrimary() {
       return crashed == 0 && controller.role() == Role.PRIMARY;
+    }
+
+    void dropVips(long at) {
+      if (holdsVips) {
+        holdsVips = false;
+        vipsDroppedAt = at;
+      }
     }
 
     boolean inSyncFlag() {
@@ -229,6 +241,11 @@ final class SimulatedCluster {
     return EPOCH_ZERO.plusMillis(now);
   }
 
+  /** An instant of this run in its milliseconds. */
+  long millis(Instant at) {
+    return Duration.between(EPOCH_ZERO, at).toMillis();
+  }
+
   void at(long time, Runnable job) {
     queue.add(new Scheduled(Math.max(time, now), seq++, job));
   }
@@ -292,7 +309,7 @@ final class SimulatedCluster {
               rules.controllers().create(node.settings, node.persistedEpoch, instant());
           node.startedAt = now;
           node.heard.clear();
-          node.holdsVips = false;
+          node.dropVips(now);
           node.poweredOff = false;
           node.healthySince = now;
           node.inSyncChangedAt = now;
@@ -373,7 +390,9 @@ final class SimulatedCluster {
       node.poweredOff = random.nextBoolean();
       // A killed daemon leaves its VIPs on the interfaces (the kernel answers for them) until it
       // starts again and removes them; a host without power answers for nothing.
-      node.holdsVips &= !node.poweredOff;
+      if (node.poweredOff) {
+        node.dropVips(now);
+      }
       node.runningSince = Long.MAX_VALUE;
       replication.crashed(node, node.poweredOff);
       note(
@@ -549,6 +568,7 @@ final class SimulatedCluster {
         recorded(node, r.transition());
       }
     }
+    invariants.probeVerdictRespected(node, event, d);
     runner.submit(node, d);
     if (before == Role.PRIMARY && node.controller.role() != Role.PRIMARY) {
       node.promotedByOperator = false;
