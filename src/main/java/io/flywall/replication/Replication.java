@@ -53,11 +53,11 @@ public final class Replication implements AutoCloseable {
   private final ServerSocket server;
   private final ExecutorService connections;
   private final ScheduledExecutorService sweeper;
-  private final Set<ReplicaSession> sessions = ConcurrentHashMap.newKeySet();
+  private final Set<PrimaryStream> sessions = ConcurrentHashMap.newKeySet();
   private volatile boolean primaryRole;
   private volatile long epoch;
   private volatile boolean closed;
-  private PrimaryFollower follower;
+  private ReplicaStream follower;
   private Thread followerThread;
 
   private Replication(
@@ -161,7 +161,7 @@ public final class Replication implements AutoCloseable {
     ledger.forgetAll();
     if (follower == null && !closed) {
       follower =
-          new PrimaryFollower(
+          new ReplicaStream(
               store, security, codec, stats, files, primary, knownEpoch, clock, followerState);
       followerThread = new Thread(follower, "flywall-follower");
       followerThread.setDaemon(true);
@@ -178,7 +178,7 @@ public final class Replication implements AutoCloseable {
       store.refuseWrites(primary.map(PrimaryTarget::nodeId));
     }
     if (followerState.primaryIs(primary)) {
-      PrimaryFollower following;
+      ReplicaStream following;
       synchronized (this) {
         following = follower;
       }
@@ -360,13 +360,13 @@ public final class Replication implements AutoCloseable {
       return;
     }
     MessageLink link = new MessageLink(channel, codec, stats);
-    ReplicaSession session;
+    PrimaryStream session;
     synchronized (this) {
       if (!primaryRole || closed) {
         session = null;
       } else {
         session =
-            new ReplicaSession(link, store, settings, ledger, stats, files, alarms, clock, epoch);
+            new PrimaryStream(link, store, settings, ledger, stats, files, alarms, clock, epoch);
         sessions.add(session);
       }
     }
@@ -403,7 +403,7 @@ public final class Replication implements AutoCloseable {
   }
 
   private void closeSessions() {
-    for (ReplicaSession session : sessions) {
+    for (PrimaryStream session : sessions) {
       session.stop();
     }
     sessions.clear();

@@ -27,7 +27,7 @@ final class RulesBeforeIssue10 {
 
   /**
    * Bug (2), a replica never leaves a dead primary: the follower of 3581d2d ({@code
-   * PrimaryFollower} with {@code FollowerState}).
+   * ReplicaStream} with {@code FollowerState}).
    */
   static final SimulatedRules FOLLOWING =
       new SimulatedRules(

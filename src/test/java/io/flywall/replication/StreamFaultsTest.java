@@ -179,7 +179,7 @@ class StreamFaultsTest {
         a.replication.write(ops);
       }
       await().atMost(WAIT).until(() -> proxy.faultsDone.get() > 0);
-      long limit = ReplicaSession.ackSilenceLimit(a.settings).toMillis();
+      long limit = PrimaryStream.ackSilenceLimit(a.settings).toMillis();
       await()
           .atMost(WAIT)
           .until(() -> (long) a.replication.stats().get("silent_streams_closed") > 0);

@@ -26,8 +26,8 @@ import org.slf4j.LoggerFactory;
  * frame, failed apply, silence) is reported in status and followed by a reconnect that resumes from
  * the position actually applied.
  */
-final class PrimaryFollower implements Runnable {
-  private static final Logger log = LoggerFactory.getLogger(PrimaryFollower.class);
+final class ReplicaStream implements Runnable {
+  private static final Logger log = LoggerFactory.getLogger(ReplicaStream.class);
   private static final int CONNECT_TIMEOUT_MS = 2_000;
   private static final Duration MIN_BACKOFF = Duration.ofMillis(100);
   private static final Duration MAX_BACKOFF = Duration.ofSeconds(2);
@@ -52,7 +52,7 @@ final class PrimaryFollower implements Runnable {
   private Optional<PrimaryTarget> lastTarget = Optional.empty();
   private boolean notServingYet;
 
-  PrimaryFollower(
+  ReplicaStream(
       StateStore store,
       ChannelSecurity security,
       MessageCodec codec,

@@ -28,8 +28,8 @@ import org.slf4j.LoggerFactory;
  * nothing for {@link #ackSilenceLimit} (frozen, powered off, cut off without a reset) is dropped:
  * otherwise this session would wait in a write to a full socket for ever.
  */
-final class ReplicaSession implements Runnable {
-  private static final Logger log = LoggerFactory.getLogger(ReplicaSession.class);
+final class PrimaryStream implements Runnable {
+  private static final Logger log = LoggerFactory.getLogger(PrimaryStream.class);
   private static final Duration FILE_CHECK = Duration.ofSeconds(1);
 
   /**
@@ -54,7 +54,7 @@ final class ReplicaSession implements Runnable {
   private volatile boolean running = true;
   private String replicaId = "?";
 
-  ReplicaSession(
+  PrimaryStream(
       MessageLink link,
       StateStore store,
       ReplicationSettings settings,
