@@ -26,8 +26,8 @@ final class RulesBeforeIssue10 {
           FollowRules.CURRENT);
 
   /**
-   * Bug (2), a replica never leaves a dead primary: the follower of 3581d2d ({@code
-   * ReplicaStream} with {@code FollowerState}).
+   * Bug (2), a replica never leaves a dead primary: the follower of 3581d2d ({@code ReplicaStream}
+   * with {@code FollowerState}).
    */
   static final SimulatedRules FOLLOWING =
       new SimulatedRules(
