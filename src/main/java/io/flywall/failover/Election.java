@@ -46,7 +46,8 @@ final class Election {
   private final NoQuorumPeers noQuorumPeers;
   // When a non-primary told us of a newer epoch: some primary we cannot hear exists, so hold off.
   private Instant relayedEpochAt;
-  // The rival primary we yielded to: while it is alive and primary we do not compete with it.
+  // The rival primary we yielded to: while it is primary (heard as one, or followed by a voter at
+  // our epoch) we do not compete with it.
   private String yieldedTo;
 
   Election(
