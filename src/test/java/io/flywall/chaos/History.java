@@ -26,7 +26,8 @@ record History(
     long pingIntervalMs,
     List<ResourceSample> resources,
     List<LogFinding> logFindings,
-    List<FinalNode> finals) {
+    List<FinalNode> finals,
+    List<Note> notes) {
 
   History {
     faults = List.copyOf(faults);
@@ -38,6 +39,7 @@ record History(
     resources = List.copyOf(resources);
     logFindings = List.copyOf(logFindings);
     finals = List.copyOf(finals);
+    notes = List.copyOf(notes);
   }
 
   /** The faults of each group, in order, with the group's first start and last heal. */
@@ -166,6 +168,9 @@ record History(
 
   /** Thread count and resident memory of a daemon. */
   record ResourceSample(long tMs, int node, int threads, long rssKb) {}
+
+  /** Something the run did or saw that is worth a line in the timeline (a refused command). */
+  record Note(long tMs, String text) {}
 
   /** A log line that shows an uncaught exception or a crash. */
   record LogFinding(int node, String line) {}

@@ -141,6 +141,7 @@ final class Report {
         }
       }
     }
+    history.notes().forEach(n -> lines.add(new Line(n.tMs(), 1, "NOTE   " + n.text())));
     List<History.Reply> replies = history.replies();
     for (int i = 1; i < replies.size(); i++) {
       long gap = replies.get(i).tMs() - replies.get(i - 1).tMs();
