@@ -16,8 +16,11 @@ record Bounds(
   /** What a real takeover may take on two busy cores: epoch fsync, steps, GARP. */
   static final long TAKEOVER_ALLOWANCE_MS = 1_000;
 
-  /** A JVM restarted at the heal, until it heartbeats, on two cores shared with other work. */
-  static final long START_ALLOWANCE_MS = 10_000;
+  /**
+   * A JVM restarted at the heal, until it heartbeats and answers, on two cores shared with other
+   * work (up to 16 s seen while other builds ran).
+   */
+  static final long START_ALLOWANCE_MS = 20_000;
 
   /** A node restarted at the heal catching up before failback (snapshot or changes). */
   static final long CATCH_UP_ALLOWANCE_MS = 5_000;

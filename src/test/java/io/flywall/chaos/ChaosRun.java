@@ -1,7 +1,6 @@
 package io.flywall.chaos;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.flywall.lab.LabCluster;
 import io.flywall.lab.NetLab;
 import io.flywall.testing.FlywallProcess;
@@ -33,7 +32,10 @@ public final class ChaosRun {
   private static final int THRESHOLD = 3;
   private static final long STARTUP_HOLD_MS = 5_000;
   private static final long FAILBACK_DELAY_MS = 3_000;
-  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** Three JVMs starting at once on two busy cores took 39 s in a trial run. */
+  private static final long COLD_START_MS = 120_000;
+
   private static final Pattern CRASH =
       Pattern.compile("Exception in thread|(?i:uncaught)|OutOfMemoryError|hs_err_pid|SIGSEGV");
 

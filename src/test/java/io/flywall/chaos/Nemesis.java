@@ -96,7 +96,7 @@ final class Nemesis {
     }
     faulted.add(node);
     Running running = new Running(fault, id, node, startMs);
-    start(fault, node);
+    attempt(() -> start(fault, node), "start " + fault.kind() + " on n" + node);
     if (!fault.kind().lasting()) {
       faulted.remove(node);
       log.fault(
@@ -107,11 +107,28 @@ final class Nemesis {
   }
 
   private void end(int group, Running r) throws Exception {
-    heal(r.fault(), r.node());
+    attempt(() -> heal(r.fault(), r.node()), "heal " + r.fault().kind() + " on n" + r.node());
     faulted.remove(r.node());
     log.fault(
         new History.FaultRecord(
             r.id(), group, r.fault().kind(), r.node(), r.fault().param(), r.startMs(), log.now()));
+  }
+
+  private interface Action {
+    void run() throws Exception;
+  }
+
+  /** A fault that cannot be carried out is noted; the run goes on, and the checkers judge it. */
+  private void attempt(Action action, String what) {
+    try {
+      action.run();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted: " + what, e);
+    } catch (Exception e) {
+      log.note("nemesis could not " + what + ": " + e.getMessage());
+      System.err.println("chaos: nemesis could not " + what + ": " + e);
+    }
   }
 
   /** The node the fault hits now; 0 when none fits (every candidate is under another fault). */
@@ -171,7 +188,11 @@ final class Nemesis {
 
   /** Waits until n1 is the only primary and VIP holder and every backup is in sync. */
   void awaitConverged() {
-    long deadline = log.now() + bounds.convergenceMs();
+    awaitConverged(bounds.convergenceMs());
+  }
+
+  void awaitConverged(long limitMs) {
+    long deadline = log.now() + limitMs;
     while (log.now() < deadline && !converged()) {
       LockSupport.parkNanos(Duration.ofMillis(ClusterWatch.ROUND_MS).toNanos());
     }
