@@ -78,10 +78,15 @@ public final class ChaosRun {
       Files.writeString(dir.resolve("lab-prefix"), lab.prefix() + "\n");
       LabCluster cluster =
           new LabCluster(lab, dir.resolve("cluster"), FlywallProcess.javaCommand(), settings());
+      WitnessVariant witness =
+          nodes == 2 ? WitnessVariant.start(lab, cluster, dir.resolve("cluster")) : null;
       try {
         return run(lab, cluster, nodes, minutes, seed, dir, bounds, replay);
       } finally {
         cluster.close();
+        if (witness != null) {
+          witness.close();
+        }
       }
     }
   }
