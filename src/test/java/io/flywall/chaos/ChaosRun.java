@@ -144,7 +144,7 @@ public final class ChaosRun {
               lab.clientNamespace(), lab.get("SERVER_IP"), PING_INTERVAL_MS, probes, log);
       List<History.Reply> replies;
       List<History.FinalNode> finals;
-      try (Writer writer = new Writer(lab, cluster, nodes, log)) {
+      try (Writer writer = new Writer(lab, cluster, log)) {
         long until = log.now() + runMs;
         int groups = nemesis.run(NemesisSchedule.groups(seed, 100_000), until);
         System.out.println("chaos: " + groups + " fault groups run; final heal");

@@ -72,6 +72,40 @@ class CheckersTest {
   }
 
   @Test
+  void theBoundCountsFromTheFirstAnswerOfADaemonRestartedByTheGroup() {
+    HistoryFixture slowStart =
+        HistoryFixture.healthy()
+            .fault(1, FaultKind.POWER_OFF, 1, 5_000, 10_000)
+            .daemon(5_000, 1, History.DaemonState.KILLED)
+            .daemon(10_000, 1, History.DaemonState.STARTED)
+            .daemon(50_000, 1, History.DaemonState.READY)
+            .vip(5_000, 1, false)
+            .vip(6_000, 2, true)
+            .vip(60_000, 2, false)
+            .vip(60_100, 1, true)
+            .roundsWithPrimary(1, 0, 5_000)
+            .roundsWithPrimary(2, 5_000, 60_500)
+            .roundsWithPrimary(1, 60_500, 100_000);
+    assertThat(check(new ElectionCheck(), slowStart)).isEmpty();
+
+    HistoryFixture slowAfterItsStart =
+        HistoryFixture.healthy()
+            .fault(1, FaultKind.POWER_OFF, 1, 5_000, 10_000)
+            .daemon(5_000, 1, History.DaemonState.KILLED)
+            .daemon(10_000, 1, History.DaemonState.STARTED)
+            .daemon(12_000, 1, History.DaemonState.READY)
+            .vip(5_000, 1, false)
+            .vip(6_000, 2, true)
+            .vip(60_000, 2, false)
+            .vip(60_100, 1, true)
+            .roundsWithPrimary(1, 0, 5_000)
+            .roundsWithPrimary(2, 5_000, 60_500)
+            .roundsWithPrimary(1, 60_500, 100_000);
+    assertThat(check(new ElectionCheck(), slowAfterItsStart)).hasSize(1);
+    assertThat(Report.startTimes(slowAfterItsStart.build())).containsExactly(2_000L);
+  }
+
+  @Test
   void noPrimaryWithinTheConvergenceBoundAfterAHealIsAViolation() {
     HistoryFixture f =
         HistoryFixture.healthy()

@@ -81,6 +81,16 @@ final class Daemons {
     }
   }
 
+  /** A node whose daemon was started and has not answered yet, if any. */
+  synchronized Optional<Integer> starting() {
+    for (int k = 1; k < states.length; k++) {
+      if (states[k] == History.DaemonState.STARTED) {
+        return Optional.of(k);
+      }
+    }
+    return Optional.empty();
+  }
+
   synchronized boolean down(int k) {
     return states[k] == History.DaemonState.KILLED
         || states[k] == History.DaemonState.EXITED

@@ -5,10 +5,10 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * (2) After each heal, exactly one primary within the convergence bound, and it is the preferred
- * node: every node is up and healthy again and failback is automatic, so stickiness lasts no longer
- * than failback_delay, which the bound includes. Once converged, the role stays put until the next
- * fault.
+ * (2) After each heal (or, if the group restarted a daemon, after its first answer), exactly one
+ * primary within the convergence bound, and it is the preferred node: every node is up and healthy
+ * again and failback is automatic, so stickiness lasts no longer than failback_delay, which the
+ * bound includes. Once converged, the role stays put until the next fault.
  */
 final class ElectionCheck implements Check {
   @Override
@@ -23,7 +23,7 @@ final class ElectionCheck implements Check {
     for (int i = 0; i < groups.size(); i++) {
       History.GroupSpan group = groups.get(i);
       long next = i + 1 < groups.size() ? groups.get(i + 1).startMs() : history.endMs();
-      long deadline = group.healMs() + bounds.convergenceMs();
+      long deadline = history.settledFrom(group, next) + bounds.convergenceMs();
       Optional<History.Round> converged =
           history.convergedBetween(group.healMs(), Math.min(deadline, next) + 1);
       if (converged.isEmpty()) {
@@ -37,7 +37,7 @@ final class ElectionCheck implements Check {
                     + History.PREFERRED
                     + " holding the VIP within "
                     + bounds.convergenceMs()
-                    + " ms of the heal; last seen: "
+                    + " ms of the heal (or of a restarted daemon's first answer); last seen: "
                     + lastSeen(history, Math.min(deadline, next))));
         continue;
       }

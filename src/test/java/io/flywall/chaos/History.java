@@ -92,6 +92,23 @@ record History(
     return Optional.empty();
   }
 
+  /**
+   * When the convergence bound of a group starts: its heal, or later, when a daemon (re)started by
+   * the group first answered. How long a JVM takes to start depends on the machine's load, not on
+   * the daemon's logic; the summary reports start times on their own.
+   */
+  long settledFrom(GroupSpan group, long untilMs) {
+    long from = group.healMs();
+    for (DaemonEvent event : daemonEvents) {
+      if (event.state() == DaemonState.READY
+          && event.tMs() > group.startMs()
+          && event.tMs() < untilMs) {
+        from = Math.max(from, event.tMs());
+      }
+    }
+    return from;
+  }
+
   /** A group of faults as it ran. */
   record GroupSpan(int group, long startMs, long healMs, List<FaultRecord> faults) {
     List<FaultRecord> ran() {

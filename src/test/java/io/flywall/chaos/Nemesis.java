@@ -26,6 +26,10 @@ final class Nemesis {
   private final HistoryLog log;
   private final Bounds bounds;
   private final Path dir;
+
+  /** Longest wait for a cluster whose daemons are still starting. */
+  private static final long START_CAP_MS = 180_000;
+
   private final Set<Integer> faulted = new TreeSet<>();
   private int nextId = 1;
 
@@ -193,7 +197,14 @@ final class Nemesis {
 
   void awaitConverged(long limitMs) {
     long deadline = log.now() + limitMs;
-    while (log.now() < deadline && !converged()) {
+    long cap = log.now() + START_CAP_MS;
+    // A daemon still starting moves the deadline: the bound counts from its first answer.
+    while (!converged()
+        && log.now() < cap
+        && (log.now() < deadline || daemons.starting().isPresent())) {
+      if (daemons.starting().isPresent()) {
+        deadline = Math.max(deadline, log.now() + limitMs);
+      }
       LockSupport.parkNanos(Duration.ofMillis(ClusterWatch.ROUND_MS).toNanos());
     }
   }

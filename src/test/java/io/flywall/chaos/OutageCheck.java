@@ -25,11 +25,9 @@ final class OutageCheck implements Check {
       if (group.ran().size() != 1) {
         continue;
       }
+      long limit = history.settledFrom(group, Long.MAX_VALUE) + bounds.convergenceMs();
       long to =
-          history
-              .convergedBetween(group.healMs(), group.healMs() + bounds.convergenceMs() + 1)
-              .map(History.Round::tMs)
-              .orElse(group.healMs() + bounds.convergenceMs());
+          history.convergedBetween(group.healMs(), limit + 1).map(History.Round::tMs).orElse(limit);
       long from = group.startMs();
       measured.add(
           new Measured(

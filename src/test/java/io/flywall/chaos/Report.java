@@ -69,6 +69,14 @@ final class Report {
                   : Integer.toString(
                       ms.stream().mapToInt(OutageCheck.Measured::lost).max().orElse(0))));
     }
+    List<Long> starts = startTimes(history);
+    out.append(
+        String.format(
+            Locale.ROOT,
+            "daemon starts (start to first API answer): %d, p50 %s, max %s%n",
+            starts.size(),
+            starts.isEmpty() ? "-" : starts.get((starts.size() - 1) / 2) + " ms",
+            starts.isEmpty() ? "-" : starts.get(starts.size() - 1) + " ms"));
     long skipped = history.faults().stream().filter(History.FaultRecord::skipped).count();
     out.append(String.format(Locale.ROOT, "(skipped for want of a node to hit: %d)%n%n", skipped));
     out.append("violations by check:\n");
@@ -81,6 +89,21 @@ final class Report {
       out.append("replay: ").append(replay).append('\n');
     }
     return out.toString();
+  }
+
+  /** For each daemon start, the time until its API first answered; sorted. */
+  static List<Long> startTimes(History history) {
+    Map<Integer, Long> started = new java.util.HashMap<>();
+    List<Long> times = new ArrayList<>();
+    for (History.DaemonEvent e : history.daemonEvents()) {
+      if (e.state() == History.DaemonState.STARTED) {
+        started.put(e.node(), e.tMs());
+      } else if (e.state() == History.DaemonState.READY && started.containsKey(e.node())) {
+        times.add(e.tMs() - started.remove(e.node()));
+      }
+    }
+    times.sort(null);
+    return times;
   }
 
   private record Line(long tMs, int order, String text) {}

@@ -20,14 +20,12 @@ final class Writer implements AutoCloseable {
   private final NetLab lab;
   private final LabCluster cluster;
   private final HistoryLog log;
-  private final int nodes;
   private final Thread loop;
   private volatile boolean running = true;
 
-  Writer(NetLab lab, LabCluster cluster, int nodes, HistoryLog log) {
+  Writer(NetLab lab, LabCluster cluster, HistoryLog log) {
     this.lab = lab;
     this.cluster = cluster;
-    this.nodes = nodes;
     this.log = log;
     this.loop = new Thread(this::run, "writer");
     loop.setDaemon(true);
