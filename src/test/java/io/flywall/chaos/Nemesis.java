@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.locks.LockSupport;
@@ -65,17 +66,16 @@ final class Nemesis {
 
   private void runGroup(FaultGroup group) throws Exception {
     long start = log.now();
-    List<Step> steps = new ArrayList<>();
+    // Heals are due a duration after the fault's actual start: an operator command that took
+    // seconds must not shorten the fault that follows it.
+    PriorityQueue<Step> steps =
+        new PriorityQueue<>(Comparator.comparingLong(Step::atMs).thenComparing(Step::heal));
     for (int i = 0; i < group.faults().size(); i++) {
-      Fault f = group.faults().get(i);
-      steps.add(new Step(f.offsetMs(), false, i));
-      if (f.kind().lasting()) {
-        steps.add(new Step(f.offsetMs() + f.durationMs(), true, i));
-      }
+      steps.add(new Step(group.faults().get(i).offsetMs(), false, i));
     }
-    steps.sort(Comparator.comparingLong(Step::atMs).thenComparing(Step::heal));
     Running[] running = new Running[group.faults().size()];
-    for (Step step : steps) {
+    while (!steps.isEmpty()) {
+      Step step = steps.poll();
       long wait = start + step.atMs() - log.now();
       if (wait > 0) {
         LockSupport.parkNanos(wait * 1_000_000);
@@ -83,7 +83,11 @@ final class Nemesis {
       Fault fault = group.faults().get(step.index());
       if (!step.heal()) {
         running[step.index()] = begin(group.index(), fault);
-      } else if (running[step.index()] != null) {
+        if (running[step.index()] != null) {
+          long due = running[step.index()].startMs() - start + fault.durationMs();
+          steps.add(new Step(due, true, step.index()));
+        }
+      } else {
         end(group.index(), running[step.index()]);
       }
     }
@@ -196,10 +200,11 @@ final class Nemesis {
   }
 
   void awaitConverged(long limitMs) {
-    long deadline = log.now() + limitMs;
+    long from = log.now();
+    long deadline = from + limitMs;
     long cap = log.now() + START_CAP_MS;
     // A daemon still starting moves the deadline: the bound counts from its first answer.
-    while (!converged()
+    while (!converged(from)
         && log.now() < cap
         && (log.now() < deadline || daemons.starting().isPresent())) {
       if (daemons.starting().isPresent()) {
@@ -209,9 +214,12 @@ final class Nemesis {
     }
   }
 
-  private boolean converged() {
+  /** Whether the last round, started at or after {@code fromMs}, shows the converged cluster. */
+  private boolean converged(long fromMs) {
     History.Round round = log.lastRound();
+    // A round polled before the faults healed says nothing of the cluster after them.
     if (round == null
+        || round.tMs() < fromMs
         || round.views().size() != daemons.nodes()
         || !round.primaries().equals(List.of(History.PREFERRED))
         || !log.snapshot(daemons.nodes())

@@ -77,6 +77,21 @@ final class Report {
             starts.size(),
             starts.isEmpty() ? "-" : starts.get((starts.size() - 1) / 2) + " ms",
             starts.isEmpty() ? "-" : starts.get(starts.size() - 1) + " ms"));
+    for (int k = 1; k <= history.nodes(); k++) {
+      int node = k;
+      List<History.ResourceSample> samples =
+          history.resources().stream().filter(r -> r.node() == node).toList();
+      if (!samples.isEmpty()) {
+        out.append(
+            String.format(
+                Locale.ROOT,
+                "n%d: threads max %d, RSS max %d MiB (%d samples)%n",
+                k,
+                samples.stream().mapToInt(History.ResourceSample::threads).max().orElse(0),
+                samples.stream().mapToLong(History.ResourceSample::rssKb).max().orElse(0) / 1024,
+                samples.size()));
+      }
+    }
     long skipped = history.faults().stream().filter(History.FaultRecord::skipped).count();
     out.append(String.format(Locale.ROOT, "(skipped for want of a node to hit: %d)%n%n", skipped));
     out.append("violations by check:\n");
