@@ -41,6 +41,6 @@ record Bounds(
             + probe
             + failbackDelayMs;
     long outage = failureTimeout + probe + TAKEOVER_ALLOWANCE_MS;
-    return new Bounds(fencing, convergence, outage, 200, 450 * 1024);
+    return new Bounds(fencing, convergence, outage, 100, 320 * 1024);
   }
 }
