@@ -71,38 +71,31 @@ class CheckersTest {
     assertThat(check(new ElectionCheck(), f)).isEmpty();
   }
 
+  /**
+   * n1 powered off at 5 s, started again at 10 s, first answering at {@code readyMs}; back at 60.5
+   * s.
+   */
+  private static HistoryFixture n1RestartedAnsweringAt(long readyMs) {
+    return HistoryFixture.healthy()
+        .fault(1, FaultKind.POWER_OFF, 1, 5_000, 10_000)
+        .daemon(5_000, 1, History.DaemonState.KILLED)
+        .daemon(10_000, 1, History.DaemonState.STARTED)
+        .daemon(readyMs, 1, History.DaemonState.READY)
+        .vip(5_000, 1, false)
+        .vip(6_000, 2, true)
+        .vip(60_000, 2, false)
+        .vip(60_100, 1, true)
+        .roundsWithPrimary(1, 0, 5_000)
+        .roundsWithPrimary(2, 5_000, 60_500)
+        .roundsWithPrimary(1, 60_500, 100_000);
+  }
+
   @Test
   void theBoundCountsFromTheFirstAnswerOfADaemonRestartedByTheGroup() {
-    HistoryFixture slowStart =
-        HistoryFixture.healthy()
-            .fault(1, FaultKind.POWER_OFF, 1, 5_000, 10_000)
-            .daemon(5_000, 1, History.DaemonState.KILLED)
-            .daemon(10_000, 1, History.DaemonState.STARTED)
-            .daemon(50_000, 1, History.DaemonState.READY)
-            .vip(5_000, 1, false)
-            .vip(6_000, 2, true)
-            .vip(60_000, 2, false)
-            .vip(60_100, 1, true)
-            .roundsWithPrimary(1, 0, 5_000)
-            .roundsWithPrimary(2, 5_000, 60_500)
-            .roundsWithPrimary(1, 60_500, 100_000);
-    assertThat(check(new ElectionCheck(), slowStart)).isEmpty();
-
-    HistoryFixture slowAfterItsStart =
-        HistoryFixture.healthy()
-            .fault(1, FaultKind.POWER_OFF, 1, 5_000, 10_000)
-            .daemon(5_000, 1, History.DaemonState.KILLED)
-            .daemon(10_000, 1, History.DaemonState.STARTED)
-            .daemon(12_000, 1, History.DaemonState.READY)
-            .vip(5_000, 1, false)
-            .vip(6_000, 2, true)
-            .vip(60_000, 2, false)
-            .vip(60_100, 1, true)
-            .roundsWithPrimary(1, 0, 5_000)
-            .roundsWithPrimary(2, 5_000, 60_500)
-            .roundsWithPrimary(1, 60_500, 100_000);
-    assertThat(check(new ElectionCheck(), slowAfterItsStart)).hasSize(1);
-    assertThat(Report.startTimes(slowAfterItsStart.build())).containsExactly(2_000L);
+    assertThat(check(new ElectionCheck(), n1RestartedAnsweringAt(50_000))).isEmpty();
+    HistoryFixture answeredEarly = n1RestartedAnsweringAt(12_000);
+    assertThat(check(new ElectionCheck(), answeredEarly)).hasSize(1);
+    assertThat(Report.startTimes(answeredEarly.build())).containsExactly(2_000L);
   }
 
   @Test
