@@ -245,6 +245,11 @@ public final class LabCluster implements AutoCloseable {
     return daemons[k].pid();
   }
 
+  /** Node k's daemon process as last started, if any (for its pid and exit code). */
+  public Optional<Process> process(int k) {
+    return Optional.ofNullable(daemons[k]);
+  }
+
   public boolean running(int k) {
     return daemons[k] != null && daemons[k].isAlive();
   }
