@@ -26,7 +26,9 @@ import org.slf4j.LoggerFactory;
  * thread reads the replica's cumulative acks. An error ends this stream (raised as an alarm); the
  * replica reconnects with backoff and resumes from what it committed. A replica that acknowledges
  * nothing for {@link #ackSilenceLimit} (frozen, powered off, cut off without a reset) is dropped:
- * otherwise this session would wait in a write to a full socket for ever.
+ * otherwise this session would wait in a write to a full socket for ever. The same limit bounds a
+ * single write, watched by a third thread: during a snapshot or a merge no ack is due, and a
+ * replica that froze there would otherwise hold this session in a write for ever.
  */
 final class PrimaryStream implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(PrimaryStream.class);
@@ -52,7 +54,12 @@ final class PrimaryStream implements Runnable {
   private final long epoch;
   private final Map<Path, String> pushed = ConfigFileSync.nothingPushed();
   private volatile boolean running = true;
-  private String replicaId = "?";
+  private volatile String replicaId = "?";
+
+  /** When the write under way began (clock millis), or {@link #NOT_SENDING}. */
+  private volatile long sendingSince = NOT_SENDING;
+
+  private static final long NOT_SENDING = Long.MIN_VALUE;
 
   PrimaryStream(
       MessageLink link,
@@ -83,13 +90,16 @@ final class PrimaryStream implements Runnable {
   @Override
   public void run() {
     replicaId = link.channel().peerNodeId();
+    Thread watch = new Thread(this::watchWrites, "flywall-writes-" + replicaId);
+    watch.setDaemon(true);
+    watch.start();
     try {
       ReplicationMessage first = link.receive();
       if (!(first instanceof ReplicationMessage.Follow follow)) {
         throw new WireFormatException("expected Follow, got " + first.getClass().getSimpleName());
       }
       if (follow.knownEpoch() > epoch) {
-        link.send(
+        send(
             new ReplicationMessage.Refused(
                 "this primary's epoch "
                     + epoch
@@ -118,8 +128,44 @@ final class PrimaryStream implements Runnable {
       log.error("replication stream to {} failed", replicaId, e);
       failed("internal error: " + e);
     } finally {
+      watch.interrupt();
       ledger.disconnected(replicaId);
       link.close();
+    }
+  }
+
+  private void send(ReplicationMessage message) throws IOException {
+    sendingSince = clock.millis();
+    try {
+      link.send(message);
+    } finally {
+      sendingSince = NOT_SENDING;
+    }
+  }
+
+  /** Drops the stream when one write has waited longer than the ack silence limit. */
+  private void watchWrites() {
+    long limit = ackSilenceLimit(settings).toMillis();
+    try {
+      while (running) {
+        long since = sendingSince;
+        if (since != NOT_SENDING && clock.millis() - since > limit) {
+          if (running) {
+            stats.silentStreamsClosed.incrementAndGet();
+            log.warn(
+                "replica {} took nothing of a write for {} ms; dropping its stream (it resumes"
+                    + " from its position when it connects again)",
+                replicaId,
+                limit);
+          }
+          running = false;
+          link.channel().abort();
+          return;
+        }
+        Thread.sleep(Math.max(50, limit / 10));
+      }
+    } catch (InterruptedException e) {
+      // The stream ended.
     }
   }
 
@@ -160,7 +206,7 @@ final class PrimaryStream implements Runnable {
           from,
           replica.position());
       ledger.state(replicaId, "merging", from);
-      link.send(new ReplicationMessage.Diverged(from));
+      send(new ReplicationMessage.Diverged(from));
       mergeDivergent();
     }
     return sendSnapshot();
@@ -194,11 +240,11 @@ final class PrimaryStream implements Runnable {
   private long sendSnapshot() throws IOException, StateStoreException {
     ledger.state(replicaId, "snapshot", 0);
     try (SnapshotSource source = store.snapshot()) {
-      link.send(new ReplicationMessage.SnapshotBegin(epoch, source.header()));
+      send(new ReplicationMessage.SnapshotBegin(epoch, source.header()));
       for (List<Change> chunk = nextChunk(source); !chunk.isEmpty(); chunk = nextChunk(source)) {
-        link.send(new ReplicationMessage.SnapshotChunk(chunk));
+        send(new ReplicationMessage.SnapshotChunk(chunk));
       }
-      link.send(new ReplicationMessage.SnapshotEnd(source.checksum()));
+      send(new ReplicationMessage.SnapshotEnd(source.checksum()));
       stats.snapshotsSent.incrementAndGet();
       log.info(
           "sent a snapshot of {} entries at position {} to {}",
@@ -240,7 +286,7 @@ final class PrimaryStream implements Runnable {
       }
       List<Change> changes = batch.get();
       if (!changes.isEmpty()) {
-        link.send(new ReplicationMessage.Batch(epoch, changes));
+        send(new ReplicationMessage.Batch(epoch, changes));
         sent = changes.get(changes.size() - 1).seq();
         stats.batchesSent.incrementAndGet();
         stats.changesSent.addAndGet(changes.size());
@@ -250,7 +296,7 @@ final class PrimaryStream implements Runnable {
       if (!feed.awaitAfter(sent, settings.syncInterval())) {
         StateStore.LogHead head = store.head();
         if (head.position() == sent) {
-          link.send(new ReplicationMessage.Position(epoch, head.position(), head.checksum()));
+          send(new ReplicationMessage.Position(epoch, head.position(), head.checksum()));
         }
       }
     }
@@ -258,7 +304,7 @@ final class PrimaryStream implements Runnable {
 
   private void pushFiles() throws IOException {
     for (ReplicationMessage.FilePush push : files.changedSince(pushed)) {
-      link.send(push);
+      send(push);
       stats.filesPushed.incrementAndGet();
     }
   }

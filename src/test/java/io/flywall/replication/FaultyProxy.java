@@ -157,12 +157,25 @@ final class FaultyProxy implements AutoCloseable {
               } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
               }
+              if (frozen.get()) {
+                // A frozen connection passes nothing, not even the close of the side that gave up
+                // on it: the other side only learns by its own timeouts.
+                awaitRelease();
+              }
               close(a);
               close(b);
             },
             "faulty-proxy-relay");
     thread.setDaemon(true);
     thread.start();
+  }
+
+  private void awaitRelease() {
+    try {
+      released.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   /** Ends every frozen connection (both its sockets close). */

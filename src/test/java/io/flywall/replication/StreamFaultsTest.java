@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
@@ -153,30 +154,31 @@ class StreamFaultsTest {
     }
   }
 
-  @ParameterizedTest(name = "encryption={0}")
-  @ValueSource(booleans = {false, true})
-  void aReplicaThatStopsReadingIsDroppedByThePrimaryAfterTheAckSilenceLimit(boolean encryption)
-      throws Exception {
+  /**
+   * Frozen while streaming, the replica stops acking; frozen during its snapshot, no ack is due yet
+   * and the primary's write is what waits: both are dropped after the limit.
+   */
+  @ParameterizedTest(name = "encryption={0}, frozen during the {1}")
+  @CsvSource({"false, stream", "true, stream", "false, snapshot", "true, snapshot"})
+  void aReplicaThatStopsReadingIsDroppedByThePrimaryAfterTheAckSilenceLimit(
+      boolean encryption, String frozenDuring) throws Exception {
     var options = new ReplicationNode.Options().encryption(encryption);
     try (ReplicationNode a = ReplicationNode.fresh("fw-a", KEY, options);
         ReplicationNode b = ReplicationNode.fresh("fw-b", KEY, options);
         FaultyProxy proxy = new FaultyProxy(a.target().address())) {
       a.lead(1);
       write(a, "first-", 100);
-      // As a frozen replica: past the handshake and the snapshot, nothing is read either way.
+      boolean inSnapshot = frozenDuring.equals("snapshot");
+      if (inSnapshot) {
+        writeNoise(a);
+      }
+      // As a frozen replica: past the handshake, nothing is read either way.
       proxy.arm(FaultyProxy.Fault.FREEZE, 20_000);
       b.primary.set(Optional.of(new PrimaryTarget("fw-a", proxy.address())));
       b.replication.becomeReplica(Optional.of("fw-a"));
-      // 16 MiB: the first stalls the stream, the rest fill the socket buffers nobody reads, and the
-      // primary's sender ends up blocked in a write.
-      byte[] noise = new byte[8 * 1024];
-      new java.util.Random(3).nextBytes(noise);
-      for (int batch = 0; batch < 20; batch++) {
-        List<WriteOp> ops = new ArrayList<>();
-        for (int i = 0; i < 100; i++) {
-          ops.add(WriteOp.put("b", "blob-" + batch + "-" + i, noise, Optional.empty()));
-        }
-        a.replication.write(ops);
+      if (!inSnapshot) {
+        awaitEqual(a, b);
+        writeNoise(a);
       }
       await().atMost(WAIT).until(() -> proxy.faultsDone.get() > 0);
       long limit = PrimaryStream.ackSilenceLimit(a.settings).toMillis();
@@ -198,6 +200,24 @@ class StreamFaultsTest {
       write(a, "after-", 50);
       awaitEqual(a, b);
       assertThat(proxy.connections.get()).isGreaterThanOrEqualTo(2);
+    }
+  }
+
+  /**
+   * 16 MiB: while streaming, the first stalls the stream, the rest fill the socket buffers nobody
+   * reads, and the primary's sender ends up blocked in a write; in a snapshot, the same.
+   */
+  private static void writeNoise(ReplicationNode primary) throws Exception {
+    // A different blob each: compression must not shrink them below the socket buffers.
+    java.util.Random random = new java.util.Random(3);
+    for (int batch = 0; batch < 20; batch++) {
+      List<WriteOp> ops = new ArrayList<>();
+      for (int i = 0; i < 100; i++) {
+        byte[] noise = new byte[8 * 1024];
+        random.nextBytes(noise);
+        ops.add(WriteOp.put("b", "blob-" + batch + "-" + i, noise, Optional.empty()));
+      }
+      primary.replication.write(ops);
     }
   }
 
