@@ -6,6 +6,7 @@ import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,8 +16,10 @@ import java.util.Locale;
  * DESIGN 10.2: the first heartbeat on the wire within 1.5 s of process start. A UDP listener in the
  * peer's namespace notes when the first datagram arrives on the heartbeat port; the time counts
  * from just before {@code flywall run} is started (the first run with an empty state directory, the
- * others restarts). Reference, in the same run: the same JVM starting the same jar for {@code
- * flywall --help}. Run with scripts/bench-first-heartbeat (root).
+ * others restarts), for the plain {@code java -jar} start and for the launcher as the systemd unit
+ * runs it (bin/flywall, with the class-data sharing archive a first clean stop records). Reference,
+ * in the same run: the same JVM starting the same jar for {@code flywall --help}. Run with
+ * scripts/bench-first-heartbeat (root).
  */
 public final class FirstHeartbeatBenchmark {
 
@@ -33,69 +36,99 @@ public final class FirstHeartbeatBenchmark {
   public static void main(String[] args) throws Exception {
     int runs = args.length > 0 ? Integer.parseInt(args[0]) : 5;
     LabBench.requireLab("bench-first-heartbeat");
-    List<String> daemon = SoakBenchmark.daemonJava(Files.createTempDirectory("first-hb-gc"));
-    double[] first = new double[runs];
+    List<String> plain = SoakBenchmark.daemonJava(Files.createTempDirectory("first-hb-gc"));
+    // As flywall.service starts it: /usr/bin/flywall (bin/flywall here) with its class-data
+    // sharing archive, recorded by a first daemon's clean stop.
+    Path project = Path.of(System.getProperty("flywall.project.dir", "."));
+    List<String> launcher =
+        List.of("nice", "-n", "-10", project.resolve("bin/flywall").toAbsolutePath().toString());
+    Files.deleteIfExists(project.resolve("target/flywall.jsa"));
     double[] reference = new double[runs];
+    double[] first = new double[runs];
+    double[] shared = new double[runs];
     try (NetLab lab = NetLab.up(2);
-        LabCluster cluster =
-            new LabCluster(
-                lab,
-                Files.createTempDirectory("first-hb"),
-                daemon,
-                LabCluster.Settings.defaults())) {
+        LabCluster plainCluster = cluster(lab, plain);
+        LabCluster launcherCluster = cluster(lab, launcher)) {
+      // The launcher's first start records the archive at its clean stop.
+      firstHeartbeat(lab, launcherCluster);
+      launcherCluster.stop(1);
+      // Alternated, so that the load of a shared machine weighs on both alike.
       for (int r = 0; r < runs; r++) {
-        Process listener =
-            new ProcessBuilder(
-                    "ip",
-                    "netns",
-                    "exec",
-                    lab.nodeNamespace(2),
-                    "python3",
-                    "-c",
-                    LISTENER,
-                    lab.get("N2_SYNC_IP"))
-                .redirectErrorStream(true)
-                .start();
-        try (BufferedReader out =
-            new BufferedReader(
-                new InputStreamReader(listener.getInputStream(), StandardCharsets.UTF_8))) {
-          if (!"ready".equals(out.readLine())) {
-            throw new IllegalStateException("the UDP listener did not start");
-          }
-          Instant start = Instant.now();
-          cluster.start(1);
-          String line = out.readLine();
-          if (line == null || !line.matches("\\d+")) {
-            throw new IllegalStateException("no heartbeat within 60 s: " + line);
-          }
-          long arrived = Long.parseLong(line);
-          long started = start.getEpochSecond() * 1_000_000_000L + start.getNano();
-          first[r] = (arrived - started) / 1e6;
-        } finally {
-          listener.destroyForcibly();
-        }
-        cluster.kill(1);
-        reference[r] = bareStart(daemon);
+        first[r] = firstHeartbeat(lab, plainCluster);
+        plainCluster.kill(1);
+        shared[r] = firstHeartbeat(lab, launcherCluster);
+        launcherCluster.kill(1);
+        reference[r] = bareStart(plain);
         System.out.printf(
             Locale.ROOT,
-            "run %d%s: first heartbeat %.0f ms after start; bare JVM + jar (--help) %.0f ms%n",
+            "run %d%s: first heartbeat %.0f ms after start with java -jar, %.0f ms with bin/flywall"
+                + " and its CDS archive%n",
             r + 1,
-            r == 0 ? " (empty state dir)" : "",
+            r == 0 ? " (java -jar: empty state dir)" : "",
             first[r],
-            reference[r]);
+            shared[r]);
       }
     }
     java.util.Arrays.sort(first);
-    java.util.Arrays.sort(reference);
+    java.util.Arrays.sort(shared);
+    double ref = LabBench.median(reference);
     System.out.printf(
         Locale.ROOT,
-        "first heartbeat: median %.0f ms, max %.0f ms over %d runs; reference (JVM + jar, --help)"
-            + " median %.0f ms; ratio %.2f%n",
-        LabBench.median(first),
-        first[first.length - 1],
-        runs,
-        LabBench.median(reference),
-        LabBench.median(first) / LabBench.median(reference));
+        "reference, bare JVM + jar (--help): median %.0f ms over %d runs%n",
+        ref,
+        runs);
+    report("java -jar", first, ref);
+    report("bin/flywall with its CDS archive", shared, ref);
+  }
+
+  private static LabCluster cluster(NetLab lab, List<String> daemon) throws Exception {
+    return new LabCluster(
+        lab, Files.createTempDirectory("first-hb"), daemon, LabCluster.Settings.defaults());
+  }
+
+  private static void report(String what, double[] times, double reference) {
+    System.out.printf(
+        Locale.ROOT,
+        "first heartbeat, %s: median %.0f ms, max %.0f ms over %d runs; ratio to the bare JVM %.2f%n",
+        what,
+        LabBench.median(times),
+        times[times.length - 1],
+        times.length,
+        LabBench.median(times) / reference);
+  }
+
+  /** Starts node 1 and returns the milliseconds until its first datagram reached the peer. */
+  private static double firstHeartbeat(NetLab lab, LabCluster cluster) throws Exception {
+    Process listener =
+        new ProcessBuilder(
+                "ip",
+                "netns",
+                "exec",
+                lab.nodeNamespace(2),
+                "python3",
+                "-c",
+                LISTENER,
+                lab.get("N2_SYNC_IP"))
+            .redirectErrorStream(true)
+            .start();
+    try (BufferedReader out =
+        new BufferedReader(
+            new InputStreamReader(listener.getInputStream(), StandardCharsets.UTF_8))) {
+      if (!"ready".equals(out.readLine())) {
+        throw new IllegalStateException("the UDP listener did not start");
+      }
+      Instant start = Instant.now();
+      cluster.start(1);
+      String line = out.readLine();
+      if (line == null || !line.matches("\\d+")) {
+        throw new IllegalStateException("no heartbeat within 60 s: " + line);
+      }
+      long arrived = Long.parseLong(line);
+      long started = start.getEpochSecond() * 1_000_000_000L + start.getNano();
+      return (arrived - started) / 1e6;
+    } finally {
+      listener.destroyForcibly();
+    }
   }
 
   private static double bareStart(List<String> daemon) throws Exception {
