@@ -85,10 +85,7 @@ public final class FailoverController {
     this.handover = new PlannedHandover(self, failureTimeout);
     this.ticks = new TickWatch(failureTimeout, settings.heartbeatInterval(), startedAt);
     this.probe = new VipProbe(startedAt);
-    // As soon as the primary's next heartbeat is overdue: at 25 ms x 3 the 50 ms probe window
-    // then fits in the failure_timeout (started at 1.5 intervals it added ~12 ms to a takeover).
-    // A heartbeat that is merely late starts a probe its arrival stops: a few ARP/NS requests.
-    this.probeAfter = settings.heartbeatInterval();
+    this.probeAfter = settings.heartbeatInterval().multipliedBy(3).dividedBy(2);
     this.since = Objects.requireNonNull(startedAt, "startedAt");
     this.knownEpoch = persistedEpoch;
     this.term = persistedEpoch;
@@ -559,9 +556,9 @@ public final class FailoverController {
 
   /**
    * arp_ping during detection (DESIGN 10.2): a backup that would claim probes the LAN from the
-   * moment the primary's next heartbeat is overdue, so the verdict is ready when failure_timeout
-   * ends. It stops when a current primary is heard again, on any role change, when it would no
-   * longer claim.
+   * moment the primary has been silent for about one lost heartbeat, so the verdict is ready when
+   * failure_timeout ends. It stops when a current primary is heard again, on any role change, when
+   * it would no longer claim.
    */
   private boolean probeWanted(Instant now) {
     if (!settings.probeBeforeClaim()
