@@ -30,6 +30,8 @@ import picocli.CommandLine.Option;
     footerHeading = "%nExample:%n",
     footer = {"  flywall run --config /etc/flywall/flywall.hcl"})
 final class RunCommand implements Callable<Integer> {
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(RunCommand.class);
+
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Option(
@@ -49,7 +51,9 @@ final class RunCommand implements Callable<Integer> {
       throw new UserError(
           "cannot start: " + e.getMessage(), e.getMessage().contains("apt-get install") ? 127 : 1);
     }
-    DaemonConfig.runUntilStopped(daemon);
+    DaemonSignals.runUntilStopped(
+        daemon,
+        () -> log.warn("SIGHUP: reload is not available yet; restart to apply a changed config"));
     return 0;
   }
 }

@@ -290,28 +290,12 @@ public final class ControllerLoop implements AutoCloseable {
   }
 
   /**
-   * Stops the node. A primary first hands its role over (as {@code flywall ha failover} would), so
-   * a planned stop costs clients milliseconds instead of a failure timeout.
+   * Stops the node and says how its role ended, for the daemon's last log line. A primary first
+   * hands its role over (as {@code flywall ha failover} would), so a planned stop costs clients
+   * milliseconds instead of a failure timeout.
    */
-  @Override
-  public void close() {
-    try {
-      if (onLoop(controller::role) == Role.PRIMARY) {
-        CommandReply handover = command(new Command.Failover(Optional.empty()));
-        log.info("stopping: {}", handover.message());
-        if (!handover.accepted()) {
-          // Stopping for good: this overtakes every plan and stops a running script.
-          runner.submit(
-              new Decision(
-                  List.of(new io.flywall.failover.Action.RemoveVips()),
-                  Optional.empty(),
-                  Long.MAX_VALUE));
-        }
-        onLoop(() -> null);
-      }
-    } catch (RuntimeException e) {
-      log.warn("stopping without handover: {}", e.getMessage());
-    }
+  String stop() {
+    String outcome = handOverForStop();
     effects.shutdown();
     try {
       effects.awaitTermination(10, TimeUnit.SECONDS);
@@ -324,5 +308,40 @@ public final class ControllerLoop implements AutoCloseable {
     } catch (Exception e) {
       log.debug("closing transport: {}", e.toString());
     }
+    return outcome;
+  }
+
+  private String handOverForStop() {
+    try {
+      Role role = onLoop(controller::role);
+      if (role != Role.PRIMARY) {
+        return role.name().toLowerCase() + ", nothing to hand over";
+      }
+      log.info("stopping: handing the primary role over");
+      CommandReply handover =
+          onLoop(() -> step(new Event.OperatorCommand(new Command.Failover(Optional.empty()))))
+              .orElse(CommandReply.rejected("the controller did not answer"));
+      String outcome;
+      if (handover.accepted()) {
+        outcome = "handed over to " + handover.to().orElse("the best backup");
+      } else {
+        outcome = "no peer to hand over to (" + handover.message() + "); VIPs removed";
+        // Stopping for good: this overtakes every plan and stops a running script.
+        runner.submit(
+            new Decision(
+                List.of(new io.flywall.failover.Action.RemoveVips()),
+                Optional.empty(),
+                Long.MAX_VALUE));
+      }
+      onLoop(() -> null);
+      return outcome;
+    } catch (RuntimeException e) {
+      return "stopping without handover (" + e.getMessage() + ")";
+    }
+  }
+
+  @Override
+  public void close() {
+    stop();
   }
 }

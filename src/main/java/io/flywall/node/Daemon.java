@@ -31,6 +31,7 @@ import io.flywall.replication.Replication;
 import io.flywall.state.History;
 import io.flywall.state.NodeMeta;
 import io.flywall.state.StateDatabase;
+import io.flywall.state.StateDirLock;
 import io.flywall.state.StateStoreException;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -48,6 +49,9 @@ import org.slf4j.LoggerFactory;
 public final class Daemon implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Daemon.class);
 
+  private final StateDirLock lock;
+  private final String nodeId;
+  private boolean closed;
   private final StateDatabase database;
   private final ControllerLoop node;
   private final ApiServer api;
@@ -57,6 +61,8 @@ public final class Daemon implements AutoCloseable {
   private final java.util.Optional<TcpConnectAnswer> tcpAnswer;
 
   private Daemon(
+      String nodeId,
+      StateDirLock lock,
       StateDatabase database,
       ControllerLoop node,
       ApiServer api,
@@ -64,6 +70,8 @@ public final class Daemon implements AutoCloseable {
       ConnectionSync connectionSync,
       Replication replication,
       java.util.Optional<TcpConnectAnswer> tcpAnswer) {
+    this.lock = lock;
+    this.nodeId = nodeId;
     this.tcpAnswer = tcpAnswer;
     this.connectionSync = connectionSync;
     this.replication = replication;
@@ -109,7 +117,14 @@ public final class Daemon implements AutoCloseable {
     ClusterPlan plan = ClusterPlan.of(config);
     // Started first, so the Argon2id run overlaps opening the database.
     CompletableFuture<ClusterKeys> derivedKeys = deriveKeys(config);
-    StateDatabase database = open(plan);
+    StateDirLock lock = lockStateDir(plan);
+    StateDatabase database;
+    try {
+      database = open(plan);
+    } catch (NodeStartException e) {
+      lock.close();
+      throw e;
+    }
     DatagramChannel channel = null;
     Replication replication = null;
     java.util.Optional<TcpConnectAnswer> tcpAnswer = java.util.Optional.empty();
@@ -239,7 +254,15 @@ public final class Daemon implements AutoCloseable {
                   plan.nodeId(), clock, metrics, monitor, history, view::status));
       node.start();
       return new Daemon(
-          database, node, api, health, effects.connectionSync(), replication, tcpAnswer);
+          plan.nodeId(),
+          lock,
+          database,
+          node,
+          api,
+          health,
+          effects.connectionSync(),
+          replication,
+          tcpAnswer);
     } catch (NodeStartException | IOException | StateStoreException | RuntimeException e) {
       // Nothing half-started is left behind: a failed start releases what it took.
       effects.connectionSync().close();
@@ -247,10 +270,24 @@ public final class Daemon implements AutoCloseable {
       database.close();
       closeQuietly(channel);
       tcpAnswer.ifPresent(TcpConnectAnswer::close);
+      lock.close();
       throw e instanceof NodeStartException start
           ? start
           : new NodeStartException(e.getMessage(), e);
     }
+  }
+
+  /** Taken before anything else touches the directory: two daemons on it would share an epoch. */
+  static StateDirLock lockStateDir(java.nio.file.Path stateDir) throws NodeStartException {
+    try {
+      return StateDirLock.acquire(stateDir, ProcessHandle.current().pid());
+    } catch (StateDirLock.HeldException | StateStoreException e) {
+      throw new NodeStartException(e.getMessage(), e);
+    }
+  }
+
+  private static StateDirLock lockStateDir(ClusterPlan plan) throws NodeStartException {
+    return lockStateDir(plan.stateDir());
   }
 
   private static StateDatabase open(ClusterPlan plan) throws NodeStartException {
@@ -373,16 +410,26 @@ public final class Daemon implements AutoCloseable {
     }
   }
 
+  /**
+   * Stops the node; the last log line says how its role ended and contains "stopped" (the unit's
+   * journal and the operator look for it).
+   */
   @Override
-  public void close() {
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
     health.close();
     api.close();
-    node.close();
+    String outcome = node.stop();
     // After the node: a primary's handover may still want conntrackd and the store; then they go
     // with the node.
     connectionSync.close();
     replication.close();
     database.close();
     tcpAnswer.ifPresent(TcpConnectAnswer::close);
+    lock.close();
+    log.info("node {}: {}; stopped", nodeId, outcome);
   }
 }
