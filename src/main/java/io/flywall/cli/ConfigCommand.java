@@ -85,6 +85,10 @@ public final class ConfigCommand implements Runnable {
       for (ConfigProblem warning : loaded.warnings()) {
         err.println(warning.asWarning());
       }
+      for (String missing :
+          MissingInterfaces.warnings(loaded.config(), MissingInterfaces::existsOnThisHost)) {
+        err.println(file + ": warning: " + missing);
+      }
       if (print) {
         err.println(file + ": ok");
         out.print(ConfigPrinter.print(loaded.config()));

@@ -320,8 +320,9 @@ final class HaCommand implements Runnable {
     @Override
     public Integer call() {
       ApiClient client = options.client();
-      out().println("Monitoring " + client.base() + " (Ctrl-C to stop)");
-      out().flush();
+      // On stderr: stdout carries only events, one JSON object per line with --json.
+      spec.commandLine().getErr().println("Monitoring " + client.base() + " (Ctrl-C to stop)");
+      spec.commandLine().getErr().flush();
       client.stream(
           "/api/ha/monitor",
           (type, event) -> {

@@ -53,6 +53,11 @@ final class BlockReader {
     return new BlockReader(ConfigSchema.ROOT, new Position(1, 1), body, log);
   }
 
+  /** A reader for one written block of {@code spec}, read on its own. */
+  static BlockReader of(BlockSpec spec, HclBlock block, ProblemLog log) {
+    return new BlockReader(spec, block.position(), block.body(), log);
+  }
+
   Position position() {
     return position;
   }

@@ -1,5 +1,6 @@
 package io.flywall.config;
 
+import io.flywall.config.hcl.HclBlock;
 import io.flywall.config.hcl.HclBody;
 import io.flywall.config.hcl.Position;
 import java.net.InetAddress;
@@ -51,6 +52,29 @@ final class ConfigBinder {
       return Optional.empty();
     }
     return Optional.of(new FlywallConfig(replication.orElseThrow(), api.orElseThrow()));
+  }
+
+  /**
+   * Only the api block; problems anywhere else are ignored (a client command must still find the
+   * daemon after a bad edit elsewhere). An unusable state_dir leaves the token file's default.
+   */
+  Optional<ApiConfig> bindApi(HclBody body) {
+    ProblemLog elsewhere = new ProblemLog("ignored");
+    BlockReader root = BlockReader.root(body, elsewhere);
+    Optional<Path> stateDir = Optional.empty();
+    try {
+      stateDir = root.block("replication").flatMap(r -> r.path("state_dir"));
+    } catch (RuntimeException e) {
+      // A malformed replication block is not this reader's business.
+    }
+    Optional<BlockReader> api =
+        body.items().stream()
+            .filter(n -> n instanceof HclBlock b && b.name().equals("api"))
+            .map(n -> (HclBlock) n)
+            .findFirst()
+            .map(b -> BlockReader.of(ConfigSchema.API, b, log));
+    // Without a readable replication block, state_dir is taken at its default.
+    return api(api, Optional.of(stateDir.orElse(Path.of("/var/lib/flywall"))));
   }
 
   private Optional<ReplicationConfig> replication(BlockReader r) {

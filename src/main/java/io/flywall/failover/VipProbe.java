@@ -8,14 +8,18 @@ package io.flywall.failover;
 final class VipProbe {
   private boolean outstanding;
   private boolean conflicted;
+  // A probe that could not run is asked for again on the next tick, not at once: one that fails
+  // fast would otherwise spin between the loop and the runner.
+  private boolean failedLast;
 
   /** Whether to ask for a probe now; {@code tick} is true when the event is a tick. */
   boolean shouldProbe(boolean tick) {
-    return !outstanding && (!conflicted || tick);
+    return !outstanding && ((!conflicted && !failedLast) || tick);
   }
 
   void requested() {
     outstanding = true;
+    failedLast = false;
   }
 
   /** The probe answered: another MAC still answers for a VIP, or none does. */
@@ -24,9 +28,10 @@ final class VipProbe {
     conflicted = conflict;
   }
 
-  /** The probe could not run (or was skipped): ask again when the election next wants to. */
+  /** The probe could not run (or was skipped): ask again on the next tick. */
   void failed() {
     outstanding = false;
+    failedLast = true;
   }
 
   /** A takeover or an operator's reset: the last conflict no longer holds this node back. */

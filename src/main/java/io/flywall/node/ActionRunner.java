@@ -331,10 +331,11 @@ final class ActionRunner {
                 conflict.isPresent(), conflict.orElse("no other MAC answers for the VIPs")));
         return new StepResult("probe_vips", true, "", false);
       } catch (Exception e) {
-        // A probe that cannot run proves nothing: report it as a conflict rather than risk two
-        // holders.
-        feedback.report(new Event.ProbeFinished(true, "probe failed: " + e.getMessage()));
-        return new StepResult("probe_vips", true, "", false);
+        // A probe that cannot run proves nothing either way: the controller does not claim on it,
+        // and asks again; it is not a sighting of another holder (no split-brain alarm).
+        // (A failed step is logged and reported to the controller as ActionFailed.)
+        return new StepResult(
+            "probe_vips", false, "could not run, not claiming: " + e.getMessage(), false);
       }
     }
     throw new IllegalStateException("unhandled action " + action);

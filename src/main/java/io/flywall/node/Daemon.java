@@ -232,6 +232,9 @@ public final class Daemon implements AutoCloseable {
       HealthWatch health =
           new HealthWatch(
               ha.monitorLinks(),
+              ha.virtualIps().stream()
+                  .map(io.flywall.config.VirtualIpConfig::interfaceName)
+                  .toList(),
               ha.monitorGateways(),
               effects.links(),
               new GatewayMonitor(effects.commands()),

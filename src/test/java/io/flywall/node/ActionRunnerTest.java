@@ -50,6 +50,8 @@ class ActionRunnerTest {
   private ActionRunner runner;
   // What the controller does when a failure is reported and the runner waits for it.
   private Consumer<Event> controllerReaction = event -> {};
+  // What the probe throws, when the test wants it to fail.
+  private volatile Exception probeError;
 
   @AfterEach
   void stop() {
@@ -74,6 +76,9 @@ class ActionRunnerTest {
 
         @Override
         public Optional<String> probeConflict() throws Exception {
+          if (probeError != null) {
+            throw probeError;
+          }
           probing.countDown();
           answer.await(10, TimeUnit.SECONDS);
           return Optional.empty();
@@ -295,5 +300,22 @@ class ActionRunnerTest {
     runner.submit(plan(1, new Action.ReannounceVips()));
 
     assertThat(effectsSeen).contains("reannounce").doesNotContain("post slow stopped");
+  }
+
+  @Test
+  void aProbeThatCannotRunIsReportedAsFailedNotAsAnotherHolder() throws Exception {
+    probeError = new java.io.IOException("interface fwux0 does not exist");
+    runner();
+
+    runner.submit(plan(0, new Action.ProbeVips()));
+
+    await().atMost(WAIT).until(() -> !feedback.isEmpty());
+    assertThat(feedback)
+        .singleElement()
+        .isEqualTo(
+            new Event.ActionFailed(
+                new Action.ProbeVips(),
+                "could not run, not claiming: interface fwux0 does not exist"));
+    assertThat(feedback).noneMatch(e -> e instanceof Event.ProbeFinished);
   }
 }
