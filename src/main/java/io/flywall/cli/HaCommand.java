@@ -31,6 +31,8 @@ import picocli.CommandLine.Spec;
       HaCommand.Failback.class,
       HaCommand.Promote.class,
       HaCommand.Reset.class,
+      HaCommand.Standby.class,
+      HaCommand.Unstandby.class,
       HaCommand.Monitor.class,
       HaCommand.Check.class
     })
@@ -86,6 +88,9 @@ final class HaCommand implements Runnable {
       text.append(
           String.format(
               "Role:      %s since %s%n", s.path("role").asText(), s.path("since").asText()));
+      if (s.path("standby").asBoolean()) {
+        text.append(String.format("Standby:   yes (not eligible until 'flywall ha unstandby')%n"));
+      }
       text.append(String.format("Epoch:     %d%n", s.path("epoch").asLong()));
       text.append(
           String.format(
@@ -156,7 +161,9 @@ final class HaCommand implements Runnable {
         boolean heard = !n.path("node_id").isNull();
         table.row(
             heard ? n.path("node_id").asText() : "(never heard)",
-            heard ? n.path("role").asText() : null,
+            heard
+                ? n.path("role").asText() + (n.path("standby").asBoolean() ? " (standby)" : "")
+                : null,
             heard ? n.path("priority").asInt() : null,
             n.path("alive").asBoolean() ? "yes" : "no",
             n.path("healthy").asBoolean() ? "yes" : "no",
@@ -306,6 +313,61 @@ final class HaCommand implements Runnable {
     public Integer call() {
       JsonNode r = options.client().post("/api/ha/reset", Map.of());
       return print(r, r.path("message").asText("reset accepted") + "\n");
+    }
+  }
+
+  /** {@code ha standby [NODE]} and {@code ha unstandby [NODE]}: one request, two words. */
+  abstract static class StandbySwitch extends ClientCommand {
+    @Parameters(
+        index = "0",
+        arity = "0..1",
+        paramLabel = "NODE",
+        description = "The node (default: this node); ask that node's own daemon.")
+    String node;
+
+    abstract boolean on();
+
+    @Override
+    public Integer call() {
+      Map<String, Object> body = new LinkedHashMap<>();
+      Optional.ofNullable(node).ifPresent(n -> body.put("node", n));
+      body.put("standby", on());
+      JsonNode r = options.client().post("/api/ha/standby", body);
+      return print(r, r.path("message").asText(on() ? "in standby" : "out of standby") + "\n");
+    }
+  }
+
+  @Command(
+      name = "standby",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Put this node in standby for maintenance: a primary first hands its role over as"
+            + " planned (make before break); a standby node stays backup, is never elected,"
+            + " takes no failback and no handover, and stays so across restarts until"
+            + " 'flywall ha unstandby'.",
+        "Refused (exit 6) when the node is primary and no other node can take the role now."
+      },
+      footerHeading = "%nExamples:%n",
+      footer = {"  flywall ha standby", "  flywall ha status      # Standby: yes"})
+  static final class Standby extends StandbySwitch {
+    @Override
+    boolean on() {
+      return true;
+    }
+  }
+
+  @Command(
+      name = "unstandby",
+      mixinStandardHelpOptions = true,
+      description =
+          "Take this node out of standby: it is eligible again (with auto failback a preferred"
+              + " node takes the role back after failback_delay).",
+      footerHeading = "%nExample:%n",
+      footer = {"  flywall ha unstandby"})
+  static final class Unstandby extends StandbySwitch {
+    @Override
+    boolean on() {
+      return false;
     }
   }
 

@@ -29,6 +29,7 @@ import picocli.CommandLine.Command;
       WitnessCommand.class,
       ConfigCommand.class,
       HaCommand.class,
+      ReloadCommand.class,
       ReplicationCommand.class,
       StateCommand.class,
       CompletionCommand.class,

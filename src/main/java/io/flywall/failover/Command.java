@@ -19,4 +19,10 @@ public sealed interface Command {
   record Promote(boolean force) implements Command {}
 
   record Reset() implements Command {}
+
+  /**
+   * Maintenance: {@code on} makes this node ineligible (a primary hands its role over first) until
+   * a Standby(false); the node persists the choice across restarts.
+   */
+  record Standby(boolean on) implements Command {}
 }

@@ -18,7 +18,7 @@ final class Election {
   /** A node as the election sees it. */
   record Candidate(String nodeId, int priority, boolean inSync) {}
 
-  private final ControllerSettings settings;
+  private ControllerSettings settings;
   private final QuorumRule quorum;
   private final PeerTable peers;
   private final Duration failureTimeout;
@@ -32,6 +32,11 @@ final class Election {
     this.quorum = quorum;
     this.peers = peers;
     this.failureTimeout = settings.failureTimeout();
+  }
+
+  /** A reload changed the priority. */
+  void reconfigure(ControllerSettings next) {
+    settings = next;
   }
 
   static boolean isBetter(int priority, String nodeId, int otherPriority, String otherNodeId) {
@@ -63,7 +68,11 @@ final class Election {
     List<Candidate> out = new ArrayList<>();
     for (PeerTable.Peer peer : alivePeers) {
       PeerHeartbeat hb = peer.last();
-      if (hb.witness() || !hb.healthy() || hb.role() == Role.FAULT || hb.role() == Role.WITNESS) {
+      if (hb.witness()
+          || hb.standby()
+          || !hb.healthy()
+          || hb.role() == Role.FAULT
+          || hb.role() == Role.WITNESS) {
         continue;
       }
       Instant couldHearUs = running.isAfter(peer.aliveSince()) ? running : peer.aliveSince();

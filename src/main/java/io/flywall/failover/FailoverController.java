@@ -22,7 +22,8 @@ public final class FailoverController {
   /** Name of the alarm raised when a VIP still answers on the LAN while no primary is heard. */
   public static final String SPLIT_BRAIN_RISK = "split_brain_risk";
 
-  private final ControllerSettings settings;
+  // Replaced by a reload; what a reload may not change is checked in onReload.
+  private ControllerSettings settings;
   private final String self;
   private final Duration failureTimeout;
   private final QuorumRule quorum;
@@ -51,9 +52,23 @@ public final class FailoverController {
   private String actionFault;
   private boolean inSync;
   private long replicationPosition;
+  // The operator's maintenance switch; the node persists it and starts with it.
+  private boolean standby;
   private final Map<String, String> alarms = new TreeMap<>();
 
   public FailoverController(ControllerSettings settings, long persistedEpoch, Instant startedAt) {
+    this(settings, persistedEpoch, false, startedAt);
+  }
+
+  /**
+   * @param persistedStandby the node was in standby when it stopped: it starts ineligible
+   */
+  public FailoverController(
+      ControllerSettings settings,
+      long persistedEpoch,
+      boolean persistedStandby,
+      Instant startedAt) {
+    this.standby = persistedStandby;
     this.settings = Objects.requireNonNull(settings, "settings");
     this.self = settings.nodeId();
     this.failureTimeout = settings.failureTimeout();
@@ -107,6 +122,8 @@ public final class FailoverController {
       onProbe(e, now, out);
     } else if (event instanceof Event.ActionFailed e) {
       onActionFailed(e, now, out);
+    } else if (event instanceof Event.Reload e) {
+      onReload(e, now, out);
     } else {
       throw new IllegalArgumentException("unknown event " + event);
     }
@@ -140,7 +157,8 @@ public final class FailoverController {
         failback.enabled(),
         failback.version(),
         handover.pending(),
-        false);
+        false,
+        standby);
   }
 
   public ControllerView view(Instant now) {
@@ -167,7 +185,8 @@ public final class FailoverController {
               hb.epoch(),
               hb.replicationPosition(),
               hb.inSync(),
-              hb.witness()));
+              hb.witness(),
+              hb.standby()));
     }
     return new ControllerView(
         self,
@@ -181,11 +200,17 @@ public final class FailoverController {
         since,
         alarmList,
         peerList,
-        handover.pending());
+        handover.pending(),
+        standby);
   }
 
   public Role role() {
     return role;
+  }
+
+  /** Whether an operator put this node in standby. */
+  public boolean standby() {
+    return standby;
   }
 
   /**
@@ -280,8 +305,45 @@ public final class FailoverController {
       return promote(p.force(), now, out);
     } else if (command instanceof Command.Reset) {
       return reset(now, out);
+    } else if (command instanceof Command.Standby s) {
+      return standby(s.on(), now, out);
     }
     throw new IllegalArgumentException("unknown command " + command);
+  }
+
+  /**
+   * Priority, failback settings and whether to probe before claiming change live; the next rules
+   * (election, failback, fencing) use them at once. The role is kept.
+   */
+  private void onReload(Event.Reload e, Instant now, List<Action> out) {
+    if (e.next().isPresent()) {
+      ControllerSettings next = e.next().get();
+      ControllerSettings fixed =
+          new ControllerSettings(
+              settings.nodeId(),
+              next.priority(),
+              next.failbackMode(),
+              next.failbackDelay(),
+              next.failbackWindow(),
+              settings.heartbeatInterval(),
+              settings.failureTimeout(),
+              settings.quorumMode(),
+              settings.configuredPeers(),
+              settings.hasWitness(),
+              next.probeBeforeClaim(),
+              settings.startupHold());
+      if (!fixed.equals(next)) {
+        throw new IllegalArgumentException(
+            "a reload may change only priority, failback settings and arp_ping, not " + next);
+      }
+      settings = next;
+      election.reconfigure(next);
+      fencing.reconfigure(next);
+      failback.reconfigure(next.failbackMode(), next.failbackDelay(), next.failbackWindow());
+      // Peers learn the new priority now, not at the next interval.
+      out.add(new Action.Announce(Optional.empty()));
+    }
+    record(out, TransitionType.RELOAD, role, e.outcome(), now);
   }
 
   private void onProbe(Event.ProbeFinished e, Instant now, List<Action> out) {
@@ -412,6 +474,9 @@ public final class FailoverController {
     if (hb.role() != Role.BACKUP) {
       return Optional.of("is " + hb.role().name().toLowerCase() + ", not backup");
     }
+    if (hb.standby()) {
+      return Optional.of("is in standby");
+    }
     if (!hb.inSync()) {
       return Optional.of("is not in sync");
     }
@@ -424,6 +489,10 @@ public final class FailoverController {
   private CommandReply promote(boolean force, Instant now, List<Action> out) {
     if (role == Role.PRIMARY) {
       return CommandReply.accepted("already primary at epoch " + term);
+    }
+    if (standby) {
+      return CommandReply.rejected(
+          "promote refused: this node is in standby; run 'flywall ha unstandby' first");
     }
     if (!ticks.running()) {
       // Nobody hears this node yet: as primary it would be one the cluster cannot see.
@@ -479,6 +548,55 @@ public final class FailoverController {
             + (role == Role.FAULT ? "; still in fault: " + faultDescription() : "");
     record(out, TransitionType.RESET, before, role, "operator reset: " + message, now);
     return CommandReply.accepted(message);
+  }
+
+  private CommandReply standby(boolean on, Instant now, List<Action> out) {
+    if (on == standby) {
+      return CommandReply.accepted(on ? "already in standby" : "not in standby");
+    }
+    if (!on) {
+      standby = false;
+      record(
+          out,
+          TransitionType.UNSTANDBY,
+          role,
+          "operator unstandby: eligible for the primary role again",
+          now);
+      out.add(new Action.Announce(Optional.empty()));
+      return CommandReply.accepted("out of standby: eligible for the primary role again");
+    }
+    if (role != Role.PRIMARY) {
+      standby = true;
+      record(
+          out,
+          TransitionType.STANDBY,
+          role,
+          "operator standby: not eligible for the primary role until unstandby",
+          now);
+      out.add(new Action.Announce(Optional.empty()));
+      return CommandReply.accepted("in standby: not eligible for the primary role until unstandby");
+    }
+    // Make before break: the role goes to a node that can take it now, or standby is refused.
+    Optional<PeerTable.Peer> target =
+        election.bestTarget(now, p -> ineligibility(p, now).isEmpty());
+    if (target.isEmpty()) {
+      return CommandReply.rejected(
+          "standby refused: no peer is alive, healthy, in sync, out of standby and with quorum to"
+              + " take the primary role; this node stays primary");
+    }
+    standby = true;
+    String to = target.get().id();
+    handOver(
+        TransitionType.STANDBY,
+        to,
+        "operator standby: handing the primary role over to " + to,
+        now,
+        out);
+    return new CommandReply(
+        true,
+        "in standby: handing over from " + self + " to " + to,
+        Optional.of(self),
+        Optional.of(to));
   }
 
   // ---- the rules, re-evaluated after every event ----
@@ -612,6 +730,7 @@ public final class FailoverController {
     for (PeerTable.Peer p : peers.alive(now)) {
       PeerHeartbeat hb = p.last();
       if (hb.witness()
+          || hb.standby()
           || !hb.healthy()
           || hb.role() == Role.FAULT
           || !Election.isBetter(hb.priority(), hb.nodeId(), settings.priority(), self)) {
@@ -628,7 +747,8 @@ public final class FailoverController {
 
   private boolean acceptHandover(PlannedHandover.Offer offer, Instant now, List<Action> out) {
     Handover h = offer.handover();
-    if (!healthy()
+    if (standby
+        || !healthy()
         || !ticks.running()
         || !quorum.isMetBy(visibleVoters(now))
         || h.epoch() < knownEpoch) {
@@ -662,6 +782,7 @@ public final class FailoverController {
   /** Why this backup should take over now, or empty if it should not. */
   private Optional<String> electionVerdict(Instant now) {
     if (role != Role.BACKUP
+        || standby
         || !healthy()
         || handover.pending().isPresent()
         // Not yet heard by anyone, or just back from a pause with a stale view: listen first.

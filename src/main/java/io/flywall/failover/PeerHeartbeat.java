@@ -13,6 +13,7 @@ import java.util.Optional;
  *     failbackEnabled}
  * @param handover present while the sender hands its role to another node
  * @param witness a voter that never competes for the primary role
+ * @param standby an operator put the sender in standby: it is never elected nor handed the role
  */
 public record PeerHeartbeat(
     String nodeId,
@@ -27,7 +28,8 @@ public record PeerHeartbeat(
     boolean failbackEnabled,
     long failbackVersion,
     Optional<Handover> handover,
-    boolean witness) {
+    boolean witness,
+    boolean standby) {
 
   public PeerHeartbeat {
     Objects.requireNonNull(nodeId, "nodeId");

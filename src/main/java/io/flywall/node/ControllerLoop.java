@@ -65,6 +65,7 @@ public final class ControllerLoop implements AutoCloseable {
   private volatile Optional<String> primaryId = Optional.empty();
   private final Consumer<Optional<PrimaryTarget>> followPrimary;
   private Optional<PrimaryTarget> followed = Optional.empty();
+  private final io.flywall.state.NodeMeta standbyStore;
 
   ControllerLoop(
       ClusterPlan plan,
@@ -79,7 +80,9 @@ public final class ControllerLoop implements AutoCloseable {
       VipGroup vips,
       HaMetrics metrics,
       MonitorFeed monitor,
-      Consumer<Optional<PrimaryTarget>> followPrimary) {
+      Consumer<Optional<PrimaryTarget>> followPrimary,
+      io.flywall.state.NodeMeta standbyStore) {
+    this.standbyStore = standbyStore;
     this.followPrimary = followPrimary;
     this.plan = plan;
     this.clock = clock;
@@ -274,9 +277,47 @@ public final class ControllerLoop implements AutoCloseable {
 
   /** Steps an operator command and returns the controller's answer. */
   CommandReply command(Command command) {
-    log.info("operator command: {}", command);
-    return onLoop(() -> step(new Event.OperatorCommand(command)))
-        .orElse(CommandReply.accepted("accepted"));
+    log.info("operator command: {}", describe(command));
+    CommandReply reply =
+        onLoop(() -> step(new Event.OperatorCommand(command)))
+            .orElse(CommandReply.accepted("accepted"));
+    log.info("operator command {}: {}", reply.accepted() ? "accepted" : "refused", reply.message());
+    if (command instanceof Command.Standby s && reply.accepted()) {
+      try {
+        // The controller acts at once; the choice must also survive a restart.
+        standbyStore.persistStandby(s.on());
+      } catch (io.flywall.state.StateStoreException e) {
+        log.error("cannot persist standby={}: {}", s.on(), e.getMessage());
+        return new CommandReply(
+            true,
+            reply.message()
+                + " (but it could not be saved: "
+                + e.getMessage()
+                + "; a restart would forget it)",
+            reply.from(),
+            reply.to());
+      }
+    }
+    return reply;
+  }
+
+  /** A reload: new controller settings (or none), and what the history should say. */
+  void reload(Optional<io.flywall.failover.ControllerSettings> next, String outcome) {
+    onLoop(() -> step(new Event.Reload(next, outcome)));
+  }
+
+  /** An operator command as the log shows it, in the CLI's words. */
+  static String describe(Command command) {
+    if (command instanceof Command.Failover f) {
+      return "failover" + f.target().map(t -> " --to " + t).orElse("");
+    } else if (command instanceof Command.SetFailback s) {
+      return "failback " + (s.enabled() ? "enable" : "disable");
+    } else if (command instanceof Command.Promote p) {
+      return "promote" + (p.force() ? " --force" : "");
+    } else if (command instanceof Command.Standby s) {
+      return s.on() ? "standby" : "unstandby";
+    }
+    return "reset";
   }
 
   /** The clock_skew alarm's detail while it is raised. */

@@ -38,6 +38,7 @@ import java.net.InetSocketAddress;
 import java.nio.channels.DatagramChannel;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -55,8 +56,10 @@ public final class Daemon implements AutoCloseable {
   private final StateDatabase database;
   private final ControllerLoop node;
   private final ApiServer api;
-  private final HealthWatch health;
+  private volatile HealthWatch health;
   private final ConnectionSync connectionSync;
+  // What a reload needs: set once by start().
+  private Reloading reloading;
   private final Replication replication;
   private final java.util.Optional<TcpConnectAnswer> tcpAnswer;
 
@@ -114,6 +117,18 @@ public final class Daemon implements AutoCloseable {
 
   public static Daemon start(FlywallConfig config, Clock clock, Effects effects)
       throws NodeStartException {
+    return start(config, java.util.Optional.empty(), clock, effects);
+  }
+
+  /**
+   * @param configFile where {@code config} was read from: a reload reads it again
+   */
+  public static Daemon start(
+      FlywallConfig config,
+      java.util.Optional<java.nio.file.Path> configFile,
+      Clock clock,
+      Effects effects)
+      throws NodeStartException {
     ClusterPlan plan = ClusterPlan.of(config);
     // Started first, so the Argon2id run overlaps opening the database.
     CompletableFuture<ClusterKeys> derivedKeys = deriveKeys(config);
@@ -140,8 +155,12 @@ public final class Daemon implements AutoCloseable {
       HeartbeatReceiver receiver = new HeartbeatReceiver(plan.nodeId(), peers, clock);
       channel = bindHeartbeats(plan.heartbeatBind());
       tcpAnswer = TcpConnectAnswer.open(plan.heartbeatBind());
+      boolean standby = meta.standby();
+      if (standby) {
+        log.warn("this node is in standby (an operator's choice): 'flywall ha unstandby' ends it");
+      }
       FailoverController controller =
-          new FailoverController(plan.controller(), epoch, clock.instant());
+          new FailoverController(plan.controller(), epoch, standby, clock.instant());
       HaMetrics metrics = new HaMetrics();
       MonitorFeed monitor = new MonitorFeed(config.api().maxMonitors());
       History history = new History(database);
@@ -149,6 +168,7 @@ public final class Daemon implements AutoCloseable {
           Executors.newSingleThreadScheduledExecutor(daemonThreads("flywall-controller"));
       ExecutorService effectsThread =
           Executors.newSingleThreadExecutor(daemonThreads("flywall-effects"));
+      ReplaceableScripts scripts = new ReplaceableScripts(effects.scripts());
       ControllerLoop[] holder = new ControllerLoop[1];
       Replication[] replicationHolder = new Replication[1];
       replication =
@@ -207,7 +227,7 @@ public final class Daemon implements AutoCloseable {
                       meta,
                       history,
                       effects.vips(),
-                      effects.scripts(),
+                      scripts,
                       metrics,
                       monitor,
                       feedback,
@@ -217,11 +237,23 @@ public final class Daemon implements AutoCloseable {
               effects.vips(),
               metrics,
               monitor,
-              replicationHolder[0]::primaryIs);
+              replicationHolder[0]::primaryIs,
+              meta);
       holder[0] = node;
+      Daemon[] daemonHolder = new Daemon[1];
       HaView view =
           new HaView(
-              plan, clock, node, receiver, history, effects.vips(), effects.connectionSync());
+              plan,
+              clock,
+              node,
+              receiver,
+              history,
+              effects.vips(),
+              effects.connectionSync(),
+              () ->
+                  daemonHolder[0] == null
+                      ? io.flywall.api.ApiModel.CommandOutcome.refused("still starting; try again")
+                      : daemonHolder[0].reload());
       // A node that died while primary may still carry the VIPs: it holds nothing until elected.
       try {
         effects.vips().release();
@@ -229,17 +261,7 @@ public final class Daemon implements AutoCloseable {
         throw new NodeStartException("cannot remove leftover VIPs at start: " + e.getMessage(), e);
       }
       HaConfig ha = config.replication().ha().orElseThrow();
-      HealthWatch health =
-          new HealthWatch(
-              ha.monitorLinks(),
-              ha.virtualIps().stream()
-                  .map(io.flywall.config.VirtualIpConfig::interfaceName)
-                  .toList(),
-              ha.monitorGateways(),
-              effects.links(),
-              new GatewayMonitor(effects.commands()),
-              node::healthChanged,
-              Executors.newScheduledThreadPool(2, daemonThreads("flywall-health")));
+      HealthWatch health = healthWatch(ha, effects, node);
       ApiServer api =
           startApi(config.api(), view, metrics, monitor, new StateApi(plan.nodeId(), replication));
       log.info(
@@ -256,16 +278,20 @@ public final class Daemon implements AutoCloseable {
               new ConntrackReporting(
                   plan.nodeId(), clock, metrics, monitor, history, view::status));
       node.start();
-      return new Daemon(
-          plan.nodeId(),
-          lock,
-          database,
-          node,
-          api,
-          health,
-          effects.connectionSync(),
-          replication,
-          tcpAnswer);
+      Daemon daemon =
+          new Daemon(
+              plan.nodeId(),
+              lock,
+              database,
+              node,
+              api,
+              health,
+              effects.connectionSync(),
+              replication,
+              tcpAnswer);
+      daemon.reloading = new Reloading(configFile, config, clock, effects, scripts, effectsThread);
+      daemonHolder[0] = daemon;
+      return daemon;
     } catch (NodeStartException | IOException | StateStoreException | RuntimeException e) {
       // Nothing half-started is left behind: a failed start releases what it took.
       effects.connectionSync().close();
@@ -278,6 +304,147 @@ public final class Daemon implements AutoCloseable {
           ? start
           : new NodeStartException(e.getMessage(), e);
     }
+  }
+
+  private static HealthWatch healthWatch(HaConfig ha, Effects effects, ControllerLoop node) {
+    return new HealthWatch(
+        ha.monitorLinks(),
+        ha.virtualIps().stream().map(io.flywall.config.VirtualIpConfig::interfaceName).toList(),
+        ha.monitorGateways(),
+        effects.links(),
+        new GatewayMonitor(effects.commands()),
+        node::healthChanged,
+        Executors.newScheduledThreadPool(2, daemonThreads("flywall-health")));
+  }
+
+  /** What a reload reads, compares against and replaces. */
+  private static final class Reloading {
+    final java.util.Optional<java.nio.file.Path> file;
+    FlywallConfig running;
+    final Clock clock;
+    final Effects effects;
+    final ReplaceableScripts scripts;
+    final ExecutorService effectsThread;
+
+    Reloading(
+        java.util.Optional<java.nio.file.Path> file,
+        FlywallConfig running,
+        Clock clock,
+        Effects effects,
+        ReplaceableScripts scripts,
+        ExecutorService effectsThread) {
+      this.file = file;
+      this.running = running;
+      this.clock = clock;
+      this.effects = effects;
+      this.scripts = scripts;
+      this.effectsThread = effectsThread;
+    }
+  }
+
+  /**
+   * Re-reads the config file (SIGHUP, {@code flywall reload}, POST /api/ha/reload) and applies what
+   * can change live: priority and failback settings (through the controller), VIPs added or
+   * removed, monitors, scripts. A config that does not pass {@code config check}, or that changes
+   * anything else (named in the answer), is refused and the node keeps running on the old one.
+   * Either way the history records a {@code reload} event.
+   */
+  public synchronized io.flywall.api.ApiModel.CommandOutcome reload() {
+    if (closed) {
+      return io.flywall.api.ApiModel.CommandOutcome.refused("stopping; nothing reloaded");
+    }
+    Reloading r = reloading;
+    if (r.file.isEmpty()) {
+      return refuseReload("this node was not started from a config file");
+    }
+    java.nio.file.Path file = r.file.get();
+    FlywallConfig next;
+    try {
+      io.flywall.config.LoadedConfig loaded = ConfigLoader.withSystemHostname().load(file);
+      loaded.warnings().forEach(w -> log.warn("reload: {}", w.asWarning()));
+      next = loaded.config();
+    } catch (io.flywall.config.ConfigException e) {
+      return refuseReload(
+          file
+              + " does not pass 'flywall config check', the node keeps running on the config it"
+              + " has:\n"
+              + e.getMessage());
+    }
+    ReloadPlan plan = ReloadPlan.between(r.running, next);
+    if (!plan.refused().isEmpty()) {
+      return refuseReload(
+          "cannot change live: "
+              + String.join(", ", plan.refused())
+              + " (restart to apply them); nothing was changed");
+    }
+    if (!plan.changesAnything()) {
+      node.reload(java.util.Optional.empty(), "reloaded " + file + ": no change");
+      return io.flywall.api.ApiModel.CommandOutcome.accepted("reloaded: no change");
+    }
+    HaConfig ha = next.replication().ha().orElseThrow();
+    io.flywall.failover.ControllerSettings settings;
+    FailoverScripts newScripts = null;
+    try {
+      settings = ClusterPlan.of(next).controller();
+      if (plan.scripts()) {
+        newScripts = NodeEffects.scripts(next, r.clock);
+      }
+    } catch (NodeStartException | RuntimeException e) {
+      return refuseReload(e.getMessage() + "; nothing was changed");
+    }
+    List<String> problems = new java.util.ArrayList<>();
+    if (plan.vips()) {
+      try {
+        // On the effects thread: never in the middle of a takeover's or a release's VIP step.
+        r.effectsThread
+            .submit(
+                () -> {
+                  r.effects
+                      .vips()
+                      .reconfigure(
+                          NodeEffects.vips(ha, v -> true),
+                          NodeEffects.vips(ha, io.flywall.config.VirtualIpConfig::gratuitousArp),
+                          NodeEffects.vips(ha, io.flywall.config.VirtualIpConfig::arpPing));
+                  return null;
+                })
+            .get(30, java.util.concurrent.TimeUnit.SECONDS);
+      } catch (java.util.concurrent.ExecutionException e) {
+        if (e.getCause() instanceof UnsupportedOperationException unsupported) {
+          return refuseReload(unsupported.getMessage() + "; nothing was changed");
+        }
+        problems.add("VIPs: " + e.getCause().getMessage());
+      } catch (Exception e) {
+        problems.add("VIPs: " + e);
+      }
+    }
+    if (newScripts != null) {
+      r.scripts.replace(newScripts);
+    }
+    if (plan.monitors() || plan.vips()) {
+      HealthWatch old = health;
+      HealthWatch fresh = healthWatch(ha, r.effects, node);
+      fresh.start(ha.heartbeatInterval());
+      health = fresh;
+      old.close();
+    }
+    String outcome =
+        "reloaded "
+            + file
+            + ": "
+            + String.join("; ", plan.changes())
+            + (problems.isEmpty() ? "" : "; problems: " + String.join("; ", problems));
+    node.reload(
+        plan.controller() ? java.util.Optional.of(settings) : java.util.Optional.empty(), outcome);
+    r.running = next;
+    log.info("{}", outcome);
+    return io.flywall.api.ApiModel.CommandOutcome.accepted(outcome);
+  }
+
+  private io.flywall.api.ApiModel.CommandOutcome refuseReload(String why) {
+    String outcome = "reload refused: " + why;
+    log.warn("{}", outcome);
+    node.reload(java.util.Optional.empty(), outcome);
+    return io.flywall.api.ApiModel.CommandOutcome.refused(outcome);
   }
 
   /** Taken before anything else touches the directory: two daemons on it would share an epoch. */

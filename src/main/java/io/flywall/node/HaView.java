@@ -39,6 +39,7 @@ final class HaView implements HaService {
   private final History history;
   private final VipGroup vips;
   private final ConnectionSync connectionSync;
+  private final java.util.function.Supplier<CommandOutcome> reload;
 
   HaView(
       ClusterPlan plan,
@@ -47,7 +48,9 @@ final class HaView implements HaService {
       HeartbeatReceiver receiver,
       History history,
       VipGroup vips,
-      ConnectionSync connectionSync) {
+      ConnectionSync connectionSync,
+      java.util.function.Supplier<CommandOutcome> reload) {
+    this.reload = reload;
     this.plan = plan;
     this.clock = clock;
     this.loop = loop;
@@ -92,7 +95,8 @@ final class HaView implements HaService {
         view.since().toString(),
         alarms,
         view.healthy() ? null : loop.healthCause(),
-        ConntrackReporting.document(sync));
+        ConntrackReporting.document(sync),
+        view.standby());
   }
 
   @Override
@@ -111,7 +115,8 @@ final class HaView implements HaService {
             null,
             view.epoch(),
             0L,
-            address(plan.heartbeatBind())));
+            address(plan.heartbeatBind()),
+            view.standby()));
     List<InetSocketAddress> heardFrom = new ArrayList<>();
     for (ControllerView.Peer peer : view.peers()) {
       Optional<PeerStatus> wire = receiver.peers().get(peer.nodeId());
@@ -127,7 +132,8 @@ final class HaView implements HaService {
               wire.flatMap(PeerStatus::rtt).map(rtt -> rtt.toNanos() / 1e6).orElse(null),
               peer.epoch(),
               peer.replicationPosition(),
-              wire.map(w -> address(w.address())).orElse(null)));
+              wire.map(w -> address(w.address())).orElse(null),
+              peer.standby()));
     }
     for (InetSocketAddress configured : plan.destinations()) {
       if (!heard(configured, heardFrom)) {
@@ -200,6 +206,33 @@ final class HaView implements HaService {
   @Override
   public CommandOutcome reset() {
     return command(new Command.Reset());
+  }
+
+  @Override
+  public CommandOutcome reload() {
+    return reload.get();
+  }
+
+  /**
+   * Standby of this node. Another node's standby is refused here: the choice is persisted by the
+   * node it concerns, so it is asked there.
+   */
+  @Override
+  public CommandOutcome standby(Optional<String> node, boolean on) {
+    if (node.isPresent() && !node.get().equals(plan.nodeId())) {
+      return CommandOutcome.refused(
+          (on ? "standby" : "unstandby")
+              + " of "
+              + node.get()
+              + " must be asked on "
+              + node.get()
+              + " itself (this is "
+              + plan.nodeId()
+              + "): run 'flywall ha "
+              + (on ? "standby" : "unstandby")
+              + "' there, or give --api its API");
+    }
+    return command(new Command.Standby(on));
   }
 
   private CommandOutcome command(Command command) {

@@ -33,7 +33,8 @@ final class HeartbeatMapping {
         status.has(Heartbeat.Flag.FAILBACK_ARMED),
         status.failbackVersion(),
         handover,
-        status.role() == Heartbeat.Role.WITNESS);
+        status.role() == Heartbeat.Role.WITNESS,
+        status.has(Heartbeat.Flag.STANDBY));
   }
 
   static NodeStatus toWire(PeerHeartbeat own, String replicationAddress, String followedPrimary) {
@@ -49,6 +50,9 @@ final class HeartbeatMapping {
     }
     if (own.failbackEnabled()) {
       flags.add(Heartbeat.Flag.FAILBACK_ARMED);
+    }
+    if (own.standby()) {
+      flags.add(Heartbeat.Flag.STANDBY);
     }
     if (own.role() == Role.INIT) {
       flags.add(Heartbeat.Flag.STARTUP_HOLD);

@@ -265,6 +265,37 @@ class ClientCommandsTest {
   }
 
   @Test
+  void aBackupGoesStandbyShowsItInStatusAndClusterAndComesBack() throws Exception {
+    Result standby = run(2, "ha", "standby");
+    assertThat(standby.exit).as(standby.err).isZero();
+    assertThat(standby.out).contains("in standby");
+    try {
+      assertThat(api(2, "/api/ha/status").path("standby").asBoolean()).isTrue();
+      assertThat(run(2, "ha", "status").out).contains("Standby:   yes");
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> run(1, "ha", "cluster").out.contains("backup (standby)"));
+      JsonNode peer = api(1, "/api/ha/cluster").path("nodes").get(1);
+      assertThat(peer.path("node_id").asText()).isEqualTo("node2");
+      assertThat(peer.path("standby").asBoolean()).isTrue();
+
+      // The primary cannot hand over to a node in standby.
+      Result failover = run(1, "ha", "failover", "--to", "node2");
+      assertThat(failover.exit).isEqualTo(ExitCode.CONFLICT);
+      assertThat(failover.err).contains("node2 is in standby");
+
+      // Another node's standby is asked on that node.
+      Result elsewhere = run(2, "ha", "standby", "node1");
+      assertThat(elsewhere.exit).isEqualTo(ExitCode.CONFLICT);
+      assertThat(elsewhere.err).contains("must be asked on node1");
+    } finally {
+      Result back = run(2, "ha", "unstandby", "node2");
+      assertThat(back.exit).as(back.err).isZero();
+    }
+    assertThat(api(2, "/api/ha/status").path("standby").asBoolean()).isFalse();
+  }
+
+  @Test
   void monitorWithJsonPrintsOnlyJsonLinesOnStdoutAndTheBannerOnStderr() throws Exception {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();

@@ -249,6 +249,11 @@ final class Invariants {
     }
   }
 
+  /** (S) A node in standby never becomes primary: not elected, not handed over to, not promoted. */
+  void standbyTookOver(SimulatedCluster.Node p, Transition t) {
+    fail("(S) " + p.id + " is in standby but recorded " + t.type() + ": " + t.cause());
+  }
+
   /** (L-a), when a node takes over by election. */
   void elected(SimulatedCluster.Node p) {
     if (sim.linkFaults > 0 || sim.now - sim.lastLinkFaultChange < FAILURE_TIMEOUT + INTERVAL) {
@@ -260,6 +265,8 @@ final class Invariants {
           || !Election.isBetter(b.priority, b.id, p.priority, p.id)
           || !b.up()
           || b.controller == null
+          || b.controller.standby()
+          || (b.reloadedAt >= 0 && sim.now - b.reloadedAt < settle)
           || b.controller.role() == Role.FAULT
           || !b.controller.view(sim.instant()).healthy()
           || !b.controller.heartbeat(sim.instant()).hasQuorum()
@@ -301,7 +308,7 @@ final class Invariants {
       }
       // A node left in fault (an epoch it could not persist stays a fault until an operator's
       // reset) cannot be the preferred node.
-      if (!node.controller.view(sim.instant()).healthy()) {
+      if (!node.controller.view(sim.instant()).healthy() || node.controller.standby()) {
         continue;
       }
       if (best == null || Election.isBetter(node.priority, node.id, best.priority, best.id)) {

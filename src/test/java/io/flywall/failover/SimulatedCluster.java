@@ -38,8 +38,10 @@ final class SimulatedCluster {
   final class Node {
     final int index;
     final String id;
-    final int priority;
-    final ControllerSettings settings;
+    // Both change when a reload reaches the node (the config file it restarts with, too).
+    int priority;
+    ControllerSettings settings;
+    long reloadedAt = -1;
     FailoverController controller;
     int incarnation;
     long startedAt;
@@ -47,6 +49,8 @@ final class SimulatedCluster {
     int paused;
     int unhealthy;
     long persistedEpoch;
+    // The operator's standby choice as the node persisted it: a restart starts with it.
+    boolean persistedStandby;
     boolean holdsVips;
     boolean promotedByOperator;
     // A crash is a power-off (streams fall silent) or a kill (the OS closes them).
@@ -117,7 +121,8 @@ final class SimulatedCluster {
           false,
           0,
           Optional.empty(),
-          true);
+          true,
+          false);
     }
   }
 
@@ -285,7 +290,9 @@ final class SimulatedCluster {
           if (node.incarnation != incarnation) {
             return;
           }
-          node.controller = new FailoverController(node.settings, node.persistedEpoch, instant());
+          node.controller =
+              new FailoverController(
+                  node.settings, node.persistedEpoch, node.persistedStandby, instant());
           node.startedAt = now;
           node.heard.clear();
           node.holdsVips = false;
@@ -444,6 +451,29 @@ final class SimulatedCluster {
     stepWhenUp(node, new Event.OperatorCommand(command));
   }
 
+  /** An operator edits the node's priority and reloads (SIGHUP); a crashed node misses it. */
+  void reload(Node node, int priority) {
+    ControllerSettings s = node.settings;
+    ControllerSettings next =
+        new ControllerSettings(
+            s.nodeId(),
+            priority,
+            s.failbackMode(),
+            s.failbackDelay(),
+            s.failbackWindow(),
+            s.heartbeatInterval(),
+            s.failureTimeout(),
+            s.quorumMode(),
+            s.configuredPeers(),
+            s.hasWitness(),
+            s.probeBeforeClaim(),
+            s.startupHold());
+    stepWhenUp(
+        node,
+        new Event.Reload(
+            Optional.of(next), "reloaded: priority " + s.priority() + " -> " + priority));
+  }
+
   // ---- network ----
 
   void broadcast(Node from) {
@@ -522,6 +552,17 @@ final class SimulatedCluster {
     }
     Role before = node.controller.role();
     Decision d = node.controller.step(event, instant());
+    if (event instanceof Event.Reload r && r.next().isPresent()) {
+      node.settings = r.next().get();
+      node.priority = node.settings.priority();
+      node.reloadedAt = now;
+    }
+    if (event instanceof Event.OperatorCommand c
+        && c.c() instanceof Command.Standby s
+        && d.reply().map(CommandReply::accepted).orElse(false)) {
+      // As ControllerLoop does: persisted once the controller accepted it.
+      node.persistedStandby = s.on();
+    }
     if (event instanceof Event.OperatorCommand c
         && c.c() instanceof Command.Promote
         && d.reply().map(CommandReply::accepted).orElse(false)) {
@@ -562,6 +603,10 @@ final class SimulatedCluster {
     transitions.merge(t.type().label(), 1, Integer::sum);
     if (t.type() == TransitionType.TAKEOVER && !t.cause().startsWith("planned handover")) {
       invariants.elected(node);
+    }
+    if ((t.type() == TransitionType.TAKEOVER || t.type() == TransitionType.PROMOTE)
+        && node.controller.standby()) {
+      invariants.standbyTookOver(node, t);
     }
     note(
         "   "
