@@ -60,6 +60,7 @@ public final class Daemon implements AutoCloseable {
   private final ConnectionSync connectionSync;
   // What a reload needs: set once by start().
   private Reloading reloading;
+  private HaView view;
   private final Replication replication;
   private final java.util.Optional<TcpConnectAnswer> tcpAnswer;
 
@@ -82,6 +83,11 @@ public final class Daemon implements AutoCloseable {
     this.node = node;
     this.api = api;
     this.health = health;
+  }
+
+  /** What the API shows of this node (tests ask it directly). */
+  HaView view() {
+    return view;
   }
 
   public int apiPort() {
@@ -290,6 +296,7 @@ public final class Daemon implements AutoCloseable {
               replication,
               tcpAnswer);
       daemon.reloading = new Reloading(configFile, config, clock, effects, scripts, effectsThread);
+      daemon.view = view;
       daemonHolder[0] = daemon;
       return daemon;
     } catch (NodeStartException | IOException | StateStoreException | RuntimeException e) {
