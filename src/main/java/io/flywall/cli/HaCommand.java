@@ -87,7 +87,9 @@ final class HaCommand implements Runnable {
               s.path("node_id").asText(), s.path("priority").asInt()));
       text.append(
           String.format(
-              "Role:      %s since %s%n", s.path("role").asText(), s.path("since").asText()));
+              "Role:      %s since %s%n",
+              s.path("role").asText(),
+              HumanTime.withAge(s.path("since").asText(), Clock.systemUTC().instant())));
       if (s.path("standby").asBoolean()) {
         text.append(String.format("Standby:   yes (not eligible until 'flywall ha unstandby')%n"));
       }
@@ -117,7 +119,9 @@ final class HaCommand implements Runnable {
               f.path("mode").asText(),
               f.path("enabled").asBoolean() ? "enabled" : "suspended",
               f.path("pending_until").isTextual()
-                  ? ", pending until " + f.path("pending_until").asText()
+                  ? ", pending until "
+                      + HumanTime.withAge(
+                          f.path("pending_until").asText(), Clock.systemUTC().instant())
                   : ""));
       for (JsonNode alarm : s.path("alarms")) {
         text.append(
@@ -168,7 +172,9 @@ final class HaCommand implements Runnable {
             n.path("alive").asBoolean() ? "yes" : "no",
             n.path("healthy").asBoolean() ? "yes" : "no",
             heard ? n.path("epoch").asLong() : null,
-            n.path("last_seen_ms").isNull() ? null : n.path("last_seen_ms").asLong() + "ms ago",
+            n.path("last_seen_ms").isNull()
+                ? null
+                : HumanTime.span(Duration.ofMillis(n.path("last_seen_ms").asLong())) + " ago",
             n.path("rtt_ms").isNull() ? null : String.format("%.2fms", n.path("rtt_ms").asDouble()),
             n.path("address").isNull() ? null : n.path("address").asText());
       }
@@ -199,7 +205,12 @@ final class HaCommand implements Runnable {
         throw new UserError("--limit must be from 1 to 10000", 2);
       }
       JsonNode h = options.client().get("/api/ha/history?limit=" + limit);
-      Table table = new Table("ID", "TIME", "TYPE", "FROM", "TO", "EPOCH", "MS", "CAUSE", "STEPS");
+      // Causes and steps are sentences: wrapped, so a table still fits a terminal.
+      Table table =
+          new Table("ID", "TIME", "TYPE", "FROM", "TO", "EPOCH", "MS", "CAUSE", "STEPS")
+              .wrap(7, 60)
+              .wrap(8, 40);
+      java.time.Instant now = Clock.systemUTC().instant();
       for (JsonNode e : h.path("events")) {
         StringBuilder steps = new StringBuilder();
         for (JsonNode step : e.path("steps")) {
@@ -216,7 +227,7 @@ final class HaCommand implements Runnable {
         }
         table.row(
             e.path("id").asLong(),
-            e.path("time").asText(),
+            HumanTime.withAge(e.path("time").asText(), now),
             e.path("type").asText(),
             e.path("from_role").asText(),
             e.path("to_role").asText(),

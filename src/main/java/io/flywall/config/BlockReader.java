@@ -486,10 +486,31 @@ final class BlockReader {
               try {
                 return Optional.of(HostPort.parse(s));
               } catch (IllegalArgumentException e) {
-                log.error(v.position(), "`" + a.name() + "`: " + e.getMessage());
+                String message =
+                    s.indexOf(':') < 0
+                        ? "\"" + s + "\" has no port: write " + portExample(a.name())
+                        : e.getMessage();
+                log.error(v.position(), "`" + a.name() + "`: " + message);
                 return Optional.empty();
               }
             });
+  }
+
+  /** An example that is right for this attribute: its port means something different in each. */
+  private static String portExample(String attribute) {
+    switch (attribute) {
+      case "peer_addr":
+      case "witness_addr":
+        return "HOST:PORT with the peer's heartbeat_port, e.g. \"10.0.0.2:9002\"";
+      case "peer_addrs":
+      case "primary_addr":
+        return "HOST:PORT with the peer's replication port (its listen_addr), e.g."
+            + " \"10.0.0.2:9001\"";
+      case "listen":
+        return "HOST:PORT, e.g. \"127.0.0.1:8080\"";
+      default:
+        return "HOST:PORT, e.g. \"10.0.0.1:9001\" or \":9001\" (any local address)";
+    }
   }
 
   private Optional<Path> asPath(AttributeSpec a, HclValue v) {

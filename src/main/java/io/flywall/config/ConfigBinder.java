@@ -159,6 +159,7 @@ final class ConfigBinder {
     Optional<HaConfig> ha = haBlock.flatMap(this::ha);
 
     requireSecretForPeers(r, haBlock);
+    warnOfSwappedPorts(r, listenAddr, peerAddr, peerAddrs, ha);
     boolean conntrackSync =
         ha.flatMap(HaConfig::conntrackSync).map(ConntrackSyncConfig::enabled).orElse(false);
     if (conntrackSync
@@ -257,6 +258,56 @@ final class ConfigBinder {
           "`secret_key` is required in block `replication` because"
               + " `witness_addr` is set: it authenticates the witness");
     }
+  }
+
+  /**
+   * peer_addr names the peer's heartbeat address, peer_addrs its replication address (the guide's
+   * configs, which must keep loading, use both so). The other port in either is a likely mistake:
+   * said at once rather than found as a silent peer.
+   */
+  private void warnOfSwappedPorts(
+      BlockReader r,
+      Optional<HostPort> listenAddr,
+      Optional<HostPort> peerAddr,
+      Optional<List<HostPort>> peerAddrs,
+      Optional<HaConfig> ha) {
+    if (listenAddr.isEmpty()) {
+      return;
+    }
+    int replicationPort = listenAddr.get().port();
+    int heartbeatPort = ha.map(HaConfig::heartbeatPort).orElse(HaConfig.DEFAULT_HEARTBEAT_PORT);
+    if (replicationPort == heartbeatPort) {
+      return;
+    }
+    peerAddr
+        .filter(p -> p.port() == replicationPort)
+        .ifPresent(
+            p ->
+                log.warning(
+                    r.valuePositionOf("peer_addr"),
+                    "`peer_addr` is the peer's heartbeat address: its port is the peer's"
+                        + " heartbeat_port ("
+                        + heartbeatPort
+                        + " here), not the replication port "
+                        + replicationPort
+                        + "; write \""
+                        + p.withPort(heartbeatPort)
+                        + "\""));
+    peerAddrs.stream()
+        .flatMap(List::stream)
+        .filter(p -> p.port() == heartbeatPort)
+        .findFirst()
+        .ifPresent(
+            p ->
+                log.warning(
+                    r.valuePositionOf("peer_addrs"),
+                    "`peer_addrs` are the peers' replication addresses (their listen_addr, port "
+                        + replicationPort
+                        + " here), not their heartbeat_port "
+                        + heartbeatPort
+                        + ": heartbeats go to each host's heartbeat_port by themselves; write \""
+                        + p.withPort(replicationPort)
+                        + "\""));
   }
 
   private Optional<HaConfig> ha(BlockReader h) {

@@ -136,9 +136,18 @@ public final class ControllerLoop implements AutoCloseable {
         "node {} started: priority {}, heartbeats on {} to {}, failure timeout {} ms",
         plan.nodeId(),
         plan.controller().priority(),
-        plan.heartbeatBind(),
-        plan.destinations(),
+        hostPort(plan.heartbeatBind()),
+        plan.destinations().stream().map(ControllerLoop::hostPort).toList(),
         plan.controller().failureTimeout().toMillis());
+  }
+
+  /** "10.0.0.1:9002", not InetSocketAddress's "/10.0.0.1:9002". */
+  static String hostPort(InetSocketAddress address) {
+    String host =
+        address.getAddress() == null
+            ? address.getHostString()
+            : address.getAddress().getHostAddress();
+    return (host.contains(":") ? "[" + host + "]" : host) + ":" + address.getPort();
   }
 
   /** The transport's listener: hands a valid heartbeat to the event loop. */

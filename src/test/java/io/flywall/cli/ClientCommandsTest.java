@@ -296,6 +296,19 @@ class ClientCommandsTest {
   }
 
   @Test
+  void tablesShowHumanTimesWrapLongCausesAndNeverRawJson() {
+    Result status = run(1, "ha", "status");
+    assertThat(status.out)
+        .containsPattern("Role: +primary since \\d{4}-\\d\\d-\\d\\d [0-9:]{8}Z \\(.* ago\\)");
+    Result history = run(1, "ha", "history");
+    assertThat(history.out).contains(" ago)");
+    assertThat(history.out.lines()).allMatch(l -> l.length() < 200, "lines under 200 characters");
+    Result stats = run(1, "replication", "stats");
+    assertThat(stats.exit).isZero();
+    assertThat(stats.out).doesNotContain("{").doesNotContain("}");
+  }
+
+  @Test
   void monitorWithJsonPrintsOnlyJsonLinesOnStdoutAndTheBannerOnStderr() throws Exception {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();

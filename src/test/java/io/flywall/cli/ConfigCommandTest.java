@@ -239,4 +239,35 @@ class ConfigCommandTest {
         .contains("stay in fault")
         .doesNotContain("interface lo");
   }
+
+  @Test
+  void checkRefusesWhatRunRefusesHaDisabledOrAbsentButNotAWitnessConfig() throws Exception {
+    Path disabled =
+        write(
+            "disabled.hcl",
+            "replication {\n  mode = \"primary\"\n  ha {\n    enabled = false\n  }\n}\n");
+    Run r = run("config", "check", disabled.toString());
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(r.out()).isEmpty();
+    assertThat(r.err()).contains("`ha.enabled = false`").contains("flywall ha standby");
+
+    Path absent = write("absent.hcl", "replication {\n  mode = \"primary\"\n}\n");
+    assertThat(run("config", "check", absent.toString()).err()).contains("no `ha` block");
+
+    Path witness =
+        write(
+            "witness.hcl",
+            """
+            replication {
+              mode = "standalone"
+              peer_addrs = ["10.0.0.1:9001", "10.0.0.2:9001"]
+              witness_key = "%s"
+              ha {
+                enabled = false
+              }
+            }
+            """
+                .formatted("ab".repeat(32)));
+    assertThat(run("config", "check", witness.toString()).exitCode()).isZero();
+  }
 }

@@ -118,7 +118,12 @@ class DaemonLifecycleIT {
           .until(
               () ->
                   node1.role().equals(Optional.of("primary"))
-                      && node2.role().equals(Optional.of("backup")));
+                      && node2.role().equals(Optional.of("backup"))
+                      // A replica not yet in sync is no handover target.
+                      && node2
+                          .get("/api/replication/status")
+                          .map(s -> s.path("sync_state").asText())
+                          .equals(Optional.of("in_sync")));
 
       node1.stop();
       assertThat(node1.exitValue()).as(node1.logTail(20)).isEqualTo(0);
