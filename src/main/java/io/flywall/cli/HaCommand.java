@@ -75,7 +75,9 @@ final class HaCommand implements Runnable {
   @Command(
       name = "status",
       mixinStandardHelpOptions = true,
-      description = "Show this node's role, epoch, quorum, VIPs, failback state and alarms.")
+      description = "Show this node's role, epoch, quorum, VIPs, failback state and alarms.",
+      footerHeading = "%nExamples:%n",
+      footer = {"  flywall ha status", "  flywall ha status --json | jq .role"})
   static final class Status extends ClientCommand {
     @Override
     public Integer call() {
@@ -145,7 +147,9 @@ final class HaCommand implements Runnable {
   @Command(
       name = "cluster",
       mixinStandardHelpOptions = true,
-      description = "List every node this node knows of, with liveness, role and RTT.")
+      description = "List every node this node knows of, with liveness, role and RTT.",
+      footerHeading = "%nExample:%n",
+      footer = {"  flywall ha cluster"})
   static final class Cluster extends ClientCommand {
     @Override
     public Integer call() {
@@ -190,7 +194,9 @@ final class HaCommand implements Runnable {
   @Command(
       name = "history",
       mixinStandardHelpOptions = true,
-      description = "Show the failover history, newest first, with causes and step timings.")
+      description = "Show the failover history, newest first, with causes and step timings.",
+      footerHeading = "%nExamples:%n",
+      footer = {"  flywall ha history --limit 5", "  flywall ha history --json"})
   static final class History extends ClientCommand {
     @Option(
         names = {"-n", "--limit"},
@@ -270,7 +276,9 @@ final class HaCommand implements Runnable {
   @Command(
       name = "failback",
       mixinStandardHelpOptions = true,
-      description = "Arm (enable) or suspend (disable) automatic failback, cluster-wide.")
+      description = "Arm (enable) or suspend (disable) automatic failback, cluster-wide.",
+      footerHeading = "%nExamples:%n",
+      footer = {"  flywall ha failback disable   # maintenance", "  flywall ha failback enable"})
   static final class Failback extends ClientCommand {
     enum Setting {
       enable,
@@ -297,7 +305,9 @@ final class HaCommand implements Runnable {
       name = "promote",
       mixinStandardHelpOptions = true,
       description =
-          "Force this node to become primary with a new epoch (refused without --force when it lacks quorum).")
+          "Force this node to become primary with a new epoch (refused without --force when it lacks quorum).",
+      footerHeading = "%nExample:%n",
+      footer = {"  flywall ha promote"})
   static final class Promote extends ClientCommand {
     @Option(
         names = "--force",
@@ -316,9 +326,13 @@ final class HaCommand implements Runnable {
   @Command(
       name = "reset",
       mixinStandardHelpOptions = true,
-      description =
-          "Clear fault, split-brain alarm and failback anti-flap state, then re-run the election."
-              + " It deletes no data.")
+      description = {
+        "Clear fault, split-brain alarm and failback anti-flap state, then re-run the election.",
+        "A suspended automatic failback (failback disable) is resumed too; the answer lists"
+            + " everything it cleared. Standby is kept. It deletes no data."
+      },
+      footerHeading = "%nExample:%n",
+      footer = {"  flywall ha reset && flywall ha status"})
   static final class Reset extends ClientCommand {
     @Override
     public Integer call() {
@@ -352,10 +366,10 @@ final class HaCommand implements Runnable {
       name = "standby",
       mixinStandardHelpOptions = true,
       description = {
-        "Put this node in standby for maintenance: a primary first hands its role over as"
-            + " planned (make before break); a standby node stays backup, is never elected,"
-            + " takes no failback and no handover, and stays so across restarts until"
-            + " 'flywall ha unstandby'.",
+        "Take this node out of service for maintenance until 'flywall ha unstandby'.",
+        "A primary first hands its role over as planned (make before break); a standby node"
+            + " stays backup, is never elected, takes no failback and no handover, and stays so"
+            + " across restarts.",
         "Refused (exit 6) when the node is primary and no other node can take the role now."
       },
       footerHeading = "%nExamples:%n",

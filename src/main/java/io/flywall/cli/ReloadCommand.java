@@ -9,9 +9,10 @@ import picocli.CommandLine.Command;
     name = "reload",
     mixinStandardHelpOptions = true,
     description = {
-      "Make the running daemon re-read its config file, as SIGHUP does (systemctl reload"
-          + " flywall). Priority, failback settings, VIPs added or removed, monitors and scripts"
-          + " take effect without a restart; the role is kept and traffic keeps flowing.",
+      "Make the running daemon re-read its config file, as SIGHUP does.",
+      "Priority, failback settings, VIPs added or removed, monitors and scripts take effect"
+          + " without a restart (systemctl reload flywall does the same); the role is kept and"
+          + " traffic keeps flowing.",
       "A config that does not pass 'flywall config check' is refused with its errors, and so is"
           + " one that changes anything that needs a restart (node_id, ports, addresses, secret,"
           + " state_dir, the api block, ...), which the answer names. Refused, the daemon keeps"

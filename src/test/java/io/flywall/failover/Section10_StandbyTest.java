@@ -117,9 +117,13 @@ class Section10_StandbyTest {
   }
 
   @Test
-  void resetKeepsTheOperatorsStandby() {
+  void resetKeepsTheOperatorsStandbyAndSaysItResumedASuspendedFailback() {
     Harness a = Harness.settings("a", 10).persistedStandby().start(0);
-    a.command(new Command.Reset());
+    a.command(new Command.SetFailback(false));
+    CommandReply r = a.command(new Command.Reset()).reply().orElseThrow();
     assertThat(a.controller.standby()).isTrue();
+    // Not silently: the operator's suspension is named in what reset cleared.
+    assertThat(r.message()).contains("failback suspension");
+    assertThat(a.controller.view(a.now).failback().enabled()).isTrue();
   }
 }
