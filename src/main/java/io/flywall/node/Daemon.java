@@ -430,9 +430,13 @@ public final class Daemon implements AutoCloseable {
     if (plan.monitors() || plan.vips()) {
       HealthWatch old = health;
       HealthWatch fresh = healthWatch(ha, r.effects, node);
+      old.close();
       fresh.start(ha.heartbeatInterval());
       health = fresh;
-      old.close();
+      if (!fresh.watching()) {
+        // A watch of nothing reports nothing: a fault the old monitors saw must still end.
+        node.healthChanged(true, "no monitor left after the reload");
+      }
     }
     String outcome =
         "reloaded "

@@ -189,6 +189,33 @@ class ReloadIT {
   }
 
   @Test
+  void aVipOnAnInterfaceThatDoesNotExistPutsTheNodeInFaultNamingIt() throws Exception {
+    Files.writeString(
+        file,
+        config(
+            100,
+            """
+            virtual_ip {
+              address = "10.99.7.1/24"
+              interface = "fwux0"
+            }
+            """));
+
+    assertThat(daemon.reload().accepted()).isTrue();
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> role().equals("fault"));
+    var status = daemon.view().status();
+    assertThat(status.healthCause()).contains("interface fwux0 missing");
+    // The node did not hear of another holder: no split-brain alarm, a plain fault.
+    assertThat(status.alarms()).noneMatch(a -> a.name().equals("split_brain_risk"));
+
+    // Back to the VIP on an interface that exists: the node recovers.
+    Files.writeString(file, config(100, ""));
+    assertThat(daemon.reload().accepted()).isTrue();
+    await().atMost(Duration.ofSeconds(20)).until(() -> role().equals("primary"));
+  }
+
+  @Test
   void aReloadWithoutChangesSaysSo() {
     CommandOutcome outcome = daemon.reload();
     assertThat(outcome.accepted()).isTrue();
