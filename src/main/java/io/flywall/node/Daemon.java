@@ -18,12 +18,9 @@ import io.flywall.config.ApiConfig;
 import io.flywall.config.Cidr;
 import io.flywall.config.ConfigLoader;
 import io.flywall.config.FlywallConfig;
-import io.flywall.config.HaConfig;
 import io.flywall.conntrack.ConnectionSync;
 import io.flywall.failover.FailoverController;
 import io.flywall.network.CommandRunner;
-import io.flywall.network.GatewayMonitor;
-import io.flywall.network.HealthWatch;
 import io.flywall.network.LinkMonitor;
 import io.flywall.network.LinkObserver;
 import io.flywall.network.VipGroup;
@@ -38,7 +35,6 @@ import java.net.InetSocketAddress;
 import java.nio.channels.DatagramChannel;
 import java.security.SecureRandom;
 import java.time.Clock;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -56,10 +52,8 @@ public final class Daemon implements AutoCloseable {
   private final StateDatabase database;
   private final ControllerLoop node;
   private final ApiServer api;
-  private volatile HealthWatch health;
+  private final ConfigReload reload;
   private final ConnectionSync connectionSync;
-  // What a reload needs: set once by start().
-  private Reloading reloading;
   private HaView view;
   private final Replication replication;
   private final java.util.Optional<TcpConnectAnswer> tcpAnswer;
@@ -70,7 +64,7 @@ public final class Daemon implements AutoCloseable {
       StateDatabase database,
       ControllerLoop node,
       ApiServer api,
-      HealthWatch health,
+      ConfigReload reload,
       ConnectionSync connectionSync,
       Replication replication,
       java.util.Optional<TcpConnectAnswer> tcpAnswer) {
@@ -82,7 +76,7 @@ public final class Daemon implements AutoCloseable {
     this.database = database;
     this.node = node;
     this.api = api;
-    this.health = health;
+    this.reload = reload;
   }
 
   /** What the API shows of this node (tests ask it directly). */
@@ -266,8 +260,8 @@ public final class Daemon implements AutoCloseable {
       } catch (Exception e) {
         throw new NodeStartException("cannot remove leftover VIPs at start: " + e.getMessage(), e);
       }
-      HaConfig ha = config.replication().ha().orElseThrow();
-      HealthWatch health = healthWatch(ha, effects, node);
+      ConfigReload reload =
+          new ConfigReload(configFile, config, clock, effects, scripts, effectsThread, node);
       ApiServer api =
           startApi(config.api(), view, metrics, monitor, new StateApi(plan.nodeId(), replication));
       log.info(
@@ -277,7 +271,7 @@ public final class Daemon implements AutoCloseable {
           epoch,
           database.file(),
           config.api().listen());
-      health.start(ha.heartbeatInterval());
+      reload.startWatching();
       effects
           .connectionSync()
           .start(
@@ -291,11 +285,10 @@ public final class Daemon implements AutoCloseable {
               database,
               node,
               api,
-              health,
+              reload,
               effects.connectionSync(),
               replication,
               tcpAnswer);
-      daemon.reloading = new Reloading(configFile, config, clock, effects, scripts, effectsThread);
       daemon.view = view;
       daemonHolder[0] = daemon;
       return daemon;
@@ -313,149 +306,12 @@ public final class Daemon implements AutoCloseable {
     }
   }
 
-  private static HealthWatch healthWatch(HaConfig ha, Effects effects, ControllerLoop node) {
-    return new HealthWatch(
-        ha.monitorLinks(),
-        ha.virtualIps().stream().map(io.flywall.config.VirtualIpConfig::interfaceName).toList(),
-        ha.monitorGateways(),
-        effects.links(),
-        new GatewayMonitor(effects.commands()),
-        node::healthChanged,
-        Executors.newScheduledThreadPool(2, daemonThreads("flywall-health")));
-  }
-
-  /** What a reload reads, compares against and replaces. */
-  private static final class Reloading {
-    final java.util.Optional<java.nio.file.Path> file;
-    FlywallConfig running;
-    final Clock clock;
-    final Effects effects;
-    final ReplaceableScripts scripts;
-    final ExecutorService effectsThread;
-
-    Reloading(
-        java.util.Optional<java.nio.file.Path> file,
-        FlywallConfig running,
-        Clock clock,
-        Effects effects,
-        ReplaceableScripts scripts,
-        ExecutorService effectsThread) {
-      this.file = file;
-      this.running = running;
-      this.clock = clock;
-      this.effects = effects;
-      this.scripts = scripts;
-      this.effectsThread = effectsThread;
-    }
-  }
-
   /**
-   * Re-reads the config file (SIGHUP, {@code flywall reload}, POST /api/ha/reload) and applies what
-   * can change live: priority and failback settings (through the controller), VIPs added or
-   * removed, monitors, scripts. A config that does not pass {@code config check}, or that changes
-   * anything else (named in the answer), is refused and the node keeps running on the old one.
-   * Either way the history records a {@code reload} event.
+   * Re-reads the config file and applies what can change live, or refuses saying why ({@link
+   * ConfigReload}).
    */
-  public synchronized io.flywall.api.ApiModel.CommandOutcome reload() {
-    if (closed) {
-      return io.flywall.api.ApiModel.CommandOutcome.refused("stopping; nothing reloaded");
-    }
-    Reloading r = reloading;
-    if (r.file.isEmpty()) {
-      return refuseReload("this node was not started from a config file");
-    }
-    java.nio.file.Path file = r.file.get();
-    FlywallConfig next;
-    try {
-      io.flywall.config.LoadedConfig loaded = ConfigLoader.withSystemHostname().load(file);
-      loaded.warnings().forEach(w -> log.warn("reload: {}", w.asWarning()));
-      next = loaded.config();
-    } catch (io.flywall.config.ConfigException e) {
-      return refuseReload(
-          file
-              + " does not pass 'flywall config check', the node keeps running on the config it"
-              + " has:\n"
-              + e.getMessage());
-    }
-    ReloadPlan plan = ReloadPlan.between(r.running, next);
-    if (!plan.refused().isEmpty()) {
-      return refuseReload(
-          "cannot change live: "
-              + String.join(", ", plan.refused())
-              + " (restart to apply them); nothing was changed");
-    }
-    if (!plan.changesAnything()) {
-      node.reload(java.util.Optional.empty(), "reloaded " + file + ": no change");
-      return io.flywall.api.ApiModel.CommandOutcome.accepted("reloaded: no change");
-    }
-    HaConfig ha = next.replication().ha().orElseThrow();
-    io.flywall.failover.ControllerSettings settings;
-    FailoverScripts newScripts = null;
-    try {
-      settings = ClusterPlan.of(next).controller();
-      if (plan.scripts()) {
-        newScripts = NodeEffects.scripts(next, r.clock);
-      }
-    } catch (NodeStartException | RuntimeException e) {
-      return refuseReload(e.getMessage() + "; nothing was changed");
-    }
-    List<String> problems = new java.util.ArrayList<>();
-    if (plan.vips()) {
-      try {
-        // On the effects thread: never in the middle of a takeover's or a release's VIP step.
-        r.effectsThread
-            .submit(
-                () -> {
-                  r.effects
-                      .vips()
-                      .reconfigure(
-                          NodeEffects.vips(ha, v -> true),
-                          NodeEffects.vips(ha, io.flywall.config.VirtualIpConfig::gratuitousArp),
-                          NodeEffects.vips(ha, io.flywall.config.VirtualIpConfig::arpPing));
-                  return null;
-                })
-            .get(30, java.util.concurrent.TimeUnit.SECONDS);
-      } catch (java.util.concurrent.ExecutionException e) {
-        if (e.getCause() instanceof UnsupportedOperationException unsupported) {
-          return refuseReload(unsupported.getMessage() + "; nothing was changed");
-        }
-        problems.add("VIPs: " + e.getCause().getMessage());
-      } catch (Exception e) {
-        problems.add("VIPs: " + e);
-      }
-    }
-    if (newScripts != null) {
-      r.scripts.replace(newScripts);
-    }
-    if (plan.monitors() || plan.vips()) {
-      HealthWatch old = health;
-      HealthWatch fresh = healthWatch(ha, r.effects, node);
-      old.close();
-      fresh.start(ha.heartbeatInterval());
-      health = fresh;
-      if (!fresh.watching()) {
-        // A watch of nothing reports nothing: a fault the old monitors saw must still end.
-        node.healthChanged(true, "no monitor left after the reload");
-      }
-    }
-    String outcome =
-        "reloaded "
-            + file
-            + ": "
-            + String.join("; ", plan.changes())
-            + (problems.isEmpty() ? "" : "; problems: " + String.join("; ", problems));
-    node.reload(
-        plan.controller() ? java.util.Optional.of(settings) : java.util.Optional.empty(), outcome);
-    r.running = next;
-    log.info("{}", outcome);
-    return io.flywall.api.ApiModel.CommandOutcome.accepted(outcome);
-  }
-
-  private io.flywall.api.ApiModel.CommandOutcome refuseReload(String why) {
-    String outcome = "reload refused: " + why;
-    log.warn("{}", outcome);
-    node.reload(java.util.Optional.empty(), outcome);
-    return io.flywall.api.ApiModel.CommandOutcome.refused(outcome);
+  public io.flywall.api.ApiModel.CommandOutcome reload() {
+    return reload.reload();
   }
 
   /** Taken before anything else touches the directory: two daemons on it would share an epoch. */
@@ -601,7 +457,7 @@ public final class Daemon implements AutoCloseable {
       return;
     }
     closed = true;
-    health.close();
+    reload.close();
     api.close();
     String outcome = node.stop();
     // After the node: a primary's handover may still want conntrackd and the store; then they go

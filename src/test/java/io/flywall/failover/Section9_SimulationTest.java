@@ -56,6 +56,9 @@ class Section9_SimulationTest {
     -6351399766043478878L,
     // A primary forced while every other node was in fault: nobody to fail back to.
     -957074217367269284L,
+    // Both nodes in standby, both down when the operator's unstandby came (found with base seed
+    // 424242): the simulation's own bookkeeping, not the controller, lost the unstandby.
+    -7460573296302629395L,
   };
 
   @Test
@@ -191,8 +194,12 @@ class Section9_SimulationTest {
     }
     for (SimulatedCluster.Node node : sim.nodes) {
       // Maintenance ends with the faults: the liveness checks need every node eligible again.
-      if (node.persistedStandby || (node.controller != null && node.controller.standby())) {
+      if (node.controller != null && node.controller.standby()) {
         sim.command(node, new Command.Standby(false));
+      } else if (node.controller == null) {
+        // Restarting right now (a command would be lost at its boot): it starts out of standby,
+        // as if the operator had cleared it the moment it came up.
+        node.persistedStandby = false;
       }
     }
     sim.invariants.healedAt = sim.now;
