@@ -80,6 +80,28 @@ class ClientCommandsTest {
     return runRaw(all.toArray(String[]::new)).out;
   }
 
+  /**
+   * The node that is backup now (waiting for one): with 300 ms failure timeouts on a loaded machine
+   * the role can move between tests, so tests that need "the backup" ask.
+   */
+  static int backup() {
+    int[] found = new int[1];
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () -> {
+              for (int node = 1; node <= 2; node++) {
+                if (api(node, "/api/ha/status").path("role").asText().equals("backup")
+                    && api(3 - node, "/api/ha/status").path("role").asText().equals("primary")) {
+                  found[0] = node;
+                  return true;
+                }
+              }
+              return false;
+            });
+    return found[0];
+  }
+
   static JsonNode api(int node, String path) throws Exception {
     HttpResponse<String> response =
         HttpClient.newHttpClient()
@@ -125,7 +147,7 @@ class ClientCommandsTest {
 
   @Test
   void refusedCommandsExitSixWithTheClustersReason() {
-    Result failover = run(2, "ha", "failover");
+    Result failover = run(backup(), "ha", "failover");
     assertThat(failover.exit).isEqualTo(ExitCode.CONFLICT).isEqualTo(6);
     assertThat(failover.err).contains("not primary").contains("HTTP 409");
   }
@@ -182,7 +204,7 @@ class ClientCommandsTest {
     Result notFound = run(1, "state", "get", "no_such_bucket", "no_such_key");
     assertThat(notFound.exit).as(notFound.err).isEqualTo(ExitCode.NOT_FOUND);
 
-    Result conflict = run(2, "ha", "failover");
+    Result conflict = run(backup(), "ha", "failover");
     assertThat(conflict.exit).isEqualTo(ExitCode.CONFLICT);
 
     assertThat(
@@ -266,33 +288,35 @@ class ClientCommandsTest {
 
   @Test
   void aBackupGoesStandbyShowsItInStatusAndClusterAndComesBack() throws Exception {
-    Result standby = run(2, "ha", "standby");
+    int b = backup();
+    int p = 3 - b;
+    Result standby = run(b, "ha", "standby");
     assertThat(standby.exit).as(standby.err).isZero();
     assertThat(standby.out).contains("in standby");
     try {
-      assertThat(api(2, "/api/ha/status").path("standby").asBoolean()).isTrue();
-      assertThat(run(2, "ha", "status").out).contains("Standby:   yes");
+      assertThat(api(b, "/api/ha/status").path("standby").asBoolean()).isTrue();
+      assertThat(run(b, "ha", "status").out).contains("Standby:   yes");
       await()
           .atMost(Duration.ofSeconds(10))
-          .until(() -> run(1, "ha", "cluster").out.contains("backup (standby)"));
-      JsonNode peer = api(1, "/api/ha/cluster").path("nodes").get(1);
-      assertThat(peer.path("node_id").asText()).isEqualTo("node2");
+          .until(() -> run(p, "ha", "cluster").out.contains("backup (standby)"));
+      JsonNode peer = api(p, "/api/ha/cluster").path("nodes").get(1);
+      assertThat(peer.path("node_id").asText()).isEqualTo("node" + b);
       assertThat(peer.path("standby").asBoolean()).isTrue();
 
       // The primary cannot hand over to a node in standby.
-      Result failover = run(1, "ha", "failover", "--to", "node2");
+      Result failover = run(p, "ha", "failover", "--to", "node" + b);
       assertThat(failover.exit).isEqualTo(ExitCode.CONFLICT);
-      assertThat(failover.err).contains("node2 is in standby");
+      assertThat(failover.err).contains("node" + b + " is in standby");
 
       // Another node's standby is asked on that node.
-      Result elsewhere = run(2, "ha", "standby", "node1");
+      Result elsewhere = run(b, "ha", "standby", "node" + p);
       assertThat(elsewhere.exit).isEqualTo(ExitCode.CONFLICT);
-      assertThat(elsewhere.err).contains("must be asked on node1");
+      assertThat(elsewhere.err).contains("must be asked on node" + p);
     } finally {
-      Result back = run(2, "ha", "unstandby", "node2");
+      Result back = run(b, "ha", "unstandby", "node" + b);
       assertThat(back.exit).as(back.err).isZero();
     }
-    assertThat(api(2, "/api/ha/status").path("standby").asBoolean()).isFalse();
+    assertThat(api(b, "/api/ha/status").path("standby").asBoolean()).isFalse();
   }
 
   @Test
