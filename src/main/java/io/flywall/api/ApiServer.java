@@ -37,6 +37,9 @@ public final class ApiServer implements AutoCloseable {
   /** Bodies are a few small fields; anything larger is a mistake or an attack. */
   public static final int MAX_BODY_BYTES = 16 * 1024;
 
+  /** A batch of state writes ({@code POST /api/state}) may be this large. */
+  public static final int MAX_BATCH_BODY_BYTES = 8 * 1024 * 1024;
+
   private static final Duration MONITOR_KEEPALIVE = Duration.ofSeconds(10);
 
   /** Marks a request whose route already wrote its error body. */
@@ -84,7 +87,8 @@ public final class ApiServer implements AutoCloseable {
             config -> {
               config.jetty.host = settings.host().isEmpty() ? "0.0.0.0" : settings.host();
               config.jetty.port = settings.port();
-              config.http.maxRequestSize = MAX_BODY_BYTES;
+              // The largest body any route takes; each route's own limit is checked before.
+              config.http.maxRequestSize = MAX_BATCH_BODY_BYTES;
               config.http.prefer405over404 = true;
               config.startup.showJavalinBanner = false;
               config.jsonMapper(new JavalinJackson(mapper, false));
@@ -216,9 +220,7 @@ public final class ApiServer implements AutoCloseable {
                         ctx,
                         status,
                         status == 413 ? "payload_too_large" : "http_" + status,
-                        status == 413
-                            ? "request body larger than " + MAX_BODY_BYTES + " bytes"
-                            : e.getMessage());
+                        status == 413 ? tooLarge(bodyLimit(ctx)) : e.getMessage());
                   });
               config.routes.exception(
                   Exception.class,
@@ -301,9 +303,8 @@ public final class ApiServer implements AutoCloseable {
               + " address (DNS rebinding protection)");
     }
     long length = ctx.req().getContentLengthLong();
-    if (length > MAX_BODY_BYTES) {
-      throw new ApiException(
-          413, "payload_too_large", "request body larger than " + MAX_BODY_BYTES + " bytes");
+    if (length > bodyLimit(ctx)) {
+      throw new ApiException(413, "payload_too_large", tooLarge(bodyLimit(ctx)));
     }
     HandlerType method = ctx.method();
     if (method == HandlerType.GET || method == HandlerType.HEAD || method == HandlerType.OPTIONS) {
@@ -324,6 +325,31 @@ public final class ApiServer implements AutoCloseable {
     }
   }
 
+  /** The body limit of the route {@code ctx} asks for. */
+  static int bodyLimit(Context ctx) {
+    return ctx.method() == HandlerType.POST && ctx.path().equals(StateRoutes.BATCH_PATH)
+        ? MAX_BATCH_BODY_BYTES
+        : MAX_BODY_BYTES;
+  }
+
+  static String tooLarge(int limit) {
+    return "request body larger than "
+        + limit
+        + " bytes"
+        + (limit == MAX_BODY_BYTES
+            ? ""
+            : "; split the batch (at most " + StateRoutes.MAX_BATCH_OPS + " ops per request)");
+  }
+
+  /** The body as text, refused (413) above {@link #MAX_BODY_BYTES} however it was sent. */
+  static String smallBody(Context ctx) {
+    byte[] bytes = ctx.bodyAsBytes();
+    if (bytes.length > MAX_BODY_BYTES) {
+      throw new ApiException(413, "payload_too_large", tooLarge(MAX_BODY_BYTES));
+    }
+    return new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
+  }
+
   private static int limit(Context ctx) {
     String raw = ctx.queryParam("limit");
     if (raw == null) {
@@ -342,7 +368,7 @@ public final class ApiServer implements AutoCloseable {
   }
 
   private static JsonNode body(Context ctx, ObjectMapper mapper) {
-    String text = ctx.body();
+    String text = smallBody(ctx);
     if (text.isBlank()) {
       return mapper.createObjectNode();
     }

@@ -26,6 +26,12 @@ public interface StateService {
   /** Empty if there was nothing to delete. */
   Optional<StateWrite> delete(String bucket, String key);
 
+  /**
+   * {@code POST /api/state}: all of {@code ops} in one transaction, or none of them. A bad op is a
+   * 400 naming its index; a backup answers 409.
+   */
+  BatchWrite write(List<Op> ops);
+
   List<ConflictView> conflicts(int limit);
 
   /** {@code GET /api/replication/status}. */
@@ -62,6 +68,21 @@ public interface StateService {
       String origin,
       String updatedAt,
       String expiresAt) {}
+
+  /** One operation of a batch: a put (with a value and an optional ttl) or a delete. */
+  record Op(Kind kind, String bucket, String key, byte[] value, Optional<Duration> ttl) {
+    /** What an operation does. */
+    public enum Kind {
+      PUT,
+      DELETE
+    }
+  }
+
+  /**
+   * The outcome of a batch: how many changes it wrote (a delete of an absent key writes none), the
+   * log position after it, and whether a replica acknowledged it.
+   */
+  record BatchWrite(int count, long position, boolean replicated, String note) {}
 
   /** The outcome of a write: where it is in the log and whether a replica acknowledged it. */
   record StateWrite(

@@ -153,11 +153,30 @@ final class ApiClient {
     }
     if (response.statusCode() >= 400) {
       String message = body.path("error").asText("HTTP " + response.statusCode());
-      throw new UserError(
-          message + " (HTTP " + response.statusCode() + ")",
-          ExitCode.ofHttpStatus(response.statusCode()));
+      throw new Refused(response.statusCode(), message);
     }
     return body;
+  }
+
+  /** The daemon answered with an error: its status and message. */
+  static final class Refused extends UserError {
+    private final int status;
+    private final String error;
+
+    Refused(int status, String error) {
+      super(error + " (HTTP " + status + ")", ExitCode.ofHttpStatus(status));
+      this.status = status;
+      this.error = error;
+    }
+
+    int status() {
+      return status;
+    }
+
+    /** The daemon's message without the status. */
+    String error() {
+      return error;
+    }
   }
 
   private UserError unreachable(IOException e) {

@@ -12,8 +12,8 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code flywall state get|put|delete|list}: the replicated key-value store. Writes go to the
- * primary.
+ * {@code flywall state get|put|delete|list|import}: the replicated key-value store. Writes go to
+ * the primary.
  */
 @Command(
     name = "state",
@@ -24,7 +24,8 @@ import picocli.CommandLine.Spec;
       StateCommand.Get.class,
       StateCommand.Put.class,
       StateCommand.Delete.class,
-      StateCommand.List.class
+      StateCommand.List.class,
+      StateImport.class
     })
 final class StateCommand implements Runnable {
   @Spec CommandLine.Model.CommandSpec spec;

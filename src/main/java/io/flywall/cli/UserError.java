@@ -1,7 +1,7 @@
 package io.flywall.cli;
 
 /** An error the user can fix; its message says what to do. Exit code 1 unless stated. */
-public final class UserError extends RuntimeException {
+public class UserError extends RuntimeException {
   private final int exitCode;
 
   public UserError(String message) {

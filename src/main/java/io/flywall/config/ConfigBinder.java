@@ -24,6 +24,9 @@ final class ConfigBinder {
   private static final int SHORT_SECRET = 32;
   private static final Pattern WITNESS_KEY = Pattern.compile("[0-9a-fA-F]{64}");
 
+  /** sync_timeout is at least this by default, however short sync_interval is. */
+  private static final Duration MIN_SYNC_TIMEOUT = Duration.ofSeconds(2);
+
   private final Supplier<String> hostname;
   private final Optional<Path> configFile;
   private final ProblemLog log;
@@ -143,6 +146,12 @@ final class ConfigBinder {
     var syncInterval = r.duration("sync_interval");
     var batchSize = r.integer("batch_size");
     var syncMode = r.choice("sync_mode", ReplicationConfig.SyncMode.class);
+    Optional<Duration> syncTimeout = r.duration("sync_timeout");
+    if (!r.isSet("sync_timeout") && syncInterval.isPresent()) {
+      Duration twenty = syncInterval.get().multipliedBy(20);
+      syncTimeout = Optional.of(twenty.compareTo(MIN_SYNC_TIMEOUT) > 0 ? twenty : MIN_SYNC_TIMEOUT);
+    }
+    var logRetention = r.integer("log_retention");
     var stateDir = r.path("state_dir");
     var syncFiles = r.paths("sync_files");
     if (syncFiles.isPresent()
@@ -188,6 +197,8 @@ final class ConfigBinder {
             syncInterval.orElseThrow(),
             batchSize.orElseThrow(),
             syncMode.orElseThrow(),
+            syncTimeout.orElseThrow(),
+            logRetention.orElseThrow(),
             stateDir.orElseThrow(),
             syncFiles.orElseThrow(),
             ha));

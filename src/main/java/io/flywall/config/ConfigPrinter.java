@@ -42,6 +42,8 @@ public final class ConfigPrinter {
     attr("sync_interval", duration(r.syncInterval()));
     attr("batch_size", String.valueOf(r.batchSize()));
     attr("sync_mode", enumText(r.syncMode()));
+    attr("sync_timeout", duration(r.syncTimeout()));
+    attr("log_retention", String.valueOf(r.logRetention()));
     attr("state_dir", quote(r.stateDir().toString()));
     if (!r.syncFiles().isEmpty()) {
       attr("sync_files", list(r.syncFiles(), Path::toString));

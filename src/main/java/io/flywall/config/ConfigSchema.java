@@ -227,6 +227,19 @@ public final class ConfigSchema {
                   List.of("async", "sync"),
                   "\"async\"",
                   "async: a write returns at once; sync: a write returns after a replica acknowledged it."),
+              plain(
+                  "sync_timeout",
+                  ValueType.DURATION,
+                  1,
+                  "max(2s, 20 × sync_interval)",
+                  "sync mode: how long a write waits for a replica's acknowledgement before replication"
+                      + " is declared degraded (async) until a replica catches up."),
+              integer(
+                  "log_retention",
+                  1,
+                  UNBOUNDED,
+                  "200000",
+                  "Changes the log keeps; a replica further behind gets a snapshot instead."),
               fixed(
                   "state_dir",
                   ValueType.PATH,

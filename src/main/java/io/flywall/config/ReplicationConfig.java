@@ -5,7 +5,13 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
-/** The {@code replication} block: this node's identity, its peers and how state is streamed. */
+/**
+ * The {@code replication} block: this node's identity, its peers and how state is streamed.
+ *
+ * @param syncTimeout sync mode: how long a write waits for an acknowledgement before replication
+ *     degrades to async
+ * @param logRetention how many changes the log keeps
+ */
 public record ReplicationConfig(
     Mode mode,
     String nodeId,
@@ -20,6 +26,8 @@ public record ReplicationConfig(
     Duration syncInterval,
     int batchSize,
     SyncMode syncMode,
+    Duration syncTimeout,
+    int logRetention,
     Path stateDir,
     List<Path> syncFiles,
     Optional<HaConfig> ha) {

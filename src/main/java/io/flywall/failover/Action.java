@@ -1,5 +1,6 @@
 package io.flywall.failover;
 
+import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -41,8 +42,27 @@ public sealed interface Action {
    */
   record ReannounceVips() implements Action {}
 
-  /** Ask the LAN whether another MAC answers for a VIP; answered by {@link Event.ProbeFinished}. */
-  record ProbeVips() implements Action {}
+  /**
+   * Ask the LAN whether another MAC answers for a VIP, counting only answers to requests sent at or
+   * after {@code since} (the last heartbeat heard from a primary, or the last conflicting answer);
+   * answered by {@link Event.ProbeFinished}. Requests already going out since {@link StartProbe}
+   * count, so the answer is ready at once or within one probe window.
+   */
+  record ProbeVips(Instant since) implements Action {
+    public ProbeVips {
+      Objects.requireNonNull(since, "since");
+    }
+  }
+
+  /**
+   * Start sending arp_ping requests for the VIPs now and keep sending them until {@link StopProbe}:
+   * the primary's heartbeats went missing and this node would be the one to claim (DESIGN 10.2,
+   * arp_ping during detection). Not queued behind other steps.
+   */
+  record StartProbe() implements Action {}
+
+  /** Stop the requests {@link StartProbe} began. Not queued behind other steps. */
+  record StopProbe() implements Action {}
 
   /** Send a heartbeat now instead of waiting for the next interval. */
   record Announce(Optional<Handover> handover) implements Action {

@@ -18,20 +18,48 @@ final class Election {
   /** A node as the election sees it. */
   record Candidate(String nodeId, int priority, boolean inSync) {}
 
+  /**
+   * Whether an alive peer whose heartbeat says it has no quorum still competes. Its own object so
+   * that the simulation can run the rule this replaced and show that it finds the bug.
+   */
+  @FunctionalInterface
+  interface NoQuorumPeers {
+    boolean compete(PeerTable.Peer peer, Instant now, Instant running);
+  }
+
+  /**
+   * DESIGN 10.1: such a peer competes until it has had a failure_timeout to hear this node (counted
+   * from when this node started sending heartbeats, or first heard the peer): a node that sat alone
+   * without quorum says so until it hears the nodes that just joined.
+   */
+  static NoQuorumPeers untilTheyCouldHearUs(Duration failureTimeout) {
+    return (peer, now, running) -> {
+      Instant couldHearUs = running.isAfter(peer.aliveSince()) ? running : peer.aliveSince();
+      return now.isBefore(couldHearUs.plus(failureTimeout));
+    };
+  }
+
   private ControllerSettings settings;
   private final QuorumRule quorum;
   private final PeerTable peers;
   private final Duration failureTimeout;
+  private final NoQuorumPeers noQuorumPeers;
   // When a non-primary told us of a newer epoch: some primary we cannot hear exists, so hold off.
   private Instant relayedEpochAt;
-  // The rival primary we yielded to: while it is alive and primary we do not compete with it.
+  // The rival primary we yielded to: while it is primary (heard as one, or followed by a voter at
+  // our epoch) we do not compete with it.
   private String yieldedTo;
 
-  Election(ControllerSettings settings, QuorumRule quorum, PeerTable peers) {
+  Election(
+      ControllerSettings settings,
+      QuorumRule quorum,
+      PeerTable peers,
+      NoQuorumPeers noQuorumPeers) {
     this.settings = settings;
     this.quorum = quorum;
     this.peers = peers;
     this.failureTimeout = settings.failureTimeout();
+    this.noQuorumPeers = noQuorumPeers;
   }
 
   /** A reload changed the priority. */
@@ -59,10 +87,8 @@ final class Election {
   }
 
   /**
-   * Peers that compete: not witnesses, healthy, not in fault, with quorum in their own view. A peer
-   * that says it has no quorum still competes until it has had a failure_timeout to hear this node
-   * (counted from when this node started sending heartbeats, or first heard the peer): a node that
-   * sat alone without quorum says so until it hears the nodes that just joined.
+   * Peers that compete: not witnesses, healthy, not in fault, with quorum in their own view (or one
+   * that {@link NoQuorumPeers} lets compete without).
    */
   List<Candidate> competingPeers(List<PeerTable.Peer> alivePeers, Instant now, Instant running) {
     List<Candidate> out = new ArrayList<>();
@@ -75,8 +101,7 @@ final class Election {
           || hb.role() == Role.WITNESS) {
         continue;
       }
-      Instant couldHearUs = running.isAfter(peer.aliveSince()) ? running : peer.aliveSince();
-      if (!hb.hasQuorum() && !now.isBefore(couldHearUs.plus(failureTimeout))) {
+      if (!hb.hasQuorum() && !noQuorumPeers.compete(peer, now, running)) {
         continue;
       }
       out.add(new Candidate(hb.nodeId(), hb.priority(), hb.inSync()));
@@ -122,10 +147,7 @@ final class Election {
       return Optional.empty();
     }
     if (yieldedTo != null) {
-      Optional<PeerTable.Peer> yielded = peers.find(yieldedTo);
-      if (yielded.isPresent()
-          && peers.isAlive(yielded.get(), now)
-          && yielded.get().last().role() == Role.PRIMARY) {
+      if (stillPrimary(yieldedTo, now, knownEpoch)) {
         return Optional.empty();
       }
       yieldedTo = null;
@@ -134,13 +156,8 @@ final class Election {
       return Optional.empty();
     }
     List<PeerTable.Peer> alive = peers.alive(now);
-    for (PeerTable.Peer p : alive) {
-      Optional<Handover> h = p.last().handover();
-      if (h.isPresent()
-          && h.get().epoch() >= knownEpoch
-          && !h.get().target().equals(settings.nodeId())) {
-        return Optional.empty();
-      }
+    if (handsOverToAnother(alive, knownEpoch)) {
+      return Optional.empty();
     }
     List<Candidate> candidates = new ArrayList<>(competingPeers(alive, now, running));
     candidates.add(new Candidate(settings.nodeId(), settings.priority(), inSync));
@@ -157,6 +174,64 @@ final class Election {
             + ", "
             + quorum.describe(visible)
             + ")");
+  }
+
+  /**
+   * Whether {@code rival}, which this node yielded to, is still primary: it is heard as one, or a
+   * voter at this node's epoch still follows it (a rival this node cannot hear).
+   */
+  private boolean stillPrimary(String rival, Instant now, long knownEpoch) {
+    Optional<PeerTable.Peer> heard = peers.find(rival).filter(r -> peers.isAlive(r, now));
+    if (heard.isPresent()) {
+      return heard.get().last().role() == Role.PRIMARY;
+    }
+    for (PeerTable.Peer p : peers.alive(now)) {
+      PeerHeartbeat hb = p.last();
+      if (!hb.witness()
+          && hb.epoch() >= knownEpoch
+          && hb.followedPrimary().filter(rival::equals).isPresent()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Whether this backup would be the one to claim if the primaries it hears fell silent: it sees a
+   * quorum, no handover to another node is under way, and it is preferred among the competing peers
+   * that are not primary. Decides who probes the LAN during detection; it implies nothing about a
+   * takeover, which {@link #verdict} alone decides (and whenever it would take over, this holds
+   * too).
+   */
+  boolean wouldClaim(Instant now, long knownEpoch, boolean inSync, Instant running) {
+    if (!quorum.isMetBy(visibleVoters(now))) {
+      return false;
+    }
+    List<PeerTable.Peer> alive = peers.alive(now);
+    if (handsOverToAnother(alive, knownEpoch)) {
+      return false;
+    }
+    List<PeerTable.Peer> others = new ArrayList<>();
+    for (PeerTable.Peer p : alive) {
+      if (p.last().role() != Role.PRIMARY) {
+        others.add(p);
+      }
+    }
+    List<Candidate> candidates = new ArrayList<>(competingPeers(others, now, running));
+    candidates.add(new Candidate(settings.nodeId(), settings.priority(), inSync));
+    return preferred(candidates).orElseThrow().nodeId().equals(settings.nodeId());
+  }
+
+  private boolean handsOverToAnother(List<PeerTable.Peer> alive, long knownEpoch) {
+    for (PeerTable.Peer p : alive) {
+      Optional<Handover> h = p.last().handover();
+      if (h.isPresent()
+          && h.get().epoch() >= knownEpoch
+          && !h.get().target().equals(settings.nodeId())) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The best alive peer this primary may hand its role to, if any. */

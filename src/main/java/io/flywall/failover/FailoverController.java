@@ -32,7 +32,9 @@ public final class FailoverController {
   private final Election election;
   private final Fencing fencing;
   private final PlannedHandover handover;
-  private final VipProbe probe = new VipProbe();
+  private final VipProbe probe;
+  // A primary heard within this long is not missed yet: no probing (about one lost heartbeat).
+  private final Duration probeAfter;
   private final TickWatch ticks;
 
   private Role role = Role.INIT;
@@ -68,6 +70,22 @@ public final class FailoverController {
       long persistedEpoch,
       boolean persistedStandby,
       Instant startedAt) {
+    this(
+        settings,
+        persistedEpoch,
+        persistedStandby,
+        startedAt,
+        Election.untilTheyCouldHearUs(
+            Objects.requireNonNull(settings, "settings").failureTimeout()));
+  }
+
+  /** With another election rule for peers that report no quorum (the simulation's mutations). */
+  FailoverController(
+      ControllerSettings settings,
+      long persistedEpoch,
+      boolean persistedStandby,
+      Instant startedAt,
+      Election.NoQuorumPeers noQuorumPeers) {
     this.standby = persistedStandby;
     this.settings = Objects.requireNonNull(settings, "settings");
     this.self = settings.nodeId();
@@ -77,10 +95,14 @@ public final class FailoverController {
     this.failback =
         new FailbackPolicy(
             settings.failbackMode(), settings.failbackDelay(), settings.failbackWindow(), self);
-    this.election = new Election(settings, quorum, peers);
+    this.election =
+        new Election(
+            settings, quorum, peers, Objects.requireNonNull(noQuorumPeers, "noQuorumPeers"));
     this.fencing = new Fencing(settings, quorum, peers);
     this.handover = new PlannedHandover(self, failureTimeout);
     this.ticks = new TickWatch(failureTimeout, settings.heartbeatInterval(), startedAt);
+    this.probe = new VipProbe(startedAt);
+    this.probeAfter = settings.heartbeatInterval().multipliedBy(3).dividedBy(2);
     this.since = Objects.requireNonNull(startedAt, "startedAt");
     this.knownEpoch = persistedEpoch;
     this.term = persistedEpoch;
@@ -158,13 +180,13 @@ public final class FailoverController {
         failback.version(),
         handover.pending(),
         false,
-        standby);
+        standby,
+        primaryId(now));
   }
 
   public ControllerView view(Instant now) {
     int visible = visibleVoters(now);
-    Optional<String> primaryId =
-        role == Role.PRIMARY ? Optional.of(self) : peers.alivePrimary(now).map(PeerTable.Peer::id);
+    Optional<String> primaryId = primaryId(now);
     Optional<Instant> pendingUntil =
         role == Role.PRIMARY
             ? failbackTarget(now).flatMap(p -> failback.dueAt(p.fitSince().orElseThrow()))
@@ -211,6 +233,16 @@ public final class FailoverController {
   /** Whether an operator put this node in standby. */
   public boolean standby() {
     return standby;
+  }
+
+  /**
+   * The primary as this node sees it: itself when primary, else the alive peer primary with the
+   * highest epoch. What {@link #view} says, without building the whole view.
+   */
+  public Optional<String> primaryId(Instant now) {
+    return role == Role.PRIMARY
+        ? Optional.of(self)
+        : peers.alivePrimary(now).map(PeerTable.Peer::id);
   }
 
   /**
@@ -347,7 +379,7 @@ public final class FailoverController {
   }
 
   private void onProbe(Event.ProbeFinished e, Instant now, List<Action> out) {
-    probe.answered(e.conflict());
+    probe.answered(e.conflict(), now);
     if (role != Role.BACKUP) {
       // Asked for as a backup; the role changed meanwhile and the answer decides nothing now.
       return;
@@ -639,6 +671,32 @@ public final class FailoverController {
                       + peers.alivePrimary(now).orElseThrow().id()
                       + " resumed"));
     }
+    probe.want(probeWanted(now)).ifPresent(out::add);
+  }
+
+  /**
+   * arp_ping during detection (DESIGN 10.2): a backup that would claim probes the LAN from the
+   * moment the primary has been silent for about one lost heartbeat, so the verdict is ready when
+   * failure_timeout ends. It stops when a current primary is heard again, on any role change, when
+   * it would no longer claim.
+   */
+  private boolean probeWanted(Instant now) {
+    if (!settings.probeBeforeClaim()
+        || role != Role.BACKUP
+        || !healthy()
+        || handover.pending().isPresent()
+        || !ticks.running()
+        || ticks.quiet(now)) {
+      return false;
+    }
+    for (PeerTable.Peer p : peers.alive(now)) {
+      if (p.last().role() == Role.PRIMARY
+          && p.last().epoch() >= knownEpoch
+          && !now.isAfter(p.lastSeen().plus(probeAfter))) {
+        return false;
+      }
+    }
+    return election.wouldClaim(now, knownEpoch, inSync, ticks.runningSince());
   }
 
   private boolean holdPassed(Instant now) {
@@ -775,7 +833,7 @@ public final class FailoverController {
     }
     if (probe.shouldProbe(tick)) {
       probe.requested();
-      out.add(new Action.ProbeVips());
+      out.add(new Action.ProbeVips(probe.since(peers.lastHeardPrimary())));
     }
   }
 

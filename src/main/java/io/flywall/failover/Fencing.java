@@ -99,6 +99,10 @@ final class Fencing {
       }
       rival = p;
     }
+    Optional<Verdict> unheard = unheardRival(now, term);
+    if (unheard.isPresent()) {
+      return unheard.get();
+    }
     if (rival == null) {
       rivalId = null;
       rivalSince = null;
@@ -132,6 +136,43 @@ final class Fencing {
     rivalId = null;
     rivalSince = null;
     return new Verdict.StepDown(TransitionType.DEMOTE, cause, Optional.of(yielded));
+  }
+
+  /**
+   * A voter that knows this node's epoch but follows another primary, one this node does not hear:
+   * two nodes took over at once at the same epoch, cut off from each other, and each keeps its
+   * majority through the voters that hear both. A voter follows the preferred of two primaries at
+   * one epoch, so the one it does not follow gives way (and yields, so that it does not claim again
+   * while the voters still follow the other).
+   */
+  private Optional<Verdict> unheardRival(Instant now, long term) {
+    for (PeerTable.Peer p : peers.alive(now)) {
+      PeerHeartbeat hb = p.last();
+      if (hb.witness() || hb.role() == Role.PRIMARY || hb.epoch() != term) {
+        continue;
+      }
+      Optional<String> followed = hb.followedPrimary();
+      if (followed.isEmpty()
+          || followed.get().equals(settings.nodeId())
+          || peers.find(followed.get()).filter(r -> peers.isAlive(r, now)).isPresent()) {
+        // A rival heard directly is judged by its own heartbeat (above).
+        continue;
+      }
+      return Optional.of(
+          new Verdict.StepDown(
+              TransitionType.DEMOTE,
+              hb.nodeId()
+                  + " follows primary "
+                  + followed.get()
+                  + " at this node's epoch "
+                  + term
+                  + ", and this node does not hear "
+                  + followed.get()
+                  + ": two primaries took over at one epoch; giving way to the one the voters"
+                  + " follow",
+              followed));
+    }
+    return Optional.empty();
   }
 
   /** Quorum: a primary that no longer sees a majority releases its VIPs at once. */

@@ -14,6 +14,8 @@ import java.util.Optional;
  * @param handover present while the sender hands its role to another node
  * @param witness a voter that never competes for the primary role
  * @param standby an operator put the sender in standby: it is never elected nor handed the role
+ * @param followedPrimary the primary the sender follows (itself when primary; the wire's {@code
+ *     followed_primary}): how a primary learns of a rival it cannot hear
  */
 public record PeerHeartbeat(
     String nodeId,
@@ -29,11 +31,13 @@ public record PeerHeartbeat(
     long failbackVersion,
     Optional<Handover> handover,
     boolean witness,
-    boolean standby) {
+    boolean standby,
+    Optional<String> followedPrimary) {
 
   public PeerHeartbeat {
     Objects.requireNonNull(nodeId, "nodeId");
     Objects.requireNonNull(role, "role");
     Objects.requireNonNull(handover, "handover");
+    Objects.requireNonNull(followedPrimary, "followedPrimary");
   }
 }

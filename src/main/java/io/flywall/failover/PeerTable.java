@@ -101,6 +101,17 @@ final class PeerTable {
     return List.copyOf(peers.values());
   }
 
+  /** When a heartbeat from a peer that says it is primary last arrived, if one ever did. */
+  Optional<Instant> lastHeardPrimary() {
+    Instant last = null;
+    for (Peer peer : peers.values()) {
+      if (peer.last.role() == Role.PRIMARY && (last == null || peer.lastSeen.isAfter(last))) {
+        last = peer.lastSeen;
+      }
+    }
+    return Optional.ofNullable(last);
+  }
+
   /** The alive primary with the highest epoch (ties: the better one), if any. */
   Optional<Peer> alivePrimary(Instant now) {
     Peer best = null;

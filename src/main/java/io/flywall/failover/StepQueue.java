@@ -18,7 +18,9 @@ import java.util.Optional;
  *       by a takeover runs none of its scripts. History records and alarms always happen;
  *   <li>a newer generation stops a script of an older one that is running, so a release never waits
  *       behind a script;
- *   <li>{@link Action.ReannounceVips} is not queued at all: the node does it at once;
+ *   <li>{@link Action.ReannounceVips}, {@link Action.StartProbe} and {@link Action.StopProbe} are
+ *       not queued at all: the node does them at once (they change no role, and a probe that waited
+ *       behind a script would start too late to help detection);
  *   <li>after a step fails, the node lets the controller see the failure before it runs the next
  *       step: if the controller gives up the role (an epoch that cannot be persisted), what is left
  *       of the takeover is stale and skipped.
@@ -63,7 +65,9 @@ public final class StepQueue {
     List<Action> atOnce = new ArrayList<>();
     for (int i = 0; i < decision.actions().size(); i++) {
       Action action = decision.actions().get(i);
-      if (action instanceof Action.ReannounceVips) {
+      if (action instanceof Action.ReannounceVips
+          || action instanceof Action.StartProbe
+          || action instanceof Action.StopProbe) {
         atOnce.add(action);
       } else {
         pending.add(new Step(action, decision.generations().get(i)));

@@ -240,6 +240,16 @@ public final class LabCluster implements AutoCloseable {
     }
   }
 
+  /** The process id of node k's daemon (for its resident memory, say). */
+  public long pid(int k) {
+    return daemons[k].pid();
+  }
+
+  /** Node k's daemon process as last started, if any (for its pid and exit code). */
+  public Optional<Process> process(int k) {
+    return Optional.ofNullable(daemons[k]);
+  }
+
   public boolean running(int k) {
     return daemons[k] != null && daemons[k].isAlive();
   }

@@ -1,5 +1,6 @@
 package io.flywall.network;
 
+import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 
@@ -12,4 +13,23 @@ public interface ArpPing {
 
   /** Probes every VIP now and returns what each probe found, in the order given. */
   List<ProbeAnswer> probeAll(Collection<Vip> vips);
+
+  /**
+   * What the LAN answered for each VIP to requests sent at or after {@code since}, probing now for
+   * those not probed yet. A probe that keeps no requests going (the arping fallback) probes now,
+   * which counts only later requests still.
+   */
+  default List<ProbeAnswer> probeSince(Collection<Vip> vips, Instant since) {
+    return probeAll(vips);
+  }
+
+  /**
+   * Starts requests for {@code vips} and keeps them going until {@link #stop}, so a later {@link
+   * #probeSince} is ready at once (arp_ping during failure detection). The fallback cannot: it
+   * probes when asked.
+   */
+  default void start(Collection<Vip> vips) {}
+
+  /** Stops what {@link #start} began. */
+  default void stop() {}
 }

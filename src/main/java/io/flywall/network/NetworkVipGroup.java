@@ -1,6 +1,7 @@
 package io.flywall.network;
 
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -181,12 +182,24 @@ public final class NetworkVipGroup implements VipGroup {
   }
 
   @Override
-  public Optional<String> probeConflict() {
+  public void startProbe() {
+    if (!probed.isEmpty()) {
+      probe.start(probed);
+    }
+  }
+
+  @Override
+  public void stopProbe() {
+    probe.stop();
+  }
+
+  @Override
+  public Optional<String> probeConflict(Instant since) {
     if (probed.isEmpty()) {
       return Optional.empty();
     }
     List<String> conflicts = new ArrayList<>();
-    for (ProbeAnswer answer : probe.probeAll(probed)) {
+    for (ProbeAnswer answer : probe.probeSince(probed, since)) {
       answer
           .answeredBy()
           .ifPresent(

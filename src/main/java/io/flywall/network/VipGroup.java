@@ -1,5 +1,6 @@
 package io.flywall.network;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -18,8 +19,17 @@ public interface VipGroup {
   /** Removes every VIP; removing an absent one is success. */
   void release() throws Exception;
 
-  /** A description of the conflict when another MAC answers for one of the VIPs. */
-  Optional<String> probeConflict() throws Exception;
+  /**
+   * A description of the conflict when another MAC answers for one of the VIPs, counting only
+   * answers to requests sent at or after {@code since}.
+   */
+  Optional<String> probeConflict(Instant since) throws Exception;
+
+  /** Starts probing the LAN for the VIPs and keeps at it until {@link #stopProbe}. */
+  default void startProbe() {}
+
+  /** Stops what {@link #startProbe} began. */
+  default void stopProbe() {}
 
   /** Periodic work while primary (refresh announcements); called on every controller tick. */
   void tick(boolean primary);
@@ -61,7 +71,7 @@ public interface VipGroup {
       public void release() {}
 
       @Override
-      public Optional<String> probeConflict() {
+      public Optional<String> probeConflict(Instant since) {
         return Optional.empty();
       }
 

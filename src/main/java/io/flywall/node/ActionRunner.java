@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,7 +34,9 @@ import org.slf4j.LoggerFactory;
  * skipped, a newer role generation stops an older script, a failure seen by the controller before
  * the next step), on one thread of its own so a slow script never delays heartbeats. Each step is
  * timed; a {@code Record} action writes the transition with the steps before it (run, failed or
- * skipped) to the history.
+ * skipped) to the history. Starting and stopping the LAN probe runs at once on a thread of its own,
+ * in order: it must neither wait behind a script nor hold up the controller's loop (the network
+ * plane may still be opening).
  */
 final class ActionRunner {
   private static final Logger log = LoggerFactory.getLogger(ActionRunner.class);
@@ -62,6 +65,13 @@ final class ActionRunner {
   private final Feedback feedback;
   private final Runnable announce;
   private final StepQueue queue = new StepQueue();
+  private final ExecutorService probeControl =
+      Executors.newSingleThreadExecutor(
+          r -> {
+            Thread t = new Thread(r, "flywall-probe-control");
+            t.setDaemon(true);
+            return t;
+          });
   // Guarded by queue: the thread running a step, and whether a newer plan stopped it.
   private Thread runningThread;
   private boolean stopped;
@@ -118,9 +128,35 @@ final class ActionRunner {
     for (Action action : submitted.atOnce()) {
       if (action instanceof Action.ReannounceVips) {
         vips.reannounce();
+      } else if (action instanceof Action.StartProbe) {
+        probeControl.execute(() -> controlProbe(action, vips::startProbe));
+      } else if (action instanceof Action.StopProbe) {
+        probeControl.execute(() -> controlProbe(action, vips::stopProbe));
       }
     }
     effects.execute(this::drain);
+  }
+
+  private void controlProbe(Action action, Runnable control) {
+    try {
+      control.run();
+    } catch (RuntimeException e) {
+      // The verdict tries again itself (and says why it cannot); the controller records this.
+      String detail = e.getMessage() == null ? e.toString() : e.getMessage();
+      log.warn("{}: {}", action, detail);
+      feedback.report(new Event.ActionFailed(action, detail));
+    }
+  }
+
+  /** Stops probing the LAN (the node is stopping) and the thread that controls it. */
+  void close() {
+    probeControl.execute(() -> controlProbe(new Action.StopProbe(), vips::stopProbe));
+    probeControl.shutdown();
+    try {
+      probeControl.awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private void drain() {
@@ -234,6 +270,8 @@ final class ActionRunner {
       return "add_vips";
     } else if (action instanceof Action.RemoveVips) {
       return "remove_vips";
+    } else if (action instanceof Action.ProbeVips) {
+      return "probe_vips";
     }
     return "";
   }
@@ -318,18 +356,20 @@ final class ActionRunner {
         return StepResult.failed("remove_vips", e);
       }
     }
-    if (action instanceof Action.ProbeVips) {
+    if (action instanceof Action.ProbeVips probe) {
       try {
         Instant probeStart = clock.instant();
-        var conflict = vips.probeConflict();
+        var conflict = vips.probeConflict(probe.since());
         log.info(
-            "VIP probe: {} ({} ms)",
+            "VIP probe: {} (requests since {}; verdict in {} ms)",
             conflict.orElse("no other holder"),
+            probe.since(),
             Duration.between(probeStart, clock.instant()).toMillis());
         feedback.report(
             new Event.ProbeFinished(
                 conflict.isPresent(), conflict.orElse("no other MAC answers for the VIPs")));
-        return new StepResult("probe_vips", true, "", false);
+        // Recorded with the takeover it clears the way for: its wait is part of the takeover.
+        return StepResult.ok("probe_vips");
       } catch (Exception e) {
         // A probe that cannot run proves nothing either way: the controller does not claim on it,
         // and asks again; it is not a sighting of another holder (no split-brain alarm).

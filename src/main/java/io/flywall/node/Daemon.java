@@ -250,6 +250,7 @@ public final class Daemon implements AutoCloseable {
               history,
               effects.vips(),
               effects.connectionSync(),
+              replication::alarms,
               () ->
                   daemonHolder[0] == null
                       ? io.flywall.api.ApiModel.CommandOutcome.refused("still starting; try again")
@@ -262,15 +263,24 @@ public final class Daemon implements AutoCloseable {
       }
       ConfigReload reload =
           new ConfigReload(configFile, config, clock, effects, scripts, effectsThread, node);
-      ApiServer api =
-          startApi(config.api(), view, metrics, monitor, new StateApi(plan.nodeId(), replication));
-      log.info(
-          "node {} (boot {}, epoch {}) state in {}, API on {}",
-          plan.nodeId(),
-          bootId,
-          epoch,
-          database.file(),
-          config.api().listen());
+      // The API server takes seconds to start on a busy machine: it starts beside the rest, and
+      // heartbeats go out before it is up (DESIGN 10.2, first heartbeat within 1.5 s).
+      Replication started = replication;
+      CompletableFuture<ApiServer> apiStarting =
+          CompletableFuture.supplyAsync(
+              () -> {
+                try {
+                  return startApi(
+                      config.api(), view, metrics, monitor, new StateApi(plan.nodeId(), started));
+                } catch (NodeStartException e) {
+                  throw new java.util.concurrent.CompletionException(e);
+                }
+              },
+              runnable -> {
+                Thread thread = new Thread(runnable, "flywall-api-start");
+                thread.setDaemon(true);
+                thread.start();
+              });
       reload.startWatching();
       effects
           .connectionSync()
@@ -278,6 +288,24 @@ public final class Daemon implements AutoCloseable {
               new ConntrackReporting(
                   plan.nodeId(), clock, metrics, monitor, history, view::status));
       node.start();
+      ApiServer api;
+      try {
+        api = apiStarting.join();
+      } catch (java.util.concurrent.CompletionException e) {
+        // The node ran for a moment: it stops as it would at SIGTERM (nothing is held yet).
+        reload.close();
+        node.close();
+        throw e.getCause() instanceof NodeStartException start
+            ? start
+            : new NodeStartException(rootMessage(e), e);
+      }
+      log.info(
+          "node {} (boot {}, epoch {}) state in {}, API on {}",
+          plan.nodeId(),
+          bootId,
+          epoch,
+          database.file(),
+          config.api().listen());
       Daemon daemon =
           new Daemon(
               plan.nodeId(),

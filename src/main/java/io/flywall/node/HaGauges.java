@@ -9,17 +9,30 @@ import io.flywall.failover.Role;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.stream.Collectors;
 
 /** Sets the HA gauges (role, epoch, health, quorum, alarms, peers) from the controller's view. */
 final class HaGauges {
   private final HaMetrics metrics;
+  // Every plane alarm ever raised: its gauge goes back to 0 once cleared.
+  private final Set<String> planeAlarms = new TreeSet<>();
 
   HaGauges(HaMetrics metrics) {
     this.metrics = metrics;
   }
 
-  void refresh(ControllerView view, HeartbeatReceiver receiver, Instant now) {
+  /**
+   * {@code raisedByPlane}: the network plane's alarms now (name to detail), shown as the {@code
+   * alarm} gauge like the controller's.
+   */
+  void refresh(
+      ControllerView view,
+      HeartbeatReceiver receiver,
+      Map<String, String> raisedByPlane,
+      Instant now) {
     metrics.role(
         view.role().name().toLowerCase(),
         EnumSet.of(Role.INIT, Role.BACKUP, Role.PRIMARY, Role.FAULT).stream()
@@ -32,6 +45,10 @@ final class HaGauges {
     metrics.alarm(
         FailoverController.SPLIT_BRAIN_RISK,
         view.alarms().stream().anyMatch(a -> a.name().equals(FailoverController.SPLIT_BRAIN_RISK)));
+    planeAlarms.addAll(raisedByPlane.keySet());
+    for (String name : planeAlarms) {
+      metrics.alarm(name, raisedByPlane.containsKey(name));
+    }
     receiver
         .rejections()
         .forEach((reason, count) -> metrics.heartbeatsRejected(reason.name(), count));

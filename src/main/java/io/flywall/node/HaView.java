@@ -24,7 +24,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 /**
@@ -39,8 +41,12 @@ final class HaView implements HaService {
   private final History history;
   private final VipGroup vips;
   private final ConnectionSync connectionSync;
-  private final java.util.function.Supplier<CommandOutcome> reload;
+  private final Supplier<Map<String, String>> replicationAlarms;
+  private final Supplier<CommandOutcome> reload;
 
+  /**
+   * @param replicationAlarms replication's raised alarms by name (a stream failing again and again)
+   */
   HaView(
       ClusterPlan plan,
       Clock clock,
@@ -49,7 +55,8 @@ final class HaView implements HaService {
       History history,
       VipGroup vips,
       ConnectionSync connectionSync,
-      java.util.function.Supplier<CommandOutcome> reload) {
+      Supplier<Map<String, String>> replicationAlarms,
+      Supplier<CommandOutcome> reload) {
     this.reload = reload;
     this.plan = plan;
     this.clock = clock;
@@ -58,6 +65,7 @@ final class HaView implements HaService {
     this.history = history;
     this.vips = vips;
     this.connectionSync = connectionSync;
+    this.replicationAlarms = replicationAlarms;
   }
 
   @Override
@@ -78,6 +86,9 @@ final class HaView implements HaService {
                 alarms.add(new ApiModel.Alarm(HeartbeatReceiver.CLOCK_SKEW_ALARM, detail, null)));
     sync.alarms().forEach((name, detail) -> alarms.add(new ApiModel.Alarm(name, detail, null)));
     vips.alarms().forEach((name, detail) -> alarms.add(new ApiModel.Alarm(name, detail, null)));
+    replicationAlarms
+        .get()
+        .forEach((name, detail) -> alarms.add(new ApiModel.Alarm(name, detail, null)));
     return new HaStatus(
         view.nodeId(),
         roleName(view.role()),

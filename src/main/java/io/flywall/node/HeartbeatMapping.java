@@ -34,10 +34,11 @@ final class HeartbeatMapping {
         status.failbackVersion(),
         handover,
         status.role() == Heartbeat.Role.WITNESS,
-        status.has(Heartbeat.Flag.STANDBY));
+        status.has(Heartbeat.Flag.STANDBY),
+        Optional.of(status.quorum().followedPrimary()).filter(id -> !id.isEmpty()));
   }
 
-  static NodeStatus toWire(PeerHeartbeat own, String replicationAddress, String followedPrimary) {
+  static NodeStatus toWire(PeerHeartbeat own, String replicationAddress) {
     Set<Heartbeat.Flag> flags = EnumSet.noneOf(Heartbeat.Flag.class);
     if (own.healthy()) {
       flags.add(Heartbeat.Flag.HEALTHY);
@@ -66,7 +67,8 @@ final class HeartbeatMapping {
         flags,
         replicationAddress,
         own.replicationPosition(),
-        new Heartbeat.QuorumView(Math.min(255, own.visibleVoters()), followedPrimary),
+        new Heartbeat.QuorumView(
+            Math.min(255, own.visibleVoters()), own.followedPrimary().orElse("")),
         own.failbackVersion());
   }
 

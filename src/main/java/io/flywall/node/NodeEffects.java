@@ -23,6 +23,7 @@ import io.flywall.network.ProcessScriptRunner;
 import io.flywall.network.ToolCheck;
 import io.flywall.network.Vip;
 import io.flywall.network.VipGroup;
+import io.flywall.network.VipInterfaceWatch;
 import io.flywall.network.kernel.NetNamespace;
 import io.flywall.network.kernel.NetworkPlane;
 import io.flywall.network.kernel.PendingPlane;
@@ -97,6 +98,19 @@ public final class NodeEffects {
             Executors.newCachedThreadPool(Daemon.daemonThreads("flywall-announce")),
             clock,
             alarms);
+    // On every link event, and each second as a safety net (the fallback has no events).
+    VipInterfaceWatch vipInterfaces = new VipInterfaceWatch(vips::state, plane.links(), alarms);
+    Runnable checkVipInterfaces =
+        () -> {
+          try {
+            vipInterfaces.check();
+          } catch (RuntimeException e) {
+            log.warn("checking the VIPs' interfaces failed: {}", e.getMessage());
+          }
+        };
+    plane.links().onChange(checkVipInterfaces);
+    Executors.newSingleThreadScheduledExecutor(Daemon.daemonThreads("flywall-vip-interfaces"))
+        .scheduleWithFixedDelay(checkVipInterfaces, 1, 1, java.util.concurrent.TimeUnit.SECONDS);
     FailoverScripts scripts = scripts(config, clock);
     // A sync that cannot run says why (status, alarm, log) but never stops failover from running.
     ConnectionSync connectionSync =

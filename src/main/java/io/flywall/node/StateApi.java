@@ -11,12 +11,14 @@ import io.flywall.state.Entry;
 import io.flywall.state.Hlc;
 import io.flywall.state.NotPrimaryException;
 import io.flywall.state.StateStoreException;
+import io.flywall.state.WriteOp;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -24,6 +26,9 @@ import java.util.Optional;
 
 /** The API's view of this node's replication and state store. */
 public final class StateApi implements StateService {
+  private static final String NOT_REPLICATED =
+      "sync_mode: no replica acknowledged this write in time; replication is degraded to async";
+
   private final String nodeId;
   private final Replication replication;
 
@@ -97,6 +102,31 @@ public final class StateApi implements StateService {
   }
 
   @Override
+  public BatchWrite write(List<Op> ops) {
+    List<WriteOp> writes = new ArrayList<>(ops.size());
+    for (int i = 0; i < ops.size(); i++) {
+      Op op = ops.get(i);
+      try {
+        writes.add(
+            op.kind() == Op.Kind.PUT
+                ? WriteOp.put(op.bucket(), op.key(), op.value(), op.ttl())
+                : WriteOp.delete(op.bucket(), op.key()));
+      } catch (IllegalArgumentException e) {
+        throw new StateApiException(
+            400,
+            "bad_request",
+            "ops[" + i + "] (" + op.bucket() + "/" + op.key() + "): " + e.getMessage());
+      }
+    }
+    Replication.BatchWritten written = write(() -> replication.write(writes));
+    return new BatchWrite(
+        written.count(),
+        written.position(),
+        written.replicated(),
+        written.replicated() ? null : NOT_REPLICATED);
+  }
+
+  @Override
   public List<ConflictView> conflicts(int limit) {
     return guard(() -> replication.store().conflicts(limit)).stream().map(StateApi::view).toList();
   }
@@ -109,9 +139,7 @@ public final class StateApi implements StateService {
         c.version(),
         c.seq(),
         w.replicated(),
-        w.replicated()
-            ? null
-            : "sync_mode: no replica acknowledged this write in time; replication is degraded to async");
+        w.replicated() ? null : NOT_REPLICATED);
   }
 
   private static StateEntry view(Entry e) {

@@ -18,7 +18,6 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.Optional;
 import java.util.function.BiConsumer;
 import java.util.function.LongSupplier;
@@ -28,9 +27,6 @@ import java.util.function.Supplier;
  * Builds this node's state store and replication from the config and finds the primary to follow.
  */
 final class StateReplication {
-  /** Sync mode waits at least this long for an ack before degrading to async. */
-  private static final Duration MIN_SYNC_TIMEOUT = Duration.ofSeconds(2);
-
   private StateReplication() {}
 
   static Replication start(
@@ -49,10 +45,6 @@ final class StateReplication {
         listen.anyHost()
             ? new InetSocketAddress(listen.port())
             : ClusterPlan.resolve(listen, "listen_addr");
-    Duration syncTimeout =
-        r.syncInterval().multipliedBy(20).compareTo(MIN_SYNC_TIMEOUT) > 0
-            ? r.syncInterval().multipliedBy(20)
-            : MIN_SYNC_TIMEOUT;
     ReplicationSettings settings =
         new ReplicationSettings(
             r.nodeId(),
@@ -62,11 +54,16 @@ final class StateReplication {
             r.batchSize(),
             r.syncInterval(),
             r.syncMode() == ReplicationConfig.SyncMode.SYNC,
-            syncTimeout,
+            r.syncTimeout(),
             r.syncFiles(),
             configFile);
     try {
-      StateStore store = StateStore.open(database, r.nodeId(), clock, LogRetention.DEFAULT);
+      StateStore store =
+          StateStore.open(
+              database,
+              r.nodeId(),
+              clock,
+              new LogRetention(r.logRetention(), LogRetention.DEFAULT.maxBytes()));
       return Replication.start(
           store,
           settings,

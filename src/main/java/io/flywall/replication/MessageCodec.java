@@ -20,6 +20,13 @@ import java.util.List;
  * it pays; any malformed payload is a {@link WireFormatException}, never a crash.
  */
 public final class MessageCodec {
+  /**
+   * How many bytes of changes (by {@link Change#sizeBound}) a sender puts in one message, plus one
+   * change: with values of at most {@link io.flywall.state.WriteOp#MAX_VALUE_BYTES} a message stays
+   * below the frame limit whatever the changes are.
+   */
+  public static final long CHANGE_BYTES = 4L * 1024 * 1024;
+
   private static final int COMPRESS_ABOVE = 256;
   private static final int MAX_LIST = 1_000_000;
   private static final int MAX_STRING = 64 * 1024;
@@ -33,8 +40,12 @@ public final class MessageCodec {
   /** A frame together with the size of its payload before compression, for the stats. */
   public record Encoded(Frame frame, int rawBytes) {}
 
+  /**
+   * The frame of {@code message}; a message too large for a frame (the caller did not cut its
+   * changes by {@link #CHANGE_BYTES}) is an {@link IllegalArgumentException}.
+   */
   public Encoded encode(ReplicationMessage message) {
-    ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+    ByteArrayOutputStream buffer = new ByteArrayOutputStream(estimate(message));
     DataOutputStream out = new DataOutputStream(buffer);
     byte type;
     try {
@@ -94,6 +105,15 @@ public final class MessageCodec {
       throw new UncheckedIOException("writing to memory cannot fail", e);
     }
     byte[] raw = buffer.toByteArray();
+    if (raw.length > FrameCodec.MAX_PAYLOAD) {
+      throw new IllegalArgumentException(
+          "a "
+              + message.getClass().getSimpleName()
+              + " of "
+              + raw.length
+              + " bytes exceeds the frame limit of "
+              + FrameCodec.MAX_PAYLOAD);
+    }
     boolean carriesChanges = type == 2 || type == 6 || type == 9;
     if (compression && carriesChanges && raw.length > COMPRESS_ABOVE) {
       byte[] packed = Zstd.compress(raw, 3);
@@ -178,6 +198,26 @@ public final class MessageCodec {
           "compressed payload decompressed to " + n + " bytes, expected " + rawLength);
     }
     return raw;
+  }
+
+  /** About the encoded size of {@code message}, so its buffer rarely grows and is never huge. */
+  private static int estimate(ReplicationMessage message) {
+    List<Change> changes =
+        message instanceof ReplicationMessage.Batch b
+            ? b.changes()
+            : message instanceof ReplicationMessage.SnapshotChunk s
+                ? s.rows()
+                : message instanceof ReplicationMessage.Divergent d ? d.changes() : List.of();
+    long bytes = 64;
+    for (Change c : changes) {
+      bytes +=
+          56
+              + c.bucket().length()
+              + c.key().length()
+              + c.origin().length()
+              + (c.value() == null ? 0 : c.value().length);
+    }
+    return (int) Math.min(bytes, FrameCodec.MAX_PAYLOAD + 1L);
   }
 
   private static void changes(DataOutputStream out, List<Change> changes) throws IOException {

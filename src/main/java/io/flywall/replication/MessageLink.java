@@ -26,6 +26,11 @@ final class MessageLink implements AutoCloseable {
     stats.payloadBytesSent.addAndGet(encoded.frame().payload().length);
   }
 
+  /** Whether a message has (begun to) arrive, so {@link #receive} will not wait for the peer. */
+  boolean ready() throws IOException {
+    return channel.available();
+  }
+
   ReplicationMessage receive() throws IOException, WireFormatException {
     Frame frame;
     try {

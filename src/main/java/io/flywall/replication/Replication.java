@@ -5,6 +5,7 @@ import io.flywall.state.NotPrimaryException;
 import io.flywall.state.StateChecksum;
 import io.flywall.state.StateStore;
 import io.flywall.state.StateStoreException;
+import io.flywall.state.WriteOp;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -44,7 +45,7 @@ public final class Replication implements AutoCloseable {
   private final ReplicationStats stats = new ReplicationStats();
   private final ReplicaLedger ledger;
   private final ConfigFileSync files;
-  private final AppendSignal signal = new AppendSignal();
+  private final StreamAlarms alarms = new StreamAlarms();
   private final Clock clock;
   private final Supplier<Optional<PrimaryTarget>> primary;
   private final LongSupplier knownEpoch;
@@ -52,11 +53,11 @@ public final class Replication implements AutoCloseable {
   private final ServerSocket server;
   private final ExecutorService connections;
   private final ScheduledExecutorService sweeper;
-  private final Set<ReplicaSession> sessions = ConcurrentHashMap.newKeySet();
+  private final Set<PrimaryStream> sessions = ConcurrentHashMap.newKeySet();
   private volatile boolean primaryRole;
   private volatile long epoch;
   private volatile boolean closed;
-  private PrimaryFollower follower;
+  private ReplicaStream follower;
   private Thread followerThread;
 
   private Replication(
@@ -110,11 +111,7 @@ public final class Replication implements AutoCloseable {
     Replication replication =
         new Replication(
             store, settings, security, clock, primary, knownEpoch, syncListener, server);
-    store.onAppend(
-        position -> {
-          replication.ledger.appended(position, position);
-          replication.signal.signal();
-        });
+    store.onCommit(replication.ledger::appended);
     replication.connections.execute(replication::acceptLoop);
     replication.sweeper.scheduleWithFixedDelay(replication::sweep, 1, 1, TimeUnit.SECONDS);
     log.info(
@@ -164,7 +161,7 @@ public final class Replication implements AutoCloseable {
     ledger.forgetAll();
     if (follower == null && !closed) {
       follower =
-          new PrimaryFollower(
+          new ReplicaStream(
               store, security, codec, stats, files, primary, knownEpoch, clock, followerState);
       followerThread = new Thread(follower, "flywall-follower");
       followerThread.setDaemon(true);
@@ -181,7 +178,7 @@ public final class Replication implements AutoCloseable {
       store.refuseWrites(primary.map(PrimaryTarget::nodeId));
     }
     if (followerState.primaryIs(primary)) {
-      PrimaryFollower following;
+      ReplicaStream following;
       synchronized (this) {
         following = follower;
       }
@@ -222,6 +219,17 @@ public final class Replication implements AutoCloseable {
       return Optional.empty();
     }
     return Optional.of(new Written(change.get(), awaitReplica(change.get().seq())));
+  }
+
+  /** What a batch of writes committed and whether a replica acknowledged it. */
+  public record BatchWritten(int count, long position, boolean replicated) {}
+
+  /** Writes {@code ops} all in one transaction, or none of them (see {@link StateStore#write}). */
+  public BatchWritten write(List<WriteOp> ops)
+      throws NotPrimaryException, StateStoreException, InterruptedException {
+    StateStore.Committed committed = store.write(ops);
+    boolean replicated = committed.changes().isEmpty() || awaitReplica(committed.position());
+    return new BatchWritten(committed.changes().size(), committed.position(), replicated);
   }
 
   private boolean awaitReplica(long seq) throws InterruptedException {
@@ -301,6 +309,27 @@ public final class Replication implements AutoCloseable {
         peers);
   }
 
+  /**
+   * Raised alarms by name, with their detail: {@value StreamAlarms#NAME} while a stream keeps
+   * failing with an error (it is retried with backoff meanwhile).
+   */
+  public Map<String, String> alarms() {
+    String detail = alarms.detail();
+    if (!primaryRole) {
+      FollowPolicy.View view = followerState.view();
+      // A primary just elected that does not serve yet is no fault: the replica asks again soon.
+      boolean notServingYet =
+          view.problem() != null && view.problem().contains(ReplicationMessage.Refused.NOT_PRIMARY);
+      if ("error".equals(view.state()) && view.problem() != null && !notServingYet) {
+        String peer = view.primary().map(PrimaryTarget::nodeId).orElse("the primary");
+        detail = "stream with " + peer + ": " + view.problem();
+      } else {
+        detail = null;
+      }
+    }
+    return detail == null ? Map.of() : Map.of(StreamAlarms.NAME, detail);
+  }
+
   public Map<String, Object> stats() {
     return stats.snapshot(security.refusedCount());
   }
@@ -331,13 +360,13 @@ public final class Replication implements AutoCloseable {
       return;
     }
     MessageLink link = new MessageLink(channel, codec, stats);
-    ReplicaSession session;
+    PrimaryStream session;
     synchronized (this) {
       if (!primaryRole || closed) {
         session = null;
       } else {
         session =
-            new ReplicaSession(link, store, settings, ledger, stats, files, signal, clock, epoch);
+            new PrimaryStream(link, store, settings, ledger, stats, files, alarms, clock, epoch);
         sessions.add(session);
       }
     }
@@ -374,7 +403,7 @@ public final class Replication implements AutoCloseable {
   }
 
   private void closeSessions() {
-    for (ReplicaSession session : sessions) {
+    for (PrimaryStream session : sessions) {
       session.stop();
     }
     sessions.clear();

@@ -31,9 +31,4 @@ public record ReplicationSettings(
       throw new IllegalArgumentException("batch_size must be at least 1");
     }
   }
-
-  /** Rows per snapshot chunk: bounded, so a snapshot of any size needs little memory. */
-  int snapshotChunkRows() {
-    return Math.max(100, Math.min(batchSize, 2_000));
-  }
 }

@@ -26,6 +26,7 @@ public final class ReplicationStats {
   final AtomicLong mergedChanges = new AtomicLong();
   final AtomicLong rejectedFrames = new AtomicLong();
   final AtomicLong syncTimeouts = new AtomicLong();
+  final AtomicLong streamErrors = new AtomicLong();
   final AtomicLong filesPushed = new AtomicLong();
   final AtomicLong filesWritten = new AtomicLong();
   final AtomicLong filesRefused = new AtomicLong();
@@ -62,6 +63,7 @@ public final class ReplicationStats {
     m.put("rejected_frames", rejectedFrames.get());
     m.put("auth_failures", authFailures);
     m.put("sync_timeouts", syncTimeouts.get());
+    m.put("stream_errors", streamErrors.get());
     m.put("files_pushed", filesPushed.get());
     m.put("files_written", filesWritten.get());
     m.put("files_refused", filesRefused.get());

@@ -56,8 +56,29 @@ public final class SecureChannel implements AutoCloseable {
     return codec.read(in);
   }
 
+  /**
+   * Whether received bytes are waiting to be read: decrypted ones, or ones still encrypted in the
+   * socket (TLS counts only records it already read, so a queue of whole records would look empty).
+   */
+  public boolean available() throws IOException {
+    return in.available() > 0 || socket.getInputStream().available() > 0;
+  }
+
   public void receiveTimeout(int millis) throws IOException {
     socket.setSoTimeout(millis);
+  }
+
+  /**
+   * Closes the socket without a TLS close_notify, which a peer that stopped reading would never
+   * take: a writer blocked on this channel fails at once.
+   */
+  public void abort() {
+    try {
+      socket.close();
+    } catch (IOException ignored) {
+      // Closing an already broken connection.
+    }
+    closeTls.run();
   }
 
   @Override

@@ -22,6 +22,16 @@ public record Change(
     return value == null;
   }
 
+  /**
+   * At least the bytes this change takes in any encoding the project uses (a frame, a log row): the
+   * fixed fields, three bytes per character of the names, the value. Frames are cut by it.
+   */
+  public long sizeBound() {
+    return 64L
+        + 3L * (bucket.length() + key.length() + origin.length())
+        + (value == null ? 0 : value.length);
+  }
+
   /** The same change at another place in a log (used when a merged write is re-logged). */
   public Change at(long newSeq, long newEpoch, long newVersion) {
     return new Change(

@@ -1,15 +1,24 @@
 package io.flywall.state;
 
+import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
 
 /**
- * Receives a snapshot into a staging table, chunk by chunk, and swaps it in with one transaction
- * only when it is complete and its checksum matches. A snapshot cut off midway leaves the store
- * exactly as it was.
+ * Receives a snapshot into a staging table, chunk by chunk, and swaps it in (the staging table is
+ * renamed to {@code entries}, no row is copied) in one transaction, only when it is complete and
+ * its checksum matches. A snapshot cut off midway leaves the store exactly as it was.
  */
 public final class SnapshotSink {
+  private static final RowBatches.Shapes INSERT =
+      new RowBatches.Shapes(
+          "INSERT OR REPLACE INTO snapshot_staging(bucket, key, value,"
+              + " version, hlc, origin, expires_ms) VALUES ",
+          "(?, ?, ?, ?, ?, ?, ?)",
+          "");
+
   private final StateDatabase db;
   private final StateStore store;
   private long checksum;
@@ -29,32 +38,27 @@ public final class SnapshotSink {
 
   public void add(List<Change> chunk) throws StateStoreException {
     db.withConnection(
-        c -> {
-          c.setAutoCommit(false);
-          try (PreparedStatement st =
-              c.prepareStatement(
-                  "INSERT OR REPLACE INTO snapshot_staging(bucket, key, value,"
-                      + " version, hlc, origin, expires_ms) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
-            for (Change row : chunk) {
-              st.setString(1, row.bucket());
-              st.setString(2, row.key());
-              st.setBytes(3, row.value());
-              st.setLong(4, row.version());
-              st.setLong(5, row.hlc().value());
-              st.setString(6, row.origin());
-              st.setLong(7, row.expiresAtMillis());
-              st.addBatch();
-            }
-            st.executeBatch();
-            c.commit();
-          } catch (java.sql.SQLException | RuntimeException e) {
-            c.rollback();
-            throw e;
-          } finally {
-            c.setAutoCommit(true);
-          }
-          return null;
-        });
+        c ->
+            db.withoutFsync(
+                () -> {
+                  java.util.Iterator<Change> rows = chunk.iterator();
+                  for (int size : RowBatches.sizes(chunk.size())) {
+                    PreparedStatement st = db.prepared(INSERT.sql(size));
+                    int p = 1;
+                    for (int i = 0; i < size; i++) {
+                      Change row = rows.next();
+                      st.setString(p++, row.bucket());
+                      st.setString(p++, row.key());
+                      st.setBytes(p++, row.value());
+                      st.setLong(p++, row.version());
+                      st.setLong(p++, row.hlc().value());
+                      st.setString(p++, row.origin());
+                      st.setLong(p++, row.expiresAtMillis());
+                    }
+                    st.executeUpdate();
+                  }
+                  return null;
+                }));
     for (Change row : chunk) {
       maxHlc = Math.max(maxHlc, row.hlc().value());
       if (!row.deleted()) {
@@ -94,20 +98,7 @@ public final class SnapshotSink {
               + " expected "
               + StateChecksum.format(expectedChecksum));
     }
-    long finalChecksum = checksum;
-    store.locked(
-        c -> {
-          try (Statement st = c.createStatement()) {
-            st.executeUpdate("DELETE FROM entries");
-            st.executeUpdate("INSERT INTO entries SELECT * FROM snapshot_staging");
-            st.executeUpdate("DELETE FROM changes");
-            st.executeUpdate("DELETE FROM snapshot_staging");
-          }
-          store.recordSnapshotBase(c, header.historyId(), header.position(), header.epoch());
-          return null;
-        });
-    store.adoptSnapshot(
-        header.historyId(), header.position(), header.epoch(), finalChecksum, maxHlc);
+    store.adoptSnapshot(header, checksum, maxHlc);
   }
 
   /** Drops whatever was staged; the store is unchanged. */
@@ -115,11 +106,26 @@ public final class SnapshotSink {
     clearStaging();
   }
 
+  /**
+   * Inside the adopting transaction: the staged rows become the entries by renaming their table;
+   * the old entries go with their table, and an empty staging table is made for the next time.
+   */
+  static void swapIn(Connection c) throws SQLException {
+    try (Statement st = c.createStatement()) {
+      st.executeUpdate("DROP TABLE entries");
+      st.executeUpdate("ALTER TABLE snapshot_staging RENAME TO entries");
+      st.executeUpdate(StateDatabase.EXPIRY_INDEX);
+      st.executeUpdate(StateDatabase.STAGING_TABLE);
+    }
+  }
+
+  // Dropping the table is as quick for a million rows as for none; a DELETE would visit them all.
   private void clearStaging() throws StateStoreException {
     db.withConnection(
         c -> {
           try (Statement st = c.createStatement()) {
-            st.executeUpdate("DELETE FROM snapshot_staging");
+            st.executeUpdate("DROP TABLE IF EXISTS snapshot_staging");
+            st.executeUpdate(StateDatabase.STAGING_TABLE);
           }
           return null;
         });

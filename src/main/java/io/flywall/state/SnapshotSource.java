@@ -10,22 +10,32 @@ import java.util.List;
 /**
  * A consistent snapshot read through its own connection and read transaction, handed out in chunks
  * so memory stays bounded whatever the store's size. Rows are {@link Change}s without a log
- * position; tombstones are included so a later merge still knows what was deleted.
+ * position; tombstones are included so a later merge still knows what was deleted. The checksum is
+ * the one the store recorded with its last commit, read in the same transaction: nothing is hashed
+ * here (unless the database predates that record).
  */
 public final class SnapshotSource implements AutoCloseable {
   private final Connection connection;
   private final PreparedStatement rows;
   private final ResultSet cursor;
   private final SnapshotHeader header;
+  private final boolean recorded;
   private long checksum;
   private boolean exhausted;
 
   private SnapshotSource(
-      Connection connection, PreparedStatement rows, ResultSet cursor, SnapshotHeader header) {
+      Connection connection,
+      PreparedStatement rows,
+      ResultSet cursor,
+      SnapshotHeader header,
+      boolean recorded,
+      long checksum) {
     this.connection = connection;
     this.rows = rows;
     this.cursor = cursor;
     this.header = header;
+    this.recorded = recorded;
+    this.checksum = checksum;
   }
 
   static SnapshotSource open(StateDatabase db, String fallbackHistoryId)
@@ -33,19 +43,11 @@ public final class SnapshotSource implements AutoCloseable {
     Connection c = db.openReader();
     try {
       c.setAutoCommit(false);
-      String history = fallbackHistoryId;
-      long base = 0;
-      long baseEpoch = 0;
       NodeMetaRows meta = new NodeMetaRows(c);
-      if (meta.get("history_id") != null) {
-        history = meta.get("history_id");
-      }
-      if (meta.get("log_base") != null) {
-        base = Long.parseLong(meta.get("log_base"));
-        baseEpoch = Long.parseLong(meta.get("log_base_epoch"));
-      }
+      String history = meta.get(NodeMetaRows.HISTORY_ID);
+      long base = meta.getLong(NodeMetaRows.LOG_BASE, 0);
       long position = base;
-      long epoch = baseEpoch;
+      long epoch = meta.getLong(NodeMetaRows.LOG_BASE_EPOCH, 0);
       try (PreparedStatement st =
           c.prepareStatement("SELECT seq, epoch FROM changes ORDER BY seq DESC LIMIT 1")) {
         try (ResultSet rs = st.executeQuery()) {
@@ -55,6 +57,10 @@ public final class SnapshotSource implements AutoCloseable {
           }
         }
       }
+      boolean recorded =
+          meta.getLong(NodeMetaRows.CHECKSUM_AT, -1) == position
+              && meta.get(NodeMetaRows.CHECKSUM) != null;
+      long checksum = recorded ? meta.getLong(NodeMetaRows.CHECKSUM, 0) : 0;
       long count;
       try (PreparedStatement st = c.prepareStatement("SELECT COUNT(*) FROM entries")) {
         try (ResultSet rs = st.executeQuery()) {
@@ -63,9 +69,15 @@ public final class SnapshotSource implements AutoCloseable {
       }
       PreparedStatement rows =
           c.prepareStatement(
-              "SELECT bucket, key, value, version, hlc, origin, expires_ms FROM entries ORDER BY bucket, key");
+              "SELECT bucket, key, value, version, hlc, origin, expires_ms FROM entries"
+                  + " ORDER BY bucket, key");
       return new SnapshotSource(
-          c, rows, rows.executeQuery(), new SnapshotHeader(history, position, epoch, count));
+          c,
+          rows,
+          rows.executeQuery(),
+          new SnapshotHeader(history == null ? fallbackHistoryId : history, position, epoch, count),
+          recorded,
+          checksum);
     } catch (SQLException e) {
       try {
         c.close();
@@ -82,9 +94,18 @@ public final class SnapshotSource implements AutoCloseable {
 
   /** The next rows, at most {@code max}; an empty list once all rows were read. */
   public List<Change> next(int max) throws StateStoreException {
+    return next(max, Long.MAX_VALUE);
+  }
+
+  /**
+   * The next rows, at most {@code max} and about {@code maxBytes} by {@link Change#sizeBound} (at
+   * least one); an empty list once all rows were read.
+   */
+  public List<Change> next(int max, long maxBytes) throws StateStoreException {
     List<Change> chunk = new ArrayList<>();
+    long bytes = 0;
     try {
-      while (!exhausted && chunk.size() < max) {
+      while (!exhausted && chunk.size() < max && (chunk.isEmpty() || bytes < maxBytes)) {
         if (!cursor.next()) {
           exhausted = true;
           break;
@@ -100,7 +121,7 @@ public final class SnapshotSource implements AutoCloseable {
                 new Hlc(cursor.getLong(5)),
                 cursor.getString(6),
                 cursor.getLong(7));
-        if (!row.deleted()) {
+        if (!recorded && !row.deleted()) {
           checksum ^=
               StateChecksum.digest(
                   row.bucket(),
@@ -111,6 +132,7 @@ public final class SnapshotSource implements AutoCloseable {
                   row.origin(),
                   row.expiresAtMillis());
         }
+        bytes += row.sizeBound();
         chunk.add(row);
       }
       return chunk;
@@ -119,7 +141,7 @@ public final class SnapshotSource implements AutoCloseable {
     }
   }
 
-  /** The checksum of the rows read so far: after the last chunk, the snapshot's checksum. */
+  /** The snapshot's checksum (when it was not recorded: of the rows read so far). */
   public long checksum() {
     return checksum;
   }

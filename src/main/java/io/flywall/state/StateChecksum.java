@@ -1,6 +1,5 @@
 package io.flywall.state;
 
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -11,6 +10,9 @@ import java.security.NoSuchAlgorithmException;
  * the same entries compute the same value whatever order they applied them in.
  */
 public final class StateChecksum {
+  // One digest per thread, reused: creating one costs more than hashing a small entry.
+  private static final ThreadLocal<Hasher> HASHER = ThreadLocal.withInitial(Hasher::new);
+
   private StateChecksum() {}
 
   /** The digest of one entry; the checksum of a store is the XOR of these. */
@@ -22,19 +24,7 @@ public final class StateChecksum {
       long hlc,
       String origin,
       long expiresAtMillis) {
-    MessageDigest sha;
-    try {
-      sha = MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every JRE ships SHA-256", e);
-    }
-    field(sha, bucket.getBytes(StandardCharsets.UTF_8));
-    field(sha, key.getBytes(StandardCharsets.UTF_8));
-    field(sha, value);
-    sha.update(
-        ByteBuffer.allocate(24).putLong(version).putLong(hlc).putLong(expiresAtMillis).array());
-    field(sha, origin.getBytes(StandardCharsets.UTF_8));
-    return ByteBuffer.wrap(sha.digest()).getLong();
+    return HASHER.get().digest(bucket, key, value, version, hlc, origin, expiresAtMillis);
   }
 
   public static long digest(Entry e) {
@@ -53,8 +43,58 @@ public final class StateChecksum {
     return String.format("%016x", checksum);
   }
 
-  private static void field(MessageDigest sha, byte[] bytes) {
-    sha.update(ByteBuffer.allocate(4).putInt(bytes.length).array());
-    sha.update(bytes);
+  /** SHA-256 over length-prefixed fields, truncated to its first 8 bytes (big-endian). */
+  private static final class Hasher {
+    private final MessageDigest sha;
+    private final byte[] scratch = new byte[24];
+
+    Hasher() {
+      try {
+        sha = MessageDigest.getInstance("SHA-256");
+      } catch (NoSuchAlgorithmException e) {
+        throw new IllegalStateException("every JRE ships SHA-256", e);
+      }
+    }
+
+    long digest(
+        String bucket,
+        String key,
+        byte[] value,
+        long version,
+        long hlc,
+        String origin,
+        long expiresAtMillis) {
+      field(bucket.getBytes(StandardCharsets.UTF_8));
+      field(key.getBytes(StandardCharsets.UTF_8));
+      field(value);
+      putLong(0, version);
+      putLong(8, hlc);
+      putLong(16, expiresAtMillis);
+      sha.update(scratch, 0, 24);
+      field(origin.getBytes(StandardCharsets.UTF_8));
+      byte[] d = sha.digest();
+      long out = 0;
+      for (int i = 0; i < 8; i++) {
+        out = (out << 8) | (d[i] & 0xff);
+      }
+      return out;
+    }
+
+    private void field(byte[] bytes) {
+      int n = bytes.length;
+      scratch[0] = (byte) (n >>> 24);
+      scratch[1] = (byte) (n >>> 16);
+      scratch[2] = (byte) (n >>> 8);
+      scratch[3] = (byte) n;
+      sha.update(scratch, 0, 4);
+      sha.update(bytes);
+    }
+
+    private void putLong(int at, long v) {
+      for (int i = 7; i >= 0; i--) {
+        scratch[at + i] = (byte) v;
+        v >>>= 8;
+      }
+    }
   }
 }

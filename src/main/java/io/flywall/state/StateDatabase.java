@@ -4,16 +4,32 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.HashMap;
+import java.util.Map;
 import org.sqlite.SQLiteConfig;
 
 /**
  * Opens {@code state.db} in WAL mode with full fsync and brings its schema up to date. One
- * connection, used under this object's lock: the daemon's writes are few and small.
+ * connection, used under this object's lock; writers batch their work into few transactions (see
+ * {@link GroupCommit}), so one connection is not the bottleneck, the fsync is.
  */
 public final class StateDatabase implements AutoCloseable {
   public static final String FILE_NAME = "state.db";
+
+  /** The staging table's definition: exactly that of {@code entries}, so it can replace it. */
+  static final String STAGING_TABLE =
+      """
+      CREATE TABLE IF NOT EXISTS snapshot_staging (
+        bucket TEXT NOT NULL, key TEXT NOT NULL, value BLOB, version INTEGER NOT NULL,
+        hlc INTEGER NOT NULL, origin TEXT NOT NULL, expires_ms INTEGER NOT NULL,
+        PRIMARY KEY (bucket, key)) WITHOUT ROWID
+      """;
+
+  static final String EXPIRY_INDEX =
+      "CREATE INDEX IF NOT EXISTS entries_expiry ON entries(expires_ms) WHERE expires_ms > 0";
 
   private static final String[] SCHEMA = {
     "CREATE TABLE IF NOT EXISTS node_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
@@ -37,30 +53,30 @@ public final class StateDatabase implements AutoCloseable {
       hlc INTEGER NOT NULL, origin TEXT NOT NULL, expires_ms INTEGER NOT NULL,
       PRIMARY KEY (bucket, key)) WITHOUT ROWID
     """,
-    "CREATE INDEX IF NOT EXISTS entries_expiry ON entries(expires_ms) WHERE expires_ms > 0",
+    EXPIRY_INDEX,
     """
     CREATE TABLE IF NOT EXISTS changes (
       seq INTEGER PRIMARY KEY, epoch INTEGER NOT NULL, bucket TEXT NOT NULL, key TEXT NOT NULL,
       value BLOB, version INTEGER NOT NULL, hlc INTEGER NOT NULL, origin TEXT NOT NULL,
       expires_ms INTEGER NOT NULL)
     """,
-    "CREATE INDEX IF NOT EXISTS changes_epoch ON changes(epoch, seq)",
+    // No index on the log's epochs: keeping it up cost more per write than the rare scan it
+    // saves (finding where a replica's epoch ended, once per reconnect after a failover).
+    "DROP INDEX IF EXISTS changes_epoch",
     """
     CREATE TABLE IF NOT EXISTS conflicts (
       id INTEGER PRIMARY KEY AUTOINCREMENT, time_ms INTEGER NOT NULL, bucket TEXT NOT NULL,
       key TEXT NOT NULL, winner_hlc INTEGER NOT NULL, winner_origin TEXT NOT NULL,
       loser_hlc INTEGER NOT NULL, loser_origin TEXT NOT NULL, loser_value BLOB)
     """,
-    """
-    CREATE TABLE IF NOT EXISTS snapshot_staging (
-      bucket TEXT NOT NULL, key TEXT NOT NULL, value BLOB, version INTEGER NOT NULL,
-      hlc INTEGER NOT NULL, origin TEXT NOT NULL, expires_ms INTEGER NOT NULL,
-      PRIMARY KEY (bucket, key)) WITHOUT ROWID
-    """,
+    STAGING_TABLE,
   };
 
   private final Path file;
   private final Connection connection;
+  // Statements prepared once and reused: preparing is a large part of a small write's cost.
+  private final Map<String, PreparedStatement> statements = new HashMap<>();
+  private boolean transactionOpen;
 
   private StateDatabase(Path file, Connection connection) {
     this.file = file;
@@ -138,9 +154,104 @@ public final class StateDatabase implements AutoCloseable {
     }
   }
 
+  /**
+   * The statement for {@code sql} on the connection, prepared at its first use and reused after.
+   * Only while holding the connection ({@link #withConnection}); a caller closes the result sets it
+   * opens, never the statement.
+   */
+  synchronized PreparedStatement prepared(String sql) throws SQLException {
+    PreparedStatement st = statements.get(sql);
+    if (st == null || st.isClosed()) {
+      st = connection.prepareStatement(sql);
+      statements.put(sql, st);
+    }
+    return st;
+  }
+
+  /**
+   * Runs {@code work} in a transaction on the connection (the caller holds it): commits when {@code
+   * work} returns (unless it committed itself with {@link #commit}), rolls back when it throws.
+   */
+  // Through the driver's own transaction mode: in its autocommit mode the driver runs an extra
+  // BEGIN (and COMMIT) after every statement, which costs as much as a small insert.
+  <T> T inTransaction(TxWork<T> work) throws SQLException {
+    connection.setAutoCommit(false);
+    transactionOpen = true;
+    try {
+      T result = work.run();
+      commit();
+      return result;
+    } catch (SQLException | RuntimeException e) {
+      // A statement that failed midway can be left unusable (and holding the transaction):
+      // finalize them all, they are prepared again at their next use.
+      forgetStatements();
+      if (transactionOpen) {
+        transactionOpen = false;
+        try {
+          connection.rollback();
+        } catch (SQLException suppressed) {
+          // SQLite may already have rolled back by itself (a full disk does that).
+          if (!String.valueOf(suppressed.getMessage()).contains("no transaction is active")) {
+            e.addSuppressed(suppressed);
+          }
+        }
+      }
+      throw e;
+    } finally {
+      try {
+        connection.setAutoCommit(true);
+      } catch (SQLException ignored) {
+        // Only ends the empty transaction the driver began after the commit or rollback.
+      }
+    }
+  }
+
+  private void forgetStatements() {
+    for (PreparedStatement st : statements.values()) {
+      try {
+        st.close();
+      } catch (SQLException ignored) {
+        // Finalizing a statement that already failed: nothing more to learn from it.
+      }
+    }
+    statements.clear();
+  }
+
+  /**
+   * Runs {@code work} in a transaction committed without waiting for the disk (staging a snapshot:
+   * rows that a crash would throw away anyway). The next ordinary commit makes them durable too.
+   */
+  <T> T withoutFsync(TxWork<T> work) throws SQLException {
+    try (Statement st = connection.createStatement()) {
+      st.executeUpdate("PRAGMA synchronous = NORMAL");
+    }
+    try {
+      return inTransaction(work);
+    } finally {
+      try (Statement st = connection.createStatement()) {
+        st.executeUpdate("PRAGMA synchronous = FULL");
+      }
+    }
+  }
+
+  /** Commits the transaction {@link #inTransaction} opened, if still open. */
+  void commit() throws SQLException {
+    if (transactionOpen) {
+      connection.commit();
+      transactionOpen = false;
+    }
+  }
+
+  /** Work inside a transaction on a connection the caller already holds. */
+  @FunctionalInterface
+  interface TxWork<T> {
+    T run() throws SQLException;
+  }
+
   @Override
   public synchronized void close() {
     try {
+      forgetStatements();
       connection.close();
     } catch (SQLException ignored) {
       // Closing is best effort: WAL recovery makes an unclean close safe.

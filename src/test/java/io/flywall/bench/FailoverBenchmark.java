@@ -16,12 +16,26 @@ import java.util.function.BooleanSupplier;
 /**
  * Failover time as a client sees it: the client pings the server through the VIPs every 10 ms and
  * the outage is the longest gap between replies by timestamp. The primary is powered off (links
- * down, kill -9, VIPs gone); each trial ends with the preferred node back in charge. Flywall and
- * keepalived (VRRPv3, unicast peers) run in the same lab, in the same run. Run with
- * scripts/bench-failover (root).
+ * down, kill -9, VIPs gone); each trial ends with the preferred node back in charge. Flywall (with
+ * arp_ping on and off) and keepalived (VRRPv3, unicast peers) run in the same lab, in the same run,
+ * at each heartbeat interval (x 3), with the medians, maxima and ratios, and for flywall the
+ * takeover's step timings from the new primary's history. Run with scripts/bench-failover (root).
  */
 public final class FailoverBenchmark {
   private static final Duration LIMIT = Duration.ofSeconds(60);
+
+  /**
+   * A heartbeat interval and keepalived's advert_int for it (VRRPv3 counts in centiseconds:
+   * keepalived takes 0.025 as it reads it, and logs what it used).
+   */
+  private record Interval(String flywall, String keepalived) {}
+
+  private static final List<Interval> INTERVALS =
+      List.of(
+          new Interval("1s", "1"),
+          new Interval("100ms", "0.1"),
+          new Interval("30ms", "0.03"),
+          new Interval("25ms", "0.025"));
 
   interface Pair extends AutoCloseable {
     void start(int k) throws Exception;
@@ -31,39 +45,61 @@ public final class FailoverBenchmark {
     void powerOn(int k) throws Exception;
 
     List<Integer> holders();
+
+    /** The steps of node {@code k}'s last takeover and their durations (ms); empty if unknown. */
+    default java.util.Map<String, Long> lastTakeoverSteps(int k) {
+      return java.util.Map.of();
+    }
   }
 
+  /** Usage: FailoverBenchmark [TRIALS [INTERVAL...]], e.g. {@code 3 100ms 25ms}. */
   public static void main(String[] args) throws Exception {
     int trials = args.length > 0 ? Integer.parseInt(args[0]) : 10;
+    List<String> only = args.length > 1 ? List.of(args).subList(1, args.length) : List.of();
     LabBench.requireLab("bench-failover");
     List<String> java = LabBench.javaCommand();
     List<String[]> rows = new ArrayList<>();
-    double[] flywall1s = run("flywall 1s x 3", trials, lab -> flywall(lab, java, "1s", true), rows);
-    double[] flywall100 =
-        run("flywall 100ms x 3", trials, lab -> flywall(lab, java, "100ms", true), rows);
-    double[] flywall100NoProbe =
-        run(
-            "flywall 100ms x 3, arp_ping off",
-            trials,
-            lab -> flywall(lab, java, "100ms", false),
-            rows);
-    double[] keep1s = run("keepalived advert_int 1", trials, lab -> keepalived(lab, "1"), rows);
-    double[] keep100 =
-        run("keepalived advert_int 0.1", trials, lab -> keepalived(lab, "0.1"), rows);
+    List<String> ratios = new ArrayList<>();
+    for (Interval interval : INTERVALS) {
+      if (!only.isEmpty() && !only.contains(interval.flywall())) {
+        continue;
+      }
+      String hb = interval.flywall();
+      double[] on =
+          run("flywall " + hb + " x 3", trials, lab -> flywall(lab, java, hb, true), rows);
+      double[] off =
+          run(
+              "flywall " + hb + " x 3, arp_ping off",
+              trials,
+              lab -> flywall(lab, java, hb, false),
+              rows);
+      double[] keep =
+          run(
+              "keepalived advert_int " + interval.keepalived(),
+              trials,
+              lab -> keepalived(lab, interval.keepalived()),
+              rows);
+      ratios.add(
+          String.format(
+              Locale.ROOT,
+              "%s: arp_ping on %.2f (max %.2f), arp_ping off %.2f (max %.2f)",
+              hb,
+              LabBench.median(on) / LabBench.median(keep),
+              on[on.length - 1] / keep[keep.length - 1],
+              LabBench.median(off) / LabBench.median(keep),
+              off[off.length - 1] / keep[keep.length - 1]));
+    }
 
     System.out.println();
-    System.out.println("| setup | trials | median outage (ms) | max outage (ms) |");
-    System.out.println("|---|---|---|---|");
+    System.out.println(
+        "| setup | trials | median outage (ms) | max outage (ms) | takeover steps, median (ms) |");
+    System.out.println("|---|---|---|---|---|");
     for (String[] row : rows) {
       System.out.println("| " + String.join(" | ", row) + " |");
     }
-    System.out.printf(
-        Locale.ROOT,
-        "%nratio flywall/keepalived (median): 1 s heartbeat %.2f, 100 ms heartbeat %.2f,"
-            + " 100 ms heartbeat without arp_ping %.2f%n",
-        LabBench.median(flywall1s) / LabBench.median(keep1s),
-        LabBench.median(flywall100) / LabBench.median(keep100),
-        LabBench.median(flywall100NoProbe) / LabBench.median(keep100));
+    System.out.println();
+    System.out.println("ratio flywall/keepalived, median (max):");
+    ratios.forEach(r -> System.out.println("  " + r));
   }
 
   interface PairFactory {
@@ -74,6 +110,7 @@ public final class FailoverBenchmark {
       throws Exception {
     System.out.println("== " + name);
     double[] outages = new double[trials];
+    java.util.Map<String, List<Long>> steps = new java.util.LinkedHashMap<>();
     try (NetLab lab = NetLab.up(2);
         Pair pair = factory.build(lab)) {
       pair.start(1);
@@ -89,7 +126,10 @@ public final class FailoverBenchmark {
           await("traffic to flow again", () -> ping.received() > seen + 100);
           outages[t] = ping.finish().longestGapMs();
         }
-        System.out.printf(Locale.ROOT, "   trial %d: outage %.0f ms%n", t + 1, outages[t]);
+        java.util.Map<String, Long> took = pair.lastTakeoverSteps(2);
+        took.forEach((step, ms) -> steps.computeIfAbsent(step, x -> new ArrayList<>()).add(ms));
+        System.out.printf(
+            Locale.ROOT, "   trial %d: outage %.0f ms; takeover %s%n", t + 1, outages[t], took);
         pair.powerOn(1);
         await("n1 to take the VIPs back", () -> pair.holders().equals(List.of(1)));
       }
@@ -101,9 +141,23 @@ public final class FailoverBenchmark {
           name,
           Integer.toString(trials),
           String.format(Locale.ROOT, "%.0f", LabBench.median(sorted)),
-          String.format(Locale.ROOT, "%.0f", sorted[sorted.length - 1])
+          String.format(Locale.ROOT, "%.0f", sorted[sorted.length - 1]),
+          stepMedians(steps)
         });
     return sorted;
+  }
+
+  private static String stepMedians(java.util.Map<String, List<Long>> steps) {
+    StringBuilder out = new StringBuilder();
+    steps.forEach(
+        (name, values) -> {
+          double[] sorted = values.stream().mapToDouble(Long::doubleValue).sorted().toArray();
+          out.append(out.length() == 0 ? "" : ", ")
+              .append(name)
+              .append(' ')
+              .append(String.format(Locale.ROOT, "%.0f", LabBench.median(sorted)));
+        });
+    return out.length() == 0 ? "-" : out.toString();
   }
 
   private static boolean reaches(NetLab lab) {
@@ -147,6 +201,26 @@ public final class FailoverBenchmark {
       @Override
       public List<Integer> holders() {
         return cluster.lanVipHolders();
+      }
+
+      @Override
+      public java.util.Map<String, Long> lastTakeoverSteps(int k) {
+        java.util.Map<String, Long> steps = new java.util.LinkedHashMap<>();
+        cluster
+            .api(k, "/api/ha/history?limit=20")
+            .ifPresent(
+                history -> {
+                  for (var event : history.path("events")) {
+                    if (event.path("type").asText().equals("takeover")) {
+                      for (var step : event.path("steps")) {
+                        steps.put(step.path("name").asText(), step.path("duration_ms").asLong());
+                      }
+                      steps.put("total", event.path("duration_ms").asLong());
+                      return;
+                    }
+                  }
+                });
+        return steps;
       }
 
       @Override

@@ -194,4 +194,75 @@ class StateCommandTest {
     assertThat(put.exitCode()).isNotZero();
     assertThat(put.err()).contains("fw-b").contains("409");
   }
+
+  private Path ndjson(int lines, java.util.function.IntFunction<String> line) throws Exception {
+    Path file = dir.resolve("import-" + System.nanoTime() + ".ndjson");
+    StringBuilder text = new StringBuilder();
+    for (int i = 1; i <= lines; i++) {
+      text.append(line.apply(i)).append('\n');
+    }
+    java.nio.file.Files.writeString(file, text);
+    return file;
+  }
+
+  private static String lease(int i) {
+    return "{\"bucket\": \"dhcp_leases\", \"key\": \"lease-"
+        + i
+        + "\", \"value\": {\"ip\": \"10.0.0."
+        + (i % 250)
+        + "\"}, \"ttl\": \"1h\"}";
+  }
+
+  @Test
+  void importWritesEveryLineInBatchesAndSaysHowMany() throws Exception {
+    Path file = ndjson(2_500, StateCommandTest::lease);
+    Run run = run("state", "import", "--batch", "1000", file.toString());
+
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    assertThat(run.out()).contains("imported 2500 lines").contains("in 3 requests");
+    StateStore store = replication.store();
+    assertThat(store.position()).isEqualTo(2_500);
+    assertThat(new String(store.get("dhcp_leases", "lease-2500").orElseThrow().value()))
+        .isEqualTo("{\"ip\":\"10.0.0.0\"}");
+    assertThat(store.get("dhcp_leases", "lease-1").orElseThrow().expiry()).isPresent();
+    JsonNode json =
+        new ObjectMapper().readTree(run("state", "import", "--json", file.toString()).out());
+    assertThat(json.path("count").asInt()).isEqualTo(2_500);
+    assertThat(json.path("requests").asInt()).isEqualTo(3);
+  }
+
+  @Test
+  void aBadLineStopsTheImportNamingItAndNothingOfItsBatchIsWritten() throws Exception {
+    Path file = ndjson(25, i -> i == 17 ? "{\"bucket\": \"dhcp_leases\", \"key\": " : lease(i));
+    Run run = run("state", "import", "--batch", "10", file.toString());
+
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.err())
+        .contains("line 17")
+        .contains("not JSON")
+        .contains("lines before line 11 were written (10 lines)");
+    StateStore store = replication.store();
+    assertThat(store.get("dhcp_leases", "lease-10")).isPresent();
+    assertThat(store.get("dhcp_leases", "lease-11")).isEmpty();
+    assertThat(store.position()).isEqualTo(10);
+  }
+
+  @Test
+  void aLineTheDaemonRefusesIsNamedByItsLineNumber() throws Exception {
+    Path file =
+        ndjson(
+            6,
+            i ->
+                i == 4
+                    ? "{\"bucket\": \"b\", \"key\": \"k\", \"value\": 1, \"ttl\": \"9223372036854775807ms\"}"
+                    : lease(i));
+    Run run = run("state", "import", "--batch", "5", file.toString());
+
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.err()).contains("line 4").contains("10 years").contains("nothing was written");
+    assertThat(replication.store().position()).isZero();
+    assertThat(run("state", "import", "--batch", "0", file.toString()).exitCode()).isEqualTo(2);
+    assertThat(run("state", "import", dir.resolve("missing").toString()).err())
+        .contains("no such file");
+  }
 }

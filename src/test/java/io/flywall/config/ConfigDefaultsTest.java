@@ -27,10 +27,28 @@ class ConfigDefaultsTest {
     assertThat(r.syncInterval()).isEqualTo(Duration.ofMillis(100));
     assertThat(r.batchSize()).isEqualTo(1000);
     assertThat(r.syncMode()).isEqualTo(ReplicationConfig.SyncMode.ASYNC);
+    assertThat(r.syncTimeout()).as("max(2s, 20 x 100ms)").isEqualTo(Duration.ofSeconds(2));
+    assertThat(r.logRetention()).isEqualTo(200_000);
     assertThat(r.stateDir()).isEqualTo(Path.of("/var/lib/flywall"));
     assertThat(r.syncFiles()).isEmpty();
     assertThat(r.ha()).as("no ha block: HA disabled").isEmpty();
     assertThat(loaded.config().haEnabled()).isEmpty();
+  }
+
+  @Test
+  void syncTimeoutDefaultsToTwentySyncIntervalsButAtLeastTwoSeconds() throws Exception {
+    ReplicationConfig slow =
+        load("replication {\n  mode = \"primary\"\n  sync_interval = \"250ms\"\n}\n")
+            .config()
+            .replication();
+    assertThat(slow.syncTimeout()).isEqualTo(Duration.ofSeconds(5));
+    ReplicationConfig set =
+        load("replication {\n  mode = \"primary\"\n  sync_interval = \"250ms\"\n"
+                + "  sync_timeout = \"700ms\"\n  log_retention = 5000\n}\n")
+            .config()
+            .replication();
+    assertThat(set.syncTimeout()).isEqualTo(Duration.ofMillis(700));
+    assertThat(set.logRetention()).isEqualTo(5000);
   }
 
   @Test

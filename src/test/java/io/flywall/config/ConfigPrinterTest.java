@@ -83,6 +83,8 @@ class ConfigPrinterTest {
             r.syncInterval(),
             r.batchSize(),
             r.syncMode(),
+            r.syncTimeout(),
+            r.logRetention(),
             r.stateDir(),
             r.syncFiles(),
             r.ha()),

@@ -100,6 +100,13 @@ class ValidationRulesTest {
   }
 
   @Test
+  void logRetentionMustBeAtLeastOneAndSyncTimeoutLongerThanZero() {
+    assertThat(problemOf(replication("  log_retention = 0\n")).message())
+        .isEqualTo("`log_retention` must be at least 1, got 0");
+    assertThat(problemOf(replication("  sync_timeout = 0\n")).message()).contains("`sync_timeout`");
+  }
+
+  @Test
   void maxEntriesMustBeAtLeastOne() {
     assertThat(
             problemOf(

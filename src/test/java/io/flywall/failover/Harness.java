@@ -195,6 +195,7 @@ final class Harness {
     Optional<Handover> handover = Optional.empty();
     boolean witness;
     boolean standby;
+    Optional<String> follows = Optional.empty();
 
     static Beat of(String id, int priority) {
       Beat b = new Beat();
@@ -263,6 +264,12 @@ final class Harness {
       return this;
     }
 
+    /** The primary this peer says it follows (a primary follows itself unless told otherwise). */
+    Beat follows(String primary) {
+      follows = Optional.of(primary);
+      return this;
+    }
+
     PeerHeartbeat build() {
       return new PeerHeartbeat(
           id,
@@ -278,7 +285,8 @@ final class Harness {
           failbackVersion,
           handover,
           witness,
-          standby);
+          standby,
+          role == Role.PRIMARY && follows.isEmpty() ? Optional.of(id) : follows);
     }
   }
 }

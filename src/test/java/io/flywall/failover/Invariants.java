@@ -37,6 +37,12 @@ import java.util.function.Supplier;
  * up before it is fit for failback) + max VIP probe delay + failback_delay + failback_window (a
  * failback postponed by the window still happens inside the bound).
  *
+ * <p>(h) arp_ping guards every election: with arp_ping configured, a node takes over by election
+ * only in the step of a verdict that found no other holder (the verdict itself counts a node that
+ * held the VIPs at any moment since the first request it counts). (i) A node probes the LAN only as
+ * a backup that has not heard a current primary for about one lost heartbeat (1.5 intervals): it
+ * stops at once when heartbeats resume, when it takes over or releases, and when it dies.
+ *
  * <p>Liveness once the cluster is stable. (L-a) An election picks the preferred node: no node takes
  * over by election while a better node (priority, then in-sync) has been up, healthy, with quorum
  * and reachable for a failure_timeout and two intervals, with no link fault for a failure_timeout
@@ -223,9 +229,9 @@ final class Invariants {
               + ", flag "
               + n.lastInSync
               + ", "
-              + (stream == null ? "no stream" : "streaming from " + stream.primary.id)
+              + (stream == null ? "no stream" : stream.describe())
               + ", problem "
-              + n.replication.follow.view().problem()
+              + n.replication.follow.shownProblem()
               + ") vs primary "
               + p.id
               + " (at "
@@ -252,6 +258,47 @@ final class Invariants {
   /** (S) A node in standby never becomes primary: not elected, not handed over to, not promoted. */
   void standbyTookOver(SimulatedCluster.Node p, Transition t) {
     fail("(S) " + p.id + " is in standby but recorded " + t.type() + ": " + t.cause());
+  }
+
+  /** (h), after every step of {@code node}'s controller. */
+  void probeVerdictRespected(SimulatedCluster.Node node, Event event, Decision d) {
+    if (!node.settings.probeBeforeClaim()) {
+      return;
+    }
+    for (Action action : d.actions()) {
+      if (action instanceof Action.Record r
+          && r.transition().type() == TransitionType.TAKEOVER
+          && !r.transition().cause().startsWith("planned handover")
+          && !(event instanceof Event.ProbeFinished f && !f.conflict())) {
+        fail("(h) " + node.id + " took over by election without a clean VIP verdict: " + event);
+      }
+    }
+  }
+
+  /** (i), whenever {@code node}'s runner was handed a decision. */
+  void probing(SimulatedCluster.Node node) {
+    if (!node.runner.probing || node.controller == null) {
+      return;
+    }
+    ControllerView view = node.controller.view(sim.instant());
+    if (view.role() != Role.BACKUP) {
+      fail("(i) " + node.id + " probes the LAN as " + view.role());
+    }
+    for (ControllerView.Peer peer : view.peers()) {
+      if (peer.role() == Role.PRIMARY
+          && peer.alive()
+          && peer.epoch() >= view.epoch()
+          && sim.now - sim.millis(peer.lastSeen()) <= INTERVAL * 3 / 2) {
+        fail(
+            "(i) "
+                + node.id
+                + " probes the LAN though it heard primary "
+                + peer.nodeId()
+                + " "
+                + (sim.now - sim.millis(peer.lastSeen()))
+                + " ms ago");
+      }
+    }
   }
 
   /** (L-a), when a node takes over by election. */
@@ -384,9 +431,10 @@ final class Invariants {
   }
 
   /**
-   * (d): no VIP is claimed during the startup hold (counted from the node's first tick: before it,
-   * the node may not even have been listening), unless an operator's promote ended the hold (for
-   * the rest of that incarnation: a node demoted after it may take a handover or an election).
+   * (d): no VIP is claimed before the node's first heartbeat, nor during the startup hold (counted
+   * from the node's first tick: before it, the node may not even have been listening), unless an
+   * operator's promote ended the hold (for the rest of that incarnation: a node demoted after it
+   * may take a handover or an election).
    */
   void claimed(SimulatedCluster.Node node) {
     if (node.controller == null || node.controller.role() != Role.PRIMARY) {
@@ -396,6 +444,15 @@ final class Invariants {
               + " added the VIPs as "
               + (node.controller == null ? "a dead process" : node.controller.role())
               + ": a step of a takeover its controller had given up started");
+    }
+    if (sim.now < node.runningSince) {
+      // Nobody has heard it yet: whatever it heard, the others may be electing too.
+      fail(
+          "(d) "
+              + node.id
+              + " claimed the VIPs "
+              + (node.runningSince - sim.now)
+              + " ms before its first heartbeat");
     }
     if (node.holdEndedByOperator) {
       return;

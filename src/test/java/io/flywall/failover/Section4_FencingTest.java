@@ -111,4 +111,61 @@ class Section4_FencingTest {
     a.hear(Beat.of("b", 10).primary(4));
     assertThat(a.role()).isEqualTo(Role.PRIMARY);
   }
+
+  // Two nodes elected at the same moment at the same epoch, each cut off from the other but both
+  // heard by a third voter: each keeps a majority through it. The voter follows the preferred one
+  // (PeerTable.alivePrimary) and says so in its heartbeats; the other must give way (found by the
+  // simulation, seed 6915571352471480205).
+
+  @Test
+  void aPrimaryStepsDownWhenAVoterAtItsEpochFollowsAnotherPrimaryItCannotHear() {
+    Harness c = primary("c", 20, 1);
+    Decision d = c.hear(Beat.of("a", 30).backup(1).follows("b"));
+    assertThat(c.role()).isEqualTo(Role.BACKUP);
+    assertThat(d.actions().get(0)).isInstanceOf(Action.RemoveVips.class);
+    Transition t = c.records().get(c.records().size() - 1);
+    assertThat(t.type()).isEqualTo(TransitionType.DEMOTE);
+    assertThat(t.cause()).contains("a follows primary b at this node's epoch 1");
+  }
+
+  @Test
+  void aPrimaryKeepsItsRoleWhileTheVotersFollowIt() {
+    Harness c = primary("c", 20, 1);
+    c.run(Harness.TIMEOUT, Beat.of("a", 30).backup(1).follows("c"));
+    assertThat(c.role()).isEqualTo(Role.PRIMARY);
+  }
+
+  @Test
+  void aVoterThatHasNotYetHeardOfThisPrimarysEpochDoesNotUnseatIt() {
+    // Its view of the primary is older than this takeover: it follows whoever held epoch 0.
+    Harness c = primary("c", 20, 1);
+    c.run(Harness.TIMEOUT, Beat.of("a", 30).backup(0).follows("b"));
+    assertThat(c.role()).isEqualTo(Role.PRIMARY);
+  }
+
+  @Test
+  void aRivalThisPrimaryHearsItselfIsJudgedByItsOwnHeartbeatNotByTheVoters() {
+    // b is less preferred: c raises its epoch so b steps down, whatever a said a moment ago.
+    Harness c = primary("c", 20, 1);
+    c.hear(Beat.of("b", 30).primary(1));
+    Decision d = c.hear(Beat.of("a", 40).backup(1).follows("b"));
+    assertThat(c.role()).isEqualTo(Role.PRIMARY);
+    assertThat(c.controller.epoch()).isEqualTo(2);
+    assertThat(Harness.has(d, Action.RemoveVips.class)).isFalse();
+  }
+
+  @Test
+  void aPrimaryThatGaveWayToAnUnheardRivalDoesNotClaimAgainWhileTheVotersFollowIt() {
+    Harness c = primary("c", 20, 1);
+    Beat followsB = Beat.of("a", 30).backup(1).follows("b");
+    c.hear(followsB);
+    c.run(Harness.TIMEOUT.multipliedBy(3), followsB);
+    assertThat(c.role()).isEqualTo(Role.BACKUP);
+    assertThat(c.controller.epoch()).isEqualTo(1);
+    // b is gone: a follows nobody (and, like c, has nobody to be in sync with), and c, the
+    // preferred candidate, takes over.
+    c.run(Harness.TIMEOUT, Beat.of("a", 30).backup(1).inSync(false));
+    assertThat(c.role()).isEqualTo(Role.PRIMARY);
+    assertThat(c.controller.epoch()).isEqualTo(2);
+  }
 }

@@ -43,7 +43,7 @@ class Section4_StickinessTest {
     assertThat(probes(a)).isEqualTo(1);
     assertThat(a.everClaimed()).isFalse();
     // The node could not run it: the next election turn asks again.
-    a.step(new Event.ActionFailed(new Action.ProbeVips(), "arping: permission denied"));
+    a.step(new Event.ActionFailed(new Action.ProbeVips(Harness.T0), "arping: permission denied"));
     a.advance(Harness.TICK);
     assertThat(probes(a)).isEqualTo(2);
   }

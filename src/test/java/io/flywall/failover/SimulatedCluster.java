@@ -22,7 +22,10 @@ final class SimulatedCluster {
   static final long TICK = INTERVAL / 4;
   static final long FAILURE_TIMEOUT = 3000;
   static final long MAX_SKEW = 6000;
-  static final long MAX_PROBE_DELAY = 200;
+
+  /** The longest a VIP verdict takes: one probe window and the poll that sees it. */
+  static final long MAX_PROBE_DELAY = SimulatedRunner.PROBE_WINDOW + 5;
+
   private static final Instant EPOCH_ZERO = Instant.parse("2024-05-01T00:00:00Z");
   private static final int TRACE_LINES = 80;
 
@@ -52,6 +55,8 @@ final class SimulatedCluster {
     // The operator's standby choice as the node persisted it: a restart starts with it.
     boolean persistedStandby;
     boolean holdsVips;
+    // When the VIPs last left this node (their answers on the LAN stopped then).
+    long vipsDroppedAt = Long.MIN_VALUE;
     boolean promotedByOperator;
     // A crash is a power-off (streams fall silent) or a kill (the OS closes them).
     boolean poweredOff;
@@ -82,6 +87,13 @@ final class SimulatedCluster {
 
     boolean isPrimary() {
       return crashed == 0 && controller.role() == Role.PRIMARY;
+    }
+
+    void dropVips(long at) {
+      if (holdsVips) {
+        holdsVips = false;
+        vipsDroppedAt = at;
+      }
     }
 
     boolean inSyncFlag() {
@@ -122,11 +134,13 @@ final class SimulatedCluster {
           0,
           Optional.empty(),
           true,
-          false);
+          false,
+          Optional.empty());
     }
   }
 
   final long seed;
+  final SimulatedRules rules;
   final SplittableRandom random;
   final List<Node> nodes = new ArrayList<>();
   final Witness witness;
@@ -159,8 +173,9 @@ final class SimulatedCluster {
   /** How often each transition type was recorded, to show what a run exercised. */
   final java.util.Map<String, Integer> transitions = new java.util.TreeMap<>();
 
-  SimulatedCluster(long seed) {
+  SimulatedCluster(long seed, SimulatedRules rules) {
     this.seed = seed;
+    this.rules = rules;
     this.random = new SplittableRandom(seed);
     int n = 2 + random.nextInt(4);
     boolean hasWitness = random.nextInt(3) == 0;
@@ -231,6 +246,11 @@ final class SimulatedCluster {
     return EPOCH_ZERO.plusMillis(now);
   }
 
+  /** An instant of this run in its milliseconds. */
+  long millis(Instant at) {
+    return Duration.between(EPOCH_ZERO, at).toMillis();
+  }
+
   void at(long time, Runnable job) {
     queue.add(new Scheduled(Math.max(time, now), seq++, job));
   }
@@ -291,11 +311,12 @@ final class SimulatedCluster {
             return;
           }
           node.controller =
-              new FailoverController(
-                  node.settings, node.persistedEpoch, node.persistedStandby, instant());
+              rules
+                  .controllers()
+                  .create(node.settings, node.persistedEpoch, node.persistedStandby, instant());
           node.startedAt = now;
           node.heard.clear();
-          node.holdsVips = false;
+          node.dropVips(now);
           node.poweredOff = false;
           node.healthySince = now;
           node.inSyncChangedAt = now;
@@ -376,7 +397,9 @@ final class SimulatedCluster {
       node.poweredOff = random.nextBoolean();
       // A killed daemon leaves its VIPs on the interfaces (the kernel answers for them) until it
       // starts again and removes them; a host without power answers for nothing.
-      node.holdsVips &= !node.poweredOff;
+      if (node.poweredOff) {
+        node.dropVips(now);
+      }
       node.runningSince = Long.MAX_VALUE;
       replication.crashed(node, node.poweredOff);
       note(
@@ -586,6 +609,7 @@ final class SimulatedCluster {
         recorded(node, r.transition());
       }
     }
+    invariants.probeVerdictRespected(node, event, d);
     runner.submit(node, d);
     if (before == Role.PRIMARY && node.controller.role() != Role.PRIMARY) {
       node.promotedByOperator = false;

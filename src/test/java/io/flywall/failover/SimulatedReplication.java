@@ -15,9 +15,10 @@ import java.util.Optional;
  * Replication of the simulated nodes: a store that is only a position and a digest, a primary that
  * writes and streams a position to each replica every sync interval, and replicas that follow the
  * primary their controller names through the real {@link FollowPolicy} (whom to follow, when a
- * stream is silent, when to tell the controller it is caught up). Streams cross the simulated
- * network: a cut link loses frames, a killed primary closes its streams, a primary that lost power
- * or is paused just falls silent, a paused replica reads what queued up once it resumes.
+ * stream is silent, when to tell the controller it is caught up; or the older rules of a mutation,
+ * {@link SimulatedRules#follow}). Streams cross the simulated network: a cut link loses frames, a
+ * killed primary closes its streams, a primary that lost power or is paused just falls silent, a
+ * paused replica reads what queued up once it resumes.
  */
 final class SimulatedReplication {
 
@@ -46,12 +47,29 @@ final class SimulatedReplication {
     final Node replica;
     final Node primary;
     final long epoch;
+    // The primary's process this stream was opened to; a crash or restart starts another.
+    final int primaryIncarnation;
+    final long openedAt;
     boolean open = true;
 
-    Stream(Node replica, Node primary, long epoch) {
+    Stream(Node replica, Node primary, long epoch, long openedAt) {
       this.replica = replica;
       this.primary = primary;
       this.epoch = epoch;
+      this.primaryIncarnation = primary.incarnation;
+      this.openedAt = openedAt;
+    }
+
+    /** For invariant messages: whom, since when, and whether that process still lives. */
+    String describe() {
+      return "streaming from "
+          + primary.id
+          + " under epoch "
+          + epoch
+          + " since "
+          + openedAt
+          + " ms"
+          + (primary.incarnation != primaryIncarnation ? ", a process of it that has died" : "");
     }
   }
 
@@ -64,7 +82,7 @@ final class SimulatedReplication {
   static final class State {
     long position;
     long digest;
-    FollowPolicy follow;
+    FollowRules follow;
     Stream stream;
     boolean serving;
     long servingEpoch;
@@ -95,16 +113,18 @@ final class SimulatedReplication {
     State r = node.replication;
     int incarnation = node.incarnation;
     r.follow =
-        new FollowPolicy(
-            SILENCE,
-            (caughtUp, position) ->
-                sim.at(
-                    sim.now,
-                    () -> {
-                      if (node.incarnation == incarnation && node.controller != null) {
-                        sim.stepWhenUp(node, new Event.ReplicationChanged(caughtUp, position));
-                      }
-                    }));
+        sim.rules
+            .follow()
+            .create(
+                SILENCE,
+                (caughtUp, position) ->
+                    sim.at(
+                        sim.now,
+                        () -> {
+                          if (node.incarnation == incarnation && node.controller != null) {
+                            sim.stepWhenUp(node, new Event.ReplicationChanged(caughtUp, position));
+                          }
+                        }));
     r.stream = null;
     r.sessions.clear();
     r.serving = false;
@@ -376,7 +396,7 @@ final class SimulatedReplication {
             r.follow.closed("the primary changed while connecting");
             retry(node, true);
           } else {
-            Stream s = new Stream(node, primary, primary.replication.servingEpoch);
+            Stream s = new Stream(node, primary, primary.replication.servingEpoch, sim.now);
             r.stream = s;
             r.backoff = MIN_BACKOFF;
             primary.replication.sessions.add(s);

@@ -75,7 +75,7 @@ class ActionRunnerTest {
         }
 
         @Override
-        public Optional<String> probeConflict() throws Exception {
+        public Optional<String> probeConflict(Instant since) throws Exception {
           if (probeError != null) {
             throw probeError;
           }
@@ -187,9 +187,9 @@ class ActionRunnerTest {
   void onceAProbeHasAnsweredTheNextRequestProbesAgain() throws Exception {
     ActionRunner runner = runner();
     answer.countDown();
-    runner.submit(plan(0, new Action.ProbeVips()));
+    runner.submit(plan(0, new Action.ProbeVips(Instant.EPOCH)));
     await().atMost(WAIT).until(() -> feedback.size() == 1);
-    runner.submit(plan(0, new Action.ProbeVips()));
+    runner.submit(plan(0, new Action.ProbeVips(Instant.EPOCH)));
     await().atMost(WAIT).until(() -> feedback.size() == 2);
     assertThat(feedback)
         .allMatch(
@@ -280,14 +280,15 @@ class ActionRunnerTest {
     ActionRunner runner = runner();
     runner.submit(takeover(1, 4, "slow", "fast"));
     assertThat(scriptRunning.await(10, TimeUnit.SECONDS)).isTrue();
-    runner.submit(plan(1, new Action.ProbeVips()));
+    runner.submit(plan(1, new Action.ProbeVips(Instant.EPOCH)));
 
     runner.submit(demotion(2, 4));
 
     await().atMost(WAIT).until(() -> !feedback.isEmpty());
     assertThat(feedback)
         .containsExactly(
-            new Event.ActionFailed(new Action.ProbeVips(), "skipped: the role changed"));
+            new Event.ActionFailed(
+                new Action.ProbeVips(Instant.EPOCH), "skipped: the role changed"));
     assertThat(probing.getCount()).as("the probe never ran").isEqualTo(1);
   }
 
@@ -307,14 +308,14 @@ class ActionRunnerTest {
     probeError = new java.io.IOException("interface fwux0 does not exist");
     runner();
 
-    runner.submit(plan(0, new Action.ProbeVips()));
+    runner.submit(plan(0, new Action.ProbeVips(Instant.EPOCH)));
 
     await().atMost(WAIT).until(() -> !feedback.isEmpty());
     assertThat(feedback)
         .singleElement()
         .isEqualTo(
             new Event.ActionFailed(
-                new Action.ProbeVips(),
+                new Action.ProbeVips(Instant.EPOCH),
                 "could not run, not claiming: interface fwux0 does not exist"));
     assertThat(feedback).noneMatch(e -> e instanceof Event.ProbeFinished);
   }

@@ -6,30 +6,38 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A TCP relay between a replica and its primary that damages the primary's stream on request: flips
- * one byte, cuts the connection, or stalls it (nothing more passes, nothing is closed: a primary
- * powered off), after a given number of bytes of one connection.
+ * A TCP relay between a replica and its primary that damages a stream on request, after a given
+ * number of bytes of one connection, in the primary's direction (batches) or the replica's (acks):
+ * flips one byte, cuts the connection, stalls the primary's stream (nothing more passes, nothing is
+ * closed: a primary powered off), or freezes the connection (nothing is read either way any more,
+ * until {@link #release}: a frozen replica).
  */
 final class FaultyProxy implements AutoCloseable {
-  /** What to do to the next connection's primary-to-replica bytes. */
+  /** What to do to the next connection. */
   enum Fault {
     NONE,
     FLIP_BYTE,
     CUT,
-    STALL
+    STALL,
+    FREEZE
   }
 
   private final ServerSocket server;
   private final InetSocketAddress target;
   private volatile Fault fault = Fault.NONE;
   private volatile long faultAfter;
+  private volatile boolean upstream;
   final AtomicInteger connections = new AtomicInteger();
   final AtomicInteger faultsDone = new AtomicInteger();
   private final java.util.List<Socket> sockets = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final CountDownLatch released = new CountDownLatch(1);
+  volatile long frozenAtNanos;
 
   FaultyProxy(InetSocketAddress target) throws IOException {
     this.target = target;
@@ -45,6 +53,14 @@ final class FaultyProxy implements AutoCloseable {
 
   /** Damages the next connection once, after {@code afterBytes} bytes from the primary. */
   void arm(Fault next, long afterBytes) {
+    upstream = false;
+    faultAfter = afterBytes;
+    fault = next;
+  }
+
+  /** Damages the next connection once, after {@code afterBytes} bytes from the replica. */
+  void armUpstream(Fault next, long afterBytes) {
+    upstream = true;
     faultAfter = afterBytes;
     fault = next;
   }
@@ -59,9 +75,23 @@ final class FaultyProxy implements AutoCloseable {
         connections.incrementAndGet();
         Fault now = fault;
         fault = Fault.NONE;
-        relay(replica.getInputStream(), primary.getOutputStream(), Fault.NONE, 0, replica, primary);
+        AtomicBoolean frozen = new AtomicBoolean();
         relay(
-            primary.getInputStream(), replica.getOutputStream(), now, faultAfter, replica, primary);
+            replica.getInputStream(),
+            primary.getOutputStream(),
+            upstream ? now : Fault.NONE,
+            faultAfter,
+            frozen,
+            replica,
+            primary);
+        relay(
+            primary.getInputStream(),
+            replica.getOutputStream(),
+            upstream ? Fault.NONE : now,
+            faultAfter,
+            frozen,
+            replica,
+            primary);
       } catch (IOException e) {
         return;
       }
@@ -69,7 +99,13 @@ final class FaultyProxy implements AutoCloseable {
   }
 
   private void relay(
-      InputStream in, OutputStream out, Fault damage, long after, Socket a, Socket b) {
+      InputStream in,
+      OutputStream out,
+      Fault damage,
+      long after,
+      AtomicBoolean frozen,
+      Socket a,
+      Socket b) {
     Thread thread =
         new Thread(
             () -> {
@@ -98,13 +134,28 @@ final class FaultyProxy implements AutoCloseable {
                       }
                       return;
                     }
+                    if (damage == Fault.FREEZE) {
+                      out.write(buffer, 0, at);
+                      out.flush();
+                      frozenAtNanos = System.nanoTime();
+                      frozen.set(true);
+                      released.await();
+                      break;
+                    }
                     buffer[at] ^= 0x40;
+                  }
+                  if (frozen.get()) {
+                    // The other direction froze: nothing passes this way either.
+                    released.await();
+                    break;
                   }
                   out.write(buffer, 0, n);
                   out.flush();
                 }
               } catch (IOException ignored) {
                 // One side went away: close both below.
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
               }
               close(a);
               close(b);
@@ -112,6 +163,11 @@ final class FaultyProxy implements AutoCloseable {
             "faulty-proxy-relay");
     thread.setDaemon(true);
     thread.start();
+  }
+
+  /** Ends every frozen connection (both its sockets close). */
+  void release() {
+    released.countDown();
   }
 
   private static void close(Socket socket) {
@@ -124,6 +180,7 @@ final class FaultyProxy implements AutoCloseable {
 
   @Override
   public void close() throws IOException {
+    released.countDown();
     server.close();
     for (Socket socket : sockets) {
       close(socket);

@@ -2,103 +2,200 @@ package io.flywall.replication;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
+import io.flywall.bench.LeaseValues;
 import io.flywall.state.Change;
 import io.flywall.state.Hlc;
+import io.flywall.state.WriteOp;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The replication benchmark behind {@code scripts/bench-replication} (not a test): two nodes in one
- * JVM on loopback, the same stream code the daemon runs. Reports the local SQLite commit rate as
- * the reference, then for each channel setting and write rate the changes/s replicated, lag p50/p99
- * (commit on the primary to ack from the replica) and bytes on the wire per change; finally the
- * time to snapshot 1,000,000 entries to a fresh replica.
+ * The in-process half of {@code scripts/bench-replication} (not a test): two nodes in one JVM on
+ * loopback running the daemon's own store and stream code. The reference is measured in the same
+ * run: the batched local commit rate of one node that does not replicate (the same writers and
+ * batches). Then, per channel setting, the replicated rate (writers start to the replica holding
+ * the same position and checksum) and its ratio to the reference; lag (commit on the primary to the
+ * replica's ack after its own commit) at fixed write rates; the time to snapshot a large store to a
+ * fresh replica. Every run starts after a warm-up of the same code.
+ *
+ * <p>{@code ReplicationBench [SECONDS [SNAPSHOT_ENTRIES [WRITERS [BATCH]]]]}, defaults 5, 1000000,
+ * 4, 1000.
  */
 public final class ReplicationBench {
   private static final byte[] KEY = "bench-replication-key-0123456789".getBytes(UTF_8);
 
   private ReplicationBench() {}
 
+  /**
+   * Prints the figures. Besides rates, CPU time per change (all threads of this process: both nodes
+   * and the writers) is shown: on a machine shared with other work it says what the rate would be
+   * with the cores to itself.
+   */
   public static void main(String[] args) throws Exception {
     double seconds = args.length > 0 ? Double.parseDouble(args[0]) : 5;
     long snapshotEntries = args.length > 1 ? Long.parseLong(args[1]) : 1_000_000;
+    int writers = args.length > 2 ? Integer.parseInt(args[2]) : 4;
+    int batch = args.length > 3 ? Integer.parseInt(args[3]) : 1000;
     System.out.printf(
-        "flywall replication benchmark (%.0f s per run, %,d-entry snapshot)%n%n",
-        seconds, snapshotEntries);
+        Locale.ROOT,
+        "flywall replication benchmark, in process (%.0f s per run, %d writers x %d-change"
+            + " batches, %,d-entry snapshot, %d cores)%n%n",
+        seconds,
+        writers,
+        batch,
+        snapshotEntries,
+        Runtime.getRuntime().availableProcessors());
 
-    double commitRate = localCommitRate(seconds);
+    // Warm-up: the same paths, thrown away, so no measured run pays for the JIT.
+    localRate(Math.min(seconds, 3), writers, batch);
+    replicated(true, true, Math.min(seconds, 3), writers, batch);
+
+    double local = localRate(seconds, writers, batch);
+    double localCpu = localCpuPerChange;
+    double localSingle = localRate(seconds, writers * 8, 1);
     System.out.printf(
-        "reference: local SQLite commit rate (WAL, synchronous=FULL, one write per commit): %.0f commits/s%n%n",
-        commitRate);
+        Locale.ROOT,
+        "reference: batched local commit, one node without replication: %,.0f changes/s"
+            + " (%.1f us CPU per change)%n",
+        local,
+        localCpu);
+    System.out.printf(
+        Locale.ROOT,
+        "           single writes, %d writers, one node (group commit):  %,.0f changes/s%n%n",
+        writers * 8,
+        localSingle);
 
     System.out.printf(
-        "%-10s %-11s %9s %11s %9s %9s %9s %11s %7s%n",
+        Locale.ROOT,
+        "%-10s %-11s %12s %8s %11s %10s %12s%n",
         "encryption",
         "compression",
-        "rate",
         "changes/s",
-        "lag p50",
-        "lag p99",
-        "lag max",
+        "ratio",
         "wire B/chg",
-        "ratio");
+        "frames",
+        "CPU us/chg");
     for (boolean encryption : new boolean[] {true, false}) {
       for (boolean compression : new boolean[] {true, false}) {
-        for (int rate : new int[] {100, 500, 0}) {
-          Run run = stream(encryption, compression, rate, seconds);
-          System.out.printf(
-              "%-10s %-11s %9s %11.0f %8.2fms %8.2fms %8.2fms %11.1f %6.2f%n",
-              encryption ? "on" : "off",
-              compression ? "on" : "off",
-              rate == 0 ? "max" : rate + "/s",
-              run.changesPerSecond,
-              run.p50,
-              run.p99,
-              run.max,
-              run.wireBytesPerChange,
-              run.changesPerSecond / commitRate);
-        }
+        Throughput run = replicated(encryption, compression, seconds, writers, batch);
+        System.out.printf(
+            Locale.ROOT,
+            "%-10s %-11s %,12.0f %8.2f %11.1f %,10d %12.1f%n",
+            encryption ? "on" : "off",
+            compression ? "on" : "off",
+            run.changesPerSecond,
+            run.changesPerSecond / local,
+            run.wireBytesPerChange,
+            run.frames,
+            run.cpuPerChange);
       }
+    }
+
+    System.out.printf(
+        Locale.ROOT,
+        "%nlag, TLS + zstd, single writes from %d writers at a fixed total rate"
+            + " (commit on the primary -> ack after the replica's commit):%n",
+        32);
+    System.out.printf(
+        Locale.ROOT, "%10s %11s %9s %9s %9s%n", "rate", "achieved", "lag p50", "lag p99", "max");
+    for (int rate : new int[] {1_000, 10_000}) {
+      Lag lag = lag(rate, 32, seconds);
+      System.out.printf(
+          Locale.ROOT,
+          "%,8d/s %,9.0f/s %7.2fms %7.2fms %7.2fms%n",
+          rate,
+          lag.achieved,
+          lag.p50,
+          lag.p99,
+          lag.max);
     }
     System.out.println();
     snapshot(snapshotEntries);
+    System.out.printf(
+        Locale.ROOT,
+        "%nRSS of this JVM (both nodes, the writers and the benchmark): %,d MB%n",
+        rssKb() / 1024);
   }
 
-  private static String value(int i) {
-    return "{\"ip\":\"10."
-        + (i >> 16 & 255)
-        + "."
-        + (i >> 8 & 255)
-        + "."
-        + (i & 255)
-        + "\",\"mac\":\"02:00:00:"
-        + String.format("%02x:%02x:%02x", i >> 16 & 255, i >> 8 & 255, i & 255)
-        + "\",\"expires\":86400}";
+  private static List<WriteOp> batchOf(long first, int size) {
+    List<WriteOp> ops = new ArrayList<>(size);
+    for (long i = first; i < first + size; i++) {
+      ops.add(
+          WriteOp.put(
+              "dhcp_leases",
+              "lease-" + (i % 2_000_000),
+              LeaseValues.of(i).getBytes(UTF_8),
+              Optional.empty()));
+    }
+    return ops;
   }
 
-  private static double localCommitRate(double seconds) throws Exception {
+  /** What a writer does with one batch. */
+  private interface Sink {
+    void write(List<WriteOp> ops) throws Exception;
+  }
+
+  /** {@code writers} threads writing {@code batch}-op batches for {@code seconds}; returns ops. */
+  private static long drive(Sink sink, int writers, int batch, double seconds) throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(writers);
+    AtomicLong next = new AtomicLong();
+    long end = System.nanoTime() + (long) (seconds * 1e9);
+    List<Future<?>> jobs = new ArrayList<>();
+    for (int w = 0; w < writers; w++) {
+      jobs.add(
+          pool.submit(
+              () -> {
+                while (System.nanoTime() < end) {
+                  sink.write(batchOf(next.getAndAdd(batch), batch));
+                }
+                return null;
+              }));
+    }
+    for (Future<?> job : jobs) {
+      job.get();
+    }
+    pool.shutdown();
+    return next.get();
+  }
+
+  /** CPU time of this whole process so far, in microseconds (all threads, both nodes). */
+  private static long cpuMicros() {
+    return ((com.sun.management.OperatingSystemMXBean)
+                java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+            .getProcessCpuTime()
+        / 1_000;
+  }
+
+  private static double localCpuPerChange;
+
+  private static double localRate(double seconds, int writers, int batch) throws Exception {
     try (ReplicationNode alone =
         ReplicationNode.fresh("bench-local", KEY, new ReplicationNode.Options())) {
       alone.lead(1);
-      long end = System.nanoTime() + (long) (seconds * 1e9);
+      long cpu = cpuMicros();
       long start = System.nanoTime();
-      int n = 0;
-      while (System.nanoTime() < end) {
-        alone.store.put("dhcp_leases", "lease-" + n, value(n).getBytes(UTF_8), Optional.empty());
-        n++;
-      }
-      return n / ((System.nanoTime() - start) / 1e9);
+      long n = drive(alone.store::write, writers, batch, seconds);
+      double rate = n / ((System.nanoTime() - start) / 1e9);
+      localCpuPerChange = (cpuMicros() - cpu) / (double) n;
+      return rate;
     }
   }
 
-  /** One measured run. */
-  private record Run(
-      double changesPerSecond, double p50, double p99, double max, double wireBytesPerChange) {}
+  /** One measured throughput run. */
+  private record Throughput(
+      double changesPerSecond, double wireBytesPerChange, long frames, double cpuPerChange) {}
 
-  @SuppressWarnings("unchecked")
-  private static Run stream(boolean encryption, boolean compression, int rate, double seconds)
+  private static Throughput replicated(
+      boolean encryption, boolean compression, double seconds, int writers, int batch)
       throws Exception {
     var options = new ReplicationNode.Options().encryption(encryption).compression(compression);
     try (ReplicationNode a = ReplicationNode.fresh("bench-a", KEY, options);
@@ -107,31 +204,74 @@ public final class ReplicationBench {
       b.follow(a);
       waitUntil(() -> b.replication.status().syncState().equals("in_sync"), 30);
       long startPosition = b.store.position();
+      long bytesBefore = (long) a.replication.stats().get("bytes_sent");
+      long cpu = cpuMicros();
       long start = System.nanoTime();
-      long end = start + (long) (seconds * 1e9);
-      int n = 0;
-      while (System.nanoTime() < end) {
-        if (rate > 0) {
-          long due = start + (long) (n * 1e9 / rate);
-          while (System.nanoTime() < due) {
-            Thread.onSpinWait();
-          }
-        }
-        a.store.put("dhcp_leases", "lease-" + n, value(n).getBytes(UTF_8), Optional.empty());
-        n++;
-      }
+      drive(a.replication::write, writers, batch, seconds);
       long head = a.store.position();
-      waitUntil(() -> b.store.position() >= head, 120);
+      waitUntil(() -> b.store.position() >= head && b.store.checksum() == a.store.checksum(), 300);
       double elapsed = (System.nanoTime() - start) / 1e9;
       Map<String, Object> stats = a.replication.stats();
-      Map<String, Object> lag = (Map<String, Object>) stats.get("replication_lag_ms");
-      long changes = (long) stats.get("changes_sent");
-      return new Run(
-          (b.store.position() - startPosition) / elapsed,
+      long changes = b.store.position() - startPosition;
+      return new Throughput(
+          changes / elapsed,
+          ((long) stats.get("bytes_sent") - bytesBefore) / (double) changes,
+          (long) stats.get("batches_sent"),
+          (cpuMicros() - cpu) / (double) changes);
+    }
+  }
+
+  /** Lag percentiles (ms) of one fixed-rate run. */
+  private record Lag(double achieved, double p50, double p99, double max) {}
+
+  @SuppressWarnings("unchecked")
+  private static Lag lag(int rate, int writers, double seconds) throws Exception {
+    var options = new ReplicationNode.Options();
+    try (ReplicationNode a = ReplicationNode.fresh("bench-a", KEY, options);
+        ReplicationNode b = ReplicationNode.fresh("bench-b", KEY, options)) {
+      a.lead(1);
+      b.follow(a);
+      waitUntil(() -> b.replication.status().syncState().equals("in_sync"), 30);
+      long total = (long) (rate * seconds);
+      AtomicLong next = new AtomicLong();
+      ExecutorService pool = Executors.newFixedThreadPool(writers);
+      long start = System.nanoTime();
+      List<Future<?>> jobs = new ArrayList<>();
+      for (int w = 0; w < writers; w++) {
+        jobs.add(
+            pool.submit(
+                () -> {
+                  for (long n = next.getAndIncrement(); n < total; n = next.getAndIncrement()) {
+                    long due = start + (long) (n * 1e9 / rate);
+                    long wait = due - System.nanoTime();
+                    if (wait > 0) {
+                      Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+                    }
+                    a.replication.put(
+                        "dhcp_leases",
+                        "lease-" + n,
+                        LeaseValues.of(n).getBytes(UTF_8),
+                        Optional.empty());
+                  }
+                  return null;
+                }));
+      }
+      for (Future<?> job : jobs) {
+        job.get();
+      }
+      pool.shutdown();
+      double achieved = total / ((System.nanoTime() - start) / 1e9);
+      long head = a.store.position();
+      waitUntil(() -> b.store.position() >= head, 120);
+      // The last acks arrive after the replica's commit: wait for the ledger to see them.
+      waitUntil(() -> a.replication.status().peers().get(0).ackedPosition() >= head, 30);
+      Map<String, Object> lag =
+          (Map<String, Object>) a.replication.stats().get("replication_lag_ms");
+      return new Lag(
+          achieved,
           (double) lag.getOrDefault("p50", 0.0),
           (double) lag.getOrDefault("p99", 0.0),
-          (double) lag.getOrDefault("max", 0.0),
-          changes == 0 ? 0 : (long) stats.get("bytes_sent") / (double) changes);
+          (double) lag.getOrDefault("max", 0.0));
     }
   }
 
@@ -150,7 +290,7 @@ public final class ReplicationBench {
                   1,
                   "dhcp_leases",
                   "lease-" + seq,
-                  value((int) seq).getBytes(UTF_8),
+                  LeaseValues.of(seq).getBytes(UTF_8),
                   1,
                   Hlc.of(1_700_000_000_000L + seq, 0),
                   "bench-a",
@@ -159,12 +299,15 @@ public final class ReplicationBench {
         a.store.apply(batch);
       }
       System.out.printf(
-          "loaded %,d entries on the primary in %.1f s%n",
-          entries, (System.nanoTime() - loadStart) / 1e9);
+          Locale.ROOT,
+          "loaded %,d entries on the primary in %.1f s (applied in 20,000-change transactions)%n",
+          entries,
+          (System.nanoTime() - loadStart) / 1e9);
       a.lead(1);
       Runtime runtime = Runtime.getRuntime();
       System.gc();
       long heapBefore = runtime.totalMemory() - runtime.freeMemory();
+      long cpu = cpuMicros();
       long start = System.nanoTime();
       b.follow(a);
       long[] peakHeap = {heapBefore};
@@ -178,15 +321,31 @@ public final class ReplicationBench {
       double took = (System.nanoTime() - start) / 1e9;
       Map<String, Object> stats = a.replication.stats();
       System.out.printf(
-          "snapshot of %,d entries to a fresh replica: %.1f s (%.0f entries/s), %,d bytes on the wire"
-              + " (%.1f B/entry, zstd + TLS), heap growth during it %,d MB%n",
+          Locale.ROOT,
+          "snapshot of %,d entries to a fresh replica (TLS + zstd): %.2f s (%,.0f entries/s,"
+              + " %.1f s CPU), %,d bytes on the wire (%.1f B/entry), heap growth during it %,d MB%n",
           entries,
           took,
           entries / took,
+          (cpuMicros() - cpu) / 1e6,
           (long) stats.get("bytes_sent"),
           (long) stats.get("bytes_sent") / (double) entries,
           (peakHeap[0] - heapBefore) / (1024 * 1024));
     }
+  }
+
+  /** Resident memory of this process, from /proc. */
+  static long rssKb() {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+        if (line.startsWith("VmRSS:")) {
+          return Long.parseLong(line.replaceAll("[^0-9]", ""));
+        }
+      }
+    } catch (java.io.IOException e) {
+      return -1;
+    }
+    return -1;
   }
 
   /** A condition that may throw, checked until true. */
@@ -200,7 +359,7 @@ public final class ReplicationBench {
       if (System.nanoTime() > deadline) {
         throw new IllegalStateException("benchmark condition not reached within " + seconds + " s");
       }
-      Thread.sleep(5);
+      Thread.sleep(2);
     }
   }
 }

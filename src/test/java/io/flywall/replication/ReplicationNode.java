@@ -20,6 +20,7 @@ final class ReplicationNode implements AutoCloseable {
   final Path dir;
   final StateDatabase db;
   final StateStore store;
+  final ReplicationSettings settings;
   final Replication replication;
   final AtomicReference<Optional<PrimaryTarget>> primary = new AtomicReference<>(Optional.empty());
   final AtomicLong epoch = new AtomicLong();
@@ -30,7 +31,7 @@ final class ReplicationNode implements AutoCloseable {
     this.dir = dir;
     this.db = StateDatabase.open(dir);
     this.store = StateStore.open(db, nodeId, Clock.systemUTC(), options.retention);
-    ReplicationSettings settings =
+    this.settings =
         new ReplicationSettings(
             nodeId,
             new InetSocketAddress("127.0.0.1", 0),
@@ -47,7 +48,7 @@ final class ReplicationNode implements AutoCloseable {
             store,
             settings,
             key,
-            Clock.systemUTC(),
+            options.clock,
             new SecureRandom(),
             primary::get,
             epoch::get,
@@ -81,6 +82,7 @@ final class ReplicationNode implements AutoCloseable {
     int batchSize = 1000;
     LogRetention retention = LogRetention.DEFAULT;
     List<Path> syncFiles = List.of();
+    Clock clock = Clock.systemUTC();
 
     Options encryption(boolean on) {
       encryption = on;
@@ -99,6 +101,12 @@ final class ReplicationNode implements AutoCloseable {
 
     Options retention(LogRetention r) {
       retention = r;
+      return this;
+    }
+
+    /** The clock of the node's replication (its store keeps the system clock). */
+    Options clock(Clock replicationClock) {
+      clock = replicationClock;
       return this;
     }
 

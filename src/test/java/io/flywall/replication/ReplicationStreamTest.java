@@ -205,6 +205,10 @@ class ReplicationStreamTest {
                 assertThat(new String(c.loserValue(), UTF_8)).isEqualTo("a-during-split");
               });
       assertThat(b.replication.status().conflicts()).isPositive();
+      // The conflicts are logged like any write: the other node has them too, checksums equal.
+      assertThat(a.store.conflicts(10))
+          .anySatisfy(c -> assertThat(c.key()).isEqualTo("k1"))
+          .hasSameSizeAs(b.store.conflicts(10));
     }
   }
 

@@ -4,7 +4,10 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.flywall.state.WriteOp;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -107,6 +110,9 @@ class StreamFaultsTest {
       await()
           .atMost(WAIT)
           .until(() -> String.valueOf(b.replication.status().problem()).contains("disk full"));
+      // Retried with backoff, and raised as an alarm while it keeps failing.
+      assertThat(b.replication.alarms()).containsKey("replication_stream");
+      assertThat(b.replication.alarms().get("replication_stream")).contains("disk full");
       long stuckAt = b.store.position();
       assertThat(b.store.position()).isLessThan(a.store.position());
       // No partial batch: what is on disk is exactly the state at the position reached.
@@ -119,6 +125,108 @@ class StreamFaultsTest {
       awaitEqual(a, b);
       assertThat(b.store.position()).isGreaterThan(stuckAt);
       assertThat(b.replication.stats().get("snapshots_received")).isEqualTo(1L);
+      await().atMost(WAIT).until(() -> b.replication.alarms().isEmpty());
+    }
+  }
+
+  @Test
+  void aCorruptFrameFromAReplicaIsAnAlarmOnThePrimaryUntilTheReplicaStreamsAgain()
+      throws Exception {
+    var options = new ReplicationNode.Options().encryption(false);
+    try (ReplicationNode a = ReplicationNode.fresh("fw-a", KEY, options);
+        ReplicationNode b = ReplicationNode.fresh("fw-b", KEY, options);
+        FaultyProxy proxy = new FaultyProxy(a.target().address())) {
+      a.lead(1);
+      write(a, "first-", 100);
+      // Past the handshake and the Follow, in the acks.
+      proxy.armUpstream(FaultyProxy.Fault.FLIP_BYTE, 1_500);
+      b.primary.set(Optional.of(new PrimaryTarget("fw-a", proxy.address())));
+      b.replication.becomeReplica(Optional.of("fw-a"));
+      for (int i = 0; proxy.faultsDone.get() == 0 && i < 300; i++) {
+        write(a, "more-" + i + "-", 5);
+      }
+      await().atMost(WAIT).until(() -> (long) a.replication.stats().get("stream_errors") > 0);
+      write(a, "after-", 50);
+      awaitEqual(a, b);
+      assertThat(proxy.connections.get()).as("the replica came back").isGreaterThanOrEqualTo(2);
+      await().atMost(WAIT).until(() -> a.replication.alarms().isEmpty());
+    }
+  }
+
+  @ParameterizedTest(name = "encryption={0}")
+  @ValueSource(booleans = {false, true})
+  void aReplicaThatStopsReadingIsDroppedByThePrimaryAfterTheAckSilenceLimit(boolean encryption)
+      throws Exception {
+    var options = new ReplicationNode.Options().encryption(encryption);
+    try (ReplicationNode a = ReplicationNode.fresh("fw-a", KEY, options);
+        ReplicationNode b = ReplicationNode.fresh("fw-b", KEY, options);
+        FaultyProxy proxy = new FaultyProxy(a.target().address())) {
+      a.lead(1);
+      write(a, "first-", 100);
+      // As a frozen replica: past the handshake and the snapshot, nothing is read either way.
+      proxy.arm(FaultyProxy.Fault.FREEZE, 20_000);
+      b.primary.set(Optional.of(new PrimaryTarget("fw-a", proxy.address())));
+      b.replication.becomeReplica(Optional.of("fw-a"));
+      // 16 MiB: the first stalls the stream, the rest fill the socket buffers nobody reads, and the
+      // primary's sender ends up blocked in a write.
+      byte[] noise = new byte[8 * 1024];
+      new java.util.Random(3).nextBytes(noise);
+      for (int batch = 0; batch < 20; batch++) {
+        List<WriteOp> ops = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+          ops.add(WriteOp.put("b", "blob-" + batch + "-" + i, noise, Optional.empty()));
+        }
+        a.replication.write(ops);
+      }
+      await().atMost(WAIT).until(() -> proxy.faultsDone.get() > 0);
+      long limit = PrimaryStream.ackSilenceLimit(a.settings).toMillis();
+      await()
+          .atMost(WAIT)
+          .until(() -> (long) a.replication.stats().get("silent_streams_closed") > 0);
+      assertThat((System.nanoTime() - proxy.frozenAtNanos) / 1_000_000)
+          .as("dropped after the silence limit, not before")
+          .isGreaterThanOrEqualTo(limit - 1_000);
+      await()
+          .atMost(WAIT)
+          .until(
+              () ->
+                  a.replication.status().peers().stream()
+                      .allMatch(p -> p.state().equals("disconnected")));
+      assertThat((long) a.replication.stats().get("stream_errors")).isZero();
+      // The replica comes back through a healthy connection and catches up.
+      proxy.release();
+      write(a, "after-", 50);
+      awaitEqual(a, b);
+      assertThat(proxy.connections.get()).isGreaterThanOrEqualTo(2);
+    }
+  }
+
+  @Test
+  void changesTogetherLargerThanTheFrameLimitReachTheReplicaInSeveralFrames() throws Exception {
+    var options = new ReplicationNode.Options();
+    try (ReplicationNode a = ReplicationNode.fresh("fw-a", KEY, options);
+        ReplicationNode b = ReplicationNode.fresh("fw-b", KEY, options)) {
+      a.lead(1);
+      byte[] big = new byte[7 * 1024 * 1024];
+      new java.util.Random(7).nextBytes(big);
+      // Before the replica exists: these arrive in its snapshot (21 MiB of rows).
+      a.replication.write(
+          java.util.List.of(
+              io.flywall.state.WriteOp.put("files", "s1", big, Optional.empty()),
+              io.flywall.state.WriteOp.put("files", "s2", big, Optional.empty()),
+              io.flywall.state.WriteOp.put("files", "s3", big, Optional.empty())));
+      b.follow(a);
+      awaitEqual(a, b);
+      // While it streams: one commit of 21 MiB, sent as one batch before frames were cut by bytes.
+      a.replication.write(
+          java.util.List.of(
+              io.flywall.state.WriteOp.put("files", "b1", big, Optional.empty()),
+              io.flywall.state.WriteOp.put("files", "b2", big, Optional.empty()),
+              io.flywall.state.WriteOp.put("files", "b3", big, Optional.empty())));
+      awaitEqual(a, b);
+      assertThat(b.store.get("files", "b3").orElseThrow().value()).isEqualTo(big);
+      assertThat((long) a.replication.stats().get("stream_errors")).isZero();
+      assertThat((long) a.replication.stats().get("batches_sent")).isGreaterThanOrEqualTo(2);
     }
   }
 }

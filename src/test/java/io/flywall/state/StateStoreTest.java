@@ -244,4 +244,216 @@ class StateStoreTest {
     assertThat(primary.store.agreementWith(new LogPoint(history, 2, 6))).contains(6L);
     assertThat(primary.store.agreementWith(new LogPoint("other", 1, 5))).isEmpty();
   }
+
+  @Test
+  void aBatchIsWrittenInOneTransactionWholeOrNotAtAll() throws Exception {
+    primary.store.put("b", "gone", bytes("x"), Optional.empty());
+    StateStore.Committed committed =
+        primary.store.write(
+            List.of(
+                WriteOp.put("b", "k1", bytes("1"), Optional.empty()),
+                WriteOp.put("b", "k1", bytes("2"), Optional.empty()),
+                WriteOp.delete("b", "gone"),
+                WriteOp.delete("b", "never-there")));
+    assertThat(committed.changes()).as("a delete of an absent key writes nothing").hasSize(3);
+    assertThat(committed.position()).isEqualTo(4);
+    assertThat(primary.store.get("b", "k1").orElseThrow().version()).isEqualTo(2);
+    assertThat(primary.store.get("b", "gone")).isEmpty();
+
+    long before = primary.store.checksum();
+    assertThatThrownBy(
+            () ->
+                primary.store.write(
+                    List.of(
+                        WriteOp.put("b", "k2", bytes("v"), Optional.empty()),
+                        new WriteOp(WriteOp.Kind.PUT, "flywall.conflicts", "x", bytes("v"), 0))))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("reserved");
+    assertThat(primary.store.get("b", "k2")).isEmpty();
+    assertThat(primary.store.position()).isEqualTo(4);
+    assertThat(primary.store.checksum()).isEqualTo(before);
+  }
+
+  @Test
+  void concurrentWritersEachGetTheirOwnWritesCommittedWhole() throws Exception {
+    int writers = 8;
+    int perWriter = 50;
+    java.util.concurrent.ExecutorService pool =
+        java.util.concurrent.Executors.newFixedThreadPool(writers);
+    List<java.util.concurrent.Future<List<Change>>> results = new java.util.ArrayList<>();
+    for (int w = 0; w < writers; w++) {
+      int writer = w;
+      results.add(
+          pool.submit(
+              () -> {
+                List<Change> mine = new java.util.ArrayList<>();
+                for (int i = 0; i < perWriter; i++) {
+                  mine.addAll(
+                      primary
+                          .store
+                          .write(
+                              List.of(
+                                  WriteOp.put("w" + writer, "a" + i, bytes("1"), Optional.empty()),
+                                  WriteOp.put("w" + writer, "b" + i, bytes("2"), Optional.empty())))
+                          .changes());
+                }
+                return mine;
+              }));
+    }
+    java.util.Set<Long> positions = new java.util.HashSet<>();
+    for (var result : results) {
+      List<Change> mine = result.get();
+      assertThat(mine).hasSize(2 * perWriter);
+      for (int i = 0; i < mine.size(); i += 2) {
+        assertThat(mine.get(i + 1).seq())
+            .as("a batch is contiguous in the log")
+            .isEqualTo(mine.get(i).seq() + 1);
+      }
+      mine.forEach(c -> positions.add(c.seq()));
+    }
+    pool.shutdown();
+    assertThat(positions).hasSize(writers * perWriter * 2);
+    assertThat(primary.store.position()).isEqualTo(writers * perWriter * 2L);
+    replica.store.apply(primary.store.changesAfter(0, 100_000).orElseThrow());
+    assertThat(replica.store.checksum()).isEqualTo(primary.store.checksum());
+  }
+
+  @Test
+  void aTtlOfMoreThanTenYearsIsRefusedSoNoExpiryCanOverflow() throws Exception {
+    assertThatThrownBy(
+            () ->
+                primary.store.put(
+                    "b", "k", bytes("v"), Optional.of(Duration.ofMillis(Long.MAX_VALUE))))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("10 years");
+    assertThatThrownBy(
+            () -> primary.store.put("b", "k", bytes("v"), Optional.of(Duration.ofSeconds(-5))))
+        .isInstanceOf(IllegalArgumentException.class);
+    Change longest = primary.store.put("b", "k", bytes("v"), Optional.of(WriteOp.MAX_TTL));
+    assertThat(longest.expiresAtMillis())
+        .isEqualTo(clock.millis() + WriteOp.MAX_TTL.toMillis())
+        .isPositive();
+    assertThat(primary.store.position()).isEqualTo(1);
+  }
+
+  @Test
+  void aValueLargerThanEightMebibytesIsRefused() {
+    assertThatThrownBy(
+            () ->
+                primary.store.put(
+                    "b", "k", new byte[WriteOp.MAX_VALUE_BYTES + 1], Optional.empty()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("larger than the limit");
+  }
+
+  @Test
+  void theLogIsTrimmedByBytesTooAndTheBaseSurvivesReopening() throws Exception {
+    try (StoreFixture small = new StoreFixture("fw-c", clock, new LogRetention(1_000, 10_000))) {
+      small.store.acceptWrites(1);
+      for (int i = 0; i < 40; i++) {
+        small.store.put("b", "k" + i, new byte[1_000], Optional.empty());
+      }
+      // Each change counts its key, value and 64 bytes: at most 9 fit in 10,000 bytes.
+      assertThat(small.store.logBase()).isEqualTo(31);
+      assertThat(small.store.changesAfter(30, 100)).isEmpty();
+      assertThat(small.store.changesAfter(31, 100).orElseThrow()).hasSize(9);
+      StateStore reopened =
+          StateStore.open(small.db, "fw-c", clock, new LogRetention(1_000, 10_000));
+      assertThat(reopened.logBase()).isEqualTo(31);
+      assertThat(reopened.position()).isEqualTo(40);
+    }
+  }
+
+  @Test
+  void theChecksumRecordedWithEveryCommitEqualsOneComputedOverAllEntries() throws Exception {
+    for (int i = 0; i < 30; i++) {
+      primary.store.put("b" + (i % 3), "k" + (i % 7), bytes("v" + i), Optional.empty());
+    }
+    primary.store.delete("b0", "k0");
+    long recorded = primary.store.checksum();
+    // Forget where the recorded checksum belongs: opening computes it from the entries.
+    primary.db.withConnection(
+        c -> c.createStatement().executeUpdate("DELETE FROM node_meta WHERE key = 'checksum_at'"));
+    assertThat(StateStore.open(primary.db, "fw-a", clock, LogRetention.DEFAULT).checksum())
+        .isEqualTo(recorded)
+        .isNotZero();
+  }
+
+  @Test
+  void anAdoptedSnapshotReplacesEverythingAndExpiryStillWorksOnIt() throws Exception {
+    replica.store.acceptWrites(1);
+    replica.store.put("own", "k", bytes("mine"), Optional.empty());
+    primary.store.put("learning", "mac1", bytes("port3"), Optional.of(Duration.ofSeconds(30)));
+    primary.store.put("learning", "mac2", bytes("port4"), Optional.empty());
+    SnapshotSink sink = replica.store.receiveSnapshot();
+    try (SnapshotSource source = primary.store.snapshot()) {
+      for (List<Change> chunk = source.next(1, 1); !chunk.isEmpty(); chunk = source.next(1, 1)) {
+        sink.add(chunk);
+      }
+      sink.finish(source.header(), source.checksum());
+    }
+    assertThat(replica.store.get("own", "k")).isEmpty();
+    assertThat(replica.store.list("learning", 10)).hasSize(2);
+    assertThat(replica.store.checksum()).isEqualTo(primary.store.checksum());
+    clock.advance(Duration.ofSeconds(31));
+    assertThat(replica.store.expireDue()).as("the swapped-in table keeps its expiry").isEqualTo(1);
+    assertThat(replica.store.list("learning", 10)).hasSize(1);
+    // The next snapshot stages into a fresh table again.
+    SnapshotSink again = replica.store.receiveSnapshot();
+    again.abort();
+    assertThat(replica.store.list("learning", 10)).hasSize(1);
+  }
+
+  @Test
+  void conflictsRecordedByAMergeAreLoggedSoReplicasHaveThemToo() throws Exception {
+    StoreFixture other = new StoreFixture("fw-c", clock, LogRetention.DEFAULT);
+    try (other) {
+      other.store.acceptWrites(1);
+      Change theirs = other.store.put("dns_records", "host", bytes("theirs"), Optional.empty());
+      clock.advance(Duration.ofSeconds(1));
+      primary.store.put("dns_records", "host", bytes("mine"), Optional.empty());
+
+      MergeOutcome outcome = primary.store.merge(List.of(theirs));
+
+      assertThat(outcome.conflicts()).isEqualTo(1);
+      replica.store.apply(primary.store.changesAfter(0, 100).orElseThrow());
+      assertThat(replica.store.checksum()).isEqualTo(primary.store.checksum());
+      assertThat(replica.store.conflicts(10))
+          .singleElement()
+          .satisfies(
+              c -> {
+                assertThat(c.key()).isEqualTo("host");
+                assertThat(c.loserOrigin()).isEqualTo("fw-c");
+                assertThat(new String(c.loserValue(), UTF_8)).isEqualTo("theirs");
+              });
+      assertThat(replica.store.conflictCount()).isEqualTo(1);
+      assertThatThrownBy(
+              () -> primary.store.put("flywall.conflicts", "x", bytes("v"), Optional.empty()))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("reserved");
+    }
+  }
+
+  @Test
+  void theFeedHoldsCommittedChangesInLogOrderAndSaysWhenItNoLongerHasThem() throws Exception {
+    for (int i = 0; i < 10; i++) {
+      primary.store.put("b", "k" + i, bytes("v" + i), Optional.empty());
+    }
+    ChangeFeed feed = primary.store.feed();
+    assertThat(feed.position()).isEqualTo(10);
+    assertThat(feed.after(3, 4, Long.MAX_VALUE).orElseThrow())
+        .extracting(Change::seq)
+        .containsExactly(4L, 5L, 6L, 7L);
+    assertThat(feed.after(0, 100, 1).orElseThrow())
+        .as("a byte budget still gives one change")
+        .hasSize(1);
+    assertThat(feed.after(10, 100, Long.MAX_VALUE).orElseThrow()).isEmpty();
+    assertThat(feed.after(0, 100, Long.MAX_VALUE).orElseThrow())
+        .isEqualTo(primary.store.changesAfter(0, 100).orElseThrow());
+
+    ChangeFeed small = new ChangeFeed(4, Long.MAX_VALUE, 0);
+    small.published(primary.store.changesAfter(0, 100).orElseThrow());
+    assertThat(small.after(5, 10, Long.MAX_VALUE)).as("evicted: read the log").isEmpty();
+    assertThat(small.after(6, 10, Long.MAX_VALUE).orElseThrow()).hasSize(4);
+  }
 }

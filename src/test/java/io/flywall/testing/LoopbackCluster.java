@@ -47,6 +47,7 @@ public final class LoopbackCluster implements AutoCloseable {
     // Replication listens on TCP: a port free on every host, so concurrent test runs do not
     // collide.
     int replicationPort = FreePorts.tcpOnAll(hosts, System.nanoTime());
+    List<Integer> apiPorts = new ArrayList<>();
     for (int i = 1; i <= n; i++) {
       int index = i;
       String peers =
@@ -55,6 +56,11 @@ public final class LoopbackCluster implements AutoCloseable {
               .map(h -> "\"" + h + ":" + replicationPort + "\"")
               .collect(Collectors.joining(", "));
       int apiPort = FreePorts.tcp();
+      // Free now is not yet taken: two picks before any node starts can name the same port.
+      while (apiPorts.contains(apiPort) || apiPort == replicationPort) {
+        apiPort = FreePorts.tcp();
+      }
+      apiPorts.add(apiPort);
       Path state = dir.resolve("state" + i);
       String config =
           """

@@ -47,6 +47,10 @@ public final class LanProbe implements ArpPing, AutoCloseable {
   private final Set<Vip> vips = new LinkedHashSet<>();
   private final Map<Vip, String> failures = new ConcurrentHashMap<>();
   private Thread sender;
+  // Started by start() and not stopped since: requests go on after a verdict.
+  private boolean kept;
+  // Verdicts waiting now: a stop() meanwhile must not pull their requests from under them.
+  private int waiting;
 
   /**
    * @param interval time between two requests for one VIP
@@ -68,10 +72,17 @@ public final class LanProbe implements ArpPing, AutoCloseable {
   }
 
   /**
-   * Starts probing {@code more} VIPs (those already probed go on unchanged). Throws when a socket
-   * cannot be opened or an interface is missing; VIPs started before stay probed.
+   * Starts probing {@code more} VIPs (those already probed go on unchanged) until {@link #stop}.
+   * Throws when a socket cannot be opened or an interface is missing; VIPs started before stay
+   * probed.
    */
+  @Override
   public synchronized void start(Collection<Vip> more) {
+    kept = true;
+    send(more);
+  }
+
+  private synchronized void send(Collection<Vip> more) {
     for (Vip vip : more) {
       if (vips.contains(vip)) {
         continue;
@@ -104,8 +115,19 @@ public final class LanProbe implements ArpPing, AutoCloseable {
     return Optional.ofNullable(failures.get(vip));
   }
 
-  /** Stops every request and closes the sockets; the log keeps what was seen. */
+  /**
+   * Stops every request and closes the sockets (once no verdict waits on them) and forgets what was
+   * seen.
+   */
+  @Override
   public synchronized void stop() {
+    kept = false;
+    if (waiting == 0) {
+      halt();
+    }
+  }
+
+  private synchronized void halt() {
     if (sender != null) {
       sender.interrupt();
       sender = null;
@@ -124,19 +146,29 @@ public final class LanProbe implements ArpPing, AutoCloseable {
 
   @Override
   public List<ProbeAnswer> probeAll(Collection<Vip> asked) {
+    return probeSince(asked, clock.instant());
+  }
+
+  /**
+   * The answers to requests sent at or after {@code since}: at once when requests have gone out for
+   * a window since then, else as soon as the window has passed (or someone answers). VIPs not
+   * probed yet are started, and stopped again afterwards unless {@link #start} asked for them to go
+   * on.
+   */
+  @Override
+  public List<ProbeAnswer> probeSince(Collection<Vip> asked, Instant since) {
     if (asked.isEmpty()) {
       return List.of();
     }
-    Instant since = clock.instant();
-    boolean ownRun;
+    Instant asking = clock.instant();
     synchronized (this) {
-      ownRun = vips.isEmpty();
+      waiting++;
     }
     try {
-      start(asked);
-      // Everything is decided one window after the first request (sent by start); the second of
+      send(asked);
+      // Everything is decided one window after the first request (sent by now); the second of
       // slack is reached only when requests cannot go out at all.
-      Instant deadline = since.plus(window).plus(Duration.ofSeconds(1));
+      Instant deadline = asking.plus(window).plus(Duration.ofSeconds(1));
       List<ProbeVerdict> verdicts = verdicts(asked, since);
       while (!verdicts.stream().allMatch(ProbeVerdict::decided)
           && clock.instant().isBefore(deadline)) {
@@ -154,12 +186,15 @@ public final class LanProbe implements ArpPing, AutoCloseable {
         }
         answers.add(
             new ProbeAnswer(
-                verdict.vip(), verdict.answerers(), Duration.between(since, clock.instant())));
+                verdict.vip(), verdict.answerers(), Duration.between(asking, clock.instant())));
       }
       return answers;
     } finally {
-      if (ownRun) {
-        stop();
+      synchronized (this) {
+        waiting--;
+        if (waiting == 0 && !kept) {
+          halt();
+        }
       }
     }
   }

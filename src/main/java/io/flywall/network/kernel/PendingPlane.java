@@ -8,6 +8,7 @@ import io.flywall.network.NetworkCommandException;
 import io.flywall.network.ProbeAnswer;
 import io.flywall.network.Vip;
 import io.flywall.network.VipBackend;
+import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -89,6 +90,24 @@ public final class PendingPlane implements AutoCloseable {
       @Override
       public List<ProbeAnswer> probeAll(Collection<Vip> vips) {
         return await().arpPing().probeAll(vips);
+      }
+
+      @Override
+      public List<ProbeAnswer> probeSince(Collection<Vip> vips, Instant since) {
+        return await().arpPing().probeSince(vips, since);
+      }
+
+      @Override
+      public void start(Collection<Vip> vips) {
+        await().arpPing().start(vips);
+      }
+
+      @Override
+      public void stop() {
+        // Not open yet: nothing was started.
+        if (opening.isDone() && !opening.isCompletedExceptionally()) {
+          opening.join().arpPing().stop();
+        }
       }
     };
   }

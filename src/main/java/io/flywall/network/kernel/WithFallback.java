@@ -6,6 +6,7 @@ import io.flywall.network.NetworkAlarms;
 import io.flywall.network.ProbeAnswer;
 import io.flywall.network.Vip;
 import io.flywall.network.VipBackend;
+import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.function.Supplier;
@@ -62,6 +63,24 @@ final class WithFallback {
       public List<ProbeAnswer> probeAll(Collection<Vip> vips) {
         return attempt(
             "probing " + vips, () -> kernel.probeAll(vips), () -> fallback.probeAll(vips));
+      }
+
+      @Override
+      public List<ProbeAnswer> probeSince(Collection<Vip> vips, Instant since) {
+        // The fallback probes now, after since: it is slower, never less safe.
+        return attempt(
+            "probing " + vips, () -> kernel.probeSince(vips, since), () -> fallback.probeAll(vips));
+      }
+
+      @Override
+      public void start(Collection<Vip> vips) {
+        // A socket that breaks here is seen again by the verdict, which then falls back.
+        attempt("starting arp_ping for " + vips, () -> run(() -> kernel.start(vips)), () -> null);
+      }
+
+      @Override
+      public void stop() {
+        kernel.stop();
       }
     };
   }

@@ -26,11 +26,16 @@ import org.slf4j.LoggerFactory;
  * frame, failed apply, silence) is reported in status and followed by a reconnect that resumes from
  * the position actually applied.
  */
-final class PrimaryFollower implements Runnable {
-  private static final Logger log = LoggerFactory.getLogger(PrimaryFollower.class);
+final class ReplicaStream implements Runnable {
+  private static final Logger log = LoggerFactory.getLogger(ReplicaStream.class);
   private static final int CONNECT_TIMEOUT_MS = 2_000;
   private static final Duration MIN_BACKOFF = Duration.ofMillis(100);
   private static final Duration MAX_BACKOFF = Duration.ofSeconds(2);
+
+  /** Changes (and bytes of them) applied in one transaction at most, when batches are waiting. */
+  private static final int MAX_APPLY = 50_000;
+
+  private static final long MAX_APPLY_BYTES = 32L * 1024 * 1024;
 
   private final StateStore store;
   private final ChannelSecurity security;
@@ -47,7 +52,7 @@ final class PrimaryFollower implements Runnable {
   private Optional<PrimaryTarget> lastTarget = Optional.empty();
   private boolean notServingYet;
 
-  PrimaryFollower(
+  ReplicaStream(
       StateStore store,
       ChannelSecurity security,
       MessageCodec codec,
@@ -152,17 +157,34 @@ final class PrimaryFollower implements Runnable {
         point = new io.flywall.state.LogPoint("resync-" + clock.millis(), 0, 0);
       }
       link.send(new ReplicationMessage.Follow(point, knownEpoch.getAsLong()));
+      ReplicationMessage next = null;
       while (running) {
-        ReplicationMessage message = link.receive();
+        ReplicationMessage message = next != null ? next : link.receive();
+        next = null;
         if (message instanceof ReplicationMessage.Batch batch) {
           if (!fromCurrentEpoch(link, batch.epoch())) {
             return progressed;
           }
+          // Every batch already here goes into the same transaction, and one ack covers them all
+          // once it is committed.
+          List<Change> changes = new java.util.ArrayList<>(batch.changes());
+          long bytes = sizeOf(batch.changes());
+          int batches = 1;
+          while (changes.size() < MAX_APPLY && bytes < MAX_APPLY_BYTES && link.ready()) {
+            ReplicationMessage more = link.receive();
+            if (!(more instanceof ReplicationMessage.Batch b) || b.epoch() != batch.epoch()) {
+              next = more;
+              break;
+            }
+            changes.addAll(b.changes());
+            bytes += sizeOf(b.changes());
+            batches++;
+          }
           long start = System.nanoTime();
-          store.apply(batch.changes());
+          store.apply(changes);
           stats.applied((System.nanoTime() - start) / 1_000);
-          stats.batchesReceived.incrementAndGet();
-          stats.changesReceived.addAndGet(batch.changes().size());
+          stats.batchesReceived.addAndGet(batches);
+          stats.changesReceived.addAndGet(changes.size());
           progressed = true;
           state.applied(store.position(), clock.instant());
           ack(link);
@@ -252,12 +274,24 @@ final class PrimaryFollower implements Runnable {
     } catch (StateStoreException e) {
       state.problem("cannot apply changes (disk full?): " + e.getMessage());
       log.error("replication: cannot apply changes: {}", e.getMessage());
+    } catch (RuntimeException e) {
+      // Never let a bug end replication for good: report it and reconnect after the backoff.
+      state.problem("internal error, reconnecting: " + e);
+      log.error("replication: stream from the primary failed", e);
     } finally {
       current = null;
       state.ended();
       abortQuietly(sink);
     }
     return progressed;
+  }
+
+  private static long sizeOf(List<Change> changes) {
+    long bytes = 0;
+    for (Change c : changes) {
+      bytes += c.sizeBound();
+    }
+    return bytes;
   }
 
   private boolean fromCurrentEpoch(MessageLink link, long epoch) throws IOException {
@@ -288,7 +322,7 @@ final class PrimaryFollower implements Runnable {
     }
     int sent = 0;
     while (true) {
-      Optional<List<Change>> chunk = store.changesAfter(from, 1_000);
+      Optional<List<Change>> chunk = store.changesAfter(from, 1_000, MessageCodec.CHANGE_BYTES);
       List<Change> changes = chunk.orElse(List.of());
       boolean last = changes.isEmpty();
       link.send(new ReplicationMessage.Divergent(changes, last));

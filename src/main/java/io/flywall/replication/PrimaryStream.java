@@ -1,12 +1,14 @@
 package io.flywall.replication;
 
 import io.flywall.state.Change;
+import io.flywall.state.ChangeFeed;
 import io.flywall.state.LogPoint;
 import io.flywall.state.MergeOutcome;
 import io.flywall.state.SnapshotSource;
 import io.flywall.state.StateStore;
 import io.flywall.state.StateStoreException;
 import java.io.IOException;
+import java.net.SocketTimeoutException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -19,12 +21,25 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The primary's side of one replica's stream: negotiate where the replica stands (continue, merge
- * its divergent writes, or snapshot), then send batches as the log grows, a position beat when
- * idle, and pushed files; a second thread reads the replica's acks.
+ * its divergent writes, or snapshot), then send the log as it grows in large batches read from the
+ * store's in-memory feed, a position beat only when no data flows, and pushed files; a second
+ * thread reads the replica's cumulative acks. An error ends this stream (raised as an alarm); the
+ * replica reconnects with backoff and resumes from what it committed. A replica that acknowledges
+ * nothing for {@link #ackSilenceLimit} (frozen, powered off, cut off without a reset) is dropped:
+ * otherwise this session would wait in a write to a full socket for ever.
  */
-final class ReplicaSession implements Runnable {
-  private static final Logger log = LoggerFactory.getLogger(ReplicaSession.class);
+final class PrimaryStream implements Runnable {
+  private static final Logger log = LoggerFactory.getLogger(PrimaryStream.class);
   private static final Duration FILE_CHECK = Duration.ofSeconds(1);
+
+  /**
+   * Shortest ack silence after which a replica's stream is dropped: long enough for a replica
+   * applying a large transaction or installing a large snapshot on a busy machine.
+   */
+  static final Duration MIN_ACK_SILENCE = Duration.ofSeconds(5);
+
+  /** Rows per snapshot chunk at most; {@link MessageCodec#CHANGE_BYTES} bounds its bytes. */
+  static final int SNAPSHOT_CHUNK_ROWS = 50_000;
 
   private final MessageLink link;
   private final StateStore store;
@@ -32,21 +47,21 @@ final class ReplicaSession implements Runnable {
   private final ReplicaLedger ledger;
   private final ReplicationStats stats;
   private final ConfigFileSync files;
-  private final AppendSignal signal;
+  private final StreamAlarms alarms;
   private final Clock clock;
   private final long epoch;
   private final Map<Path, String> pushed = ConfigFileSync.nothingPushed();
   private volatile boolean running = true;
   private String replicaId = "?";
 
-  ReplicaSession(
+  PrimaryStream(
       MessageLink link,
       StateStore store,
       ReplicationSettings settings,
       ReplicaLedger ledger,
       ReplicationStats stats,
       ConfigFileSync files,
-      AppendSignal signal,
+      StreamAlarms alarms,
       Clock clock,
       long epoch) {
     this.link = link;
@@ -55,7 +70,7 @@ final class ReplicaSession implements Runnable {
     this.ledger = ledger;
     this.stats = stats;
     this.files = files;
-    this.signal = signal;
+    this.alarms = alarms;
     this.clock = clock;
     this.epoch = epoch;
   }
@@ -85,19 +100,44 @@ final class ReplicaSession implements Runnable {
       }
       ledger.connected(replicaId, link.channel().remoteAddress(), follow.point().position());
       long sent = negotiate(follow.point());
+      link.channel().receiveTimeout((int) ackSilenceLimit(settings).toMillis());
       Thread acks = new Thread(this::readAcks, "flywall-acks-" + replicaId);
       acks.setDaemon(true);
       acks.start();
       stream(sent);
-    } catch (IOException | WireFormatException | StateStoreException e) {
+    } catch (IOException e) {
       if (running) {
         log.info("replication stream to {} ended: {}", replicaId, e.getMessage());
       }
+    } catch (WireFormatException | StateStoreException e) {
+      failed(e.getMessage());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    } catch (RuntimeException e) {
+      // A bug must not take the listener's thread with it; the replica reconnects after backoff.
+      log.error("replication stream to {} failed", replicaId, e);
+      failed("internal error: " + e);
     } finally {
       ledger.disconnected(replicaId);
       link.close();
+    }
+  }
+
+  /**
+   * How long a replica may acknowledge nothing: it acks every position beat (one per sync_interval
+   * while no data flows) and every transaction it applies, so a longer silence means it is gone.
+   */
+  static Duration ackSilenceLimit(ReplicationSettings settings) {
+    return settings.syncTimeout().compareTo(MIN_ACK_SILENCE) > 0
+        ? settings.syncTimeout()
+        : MIN_ACK_SILENCE;
+  }
+
+  private void failed(String why) {
+    if (running) {
+      log.warn("replication stream to {} failed: {}", replicaId, why);
+      stats.streamErrors.incrementAndGet();
+      alarms.raise(replicaId, why);
     }
   }
 
@@ -155,9 +195,7 @@ final class ReplicaSession implements Runnable {
     ledger.state(replicaId, "snapshot", 0);
     try (SnapshotSource source = store.snapshot()) {
       link.send(new ReplicationMessage.SnapshotBegin(epoch, source.header()));
-      for (List<Change> chunk = source.next(settings.snapshotChunkRows());
-          !chunk.isEmpty();
-          chunk = source.next(settings.snapshotChunkRows())) {
+      for (List<Change> chunk = nextChunk(source); !chunk.isEmpty(); chunk = nextChunk(source)) {
         link.send(new ReplicationMessage.SnapshotChunk(chunk));
       }
       link.send(new ReplicationMessage.SnapshotEnd(source.checksum()));
@@ -172,16 +210,30 @@ final class ReplicaSession implements Runnable {
     }
   }
 
+  private static List<Change> nextChunk(SnapshotSource source) throws StateStoreException {
+    return source.next(SNAPSHOT_CHUNK_ROWS, MessageCodec.CHANGE_BYTES);
+  }
+
+  /**
+   * Sends the log from {@code sent} on: a batch whenever changes are committed (as many as are
+   * there, up to batch_size and the frame budget), nothing else while data flows; when nothing was
+   * committed for a sync_interval, a position beat with the checksum, so the replica can show "in
+   * sync" and knows the stream is alive.
+   */
   private void stream(long sent) throws IOException, StateStoreException, InterruptedException {
+    ChangeFeed feed = store.feed();
     Instant nextFileCheck = Instant.MIN;
-    StateStore.LogHead lastBeat = null;
     while (running) {
       if (!clock.instant().isBefore(nextFileCheck)) {
         pushFiles();
         nextFileCheck = clock.instant().plus(FILE_CHECK);
       }
-      long seen = signal.current();
-      Optional<List<Change>> batch = store.changesAfter(sent, settings.batchSize());
+      Optional<List<Change>> batch =
+          feed.after(sent, settings.batchSize(), MessageCodec.CHANGE_BYTES);
+      if (batch.isEmpty()) {
+        // The feed no longer holds what comes next (this replica is far behind): read the log.
+        batch = store.changesAfter(sent, settings.batchSize(), MessageCodec.CHANGE_BYTES);
+      }
       if (batch.isEmpty()) {
         sent = sendSnapshot();
         continue;
@@ -195,15 +247,11 @@ final class ReplicaSession implements Runnable {
         ledger.state(replicaId, "streaming", sent);
         continue;
       }
-      StateStore.LogHead head = store.head();
-      if (head.position() == sent && !head.equals(lastBeat)) {
-        // Caught up: tell the replica where the log ends and its checksum, so it can show "in
-        // sync".
-        link.send(new ReplicationMessage.Position(epoch, head.position(), head.checksum()));
-        lastBeat = head;
-      }
-      if (!signal.awaitChange(seen, settings.syncInterval())) {
-        link.send(new ReplicationMessage.Position(epoch, head.position(), head.checksum()));
+      if (!feed.awaitAfter(sent, settings.syncInterval())) {
+        StateStore.LogHead head = store.head();
+        if (head.position() == sent) {
+          link.send(new ReplicationMessage.Position(epoch, head.position(), head.checksum()));
+        }
       }
     }
   }
@@ -221,6 +269,7 @@ final class ReplicaSession implements Runnable {
         ReplicationMessage message = link.receive();
         if (message instanceof ReplicationMessage.Ack ack) {
           ledger.acked(replicaId, ack.position(), ack.checksum());
+          alarms.clear(replicaId);
         } else if (message instanceof ReplicationMessage.Refused refused) {
           log.warn("replica {} refused the stream: {}", replicaId, refused.reason());
           stop();
@@ -229,10 +278,25 @@ final class ReplicaSession implements Runnable {
               "unexpected " + message.getClass().getSimpleName() + " from a replica");
         }
       }
-    } catch (IOException | WireFormatException e) {
+    } catch (SocketTimeoutException e) {
+      if (running) {
+        stats.silentStreamsClosed.incrementAndGet();
+        log.warn(
+            "replica {} acknowledged nothing for {} ms; dropping its stream (it resumes from its"
+                + " position when it connects again)",
+            replicaId,
+            ackSilenceLimit(settings).toMillis());
+      }
+      // Not link.close(): its TLS close_notify would wait behind a send buffer nobody reads.
+      running = false;
+      link.channel().abort();
+    } catch (IOException e) {
       if (running) {
         log.info("replica {} disconnected: {}", replicaId, e.getMessage());
       }
+      stop();
+    } catch (WireFormatException | RuntimeException e) {
+      failed(e.getMessage());
       stop();
     }
   }

@@ -1,0 +1,244 @@
+package io.flywall.state;
+
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The {@code entries} table: one row per key, its latest write (a NULL value is a tombstone, kept
+ * so a late older write cannot resurrect the key). Statements are the database's reused ones; every
+ * method runs while the caller holds the connection.
+ */
+final class EntryRows {
+  private static final String COLUMNS = "bucket, key, value, version, hlc, origin, expires_ms";
+  private static final String CURRENT =
+      "SELECT value, version, hlc, origin, expires_ms FROM entries WHERE bucket = ? AND key = ?";
+  private static final String ROW = "(?, ?, ?, ?, ?, ?, ?)";
+  private static final String UPSERT_MANY =
+      "INSERT OR REPLACE INTO entries(" + COLUMNS + ") VALUES ";
+  private static final String UPSERT = UPSERT_MANY + ROW;
+  private static final RowBatches.Shapes UPSERT_SHAPES =
+      new RowBatches.Shapes(UPSERT_MANY, ROW, "");
+  private static final String LIVE = " value IS NOT NULL AND (expires_ms = 0 OR expires_ms > ?)";
+  private static final String GET =
+      "SELECT " + COLUMNS + " FROM entries WHERE bucket = ? AND key = ? AND" + LIVE;
+  private static final String LIST =
+      "SELECT " + COLUMNS + " FROM entries WHERE bucket = ? AND" + LIVE + " ORDER BY key LIMIT ?";
+  private static final String NEWEST =
+      "SELECT "
+          + COLUMNS
+          + " FROM entries WHERE bucket = ? AND"
+          + LIVE
+          + " ORDER BY key DESC LIMIT ?";
+  private static final String COUNT =
+      "SELECT COUNT(*) FROM entries WHERE bucket = ? AND value IS NOT NULL";
+  private static final String DUE =
+      "SELECT bucket, key FROM entries"
+          + " WHERE expires_ms > 0 AND expires_ms <= ? AND value IS NOT NULL LIMIT ?";
+
+  private static final RowBatches.Shapes SOME =
+      new RowBatches.Shapes(
+          "SELECT " + COLUMNS + " FROM entries WHERE (bucket, key) IN (VALUES ", "(?, ?)", ")");
+
+  /** A key of a bucket. */
+  record Key(String bucket, String key) {
+    static Key of(Change c) {
+      return new Key(c.bucket(), c.key());
+    }
+  }
+
+  private final StateDatabase db;
+
+  EntryRows(StateDatabase db) {
+    this.db = db;
+  }
+
+  /** The rows of {@code keys} that exist (tombstones included), read with few statements. */
+  Map<Key, Change> current(Collection<Key> keys) throws SQLException {
+    Map<Key, Change> found = new HashMap<>(keys.size() * 2);
+    Iterator<Key> it = keys.iterator();
+    for (int size : RowBatches.sizes(keys.size())) {
+      PreparedStatement st = db.prepared(SOME.sql(size));
+      int p = 1;
+      for (int i = 0; i < size; i++) {
+        Key k = it.next();
+        st.setString(p++, k.bucket());
+        st.setString(p++, k.key());
+      }
+      try (ResultSet rs = st.executeQuery()) {
+        while (rs.next()) {
+          Change row =
+              new Change(
+                  0,
+                  0,
+                  rs.getString(1),
+                  rs.getString(2),
+                  rs.getBytes(3),
+                  rs.getLong(4),
+                  new Hlc(rs.getLong(5)),
+                  rs.getString(6),
+                  rs.getLong(7));
+          found.put(Key.of(row), row);
+        }
+      }
+    }
+    return found;
+  }
+
+  /** Makes each of {@code rows} (one per key) the row of its key, with few statements. */
+  void store(Collection<Change> rows) throws SQLException {
+    Iterator<Change> it = rows.iterator();
+    for (int size : RowBatches.sizes(rows.size())) {
+      PreparedStatement st = db.prepared(UPSERT_SHAPES.sql(size));
+      int p = 1;
+      for (int i = 0; i < size; i++) {
+        p = bind(st, p, it.next());
+      }
+      st.executeUpdate();
+    }
+  }
+
+  private static int bind(PreparedStatement st, int first, Change change) throws SQLException {
+    int p = first;
+    st.setString(p++, change.bucket());
+    st.setString(p++, change.key());
+    st.setBytes(p++, change.value());
+    st.setLong(p++, change.version());
+    st.setLong(p++, change.hlc().value());
+    st.setString(p++, change.origin());
+    st.setLong(p++, change.expiresAtMillis());
+    return p;
+  }
+
+  /** The row of {@code bucket/key} as a change without a log position, tombstones included. */
+  Optional<Change> current(String bucket, String key) throws SQLException {
+    PreparedStatement st = db.prepared(CURRENT);
+    st.setString(1, bucket);
+    st.setString(2, key);
+    try (ResultSet rs = st.executeQuery()) {
+      if (!rs.next()) {
+        return Optional.empty();
+      }
+      return Optional.of(
+          new Change(
+              0,
+              0,
+              bucket,
+              key,
+              rs.getBytes(1),
+              rs.getLong(2),
+              new Hlc(rs.getLong(3)),
+              rs.getString(4),
+              rs.getLong(5)));
+    }
+  }
+
+  /** Makes {@code change} the row of its key. */
+  void store(Change change) throws SQLException {
+    PreparedStatement st = db.prepared(UPSERT);
+    bind(st, 1, change);
+    st.executeUpdate();
+  }
+
+  Optional<Entry> live(String bucket, String key, long now) throws SQLException {
+    PreparedStatement st = db.prepared(GET);
+    st.setString(1, bucket);
+    st.setString(2, key);
+    st.setLong(3, now);
+    try (ResultSet rs = st.executeQuery()) {
+      return rs.next() ? Optional.of(entry(rs)) : Optional.empty();
+    }
+  }
+
+  /** Live entries of {@code bucket} in key order, or newest key first. */
+  List<Entry> list(String bucket, long now, int limit, boolean descending) throws SQLException {
+    PreparedStatement st = db.prepared(descending ? NEWEST : LIST);
+    st.setString(1, bucket);
+    st.setLong(2, now);
+    st.setInt(3, limit);
+    List<Entry> out = new ArrayList<>();
+    try (ResultSet rs = st.executeQuery()) {
+      while (rs.next()) {
+        out.add(entry(rs));
+      }
+    }
+    return out;
+  }
+
+  long count(String bucket) throws SQLException {
+    PreparedStatement st = db.prepared(COUNT);
+    st.setString(1, bucket);
+    try (ResultSet rs = st.executeQuery()) {
+      return rs.next() ? rs.getLong(1) : 0;
+    }
+  }
+
+  /** Keys whose expiry passed by {@code now}, at most {@code limit}. */
+  List<String[]> due(long now, int limit) throws SQLException {
+    PreparedStatement st = db.prepared(DUE);
+    st.setLong(1, now);
+    st.setInt(2, limit);
+    List<String[]> keys = new ArrayList<>();
+    try (ResultSet rs = st.executeQuery()) {
+      while (rs.next()) {
+        keys.add(new String[] {rs.getString(1), rs.getString(2)});
+      }
+    }
+    return keys;
+  }
+
+  /** The checksum over every live entry and the highest HLC, by reading them all (at open). */
+  long[] checksumAndMaxHlc() throws SQLException {
+    long sum = 0;
+    long maxHlc = 0;
+    try (ResultSet rs = db.prepared("SELECT " + COLUMNS + " FROM entries").executeQuery()) {
+      while (rs.next()) {
+        maxHlc = Math.max(maxHlc, rs.getLong(5));
+        if (rs.getBytes(3) != null) {
+          sum ^= StateChecksum.digest(entry(rs));
+        }
+      }
+    }
+    return new long[] {sum, maxHlc};
+  }
+
+  long maxHlc() throws SQLException {
+    try (ResultSet rs = db.prepared("SELECT MAX(hlc) FROM entries").executeQuery()) {
+      return rs.next() ? rs.getLong(1) : 0;
+    }
+  }
+
+  /** The checksum contribution of a row: its digest if it holds a value, else nothing. */
+  static long digestOf(Optional<Change> row) {
+    if (row.isEmpty() || row.get().deleted()) {
+      return 0;
+    }
+    Change r = row.get();
+    return StateChecksum.digest(
+        r.bucket(),
+        r.key(),
+        r.value(),
+        r.version(),
+        r.hlc().value(),
+        r.origin(),
+        r.expiresAtMillis());
+  }
+
+  static Entry entry(ResultSet rs) throws SQLException {
+    return new Entry(
+        rs.getString(1),
+        rs.getString(2),
+        rs.getBytes(3),
+        rs.getLong(4),
+        new Hlc(rs.getLong(5)),
+        rs.getString(6),
+        rs.getLong(7));
+  }
+}

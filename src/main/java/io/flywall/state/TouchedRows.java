@@ -1,0 +1,49 @@
+package io.flywall.state;
+
+import java.sql.SQLException;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The entries one transaction touches: read in bulk once, changed in memory in log order (a later
+ * change of a key sees the earlier one), written back in bulk, one row per key. Keeps the checksum
+ * delta of what changed.
+ */
+final class TouchedRows {
+  private final Map<EntryRows.Key, Change> rows;
+  private final Map<EntryRows.Key, Change> changed = new HashMap<>();
+  private long delta;
+
+  private TouchedRows(Map<EntryRows.Key, Change> rows) {
+    this.rows = rows;
+  }
+
+  static TouchedRows read(EntryRows entries, Collection<EntryRows.Key> keys) throws SQLException {
+    return new TouchedRows(entries.current(keys));
+  }
+
+  /** The key's row as of the changes made so far, tombstones included. */
+  Optional<Change> current(String bucket, String key) {
+    return Optional.ofNullable(rows.get(new EntryRows.Key(bucket, key)));
+  }
+
+  /** {@code next} becomes its key's row. */
+  void set(Change next) {
+    EntryRows.Key key = EntryRows.Key.of(next);
+    Change before = rows.put(key, next);
+    changed.put(key, next);
+    delta ^=
+        EntryRows.digestOf(Optional.ofNullable(before)) ^ EntryRows.digestOf(Optional.of(next));
+  }
+
+  /** What the changes did to the checksum (XOR it in). */
+  long delta() {
+    return delta;
+  }
+
+  void writeBack(EntryRows entries) throws SQLException {
+    entries.store(changed.values());
+  }
+}

@@ -1,0 +1,263 @@
+package io.flywall.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.flywall.lab.LabCluster;
+import io.flywall.lab.NetLab;
+import io.flywall.network.CommandResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * The namespace-lab half of {@code scripts/bench-replication} (root, not a test): two real daemons
+ * in the lab, replicating over the sync network with TLS + zstd. Measures, with the writer inside
+ * the primary's namespace against its API: single PUTs on one connection (latency and rate), and
+ * {@code POST /api/state} batches end to end, from the writer's first request to the replica
+ * holding the same position and checksum; the resident memory of both daemons after it. With {@code
+ * --reference-jar JAR} the single PUTs are measured for that build too, in the same run.
+ *
+ * <p>{@code ReplicationLabBench [--reference-jar JAR] [CHANGES [BATCH [CONNECTIONS]]]}, defaults
+ * 500000, 1000, 4.
+ */
+public final class ReplicationLabBench {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Duration LIMIT = Duration.ofSeconds(120);
+  private static final int SINGLE_PUTS = 2_000;
+
+  /** USER_HZ of /proc/PID/stat: 100 on every Linux architecture the daemon runs on. */
+  private static final long CLOCK_TICKS = 100;
+
+  private ReplicationLabBench() {}
+
+  public static void main(String[] args) throws Exception {
+    List<String> rest = new ArrayList<>(List.of(args));
+    Optional<Path> reference = Optional.empty();
+    if (!rest.isEmpty() && rest.get(0).equals("--reference-jar")) {
+      reference = Optional.of(Path.of(rest.get(1)));
+      rest = rest.subList(2, rest.size());
+    }
+    int changes = rest.size() > 0 ? Integer.parseInt(rest.get(0)) : 500_000;
+    int batch = rest.size() > 1 ? Integer.parseInt(rest.get(1)) : 1000;
+    int connections = rest.size() > 2 ? Integer.parseInt(rest.get(2)) : 4;
+    Optional<String> unavailable = NetLab.unavailableReason();
+    if (unavailable.isPresent()) {
+      System.out.println("namespace lab part skipped: " + unavailable.get());
+      return;
+    }
+    Path jar = Path.of(System.getProperty("flywall.jar", "target/flywall.jar"));
+    System.out.printf(
+        Locale.ROOT,
+        "flywall replication benchmark, namespace lab: two daemons (java -Xmx256m), TLS + zstd over"
+            + " the sync network, async mode%n%n");
+    Measured now = run(jar, changes, batch, connections, true);
+    // This build, the reference, this build again: the load of a shared machine drifts.
+    Measured before = reference.isPresent() ? run(reference.get(), 0, 0, 0, false) : null;
+    Measured again = reference.isPresent() ? run(jar, 0, 0, 0, false) : null;
+
+    System.out.printf(
+        Locale.ROOT,
+        "single PUTs, one connection, %,d sequential writes after a warm-up:%n",
+        SINGLE_PUTS);
+    System.out.printf(Locale.ROOT, "%-28s %10s %9s %9s%n", "build", "writes/s", "p50", "p99");
+    print("this build (" + jar.getFileName() + ")", now.single);
+    if (before != null) {
+      print("reference (" + reference.get().getFileName() + ")", before.single);
+      print("this build again", again.single);
+      System.out.printf(
+          Locale.ROOT,
+          "ratio this (mean of both runs) / reference: rate %.2f, p50 latency %.2f%n",
+          (now.single.path("rate").asDouble() + again.single.path("rate").asDouble())
+              / 2
+              / before.single.path("rate").asDouble(),
+          (now.single.path("p50_ms").asDouble() + again.single.path("p50_ms").asDouble())
+              / 2
+              / before.single.path("p50_ms").asDouble());
+    }
+    System.out.printf(
+        Locale.ROOT,
+        "%nPOST /api/state, %,d changes in %,d-change batches over %d connections:%n"
+            + "  accepted by the primary: %,.0f changes/s (%.2f s)%n"
+            + "  end to end (first request to equal position and checksum on the replica):"
+            + " %,.0f changes/s (%.2f s)%n",
+        changes,
+        batch,
+        connections,
+        now.batch.path("rate").asDouble(),
+        now.batch.path("seconds").asDouble(),
+        changes / now.endToEndSeconds,
+        now.endToEndSeconds);
+    double primaryCpu = now.cpuMicros[0] / (double) changes;
+    double replicaCpu = now.cpuMicros[1] / (double) changes;
+    double loaderCpu = now.cpuMicros[2] / (double) changes;
+    System.out.printf(
+        Locale.ROOT,
+        "  CPU per change: primary %.1f us, replica %.1f us, load generator %.1f us (whole"
+            + " process, JSON included); %d cores without other work would allow about %,.0f"
+            + " changes/s%n",
+        primaryCpu,
+        replicaCpu,
+        loaderCpu,
+        Runtime.getRuntime().availableProcessors(),
+        Runtime.getRuntime().availableProcessors() * 1e6 / (primaryCpu + replicaCpu + loaderCpu));
+    System.out.printf(
+        Locale.ROOT,
+        "%nresident memory after it: primary %,d MB, replica %,d MB%n",
+        now.rssKb[0] / 1024,
+        now.rssKb[1] / 1024);
+  }
+
+  private static void print(String label, JsonNode single) {
+    System.out.printf(
+        Locale.ROOT,
+        "%-28s %,10.0f %7.2fms %7.2fms%n",
+        label,
+        single.path("rate").asDouble(),
+        single.path("p50_ms").asDouble(),
+        single.path("p99_ms").asDouble());
+  }
+
+  /** What one cluster measured. */
+  private record Measured(
+      JsonNode single, JsonNode batch, double endToEndSeconds, long[] rssKb, long[] cpuMicros) {}
+
+  private static Measured run(Path jar, int changes, int batch, int connections, boolean full)
+      throws Exception {
+    List<String> java =
+        List.of(
+            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            "-Xmx256m",
+            "-jar",
+            jar.toAbsolutePath().toString());
+    Path dir = Files.createTempDirectory("flywall-bench-replication-");
+    try {
+      return run(jar, dir, java, changes, batch, connections, full);
+    } finally {
+      try (var files = Files.walk(dir)) {
+        files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
+    }
+  }
+
+  private static Measured run(
+      Path jar, Path dir, List<String> java, int changes, int batch, int connections, boolean full)
+      throws Exception {
+    try (NetLab lab = NetLab.up(2);
+        LabCluster cluster =
+            new LabCluster(
+                lab,
+                dir,
+                java,
+                LabCluster.Settings.defaults()
+                    .withHeartbeat("300ms", 3)
+                    .withFailback("disabled", "1s"))) {
+      cluster.startAll();
+      await(() -> cluster.lanVipHolders().size() == 1, "a primary");
+      int primary = cluster.lanVipHolders().get(0);
+      int replica = 3 - primary;
+      await(
+          () ->
+              cluster
+                  .api(replica, "/api/replication/status")
+                  .map(s -> s.path("sync_state").asText().equals("in_sync"))
+                  .orElse(false),
+          "the replica in sync");
+      JsonNode single = load(lab, cluster, primary, "single", Integer.toString(SINGLE_PUTS), "300");
+      if (!full) {
+        return new Measured(single, null, 0, null, null);
+      }
+      load(lab, cluster, primary, "batch", "50000", Integer.toString(batch), "2", "warm-");
+      await(() -> converged(cluster, primary, replica), "the replica after the warm-up");
+      long[] cpuBefore = {cpuMicros(cluster.pid(primary)), cpuMicros(cluster.pid(replica))};
+      JsonNode load =
+          load(
+              lab,
+              cluster,
+              primary,
+              "batch",
+              Integer.toString(changes),
+              Integer.toString(batch),
+              Integer.toString(connections),
+              "run-");
+      await(() -> converged(cluster, primary, replica), "the replica after the run");
+      double endToEnd = (System.currentTimeMillis() - load.path("start_ms").asLong()) / 1000.0;
+      long[] rss = {rssKb(cluster.pid(primary)), rssKb(cluster.pid(replica))};
+      long[] cpu = {
+        cpuMicros(cluster.pid(primary)) - cpuBefore[0],
+        cpuMicros(cluster.pid(replica)) - cpuBefore[1],
+        load.path("cpu_us").asLong()
+      };
+      return new Measured(single, load, endToEnd, rss, cpu);
+    }
+  }
+
+  private static boolean converged(LabCluster cluster, int a, int b) {
+    Optional<JsonNode> x = cluster.api(a, "/api/replication/status");
+    Optional<JsonNode> y = cluster.api(b, "/api/replication/status");
+    return x.isPresent()
+        && y.isPresent()
+        && x.get().path("position").asLong() == y.get().path("position").asLong()
+        && x.get().path("checksum").asText().equals(y.get().path("checksum").asText());
+  }
+
+  /** Runs {@link ApiLoad} inside node k's namespace against its own API; its JSON line. */
+  private static JsonNode load(NetLab lab, LabCluster cluster, int k, String... args)
+      throws Exception {
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m",
+                "-cp",
+                System.getProperty("java.class.path"),
+                ApiLoad.class.getName(),
+                args[0],
+                "http://127.0.0.1:8080",
+                cluster.tokenFile(k).toString()));
+    command.addAll(List.of(args).subList(1, args.length));
+    CommandResult result = lab.in(lab.nodeNamespace(k)).run(command, Duration.ofMinutes(10));
+    if (!result.ok()) {
+      throw new IllegalStateException("the load failed: " + result.describe());
+    }
+    String[] lines = result.stdout().strip().split("\n");
+    return JSON.readTree(lines[lines.length - 1]);
+  }
+
+  /** CPU time (user + system) of a process so far, from /proc, in microseconds. */
+  private static long cpuMicros(long pid) throws Exception {
+    String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+    // Fields after the command name, which is in parentheses and may hold spaces.
+    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+    return ticks * 1_000_000 / CLOCK_TICKS;
+  }
+
+  private static long rssKb(long pid) throws Exception {
+    for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+      if (line.startsWith("VmRSS:")) {
+        return Long.parseLong(line.replaceAll("[^0-9]", ""));
+      }
+    }
+    return -1;
+  }
+
+  /** A condition that may throw. */
+  private interface Check {
+    boolean ok() throws Exception;
+  }
+
+  private static void await(Check check, String what) throws Exception {
+    long deadline = System.nanoTime() + LIMIT.toNanos();
+    while (!check.ok()) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("not reached within " + LIMIT.toSeconds() + " s: " + what);
+      }
+      Thread.sleep(20);
+    }
+  }
+}

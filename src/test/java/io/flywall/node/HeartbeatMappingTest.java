@@ -1,0 +1,59 @@
+package io.flywall.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.flywall.cluster.Heartbeat;
+import io.flywall.cluster.HeartbeatCommand;
+import io.flywall.failover.PeerHeartbeat;
+import io.flywall.failover.Role;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class HeartbeatMappingTest {
+
+  private static PeerHeartbeat backupFollowing(Optional<String> primary) {
+    return new PeerHeartbeat(
+        "fw3",
+        4,
+        Role.BACKUP,
+        150,
+        true,
+        true,
+        77,
+        3,
+        true,
+        true,
+        2,
+        Optional.empty(),
+        false,
+        false,
+        primary);
+  }
+
+  private static PeerHeartbeat throughTheWire(PeerHeartbeat own) {
+    Heartbeat heartbeat =
+        new Heartbeat(
+            own.nodeId(),
+            1,
+            1,
+            1_764_150_000_000L,
+            HeartbeatMapping.toWire(own, "192.0.2.3:9001"),
+            Heartbeat.Echo.NONE,
+            HeartbeatCommand.NONE);
+    return HeartbeatMapping.toController(heartbeat);
+  }
+
+  @Test
+  void thePrimaryASenderFollowsReachesThePeersController() {
+    // A primary that cannot hear fw1 learns of it only this way (Fencing: an unheard rival).
+    PeerHeartbeat own = backupFollowing(Optional.of("fw1"));
+    assertThat(throughTheWire(own)).isEqualTo(own);
+  }
+
+  @Test
+  void aSenderThatFollowsNoPrimaryNamesNone() {
+    PeerHeartbeat own = backupFollowing(Optional.empty());
+    assertThat(throughTheWire(own).followedPrimary()).isEmpty();
+    assertThat(throughTheWire(own)).isEqualTo(own);
+  }
+}
