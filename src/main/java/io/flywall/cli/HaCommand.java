@@ -347,7 +347,10 @@ final class HaCommand implements Runnable {
         index = "0",
         arity = "0..1",
         paramLabel = "NODE",
-        description = "The node (default: this node); ask that node's own daemon.")
+        description =
+            "The node (default: this node). Another node gets the request in this node's"
+                + " heartbeats, applies and persists it; refused (exit 6) if it is not alive"
+                + " here or does not show it within two failure timeouts.")
     String node;
 
     abstract boolean on();
@@ -366,14 +369,19 @@ final class HaCommand implements Runnable {
       name = "standby",
       mixinStandardHelpOptions = true,
       description = {
-        "Take this node out of service for maintenance until 'flywall ha unstandby'.",
+        "Take a node out of service for maintenance until 'flywall ha unstandby'.",
         "A primary first hands its role over as planned (make before break); a standby node"
             + " stays backup, is never elected, takes no failback and no handover, and stays so"
             + " across restarts.",
         "Refused (exit 6) when the node is primary and no other node can take the role now."
       },
       footerHeading = "%nExamples:%n",
-      footer = {"  flywall ha standby", "  flywall ha status      # Standby: yes"})
+      footer = {
+        "  flywall ha standby",
+        "  flywall ha status      # Standby: yes",
+        "  flywall ha standby fw2 # from any node that hears fw2",
+        "  flywall ha cluster     # fw2: backup (standby)"
+      })
   static final class Standby extends StandbySwitch {
     @Override
     boolean on() {
@@ -385,10 +393,10 @@ final class HaCommand implements Runnable {
       name = "unstandby",
       mixinStandardHelpOptions = true,
       description =
-          "Take this node out of standby: it is eligible again (with auto failback a preferred"
+          "Take a node out of standby: it is eligible again (with auto failback a preferred"
               + " node takes the role back after failback_delay).",
-      footerHeading = "%nExample:%n",
-      footer = {"  flywall ha unstandby"})
+      footerHeading = "%nExamples:%n",
+      footer = {"  flywall ha unstandby", "  flywall ha unstandby fw2"})
   static final class Unstandby extends StandbySwitch {
     @Override
     boolean on() {

@@ -25,4 +25,15 @@ public sealed interface Command {
    * a Standby(false); the node persists the choice across restarts.
    */
   record Standby(boolean on) implements Command {}
+
+  /**
+   * Standby ({@code on}) or unstandby of {@code node}, asked on this node: another node gets it
+   * through this node's heartbeats and applies and persists it itself; this node's own is {@link
+   * Standby}.
+   */
+  record StandbyOf(String node, boolean on) implements Command {
+    public StandbyOf {
+      Objects.requireNonNull(node, "node");
+    }
+  }
 }

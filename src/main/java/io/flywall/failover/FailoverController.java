@@ -56,6 +56,12 @@ public final class FailoverController {
   private long replicationPosition;
   // The operator's maintenance switch; the node persists it and starts with it.
   private boolean standby;
+  // A standby of another node asked here: carried in heartbeats until it shows or expires.
+  private Optional<StandbyRequest> asking = Optional.empty();
+  private Instant askingUntil = Instant.MIN;
+  private long lastRequestId;
+  // Per asking node, the last request applied here: each is applied once.
+  private final Map<String, Long> appliedRequests = new TreeMap<>();
   private final Map<String, String> alarms = new TreeMap<>();
 
   public FailoverController(ControllerSettings settings, long persistedEpoch, Instant startedAt) {
@@ -181,7 +187,8 @@ public final class FailoverController {
         handover.pending(),
         false,
         standby,
-        primaryId(now));
+        primaryId(now),
+        asking.filter(a -> now.isBefore(askingUntil)));
   }
 
   public ControllerView view(Instant now) {
@@ -301,6 +308,22 @@ public final class FailoverController {
           now);
     }
     handover.heard(hb, knownEpoch);
+    onStandbyRequest(hb, now, out);
+  }
+
+  /** A standby asked of this node on a peer, or the answer to one asked here. */
+  private void onStandbyRequest(PeerHeartbeat hb, Instant now, List<Action> out) {
+    if (asking.isPresent()
+        && asking.get().node().equals(hb.nodeId())
+        && hb.standby() == asking.get().on()) {
+      asking = Optional.empty();
+    }
+    Optional<StandbyRequest> request = hb.standbyRequest().filter(r -> r.node().equals(self));
+    if (request.isEmpty() || request.get().id() <= appliedRequests.getOrDefault(hb.nodeId(), 0L)) {
+      return;
+    }
+    appliedRequests.put(hb.nodeId(), request.get().id());
+    standby(request.get().on(), " (asked on " + hb.nodeId() + ")", now, out);
   }
 
   private void onHealth(Event.HealthChanged e, Instant now, List<Action> out) {
@@ -338,7 +361,9 @@ public final class FailoverController {
     } else if (command instanceof Command.Reset) {
       return reset(now, out);
     } else if (command instanceof Command.Standby s) {
-      return standby(s.on(), now, out);
+      return standby(s.on(), "", now, out);
+    } else if (command instanceof Command.StandbyOf s) {
+      return s.node().equals(self) ? standby(s.on(), "", now, out) : askStandby(s, now);
     }
     throw new IllegalArgumentException("unknown command " + command);
   }
@@ -368,14 +393,74 @@ public final class FailoverController {
         throw new IllegalArgumentException(
             "a reload may change only priority, failback settings and arp_ping, not " + next);
       }
+      Optional<String> pendingBefore = pendingFailback(now);
+      FailbackMode modeBefore = failback.mode();
+      String failbackBefore = failback.describe();
       settings = next;
       election.reconfigure(next);
       fencing.reconfigure(next);
       failback.reconfigure(next.failbackMode(), next.failbackDelay(), next.failbackWindow());
       // Peers learn the new priority now, not at the next interval.
       out.add(new Action.Announce(Optional.empty()));
+      String failbackChange =
+          failbackChange(modeBefore, failbackBefore, pendingBefore, pendingFailback(now));
+      record(out, TransitionType.RELOAD, role, e.outcome() + failbackChange, now);
+      return;
     }
     record(out, TransitionType.RELOAD, role, e.outcome(), now);
+  }
+
+  /** The failback this primary is waiting for, as "to NODE at TIME", if any. */
+  private Optional<String> pendingFailback(Instant now) {
+    if (role != Role.PRIMARY) {
+      return Optional.empty();
+    }
+    return failbackTarget(now)
+        .flatMap(
+            p ->
+                failback
+                    .dueAt(p.fitSince().orElseThrow())
+                    .map(due -> "to " + p.id() + " at " + due));
+  }
+
+  /**
+   * What a reload did to the failback state, for the history: a new mode reads the cluster-wide
+   * setting its own way (auto: enabled unless suspended; manual: armed or not), and a failback this
+   * primary was waiting for may stop or start being due.
+   */
+  private String failbackChange(
+      FailbackMode modeBefore,
+      String describedBefore,
+      Optional<String> pendingBefore,
+      Optional<String> pendingAfter) {
+    StringBuilder change = new StringBuilder();
+    if (failback.mode() != modeBefore) {
+      change
+          .append("; failback_mode ")
+          .append(modeBefore.name().toLowerCase())
+          .append(" -> ")
+          .append(failback.mode().name().toLowerCase())
+          .append(": ")
+          .append(describedBefore)
+          .append(" is now ")
+          .append(failback.describe());
+    }
+    if (pendingBefore.isPresent() && pendingAfter.isEmpty()) {
+      change
+          .append("; the failback ")
+          .append(pendingBefore.get())
+          .append(" is no longer pending")
+          .append(
+              failback.mode() == FailbackMode.MANUAL
+                  ? " ('flywall ha failback enable' arms it)"
+                  : failback.mode() == FailbackMode.DISABLED ? " (failback_mode is disabled)" : "");
+    } else if (pendingAfter.isPresent() && !pendingAfter.equals(pendingBefore)) {
+      change
+          .append("; failback ")
+          .append(pendingAfter.get())
+          .append(pendingBefore.isPresent() ? " (was " + pendingBefore.get() + ")" : "");
+    }
+    return change.toString();
   }
 
   private void onProbe(Event.ProbeFinished e, Instant now, List<Action> out) {
@@ -582,7 +667,45 @@ public final class FailoverController {
     return CommandReply.accepted(message);
   }
 
-  private CommandReply standby(boolean on, Instant now, List<Action> out) {
+  /**
+   * Another node's standby: carried in this node's heartbeats for two failure timeouts, applied and
+   * persisted by that node, which then shows it in its own heartbeats. Refused when that node is
+   * not alive here (it would not hear the request either).
+   */
+  private CommandReply askStandby(Command.StandbyOf s, Instant now) {
+    String what = s.on() ? "standby" : "unstandby";
+    Optional<PeerTable.Peer> peer =
+        peers.all().stream().filter(p -> p.id().equals(s.node())).findFirst();
+    if (peer.isEmpty() || !peers.isAlive(peer.get(), now)) {
+      return CommandReply.rejected(
+          what
+              + " of "
+              + s.node()
+              + " refused: "
+              + (peer.isEmpty() ? "this node has never heard it" : "it is not alive here")
+              + ", and the request travels in heartbeats; start it, or run 'flywall ha "
+              + what
+              + "' on "
+              + s.node()
+              + " itself");
+    }
+    if (peer.get().last().witness()) {
+      return CommandReply.rejected(
+          s.node() + " is a witness: it never holds the primary role, so it has no standby");
+    }
+    if (peer.get().last().standby() == s.on()) {
+      return CommandReply.accepted(
+          s.node() + (s.on() ? " is already in standby" : " is not in standby"));
+    }
+    lastRequestId = Math.max(lastRequestId + 1, now.toEpochMilli());
+    asking = Optional.of(new StandbyRequest(s.node(), s.on(), lastRequestId));
+    askingUntil = now.plus(failureTimeout.multipliedBy(2));
+    return CommandReply.accepted(
+        "asked " + s.node() + " to go " + (s.on() ? "into" : "out of") + " standby");
+  }
+
+  /** {@code by}: who asked, for the history, when not the operator on this node. */
+  private CommandReply standby(boolean on, String by, Instant now, List<Action> out) {
     if (on == standby) {
       return CommandReply.accepted(on ? "already in standby" : "not in standby");
     }
@@ -592,7 +715,7 @@ public final class FailoverController {
           out,
           TransitionType.UNSTANDBY,
           role,
-          "operator unstandby: eligible for the primary role again",
+          "operator unstandby" + by + ": eligible for the primary role again",
           now);
       out.add(new Action.Announce(Optional.empty()));
       return CommandReply.accepted("out of standby: eligible for the primary role again");
@@ -603,7 +726,7 @@ public final class FailoverController {
           out,
           TransitionType.STANDBY,
           role,
-          "operator standby: not eligible for the primary role until unstandby",
+          "operator standby" + by + ": not eligible for the primary role until unstandby",
           now);
       out.add(new Action.Announce(Optional.empty()));
       return CommandReply.accepted("in standby: not eligible for the primary role until unstandby");
@@ -621,7 +744,7 @@ public final class FailoverController {
     handOver(
         TransitionType.STANDBY,
         to,
-        "operator standby: handing the primary role over to " + to,
+        "operator standby" + by + ": handing the primary role over to " + to,
         now,
         out);
     return new CommandReply(

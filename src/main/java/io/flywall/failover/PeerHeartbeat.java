@@ -16,6 +16,7 @@ import java.util.Optional;
  * @param standby an operator put the sender in standby: it is never elected nor handed the role
  * @param followedPrimary the primary the sender follows (itself when primary; the wire's {@code
  *     followed_primary}): how a primary learns of a rival it cannot hear
+ * @param standbyRequest an operator's standby or unstandby of another node, asked on the sender
  */
 public record PeerHeartbeat(
     String nodeId,
@@ -32,12 +33,14 @@ public record PeerHeartbeat(
     Optional<Handover> handover,
     boolean witness,
     boolean standby,
-    Optional<String> followedPrimary) {
+    Optional<String> followedPrimary,
+    Optional<StandbyRequest> standbyRequest) {
 
   public PeerHeartbeat {
     Objects.requireNonNull(nodeId, "nodeId");
     Objects.requireNonNull(role, "role");
     Objects.requireNonNull(handover, "handover");
     Objects.requireNonNull(followedPrimary, "followedPrimary");
+    Objects.requireNonNull(standbyRequest, "standbyRequest");
   }
 }

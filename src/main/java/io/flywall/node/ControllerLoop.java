@@ -69,6 +69,9 @@ public final class ControllerLoop implements AutoCloseable {
   private final Consumer<Optional<PrimaryTarget>> followPrimary;
   private Optional<PrimaryTarget> followed = Optional.empty();
   private final io.flywall.state.NodeMeta standbyStore;
+  // What node_meta holds; a standby asked on a peer changes the controller's on a heartbeat.
+  private boolean savedStandby;
+  private Optional<String> standbyNotSaved = Optional.empty();
   private Instant gaugesDue = Instant.MIN;
   private boolean sentAny;
 
@@ -88,6 +91,7 @@ public final class ControllerLoop implements AutoCloseable {
       Consumer<Optional<PrimaryTarget>> followPrimary,
       io.flywall.state.NodeMeta standbyStore) {
     this.standbyStore = standbyStore;
+    this.savedStandby = controller.standby();
     this.followPrimary = followPrimary;
     this.plan = plan;
     this.clock = clock;
@@ -106,7 +110,7 @@ public final class ControllerLoop implements AutoCloseable {
             new ActionRunner.Feedback() {
               @Override
               public void report(Event event) {
-                loop.execute(() -> step(event));
+                onLoopLater(() -> step(event));
               }
 
               @Override
@@ -119,7 +123,7 @@ public final class ControllerLoop implements AutoCloseable {
                 }
               }
             },
-            () -> loop.execute(this::sendHeartbeats));
+            () -> onLoopLater(this::sendHeartbeats));
     this.lastRole = controller.role();
     this.clockSkew = new ClockSkewAlarm(receiver, metrics, monitor);
   }
@@ -157,7 +161,7 @@ public final class ControllerLoop implements AutoCloseable {
 
   /** The transport's listener: hands a valid heartbeat to the event loop. */
   void onHeartbeat(ReceivedHeartbeat received) {
-    loop.execute(
+    onLoopLater(
         () -> {
           PeerHeartbeat peer = HeartbeatMapping.toController(received.heartbeat());
           metrics.heartbeatReceived(peer.nodeId());
@@ -180,7 +184,7 @@ public final class ControllerLoop implements AutoCloseable {
 
   /** Replication reports here whether this replica is in sync with the primary. */
   void replicationChanged(boolean inSync, long position) {
-    loop.execute(() -> step(new Event.ReplicationChanged(inSync, position)));
+    onLoopLater(() -> step(new Event.ReplicationChanged(inSync, position)));
   }
 
   /** The highest epoch this node knows; replication refuses streams from older ones. */
@@ -203,7 +207,19 @@ public final class ControllerLoop implements AutoCloseable {
     if (!healthy) {
       healthCause = cause;
     }
-    loop.execute(() -> step(new Event.HealthChanged(healthy, cause)));
+    onLoopLater(() -> step(new Event.HealthChanged(healthy, cause)));
+  }
+
+  /**
+   * Queues {@code work} on the loop; dropped once the node stopped (the heartbeat, health and
+   * replication threads may still report for a moment, and nothing is left to decide).
+   */
+  private void onLoopLater(Runnable work) {
+    try {
+      loop.execute(work);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      log.debug("stopped: an event after the stop is dropped");
+    }
   }
 
   private Runnable guard(Runnable work) {
@@ -220,6 +236,9 @@ public final class ControllerLoop implements AutoCloseable {
   private Optional<CommandReply> step(Event event) {
     Instant now = clock.instant();
     var decision = controller.step(event, now);
+    if (controller.standby() != savedStandby) {
+      saveStandby(controller.standby());
+    }
     knownEpoch = controller.epoch();
     primaryId = controller.primaryId(now);
     Optional<PrimaryTarget> primary = followedPrimary();
@@ -260,10 +279,17 @@ public final class ControllerLoop implements AutoCloseable {
   private void sendHeartbeats() {
     Instant now = clock.instant();
     PeerHeartbeat own = controller.heartbeat(now);
-    sender.send(
-        HeartbeatMapping.toWire(own, plan.replicationAddress()),
-        HeartbeatMapping.command(own),
-        plan.destinations());
+    io.flywall.cluster.NodeStatus status = HeartbeatMapping.toWire(own, plan.replicationAddress());
+    if (own.standbyRequest().isEmpty()) {
+      sender.send(status, HeartbeatMapping.command(own), plan.destinations());
+    } else {
+      // The request goes only to the node it concerns (whose address its heartbeats told us).
+      for (InetSocketAddress destination : plan.destinations()) {
+        Optional<String> node =
+            receiver.peers().heardFrom(destination).map(p -> p.lastHeartbeat().nodeId());
+        sender.send(status, HeartbeatMapping.command(own, node), List.of(destination));
+      }
+    }
     if (!sentAny) {
       sentAny = true;
       // DESIGN 10.2 asks for this within 1.5 s of process start; say how long it took.
@@ -307,26 +333,38 @@ public final class ControllerLoop implements AutoCloseable {
   CommandReply command(Command command) {
     log.info("operator command: {}", describe(command));
     CommandReply reply =
-        onLoop(() -> step(new Event.OperatorCommand(command)))
+        onLoop(
+                () -> {
+                  standbyNotSaved = Optional.empty();
+                  return step(new Event.OperatorCommand(command));
+                })
             .orElse(CommandReply.accepted("accepted"));
     log.info("operator command {}: {}", reply.accepted() ? "accepted" : "refused", reply.message());
-    if (command instanceof Command.Standby s && reply.accepted()) {
-      try {
-        // The controller acts at once; the choice must also survive a restart.
-        standbyStore.persistStandby(s.on());
-      } catch (io.flywall.state.StateStoreException e) {
-        log.error("cannot persist standby={}: {}", s.on(), e.getMessage());
-        return new CommandReply(
-            true,
-            reply.message()
-                + " (but it could not be saved: "
-                + e.getMessage()
-                + "; a restart would forget it)",
-            reply.from(),
-            reply.to());
-      }
+    if (reply.accepted() && standbyNotSaved.isPresent()) {
+      return new CommandReply(
+          true,
+          reply.message()
+              + " (but it could not be saved: "
+              + standbyNotSaved.get()
+              + "; a restart would forget it)",
+          reply.from(),
+          reply.to());
     }
     return reply;
+  }
+
+  /** The controller's standby changed (a command here, or one asked on a peer): persisted. */
+  private void saveStandby(boolean on) {
+    // Tried once per change: a failing disk is not retried on every heartbeat.
+    savedStandby = on;
+    try {
+      // The controller acts at once; the choice must also survive a restart.
+      standbyStore.persistStandby(on);
+      standbyNotSaved = Optional.empty();
+    } catch (io.flywall.state.StateStoreException e) {
+      log.error("cannot persist standby={}: {}", on, e.getMessage());
+      standbyNotSaved = Optional.of(e.getMessage());
+    }
   }
 
   /** A reload: new controller settings (or none), and what the history should say. */
@@ -344,6 +382,8 @@ public final class ControllerLoop implements AutoCloseable {
       return "promote" + (p.force() ? " --force" : "");
     } else if (command instanceof Command.Standby s) {
       return s.on() ? "standby" : "unstandby";
+    } else if (command instanceof Command.StandbyOf s) {
+      return (s.on() ? "standby " : "unstandby ") + s.node();
     }
     return "reset";
   }

@@ -35,6 +35,7 @@ import java.util.stream.Collectors;
  */
 final class HaView implements HaService {
   private final ClusterPlan plan;
+  private static final Duration STANDBY_POLL = Duration.ofMillis(20);
   private final Clock clock;
   private final ControllerLoop loop;
   private final HeartbeatReceiver receiver;
@@ -225,25 +226,54 @@ final class HaView implements HaService {
   }
 
   /**
-   * Standby of this node. Another node's standby is refused here: the choice is persisted by the
-   * node it concerns, so it is asked there.
+   * Standby of this node, or of another one: that node gets the request in this node's heartbeats,
+   * applies and persists it, and shows it in its own; the answer waits for that (two failure
+   * timeouts at most) and is a refusal if it does not come.
    */
   @Override
   public CommandOutcome standby(Optional<String> node, boolean on) {
-    if (node.isPresent() && !node.get().equals(plan.nodeId())) {
-      return CommandOutcome.refused(
-          (on ? "standby" : "unstandby")
-              + " of "
-              + node.get()
-              + " must be asked on "
-              + node.get()
-              + " itself (this is "
-              + plan.nodeId()
-              + "): run 'flywall ha "
-              + (on ? "standby" : "unstandby")
-              + "' there, or give --api its API");
+    if (node.isEmpty() || node.get().equals(plan.nodeId())) {
+      return command(new Command.Standby(on));
     }
-    return command(new Command.Standby(on));
+    String target = node.get();
+    CommandOutcome asked = command(new Command.StandbyOf(target, on));
+    if (!asked.accepted() || !asked.message().startsWith("asked ")) {
+      return asked;
+    }
+    Instant deadline = clock.instant().plus(plan.controller().failureTimeout().multipliedBy(2));
+    while (clock.instant().isBefore(deadline)) {
+      if (peerStandby(target).orElse(!on) == on) {
+        return CommandOutcome.accepted(
+            target
+                + (on
+                    ? " is in standby (asked on "
+                        + plan.nodeId()
+                        + "): not eligible for the primary role until unstandby"
+                    : " is out of standby (asked on " + plan.nodeId() + ")"));
+      }
+      try {
+        Thread.sleep(STANDBY_POLL.toMillis());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    return CommandOutcome.refused(
+        target
+            + " did not show "
+            + (on ? "standby" : "unstandby")
+            + " within "
+            + plan.controller().failureTimeout().multipliedBy(2).toMillis()
+            + " ms of being asked: it refuses standby while primary with no other node able to"
+            + " take the role, or it stopped hearing this node; see 'flywall ha history' on "
+            + target);
+  }
+
+  private Optional<Boolean> peerStandby(String node) {
+    return loop.view().peers().stream()
+        .filter(p -> p.nodeId().equals(node))
+        .findFirst()
+        .map(ControllerView.Peer::standby);
   }
 
   private CommandOutcome command(Command command) {

@@ -196,6 +196,7 @@ final class Harness {
     boolean witness;
     boolean standby;
     Optional<String> follows = Optional.empty();
+    Optional<StandbyRequest> standbyRequest = Optional.empty();
 
     static Beat of(String id, int priority) {
       Beat b = new Beat();
@@ -264,6 +265,12 @@ final class Harness {
       return this;
     }
 
+    /** The peer carries an operator's standby ({@code on}) or unstandby of {@code node}. */
+    Beat asks(String node, boolean on, long id) {
+      standbyRequest = Optional.of(new StandbyRequest(node, on, id));
+      return this;
+    }
+
     /** The primary this peer says it follows (a primary follows itself unless told otherwise). */
     Beat follows(String primary) {
       follows = Optional.of(primary);
@@ -286,7 +293,8 @@ final class Harness {
           handover,
           witness,
           standby,
-          role == Role.PRIMARY && follows.isEmpty() ? Optional.of(id) : follows);
+          role == Role.PRIMARY && follows.isEmpty() ? Optional.of(id) : follows,
+          standbyRequest);
     }
   }
 }

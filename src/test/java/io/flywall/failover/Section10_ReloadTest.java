@@ -49,7 +49,8 @@ class Section10_ReloadTest {
         .satisfies(
             t -> {
               assertThat(t.type()).isEqualTo(TransitionType.RELOAD);
-              assertThat(t.cause()).isEqualTo("reloaded: priority 10 -> 200");
+              // b is now the better node: the history says when it gets the role back.
+              assertThat(t.cause()).startsWith("reloaded: priority 10 -> 200; failback to b at ");
             });
 
     // b is now preferred: automatic failback after the reloaded failback_delay.
@@ -109,5 +110,85 @@ class Section10_ReloadTest {
             s.startupHold());
     assertThatThrownBy(() -> a.step(new Event.Reload(Optional.of(otherNode), "x")))
         .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  /** b (20) primary while a (10) was unhealthy; a is back, so b waits to fail back to it. */
+  private static Harness primaryBWaitingToFailBack(Harness.Settings settings) {
+    Harness b = settings.start(0);
+    b.run(Harness.TIMEOUT.plus(Harness.TICK), Beat.of("a", 10).backup(0).healthy(false));
+    assertThat(b.role()).isEqualTo(Role.PRIMARY);
+    b.run(Duration.ofSeconds(1), Beat.of("a", 10).backup(1));
+    assertThat(b.controller.view(b.now).failback().pendingUntil()).isPresent();
+    return b;
+  }
+
+  @Test
+  void aReloadFromAutoToManualSaysThatThePendingFailbackIsNoLongerDueAndHowToArmIt() {
+    Harness.Settings settings = Harness.settings("b", 20);
+    Harness b = primaryBWaitingToFailBack(settings);
+    b.step(
+        new Event.Reload(
+            Optional.of(with(settings.build(), 20, FailbackMode.MANUAL, Duration.ofSeconds(5))),
+            "reloaded: failback_mode auto -> manual"));
+
+    assertThat(b.records().get(b.records().size() - 1).cause())
+        .startsWith(
+            "reloaded: failback_mode auto -> manual; failback_mode auto -> manual: automatic"
+                + " failback enabled is now manual failback not armed; the failback to a at ")
+        .endsWith(" is no longer pending ('flywall ha failback enable' arms it)");
+    b.run(Duration.ofSeconds(10), Beat.of("a", 10).backup(1));
+    assertThat(b.role()).isEqualTo(Role.PRIMARY);
+
+    // Armed, it happens after failback_delay.
+    b.command(new Command.SetFailback(true));
+    b.run(Duration.ofSeconds(6), Beat.of("a", 10).backup(1));
+    assertThat(b.role()).isEqualTo(Role.BACKUP);
+  }
+
+  @Test
+  void aReloadFromArmedManualToAutoKeepsThePendingFailbackAndSaysSo() {
+    Harness.Settings settings =
+        Harness.settings("b", 20)
+            .failback(FailbackMode.MANUAL, Duration.ofSeconds(5), Duration.ZERO);
+    Harness b = settings.start(0);
+    b.run(Harness.TIMEOUT.plus(Harness.TICK), Beat.of("a", 10).backup(0).healthy(false));
+    b.command(new Command.SetFailback(true));
+    b.run(Duration.ofSeconds(1), Beat.of("a", 10).backup(1));
+    var due = b.controller.view(b.now).failback().pendingUntil();
+    assertThat(due).isPresent();
+
+    b.step(
+        new Event.Reload(
+            Optional.of(with(settings.build(), 20, FailbackMode.AUTO, Duration.ofSeconds(5))),
+            "reloaded: failback_mode manual -> auto"));
+
+    assertThat(b.records().get(b.records().size() - 1).cause())
+        .isEqualTo(
+            "reloaded: failback_mode manual -> auto; failback_mode manual -> auto: manual failback"
+                + " armed is now automatic failback enabled");
+    assertThat(b.controller.view(b.now).failback().pendingUntil()).isEqualTo(due);
+    b.run(Duration.ofSeconds(5), Beat.of("a", 10).backup(1));
+    assertThat(b.role()).isEqualTo(Role.BACKUP);
+  }
+
+  @Test
+  void aReloadOfALongerFailbackDelayMovesThePendingFailbackAndSaysWhen() {
+    Harness.Settings settings = Harness.settings("b", 20);
+    Harness b = primaryBWaitingToFailBack(settings);
+    var due = b.controller.view(b.now).failback().pendingUntil().orElseThrow();
+    b.step(
+        new Event.Reload(
+            Optional.of(with(settings.build(), 20, FailbackMode.AUTO, Duration.ofSeconds(60))),
+            "reloaded: failback_delay 5s -> 60s"));
+
+    var later = b.controller.view(b.now).failback().pendingUntil().orElseThrow();
+    assertThat(later).isEqualTo(due.plusSeconds(55));
+    assertThat(b.records().get(b.records().size() - 1).cause())
+        .isEqualTo(
+            "reloaded: failback_delay 5s -> 60s; failback to a at "
+                + later
+                + " (was to a at "
+                + due
+                + ")");
   }
 }

@@ -126,4 +126,92 @@ class Section10_StandbyTest {
     assertThat(r.message()).contains("failback suspension");
     assertThat(a.controller.view(a.now).failback().enabled()).isTrue();
   }
+
+  @Test
+  void standbyOfAnotherNodeIsCarriedInHeartbeatsUntilThatNodeShowsIt() {
+    Harness a = primaryA();
+    CommandReply r = a.command(new Command.StandbyOf("c", true)).reply().orElseThrow();
+    assertThat(r.accepted()).isTrue();
+    assertThat(r.message()).isEqualTo("asked c to go into standby");
+    StandbyRequest asked = a.controller.heartbeat(a.now).standbyRequest().orElseThrow();
+    assertThat(asked.node()).isEqualTo("c");
+    assertThat(asked.on()).isTrue();
+    // Nothing changes here: c applies it (a's own standby and role stay).
+    assertThat(a.controller.standby()).isFalse();
+    assertThat(a.role()).isEqualTo(Role.PRIMARY);
+
+    a.hear(Beat.of("c", 30).backup(1).standby(true));
+    assertThat(a.controller.heartbeat(a.now).standbyRequest()).isEmpty();
+    assertThat(a.controller.view(a.now).peers())
+        .filteredOn(p -> p.nodeId().equals("c"))
+        .singleElement()
+        .extracting(ControllerView.Peer::standby)
+        .isEqualTo(true);
+  }
+
+  @Test
+  void standbyOfAnotherNodeExpiresAfterTwoFailureTimeoutsWhenThatNodeNeverShowsIt() {
+    Harness a = primaryA();
+    a.command(new Command.StandbyOf("c", true));
+    a.run(Harness.TIMEOUT.multipliedBy(2).minus(Harness.TICK), Beat.of("c", 30).backup(1));
+    assertThat(a.controller.heartbeat(a.now).standbyRequest()).isPresent();
+    a.run(Harness.TICK.multipliedBy(2), Beat.of("c", 30).backup(1));
+    assertThat(a.controller.heartbeat(a.now).standbyRequest()).isEmpty();
+  }
+
+  @Test
+  void standbyOfANodeThatIsNotAliveOrAWitnessIsRefused() {
+    Harness a = primaryA();
+    CommandReply never = a.command(new Command.StandbyOf("zz", true)).reply().orElseThrow();
+    assertThat(never.accepted()).isFalse();
+    assertThat(never.message()).contains("never heard it").contains("flywall ha standby' on zz");
+
+    a.run(Harness.TIMEOUT.multipliedBy(2), Beat.of("b", 20).backup(1));
+    CommandReply silent = a.command(new Command.StandbyOf("c", true)).reply().orElseThrow();
+    assertThat(silent.accepted()).isFalse();
+    assertThat(silent.message()).contains("not alive here");
+    assertThat(a.controller.heartbeat(a.now).standbyRequest()).isEmpty();
+
+    Harness w = Harness.settings("a", 10).peers(1).start(0);
+    w.hear(Beat.witness("w"));
+    CommandReply witness = w.command(new Command.StandbyOf("w", true)).reply().orElseThrow();
+    assertThat(witness.accepted()).isFalse();
+    assertThat(witness.message()).contains("witness");
+  }
+
+  @Test
+  void aPrimaryAskedForStandbyByAPeerHandsOverOnceAndSaysWhoAsked() {
+    Harness a = primaryA();
+    Decision d = a.hear(Beat.of("b", 20).backup(1).asks("a", true, 7));
+    assertThat(a.controller.standby()).isTrue();
+    assertThat(a.role()).isEqualTo(Role.BACKUP);
+    assertThat(d.actions()).contains(new Action.Announce(Optional.of(new Handover("b", 1))));
+    assertThat(a.records().get(a.records().size() - 1).cause())
+        .isEqualTo("operator standby (asked on b): handing the primary role over to b");
+
+    // The operator takes it back on a: the request b still carries is not applied again.
+    a.command(new Command.Standby(false));
+    a.hear(Beat.of("b", 20).primary(2).asks("a", true, 7));
+    assertThat(a.controller.standby()).isFalse();
+    // A new request is.
+    a.hear(Beat.of("b", 20).primary(2).asks("a", false, 8));
+    a.hear(Beat.of("b", 20).primary(2).asks("a", true, 9));
+    assertThat(a.controller.standby()).isTrue();
+  }
+
+  @Test
+  void aRequestForAnotherNodeIsIgnored() {
+    Harness a = primaryA();
+    a.hear(Beat.of("b", 20).backup(1).asks("c", true, 3));
+    assertThat(a.controller.standby()).isFalse();
+    assertThat(a.role()).isEqualTo(Role.PRIMARY);
+  }
+
+  @Test
+  void standbyOfThisNodeByNameIsTheOwnStandby() {
+    Harness a = primaryA();
+    CommandReply r = a.command(new Command.StandbyOf("a", true)).reply().orElseThrow();
+    assertThat(r.message()).isEqualTo("in standby: handing over from a to b");
+    assertThat(a.controller.standby()).isTrue();
+  }
 }

@@ -135,6 +135,7 @@ final class SimulatedCluster {
           Optional.empty(),
           true,
           false,
+          Optional.empty(),
           Optional.empty());
     }
   }
@@ -580,12 +581,9 @@ final class SimulatedCluster {
       node.priority = node.settings.priority();
       node.reloadedAt = now;
     }
-    if (event instanceof Event.OperatorCommand c
-        && c.c() instanceof Command.Standby s
-        && d.reply().map(CommandReply::accepted).orElse(false)) {
-      // As ControllerLoop does: persisted once the controller accepted it.
-      node.persistedStandby = s.on();
-    }
+    // As ControllerLoop does: persisted whenever the controller's changed (a command on this
+    // node, or a request another node carried in its heartbeats).
+    node.persistedStandby = node.controller.standby();
     if (event instanceof Event.OperatorCommand c
         && c.c() instanceof Command.Promote
         && d.reply().map(CommandReply::accepted).orElse(false)) {

@@ -136,6 +136,31 @@ final class SimulatedSchedule {
             sim.command(node, new Command.Standby(false));
           });
     }
+    // Standby asked on another node, carried in its heartbeats. Asked early enough that the
+    // request expires (two failure timeouts) before the heal: a standby arriving after it would
+    // keep the preferred node out for good, which the liveness checks rightly call a failure.
+    long lastAsk = faultEnd - 2 * SimulatedCluster.FAILURE_TIMEOUT - 1_000;
+    int asks = lastAsk > 0 && sim.nodes.size() > 1 ? r.nextInt(3) : 0;
+    for (int k = 0; k < asks; k++) {
+      SimulatedCluster.Node node = sim.nodes.get(r.nextInt(sim.nodes.size()));
+      SimulatedCluster.Node asker =
+          sim.nodes.get(
+              (sim.nodes.indexOf(node) + 1 + r.nextInt(sim.nodes.size() - 1)) % sim.nodes.size());
+      long start = r.nextLong(0, lastAsk);
+      long end = Math.min(faultEnd, start + r.nextLong(500, 20_000));
+      sim.at(
+          start,
+          () -> {
+            sim.note(node.id + " standby asked on " + asker.id + " (operator)");
+            sim.command(asker, new Command.StandbyOf(node.id, true));
+          });
+      sim.at(
+          end,
+          () -> {
+            sim.note(node.id + " unstandby asked on " + asker.id + " (operator)");
+            sim.command(asker, new Command.StandbyOf(node.id, false));
+          });
+    }
   }
 
   private static void planFaults(SimulatedCluster sim, long faultEnd) {

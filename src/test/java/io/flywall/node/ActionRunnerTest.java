@@ -319,4 +319,19 @@ class ActionRunnerTest {
                 "could not run, not claiming: interface fwux0 does not exist"));
     assertThat(feedback).noneMatch(e -> e instanceof Event.ProbeFinished);
   }
+
+  @Test
+  void aDecisionSubmittedAfterTheStopIsDroppedNotThrown() throws Exception {
+    runner();
+    // As ControllerLoop.stop does: probing stopped, then the effects thread drained and shut down.
+    runner.close();
+    effects.shutdown();
+    assertThat(effects.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+
+    // A tick the loop still stepped: it probes and claims, but the node is stopping.
+    runner.submit(plan(0, new Action.StartProbe(), new Action.AddVips()));
+
+    assertThat(effectsSeen).doesNotContain("add_vips");
+    assertThat(feedback).isEmpty();
+  }
 }
