@@ -308,10 +308,11 @@ class ClientCommandsTest {
       assertThat(failover.exit).isEqualTo(ExitCode.CONFLICT);
       assertThat(failover.err).contains("node" + b + " is in standby");
 
-      // Another node's standby is asked on that node.
+      // The primary, asked from here, refuses: the only other node is in standby. It stays so.
       Result elsewhere = run(b, "ha", "standby", "node" + p);
-      assertThat(elsewhere.exit).isEqualTo(ExitCode.CONFLICT);
-      assertThat(elsewhere.err).contains("must be asked on node" + p);
+      assertThat(elsewhere.exit).as(elsewhere.err).isEqualTo(ExitCode.CONFLICT);
+      assertThat(elsewhere.err).contains("node" + p + " did not show standby");
+      assertThat(api(p, "/api/ha/status").path("standby").asBoolean()).isFalse();
     } finally {
       Result back = run(b, "ha", "unstandby", "node" + b);
       assertThat(back.exit).as(back.err).isZero();
