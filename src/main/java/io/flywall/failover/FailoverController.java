@@ -806,6 +806,8 @@ public final class FailoverController {
   private boolean probeWanted(Instant now) {
     if (!settings.probeBeforeClaim()
         || role != Role.BACKUP
+        // In standby it would never claim: nothing to probe for.
+        || standby
         || !healthy()
         || handover.pending().isPresent()
         || !ticks.running()

@@ -284,6 +284,9 @@ final class Invariants {
     if (view.role() != Role.BACKUP) {
       fail("(i) " + node.id + " probes the LAN as " + view.role());
     }
+    if (view.standby()) {
+      fail("(i) " + node.id + " probes the LAN in standby, where it would never claim");
+    }
     for (ControllerView.Peer peer : view.peers()) {
       if (peer.role() == Role.PRIMARY
           && peer.alive()

@@ -107,4 +107,46 @@ class StandbyLabIT {
     assertThat(cluster.api(1, "/api/ha/status").orElseThrow().path("standby").asBoolean())
         .isFalse();
   }
+
+  @Test
+  void standbyAskedOnAnotherNodeHandsOverAndUnstandbyAskedOnAThirdGivesTheRoleBack()
+      throws Exception {
+    lab = NetLab.up(3);
+    cluster =
+        LabTestSupport.cluster(
+            lab,
+            name,
+            LabCluster.Settings.defaults().withHeartbeat("200ms", 3).withFailback("auto", "1s"));
+    cluster.startAll();
+    awaitSoleHolder(1);
+    await()
+        .atMost(LIMIT)
+        .until(
+            () ->
+                cluster.role(2).equals(Optional.of("backup"))
+                    && cluster.role(3).equals(Optional.of("backup"))
+                    && cluster.clientReachesServer());
+
+    // Asked on n3: the request reaches n1 in n3's heartbeats over the lab's links.
+    CommandResult standby = cluster.cli(3, "ha", "standby", "n1");
+    assertThat(standby.ok()).as(standby.describe()).isTrue();
+    assertThat(standby.stdout()).contains("n1 is in standby (asked on n3)");
+    await()
+        .atMost(LIMIT)
+        .pollInterval(Duration.ofMillis(100))
+        .until(
+            () -> {
+              List<Integer> holders = cluster.lanVipHolders();
+              return holders.size() == 1 && holders.get(0) != 1;
+            });
+    assertThat(cluster.api(1, "/api/ha/status").orElseThrow().path("standby").asBoolean()).isTrue();
+    assertThat(cluster.cli(1, "ha", "history").stdout()).contains("asked on n3");
+
+    // Asked on n2: n1 is eligible again and, with automatic failback, takes the role back.
+    CommandResult back = cluster.cli(2, "ha", "unstandby", "n1");
+    assertThat(back.ok()).as(back.describe()).isTrue();
+    awaitSoleHolder(1);
+    assertThat(cluster.api(1, "/api/ha/status").orElseThrow().path("standby").asBoolean())
+        .isFalse();
+  }
 }
