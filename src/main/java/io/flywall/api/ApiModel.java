@@ -23,7 +23,8 @@ public final class ApiModel {
       String since,
       List<Alarm> alarms,
       String healthCause,
-      ConntrackSync conntrackSync) {
+      ConntrackSync conntrackSync,
+      boolean standby) {
     /** Without connection-state sync (conntrack_sync is null in the JSON). */
     public HaStatus(
         String nodeId,
@@ -51,7 +52,8 @@ public final class ApiModel {
           since,
           alarms,
           healthCause,
-          null);
+          null,
+          false);
     }
   }
 
@@ -114,11 +116,12 @@ public final class ApiModel {
       Double rttMs,
       Long epoch,
       Long replicationPosition,
-      String address) {
+      String address,
+      Boolean standby) {
 
     /** A configured peer (or witness) this node has never heard from. */
     public static ClusterNode neverHeard(String address) {
-      return new ClusterNode(null, null, null, false, false, null, null, null, null, address);
+      return new ClusterNode(null, null, null, false, false, null, null, null, null, address, null);
     }
   }
 

@@ -164,6 +164,44 @@ public final class ApiServer implements AutoCloseable {
                     answer(ctx, ha.reset(), false);
                   });
 
+              config.routes.post(
+                  "/api/ha/reload",
+                  ctx -> {
+                    body(ctx, mapper);
+                    CommandOutcome outcome = ha.reload();
+                    if (!outcome.accepted()) {
+                      throw new ApiException(409, "reload_refused", outcome.message());
+                    }
+                    ctx.status(200).json(Map.of("reloaded", true, "message", outcome.message()));
+                  });
+              config.routes.post(
+                  "/api/ha/standby",
+                  ctx -> {
+                    JsonNode body = body(ctx, mapper);
+                    JsonNode on = body.get("standby");
+                    if (on == null || !on.isBoolean()) {
+                      throw new ApiException(
+                          400,
+                          "bad_request",
+                          "body must be {\"standby\": true} or {\"standby\": false}, with an"
+                              + " optional \"node\": NODE_ID");
+                    }
+                    CommandOutcome outcome =
+                        ha.standby(optionalText(body, "node"), on.booleanValue());
+                    if (!outcome.accepted()) {
+                      answer(ctx, outcome, false);
+                      return;
+                    }
+                    Map<String, Object> answer = new java.util.LinkedHashMap<>();
+                    answer.put("standby", on.booleanValue());
+                    answer.put("message", outcome.message());
+                    if (outcome.to() != null) {
+                      answer.put("from", outcome.from());
+                      answer.put("to", outcome.to());
+                    }
+                    ctx.status(202).json(answer);
+                  });
+
               state.ifPresent(service -> StateRoutes.register(config.routes, service, mapper));
 
               config.routes.exception(

@@ -22,4 +22,12 @@ public interface HaService {
   CommandOutcome promote(boolean force);
 
   CommandOutcome reset();
+
+  /** Re-reads the config file and applies what can change live, or refuses saying why. */
+  default CommandOutcome reload() {
+    return CommandOutcome.refused("this node cannot reload its config");
+  }
+
+  /** Puts {@code node} (default: this node) in standby, or takes it out. */
+  CommandOutcome standby(Optional<String> node, boolean on);
 }

@@ -16,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.function.BiConsumer;
+import java.util.function.Supplier;
 
 /**
  * Talks to a running node's API for the client commands; every failure is a one-line {@link
@@ -25,11 +26,14 @@ final class ApiClient {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final URI base;
-  private final Optional<String> token;
+  private final Supplier<Optional<String>> token;
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
 
-  ApiClient(URI base, Optional<String> token) {
+  /**
+   * @param token read only when a request changes something: GETs need none
+   */
+  ApiClient(URI base, Supplier<Optional<String>> token) {
     this.base = base;
     this.token = token;
   }
@@ -57,11 +61,15 @@ final class ApiClient {
 
   private JsonNode mutate(String method, String path, Object body) {
     String bearer =
-        token.orElseThrow(
-            () ->
-                new UserError(
-                    "no API token: this command changes the cluster and needs the daemon's token file;"
-                        + " pass --token-file or --config pointing at the daemon's config"));
+        token
+            .get()
+            .orElseThrow(
+                () ->
+                    new UserError(
+                        "no API token: this command changes the cluster and needs the daemon's"
+                            + " token file; run it as root, or pass --token-file or --config"
+                            + " pointing at the daemon's config",
+                        ExitCode.NOT_AUTHORIZED));
     String json;
     try {
       json = body == null ? "" : JSON.writeValueAsString(body);
@@ -100,7 +108,9 @@ final class ApiClient {
       return;
     }
     if (response.statusCode() != 200) {
-      throw new UserError("the daemon answered " + response.statusCode() + " to " + path);
+      throw new UserError(
+          "the daemon answered " + response.statusCode() + " to " + path,
+          ExitCode.ofHttpStatus(response.statusCode()));
     }
     try (BufferedReader reader =
         new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
@@ -154,7 +164,7 @@ final class ApiClient {
     private final String error;
 
     Refused(int status, String error) {
-      super(error + " (HTTP " + status + ")");
+      super(error + " (HTTP " + status + ")", ExitCode.ofHttpStatus(status));
       this.status = status;
       this.error = error;
     }
@@ -173,12 +183,13 @@ final class ApiClient {
     String why =
         e instanceof ConnectException || e instanceof HttpConnectTimeoutException
             ? "connection refused or timed out"
-            : e.toString();
+            : e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     return new UserError(
         "cannot reach the daemon's API at "
             + base
             + " ("
             + why
-            + "); is 'flywall run' running? Use --api URL or --config FILE to point elsewhere.");
+            + "); is 'flywall run' running? Use --api URL or --config FILE to point elsewhere.",
+        ExitCode.UNREACHABLE);
   }
 }

@@ -8,6 +8,7 @@ import io.flywall.config.ConfigProblem;
 import io.flywall.config.LoadedConfig;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -82,8 +83,18 @@ public final class ConfigCommand implements Runnable {
         err.flush();
         return INVALID;
       }
+      Optional<String> refusal = runRefusal(loaded);
+      if (refusal.isPresent()) {
+        err.println(file + ": " + refusal.get());
+        err.flush();
+        return INVALID;
+      }
       for (ConfigProblem warning : loaded.warnings()) {
         err.println(warning.asWarning());
+      }
+      for (String missing :
+          MissingInterfaces.warnings(loaded.config(), MissingInterfaces::existsOnThisHost)) {
+        err.println(file + ": warning: " + missing);
       }
       if (print) {
         err.println(file + ": ok");
@@ -95,6 +106,29 @@ public final class ConfigCommand implements Runnable {
       err.flush();
       return 0;
     }
+  }
+
+  /**
+   * What 'flywall run' would refuse in a config the schema accepts (a witness config, which has
+   * witness_key, is 'flywall witness''s business): check must not pass what run refuses.
+   */
+  static Optional<String> runRefusal(LoadedConfig loaded) {
+    var replication = loaded.config().replication();
+    if (replication.witnessKey().isPresent()) {
+      return Optional.empty();
+    }
+    var ha = replication.ha();
+    if (ha.isEmpty()) {
+      return Optional.of(
+          "no `ha` block: 'flywall run' needs one (a node without HA has nothing to do); add"
+              + " `ha { }` inside `replication`");
+    }
+    if (!ha.get().enabled()) {
+      return Optional.of(
+          "`ha.enabled = false`: 'flywall run' refuses a node without HA; to take a node out of"
+              + " service use 'flywall ha standby', to stop it 'systemctl stop flywall'");
+    }
+    return Optional.empty();
   }
 
   /** {@code flywall config witness-key FILE}: the key a witness needs, derived from a node's. */

@@ -27,23 +27,4 @@ final class DaemonConfig {
           "invalid config, nothing started:\n" + e.getMessage(), ConfigCommand.INVALID);
     }
   }
-
-  /**
-   * Blocks until the JVM is asked to stop, then closes {@code service} (SIGTERM/SIGINT both land
-   * here).
-   */
-  static void runUntilStopped(AutoCloseable service) throws InterruptedException {
-    Thread closer =
-        new Thread(
-            () -> {
-              try {
-                service.close();
-              } catch (Exception e) {
-                System.err.println("flywall: error while stopping: " + e.getMessage());
-              }
-            },
-            "flywall-shutdown");
-    Runtime.getRuntime().addShutdownHook(closer);
-    Thread.currentThread().join();
-  }
 }

@@ -31,6 +31,8 @@ import picocli.CommandLine.Spec;
       HaCommand.Failback.class,
       HaCommand.Promote.class,
       HaCommand.Reset.class,
+      HaCommand.Standby.class,
+      HaCommand.Unstandby.class,
       HaCommand.Monitor.class,
       HaCommand.Check.class
     })
@@ -73,7 +75,9 @@ final class HaCommand implements Runnable {
   @Command(
       name = "status",
       mixinStandardHelpOptions = true,
-      description = "Show this node's role, epoch, quorum, VIPs, failback state and alarms.")
+      description = "Show this node's role, epoch, quorum, VIPs, failback state and alarms.",
+      footerHeading = "%nExamples:%n",
+      footer = {"  flywall ha status", "  flywall ha status --json | jq .role"})
   static final class Status extends ClientCommand {
     @Override
     public Integer call() {
@@ -85,7 +89,12 @@ final class HaCommand implements Runnable {
               s.path("node_id").asText(), s.path("priority").asInt()));
       text.append(
           String.format(
-              "Role:      %s since %s%n", s.path("role").asText(), s.path("since").asText()));
+              "Role:      %s since %s%n",
+              s.path("role").asText(),
+              HumanTime.withAge(s.path("since").asText(), Clock.systemUTC().instant())));
+      if (s.path("standby").asBoolean()) {
+        text.append(String.format("Standby:   yes (not eligible until 'flywall ha unstandby')%n"));
+      }
       text.append(String.format("Epoch:     %d%n", s.path("epoch").asLong()));
       text.append(
           String.format(
@@ -112,7 +121,9 @@ final class HaCommand implements Runnable {
               f.path("mode").asText(),
               f.path("enabled").asBoolean() ? "enabled" : "suspended",
               f.path("pending_until").isTextual()
-                  ? ", pending until " + f.path("pending_until").asText()
+                  ? ", pending until "
+                      + HumanTime.withAge(
+                          f.path("pending_until").asText(), Clock.systemUTC().instant())
                   : ""));
       for (JsonNode alarm : s.path("alarms")) {
         text.append(
@@ -136,7 +147,9 @@ final class HaCommand implements Runnable {
   @Command(
       name = "cluster",
       mixinStandardHelpOptions = true,
-      description = "List every node this node knows of, with liveness, role and RTT.")
+      description = "List every node this node knows of, with liveness, role and RTT.",
+      footerHeading = "%nExample:%n",
+      footer = {"  flywall ha cluster"})
   static final class Cluster extends ClientCommand {
     @Override
     public Integer call() {
@@ -156,12 +169,16 @@ final class HaCommand implements Runnable {
         boolean heard = !n.path("node_id").isNull();
         table.row(
             heard ? n.path("node_id").asText() : "(never heard)",
-            heard ? n.path("role").asText() : null,
+            heard
+                ? n.path("role").asText() + (n.path("standby").asBoolean() ? " (standby)" : "")
+                : null,
             heard ? n.path("priority").asInt() : null,
             n.path("alive").asBoolean() ? "yes" : "no",
             n.path("healthy").asBoolean() ? "yes" : "no",
             heard ? n.path("epoch").asLong() : null,
-            n.path("last_seen_ms").isNull() ? null : n.path("last_seen_ms").asLong() + "ms ago",
+            n.path("last_seen_ms").isNull()
+                ? null
+                : HumanTime.span(Duration.ofMillis(n.path("last_seen_ms").asLong())) + " ago",
             n.path("rtt_ms").isNull() ? null : String.format("%.2fms", n.path("rtt_ms").asDouble()),
             n.path("address").isNull() ? null : n.path("address").asText());
       }
@@ -177,7 +194,9 @@ final class HaCommand implements Runnable {
   @Command(
       name = "history",
       mixinStandardHelpOptions = true,
-      description = "Show the failover history, newest first, with causes and step timings.")
+      description = "Show the failover history, newest first, with causes and step timings.",
+      footerHeading = "%nExamples:%n",
+      footer = {"  flywall ha history --limit 5", "  flywall ha history --json"})
   static final class History extends ClientCommand {
     @Option(
         names = {"-n", "--limit"},
@@ -192,7 +211,12 @@ final class HaCommand implements Runnable {
         throw new UserError("--limit must be from 1 to 10000", 2);
       }
       JsonNode h = options.client().get("/api/ha/history?limit=" + limit);
-      Table table = new Table("ID", "TIME", "TYPE", "FROM", "TO", "EPOCH", "MS", "CAUSE", "STEPS");
+      // Causes and steps are sentences: wrapped, so a table still fits a terminal.
+      Table table =
+          new Table("ID", "TIME", "TYPE", "FROM", "TO", "EPOCH", "MS", "CAUSE", "STEPS")
+              .wrap(7, 60)
+              .wrap(8, 40);
+      java.time.Instant now = Clock.systemUTC().instant();
       for (JsonNode e : h.path("events")) {
         StringBuilder steps = new StringBuilder();
         for (JsonNode step : e.path("steps")) {
@@ -209,7 +233,7 @@ final class HaCommand implements Runnable {
         }
         table.row(
             e.path("id").asLong(),
-            e.path("time").asText(),
+            HumanTime.withAge(e.path("time").asText(), now),
             e.path("type").asText(),
             e.path("from_role").asText(),
             e.path("to_role").asText(),
@@ -252,7 +276,9 @@ final class HaCommand implements Runnable {
   @Command(
       name = "failback",
       mixinStandardHelpOptions = true,
-      description = "Arm (enable) or suspend (disable) automatic failback, cluster-wide.")
+      description = "Arm (enable) or suspend (disable) automatic failback, cluster-wide.",
+      footerHeading = "%nExamples:%n",
+      footer = {"  flywall ha failback disable   # maintenance", "  flywall ha failback enable"})
   static final class Failback extends ClientCommand {
     enum Setting {
       enable,
@@ -279,7 +305,9 @@ final class HaCommand implements Runnable {
       name = "promote",
       mixinStandardHelpOptions = true,
       description =
-          "Force this node to become primary with a new epoch (refused without --force when it lacks quorum).")
+          "Force this node to become primary with a new epoch (refused without --force when it lacks quorum).",
+      footerHeading = "%nExample:%n",
+      footer = {"  flywall ha promote"})
   static final class Promote extends ClientCommand {
     @Option(
         names = "--force",
@@ -298,14 +326,81 @@ final class HaCommand implements Runnable {
   @Command(
       name = "reset",
       mixinStandardHelpOptions = true,
-      description =
-          "Clear fault, split-brain alarm and failback anti-flap state, then re-run the election."
-              + " It deletes no data.")
+      description = {
+        "Clear fault, split-brain alarm and failback anti-flap state, then re-run the election.",
+        "A suspended automatic failback (failback disable) is resumed too; the answer lists"
+            + " everything it cleared. Standby is kept. It deletes no data."
+      },
+      footerHeading = "%nExample:%n",
+      footer = {"  flywall ha reset && flywall ha status"})
   static final class Reset extends ClientCommand {
     @Override
     public Integer call() {
       JsonNode r = options.client().post("/api/ha/reset", Map.of());
       return print(r, r.path("message").asText("reset accepted") + "\n");
+    }
+  }
+
+  /** {@code ha standby [NODE]} and {@code ha unstandby [NODE]}: one request, two words. */
+  abstract static class StandbySwitch extends ClientCommand {
+    @Parameters(
+        index = "0",
+        arity = "0..1",
+        paramLabel = "NODE",
+        description =
+            "The node (default: this node). Another node gets the request in this node's"
+                + " heartbeats, applies and persists it; refused (exit 6) if it is not alive"
+                + " here or does not show it within two failure timeouts.")
+    String node;
+
+    abstract boolean on();
+
+    @Override
+    public Integer call() {
+      Map<String, Object> body = new LinkedHashMap<>();
+      Optional.ofNullable(node).ifPresent(n -> body.put("node", n));
+      body.put("standby", on());
+      JsonNode r = options.client().post("/api/ha/standby", body);
+      return print(r, r.path("message").asText(on() ? "in standby" : "out of standby") + "\n");
+    }
+  }
+
+  @Command(
+      name = "standby",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Take a node out of service for maintenance until 'flywall ha unstandby'.",
+        "A primary first hands its role over as planned (make before break); a standby node"
+            + " stays backup, is never elected, takes no failback and no handover, and stays so"
+            + " across restarts.",
+        "Refused (exit 6) when the node is primary and no other node can take the role now."
+      },
+      footerHeading = "%nExamples:%n",
+      footer = {
+        "  flywall ha standby",
+        "  flywall ha status      # Standby: yes",
+        "  flywall ha standby fw2 # from any node that hears fw2",
+        "  flywall ha cluster     # fw2: backup (standby)"
+      })
+  static final class Standby extends StandbySwitch {
+    @Override
+    boolean on() {
+      return true;
+    }
+  }
+
+  @Command(
+      name = "unstandby",
+      mixinStandardHelpOptions = true,
+      description =
+          "Take a node out of standby: it is eligible again (with auto failback a preferred"
+              + " node takes the role back after failback_delay).",
+      footerHeading = "%nExamples:%n",
+      footer = {"  flywall ha unstandby", "  flywall ha unstandby fw2"})
+  static final class Unstandby extends StandbySwitch {
+    @Override
+    boolean on() {
+      return false;
     }
   }
 
@@ -320,8 +415,9 @@ final class HaCommand implements Runnable {
     @Override
     public Integer call() {
       ApiClient client = options.client();
-      out().println("Monitoring " + client.base() + " (Ctrl-C to stop)");
-      out().flush();
+      // On stderr: stdout carries only events, one JSON object per line with --json.
+      spec.commandLine().getErr().println("Monitoring " + client.base() + " (Ctrl-C to stop)");
+      spec.commandLine().getErr().flush();
       client.stream(
           "/api/ha/monitor",
           (type, event) -> {

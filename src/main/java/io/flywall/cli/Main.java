@@ -12,22 +12,16 @@ import picocli.CommandLine.Command;
         "High-availability daemon of a Linux firewall/router: VIP failover, "
             + "authenticated heartbeats and replicated state.",
     exitCodeListHeading = "Exit status:%n",
-    exitCodeList = {
-      "0:Success (for ha check: OK).",
-      "1:The command failed; the message says why (for ha check: WARNING).",
-      "2:Invalid arguments or an invalid config (for ha check: CRITICAL).",
-      "3:For ha check only: UNKNOWN, the daemon could not be asked.",
-      "70:An internal error, which is a bug: set FLYWALL_DEBUG=1 to see the stack trace, and"
-          + " report it.",
-      "127:An OS tool the config needs is missing; the message names the Debian package."
-    },
+    exitCodeList = {},
     footerHeading = "%nExamples:%n",
     footer = {
       "  flywall config check /etc/flywall/flywall.hcl",
       "  systemctl enable --now flywall",
       "  flywall ha status",
       "  flywall ha failover --to fw2",
-      "  journalctl -u flywall --since today"
+      "  journalctl -u flywall --since today",
+      "",
+      "flywall ha check exits as monitoring plugins do: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN."
     },
     subcommands = {
       CommandLine.HelpCommand.class,
@@ -35,6 +29,7 @@ import picocli.CommandLine.Command;
       WitnessCommand.class,
       ConfigCommand.class,
       HaCommand.class,
+      ReloadCommand.class,
       ReplicationCommand.class,
       StateCommand.class,
       CompletionCommand.class,
@@ -56,20 +51,40 @@ public final class Main implements Runnable {
 
   static CommandLine commandLine() {
     CommandLine cli = new CommandLine(new Main());
+    // One list for every command, so help, man page and behaviour cannot disagree.
+    setExitCodes(cli);
     cli.setExecutionExceptionHandler(new UserErrorHandler());
-    CommandLine.IParameterExceptionHandler usage = cli.getParameterExceptionHandler();
     cli.setParameterExceptionHandler(
         (ex, args) -> {
-          int exit = usage.handleParseException(ex, args);
-          if (!(ex.getCommandLine().getCommand() instanceof HaCommand.Check)) {
-            return exit;
+          CommandLine bad = ex.getCommandLine();
+          if (bad.getCommand() instanceof HaCommand.Check) {
+            // A monitoring system reads stdout and the exit code: bad arguments are UNKNOWN there.
+            bad.getOut().println(CheckVerdict.unknown(ex.getMessage()).line());
+            bad.getOut().flush();
+            return CheckVerdict.State.UNKNOWN.exitCode();
           }
-          // A monitoring system reads stdout and the exit code: bad arguments are UNKNOWN there.
-          ex.getCommandLine().getOut().println(CheckVerdict.unknown(ex.getMessage()).line());
-          ex.getCommandLine().getOut().flush();
-          return CheckVerdict.State.UNKNOWN.exitCode();
+          // The message and where to look, not the whole usage: the error must stay visible.
+          bad.getErr().println(LogLinePrefix.onStandardError("flywall: " + ex.getMessage(), 3));
+          CommandLine.UnmatchedArgumentException.printSuggestions(ex, bad.getErr());
+          bad.getErr().println("See '" + bad.getCommandSpec().qualifiedName() + " --help'.");
+          bad.getErr().flush();
+          return ExitCode.USAGE;
         });
     return cli;
+  }
+
+  private static void setExitCodes(CommandLine cli) {
+    CommandLine.Model.UsageMessageSpec usage = cli.getCommandSpec().usageMessage();
+    if (usage.exitCodeList().isEmpty() && !(cli.getCommand() instanceof HaCommand.Check)) {
+      usage.exitCodeListHeading("Exit status:%n");
+      java.util.Map<String, String> codes = new java.util.LinkedHashMap<>();
+      for (String line : ExitCode.HELP) {
+        int colon = line.indexOf(':');
+        codes.put(line.substring(0, colon), line.substring(colon + 1));
+      }
+      usage.exitCodeList(codes);
+    }
+    cli.getSubcommands().values().forEach(Main::setExitCodes);
   }
 
   @Override

@@ -180,7 +180,8 @@ final class ManPage {
       paragraph("It takes the client options (see CLIENT OPTIONS).");
     }
     Map<String, String> exitCodes = command.usageMessage().exitCodeList();
-    if (!exitCodes.isEmpty()) {
+    // The common list is printed once, under EXIT STATUS; only a command's own list is repeated.
+    if (!exitCodes.isEmpty() && !exitCodes.equals(command.root().usageMessage().exitCodeList())) {
       line(".PP");
       line("Exit status:");
       line(".RS");

@@ -2,6 +2,7 @@ package io.flywall.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -79,6 +80,24 @@ final class ReplicationCommand implements Runnable {
     }
   }
 
+  /** Nested objects as dotted names ("apply_latency.p99_ms"), never as raw JSON. */
+  static void addRows(Table table, String prefix, JsonNode node) {
+    for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> field = it.next();
+      String name = prefix + field.getKey();
+      JsonNode value = field.getValue();
+      if (value.isObject()) {
+        addRows(table, name + ".", value);
+      } else if (value.isArray()) {
+        List<String> items = new java.util.ArrayList<>();
+        value.forEach(v -> items.add(v.isValueNode() ? v.asText() : v.toString()));
+        table.row(name, items.isEmpty() ? "-" : String.join(", ", items));
+      } else {
+        table.row(name, value.isNull() ? null : value.asText());
+      }
+    }
+  }
+
   @Command(
       name = "stats",
       mixinStandardHelpOptions = true,
@@ -90,12 +109,7 @@ final class ReplicationCommand implements Runnable {
     public Integer call() {
       JsonNode s = options.client().get("/api/replication/stats");
       Table table = new Table("COUNTER", "VALUE");
-      for (Iterator<Map.Entry<String, JsonNode>> it = s.fields(); it.hasNext(); ) {
-        Map.Entry<String, JsonNode> field = it.next();
-        table.row(
-            field.getKey(),
-            field.getValue().isObject() ? field.getValue().toString() : field.getValue().asText());
-      }
+      addRows(table, "", s);
       return print(s, table.render());
     }
   }

@@ -19,17 +19,23 @@ import picocli.CommandLine.Option;
       "Run the HA daemon in the foreground. It logs to standard output; stop it with SIGTERM or"
           + " Ctrl-C.",
       "A primary that is stopped hands its role over to the best backup first. A node that"
-          + " starts removes VIPs that a crash left on its interfaces before it claims anything."
+          + " starts removes VIPs that a crash left on its interfaces before it claims anything.",
+      "SIGHUP re-reads the config (as 'flywall reload' does): priority, failback settings, VIPs,"
+          + " monitors and scripts change without a restart; a config that does not pass 'config"
+          + " check', or that changes anything else, is refused and the daemon keeps its old one."
     },
     exitCodeListHeading = "Exit status:%n",
     exitCodeList = {
-      "1:The daemon could not start; the message says why.",
+      "0:Stopped by SIGTERM or SIGINT (a primary hands over first).",
+      "1:The daemon could not start (another one runs with this state_dir: 'already running (pid"
+          + " N)'); the message says why.",
       "2:The config is invalid; nothing was started.",
       "127:An OS tool the config needs is missing; the message names the Debian package."
     },
     footerHeading = "%nExample:%n",
     footer = {"  flywall run --config /etc/flywall/flywall.hcl"})
 final class RunCommand implements Callable<Integer> {
+
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Option(
@@ -44,12 +50,19 @@ final class RunCommand implements Callable<Integer> {
     FlywallConfig loaded = DaemonConfig.load(config, spec.commandLine().getErr());
     Daemon daemon;
     try {
-      daemon = Daemon.start(loaded, Clock.systemUTC(), NodeEffects.real(loaded, Clock.systemUTC()));
+      daemon =
+          Daemon.start(
+              loaded,
+              java.util.Optional.of(config),
+              Clock.systemUTC(),
+              NodeEffects.real(loaded, Clock.systemUTC()));
     } catch (NodeStartException e) {
       throw new UserError(
           "cannot start: " + e.getMessage(), e.getMessage().contains("apt-get install") ? 127 : 1);
     }
-    DaemonConfig.runUntilStopped(daemon);
+    Daemon running = daemon;
+    // The outcome is logged (and recorded in the history) by the reload itself.
+    DaemonSignals.runUntilStopped(daemon, running::reload);
     return 0;
   }
 }

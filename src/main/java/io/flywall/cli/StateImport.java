@@ -179,7 +179,7 @@ final class StateImport extends HaCommand.ClientCommand {
           throw badLine(lines.get(i), e.error().substring(index.end()).replaceFirst("^[: ]+", ""));
         }
       }
-      throw new UserError(e.getMessage() + progress());
+      throw new UserError(e.getMessage() + progress(), e.exitCode());
     }
     written += answer.path("count").asInt();
     linesWritten += lines.size();

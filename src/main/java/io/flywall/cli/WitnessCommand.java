@@ -24,6 +24,9 @@ import picocli.CommandLine.Option;
     footerHeading = "%nExample:%n",
     footer = {"  flywall witness --config /etc/flywall/witness.hcl"})
 final class WitnessCommand implements Callable<Integer> {
+  private static final org.slf4j.Logger log =
+      org.slf4j.LoggerFactory.getLogger(WitnessCommand.class);
+
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Option(
@@ -42,7 +45,11 @@ final class WitnessCommand implements Callable<Integer> {
     } catch (NodeStartException e) {
       throw new UserError("cannot start the witness: " + e.getMessage());
     }
-    DaemonConfig.runUntilStopped(witness);
+    DaemonSignals.runUntilStopped(
+        witness,
+        () ->
+            log.info(
+                "SIGHUP: a witness has nothing to reload; restart it to apply a changed config"));
     return 0;
   }
 }

@@ -65,7 +65,12 @@ public record Heartbeat(
     IN_SYNC(1),
     FAILBACK_ARMED(2),
     STARTUP_HOLD(3),
-    HAS_QUORUM(4);
+    HAS_QUORUM(4),
+    /**
+     * Added within version 1 (receivers ignore unknown bits): the sender is in standby. A node of
+     * an older release ignores it and may still count the sender as a candidate.
+     */
+    STANDBY(5);
 
     final int bit;
 

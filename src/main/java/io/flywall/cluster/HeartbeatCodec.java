@@ -41,6 +41,7 @@ public final class HeartbeatCodec {
   private static final int COMMAND_NONE = 0;
   private static final int COMMAND_RELEASE = 1;
   private static final int COMMAND_HANDOVER = 2;
+  private static final int COMMAND_STANDBY = 3;
 
   private final byte[] key;
   private final Mac prototype;
@@ -87,6 +88,11 @@ public final class HeartbeatCodec {
     HeartbeatCommand command = heartbeat.command();
     if (command instanceof HeartbeatCommand.Handover handover) {
       out.u8(COMMAND_HANDOVER).string(handover.targetNodeId()).varint(handover.epoch());
+    } else if (command instanceof HeartbeatCommand.Standby standby) {
+      out.u8(COMMAND_STANDBY)
+          .string(standby.targetNodeId())
+          .u8(standby.on() ? 1 : 0)
+          .varint(standby.requestId());
     } else if (command instanceof HeartbeatCommand.Release) {
       out.u8(COMMAND_RELEASE);
     } else {
@@ -213,6 +219,14 @@ public final class HeartbeatCodec {
         String target = in.string("handover target", Heartbeat.MAX_NODE_ID_BYTES);
         long epoch = in.varint("handover epoch");
         return new HeartbeatCommand.Handover(target, epoch);
+      case COMMAND_STANDBY:
+        String node = in.string("standby target", Heartbeat.MAX_NODE_ID_BYTES);
+        int on = in.u8("standby on");
+        if (on > 1) {
+          throw new WireReader.Malformed("standby on: " + on + " is neither 0 nor 1");
+        }
+        long id = in.varint("standby request id");
+        return new HeartbeatCommand.Standby(node, on == 1, id);
       default:
         throw new WireReader.Malformed("command: unknown type " + type);
     }

@@ -2,7 +2,10 @@ package io.flywall.cluster;
 
 /** An instruction a heartbeat may carry besides the sender's status. */
 public sealed interface HeartbeatCommand
-    permits HeartbeatCommand.None, HeartbeatCommand.Release, HeartbeatCommand.Handover {
+    permits HeartbeatCommand.None,
+        HeartbeatCommand.Release,
+        HeartbeatCommand.Handover,
+        HeartbeatCommand.Standby {
 
   HeartbeatCommand NONE = new None();
   HeartbeatCommand RELEASE = new Release();
@@ -20,6 +23,18 @@ public sealed interface HeartbeatCommand
     public Handover {
       Heartbeat.requireNodeId(targetNodeId, "targetNodeId");
       Heartbeat.requireNonNegative(epoch, "epoch");
+    }
+  }
+
+  /**
+   * An operator's standby ({@code on}) or unstandby of {@code targetNodeId}, asked on the sender;
+   * {@code requestId} grows with each request of the sender, so the target applies each once. Sent
+   * only to the target (a node of a release without this command would drop the datagram).
+   */
+  record Standby(String targetNodeId, boolean on, long requestId) implements HeartbeatCommand {
+    public Standby {
+      Heartbeat.requireNodeId(targetNodeId, "targetNodeId");
+      Heartbeat.requireNonNegative(requestId, "requestId");
     }
   }
 }

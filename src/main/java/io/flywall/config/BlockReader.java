@@ -53,6 +53,11 @@ final class BlockReader {
     return new BlockReader(ConfigSchema.ROOT, new Position(1, 1), body, log);
   }
 
+  /** A reader for one written block of {@code spec}, read on its own. */
+  static BlockReader of(BlockSpec spec, HclBlock block, ProblemLog log) {
+    return new BlockReader(spec, block.position(), block.body(), log);
+  }
+
   Position position() {
     return position;
   }
@@ -481,10 +486,31 @@ final class BlockReader {
               try {
                 return Optional.of(HostPort.parse(s));
               } catch (IllegalArgumentException e) {
-                log.error(v.position(), "`" + a.name() + "`: " + e.getMessage());
+                String message =
+                    s.indexOf(':') < 0
+                        ? "\"" + s + "\" has no port: write " + portExample(a.name())
+                        : e.getMessage();
+                log.error(v.position(), "`" + a.name() + "`: " + message);
                 return Optional.empty();
               }
             });
+  }
+
+  /** An example that is right for this attribute: its port means something different in each. */
+  private static String portExample(String attribute) {
+    switch (attribute) {
+      case "peer_addr":
+      case "witness_addr":
+        return "HOST:PORT with the peer's heartbeat_port, e.g. \"10.0.0.2:9002\"";
+      case "peer_addrs":
+      case "primary_addr":
+        return "HOST:PORT with the peer's replication port (its listen_addr), e.g."
+            + " \"10.0.0.2:9001\"";
+      case "listen":
+        return "HOST:PORT, e.g. \"127.0.0.1:8080\"";
+      default:
+        return "HOST:PORT, e.g. \"10.0.0.1:9001\" or \":9001\" (any local address)";
+    }
   }
 
   private Optional<Path> asPath(AttributeSpec a, HclValue v) {

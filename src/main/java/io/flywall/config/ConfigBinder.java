@@ -1,5 +1,6 @@
 package io.flywall.config;
 
+import io.flywall.config.hcl.HclBlock;
 import io.flywall.config.hcl.HclBody;
 import io.flywall.config.hcl.Position;
 import java.net.InetAddress;
@@ -54,6 +55,29 @@ final class ConfigBinder {
       return Optional.empty();
     }
     return Optional.of(new FlywallConfig(replication.orElseThrow(), api.orElseThrow()));
+  }
+
+  /**
+   * Only the api block; problems anywhere else are ignored (a client command must still find the
+   * daemon after a bad edit elsewhere). An unusable state_dir leaves the token file's default.
+   */
+  Optional<ApiConfig> bindApi(HclBody body) {
+    ProblemLog elsewhere = new ProblemLog("ignored");
+    BlockReader root = BlockReader.root(body, elsewhere);
+    Optional<Path> stateDir = Optional.empty();
+    try {
+      stateDir = root.block("replication").flatMap(r -> r.path("state_dir"));
+    } catch (RuntimeException e) {
+      // A malformed replication block is not this reader's business.
+    }
+    Optional<BlockReader> api =
+        body.items().stream()
+            .filter(n -> n instanceof HclBlock b && b.name().equals("api"))
+            .map(n -> (HclBlock) n)
+            .findFirst()
+            .map(b -> BlockReader.of(ConfigSchema.API, b, log));
+    // Without a readable replication block, state_dir is taken at its default.
+    return api(api, Optional.of(stateDir.orElse(Path.of("/var/lib/flywall"))));
   }
 
   private Optional<ReplicationConfig> replication(BlockReader r) {
@@ -144,6 +168,7 @@ final class ConfigBinder {
     Optional<HaConfig> ha = haBlock.flatMap(this::ha);
 
     requireSecretForPeers(r, haBlock);
+    warnOfSwappedPorts(r, listenAddr, peerAddr, peerAddrs, ha);
     boolean conntrackSync =
         ha.flatMap(HaConfig::conntrackSync).map(ConntrackSyncConfig::enabled).orElse(false);
     if (conntrackSync
@@ -244,6 +269,56 @@ final class ConfigBinder {
           "`secret_key` is required in block `replication` because"
               + " `witness_addr` is set: it authenticates the witness");
     }
+  }
+
+  /**
+   * peer_addr names the peer's heartbeat address, peer_addrs its replication address (the guide's
+   * configs, which must keep loading, use both so). The other port in either is a likely mistake:
+   * said at once rather than found as a silent peer.
+   */
+  private void warnOfSwappedPorts(
+      BlockReader r,
+      Optional<HostPort> listenAddr,
+      Optional<HostPort> peerAddr,
+      Optional<List<HostPort>> peerAddrs,
+      Optional<HaConfig> ha) {
+    if (listenAddr.isEmpty()) {
+      return;
+    }
+    int replicationPort = listenAddr.get().port();
+    int heartbeatPort = ha.map(HaConfig::heartbeatPort).orElse(HaConfig.DEFAULT_HEARTBEAT_PORT);
+    if (replicationPort == heartbeatPort) {
+      return;
+    }
+    peerAddr
+        .filter(p -> p.port() == replicationPort)
+        .ifPresent(
+            p ->
+                log.warning(
+                    r.valuePositionOf("peer_addr"),
+                    "`peer_addr` is the peer's heartbeat address: its port is the peer's"
+                        + " heartbeat_port ("
+                        + heartbeatPort
+                        + " here), not the replication port "
+                        + replicationPort
+                        + "; write \""
+                        + p.withPort(heartbeatPort)
+                        + "\""));
+    peerAddrs.stream()
+        .flatMap(List::stream)
+        .filter(p -> p.port() == heartbeatPort)
+        .findFirst()
+        .ifPresent(
+            p ->
+                log.warning(
+                    r.valuePositionOf("peer_addrs"),
+                    "`peer_addrs` are the peers' replication addresses (their listen_addr, port "
+                        + replicationPort
+                        + " here), not their heartbeat_port "
+                        + heartbeatPort
+                        + ": heartbeats go to each host's heartbeat_port by themselves; write \""
+                        + p.withPort(replicationPort)
+                        + "\""));
   }
 
   private Optional<HaConfig> ha(BlockReader h) {

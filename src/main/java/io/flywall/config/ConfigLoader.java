@@ -53,6 +53,26 @@ public final class ConfigLoader {
   }
 
   public LoadedConfig load(Path file) throws ConfigException {
+    return parse(file.toString(), read(file), Optional.of(file.toAbsolutePath().normalize()));
+  }
+
+  /**
+   * Only the {@code api} block of {@code file} (and {@code state_dir}, where the token file lives
+   * by default): what a client command needs to reach the daemon. Errors elsewhere in the file are
+   * not this reader's business; the file must parse, and the api block must be valid.
+   */
+  public ApiConfig loadApi(Path file) throws ConfigException {
+    String name = file.toString();
+    HclBody body = syntax(name, read(file));
+    ProblemLog log = new ProblemLog(name);
+    Optional<ApiConfig> api = new ConfigBinder(hostname, Optional.empty(), log).bindApi(body);
+    if (api.isEmpty()) {
+      throw new ConfigException(log.errors());
+    }
+    return api.get();
+  }
+
+  private static String read(Path file) throws ConfigException {
     String name = file.toString();
     byte[] bytes;
     try {
@@ -83,7 +103,7 @@ public final class ConfigLoader {
     } catch (CharacterCodingException e) {
       throw fileProblem(name, "is not valid UTF-8 text");
     }
-    return parse(name, text, Optional.of(file.toAbsolutePath().normalize()));
+    return text;
   }
 
   public LoadedConfig parse(String fileName, String text) throws ConfigException {
@@ -92,18 +112,21 @@ public final class ConfigLoader {
 
   private LoadedConfig parse(String fileName, String text, Optional<Path> file)
       throws ConfigException {
-    HclBody body;
-    try {
-      body = HclParser.parse(text, SECRET_ATTRIBUTES);
-    } catch (HclSyntaxException e) {
-      throw new ConfigException(e.errors().stream().map(err -> problem(fileName, err)).toList());
-    }
+    HclBody body = syntax(fileName, text);
     ProblemLog log = new ProblemLog(fileName);
     Optional<FlywallConfig> config = new ConfigBinder(hostname, file, log).bind(body);
     if (config.isEmpty()) {
       throw new ConfigException(log.errors());
     }
     return new LoadedConfig(config.get(), log.warnings());
+  }
+
+  private static HclBody syntax(String fileName, String text) throws ConfigException {
+    try {
+      return HclParser.parse(text, SECRET_ATTRIBUTES);
+    } catch (HclSyntaxException e) {
+      throw new ConfigException(e.errors().stream().map(err -> problem(fileName, err)).toList());
+    }
   }
 
   private static ConfigProblem problem(String file, HclError error) {

@@ -252,7 +252,7 @@ public final class ConfigSchema {
                   "Files the primary pushes to replicas; never the HA config itself.")),
           List.of(HA));
 
-  private static final BlockSpec API =
+  static final BlockSpec API =
       new BlockSpec(
           "api",
           false,

@@ -19,4 +19,21 @@ public sealed interface Command {
   record Promote(boolean force) implements Command {}
 
   record Reset() implements Command {}
+
+  /**
+   * Maintenance: {@code on} makes this node ineligible (a primary hands its role over first) until
+   * a Standby(false); the node persists the choice across restarts.
+   */
+  record Standby(boolean on) implements Command {}
+
+  /**
+   * Standby ({@code on}) or unstandby of {@code node}, asked on this node: another node gets it
+   * through this node's heartbeats and applies and persists it itself; this node's own is {@link
+   * Standby}.
+   */
+  record StandbyOf(String node, boolean on) implements Command {
+    public StandbyOf {
+      Objects.requireNonNull(node, "node");
+    }
+  }
 }

@@ -12,6 +12,7 @@ import java.util.Optional;
  * @param primaryId this node when primary, else the alive peer primary with the highest epoch
  * @param since the instant of the last role change
  * @param handover present while this node hands its role over and keeps announcing it
+ * @param standby an operator put this node in standby: it is not eligible for the primary role
  */
 public record ControllerView(
     String nodeId,
@@ -25,7 +26,8 @@ public record ControllerView(
     Instant since,
     List<Alarm> alarms,
     List<Peer> peers,
-    Optional<Handover> handover) {
+    Optional<Handover> handover,
+    boolean standby) {
 
   public ControllerView {
     Objects.requireNonNull(primaryId, "primaryId");
@@ -52,5 +54,6 @@ public record ControllerView(
       long epoch,
       long replicationPosition,
       boolean inSync,
-      boolean witness) {}
+      boolean witness,
+      boolean standby) {}
 }

@@ -39,7 +39,7 @@ final class Election {
     };
   }
 
-  private final ControllerSettings settings;
+  private ControllerSettings settings;
   private final QuorumRule quorum;
   private final PeerTable peers;
   private final Duration failureTimeout;
@@ -60,6 +60,11 @@ final class Election {
     this.peers = peers;
     this.failureTimeout = settings.failureTimeout();
     this.noQuorumPeers = noQuorumPeers;
+  }
+
+  /** A reload changed the priority. */
+  void reconfigure(ControllerSettings next) {
+    settings = next;
   }
 
   static boolean isBetter(int priority, String nodeId, int otherPriority, String otherNodeId) {
@@ -89,7 +94,11 @@ final class Election {
     List<Candidate> out = new ArrayList<>();
     for (PeerTable.Peer peer : alivePeers) {
       PeerHeartbeat hb = peer.last();
-      if (hb.witness() || !hb.healthy() || hb.role() == Role.FAULT || hb.role() == Role.WITNESS) {
+      if (hb.witness()
+          || hb.standby()
+          || !hb.healthy()
+          || hb.role() == Role.FAULT
+          || hb.role() == Role.WITNESS) {
         continue;
       }
       if (!hb.hasQuorum() && !noQuorumPeers.compete(peer, now, running)) {

@@ -43,6 +43,18 @@ public sealed interface Event {
     }
   }
 
+  /**
+   * The operator reloaded the config: {@code next} holds the settings that take effect now (empty
+   * when the reload was refused or changed nothing the controller uses); {@code outcome} says what
+   * changed or why nothing did, for the history.
+   */
+  record Reload(java.util.Optional<ControllerSettings> next, String outcome) implements Event {
+    public Reload {
+      Objects.requireNonNull(next, "next");
+      Objects.requireNonNull(outcome, "outcome");
+    }
+  }
+
   /** The node could not carry out {@code action}. */
   record ActionFailed(Action action, String detail) implements Event {
     public ActionFailed {

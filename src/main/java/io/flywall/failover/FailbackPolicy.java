@@ -12,9 +12,9 @@ import java.util.Optional;
  */
 final class FailbackPolicy {
 
-  private final FailbackMode mode;
-  private final Duration delay;
-  private final Duration window;
+  private FailbackMode mode;
+  private Duration delay;
+  private Duration window;
   private final String selfId;
   private boolean enabled;
   private long version;
@@ -29,6 +29,20 @@ final class FailbackPolicy {
     this.enabled = mode == FailbackMode.AUTO;
     this.version = 0;
     this.origin = selfId;
+  }
+
+  /**
+   * A reload: delay and window apply to the next failback. A new mode starts from its own default
+   * (auto enabled, manual not armed) on this node only, without a new version: the cluster-wide
+   * setting is not overridden, and an armed manual failback is never the side effect of a reload.
+   */
+  void reconfigure(FailbackMode newMode, Duration newDelay, Duration newWindow) {
+    if (newMode != mode) {
+      enabled = newMode == FailbackMode.AUTO;
+    }
+    mode = newMode;
+    delay = newDelay;
+    window = newWindow;
   }
 
   FailbackMode mode() {

@@ -22,7 +22,8 @@ public final class FailoverController {
   /** Name of the alarm raised when a VIP still answers on the LAN while no primary is heard. */
   public static final String SPLIT_BRAIN_RISK = "split_brain_risk";
 
-  private final ControllerSettings settings;
+  // Replaced by a reload; what a reload may not change is checked in onReload.
+  private ControllerSettings settings;
   private final String self;
   private final Duration failureTimeout;
   private final QuorumRule quorum;
@@ -53,12 +54,32 @@ public final class FailoverController {
   private String actionFault;
   private boolean inSync;
   private long replicationPosition;
+  // The operator's maintenance switch; the node persists it and starts with it.
+  private boolean standby;
+  // A standby of another node asked here: carried in heartbeats until it shows or expires.
+  private Optional<StandbyRequest> asking = Optional.empty();
+  private Instant askingUntil = Instant.MIN;
+  private long lastRequestId;
+  // Per asking node, the last request applied here: each is applied once.
+  private final Map<String, Long> appliedRequests = new TreeMap<>();
   private final Map<String, String> alarms = new TreeMap<>();
 
   public FailoverController(ControllerSettings settings, long persistedEpoch, Instant startedAt) {
+    this(settings, persistedEpoch, false, startedAt);
+  }
+
+  /**
+   * @param persistedStandby the node was in standby when it stopped: it starts ineligible
+   */
+  public FailoverController(
+      ControllerSettings settings,
+      long persistedEpoch,
+      boolean persistedStandby,
+      Instant startedAt) {
     this(
         settings,
         persistedEpoch,
+        persistedStandby,
         startedAt,
         Election.untilTheyCouldHearUs(
             Objects.requireNonNull(settings, "settings").failureTimeout()));
@@ -68,8 +89,10 @@ public final class FailoverController {
   FailoverController(
       ControllerSettings settings,
       long persistedEpoch,
+      boolean persistedStandby,
       Instant startedAt,
       Election.NoQuorumPeers noQuorumPeers) {
+    this.standby = persistedStandby;
     this.settings = Objects.requireNonNull(settings, "settings");
     this.self = settings.nodeId();
     this.failureTimeout = settings.failureTimeout();
@@ -127,6 +150,8 @@ public final class FailoverController {
       onProbe(e, now, out);
     } else if (event instanceof Event.ActionFailed e) {
       onActionFailed(e, now, out);
+    } else if (event instanceof Event.Reload e) {
+      onReload(e, now, out);
     } else {
       throw new IllegalArgumentException("unknown event " + event);
     }
@@ -161,7 +186,9 @@ public final class FailoverController {
         failback.version(),
         handover.pending(),
         false,
-        primaryId(now));
+        standby,
+        primaryId(now),
+        asking.filter(a -> now.isBefore(askingUntil)));
   }
 
   public ControllerView view(Instant now) {
@@ -187,7 +214,8 @@ public final class FailoverController {
               hb.epoch(),
               hb.replicationPosition(),
               hb.inSync(),
-              hb.witness()));
+              hb.witness(),
+              hb.standby()));
     }
     return new ControllerView(
         self,
@@ -201,11 +229,17 @@ public final class FailoverController {
         since,
         alarmList,
         peerList,
-        handover.pending());
+        handover.pending(),
+        standby);
   }
 
   public Role role() {
     return role;
+  }
+
+  /** Whether an operator put this node in standby. */
+  public boolean standby() {
+    return standby;
   }
 
   /**
@@ -274,6 +308,22 @@ public final class FailoverController {
           now);
     }
     handover.heard(hb, knownEpoch);
+    onStandbyRequest(hb, now, out);
+  }
+
+  /** A standby asked of this node on a peer, or the answer to one asked here. */
+  private void onStandbyRequest(PeerHeartbeat hb, Instant now, List<Action> out) {
+    if (asking.isPresent()
+        && asking.get().node().equals(hb.nodeId())
+        && hb.standby() == asking.get().on()) {
+      asking = Optional.empty();
+    }
+    Optional<StandbyRequest> request = hb.standbyRequest().filter(r -> r.node().equals(self));
+    if (request.isEmpty() || request.get().id() <= appliedRequests.getOrDefault(hb.nodeId(), 0L)) {
+      return;
+    }
+    appliedRequests.put(hb.nodeId(), request.get().id());
+    standby(request.get().on(), " (asked on " + hb.nodeId() + ")", now, out);
   }
 
   private void onHealth(Event.HealthChanged e, Instant now, List<Action> out) {
@@ -310,8 +360,107 @@ public final class FailoverController {
       return promote(p.force(), now, out);
     } else if (command instanceof Command.Reset) {
       return reset(now, out);
+    } else if (command instanceof Command.Standby s) {
+      return standby(s.on(), "", now, out);
+    } else if (command instanceof Command.StandbyOf s) {
+      return s.node().equals(self) ? standby(s.on(), "", now, out) : askStandby(s, now);
     }
     throw new IllegalArgumentException("unknown command " + command);
+  }
+
+  /**
+   * Priority, failback settings and whether to probe before claiming change live; the next rules
+   * (election, failback, fencing) use them at once. The role is kept.
+   */
+  private void onReload(Event.Reload e, Instant now, List<Action> out) {
+    if (e.next().isPresent()) {
+      ControllerSettings next = e.next().get();
+      ControllerSettings fixed =
+          new ControllerSettings(
+              settings.nodeId(),
+              next.priority(),
+              next.failbackMode(),
+              next.failbackDelay(),
+              next.failbackWindow(),
+              settings.heartbeatInterval(),
+              settings.failureTimeout(),
+              settings.quorumMode(),
+              settings.configuredPeers(),
+              settings.hasWitness(),
+              next.probeBeforeClaim(),
+              settings.startupHold());
+      if (!fixed.equals(next)) {
+        throw new IllegalArgumentException(
+            "a reload may change only priority, failback settings and arp_ping, not " + next);
+      }
+      Optional<String> pendingBefore = pendingFailback(now);
+      FailbackMode modeBefore = failback.mode();
+      String failbackBefore = failback.describe();
+      settings = next;
+      election.reconfigure(next);
+      fencing.reconfigure(next);
+      failback.reconfigure(next.failbackMode(), next.failbackDelay(), next.failbackWindow());
+      // Peers learn the new priority now, not at the next interval.
+      out.add(new Action.Announce(Optional.empty()));
+      String failbackChange =
+          failbackChange(modeBefore, failbackBefore, pendingBefore, pendingFailback(now));
+      record(out, TransitionType.RELOAD, role, e.outcome() + failbackChange, now);
+      return;
+    }
+    record(out, TransitionType.RELOAD, role, e.outcome(), now);
+  }
+
+  /** The failback this primary is waiting for, as "to NODE at TIME", if any. */
+  private Optional<String> pendingFailback(Instant now) {
+    if (role != Role.PRIMARY) {
+      return Optional.empty();
+    }
+    return failbackTarget(now)
+        .flatMap(
+            p ->
+                failback
+                    .dueAt(p.fitSince().orElseThrow())
+                    .map(due -> "to " + p.id() + " at " + due));
+  }
+
+  /**
+   * What a reload did to the failback state, for the history: a new mode reads the cluster-wide
+   * setting its own way (auto: enabled unless suspended; manual: armed or not), and a failback this
+   * primary was waiting for may stop or start being due.
+   */
+  private String failbackChange(
+      FailbackMode modeBefore,
+      String describedBefore,
+      Optional<String> pendingBefore,
+      Optional<String> pendingAfter) {
+    StringBuilder change = new StringBuilder();
+    if (failback.mode() != modeBefore) {
+      change
+          .append("; failback_mode ")
+          .append(modeBefore.name().toLowerCase())
+          .append(" -> ")
+          .append(failback.mode().name().toLowerCase())
+          .append(": ")
+          .append(describedBefore)
+          .append(" is now ")
+          .append(failback.describe());
+    }
+    if (pendingBefore.isPresent() && pendingAfter.isEmpty()) {
+      change
+          .append("; the failback ")
+          .append(pendingBefore.get())
+          .append(" is no longer pending")
+          .append(
+              failback.mode() == FailbackMode.MANUAL
+                  ? " ('flywall ha failback enable' arms it)"
+                  : failback.mode() == FailbackMode.DISABLED ? " (failback_mode is disabled)" : "");
+    } else if (pendingAfter.isPresent() && !pendingAfter.equals(pendingBefore)) {
+      change
+          .append("; failback ")
+          .append(pendingAfter.get())
+          .append(pendingBefore.isPresent() ? " (was " + pendingBefore.get() + ")" : "");
+    }
+    return change.toString();
   }
 
   private void onProbe(Event.ProbeFinished e, Instant now, List<Action> out) {
@@ -442,6 +591,9 @@ public final class FailoverController {
     if (hb.role() != Role.BACKUP) {
       return Optional.of("is " + hb.role().name().toLowerCase() + ", not backup");
     }
+    if (hb.standby()) {
+      return Optional.of("is in standby");
+    }
     if (!hb.inSync()) {
       return Optional.of("is not in sync");
     }
@@ -454,6 +606,10 @@ public final class FailoverController {
   private CommandReply promote(boolean force, Instant now, List<Action> out) {
     if (role == Role.PRIMARY) {
       return CommandReply.accepted("already primary at epoch " + term);
+    }
+    if (standby) {
+      return CommandReply.rejected(
+          "promote refused: this node is in standby; run 'flywall ha unstandby' first");
     }
     if (!ticks.running()) {
       // Nobody hears this node yet: as primary it would be one the cluster cannot see.
@@ -511,6 +667,93 @@ public final class FailoverController {
     return CommandReply.accepted(message);
   }
 
+  /**
+   * Another node's standby: carried in this node's heartbeats for two failure timeouts, applied and
+   * persisted by that node, which then shows it in its own heartbeats. Refused when that node is
+   * not alive here (it would not hear the request either).
+   */
+  private CommandReply askStandby(Command.StandbyOf s, Instant now) {
+    String what = s.on() ? "standby" : "unstandby";
+    Optional<PeerTable.Peer> peer =
+        peers.all().stream().filter(p -> p.id().equals(s.node())).findFirst();
+    if (peer.isEmpty() || !peers.isAlive(peer.get(), now)) {
+      return CommandReply.rejected(
+          what
+              + " of "
+              + s.node()
+              + " refused: "
+              + (peer.isEmpty() ? "this node has never heard it" : "it is not alive here")
+              + ", and the request travels in heartbeats; start it, or run 'flywall ha "
+              + what
+              + "' on "
+              + s.node()
+              + " itself");
+    }
+    if (peer.get().last().witness()) {
+      return CommandReply.rejected(
+          s.node() + " is a witness: it never holds the primary role, so it has no standby");
+    }
+    if (peer.get().last().standby() == s.on()) {
+      return CommandReply.accepted(
+          s.node() + (s.on() ? " is already in standby" : " is not in standby"));
+    }
+    lastRequestId = Math.max(lastRequestId + 1, now.toEpochMilli());
+    asking = Optional.of(new StandbyRequest(s.node(), s.on(), lastRequestId));
+    askingUntil = now.plus(failureTimeout.multipliedBy(2));
+    return CommandReply.accepted(
+        "asked " + s.node() + " to go " + (s.on() ? "into" : "out of") + " standby");
+  }
+
+  /** {@code by}: who asked, for the history, when not the operator on this node. */
+  private CommandReply standby(boolean on, String by, Instant now, List<Action> out) {
+    if (on == standby) {
+      return CommandReply.accepted(on ? "already in standby" : "not in standby");
+    }
+    if (!on) {
+      standby = false;
+      record(
+          out,
+          TransitionType.UNSTANDBY,
+          role,
+          "operator unstandby" + by + ": eligible for the primary role again",
+          now);
+      out.add(new Action.Announce(Optional.empty()));
+      return CommandReply.accepted("out of standby: eligible for the primary role again");
+    }
+    if (role != Role.PRIMARY) {
+      standby = true;
+      record(
+          out,
+          TransitionType.STANDBY,
+          role,
+          "operator standby" + by + ": not eligible for the primary role until unstandby",
+          now);
+      out.add(new Action.Announce(Optional.empty()));
+      return CommandReply.accepted("in standby: not eligible for the primary role until unstandby");
+    }
+    // Make before break: the role goes to a node that can take it now, or standby is refused.
+    Optional<PeerTable.Peer> target =
+        election.bestTarget(now, p -> ineligibility(p, now).isEmpty());
+    if (target.isEmpty()) {
+      return CommandReply.rejected(
+          "standby refused: no peer is alive, healthy, in sync, out of standby and with quorum to"
+              + " take the primary role; this node stays primary");
+    }
+    standby = true;
+    String to = target.get().id();
+    handOver(
+        TransitionType.STANDBY,
+        to,
+        "operator standby" + by + ": handing the primary role over to " + to,
+        now,
+        out);
+    return new CommandReply(
+        true,
+        "in standby: handing over from " + self + " to " + to,
+        Optional.of(self),
+        Optional.of(to));
+  }
+
   // ---- the rules, re-evaluated after every event ----
 
   private void reconcile(Instant now, boolean tick, List<Action> out) {
@@ -563,6 +806,8 @@ public final class FailoverController {
   private boolean probeWanted(Instant now) {
     if (!settings.probeBeforeClaim()
         || role != Role.BACKUP
+        // In standby it would never claim: nothing to probe for.
+        || standby
         || !healthy()
         || handover.pending().isPresent()
         || !ticks.running()
@@ -668,6 +913,7 @@ public final class FailoverController {
     for (PeerTable.Peer p : peers.alive(now)) {
       PeerHeartbeat hb = p.last();
       if (hb.witness()
+          || hb.standby()
           || !hb.healthy()
           || hb.role() == Role.FAULT
           || !Election.isBetter(hb.priority(), hb.nodeId(), settings.priority(), self)) {
@@ -684,7 +930,8 @@ public final class FailoverController {
 
   private boolean acceptHandover(PlannedHandover.Offer offer, Instant now, List<Action> out) {
     Handover h = offer.handover();
-    if (!healthy()
+    if (standby
+        || !healthy()
         || !ticks.running()
         || !quorum.isMetBy(visibleVoters(now))
         || h.epoch() < knownEpoch) {
@@ -718,6 +965,7 @@ public final class FailoverController {
   /** Why this backup should take over now, or empty if it should not. */
   private Optional<String> electionVerdict(Instant now) {
     if (role != Role.BACKUP
+        || standby
         || !healthy()
         || handover.pending().isPresent()
         // Not yet heard by anyone, or just back from a pause with a stale view: listen first.

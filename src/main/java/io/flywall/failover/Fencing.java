@@ -26,7 +26,7 @@ final class Fencing {
 
   private static final Verdict STAY = new Verdict.Stay();
 
-  private final ControllerSettings settings;
+  private ControllerSettings settings;
   private final QuorumRule quorum;
   private final PeerTable peers;
   // A rival primary this primary sees, and since when; one that outlives our announcements cannot
@@ -35,6 +35,11 @@ final class Fencing {
   private Instant rivalSince;
   // An operator promoted this node without quorum: self-fencing waits until quorum returns.
   private boolean forced;
+
+  /** A reload changed the priority. */
+  void reconfigure(ControllerSettings next) {
+    settings = next;
+  }
 
   Fencing(ControllerSettings settings, QuorumRule quorum, PeerTable peers) {
     this.settings = settings;

@@ -13,8 +13,10 @@ import java.util.Optional;
  *     failbackEnabled}
  * @param handover present while the sender hands its role to another node
  * @param witness a voter that never competes for the primary role
+ * @param standby an operator put the sender in standby: it is never elected nor handed the role
  * @param followedPrimary the primary the sender follows (itself when primary; the wire's {@code
  *     followed_primary}): how a primary learns of a rival it cannot hear
+ * @param standbyRequest an operator's standby or unstandby of another node, asked on the sender
  */
 public record PeerHeartbeat(
     String nodeId,
@@ -30,12 +32,15 @@ public record PeerHeartbeat(
     long failbackVersion,
     Optional<Handover> handover,
     boolean witness,
-    Optional<String> followedPrimary) {
+    boolean standby,
+    Optional<String> followedPrimary,
+    Optional<StandbyRequest> standbyRequest) {
 
   public PeerHeartbeat {
     Objects.requireNonNull(nodeId, "nodeId");
     Objects.requireNonNull(role, "role");
     Objects.requireNonNull(handover, "handover");
     Objects.requireNonNull(followedPrimary, "followedPrimary");
+    Objects.requireNonNull(standbyRequest, "standbyRequest");
   }
 }

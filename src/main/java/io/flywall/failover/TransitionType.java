@@ -27,6 +27,11 @@ public enum TransitionType {
   HANDOVER_ABANDONED,
   SCRIPT_FAILED,
   ACTION_FAILED,
+  /** An operator put the node in standby (ineligible), or took it out again. */
+  STANDBY,
+  UNSTANDBY,
+  /** The config was reloaded (or a reload was refused): what changed, or why nothing did. */
+  RELOAD,
   /** The node was frozen (SIGSTOP, VM pause) longer than failure_timeout and resumed. */
   PAUSED;
 

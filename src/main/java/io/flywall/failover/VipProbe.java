@@ -23,6 +23,9 @@ final class VipProbe {
   private final Instant startedAt;
   private boolean outstanding;
   private boolean conflicted;
+  // A verdict that could not be had is asked for again on the next tick, not at once: one that
+  // fails fast would otherwise spin between the loop and the runner.
+  private boolean failedLast;
   private boolean probing;
   private Instant conflictAt;
 
@@ -33,7 +36,7 @@ final class VipProbe {
 
   /** Whether to ask for a verdict now; {@code tick} is true when the event is a tick. */
   boolean shouldProbe(boolean tick) {
-    return !outstanding && (!conflicted || tick);
+    return !outstanding && ((!conflicted && !failedLast) || tick);
   }
 
   /**
@@ -54,6 +57,7 @@ final class VipProbe {
 
   void requested() {
     outstanding = true;
+    failedLast = false;
   }
 
   /** The verdict came at {@code now}: another MAC still answers for a VIP, or none does. */
@@ -65,9 +69,10 @@ final class VipProbe {
     }
   }
 
-  /** The verdict could not be had (or was skipped): ask again when the election next wants to. */
+  /** The verdict could not be had (or was skipped): ask again on the next tick. */
   void failed() {
     outstanding = false;
+    failedLast = true;
   }
 
   /** A takeover or an operator's reset: the last conflict no longer holds this node back. */

@@ -22,7 +22,22 @@ public record Health(
    * Pure: judges observed links and gateways. No monitored gateways means gateways do not count.
    */
   public static Health judge(List<LinkState> links, List<GatewayState> gateways) {
+    return judge(links, List.of(), gateways);
+  }
+
+  /**
+   * As above, and a VIP's interface that does not exist makes the node unhealthy too: it could not
+   * serve the VIP, so it must not hold or claim the role (it may be down: that is monitor_links'
+   * business).
+   */
+  public static Health judge(
+      List<LinkState> links, List<LinkState> vipInterfaces, List<GatewayState> gateways) {
     List<String> causes = new ArrayList<>();
+    for (LinkState vipInterface : vipInterfaces) {
+      if (vipInterface.missing()) {
+        causes.add("interface " + vipInterface.name() + " missing (virtual_ip)");
+      }
+    }
     for (LinkState link : links) {
       if (!link.up()) {
         causes.add("link " + link.name() + " down (" + link.reason() + ")");

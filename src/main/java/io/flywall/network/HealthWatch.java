@@ -18,12 +18,14 @@ public final class HealthWatch implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(HealthWatch.class);
 
   private final List<String> links;
+  private final List<String> vipInterfaces;
   private final List<InetAddress> gateways;
   private final LinkObserver linkMonitor;
   private final GatewayMonitor gatewayMonitor;
   private final BiConsumer<Boolean, String> report;
   private final ScheduledExecutorService threads;
   private volatile List<LinkState> linkStates = List.of();
+  private volatile List<LinkState> vipInterfaceStates = List.of();
   private volatile List<GatewayState> gatewayStates = List.of();
   private Boolean lastHealthy;
   private String lastCause = "";
@@ -35,7 +37,22 @@ public final class HealthWatch implements AutoCloseable {
       GatewayMonitor gatewayMonitor,
       BiConsumer<Boolean, String> report,
       ScheduledExecutorService threads) {
+    this(links, List.of(), gateways, linkMonitor, gatewayMonitor, report, threads);
+  }
+
+  /**
+   * @param vipInterfaces the VIPs' interfaces: one that does not exist makes the node unhealthy
+   */
+  public HealthWatch(
+      List<String> links,
+      List<String> vipInterfaces,
+      List<InetAddress> gateways,
+      LinkObserver linkMonitor,
+      GatewayMonitor gatewayMonitor,
+      BiConsumer<Boolean, String> report,
+      ScheduledExecutorService threads) {
     this.links = List.copyOf(links);
+    this.vipInterfaces = vipInterfaces.stream().distinct().toList();
     this.gateways = List.copyOf(gateways);
     this.linkMonitor = linkMonitor;
     this.gatewayMonitor = gatewayMonitor;
@@ -44,7 +61,11 @@ public final class HealthWatch implements AutoCloseable {
   }
 
   public boolean watching() {
-    return !links.isEmpty() || !gateways.isEmpty();
+    return watchingLinks() || !gateways.isEmpty();
+  }
+
+  private boolean watchingLinks() {
+    return !links.isEmpty() || !vipInterfaces.isEmpty();
   }
 
   /** Checks once synchronously (so the first verdict is known at start), then keeps watching. */
@@ -54,12 +75,12 @@ public final class HealthWatch implements AutoCloseable {
     }
     checkLinks();
     checkGateways();
-    if (!links.isEmpty()) {
+    if (watchingLinks()) {
       // Link events (native plane) judge at once; the periodic check below stays as a safety net.
       linkMonitor.onChange(() -> threads.execute(guard(this::checkLinks)));
     }
     long linkPeriod = Math.max(50, heartbeatInterval.toMillis() / 2);
-    if (!links.isEmpty()) {
+    if (watchingLinks()) {
       threads.scheduleWithFixedDelay(
           guard(this::checkLinks), linkPeriod, linkPeriod, TimeUnit.MILLISECONDS);
     }
@@ -82,17 +103,22 @@ public final class HealthWatch implements AutoCloseable {
 
   private void checkLinks() {
     if (!links.isEmpty()) {
-      linkStates = observeLinks();
+      linkStates = observeLinks(links);
+    }
+    if (!vipInterfaces.isEmpty()) {
+      vipInterfaceStates = observeLinks(vipInterfaces);
+    }
+    if (watchingLinks()) {
       judge();
     }
   }
 
   /** A link whose state cannot be read counts as down: a blind node must not stay primary. */
-  private List<LinkState> observeLinks() {
+  private List<LinkState> observeLinks(List<String> names) {
     try {
-      return linkMonitor.observe(links);
+      return linkMonitor.observe(names);
     } catch (NetworkCommandException e) {
-      return links.stream()
+      return names.stream()
           .map(name -> LinkState.down(name, "unreadable: " + e.getMessage()))
           .toList();
     }
@@ -106,7 +132,7 @@ public final class HealthWatch implements AutoCloseable {
   }
 
   private synchronized void judge() {
-    Health health = Health.judge(linkStates, gatewayStates);
+    Health health = Health.judge(linkStates, vipInterfaceStates, gatewayStates);
     if (lastHealthy == null
         || lastHealthy != health.healthy()
         || !lastCause.equals(health.cause())) {

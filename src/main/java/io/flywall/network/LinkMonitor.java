@@ -30,9 +30,7 @@ public final class LinkMonitor implements LinkObserver {
         iproute.links().stream()
             .collect(Collectors.toMap(IpLink::name, Function.identity(), (a, b) -> a));
     return names.stream()
-        .map(
-            name ->
-                links.containsKey(name) ? state(links.get(name)) : LinkState.down(name, "missing"))
+        .map(name -> links.containsKey(name) ? state(links.get(name)) : LinkState.missing(name))
         .toList();
   }
 

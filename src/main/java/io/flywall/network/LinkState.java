@@ -7,7 +7,18 @@ public record LinkState(String name, boolean up, String reason) {
     return new LinkState(name, true, "up");
   }
 
+  public static final String MISSING = "missing";
+
   public static LinkState down(String name, String reason) {
     return new LinkState(name, false, reason);
+  }
+
+  /** The link does not exist at all. */
+  public static LinkState missing(String name) {
+    return new LinkState(name, false, MISSING);
+  }
+
+  public boolean missing() {
+    return !up && MISSING.equals(reason);
   }
 }

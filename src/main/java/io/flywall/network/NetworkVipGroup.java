@@ -23,9 +23,12 @@ import org.slf4j.LoggerFactory;
 public final class NetworkVipGroup implements VipGroup {
   private static final Logger log = LoggerFactory.getLogger(NetworkVipGroup.class);
 
-  private final List<Vip> vips;
-  private final List<Vip> announced;
-  private final List<Vip> probed;
+  // Replaced by a reload, under this object's lock; read by the effects thread.
+  private volatile List<Vip> vips;
+  private volatile List<Vip> announced;
+  private volatile List<Vip> probed;
+  // Between claim() and release(): a VIP added by a reload is added to the interface at once.
+  private boolean claimed;
   private final VipBackend backend;
   private final Announcer announcer;
   private final ArpPing probe;
@@ -60,6 +63,9 @@ public final class NetworkVipGroup implements VipGroup {
 
   @Override
   public void claim() {
+    synchronized (this) {
+      claimed = true;
+    }
     List<String> failures = new ArrayList<>();
     List<String> missing = new ArrayList<>();
     for (Vip vip : vips) {
@@ -93,6 +99,7 @@ public final class NetworkVipGroup implements VipGroup {
   @Override
   public void release() {
     synchronized (this) {
+      claimed = false;
       schedule.releasedAll();
     }
     List<String> failures = new ArrayList<>();
@@ -118,6 +125,56 @@ public final class NetworkVipGroup implements VipGroup {
       } catch (RuntimeException e) {
         failures.add(e.getMessage());
       }
+    }
+    if (!failures.isEmpty()) {
+      throw new IllegalStateException(String.join("; ", failures));
+    }
+  }
+
+  @Override
+  public void reconfigure(List<Vip> newVips, List<Vip> newAnnounced, List<Vip> newProbed) {
+    List<Vip> removed;
+    List<Vip> added;
+    boolean holding;
+    synchronized (this) {
+      removed = vips.stream().filter(v -> !newVips.contains(v)).toList();
+      added = newVips.stream().filter(v -> !vips.contains(v)).toList();
+      vips = List.copyOf(newVips);
+      announced = List.copyOf(newAnnounced);
+      probed = List.copyOf(newProbed);
+      holding = claimed;
+    }
+    List<String> failures = new ArrayList<>();
+    for (Vip vip : removed) {
+      try {
+        backend.remove(vip);
+        synchronized (this) {
+          held.remove(vip);
+        }
+        log.info("reload: VIP {} removed from {}", vip.cidr(), vip.interfaceName());
+      } catch (RuntimeException e) {
+        failures.add(e.getMessage());
+      }
+    }
+    if (holding) {
+      for (Vip vip : added) {
+        try {
+          backend.add(vip);
+          synchronized (this) {
+            held.add(vip);
+          }
+          log.info("reload: VIP {} added on {}", vip.cidr(), vip.interfaceName());
+        } catch (RuntimeException e) {
+          failures.add(e.getMessage());
+        }
+      }
+      synchronized (this) {
+        // The new VIPs get their burst; the others' refresh schedule restarts with them.
+        schedule.claimed(
+            announced.stream().filter(held::contains).collect(Collectors.toList()),
+            clock.instant());
+      }
+      sendDue();
     }
     if (!failures.isEmpty()) {
       throw new IllegalStateException(String.join("; ", failures));

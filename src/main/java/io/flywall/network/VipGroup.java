@@ -42,6 +42,17 @@ public interface VipGroup {
 
   List<VipState> state();
 
+  /**
+   * A reload changed the VIPs: from now on the group is {@code vips} (those with gratuitous ARP in
+   * {@code announced}, with arp_ping in {@code probed}). While the VIPs are claimed, removed ones
+   * are removed and new ones added and announced at once; otherwise nothing changes on the
+   * interfaces.
+   */
+  default void reconfigure(List<Vip> vips, List<Vip> announced, List<Vip> probed) throws Exception {
+    throw new UnsupportedOperationException(
+        "this node runs without a network plane for VIPs; restart it to change virtual_ip");
+  }
+
   /** Alarms the network plane raised about itself (name to detail), shown with the node's. */
   default Map<String, String> alarms() {
     return Map.of();

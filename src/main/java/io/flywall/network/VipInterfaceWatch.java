@@ -28,6 +28,7 @@ public final class VipInterfaceWatch {
   public synchronized void check() {
     List<VipGroup.VipState> held = vips.get().stream().filter(VipGroup.VipState::held).toList();
     List<String> gone = new ArrayList<>();
+    List<String> missing = new ArrayList<>();
     if (!held.isEmpty()) {
       List<String> names = held.stream().map(VipGroup.VipState::interfaceName).distinct().toList();
       List<LinkState> states;
@@ -38,7 +39,8 @@ public final class VipInterfaceWatch {
         return;
       }
       for (LinkState state : states) {
-        if (!state.up() && state.reason().equals("missing")) {
+        if (!state.up() && state.reason().equals(LinkState.MISSING)) {
+          missing.add(state.name());
           for (VipGroup.VipState vip : held) {
             if (vip.interfaceName().equals(state.name())) {
               gone.add(vip.address() + " on " + vip.interfaceName());
@@ -49,13 +51,18 @@ public final class VipInterfaceWatch {
     }
     if (!gone.isEmpty()) {
       raised = true;
+      // The cause starts as the health watch's does ("interface X missing (virtual_ip)"), which
+      // puts the node in fault for the same interface: one cause, said the same way in both.
       alarms.raise(
           NetworkAlarms.VIP_INTERFACE_MISSING,
-          "held VIP "
+          missing.stream()
+                  .map(name -> "interface " + name + " missing (virtual_ip)")
+                  .collect(java.util.stream.Collectors.joining(", "))
+              + ": held VIP "
               + String.join(", ", gone)
-              + ": the interface no longer exists, so the VIP went with it and clients cannot"
-              + " reach it; recreate the interface (the next claim adds the VIP again) or monitor"
-              + " the link (monitor_links) so that this node gives the role up");
+              + " went with it and clients cannot reach it; the node goes to fault and gives the"
+              + " role up until the interface is back (recreate it, or fix the virtual_ip's"
+              + " interface and reload)");
     } else if (raised) {
       raised = false;
       alarms.clear(

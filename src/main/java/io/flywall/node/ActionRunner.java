@@ -129,12 +129,25 @@ final class ActionRunner {
       if (action instanceof Action.ReannounceVips) {
         vips.reannounce();
       } else if (action instanceof Action.StartProbe) {
-        probeControl.execute(() -> controlProbe(action, vips::startProbe));
+        runUnlessStopped(probeControl, () -> controlProbe(action, vips::startProbe));
       } else if (action instanceof Action.StopProbe) {
-        probeControl.execute(() -> controlProbe(action, vips::stopProbe));
+        runUnlessStopped(probeControl, () -> controlProbe(action, vips::stopProbe));
       }
     }
-    effects.execute(this::drain);
+    runUnlessStopped(effects, this::drain);
+  }
+
+  /**
+   * Hands {@code work} to {@code executor} unless the node is stopping: a tick or a heartbeat the
+   * loop still steps after the stop shut the executor down has nothing left to change (the role was
+   * handed over or the VIPs removed), so what it decides is dropped, not an error.
+   */
+  private static void runUnlessStopped(java.util.concurrent.Executor executor, Runnable work) {
+    try {
+      executor.execute(work);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      log.debug("stopping: a step decided after the stop is not run");
+    }
   }
 
   private void controlProbe(Action action, Runnable control) {
@@ -150,7 +163,7 @@ final class ActionRunner {
 
   /** Stops probing the LAN (the node is stopping) and the thread that controls it. */
   void close() {
-    probeControl.execute(() -> controlProbe(new Action.StopProbe(), vips::stopProbe));
+    runUnlessStopped(probeControl, () -> controlProbe(new Action.StopProbe(), vips::stopProbe));
     probeControl.shutdown();
     try {
       probeControl.awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS);
@@ -371,10 +384,11 @@ final class ActionRunner {
         // Recorded with the takeover it clears the way for: its wait is part of the takeover.
         return StepResult.ok("probe_vips");
       } catch (Exception e) {
-        // A probe that cannot run proves nothing: report it as a conflict rather than risk two
-        // holders. Answered here, so not reported as a failed step too.
-        feedback.report(new Event.ProbeFinished(true, "probe failed: " + e.getMessage()));
-        return StepResult.unrecorded();
+        // A probe that cannot run proves nothing either way: the controller does not claim on it,
+        // and asks again; it is not a sighting of another holder (no split-brain alarm).
+        // (A failed step is logged and reported to the controller as ActionFailed.)
+        return new StepResult(
+            "probe_vips", false, "could not run, not claiming: " + e.getMessage(), false);
       }
     }
     throw new IllegalStateException("unhandled action " + action);

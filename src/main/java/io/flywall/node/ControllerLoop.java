@@ -68,6 +68,10 @@ public final class ControllerLoop implements AutoCloseable {
   private volatile Optional<String> primaryId = Optional.empty();
   private final Consumer<Optional<PrimaryTarget>> followPrimary;
   private Optional<PrimaryTarget> followed = Optional.empty();
+  private final io.flywall.state.NodeMeta standbyStore;
+  // What node_meta holds; a standby asked on a peer changes the controller's on a heartbeat.
+  private boolean savedStandby;
+  private Optional<String> standbyNotSaved = Optional.empty();
   private Instant gaugesDue = Instant.MIN;
   private boolean sentAny;
 
@@ -84,7 +88,10 @@ public final class ControllerLoop implements AutoCloseable {
       VipGroup vips,
       HaMetrics metrics,
       MonitorFeed monitor,
-      Consumer<Optional<PrimaryTarget>> followPrimary) {
+      Consumer<Optional<PrimaryTarget>> followPrimary,
+      io.flywall.state.NodeMeta standbyStore) {
+    this.standbyStore = standbyStore;
+    this.savedStandby = controller.standby();
     this.followPrimary = followPrimary;
     this.plan = plan;
     this.clock = clock;
@@ -103,7 +110,7 @@ public final class ControllerLoop implements AutoCloseable {
             new ActionRunner.Feedback() {
               @Override
               public void report(Event event) {
-                loop.execute(() -> step(event));
+                onLoopLater(() -> step(event));
               }
 
               @Override
@@ -116,7 +123,7 @@ public final class ControllerLoop implements AutoCloseable {
                 }
               }
             },
-            () -> loop.execute(this::sendHeartbeats));
+            () -> onLoopLater(this::sendHeartbeats));
     this.lastRole = controller.role();
     this.clockSkew = new ClockSkewAlarm(receiver, metrics, monitor);
   }
@@ -138,14 +145,23 @@ public final class ControllerLoop implements AutoCloseable {
         "node {} started: priority {}, heartbeats on {} to {}, failure timeout {} ms",
         plan.nodeId(),
         plan.controller().priority(),
-        plan.heartbeatBind(),
-        plan.destinations(),
+        hostPort(plan.heartbeatBind()),
+        plan.destinations().stream().map(ControllerLoop::hostPort).toList(),
         plan.controller().failureTimeout().toMillis());
+  }
+
+  /** "10.0.0.1:9002", not InetSocketAddress's "/10.0.0.1:9002". */
+  static String hostPort(InetSocketAddress address) {
+    String host =
+        address.getAddress() == null
+            ? address.getHostString()
+            : address.getAddress().getHostAddress();
+    return (host.contains(":") ? "[" + host + "]" : host) + ":" + address.getPort();
   }
 
   /** The transport's listener: hands a valid heartbeat to the event loop. */
   void onHeartbeat(ReceivedHeartbeat received) {
-    loop.execute(
+    onLoopLater(
         () -> {
           PeerHeartbeat peer = HeartbeatMapping.toController(received.heartbeat());
           metrics.heartbeatReceived(peer.nodeId());
@@ -168,7 +184,7 @@ public final class ControllerLoop implements AutoCloseable {
 
   /** Replication reports here whether this replica is in sync with the primary. */
   void replicationChanged(boolean inSync, long position) {
-    loop.execute(() -> step(new Event.ReplicationChanged(inSync, position)));
+    onLoopLater(() -> step(new Event.ReplicationChanged(inSync, position)));
   }
 
   /** The highest epoch this node knows; replication refuses streams from older ones. */
@@ -191,7 +207,19 @@ public final class ControllerLoop implements AutoCloseable {
     if (!healthy) {
       healthCause = cause;
     }
-    loop.execute(() -> step(new Event.HealthChanged(healthy, cause)));
+    onLoopLater(() -> step(new Event.HealthChanged(healthy, cause)));
+  }
+
+  /**
+   * Queues {@code work} on the loop; dropped once the node stopped (the heartbeat, health and
+   * replication threads may still report for a moment, and nothing is left to decide).
+   */
+  private void onLoopLater(Runnable work) {
+    try {
+      loop.execute(work);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      log.debug("stopped: an event after the stop is dropped");
+    }
   }
 
   private Runnable guard(Runnable work) {
@@ -208,6 +236,9 @@ public final class ControllerLoop implements AutoCloseable {
   private Optional<CommandReply> step(Event event) {
     Instant now = clock.instant();
     var decision = controller.step(event, now);
+    if (controller.standby() != savedStandby) {
+      saveStandby(controller.standby());
+    }
     knownEpoch = controller.epoch();
     primaryId = controller.primaryId(now);
     Optional<PrimaryTarget> primary = followedPrimary();
@@ -248,10 +279,17 @@ public final class ControllerLoop implements AutoCloseable {
   private void sendHeartbeats() {
     Instant now = clock.instant();
     PeerHeartbeat own = controller.heartbeat(now);
-    sender.send(
-        HeartbeatMapping.toWire(own, plan.replicationAddress()),
-        HeartbeatMapping.command(own),
-        plan.destinations());
+    io.flywall.cluster.NodeStatus status = HeartbeatMapping.toWire(own, plan.replicationAddress());
+    if (own.standbyRequest().isEmpty()) {
+      sender.send(status, HeartbeatMapping.command(own), plan.destinations());
+    } else {
+      // The request goes only to the node it concerns (whose address its heartbeats told us).
+      for (InetSocketAddress destination : plan.destinations()) {
+        Optional<String> node =
+            receiver.peers().heardFrom(destination).map(p -> p.lastHeartbeat().nodeId());
+        sender.send(status, HeartbeatMapping.command(own, node), List.of(destination));
+      }
+    }
     if (!sentAny) {
       sentAny = true;
       // DESIGN 10.2 asks for this within 1.5 s of process start; say how long it took.
@@ -293,9 +331,61 @@ public final class ControllerLoop implements AutoCloseable {
 
   /** Steps an operator command and returns the controller's answer. */
   CommandReply command(Command command) {
-    log.info("operator command: {}", command);
-    return onLoop(() -> step(new Event.OperatorCommand(command)))
-        .orElse(CommandReply.accepted("accepted"));
+    log.info("operator command: {}", describe(command));
+    CommandReply reply =
+        onLoop(
+                () -> {
+                  standbyNotSaved = Optional.empty();
+                  return step(new Event.OperatorCommand(command));
+                })
+            .orElse(CommandReply.accepted("accepted"));
+    log.info("operator command {}: {}", reply.accepted() ? "accepted" : "refused", reply.message());
+    if (reply.accepted() && standbyNotSaved.isPresent()) {
+      return new CommandReply(
+          true,
+          reply.message()
+              + " (but it could not be saved: "
+              + standbyNotSaved.get()
+              + "; a restart would forget it)",
+          reply.from(),
+          reply.to());
+    }
+    return reply;
+  }
+
+  /** The controller's standby changed (a command here, or one asked on a peer): persisted. */
+  private void saveStandby(boolean on) {
+    // Tried once per change: a failing disk is not retried on every heartbeat.
+    savedStandby = on;
+    try {
+      // The controller acts at once; the choice must also survive a restart.
+      standbyStore.persistStandby(on);
+      standbyNotSaved = Optional.empty();
+    } catch (io.flywall.state.StateStoreException e) {
+      log.error("cannot persist standby={}: {}", on, e.getMessage());
+      standbyNotSaved = Optional.of(e.getMessage());
+    }
+  }
+
+  /** A reload: new controller settings (or none), and what the history should say. */
+  void reload(Optional<io.flywall.failover.ControllerSettings> next, String outcome) {
+    onLoop(() -> step(new Event.Reload(next, outcome)));
+  }
+
+  /** An operator command as the log shows it, in the CLI's words. */
+  static String describe(Command command) {
+    if (command instanceof Command.Failover f) {
+      return "failover" + f.target().map(t -> " --to " + t).orElse("");
+    } else if (command instanceof Command.SetFailback s) {
+      return "failback " + (s.enabled() ? "enable" : "disable");
+    } else if (command instanceof Command.Promote p) {
+      return "promote" + (p.force() ? " --force" : "");
+    } else if (command instanceof Command.Standby s) {
+      return s.on() ? "standby" : "unstandby";
+    } else if (command instanceof Command.StandbyOf s) {
+      return (s.on() ? "standby " : "unstandby ") + s.node();
+    }
+    return "reset";
   }
 
   /** The clock_skew alarm's detail while it is raised. */
@@ -309,28 +399,12 @@ public final class ControllerLoop implements AutoCloseable {
   }
 
   /**
-   * Stops the node. A primary first hands its role over (as {@code flywall ha failover} would), so
-   * a planned stop costs clients milliseconds instead of a failure timeout.
+   * Stops the node and says how its role ended, for the daemon's last log line. A primary first
+   * hands its role over (as {@code flywall ha failover} would), so a planned stop costs clients
+   * milliseconds instead of a failure timeout.
    */
-  @Override
-  public void close() {
-    try {
-      if (onLoop(controller::role) == Role.PRIMARY) {
-        CommandReply handover = command(new Command.Failover(Optional.empty()));
-        log.info("stopping: {}", handover.message());
-        if (!handover.accepted()) {
-          // Stopping for good: this overtakes every plan and stops a running script.
-          runner.submit(
-              new Decision(
-                  List.of(new io.flywall.failover.Action.RemoveVips()),
-                  Optional.empty(),
-                  Long.MAX_VALUE));
-        }
-        onLoop(() -> null);
-      }
-    } catch (RuntimeException e) {
-      log.warn("stopping without handover: {}", e.getMessage());
-    }
+  String stop() {
+    String outcome = handOverForStop();
     // A backup stops probing the LAN: nobody will ask for the verdict.
     runner.close();
     effects.shutdown();
@@ -345,5 +419,40 @@ public final class ControllerLoop implements AutoCloseable {
     } catch (Exception e) {
       log.debug("closing transport: {}", e.toString());
     }
+    return outcome;
+  }
+
+  private String handOverForStop() {
+    try {
+      Role role = onLoop(controller::role);
+      if (role != Role.PRIMARY) {
+        return role.name().toLowerCase() + ", nothing to hand over";
+      }
+      log.info("stopping: handing the primary role over");
+      CommandReply handover =
+          onLoop(() -> step(new Event.OperatorCommand(new Command.Failover(Optional.empty()))))
+              .orElse(CommandReply.rejected("the controller did not answer"));
+      String outcome;
+      if (handover.accepted()) {
+        outcome = "handed over to " + handover.to().orElse("the best backup");
+      } else {
+        outcome = "no peer to hand over to (" + handover.message() + "); VIPs removed";
+        // Stopping for good: this overtakes every plan and stops a running script.
+        runner.submit(
+            new Decision(
+                List.of(new io.flywall.failover.Action.RemoveVips()),
+                Optional.empty(),
+                Long.MAX_VALUE));
+      }
+      onLoop(() -> null);
+      return outcome;
+    } catch (RuntimeException e) {
+      return "stopping without handover (" + e.getMessage() + ")";
+    }
+  }
+
+  @Override
+  public void close() {
+    stop();
   }
 }

@@ -18,12 +18,9 @@ import io.flywall.config.ApiConfig;
 import io.flywall.config.Cidr;
 import io.flywall.config.ConfigLoader;
 import io.flywall.config.FlywallConfig;
-import io.flywall.config.HaConfig;
 import io.flywall.conntrack.ConnectionSync;
 import io.flywall.failover.FailoverController;
 import io.flywall.network.CommandRunner;
-import io.flywall.network.GatewayMonitor;
-import io.flywall.network.HealthWatch;
 import io.flywall.network.LinkMonitor;
 import io.flywall.network.LinkObserver;
 import io.flywall.network.VipGroup;
@@ -31,6 +28,7 @@ import io.flywall.replication.Replication;
 import io.flywall.state.History;
 import io.flywall.state.NodeMeta;
 import io.flywall.state.StateDatabase;
+import io.flywall.state.StateDirLock;
 import io.flywall.state.StateStoreException;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -48,29 +46,42 @@ import org.slf4j.LoggerFactory;
 public final class Daemon implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Daemon.class);
 
+  private final StateDirLock lock;
+  private final String nodeId;
+  private boolean closed;
   private final StateDatabase database;
   private final ControllerLoop node;
   private final ApiServer api;
-  private final HealthWatch health;
+  private final ConfigReload reload;
   private final ConnectionSync connectionSync;
+  private HaView view;
   private final Replication replication;
   private final java.util.Optional<TcpConnectAnswer> tcpAnswer;
 
   private Daemon(
+      String nodeId,
+      StateDirLock lock,
       StateDatabase database,
       ControllerLoop node,
       ApiServer api,
-      HealthWatch health,
+      ConfigReload reload,
       ConnectionSync connectionSync,
       Replication replication,
       java.util.Optional<TcpConnectAnswer> tcpAnswer) {
+    this.lock = lock;
+    this.nodeId = nodeId;
     this.tcpAnswer = tcpAnswer;
     this.connectionSync = connectionSync;
     this.replication = replication;
     this.database = database;
     this.node = node;
     this.api = api;
-    this.health = health;
+    this.reload = reload;
+  }
+
+  /** What the API shows of this node (tests ask it directly). */
+  HaView view() {
+    return view;
   }
 
   public int apiPort() {
@@ -106,10 +117,29 @@ public final class Daemon implements AutoCloseable {
 
   public static Daemon start(FlywallConfig config, Clock clock, Effects effects)
       throws NodeStartException {
+    return start(config, java.util.Optional.empty(), clock, effects);
+  }
+
+  /**
+   * @param configFile where {@code config} was read from: a reload reads it again
+   */
+  public static Daemon start(
+      FlywallConfig config,
+      java.util.Optional<java.nio.file.Path> configFile,
+      Clock clock,
+      Effects effects)
+      throws NodeStartException {
     ClusterPlan plan = ClusterPlan.of(config);
     // Started first, so the Argon2id run overlaps opening the database.
     CompletableFuture<ClusterKeys> derivedKeys = deriveKeys(config);
-    StateDatabase database = open(plan);
+    StateDirLock lock = lockStateDir(plan);
+    StateDatabase database;
+    try {
+      database = open(plan);
+    } catch (NodeStartException e) {
+      lock.close();
+      throw e;
+    }
     DatagramChannel channel = null;
     Replication replication = null;
     java.util.Optional<TcpConnectAnswer> tcpAnswer = java.util.Optional.empty();
@@ -125,8 +155,12 @@ public final class Daemon implements AutoCloseable {
       HeartbeatReceiver receiver = new HeartbeatReceiver(plan.nodeId(), peers, clock);
       channel = bindHeartbeats(plan.heartbeatBind());
       tcpAnswer = TcpConnectAnswer.open(plan.heartbeatBind());
+      boolean standby = meta.standby();
+      if (standby) {
+        log.warn("this node is in standby (an operator's choice): 'flywall ha unstandby' ends it");
+      }
       FailoverController controller =
-          new FailoverController(plan.controller(), epoch, clock.instant());
+          new FailoverController(plan.controller(), epoch, standby, clock.instant());
       HaMetrics metrics = new HaMetrics();
       MonitorFeed monitor = new MonitorFeed(config.api().maxMonitors());
       History history = new History(database);
@@ -134,6 +168,7 @@ public final class Daemon implements AutoCloseable {
           Executors.newSingleThreadScheduledExecutor(daemonThreads("flywall-controller"));
       ExecutorService effectsThread =
           Executors.newSingleThreadExecutor(daemonThreads("flywall-effects"));
+      ReplaceableScripts scripts = new ReplaceableScripts(effects.scripts());
       ControllerLoop[] holder = new ControllerLoop[1];
       Replication[] replicationHolder = new Replication[1];
       replication =
@@ -192,7 +227,7 @@ public final class Daemon implements AutoCloseable {
                       meta,
                       history,
                       effects.vips(),
-                      effects.scripts(),
+                      scripts,
                       metrics,
                       monitor,
                       feedback,
@@ -202,8 +237,10 @@ public final class Daemon implements AutoCloseable {
               effects.vips(),
               metrics,
               monitor,
-              replicationHolder[0]::primaryIs);
+              replicationHolder[0]::primaryIs,
+              meta);
       holder[0] = node;
+      Daemon[] daemonHolder = new Daemon[1];
       HaView view =
           new HaView(
               plan,
@@ -213,22 +250,19 @@ public final class Daemon implements AutoCloseable {
               history,
               effects.vips(),
               effects.connectionSync(),
-              replication::alarms);
+              replication::alarms,
+              () ->
+                  daemonHolder[0] == null
+                      ? io.flywall.api.ApiModel.CommandOutcome.refused("still starting; try again")
+                      : daemonHolder[0].reload());
       // A node that died while primary may still carry the VIPs: it holds nothing until elected.
       try {
         effects.vips().release();
       } catch (Exception e) {
         throw new NodeStartException("cannot remove leftover VIPs at start: " + e.getMessage(), e);
       }
-      HaConfig ha = config.replication().ha().orElseThrow();
-      HealthWatch health =
-          new HealthWatch(
-              ha.monitorLinks(),
-              ha.monitorGateways(),
-              effects.links(),
-              new GatewayMonitor(effects.commands()),
-              node::healthChanged,
-              Executors.newScheduledThreadPool(2, daemonThreads("flywall-health")));
+      ConfigReload reload =
+          new ConfigReload(configFile, config, clock, effects, scripts, effectsThread, node);
       // The API server takes seconds to start on a busy machine: it starts beside the rest, and
       // heartbeats go out before it is up (DESIGN 10.2, first heartbeat within 1.5 s).
       Replication started = replication;
@@ -247,7 +281,7 @@ public final class Daemon implements AutoCloseable {
                 thread.setDaemon(true);
                 thread.start();
               });
-      health.start(ha.heartbeatInterval());
+      reload.startWatching();
       effects
           .connectionSync()
           .start(
@@ -259,7 +293,7 @@ public final class Daemon implements AutoCloseable {
         api = apiStarting.join();
       } catch (java.util.concurrent.CompletionException e) {
         // The node ran for a moment: it stops as it would at SIGTERM (nothing is held yet).
-        health.close();
+        reload.close();
         node.close();
         throw e.getCause() instanceof NodeStartException start
             ? start
@@ -272,8 +306,20 @@ public final class Daemon implements AutoCloseable {
           epoch,
           database.file(),
           config.api().listen());
-      return new Daemon(
-          database, node, api, health, effects.connectionSync(), replication, tcpAnswer);
+      Daemon daemon =
+          new Daemon(
+              plan.nodeId(),
+              lock,
+              database,
+              node,
+              api,
+              reload,
+              effects.connectionSync(),
+              replication,
+              tcpAnswer);
+      daemon.view = view;
+      daemonHolder[0] = daemon;
+      return daemon;
     } catch (NodeStartException | IOException | StateStoreException | RuntimeException e) {
       // Nothing half-started is left behind: a failed start releases what it took.
       effects.connectionSync().close();
@@ -281,10 +327,32 @@ public final class Daemon implements AutoCloseable {
       database.close();
       closeQuietly(channel);
       tcpAnswer.ifPresent(TcpConnectAnswer::close);
+      lock.close();
       throw e instanceof NodeStartException start
           ? start
           : new NodeStartException(e.getMessage(), e);
     }
+  }
+
+  /**
+   * Re-reads the config file and applies what can change live, or refuses saying why ({@link
+   * ConfigReload}).
+   */
+  public io.flywall.api.ApiModel.CommandOutcome reload() {
+    return reload.reload();
+  }
+
+  /** Taken before anything else touches the directory: two daemons on it would share an epoch. */
+  static StateDirLock lockStateDir(java.nio.file.Path stateDir) throws NodeStartException {
+    try {
+      return StateDirLock.acquire(stateDir, ProcessHandle.current().pid());
+    } catch (StateDirLock.HeldException | StateStoreException e) {
+      throw new NodeStartException(e.getMessage(), e);
+    }
+  }
+
+  private static StateDirLock lockStateDir(ClusterPlan plan) throws NodeStartException {
+    return lockStateDir(plan.stateDir());
   }
 
   private static StateDatabase open(ClusterPlan plan) throws NodeStartException {
@@ -407,16 +475,26 @@ public final class Daemon implements AutoCloseable {
     }
   }
 
+  /**
+   * Stops the node; the last log line says how its role ended and contains "stopped" (the unit's
+   * journal and the operator look for it).
+   */
   @Override
-  public void close() {
-    health.close();
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    reload.close();
     api.close();
-    node.close();
+    String outcome = node.stop();
     // After the node: a primary's handover may still want conntrackd and the store; then they go
     // with the node.
     connectionSync.close();
     replication.close();
     database.close();
     tcpAnswer.ifPresent(TcpConnectAnswer::close);
+    lock.close();
+    log.info("node {}: {}; stopped", nodeId, outcome);
   }
 }

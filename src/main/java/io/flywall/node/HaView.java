@@ -35,6 +35,7 @@ import java.util.stream.Collectors;
  */
 final class HaView implements HaService {
   private final ClusterPlan plan;
+  private static final Duration STANDBY_POLL = Duration.ofMillis(20);
   private final Clock clock;
   private final ControllerLoop loop;
   private final HeartbeatReceiver receiver;
@@ -42,6 +43,7 @@ final class HaView implements HaService {
   private final VipGroup vips;
   private final ConnectionSync connectionSync;
   private final Supplier<Map<String, String>> replicationAlarms;
+  private final Supplier<CommandOutcome> reload;
 
   /**
    * @param replicationAlarms replication's raised alarms by name (a stream failing again and again)
@@ -54,7 +56,9 @@ final class HaView implements HaService {
       History history,
       VipGroup vips,
       ConnectionSync connectionSync,
-      Supplier<Map<String, String>> replicationAlarms) {
+      Supplier<Map<String, String>> replicationAlarms,
+      Supplier<CommandOutcome> reload) {
+    this.reload = reload;
     this.plan = plan;
     this.clock = clock;
     this.loop = loop;
@@ -103,7 +107,8 @@ final class HaView implements HaService {
         view.since().toString(),
         alarms,
         view.healthy() ? null : loop.healthCause(),
-        ConntrackReporting.document(sync));
+        ConntrackReporting.document(sync),
+        view.standby());
   }
 
   @Override
@@ -122,7 +127,8 @@ final class HaView implements HaService {
             null,
             view.epoch(),
             0L,
-            address(plan.heartbeatBind())));
+            address(plan.heartbeatBind()),
+            view.standby()));
     List<InetSocketAddress> heardFrom = new ArrayList<>();
     for (ControllerView.Peer peer : view.peers()) {
       Optional<PeerStatus> wire = receiver.peers().get(peer.nodeId());
@@ -138,7 +144,8 @@ final class HaView implements HaService {
               wire.flatMap(PeerStatus::rtt).map(rtt -> rtt.toNanos() / 1e6).orElse(null),
               peer.epoch(),
               peer.replicationPosition(),
-              wire.map(w -> address(w.address())).orElse(null)));
+              wire.map(w -> address(w.address())).orElse(null),
+              peer.standby()));
     }
     for (InetSocketAddress configured : plan.destinations()) {
       if (!heard(configured, heardFrom)) {
@@ -211,6 +218,62 @@ final class HaView implements HaService {
   @Override
   public CommandOutcome reset() {
     return command(new Command.Reset());
+  }
+
+  @Override
+  public CommandOutcome reload() {
+    return reload.get();
+  }
+
+  /**
+   * Standby of this node, or of another one: that node gets the request in this node's heartbeats,
+   * applies and persists it, and shows it in its own; the answer waits for that (two failure
+   * timeouts at most) and is a refusal if it does not come.
+   */
+  @Override
+  public CommandOutcome standby(Optional<String> node, boolean on) {
+    if (node.isEmpty() || node.get().equals(plan.nodeId())) {
+      return command(new Command.Standby(on));
+    }
+    String target = node.get();
+    CommandOutcome asked = command(new Command.StandbyOf(target, on));
+    if (!asked.accepted() || !asked.message().startsWith("asked ")) {
+      return asked;
+    }
+    Instant deadline = clock.instant().plus(plan.controller().failureTimeout().multipliedBy(2));
+    while (clock.instant().isBefore(deadline)) {
+      if (peerStandby(target).orElse(!on) == on) {
+        return CommandOutcome.accepted(
+            target
+                + (on
+                    ? " is in standby (asked on "
+                        + plan.nodeId()
+                        + "): not eligible for the primary role until unstandby"
+                    : " is out of standby (asked on " + plan.nodeId() + ")"));
+      }
+      try {
+        Thread.sleep(STANDBY_POLL.toMillis());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    return CommandOutcome.refused(
+        target
+            + " did not show "
+            + (on ? "standby" : "unstandby")
+            + " within "
+            + plan.controller().failureTimeout().multipliedBy(2).toMillis()
+            + " ms of being asked: it refuses standby while primary with no other node able to"
+            + " take the role, or it stopped hearing this node; see 'flywall ha history' on "
+            + target);
+  }
+
+  private Optional<Boolean> peerStandby(String node) {
+    return loop.view().peers().stream()
+        .filter(p -> p.nodeId().equals(node))
+        .findFirst()
+        .map(ControllerView.Peer::standby);
   }
 
   private CommandOutcome command(Command command) {

@@ -6,6 +6,7 @@ import io.flywall.cluster.NodeStatus;
 import io.flywall.failover.Handover;
 import io.flywall.failover.PeerHeartbeat;
 import io.flywall.failover.Role;
+import io.flywall.failover.StandbyRequest;
 import java.util.EnumSet;
 import java.util.Optional;
 import java.util.Set;
@@ -19,6 +20,10 @@ final class HeartbeatMapping {
     Optional<Handover> handover =
         heartbeat.command() instanceof HeartbeatCommand.Handover h
             ? Optional.of(new Handover(h.targetNodeId(), h.epoch()))
+            : Optional.empty();
+    Optional<StandbyRequest> standbyRequest =
+        heartbeat.command() instanceof HeartbeatCommand.Standby s
+            ? Optional.of(new StandbyRequest(s.targetNodeId(), s.on(), s.requestId()))
             : Optional.empty();
     return new PeerHeartbeat(
         heartbeat.nodeId(),
@@ -34,7 +39,9 @@ final class HeartbeatMapping {
         status.failbackVersion(),
         handover,
         status.role() == Heartbeat.Role.WITNESS,
-        Optional.of(status.quorum().followedPrimary()).filter(id -> !id.isEmpty()));
+        status.has(Heartbeat.Flag.STANDBY),
+        Optional.of(status.quorum().followedPrimary()).filter(id -> !id.isEmpty()),
+        standbyRequest);
   }
 
   static NodeStatus toWire(PeerHeartbeat own, String replicationAddress) {
@@ -50,6 +57,9 @@ final class HeartbeatMapping {
     }
     if (own.failbackEnabled()) {
       flags.add(Heartbeat.Flag.FAILBACK_ARMED);
+    }
+    if (own.standby()) {
+      flags.add(Heartbeat.Flag.STANDBY);
     }
     if (own.role() == Role.INIT) {
       flags.add(Heartbeat.Flag.STARTUP_HOLD);
@@ -72,5 +82,19 @@ final class HeartbeatMapping {
     return own.handover()
         .<HeartbeatCommand>map(h -> new HeartbeatCommand.Handover(h.target(), h.epoch()))
         .orElse(HeartbeatCommand.NONE);
+  }
+
+  /**
+   * The command for the node {@code destination} (if known): a handover goes to every node; a
+   * standby request, when no handover is under way, only to the node it concerns.
+   */
+  static HeartbeatCommand command(PeerHeartbeat own, Optional<String> destination) {
+    if (own.handover().isEmpty()
+        && own.standbyRequest().isPresent()
+        && destination.equals(Optional.of(own.standbyRequest().get().node()))) {
+      StandbyRequest r = own.standbyRequest().get();
+      return new HeartbeatCommand.Standby(r.node(), r.on(), r.id());
+    }
+    return command(own);
   }
 }

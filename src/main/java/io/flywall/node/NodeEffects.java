@@ -85,20 +85,19 @@ public final class NodeEffects {
                         new LinkMonitor(commands, Duration.ofSeconds(2))),
                     clock,
                     opening));
+    // Also without VIPs: a reload may add some.
     VipGroup vips =
-        ha.virtualIps().isEmpty()
-            ? VipGroup.none()
-            : new NetworkVipGroup(
-                vips(ha, v -> true),
-                vips(ha, VirtualIpConfig::gratuitousArp),
-                vips(ha, VirtualIpConfig::arpPing),
-                plane.vips(),
-                plane.announcer(),
-                plane.arpPing(),
-                AnnouncementSchedule.standard(),
-                Executors.newCachedThreadPool(Daemon.daemonThreads("flywall-announce")),
-                clock,
-                alarms);
+        new NetworkVipGroup(
+            vips(ha, v -> true),
+            vips(ha, VirtualIpConfig::gratuitousArp),
+            vips(ha, VirtualIpConfig::arpPing),
+            plane.vips(),
+            plane.announcer(),
+            plane.arpPing(),
+            AnnouncementSchedule.standard(),
+            Executors.newCachedThreadPool(Daemon.daemonThreads("flywall-announce")),
+            clock,
+            alarms);
     // On every link event, and each second as a safety net (the fallback has no events).
     VipInterfaceWatch vipInterfaces = new VipInterfaceWatch(vips::state, plane.links(), alarms);
     Runnable checkVipInterfaces =
@@ -112,14 +111,7 @@ public final class NodeEffects {
     plane.links().onChange(checkVipInterfaces);
     Executors.newSingleThreadScheduledExecutor(Daemon.daemonThreads("flywall-vip-interfaces"))
         .scheduleWithFixedDelay(checkVipInterfaces, 1, 1, java.util.concurrent.TimeUnit.SECONDS);
-    FailoverScripts scripts =
-        new ScriptFiles(
-            config.replication().nodeId(),
-            ha.preFailoverScript(),
-            ha.postFailoverScript(),
-            ha.scriptTimeout(),
-            ha.virtualIps().stream().map(v -> v.address().toString()).collect(Collectors.toList()),
-            new ProcessScriptRunner(clock));
+    FailoverScripts scripts = scripts(config, clock);
     // A sync that cannot run says why (status, alarm, log) but never stops failover from running.
     ConnectionSync connectionSync =
         new ConntrackSyncSetup(
@@ -178,6 +170,18 @@ public final class NodeEffects {
       }
     }
     return plane;
+  }
+
+  /** The pre/post failover scripts of {@code config}. */
+  static FailoverScripts scripts(FlywallConfig config, Clock clock) {
+    HaConfig ha = config.replication().ha().orElseThrow();
+    return new ScriptFiles(
+        config.replication().nodeId(),
+        ha.preFailoverScript(),
+        ha.postFailoverScript(),
+        ha.scriptTimeout(),
+        ha.virtualIps().stream().map(v -> v.address().toString()).collect(Collectors.toList()),
+        new ProcessScriptRunner(clock));
   }
 
   static List<Vip> vips(HaConfig ha, Predicate<VirtualIpConfig> which) {

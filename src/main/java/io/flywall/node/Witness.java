@@ -17,6 +17,7 @@ import io.flywall.config.FlywallConfig;
 import io.flywall.config.HaConfig;
 import io.flywall.config.HostPort;
 import io.flywall.config.ReplicationConfig;
+import io.flywall.state.StateDirLock;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Clock;
@@ -45,11 +46,14 @@ public final class Witness implements AutoCloseable {
   private final ScheduledExecutorService loop;
   private final UdpHeartbeatTransport transport;
   private final java.util.Optional<TcpConnectAnswer> tcpAnswer;
+  private final StateDirLock lock;
 
   private Witness(
       ScheduledExecutorService loop,
       UdpHeartbeatTransport transport,
-      java.util.Optional<TcpConnectAnswer> tcpAnswer) {
+      java.util.Optional<TcpConnectAnswer> tcpAnswer,
+      StateDirLock lock) {
+    this.lock = lock;
     this.loop = loop;
     this.transport = transport;
     this.tcpAnswer = tcpAnswer;
@@ -82,6 +86,7 @@ public final class Witness implements AutoCloseable {
         listen.anyHost()
             ? new InetSocketAddress(listen.port())
             : ClusterPlan.resolve(listen, "listen_addr");
+    StateDirLock lock = Daemon.lockStateDir(replication.stateDir());
     try {
       long bootId = BootId.next(replication.stateDir(), clock);
       HeartbeatReceiver receiver =
@@ -130,8 +135,9 @@ public final class Witness implements AutoCloseable {
           ha.heartbeatInterval().toMillis(),
           TimeUnit.MILLISECONDS);
       log.info("witness {} on {} voting for {}", replication.nodeId(), bind, peers);
-      return new Witness(loop, transport, TcpConnectAnswer.open(bind));
+      return new Witness(loop, transport, TcpConnectAnswer.open(bind), lock);
     } catch (IOException e) {
+      lock.close();
       throw new NodeStartException(
           "cannot start the witness on " + bind + ": " + e.getMessage(), e);
     }
@@ -164,5 +170,7 @@ public final class Witness implements AutoCloseable {
     loop.shutdownNow();
     transport.close();
     tcpAnswer.ifPresent(TcpConnectAnswer::close);
+    lock.close();
+    log.info("witness stopped");
   }
 }

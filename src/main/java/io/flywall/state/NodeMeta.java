@@ -7,6 +7,7 @@ import java.util.Optional;
 /** Small durable facts about this node, above all the highest epoch it has taken part in. */
 public final class NodeMeta {
   private static final String EPOCH = "epoch";
+  private static final String STANDBY = "standby";
 
   private final StateDatabase db;
 
@@ -31,6 +32,27 @@ public final class NodeMeta {
                       + "CAST(MAX(CAST(value AS INTEGER), CAST(excluded.value AS INTEGER)) AS TEXT)")) {
             st.setString(1, EPOCH);
             st.setString(2, Long.toString(epoch));
+            st.executeUpdate();
+          }
+          return null;
+        });
+  }
+
+  /** Whether an operator left this node in standby (maintenance); false when never set. */
+  public boolean standby() throws StateStoreException {
+    return get(STANDBY).map(Boolean::parseBoolean).orElse(false);
+  }
+
+  /** Persists the operator's standby choice durably before returning. */
+  public void persistStandby(boolean standby) throws StateStoreException {
+    db.withConnection(
+        c -> {
+          try (PreparedStatement st =
+              c.prepareStatement(
+                  "INSERT INTO node_meta(key, value) VALUES (?, ?)"
+                      + " ON CONFLICT(key) DO UPDATE SET value = excluded.value")) {
+            st.setString(1, STANDBY);
+            st.setString(2, Boolean.toString(standby));
             st.executeUpdate();
           }
           return null;

@@ -148,7 +148,8 @@ class ApiServerTest {
             "rtt_ms",
             "epoch",
             "replication_position",
-            "address");
+            "address",
+            "standby");
   }
 
   @Test
@@ -226,6 +227,35 @@ class ApiServerTest {
         .isEqualTo(202);
     assertThat(post("/api/ha/reset", "", "Bearer " + token.value()).statusCode()).isEqualTo(202);
     assertThat(ha.commands).contains("promote false", "promote true", "reset");
+  }
+
+  @Test
+  void standbyTakesANodeAndABooleanAndNeedsTheToken() throws Exception {
+    start(a -> true);
+    assertError(post("/api/ha/standby", "{\"standby\": true}", null), 401, "unauthorized");
+    HttpResponse<String> response =
+        post(
+            "/api/ha/standby",
+            "{\"node\": \"node1\", \"standby\": true}",
+            "Bearer " + token.value());
+    assertThat(response.statusCode()).isEqualTo(202);
+    assertThat(parse(response).get("standby").asBoolean()).isTrue();
+    assertThat(
+            post("/api/ha/standby", "{\"standby\": false}", "Bearer " + token.value()).statusCode())
+        .isEqualTo(202);
+    assertError(
+        post("/api/ha/standby", "{\"standby\": \"yes\"}", "Bearer " + token.value()),
+        400,
+        "bad_request");
+    assertThat(ha.commands).containsSubsequence("standby node1 true", "standby - false");
+  }
+
+  @Test
+  void reloadNeedsTheTokenAndARefusalIsA409SayingWhy() throws Exception {
+    start(a -> true);
+    assertError(post("/api/ha/reload", "", null), 401, "unauthorized");
+    // The fake node has no config file: its reload is refused, as a bad config would be.
+    assertError(post("/api/ha/reload", "", "Bearer " + token.value()), 409, "reload_refused");
   }
 
   @Test

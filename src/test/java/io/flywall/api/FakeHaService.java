@@ -42,9 +42,10 @@ final class FakeHaService implements HaService {
         3,
         "node1",
         List.of(
-            new ClusterNode("node1", "primary", 50, true, true, 0L, null, 3L, 0L, "127.0.0.1:9002"),
             new ClusterNode(
-                "node2", "backup", 100, true, true, 420L, 0.3, 3L, 0L, "127.0.0.2:9002"),
+                "node1", "primary", 50, true, true, 0L, null, 3L, 0L, "127.0.0.1:9002", false),
+            new ClusterNode(
+                "node2", "backup", 100, true, true, 420L, 0.3, 3L, 0L, "127.0.0.2:9002", false),
             ClusterNode.neverHeard("127.0.0.3:9002")));
   }
 
@@ -73,6 +74,12 @@ final class FakeHaService implements HaService {
           "no eligible target: no other node is alive, healthy and in sync");
     }
     return new CommandOutcome(true, "handing over", "node1", target.orElse("node2"));
+  }
+
+  @Override
+  public CommandOutcome standby(Optional<String> node, boolean on) {
+    commands.add("standby " + node.orElse("-") + " " + on);
+    return CommandOutcome.accepted(on ? "in standby" : "out of standby");
   }
 
   @Override

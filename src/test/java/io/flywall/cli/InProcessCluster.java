@@ -13,14 +13,17 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.IntFunction;
 
-/** Two real nodes (no VIPs) in this JVM on 127.0.0.1 and 127.0.0.2, each with its own API. */
+/**
+ * Real nodes (no VIPs) in this JVM on 127.0.0.1, 127.0.0.2, ..., each with its own API: two unless
+ * asked for more.
+ */
 final class InProcessCluster implements AutoCloseable {
   final List<Daemon> daemons = new ArrayList<>();
   final List<Integer> apiPorts = new ArrayList<>();
   final List<Path> tokenFiles = new ArrayList<>();
   final int heartbeatPort;
   private final List<FlywallConfig> configs = new ArrayList<>();
-  private final Daemon[] running = new Daemon[2];
+  private final Daemon[] running;
 
   /**
    * Both nodes, started, with manual failback.
@@ -38,18 +41,43 @@ final class InProcessCluster implements AutoCloseable {
    * {@code haExtra.apply(i)} in its {@code ha} block.
    */
   InProcessCluster(Path dir, int firstApiPort, IntFunction<String> haExtra) throws Exception {
-    List<String> hosts = List.of("127.0.0.1", "127.0.0.2");
+    this(dir, 2, firstApiPort, haExtra);
+  }
+
+  /** {@code nodes} nodes configured, none started; otherwise as above. */
+  InProcessCluster(Path dir, int nodes, int firstApiPort, IntFunction<String> haExtra)
+      throws Exception {
+    running = new Daemon[nodes];
+    List<String> hosts = new ArrayList<>();
+    for (int i = 1; i <= nodes; i++) {
+      hosts.add("127.0.0." + i);
+    }
     heartbeatPort = FreePorts.udpOnAll(hosts, System.nanoTime());
     int replicationPort = FreePorts.tcpOnAll(hosts, System.nanoTime());
-    for (int i = 1; i <= 2; i++) {
+    for (int i = 1; i <= nodes; i++) {
       int api = i == 1 && firstApiPort > 0 ? firstApiPort : FreePorts.tcp();
+      while (apiPorts.contains(api) || api == replicationPort) {
+        // Free now is not yet taken: two picks before any node starts can name the same port.
+        api = FreePorts.tcp();
+      }
+      int self = i;
+      // Two nodes name each other as the guide does (peer_addr); more list every other node.
+      String peers =
+          nodes == 2
+              ? "peer_addr = \"127.0.0.%d:%d\"".formatted(3 - i, heartbeatPort)
+              : "peer_addrs = ["
+                  + hosts.stream()
+                      .filter(h -> !h.equals("127.0.0." + self))
+                      .map(h -> "\"" + h + ":" + replicationPort + "\"")
+                      .collect(java.util.stream.Collectors.joining(", "))
+                  + "]";
       String text =
           """
           replication {
             mode = "replica"
             node_id = "node%d"
             listen_addr = "127.0.0.%d:%d"
-            peer_addr = "127.0.0.%d:%d"
+            %s
             secret_key = "in-process-cluster-secret-0123456789"
             state_dir = "%s"
             ha {
@@ -68,8 +96,7 @@ final class InProcessCluster implements AutoCloseable {
                   i,
                   i,
                   replicationPort,
-                  3 - i,
-                  heartbeatPort,
+                  peers,
                   dir.resolve("node" + i),
                   50 * i,
                   heartbeatPort,
@@ -81,7 +108,7 @@ final class InProcessCluster implements AutoCloseable {
     }
   }
 
-  /** Starts node {@code node} (1 or 2). */
+  /** Starts node {@code node} (1-based). */
   void start(int node) throws Exception {
     Daemon daemon =
         Daemon.start(

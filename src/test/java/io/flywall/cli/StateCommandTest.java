@@ -71,6 +71,11 @@ class StateCommandTest {
     public ApiModel.CommandOutcome reset() {
       return ApiModel.CommandOutcome.refused("not here");
     }
+
+    @Override
+    public ApiModel.CommandOutcome standby(java.util.Optional<String> node, boolean on) {
+      return ApiModel.CommandOutcome.refused("not here");
+    }
   }
 
   @BeforeEach

@@ -154,7 +154,9 @@ class HeartbeatCodecFuzzTest {
         Arbitraries.oneOf(
             Arbitraries.just(HeartbeatCommand.NONE),
             Arbitraries.just(HeartbeatCommand.RELEASE),
-            Combinators.combine(nodeIds, longs).as(HeartbeatCommand.Handover::new));
+            Combinators.combine(nodeIds, longs).as(HeartbeatCommand.Handover::new),
+            Combinators.combine(nodeIds, Arbitraries.of(true, false), longs)
+                .as(HeartbeatCommand.Standby::new));
     return Combinators.combine(nodeIds, longs, longs, longs, status, echo, command)
         .as(Heartbeat::new);
   }

@@ -95,7 +95,11 @@ class HeartbeatCodecTest {
     Heartbeat base = Heartbeats.from("node1", Heartbeats.BOOT, 42, Heartbeats.BOOT + 5_000);
     for (HeartbeatCommand command :
         new HeartbeatCommand[] {
-          HeartbeatCommand.NONE, HeartbeatCommand.RELEASE, new HeartbeatCommand.Handover("node2", 4)
+          HeartbeatCommand.NONE,
+          HeartbeatCommand.RELEASE,
+          new HeartbeatCommand.Handover("node2", 4),
+          new HeartbeatCommand.Standby("node3", true, 1_764_468_000_000L),
+          new HeartbeatCommand.Standby("node3", false, 0)
         }) {
       Heartbeat heartbeat = Heartbeats.withCommand(base, command);
       assertThat(decoded(codec.encode(heartbeat))).isEqualTo(heartbeat);
@@ -137,11 +141,18 @@ class HeartbeatCodecTest {
             status,
             new Heartbeat.Echo(Long.MAX_VALUE, Long.MAX_VALUE),
             new HeartbeatCommand.Handover(longId, Long.MAX_VALUE));
+    // The longest command: a standby request carries one byte more than a handover.
+    Heartbeat withStandby =
+        Heartbeats.withCommand(
+            heartbeat, new HeartbeatCommand.Standby(longId, true, Long.MAX_VALUE));
 
     byte[] datagram = codec.encode(heartbeat);
+    byte[] standbyDatagram = codec.encode(withStandby);
 
     assertThat(datagram).hasSizeLessThanOrEqualTo(HeartbeatCodec.MAX_DATAGRAM_BYTES);
     assertThat(decoded(datagram)).isEqualTo(heartbeat);
+    assertThat(standbyDatagram).hasSizeLessThanOrEqualTo(HeartbeatCodec.MAX_DATAGRAM_BYTES);
+    assertThat(decoded(standbyDatagram)).isEqualTo(withStandby);
   }
 
   @Test

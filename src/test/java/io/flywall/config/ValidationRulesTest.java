@@ -264,6 +264,46 @@ class ValidationRulesTest {
   }
 
   @Test
+  void peerAddrWithTheReplicationPortIsWarnedAboutNamingTheHeartbeatPort() throws Exception {
+    LoadedConfig loaded =
+        load(withHa("  listen_addr = \"10.0.0.1:9001\"\n  peer_addr = \"10.0.0.2:9001\"\n", ""));
+    assertThat(loaded.warnings())
+        .singleElement()
+        .satisfies(
+            w ->
+                assertThat(w.message())
+                    .contains("`peer_addr` is the peer's heartbeat address")
+                    .contains("write \"10.0.0.2:9002\""));
+  }
+
+  @Test
+  void peerAddrsWithTheHeartbeatPortIsWarnedAboutNamingTheReplicationPort() throws Exception {
+    LoadedConfig loaded =
+        load(
+            withHa(
+                "  listen_addr = \"10.0.0.1:9001\"\n"
+                    + "  peer_addrs = [\"10.0.0.2:9002\", \"10.0.0.3:9001\"]\n",
+                ""));
+    assertThat(loaded.warnings())
+        .singleElement()
+        .satisfies(
+            w ->
+                assertThat(w.message())
+                    .contains("`peer_addrs` are the peers' replication addresses")
+                    .contains("write \"10.0.0.2:9001\""));
+  }
+
+  @Test
+  void aPeerAddressWithoutPortGetsAnExampleWithThePortItsAttributeMeans() {
+    assertThat(problemOf(withHa("  peer_addr = \"10.0.0.2\"\n", "")).message())
+        .contains("heartbeat_port")
+        .contains("10.0.0.2:9002")
+        .doesNotContain(":9001");
+    assertThat(problemOf(withHa("  peer_addrs = [\"10.0.0.2\"]\n", "")).message())
+        .contains("10.0.0.2:9001");
+  }
+
+  @Test
   void shortSecretIsAWarningNotAnError() throws Exception {
     LoadedConfig loaded =
         load(replication("  secret_key = \"short-secret\"\n  peer_addr = \"10.0.0.2:9002\"\n"));

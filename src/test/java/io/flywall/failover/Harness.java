@@ -20,7 +20,11 @@ final class Harness {
   Decision last;
 
   Harness(ControllerSettings settings, long persistedEpoch) {
-    this.controller = new FailoverController(settings, persistedEpoch, T0);
+    this(settings, persistedEpoch, false);
+  }
+
+  Harness(ControllerSettings settings, long persistedEpoch, boolean persistedStandby) {
+    this.controller = new FailoverController(settings, persistedEpoch, persistedStandby, T0);
     this.now = T0;
   }
 
@@ -40,6 +44,7 @@ final class Harness {
     boolean witness;
     boolean probe;
     Duration hold = TIMEOUT;
+    boolean standby;
 
     Settings(String id, int priority) {
       this.id = id;
@@ -73,6 +78,12 @@ final class Harness {
       return this;
     }
 
+    /** The node was in standby when it last stopped. */
+    Settings persistedStandby() {
+      standby = true;
+      return this;
+    }
+
     Settings startupHold(Duration d) {
       hold = d;
       return this;
@@ -94,7 +105,7 @@ final class Harness {
 
     /** A node that starts running (ticking, sending heartbeats) at T0. */
     Harness startOutOfSync(long epoch) {
-      Harness h = new Harness(build(), epoch);
+      Harness h = new Harness(build(), epoch, standby);
       h.tick();
       h.actions.clear();
       return h;
@@ -183,7 +194,9 @@ final class Harness {
     long failbackVersion;
     Optional<Handover> handover = Optional.empty();
     boolean witness;
+    boolean standby;
     Optional<String> follows = Optional.empty();
+    Optional<StandbyRequest> standbyRequest = Optional.empty();
 
     static Beat of(String id, int priority) {
       Beat b = new Beat();
@@ -242,8 +255,19 @@ final class Harness {
       return this;
     }
 
+    Beat standby(boolean s) {
+      standby = s;
+      return this;
+    }
+
     Beat handover(String target, long e) {
       handover = Optional.of(new Handover(target, e));
+      return this;
+    }
+
+    /** The peer carries an operator's standby ({@code on}) or unstandby of {@code node}. */
+    Beat asks(String node, boolean on, long id) {
+      standbyRequest = Optional.of(new StandbyRequest(node, on, id));
       return this;
     }
 
@@ -268,7 +292,9 @@ final class Harness {
           failbackVersion,
           handover,
           witness,
-          role == Role.PRIMARY && follows.isEmpty() ? Optional.of(id) : follows);
+          standby,
+          role == Role.PRIMARY && follows.isEmpty() ? Optional.of(id) : follows,
+          standbyRequest);
     }
   }
 }

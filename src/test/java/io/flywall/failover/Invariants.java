@@ -255,6 +255,11 @@ final class Invariants {
     }
   }
 
+  /** (S) A node in standby never becomes primary: not elected, not handed over to, not promoted. */
+  void standbyTookOver(SimulatedCluster.Node p, Transition t) {
+    fail("(S) " + p.id + " is in standby but recorded " + t.type() + ": " + t.cause());
+  }
+
   /** (h), after every step of {@code node}'s controller. */
   void probeVerdictRespected(SimulatedCluster.Node node, Event event, Decision d) {
     if (!node.settings.probeBeforeClaim()) {
@@ -278,6 +283,9 @@ final class Invariants {
     ControllerView view = node.controller.view(sim.instant());
     if (view.role() != Role.BACKUP) {
       fail("(i) " + node.id + " probes the LAN as " + view.role());
+    }
+    if (view.standby()) {
+      fail("(i) " + node.id + " probes the LAN in standby, where it would never claim");
     }
     for (ControllerView.Peer peer : view.peers()) {
       if (peer.role() == Role.PRIMARY
@@ -307,6 +315,8 @@ final class Invariants {
           || !Election.isBetter(b.priority, b.id, p.priority, p.id)
           || !b.up()
           || b.controller == null
+          || b.controller.standby()
+          || (b.reloadedAt >= 0 && sim.now - b.reloadedAt < settle)
           || b.controller.role() == Role.FAULT
           || !b.controller.view(sim.instant()).healthy()
           || !b.controller.heartbeat(sim.instant()).hasQuorum()
@@ -348,7 +358,7 @@ final class Invariants {
       }
       // A node left in fault (an epoch it could not persist stays a fault until an operator's
       // reset) cannot be the preferred node.
-      if (!node.controller.view(sim.instant()).healthy()) {
+      if (!node.controller.view(sim.instant()).healthy() || node.controller.standby()) {
         continue;
       }
       if (best == null || Election.isBetter(node.priority, node.id, best.priority, best.id)) {

@@ -21,8 +21,9 @@ final class RulesBeforeIssue10 {
    */
   static final SimulatedRules ELECTION =
       new SimulatedRules(
-          (settings, epoch, startedAt) ->
-              new FailoverController(settings, epoch, startedAt, (peer, now, running) -> false),
+          (settings, epoch, standby, startedAt) ->
+              new FailoverController(
+                  settings, epoch, standby, startedAt, (peer, now, running) -> false),
           FollowRules.CURRENT);
 
   /**

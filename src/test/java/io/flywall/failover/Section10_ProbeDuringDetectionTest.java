@@ -172,4 +172,18 @@ class Section10_ProbeDuringDetectionTest {
     assertThat(count(a, Action.StartProbe.class)).isEqualTo(1);
     assertThat(a.everClaimed()).isFalse();
   }
+
+  @Test
+  void aBackupInStandbyDoesNotProbeAndStopsProbingWhenPutInStandby() {
+    Harness standby = Harness.settings("a", 20).probe().persistedStandby().start(0);
+    primaryFallsSilent(standby);
+    assertThat(advanceUntil(standby, Action.StartProbe.class, Harness.TIMEOUT.multipliedBy(3)))
+        .as("a standby node never claims, so it never probes")
+        .isNull();
+
+    Harness a = Harness.settings("a", 20).probe().start(0);
+    primaryFallsSilent(a);
+    assertThat(advanceUntil(a, Action.StartProbe.class, Harness.TIMEOUT)).isNotNull();
+    assertThat(Harness.has(a.command(new Command.Standby(true)), Action.StopProbe.class)).isTrue();
+  }
 }

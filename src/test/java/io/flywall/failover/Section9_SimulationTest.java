@@ -52,6 +52,9 @@ class Section9_SimulationTest {
     -6351399766043478878L,
     // A primary forced while every other node was in fault: nobody to fail back to.
     -957074217367269284L,
+    // Both nodes in standby, both down when the operator's unstandby came (found with base seed
+    // 424242): the simulation's own bookkeeping, not the controller, lost the unstandby.
+    -7460573296302629395L,
     // n2 and n3, cut off from each other, took over at the same moment at the same epoch; n1
     // heard both and kept a majority for each, so both stayed primary for as long as the cut
     // lasted (found in a 20,000-schedule run; now the one n1 does not follow gives way).

@@ -41,8 +41,10 @@ final class SimulatedCluster {
   final class Node {
     final int index;
     final String id;
-    final int priority;
-    final ControllerSettings settings;
+    // Both change when a reload reaches the node (the config file it restarts with, too).
+    int priority;
+    ControllerSettings settings;
+    long reloadedAt = -1;
     FailoverController controller;
     int incarnation;
     long startedAt;
@@ -50,6 +52,8 @@ final class SimulatedCluster {
     int paused;
     int unhealthy;
     long persistedEpoch;
+    // The operator's standby choice as the node persisted it: a restart starts with it.
+    boolean persistedStandby;
     boolean holdsVips;
     // When the VIPs last left this node (their answers on the LAN stopped then).
     long vipsDroppedAt = Long.MIN_VALUE;
@@ -130,6 +134,8 @@ final class SimulatedCluster {
           0,
           Optional.empty(),
           true,
+          false,
+          Optional.empty(),
           Optional.empty());
     }
   }
@@ -306,7 +312,9 @@ final class SimulatedCluster {
             return;
           }
           node.controller =
-              rules.controllers().create(node.settings, node.persistedEpoch, instant());
+              rules
+                  .controllers()
+                  .create(node.settings, node.persistedEpoch, node.persistedStandby, instant());
           node.startedAt = now;
           node.heard.clear();
           node.dropVips(now);
@@ -467,6 +475,29 @@ final class SimulatedCluster {
     stepWhenUp(node, new Event.OperatorCommand(command));
   }
 
+  /** An operator edits the node's priority and reloads (SIGHUP); a crashed node misses it. */
+  void reload(Node node, int priority) {
+    ControllerSettings s = node.settings;
+    ControllerSettings next =
+        new ControllerSettings(
+            s.nodeId(),
+            priority,
+            s.failbackMode(),
+            s.failbackDelay(),
+            s.failbackWindow(),
+            s.heartbeatInterval(),
+            s.failureTimeout(),
+            s.quorumMode(),
+            s.configuredPeers(),
+            s.hasWitness(),
+            s.probeBeforeClaim(),
+            s.startupHold());
+    stepWhenUp(
+        node,
+        new Event.Reload(
+            Optional.of(next), "reloaded: priority " + s.priority() + " -> " + priority));
+  }
+
   // ---- network ----
 
   void broadcast(Node from) {
@@ -545,6 +576,14 @@ final class SimulatedCluster {
     }
     Role before = node.controller.role();
     Decision d = node.controller.step(event, instant());
+    if (event instanceof Event.Reload r && r.next().isPresent()) {
+      node.settings = r.next().get();
+      node.priority = node.settings.priority();
+      node.reloadedAt = now;
+    }
+    // As ControllerLoop does: persisted whenever the controller's changed (a command on this
+    // node, or a request another node carried in its heartbeats).
+    node.persistedStandby = node.controller.standby();
     if (event instanceof Event.OperatorCommand c
         && c.c() instanceof Command.Promote
         && d.reply().map(CommandReply::accepted).orElse(false)) {
@@ -586,6 +625,10 @@ final class SimulatedCluster {
     transitions.merge(t.type().label(), 1, Integer::sum);
     if (t.type() == TransitionType.TAKEOVER && !t.cause().startsWith("planned handover")) {
       invariants.elected(node);
+    }
+    if ((t.type() == TransitionType.TAKEOVER || t.type() == TransitionType.PROMOTE)
+        && node.controller.standby()) {
+      invariants.standbyTookOver(node, t);
     }
     note(
         "   "

@@ -12,7 +12,11 @@ record SimulatedRules(Controllers controllers, FollowRules.Factory follow) {
   /** Builds a node's controller at each start. */
   @FunctionalInterface
   interface Controllers {
-    FailoverController create(ControllerSettings settings, long persistedEpoch, Instant startedAt);
+    FailoverController create(
+        ControllerSettings settings,
+        long persistedEpoch,
+        boolean persistedStandby,
+        Instant startedAt);
   }
 
   static final SimulatedRules CURRENT =

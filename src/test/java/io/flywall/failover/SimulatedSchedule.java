@@ -31,6 +31,7 @@ final class SimulatedSchedule {
     try {
       long faultEnd = sim.random.nextLong(5_000, 40_000);
       planFaults(sim, faultEnd);
+      planStandby(sim, faultEnd);
       sim.at(faultEnd, () -> healEverything(sim));
       sim.start();
       Invariants inv = sim.invariants;
@@ -82,7 +83,84 @@ final class SimulatedSchedule {
         sim.restart(node);
       }
     }
+    for (SimulatedCluster.Node node : sim.nodes) {
+      // Maintenance ends with the faults: the liveness checks need every node eligible again.
+      if (node.controller != null && node.controller.standby()) {
+        sim.command(node, new Command.Standby(false));
+      } else if (node.controller == null) {
+        // Restarting right now (a command would be lost at its boot): it starts out of standby,
+        // as if the operator had cleared it the moment it came up.
+        node.persistedStandby = false;
+      }
+    }
     sim.invariants.healedAt = sim.now;
+  }
+
+  /**
+   * Operators' reloads of a new priority and standby windows (DESIGN 10.6): a node goes standby and
+   * comes back, in about 40% of the schedules. Drawn from a random of their own, so the other
+   * faults of a seed stay as they were before standby existed.
+   */
+  private static void planStandby(SimulatedCluster sim, long faultEnd) {
+    SplittableRandom r = new SplittableRandom(sim.seed ^ 0x5747_414e_4442_5931L);
+    if (r.nextInt(5) >= 2) {
+      return;
+    }
+    int reloads = r.nextInt(3);
+    for (int k = 0; k < reloads; k++) {
+      SimulatedCluster.Node node = sim.nodes.get(r.nextInt(sim.nodes.size()));
+      int priority = 10 * (1 + r.nextInt(sim.nodes.size() + 1));
+      long at = r.nextLong(0, faultEnd);
+      sim.at(
+          at,
+          () -> {
+            sim.note(node.id + " reloads with priority " + priority + " (operator)");
+            sim.reload(node, priority);
+          });
+    }
+    int windows = 1 + r.nextInt(2);
+    for (int k = 0; k < windows; k++) {
+      SimulatedCluster.Node node = sim.nodes.get(r.nextInt(sim.nodes.size()));
+      long start = r.nextLong(0, faultEnd);
+      long end = Math.min(faultEnd, start + r.nextLong(500, 20_000));
+      sim.at(
+          start,
+          () -> {
+            sim.note(node.id + " standby (operator)");
+            sim.command(node, new Command.Standby(true));
+          });
+      sim.at(
+          end,
+          () -> {
+            sim.note(node.id + " unstandby (operator)");
+            sim.command(node, new Command.Standby(false));
+          });
+    }
+    // Standby asked on another node, carried in its heartbeats. Asked early enough that the
+    // request expires (two failure timeouts) before the heal: a standby arriving after it would
+    // keep the preferred node out for good, which the liveness checks rightly call a failure.
+    long lastAsk = faultEnd - 2 * SimulatedCluster.FAILURE_TIMEOUT - 1_000;
+    int asks = lastAsk > 0 && sim.nodes.size() > 1 ? r.nextInt(3) : 0;
+    for (int k = 0; k < asks; k++) {
+      SimulatedCluster.Node node = sim.nodes.get(r.nextInt(sim.nodes.size()));
+      SimulatedCluster.Node asker =
+          sim.nodes.get(
+              (sim.nodes.indexOf(node) + 1 + r.nextInt(sim.nodes.size() - 1)) % sim.nodes.size());
+      long start = r.nextLong(0, lastAsk);
+      long end = Math.min(faultEnd, start + r.nextLong(500, 20_000));
+      sim.at(
+          start,
+          () -> {
+            sim.note(node.id + " standby asked on " + asker.id + " (operator)");
+            sim.command(asker, new Command.StandbyOf(node.id, true));
+          });
+      sim.at(
+          end,
+          () -> {
+            sim.note(node.id + " unstandby asked on " + asker.id + " (operator)");
+            sim.command(asker, new Command.StandbyOf(node.id, false));
+          });
+    }
   }
 
   private static void planFaults(SimulatedCluster sim, long faultEnd) {

@@ -98,4 +98,64 @@ class HealthWatchTest {
           .until(() -> reports.contains("false link lan0 down (no carrier)"));
     }
   }
+
+  /** Interfaces that exist or not as the test says. */
+  private static final class Interfaces implements LinkObserver {
+    final java.util.Set<String> present = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    Runnable listener = () -> {};
+
+    @Override
+    public List<LinkState> observe(Collection<String> names) {
+      return names.stream()
+          .map(n -> present.contains(n) ? LinkState.up(n) : LinkState.missing(n))
+          .toList();
+    }
+
+    @Override
+    public void onChange(Runnable listener) {
+      this.listener = listener;
+    }
+  }
+
+  @Test
+  void aMissingVipInterfaceIsAFaultNamingItAndItsCreationHealsIt() {
+    Interfaces interfaces = new Interfaces();
+    List<String> reports = new CopyOnWriteArrayList<>();
+    try (HealthWatch watch =
+        new HealthWatch(
+            List.of(),
+            List.of("fwux0", "fwux0"),
+            List.of(),
+            interfaces,
+            new GatewayMonitor((argv, timeout) -> new CommandResult(argv, 0, "", "", false)),
+            (healthy, cause) -> reports.add(healthy + " " + cause),
+            Executors.newScheduledThreadPool(1))) {
+      assertThat(watch.watching()).isTrue();
+      watch.start(Duration.ofHours(1));
+      assertThat(reports).containsExactly("false interface fwux0 missing (virtual_ip)");
+
+      interfaces.present.add("fwux0");
+      interfaces.listener.run();
+
+      await().atMost(Duration.ofSeconds(5)).until(() -> reports.contains("true healthy"));
+    }
+  }
+
+  @Test
+  void aVipInterfaceThatExistsButIsDownIsLeftToMonitorLinks() {
+    List<String> reports = new CopyOnWriteArrayList<>();
+    LinkObserver down = names -> names.stream().map(n -> LinkState.down(n, "no carrier")).toList();
+    try (HealthWatch watch =
+        new HealthWatch(
+            List.of(),
+            List.of("lan0"),
+            List.of(),
+            down,
+            new GatewayMonitor((argv, timeout) -> new CommandResult(argv, 0, "", "", false)),
+            (healthy, cause) -> reports.add(healthy + " " + cause),
+            Executors.newScheduledThreadPool(1))) {
+      watch.start(Duration.ofHours(1));
+      assertThat(reports).containsExactly("true healthy");
+    }
+  }
 }

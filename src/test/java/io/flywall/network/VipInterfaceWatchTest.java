@@ -38,6 +38,9 @@ class VipInterfaceWatchTest {
         .hasValueSatisfying(
             new org.assertj.core.api.Condition<>(
                 d -> d.contains("10.0.1.1/24 on eth2") && !d.contains("eth1"), "names eth2"));
+    // Said as the health watch says the fault it causes (HealthWatchTest), not in other words.
+    assertThat(alarms.raised().get(NetworkAlarms.VIP_INTERFACE_MISSING))
+        .startsWith("interface eth2 missing (virtual_ip): held VIP 10.0.1.1/24 on eth2");
     present.add("eth2");
     watch.check();
     assertThat(alarms.raised()).isEmpty();

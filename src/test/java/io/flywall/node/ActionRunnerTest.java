@@ -50,6 +50,8 @@ class ActionRunnerTest {
   private ActionRunner runner;
   // What the controller does when a failure is reported and the runner waits for it.
   private Consumer<Event> controllerReaction = event -> {};
+  // What the probe throws, when the test wants it to fail.
+  private volatile Exception probeError;
 
   @AfterEach
   void stop() {
@@ -74,6 +76,9 @@ class ActionRunnerTest {
 
         @Override
         public Optional<String> probeConflict(Instant since) throws Exception {
+          if (probeError != null) {
+            throw probeError;
+          }
           probing.countDown();
           answer.await(10, TimeUnit.SECONDS);
           return Optional.empty();
@@ -296,5 +301,37 @@ class ActionRunnerTest {
     runner.submit(plan(1, new Action.ReannounceVips()));
 
     assertThat(effectsSeen).contains("reannounce").doesNotContain("post slow stopped");
+  }
+
+  @Test
+  void aProbeThatCannotRunIsReportedAsFailedNotAsAnotherHolder() throws Exception {
+    probeError = new java.io.IOException("interface fwux0 does not exist");
+    runner();
+
+    runner.submit(plan(0, new Action.ProbeVips(Instant.EPOCH)));
+
+    await().atMost(WAIT).until(() -> !feedback.isEmpty());
+    assertThat(feedback)
+        .singleElement()
+        .isEqualTo(
+            new Event.ActionFailed(
+                new Action.ProbeVips(Instant.EPOCH),
+                "could not run, not claiming: interface fwux0 does not exist"));
+    assertThat(feedback).noneMatch(e -> e instanceof Event.ProbeFinished);
+  }
+
+  @Test
+  void aDecisionSubmittedAfterTheStopIsDroppedNotThrown() throws Exception {
+    runner();
+    // As ControllerLoop.stop does: probing stopped, then the effects thread drained and shut down.
+    runner.close();
+    effects.shutdown();
+    assertThat(effects.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+
+    // A tick the loop still stepped: it probes and claims, but the node is stopping.
+    runner.submit(plan(0, new Action.StartProbe(), new Action.AddVips()));
+
+    assertThat(effectsSeen).doesNotContain("add_vips");
+    assertThat(feedback).isEmpty();
   }
 }

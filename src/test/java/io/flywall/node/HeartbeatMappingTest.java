@@ -6,6 +6,7 @@ import io.flywall.cluster.Heartbeat;
 import io.flywall.cluster.HeartbeatCommand;
 import io.flywall.failover.PeerHeartbeat;
 import io.flywall.failover.Role;
+import io.flywall.failover.StandbyRequest;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
@@ -26,10 +27,16 @@ class HeartbeatMappingTest {
         2,
         Optional.empty(),
         false,
-        primary);
+        false,
+        primary,
+        Optional.empty());
   }
 
   private static PeerHeartbeat throughTheWire(PeerHeartbeat own) {
+    return throughTheWire(own, HeartbeatCommand.NONE);
+  }
+
+  private static PeerHeartbeat throughTheWire(PeerHeartbeat own, HeartbeatCommand command) {
     Heartbeat heartbeat =
         new Heartbeat(
             own.nodeId(),
@@ -38,7 +45,7 @@ class HeartbeatMappingTest {
             1_764_150_000_000L,
             HeartbeatMapping.toWire(own, "192.0.2.3:9001"),
             Heartbeat.Echo.NONE,
-            HeartbeatCommand.NONE);
+            command);
     return HeartbeatMapping.toController(heartbeat);
   }
 
@@ -54,5 +61,36 @@ class HeartbeatMappingTest {
     PeerHeartbeat own = backupFollowing(Optional.empty());
     assertThat(throughTheWire(own).followedPrimary()).isEmpty();
     assertThat(throughTheWire(own)).isEqualTo(own);
+  }
+
+  @Test
+  void aStandbyRequestGoesOnlyToTheNodeItConcernsAndReachesItsController() {
+    PeerHeartbeat plain = backupFollowing(Optional.of("fw1"));
+    StandbyRequest request = new StandbyRequest("fw2", true, 1_764_150_000_123L);
+    PeerHeartbeat asking =
+        new PeerHeartbeat(
+            plain.nodeId(),
+            plain.epoch(),
+            plain.role(),
+            plain.priority(),
+            plain.healthy(),
+            plain.inSync(),
+            plain.replicationPosition(),
+            plain.visibleVoters(),
+            plain.hasQuorum(),
+            plain.failbackEnabled(),
+            plain.failbackVersion(),
+            plain.handover(),
+            plain.witness(),
+            plain.standby(),
+            plain.followedPrimary(),
+            Optional.of(request));
+
+    HeartbeatCommand toTarget = HeartbeatMapping.command(asking, Optional.of("fw2"));
+    assertThat(toTarget).isEqualTo(new HeartbeatCommand.Standby("fw2", true, request.id()));
+    assertThat(HeartbeatMapping.command(asking, Optional.of("fw1")))
+        .isEqualTo(HeartbeatCommand.NONE);
+    assertThat(HeartbeatMapping.command(asking, Optional.empty())).isEqualTo(HeartbeatCommand.NONE);
+    assertThat(throughTheWire(asking, toTarget)).isEqualTo(asking);
   }
 }

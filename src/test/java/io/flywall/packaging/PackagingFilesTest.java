@@ -40,6 +40,16 @@ class PackagingFilesTest {
   }
 
   @Test
+  void theDaemonsUnitReloadsWithSighupAndTheWitnessesDoesNot() throws IOException {
+    String daemon = Files.readString(PACKAGING.resolve("flywall.service"));
+    assertThat(daemon.lines()).contains("ExecReload=/bin/kill -HUP $MAINPID");
+    assertThat(daemon.lines()).contains("SuccessExitStatus=143");
+    // A witness has nothing to reload: 'systemctl reload' must say so rather than pretend.
+    assertThat(Files.readString(PACKAGING.resolve("flywall-witness.service")))
+        .doesNotContain("ExecReload");
+  }
+
+  @Test
   void theExampleConfigIsValidOnceUncommented() throws Exception {
     String shipped = Files.readString(PACKAGING.resolve("flywall.hcl"));
 

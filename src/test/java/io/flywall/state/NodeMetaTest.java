@@ -29,6 +29,25 @@ class NodeMetaTest {
   }
 
   @Test
+  void standbyIsOffUntilSetAndSurvivesARestartBothWays() throws Exception {
+    try (StateDatabase db = StateDatabase.open(dir)) {
+      NodeMeta meta = new NodeMeta(db);
+      assertThat(meta.standby()).isFalse();
+      meta.persistStandby(true);
+      meta.persistEpoch(5);
+    }
+    try (StateDatabase db = StateDatabase.open(dir)) {
+      NodeMeta meta = new NodeMeta(db);
+      assertThat(meta.standby()).isTrue();
+      assertThat(meta.epoch()).isEqualTo(5);
+      meta.persistStandby(false);
+    }
+    try (StateDatabase db = StateDatabase.open(dir)) {
+      assertThat(new NodeMeta(db).standby()).isFalse();
+    }
+  }
+
+  @Test
   void theEpochNeverGoesDown() throws Exception {
     try (StateDatabase db = StateDatabase.open(dir)) {
       NodeMeta meta = new NodeMeta(db);

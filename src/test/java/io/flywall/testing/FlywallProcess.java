@@ -82,6 +82,11 @@ public final class FlywallProcess implements AutoCloseable {
     return process.pid();
   }
 
+  /** The exit status of a process that has ended. */
+  public int exitValue() {
+    return process.exitValue();
+  }
+
   /** Power off: SIGKILL, no chance to hand over or clean up. */
   public void kill() throws InterruptedException {
     if (process != null) {

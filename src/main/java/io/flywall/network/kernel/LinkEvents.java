@@ -74,9 +74,7 @@ public final class LinkEvents implements LinkObserver, AutoCloseable {
         return link.state();
       }
     }
-    return broken != null
-        ? LinkState.down(name, "unreadable: " + broken)
-        : LinkState.down(name, "missing");
+    return broken != null ? LinkState.down(name, "unreadable: " + broken) : LinkState.missing(name);
   }
 
   @Override
