@@ -66,6 +66,7 @@ public final class Replication implements AutoCloseable {
   private final Set<PrimaryStream> sessions = ConcurrentHashMap.newKeySet();
   private volatile boolean primaryRole;
   private volatile long epoch;
+  private long ledgerTerm;
   private volatile boolean closed;
   private ReplicaStream follower;
   private Thread followerThread;
@@ -158,6 +159,7 @@ public final class Replication implements AutoCloseable {
     stopFollower();
     if (newEpoch != epoch || !primaryRole) {
       closeSessions();
+      ledgerTerm = ledger.newTerm();
     }
     epoch = newEpoch;
     primaryRole = true;
@@ -178,7 +180,7 @@ public final class Replication implements AutoCloseable {
     followerState.rearm();
     primaryRole = false;
     closeSessions();
-    ledger.forgetAll();
+    ledgerTerm = ledger.newTerm();
     if (follower == null && !closed) {
       follower =
           new ReplicaStream(
@@ -453,7 +455,8 @@ public final class Replication implements AutoCloseable {
         session = null;
       } else {
         session =
-            new PrimaryStream(link, store, settings, ledger, stats, files, alarms, clock, epoch);
+            new PrimaryStream(
+                link, store, settings, ledger, ledgerTerm, stats, files, alarms, clock, epoch);
         sessions.add(session);
       }
     }
