@@ -176,10 +176,11 @@ public final class Intruder {
   private static void monitors(String host, int port, int count, int seconds) throws Exception {
     List<Socket> sockets = new ArrayList<>();
     byte[] request =
-        ("GET /api/ha/monitor HTTP/1.1\r\nHost: " + host + "\r\n\r\n")
+        ("GET /api/ha/monitor HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
             .getBytes(StandardCharsets.US_ASCII);
     int other = 0;
-    // All at once, as a crowd would: each request is sent before any answer is read.
+    // All at once, as a crowd would: each request is sent before any answer is read. A stream the
+    // daemon ends closes the connection (Connection: close), so the ones still open are streaming.
     for (int i = 0; i < count; i++) {
       Socket socket = new Socket();
       try {
