@@ -363,6 +363,8 @@ final class ConfigBinder {
     var monitorGateways = h.ips("monitor_gateways");
     var preScript = h.path("pre_failover_script");
     var postScript = h.path("post_failover_script");
+    trustedScript(h, "pre_failover_script", preScript);
+    trustedScript(h, "post_failover_script", postScript);
     var scriptTimeout = h.duration("script_timeout");
     var quorum = h.choice("quorum", HaConfig.QuorumMode.class);
     var witness = peerAddress(h, "witness_addr", h.hostPort("witness_addr"));
@@ -393,6 +395,13 @@ final class ConfigBinder {
             witness,
             vips,
             conntrack));
+  }
+
+  /** DESIGN 10.4: a script runs as root, so only root may be able to change it. */
+  private void trustedScript(BlockReader h, String name, Optional<Path> script) {
+    script
+        .flatMap(ScriptPermissions::problem)
+        .ifPresent(problem -> log.error(h.valuePositionOf(name), "`" + name + "`: " + problem));
   }
 
   private List<VirtualIpConfig> virtualIps(List<BlockReader> blocks) {

@@ -11,17 +11,23 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The real {@link ScriptRunner}: a child process whose output goes to the log line by line,
- * prefixed with the script's name. After the timeout the whole process tree gets SIGTERM, and
- * SIGKILL after a grace period, so a script that forked cannot outlive its budget.
+ * prefixed with the script's name. Each script leads a process group of its own ({@code setsid});
+ * after the timeout, or when its plan is given up (the running thread is interrupted), the whole
+ * group and process tree get SIGTERM, and SIGKILL after a grace period, so nothing a script forked
+ * outlives its budget (unless it started a session of its own on purpose). A script whose owner or
+ * mode lets others change it is refused before it runs.
  */
 public final class ProcessScriptRunner implements ScriptRunner {
 
@@ -30,14 +36,20 @@ public final class ProcessScriptRunner implements ScriptRunner {
 
   private final Clock clock;
   private final Duration killGrace;
+  private final Function<Path, Optional<String>> untrusted;
 
-  public ProcessScriptRunner(Clock clock, Duration killGrace) {
+  /**
+   * @param untrusted what makes a script unsafe to run (its owner, its mode), or empty if nothing
+   */
+  public ProcessScriptRunner(
+      Clock clock, Duration killGrace, Function<Path, Optional<String>> untrusted) {
     this.clock = clock;
     this.killGrace = killGrace;
+    this.untrusted = untrusted;
   }
 
-  public ProcessScriptRunner(Clock clock) {
-    this(clock, Duration.ofSeconds(2));
+  public ProcessScriptRunner(Clock clock, Function<Path, Optional<String>> untrusted) {
+    this(clock, Duration.ofSeconds(2), untrusted);
   }
 
   @Override
@@ -51,9 +63,16 @@ public final class ProcessScriptRunner implements ScriptRunner {
       return ScriptResult.notRun(
           script, "script " + script + " is not executable (chmod +x " + script + ")");
     }
+    Optional<String> unsafe = untrusted.apply(script);
+    if (unsafe.isPresent()) {
+      return ScriptResult.notRun(script, unsafe.get());
+    }
     String name = script.getFileName().toString();
+    List<String> argv = new ArrayList<>();
+    argv.add("setsid");
+    argv.addAll(invocation.argv());
     ProcessBuilder builder =
-        new ProcessBuilder(invocation.argv())
+        new ProcessBuilder(argv)
             .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
     builder.environment().putAll(invocation.environment());
     Instant start = clock.instant();
@@ -112,11 +131,14 @@ public final class ProcessScriptRunner implements ScriptRunner {
   private void terminate(Process process) {
     // Collected before the parent dies: orphans are re-parented and no longer its descendants.
     List<ProcessHandle> tree = process.descendants().toList();
+    ProcessGroup.signal(process.pid(), ProcessGroup.SIGTERM);
     process.destroy();
     tree.forEach(ProcessHandle::destroy);
     if (!waitFor(process, killGrace)) {
       LOG.warn("script pid {} ignored SIGTERM, killing it", process.pid());
     }
+    // The group also after the script itself ended: a child may ignore SIGTERM.
+    ProcessGroup.signal(process.pid(), ProcessGroup.SIGKILL);
     process.descendants().forEach(ProcessHandle::destroyForcibly);
     tree.forEach(ProcessHandle::destroyForcibly);
     process.destroyForcibly();

@@ -2,6 +2,7 @@ package io.flywall.node;
 
 import io.flywall.config.FlywallConfig;
 import io.flywall.config.HaConfig;
+import io.flywall.config.ScriptPermissions;
 import io.flywall.config.VirtualIpConfig;
 import io.flywall.conntrack.ChildProcessLauncher;
 import io.flywall.conntrack.ConnectionSync;
@@ -181,7 +182,7 @@ public final class NodeEffects {
         ha.postFailoverScript(),
         ha.scriptTimeout(),
         ha.virtualIps().stream().map(v -> v.address().toString()).collect(Collectors.toList()),
-        new ProcessScriptRunner(clock));
+        new ProcessScriptRunner(clock, ScriptPermissions::problem));
   }
 
   static List<Vip> vips(HaConfig ha, Predicate<VirtualIpConfig> which) {

@@ -6,6 +6,7 @@ import io.flywall.cluster.PeerStatus;
 import io.flywall.config.FlywallConfig;
 import io.flywall.config.HostPort;
 import io.flywall.config.ReplicationConfig;
+import io.flywall.replication.PeerSources;
 import io.flywall.replication.PrimaryTarget;
 import io.flywall.replication.Replication;
 import io.flywall.replication.ReplicationSettings;
@@ -14,11 +15,15 @@ import io.flywall.state.StateDatabase;
 import io.flywall.state.StateStore;
 import io.flywall.state.StateStoreException;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.BiConsumer;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
@@ -41,9 +46,13 @@ final class StateReplication {
       throws NodeStartException {
     ReplicationConfig r = config.replication();
     HostPort listen = r.listenAddr();
+    List<InetAddress> peers = new ArrayList<>();
+    for (HostPort peer : replicationPeers(r)) {
+      peers.add(ClusterPlan.resolve(peer, "peer").getAddress());
+    }
     InetSocketAddress bind =
         listen.anyHost()
-            ? new InetSocketAddress(listen.port())
+            ? new InetSocketAddress(SyncAddress.towards(peers), listen.port())
             : ClusterPlan.resolve(listen, "listen_addr");
     ReplicationSettings settings =
         new ReplicationSettings(
@@ -56,7 +65,8 @@ final class StateReplication {
             r.syncMode() == ReplicationConfig.SyncMode.SYNC,
             r.syncTimeout(),
             r.syncFiles(),
-            configFile);
+            configFile,
+            new PeerSources(Set.copyOf(peers)));
     try {
       StateStore store =
           StateStore.open(
@@ -84,6 +94,14 @@ final class StateReplication {
               + " (is another flywall running, or listen_addr's port taken?)",
           e);
     }
+  }
+
+  /** Every configured peer, whose host may connect to this node's replication listener. */
+  private static List<HostPort> replicationPeers(ReplicationConfig r) {
+    List<HostPort> peers = new ArrayList<>(r.peerAddrs());
+    r.peerAddr().ifPresent(peers::add);
+    r.primaryAddr().ifPresent(peers::add);
+    return peers;
   }
 
   /**

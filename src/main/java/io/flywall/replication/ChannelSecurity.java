@@ -6,6 +6,7 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,6 +19,9 @@ import org.slf4j.LoggerFactory;
 public final class ChannelSecurity {
   private static final Logger log = LoggerFactory.getLogger(ChannelSecurity.class);
   private static final int HANDSHAKE_TIMEOUT_MS = 5_000;
+
+  /** The most a client may take for the whole handshake, however it paces its bytes. */
+  static final Duration HANDSHAKE_DEADLINE = Duration.ofSeconds(10);
 
   private final String nodeId;
   private final boolean encryption;
@@ -59,9 +63,11 @@ public final class ChannelSecurity {
   /** The listener's side. Closes the socket and throws if the peer does not authenticate. */
   public SecureChannel accept(Socket socket) throws AuthenticationException {
     try {
-      socket.setSoTimeout(HANDSHAKE_TIMEOUT_MS);
-      Layer layer = encrypted(socket, false);
+      HandshakeDeadline input =
+          new HandshakeDeadline(socket, HANDSHAKE_DEADLINE, HANDSHAKE_TIMEOUT_MS);
+      Layer layer = encrypted(socket, input, false);
       PskHandshake.Session session = handshake.asServer(layer.in, layer.out);
+      input.lift();
       socket.setSoTimeout(0);
       return new SecureChannel(
           socket,
@@ -85,7 +91,7 @@ public final class ChannelSecurity {
       throws AuthenticationException, IOException {
     try {
       socket.setSoTimeout(HANDSHAKE_TIMEOUT_MS);
-      Layer layer = encrypted(socket, true);
+      Layer layer = encrypted(socket, socket.getInputStream(), true);
       PskHandshake.Session session = handshake.asClient(nodeId, layer.in, layer.out);
       socket.setSoTimeout(0);
       return new SecureChannel(
@@ -115,14 +121,14 @@ public final class ChannelSecurity {
 
   private record Layer(InputStream in, OutputStream out, Runnable closer) {}
 
-  private Layer encrypted(Socket socket, boolean client) throws IOException {
+  private Layer encrypted(Socket socket, InputStream input, boolean client) throws IOException {
     if (!encryption) {
-      return new Layer(socket.getInputStream(), socket.getOutputStream(), () -> {});
+      return new Layer(input, socket.getOutputStream(), () -> {});
     }
     PskTls.Streams streams =
         client
-            ? tls.connect(socket.getInputStream(), socket.getOutputStream())
-            : tls.accept(socket.getInputStream(), socket.getOutputStream());
+            ? tls.connect(input, socket.getOutputStream())
+            : tls.accept(input, socket.getOutputStream());
     return new Layer(
         streams.in(),
         streams.out(),

@@ -47,6 +47,7 @@ final class PrimaryStream implements Runnable {
   private final StateStore store;
   private final ReplicationSettings settings;
   private final ReplicaLedger ledger;
+  private final long ledgerTerm;
   private final ReplicationStats stats;
   private final ConfigFileSync files;
   private final StreamAlarms alarms;
@@ -66,6 +67,7 @@ final class PrimaryStream implements Runnable {
       StateStore store,
       ReplicationSettings settings,
       ReplicaLedger ledger,
+      long ledgerTerm,
       ReplicationStats stats,
       ConfigFileSync files,
       StreamAlarms alarms,
@@ -75,6 +77,7 @@ final class PrimaryStream implements Runnable {
     this.store = store;
     this.settings = settings;
     this.ledger = ledger;
+    this.ledgerTerm = ledgerTerm;
     this.stats = stats;
     this.files = files;
     this.alarms = alarms;
@@ -314,7 +317,7 @@ final class PrimaryStream implements Runnable {
       while (running) {
         ReplicationMessage message = link.receive();
         if (message instanceof ReplicationMessage.Ack ack) {
-          ledger.acked(replicaId, ack.position(), ack.checksum());
+          ledger.acked(ledgerTerm, replicaId, ack.position(), ack.checksum());
           alarms.clear(replicaId);
         } else if (message instanceof ReplicationMessage.Refused refused) {
           log.warn("replica {} refused the stream: {}", replicaId, refused.reason());

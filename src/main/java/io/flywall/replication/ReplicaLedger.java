@@ -26,6 +26,7 @@ final class ReplicaLedger {
   private final long[] appendMicros = new long[TIMES];
   private boolean degraded;
   private long bestAck;
+  private long term;
 
   ReplicaLedger(Clock clock, ReplicationStats stats) {
     this.clock = clock;
@@ -85,8 +86,28 @@ final class ReplicaLedger {
                 p.lastAck()));
   }
 
+  /**
+   * A new history for the acknowledgements: this node became primary (a new epoch, or after it was
+   * a replica, which may have adopted a snapshot or had its writes merged away). Positions
+   * acknowledged before belong to another log; counting them would let a sync-mode write report
+   * {@code replicated} with no replica holding it. Acks of streams from an earlier term are
+   * ignored.
+   *
+   * @return the term the streams started from now on pass to {@link #acked}
+   */
+  synchronized long newTerm() {
+    term++;
+    bestAck = 0;
+    degraded = false;
+    replicas.clear();
+    return term;
+  }
+
   /** A replica acknowledged {@code position}: record lag samples, wake sync-mode writers. */
-  synchronized void acked(String nodeId, long position, long checksum) {
+  synchronized void acked(long streamTerm, String nodeId, long position, long checksum) {
+    if (streamTerm != term) {
+      return;
+    }
     Progress before = replicas.get(nodeId);
     long previous = before == null ? 0 : before.ackedPosition();
     long now = micros();
@@ -164,10 +185,6 @@ final class ReplicaLedger {
 
   List<Progress> replicas() {
     return new ArrayList<>(replicas.values());
-  }
-
-  void forgetAll() {
-    replicas.clear();
   }
 
   private long micros() {

@@ -8,6 +8,8 @@ import io.flywall.state.SnapshotSink;
 import io.flywall.state.StateStore;
 import io.flywall.state.StateStoreException;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.time.Clock;
 import java.time.Duration;
@@ -46,6 +48,7 @@ final class ReplicaStream implements Runnable {
   private final LongSupplier knownEpoch;
   private final Clock clock;
   private final FollowPolicy state;
+  private final InetAddress source;
   private volatile boolean running = true;
   private volatile MessageLink current;
   private volatile boolean resyncRequested;
@@ -61,8 +64,10 @@ final class ReplicaStream implements Runnable {
       Supplier<Optional<PrimaryTarget>> primary,
       LongSupplier knownEpoch,
       Clock clock,
-      FollowPolicy state) {
+      FollowPolicy state,
+      InetAddress source) {
     this.store = store;
+    this.source = source;
     this.security = security;
     this.codec = codec;
     this.stats = stats;
@@ -130,6 +135,19 @@ final class ReplicaStream implements Runnable {
     }
   }
 
+  /**
+   * Connects from this node's own listen address when it has one: the primary admits only the
+   * configured peer addresses, and the kernel's choice may be another address of this host (on
+   * loopback it is always 127.0.0.1).
+   */
+  private void bindSource(Socket socket, PrimaryTarget target) throws IOException {
+    InetAddress to = target.address().getAddress();
+    if (source.isAnyLocalAddress() || to == null || to.getClass() != source.getClass()) {
+      return;
+    }
+    socket.bind(new InetSocketAddress(source, 0));
+  }
+
   /** One connection to the primary; true if anything was applied. */
   private boolean follow(PrimaryTarget target) {
     boolean progressed = false;
@@ -137,6 +155,7 @@ final class ReplicaStream implements Runnable {
     SnapshotHeader header = null;
     try (Socket socket = new Socket()) {
       socket.setTcpNoDelay(true);
+      bindSource(socket, target);
       socket.connect(target.address(), CONNECT_TIMEOUT_MS);
       SecureChannel channel = security.connect(socket, target.nodeId());
       // The primary sends at least a position every sync_interval: a longer silence means a dead

@@ -9,7 +9,6 @@ import io.flywall.state.WriteOp;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.net.SocketException;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -21,7 +20,10 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import java.util.function.LongSupplier;
@@ -38,6 +40,12 @@ import org.slf4j.LoggerFactory;
 public final class Replication implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Replication.class);
 
+  /**
+   * Handshakes in progress at once. Peers are few and reconnect with backoff; more than this at
+   * once means someone floods the port, and each one beyond it is closed instead of given a thread.
+   */
+  static final int MAX_HANDSHAKES = 16;
+
   private final StateStore store;
   private final ReplicationSettings settings;
   private final ChannelSecurity security;
@@ -52,10 +60,13 @@ public final class Replication implements AutoCloseable {
   private final FollowPolicy followerState;
   private final ServerSocket server;
   private final ExecutorService connections;
+  private final ThreadPoolExecutor handshakes;
+  private final RefusalLog refusals;
   private final ScheduledExecutorService sweeper;
   private final Set<PrimaryStream> sessions = ConcurrentHashMap.newKeySet();
   private volatile boolean primaryRole;
   private volatile long epoch;
+  private long ledgerTerm;
   private volatile boolean closed;
   private ReplicaStream follower;
   private Thread followerThread;
@@ -82,6 +93,16 @@ public final class Replication implements AutoCloseable {
         new FollowPolicy(FollowPolicy.silenceLimit(settings.syncInterval()), syncListener);
     this.server = server;
     this.connections = Executors.newCachedThreadPool(named("flywall-replication"));
+    this.handshakes =
+        new ThreadPoolExecutor(
+            MAX_HANDSHAKES,
+            MAX_HANDSHAKES,
+            30,
+            TimeUnit.SECONDS,
+            new SynchronousQueue<>(),
+            named("flywall-handshake"));
+    this.handshakes.allowCoreThreadTimeOut(true);
+    this.refusals = new RefusalLog(clock, log::warn);
     this.sweeper = Executors.newSingleThreadScheduledExecutor(named("flywall-expiry"));
   }
 
@@ -138,6 +159,7 @@ public final class Replication implements AutoCloseable {
     stopFollower();
     if (newEpoch != epoch || !primaryRole) {
       closeSessions();
+      ledgerTerm = ledger.newTerm();
     }
     epoch = newEpoch;
     primaryRole = true;
@@ -158,11 +180,20 @@ public final class Replication implements AutoCloseable {
     followerState.rearm();
     primaryRole = false;
     closeSessions();
-    ledger.forgetAll();
+    ledgerTerm = ledger.newTerm();
     if (follower == null && !closed) {
       follower =
           new ReplicaStream(
-              store, security, codec, stats, files, primary, knownEpoch, clock, followerState);
+              store,
+              security,
+              codec,
+              stats,
+              files,
+              primary,
+              knownEpoch,
+              clock,
+              followerState,
+              settings.listen().getAddress());
       followerThread = new Thread(follower, "flywall-follower");
       followerThread.setDaemon(true);
       followerThread.start();
@@ -337,28 +368,86 @@ public final class Replication implements AutoCloseable {
   // ---- machinery ----
 
   private void acceptLoop() {
+    AcceptBackoff backoff = new AcceptBackoff();
     while (!closed) {
       Socket socket;
       try {
         socket = server.accept();
-        socket.setTcpNoDelay(true);
-      } catch (SocketException e) {
-        return;
       } catch (IOException e) {
-        log.warn("replication listener: {}", e.getMessage());
+        if (closed || server.isClosed()) {
+          return;
+        }
+        // Out of file descriptors, or memory: accepting again at once would spin a core.
+        stats.acceptErrors.incrementAndGet();
+        Duration pause = backoff.failed();
+        if (backoff.shouldLog()) {
+          log.warn(
+              "replication listener: accept failed ({}); retrying in {} ms",
+              e.getMessage(),
+              pause.toMillis());
+        }
+        if (!pauseFor(pause)) {
+          return;
+        }
         continue;
       }
-      connections.execute(() -> serve(socket));
+      backoff.succeeded();
+      admit(socket);
     }
   }
 
-  private void serve(Socket socket) {
+  /**
+   * Peers only, and at most {@link #MAX_HANDSHAKES} at once: anything else is closed at once,
+   * before a thread or a handshake is spent on it.
+   */
+  private void admit(Socket socket) {
+    if (!settings.peers().admits(socket.getInetAddress())) {
+      stats.refusedNotPeer.incrementAndGet();
+      refusals.refused(
+          String.valueOf(socket.getRemoteSocketAddress()),
+          "not a configured peer address (peer_addr, peer_addrs, primary_addr)");
+      closeQuietly(socket);
+      return;
+    }
+    try {
+      socket.setTcpNoDelay(true);
+      handshakes.execute(() -> handshake(socket));
+    } catch (RejectedExecutionException | OutOfMemoryError | IOException e) {
+      // OutOfMemoryError here is "unable to create native thread": shed this one, keep listening.
+      stats.handshakesShed.incrementAndGet();
+      refusals.refused(
+          String.valueOf(socket.getRemoteSocketAddress()),
+          MAX_HANDSHAKES + " handshakes already in progress");
+      closeQuietly(socket);
+    }
+  }
+
+  private boolean pauseFor(Duration pause) {
+    try {
+      Thread.sleep(pause.toMillis());
+      return true;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  private void handshake(Socket socket) {
     SecureChannel channel;
     try {
       channel = security.accept(socket);
     } catch (AuthenticationException e) {
       return;
     }
+    try {
+      connections.execute(() -> serve(channel));
+    } catch (RejectedExecutionException | OutOfMemoryError e) {
+      stats.handshakesShed.incrementAndGet();
+      channel.abort();
+    }
+  }
+
+  private void serve(SecureChannel channel) {
     MessageLink link = new MessageLink(channel, codec, stats);
     PrimaryStream session;
     synchronized (this) {
@@ -366,7 +455,8 @@ public final class Replication implements AutoCloseable {
         session = null;
       } else {
         session =
-            new PrimaryStream(link, store, settings, ledger, stats, files, alarms, clock, epoch);
+            new PrimaryStream(
+                link, store, settings, ledger, ledgerTerm, stats, files, alarms, clock, epoch);
         sessions.add(session);
       }
     }
@@ -429,7 +519,16 @@ public final class Replication implements AutoCloseable {
       // Shutting down.
     }
     connections.shutdownNow();
+    handshakes.shutdownNow();
     sweeper.shutdownNow();
+  }
+
+  private static void closeQuietly(Socket socket) {
+    try {
+      socket.close();
+    } catch (IOException ignored) {
+      // Refusing it anyway.
+    }
   }
 
   private static java.util.concurrent.ThreadFactory named(String name) {

@@ -12,6 +12,7 @@ import java.util.Optional;
  * @param syncTimeout in sync mode, how long a write waits for an ack before replication is declared
  *     degraded (async) for the writes that follow
  * @param haConfig the HA config file itself, which is never written by a file push
+ * @param peers the addresses the listener accepts connections from
  */
 public record ReplicationSettings(
     String nodeId,
@@ -23,7 +24,8 @@ public record ReplicationSettings(
     boolean syncMode,
     Duration syncTimeout,
     List<Path> syncFiles,
-    Optional<Path> haConfig) {
+    Optional<Path> haConfig,
+    PeerSources peers) {
 
   public ReplicationSettings {
     syncFiles = List.copyOf(syncFiles);

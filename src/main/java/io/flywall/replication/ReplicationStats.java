@@ -31,6 +31,9 @@ public final class ReplicationStats {
   final AtomicLong filesWritten = new AtomicLong();
   final AtomicLong filesRefused = new AtomicLong();
   final AtomicLong silentStreamsClosed = new AtomicLong();
+  final AtomicLong refusedNotPeer = new AtomicLong();
+  final AtomicLong handshakesShed = new AtomicLong();
+  final AtomicLong acceptErrors = new AtomicLong();
   private final Samples applyMicros = new Samples(4096);
   private final Samples lagMicros = new Samples(65536);
 
@@ -68,6 +71,9 @@ public final class ReplicationStats {
     m.put("files_written", filesWritten.get());
     m.put("files_refused", filesRefused.get());
     m.put("silent_streams_closed", silentStreamsClosed.get());
+    m.put("refused_not_peer", refusedNotPeer.get());
+    m.put("handshakes_shed", handshakesShed.get());
+    m.put("accept_errors", acceptErrors.get());
     m.put("apply_latency_ms", applyMicros.summary());
     m.put("replication_lag_ms", lagMicros.summary());
     return m;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.flywall.node.StateApi;
+import io.flywall.replication.PeerSources;
 import io.flywall.replication.Replication;
 import io.flywall.replication.ReplicationSettings;
 import io.flywall.state.LogRetention;
@@ -59,7 +60,8 @@ class StateBatchApiTest {
                 false,
                 Duration.ofSeconds(1),
                 List.of(),
-                Optional.empty()),
+                Optional.empty(),
+                PeerSources.none()),
             new byte[32],
             Clock.systemUTC(),
             new SecureRandom(),

@@ -11,6 +11,7 @@ import io.flywall.api.HaMetrics;
 import io.flywall.api.HaService;
 import io.flywall.api.MonitorFeed;
 import io.flywall.node.StateApi;
+import io.flywall.replication.PeerSources;
 import io.flywall.replication.Replication;
 import io.flywall.replication.ReplicationSettings;
 import io.flywall.state.LogRetention;
@@ -95,7 +96,8 @@ class StateCommandTest {
                 false,
                 Duration.ofSeconds(1),
                 List.of(),
-                Optional.empty()),
+                Optional.empty(),
+                PeerSources.none()),
             new byte[32],
             Clock.systemUTC(),
             new SecureRandom(),

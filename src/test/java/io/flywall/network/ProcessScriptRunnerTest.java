@@ -10,6 +10,8 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -18,7 +20,7 @@ class ProcessScriptRunnerTest {
   @TempDir Path dir;
 
   private final ProcessScriptRunner runner =
-      new ProcessScriptRunner(Clock.systemUTC(), Duration.ofMillis(500));
+      new ProcessScriptRunner(Clock.systemUTC(), Duration.ofMillis(500), path -> Optional.empty());
 
   private Path script(String body) throws IOException {
     Path file = Files.writeString(dir.resolve("post-failover.sh"), "#!/bin/bash\n" + body + "\n");
@@ -81,6 +83,58 @@ class ProcessScriptRunnerTest {
     assertThat(result.problem()).contains("timed out after 300 ms");
     long child = Long.parseLong(Files.readString(pidFile).strip());
     await().atMost(Duration.ofSeconds(5)).until(() -> gone(child));
+  }
+
+  @Test
+  void section10_4_aChildThatLeftTheScriptsProcessTreeIsKilledWithItsGroupAtTheTimeout()
+      throws IOException {
+    Path pidFile = dir.resolve("orphan.pid");
+    // The subshell exits at once: its sleeping child is re-parented to init, no descendant any
+    // more.
+    Path script = script("( sleep 30 >/dev/null 2>&1 & echo $! > " + pidFile + " )\nsleep 30");
+
+    ScriptResult result = runner.run(invocation(script, Duration.ofMillis(500)));
+
+    assertThat(result.timedOut()).isTrue();
+    long orphan = Long.parseLong(Files.readString(pidFile).strip());
+    await().atMost(Duration.ofSeconds(5)).until(() -> gone(orphan));
+  }
+
+  @Test
+  void section10_4_aScriptOfAPlanGivenUpIsStoppedWithEverythingItStarted() throws Exception {
+    Path pidFile = dir.resolve("orphan.pid");
+    Path script = script("( sleep 30 >/dev/null 2>&1 & echo $! > " + pidFile + " )\nsleep 30");
+    AtomicReference<ScriptResult> result = new AtomicReference<>();
+    Thread running =
+        new Thread(() -> result.set(runner.run(invocation(script, Duration.ofSeconds(30)))));
+    running.start();
+    await().atMost(Duration.ofSeconds(10)).until(() -> Files.size(pidFile) > 0);
+
+    // What the step queue does when a newer role generation supersedes the script's plan.
+    running.interrupt();
+    running.join(10_000);
+
+    assertThat(result.get()).isNotNull();
+    assertThat(result.get().ok()).isFalse();
+    long orphan = Long.parseLong(Files.readString(pidFile).strip());
+    await().atMost(Duration.ofSeconds(5)).until(() -> gone(orphan));
+  }
+
+  @Test
+  void section10_4_aScriptOthersCouldChangeIsNotRunAndTheResultSaysWhy() throws IOException {
+    Path marker = dir.resolve("ran");
+    Path script = script("touch " + marker);
+    ProcessScriptRunner guarded =
+        new ProcessScriptRunner(
+            Clock.systemUTC(),
+            Duration.ofMillis(500),
+            path -> Optional.of("script " + path + " is writable by its group or others"));
+
+    ScriptResult result = guarded.run(invocation(script, Duration.ofSeconds(10)));
+
+    assertThat(result.ok()).isFalse();
+    assertThat(result.problem()).contains("writable by its group or others");
+    assertThat(marker).doesNotExist();
   }
 
   @Test

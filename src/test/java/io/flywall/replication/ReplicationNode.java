@@ -3,6 +3,7 @@ package io.flywall.replication;
 import io.flywall.state.LogRetention;
 import io.flywall.state.StateDatabase;
 import io.flywall.state.StateStore;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,6 +12,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -34,7 +36,7 @@ final class ReplicationNode implements AutoCloseable {
     this.settings =
         new ReplicationSettings(
             nodeId,
-            new InetSocketAddress("127.0.0.1", 0),
+            new InetSocketAddress(options.listen, 0),
             options.encryption,
             options.compression,
             options.batchSize,
@@ -42,7 +44,8 @@ final class ReplicationNode implements AutoCloseable {
             options.syncMode,
             Duration.ofMillis(500),
             options.syncFiles,
-            Optional.empty());
+            Optional.empty(),
+            options.peers);
     this.replication =
         Replication.start(
             store,
@@ -61,7 +64,8 @@ final class ReplicationNode implements AutoCloseable {
   }
 
   PrimaryTarget target() {
-    return new PrimaryTarget(nodeId, new InetSocketAddress("127.0.0.1", replication.listenPort()));
+    return new PrimaryTarget(
+        nodeId, new InetSocketAddress(settings.listen().getAddress(), replication.listenPort()));
   }
 
   void follow(ReplicationNode leader) {
@@ -83,6 +87,8 @@ final class ReplicationNode implements AutoCloseable {
     LogRetention retention = LogRetention.DEFAULT;
     List<Path> syncFiles = List.of();
     Clock clock = Clock.systemUTC();
+    PeerSources peers = new PeerSources(Set.of(InetAddress.getLoopbackAddress()));
+    InetAddress listen = InetAddress.getLoopbackAddress();
 
     Options encryption(boolean on) {
       encryption = on;
@@ -107,6 +113,18 @@ final class ReplicationNode implements AutoCloseable {
     /** The clock of the node's replication (its store keeps the system clock). */
     Options clock(Clock replicationClock) {
       clock = replicationClock;
+      return this;
+    }
+
+    /** The loopback address this node listens on and connects from (default 127.0.0.1). */
+    Options listenOn(InetAddress address) {
+      listen = address;
+      return this;
+    }
+
+    /** The addresses this node's listener accepts (default 127.0.0.1, where the others are). */
+    Options peers(PeerSources sources) {
+      peers = sources;
       return this;
     }
 

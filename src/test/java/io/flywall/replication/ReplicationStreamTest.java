@@ -231,6 +231,47 @@ class ReplicationStreamTest {
   }
 
   @Test
+  void aSyncWriteOfAPrimaryBackOnAShorterLogWaitsForAReplicasAckAgain() throws Exception {
+    var sync = new ReplicationNode.Options().syncMode(true);
+    try (ReplicationNode a = ReplicationNode.fresh("fw-a", KEY, sync);
+        ReplicationNode b = ReplicationNode.fresh("fw-b", KEY, sync);
+        ReplicationNode c = ReplicationNode.fresh("fw-c", KEY, new ReplicationNode.Options())) {
+      a.lead(1);
+      b.follow(a);
+      awaitEqual(a, b);
+      for (int i = 0; i < 20; i++) {
+        assertThat(a.replication.put("b", "k" + i, bytes("v"), Optional.empty()).replicated())
+            .isTrue();
+      }
+      // b goes away; c, with a log of its own, is primary at epoch 2.
+      b.primary.set(Optional.empty());
+      b.replication.primaryIs(Optional.empty());
+      c.lead(2);
+      for (int i = 0; i < 3; i++) {
+        c.replication.put("b", "c" + i, bytes("v"), Optional.empty());
+      }
+      // a steps down, drops its copy and takes c's shorter log.
+      a.primary.set(Optional.empty());
+      a.replication.becomeReplica(Optional.empty());
+      a.replication.resync();
+      a.epoch.set(2);
+      a.follow(c);
+      awaitEqual(a, c);
+      // c is gone; a is primary again at epoch 3 with no replica at all.
+      c.replication.becomeReplica(Optional.empty());
+      a.primary.set(Optional.empty());
+      a.lead(3);
+
+      Replication.Written written = a.replication.put("b", "after", bytes("v"), Optional.empty());
+
+      // Below the position b acknowledged in epoch 1: that ack was for another log.
+      assertThat(written.change().seq()).isLessThan(20);
+      assertThat(written.replicated()).isFalse();
+      assertThat(a.replication.status().syncMode()).isEqualTo("degraded");
+    }
+  }
+
+  @Test
   void syncFilesArePushedAndWrittenAtomicallyWithTheirMode() throws Exception {
     Path src = Files.createTempDirectory("flywall-files-a");
     Path dst = Files.createTempDirectory("flywall-files-b");
