@@ -122,18 +122,28 @@ public final class ReplicationLabBench {
         single.path("p99_ms").asDouble());
   }
 
+  /**
+   * Extra JVM options for both daemons, from FLYWALL_BENCH_DAEMON_OPTS (space-separated), e.g. a
+   * flight recording to profile them. Give the recording a directory ({@code
+   * -XX:StartFlightRecording=filename=/tmp/prof/}): each daemon then writes its own file there,
+   * named with its process id.
+   */
+  private static List<String> daemonOptions() {
+    String options = System.getenv().getOrDefault("FLYWALL_BENCH_DAEMON_OPTS", "").strip();
+    return options.isEmpty() ? List.of() : List.of(options.split("\\s+"));
+  }
+
   /** What one cluster measured. */
   private record Measured(
       JsonNode single, JsonNode batch, double endToEndSeconds, long[] rssKb, long[] cpuMicros) {}
 
   private static Measured run(Path jar, int changes, int batch, int connections, boolean full)
       throws Exception {
-    List<String> java =
-        List.of(
-            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-            "-Xmx256m",
-            "-jar",
-            jar.toAbsolutePath().toString());
+    List<String> java = new ArrayList<>();
+    java.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    java.add("-Xmx256m");
+    java.addAll(daemonOptions());
+    java.addAll(List.of("-jar", jar.toAbsolutePath().toString()));
     Path dir = Files.createTempDirectory("flywall-bench-replication-");
     try {
       return run(jar, dir, java, changes, batch, connections, full);
@@ -192,6 +202,11 @@ public final class ReplicationLabBench {
         cpuMicros(cluster.pid(replica)) - cpuBefore[1],
         load.path("cpu_us").asLong()
       };
+      if (!daemonOptions().isEmpty()) {
+        // A clean stop, so a flight recording among the options is written out.
+        cluster.stop(primary);
+        cluster.stop(replica);
+      }
       return new Measured(single, load, endToEnd, rss, cpu);
     }
   }
