@@ -19,8 +19,10 @@ import java.util.Optional;
  * in the lab, replicating over the sync network with TLS + zstd. Measures, with the writer inside
  * the primary's namespace against its API: single PUTs on one connection (latency and rate), and
  * {@code POST /api/state} batches end to end, from the writer's first request to the replica
- * holding the same position and checksum; the resident memory of both daemons after it. With {@code
- * --reference-jar JAR} the single PUTs are measured for that build too, in the same run.
+ * holding the same position and checksum, with the CPU time per change of the primary, the replica
+ * and the load generator; the resident memory of both daemons after it. With {@code --reference-jar
+ * JAR} everything but the memory is measured for that build too, in the same run, between two runs
+ * of this build.
  *
  * <p>{@code ReplicationLabBench [--reference-jar JAR] [CHANGES [BATCH [CONNECTIONS]]]}, defaults
  * 500000, 1000, 4.
@@ -56,9 +58,11 @@ public final class ReplicationLabBench {
         "flywall replication benchmark, namespace lab: two daemons (java -Xmx256m), TLS + zstd over"
             + " the sync network, async mode%n%n");
     Measured now = run(jar, changes, batch, connections, true);
-    // This build, the reference, this build again: the load of a shared machine drifts.
-    Measured before = reference.isPresent() ? run(reference.get(), 0, 0, 0, false) : null;
-    Measured again = reference.isPresent() ? run(jar, 0, 0, 0, false) : null;
+    // This build, the reference, this build again (the load of a shared machine drifts); the batch
+    // path too, so CPU per change is compared within one run.
+    Measured before =
+        reference.isPresent() ? run(reference.get(), changes, batch, connections, true) : null;
+    Measured again = reference.isPresent() ? run(jar, changes, batch, connections, true) : null;
 
     System.out.printf(
         Locale.ROOT,
@@ -92,24 +96,48 @@ public final class ReplicationLabBench {
         now.batch.path("seconds").asDouble(),
         changes / now.endToEndSeconds,
         now.endToEndSeconds);
-    double primaryCpu = now.cpuMicros[0] / (double) changes;
-    double replicaCpu = now.cpuMicros[1] / (double) changes;
-    double loaderCpu = now.cpuMicros[2] / (double) changes;
-    System.out.printf(
-        Locale.ROOT,
-        "  CPU per change: primary %.1f us, replica %.1f us, load generator %.1f us (whole"
-            + " process, JSON included); %d cores without other work would allow about %,.0f"
-            + " changes/s%n",
-        primaryCpu,
-        replicaCpu,
-        loaderCpu,
-        Runtime.getRuntime().availableProcessors(),
-        Runtime.getRuntime().availableProcessors() * 1e6 / (primaryCpu + replicaCpu + loaderCpu));
+    printCpu("this build", now, changes);
+    if (before != null) {
+      printCpu("reference", before, changes);
+      printCpu("this build again", again, changes);
+      double[] cpu = new double[3];
+      for (int i = 0; i < 3; i++) {
+        cpu[i] = (now.cpuMicros[i] + again.cpuMicros[i]) / 2.0 / before.cpuMicros[i];
+      }
+      System.out.printf(
+          Locale.ROOT,
+          "  ratio this (mean of both runs) / reference: CPU per change primary %.2f, replica"
+              + " %.2f, load generator %.2f; end to end changes/s %.2f%n",
+          cpu[0],
+          cpu[1],
+          cpu[2],
+          (before.endToEndSeconds * 2) / (now.endToEndSeconds + again.endToEndSeconds));
+    }
     System.out.printf(
         Locale.ROOT,
         "%nresident memory after it: primary %,d MB, replica %,d MB%n",
         now.rssKb[0] / 1024,
         now.rssKb[1] / 1024);
+  }
+
+  /** One build's batch figures: rates and CPU per change of the three processes. */
+  private static void printCpu(String label, Measured m, int changes) {
+    double primaryCpu = m.cpuMicros[0] / (double) changes;
+    double replicaCpu = m.cpuMicros[1] / (double) changes;
+    double loaderCpu = m.cpuMicros[2] / (double) changes;
+    System.out.printf(
+        Locale.ROOT,
+        "  %-17s accepted %,7.0f/s, end to end %,7.0f/s; CPU per change: primary %.1f us,"
+            + " replica %.1f us, load generator %.1f us (whole processes, JSON included); %d cores"
+            + " without other work would allow about %,.0f changes/s%n",
+        label,
+        m.batch.path("rate").asDouble(),
+        changes / m.endToEndSeconds,
+        primaryCpu,
+        replicaCpu,
+        loaderCpu,
+        Runtime.getRuntime().availableProcessors(),
+        Runtime.getRuntime().availableProcessors() * 1e6 / (primaryCpu + replicaCpu + loaderCpu));
   }
 
   private static void print(String label, JsonNode single) {
