@@ -19,8 +19,10 @@ import java.util.Optional;
  * in the lab, replicating over the sync network with TLS + zstd. Measures, with the writer inside
  * the primary's namespace against its API: single PUTs on one connection (latency and rate), and
  * {@code POST /api/state} batches end to end, from the writer's first request to the replica
- * holding the same position and checksum; the resident memory of both daemons after it. With {@code
- * --reference-jar JAR} the single PUTs are measured for that build too, in the same run.
+ * holding the same position and checksum, with the CPU time per change of the primary, the replica
+ * and the load generator; the resident memory of both daemons after it. With {@code --reference-jar
+ * JAR} everything but the memory is measured for that build too, in the same run, between two runs
+ * of this build.
  *
  * <p>{@code ReplicationLabBench [--reference-jar JAR] [CHANGES [BATCH [CONNECTIONS]]]}, defaults
  * 500000, 1000, 4.
@@ -29,6 +31,13 @@ public final class ReplicationLabBench {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Duration LIMIT = Duration.ofSeconds(120);
   private static final int SINGLE_PUTS = 2_000;
+
+  /**
+   * Changes written through the batch path before it is measured. With 50,000 the JIT compiler
+   * still took about a third of the primary's CPU during the measured 500,000 (perf, 2026-11-30):
+   * the figure is meant to be the daemon's steady state, which a one-off compilation is not.
+   */
+  private static final int WARMUP_CHANGES = 200_000;
 
   /** USER_HZ of /proc/PID/stat: 100 on every Linux architecture the daemon runs on. */
   private static final long CLOCK_TICKS = 100;
@@ -56,9 +65,11 @@ public final class ReplicationLabBench {
         "flywall replication benchmark, namespace lab: two daemons (java -Xmx256m), TLS + zstd over"
             + " the sync network, async mode%n%n");
     Measured now = run(jar, changes, batch, connections, true);
-    // This build, the reference, this build again: the load of a shared machine drifts.
-    Measured before = reference.isPresent() ? run(reference.get(), 0, 0, 0, false) : null;
-    Measured again = reference.isPresent() ? run(jar, 0, 0, 0, false) : null;
+    // This build, the reference, this build again (the load of a shared machine drifts); the batch
+    // path too, so CPU per change is compared within one run.
+    Measured before =
+        reference.isPresent() ? run(reference.get(), changes, batch, connections, true) : null;
+    Measured again = reference.isPresent() ? run(jar, changes, batch, connections, true) : null;
 
     System.out.printf(
         Locale.ROOT,
@@ -92,24 +103,48 @@ public final class ReplicationLabBench {
         now.batch.path("seconds").asDouble(),
         changes / now.endToEndSeconds,
         now.endToEndSeconds);
-    double primaryCpu = now.cpuMicros[0] / (double) changes;
-    double replicaCpu = now.cpuMicros[1] / (double) changes;
-    double loaderCpu = now.cpuMicros[2] / (double) changes;
-    System.out.printf(
-        Locale.ROOT,
-        "  CPU per change: primary %.1f us, replica %.1f us, load generator %.1f us (whole"
-            + " process, JSON included); %d cores without other work would allow about %,.0f"
-            + " changes/s%n",
-        primaryCpu,
-        replicaCpu,
-        loaderCpu,
-        Runtime.getRuntime().availableProcessors(),
-        Runtime.getRuntime().availableProcessors() * 1e6 / (primaryCpu + replicaCpu + loaderCpu));
+    printCpu("this build", now, changes);
+    if (before != null) {
+      printCpu("reference", before, changes);
+      printCpu("this build again", again, changes);
+      double[] cpu = new double[3];
+      for (int i = 0; i < 3; i++) {
+        cpu[i] = (now.cpuMicros[i] + again.cpuMicros[i]) / 2.0 / before.cpuMicros[i];
+      }
+      System.out.printf(
+          Locale.ROOT,
+          "  ratio this (mean of both runs) / reference: CPU per change primary %.2f, replica"
+              + " %.2f, load generator %.2f; end to end changes/s %.2f%n",
+          cpu[0],
+          cpu[1],
+          cpu[2],
+          (before.endToEndSeconds * 2) / (now.endToEndSeconds + again.endToEndSeconds));
+    }
     System.out.printf(
         Locale.ROOT,
         "%nresident memory after it: primary %,d MB, replica %,d MB%n",
         now.rssKb[0] / 1024,
         now.rssKb[1] / 1024);
+  }
+
+  /** One build's batch figures: rates and CPU per change of the three processes. */
+  private static void printCpu(String label, Measured m, int changes) {
+    double primaryCpu = m.cpuMicros[0] / (double) changes;
+    double replicaCpu = m.cpuMicros[1] / (double) changes;
+    double loaderCpu = m.cpuMicros[2] / (double) changes;
+    System.out.printf(
+        Locale.ROOT,
+        "  %-17s accepted %,7.0f/s, end to end %,7.0f/s; CPU per change: primary %.1f us,"
+            + " replica %.1f us, load generator %.1f us (whole processes, JSON included); %d cores"
+            + " without other work would allow about %,.0f changes/s%n",
+        label,
+        m.batch.path("rate").asDouble(),
+        changes / m.endToEndSeconds,
+        primaryCpu,
+        replicaCpu,
+        loaderCpu,
+        Runtime.getRuntime().availableProcessors(),
+        Runtime.getRuntime().availableProcessors() * 1e6 / (primaryCpu + replicaCpu + loaderCpu));
   }
 
   private static void print(String label, JsonNode single) {
@@ -122,18 +157,28 @@ public final class ReplicationLabBench {
         single.path("p99_ms").asDouble());
   }
 
+  /**
+   * Extra JVM options for both daemons, from FLYWALL_BENCH_DAEMON_OPTS (space-separated), e.g. a
+   * flight recording to profile them. Give the recording a directory ({@code
+   * -XX:StartFlightRecording=filename=/tmp/prof/}): each daemon then writes its own file there,
+   * named with its process id.
+   */
+  private static List<String> daemonOptions() {
+    String options = System.getenv().getOrDefault("FLYWALL_BENCH_DAEMON_OPTS", "").strip();
+    return options.isEmpty() ? List.of() : List.of(options.split("\\s+"));
+  }
+
   /** What one cluster measured. */
   private record Measured(
       JsonNode single, JsonNode batch, double endToEndSeconds, long[] rssKb, long[] cpuMicros) {}
 
   private static Measured run(Path jar, int changes, int batch, int connections, boolean full)
       throws Exception {
-    List<String> java =
-        List.of(
-            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-            "-Xmx256m",
-            "-jar",
-            jar.toAbsolutePath().toString());
+    List<String> java = new ArrayList<>();
+    java.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    java.add("-Xmx256m");
+    java.addAll(daemonOptions());
+    java.addAll(List.of("-jar", jar.toAbsolutePath().toString()));
     Path dir = Files.createTempDirectory("flywall-bench-replication-");
     try {
       return run(jar, dir, java, changes, batch, connections, full);
@@ -171,7 +216,15 @@ public final class ReplicationLabBench {
       if (!full) {
         return new Measured(single, null, 0, null, null);
       }
-      load(lab, cluster, primary, "batch", "50000", Integer.toString(batch), "2", "warm-");
+      load(
+          lab,
+          cluster,
+          primary,
+          "batch",
+          Integer.toString(WARMUP_CHANGES),
+          Integer.toString(batch),
+          Integer.toString(connections),
+          "warm-");
       await(() -> converged(cluster, primary, replica), "the replica after the warm-up");
       long[] cpuBefore = {cpuMicros(cluster.pid(primary)), cpuMicros(cluster.pid(replica))};
       JsonNode load =
@@ -192,6 +245,11 @@ public final class ReplicationLabBench {
         cpuMicros(cluster.pid(replica)) - cpuBefore[1],
         load.path("cpu_us").asLong()
       };
+      if (!daemonOptions().isEmpty()) {
+        // A clean stop, so a flight recording among the options is written out.
+        cluster.stop(primary);
+        cluster.stop(replica);
+      }
       return new Measured(single, load, endToEnd, rss, cpu);
     }
   }
