@@ -31,6 +31,14 @@ class MultiNodeLabIT {
   private static final LabCluster.Settings ISSUE =
       LabCluster.Settings.defaults().withHeartbeat("200ms", 3).withFailback("manual", "1s");
 
+  /**
+   * Started together, all three must be up before anyone is elected: on a loaded machine one JVM
+   * can take 15 s longer than the others to send its first heartbeat, and two that hear each other
+   * elect among themselves after the default 5 s hold (correctly). A node that has heard every peer
+   * ends its hold at once.
+   */
+  private static final String HOLD_FOR_ALL = "startup_hold = \"90s\"";
+
   private NetLab lab;
   private LabCluster cluster;
   private String name;
@@ -100,7 +108,7 @@ class MultiNodeLabIT {
 
   @Test
   void theThirdNodeFollowsTheNewPrimaryAfterAPowerOffAndConvergesToItsChecksum() throws Exception {
-    build(ISSUE);
+    build(ISSUE.withHaExtra(HOLD_FOR_ALL));
     cluster.startAll();
     await().atMost(LIMIT).until(() -> cluster.lanVipHolders().equals(List.of(1)));
     await().atMost(LIMIT).until(() -> inSyncWith(2, 1) && inSyncWith(3, 1));
@@ -149,7 +157,8 @@ class MultiNodeLabIT {
     }
     build(
         ISSUE.withHaExtra(
-            "pre_failover_script = \""
+            HOLD_FOR_ALL
+                + "\npre_failover_script = \""
                 + scripts.resolve("pre.sh")
                 + "\"\npost_failover_script = \""
                 + scripts.resolve("post.sh")
