@@ -144,6 +144,11 @@ public final class Replication implements AutoCloseable {
     return replication;
   }
 
+  /** Handshakes running now (at most {@link #MAX_HANDSHAKES}). */
+  int handshakesInProgress() {
+    return handshakes.getActiveCount();
+  }
+
   public int listenPort() {
     return server.getLocalPort();
   }
