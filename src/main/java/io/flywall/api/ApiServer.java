@@ -41,6 +41,7 @@ public final class ApiServer implements AutoCloseable {
   public static final int MAX_BATCH_BODY_BYTES = 8 * 1024 * 1024;
 
   private static final Duration MONITOR_KEEPALIVE = Duration.ofSeconds(10);
+  private static final String MONITOR_SLOT = "flywall.monitor.slot";
 
   /** Marks a request whose route already wrote its error body. */
   private static final String ANSWERED = "flywall.answered";
@@ -97,13 +98,26 @@ public final class ApiServer implements AutoCloseable {
               config.routes.before(
                   "/api/ha/monitor",
                   ctx -> {
-                    if (monitor.full()) {
+                    // The place is taken here, before the stream opens: requests that arrive
+                    // together cannot all pass a mere check.
+                    Optional<MonitorFeed.Slot> slot = monitor.reserve();
+                    if (slot.isEmpty()) {
                       throw new ApiException(
                           503,
                           "too_many_monitors",
                           monitor.maxSubscribers()
                               + " monitor streams are open (api.max_monitors); close one or"
                               + " raise the limit");
+                    }
+                    ctx.attribute(MONITOR_SLOT, slot.get());
+                  });
+              // A request that never became a stream (a wrong method, an error) frees its place.
+              config.routes.after(
+                  "/api/ha/monitor",
+                  ctx -> {
+                    MonitorFeed.Slot slot = ctx.attribute(MONITOR_SLOT);
+                    if (slot != null) {
+                      slot.release();
                     }
                   });
 
@@ -437,17 +451,11 @@ public final class ApiServer implements AutoCloseable {
 
   private static void stream(SseClient client, MonitorFeed monitor, ObjectMapper mapper) {
     BlockingQueue<Map<String, Object>> queue = new ArrayBlockingQueue<>(1024);
-    Optional<AutoCloseable> subscribed = monitor.subscribe(queue::offer);
-    if (subscribed.isEmpty()) {
-      // Lost a race for the last slot after the 503 check: say so in the stream and end it.
-      client.sendEvent(
-          "error",
-          "{\"error\": \"too many monitor streams (api.max_monitors)\", \"code\":"
-              + " \"too_many_monitors\"}");
-      client.close();
-      return;
+    MonitorFeed.Slot slot = client.ctx().attribute(MONITOR_SLOT);
+    if (slot == null) {
+      throw new IllegalStateException("the monitor stream opened without its reserved place");
     }
-    AutoCloseable subscription = subscribed.get();
+    AutoCloseable subscription = slot.subscribe(queue::offer);
     client.keepAlive();
     try {
       client.sendComment("flywall monitor");

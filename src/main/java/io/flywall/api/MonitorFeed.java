@@ -27,6 +27,9 @@ public final class MonitorFeed {
   private final Set<Consumer<Map<String, Object>>> subscribers = ConcurrentHashMap.newKeySet();
   private final BlockingQueue<Map<String, Object>> pending = new ArrayBlockingQueue<>(PENDING);
   private final AtomicLong dropped = new AtomicLong();
+  // Places reserved or subscribed: the limit counts both.
+  private final java.util.concurrent.atomic.AtomicInteger taken =
+      new java.util.concurrent.atomic.AtomicInteger();
   private Thread publisher;
 
   /** A feed of at most 32 subscribers (the {@code api.max_monitors} default). */
@@ -42,20 +45,69 @@ public final class MonitorFeed {
   }
 
   /**
+   * A place among the subscribers, taken before the stream is opened so that a crowd of requests
+   * arriving together cannot all pass the limit (the HTTP layer answers 503 at once to those that
+   * get none). Either {@link #subscribe} or {@link #release} it.
+   */
+  public final class Slot {
+    private boolean used;
+
+    private Slot() {}
+
+    /** Subscribes in this place; closing the handle unsubscribes and frees the place. */
+    public synchronized AutoCloseable subscribe(Consumer<Map<String, Object>> subscriber) {
+      if (used) {
+        throw new IllegalStateException("this monitor slot was already used");
+      }
+      used = true;
+      return add(subscriber);
+    }
+
+    /** Gives the place back unused (the stream never opened). */
+    public synchronized void release() {
+      if (!used) {
+        used = true;
+        taken.decrementAndGet();
+      }
+    }
+  }
+
+  /** A place for one more subscriber, or empty when {@code maxSubscribers} are taken. */
+  public Optional<Slot> reserve() {
+    while (true) {
+      int now = taken.get();
+      if (now >= maxSubscribers) {
+        return Optional.empty();
+      }
+      if (taken.compareAndSet(now, now + 1)) {
+        return Optional.of(new Slot());
+      }
+    }
+  }
+
+  /**
    * Adds a subscriber, or returns empty when {@code maxSubscribers} are already subscribed. Closing
    * the returned handle unsubscribes.
    */
-  public synchronized Optional<AutoCloseable> subscribe(Consumer<Map<String, Object>> subscriber) {
-    if (subscribers.size() >= maxSubscribers) {
-      return Optional.empty();
-    }
+  public Optional<AutoCloseable> subscribe(Consumer<Map<String, Object>> subscriber) {
+    return reserve().map(slot -> slot.subscribe(subscriber));
+  }
+
+  private synchronized AutoCloseable add(Consumer<Map<String, Object>> subscriber) {
     subscribers.add(subscriber);
     if (publisher == null) {
       publisher = new Thread(this::deliverLoop, "flywall-monitor");
       publisher.setDaemon(true);
       publisher.start();
     }
-    return Optional.of(() -> subscribers.remove(subscriber));
+    java.util.concurrent.atomic.AtomicBoolean open =
+        new java.util.concurrent.atomic.AtomicBoolean(true);
+    return () -> {
+      if (open.compareAndSet(true, false)) {
+        subscribers.remove(subscriber);
+        taken.decrementAndGet();
+      }
+    };
   }
 
   public int subscribers() {
@@ -68,7 +120,7 @@ public final class MonitorFeed {
 
   /** Whether a new subscriber would be refused now. */
   public boolean full() {
-    return subscribers.size() >= maxSubscribers;
+    return taken.get() >= maxSubscribers;
   }
 
   /** Events dropped because the publishing thread fell behind. */

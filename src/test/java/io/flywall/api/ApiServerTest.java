@@ -396,6 +396,62 @@ class ApiServerTest {
   }
 
   @Test
+  void aCrowdOfMonitorRequestsArrivingTogetherGetsNoMoreStreamsThanMaxMonitors() throws Exception {
+    MonitorFeed feed = new MonitorFeed(4);
+    start(a -> true, Set.of(), feed);
+    int crowd = 60;
+    java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.ExecutorService pool =
+        java.util.concurrent.Executors.newFixedThreadPool(crowd);
+    List<java.util.concurrent.Future<RawHttp>> asked = new ArrayList<>();
+    try {
+      for (int i = 0; i < crowd; i++) {
+        asked.add(
+            pool.submit(
+                () -> {
+                  go.await();
+                  return raw("GET", "/api/ha/monitor", "127.0.0.1");
+                }));
+      }
+      go.countDown();
+      int streams = 0;
+      int refused = 0;
+      for (java.util.concurrent.Future<RawHttp> answer : asked) {
+        RawHttp http = answer.get(30, java.util.concurrent.TimeUnit.SECONDS);
+        if (http.status() == 200) {
+          streams++;
+        } else if (http.status() == 503) {
+          refused++;
+        }
+      }
+      assertThat(streams).as("streams opened").isEqualTo(4);
+      assertThat(refused).as("answered 503 at once").isEqualTo(crowd - 4);
+      await().atMost(Duration.ofSeconds(10)).until(() -> feed.subscribers() == 4);
+    } finally {
+      for (java.util.concurrent.Future<RawHttp> answer : asked) {
+        if (answer.isDone() && !answer.isCancelled()) {
+          try {
+            answer.get().close();
+          } catch (Exception ignored) {
+            // Closing what the crowd opened.
+          }
+        }
+      }
+      pool.shutdownNow();
+    }
+    // Closed streams give their places back (noticed at the next keepalive); a wrong method
+    // never takes one for good: all four places are free again.
+    await().atMost(Duration.ofSeconds(30)).until(() -> feed.subscribers() == 0);
+    try (RawHttp post = raw("POST", "/api/ha/monitor", "127.0.0.1")) {
+      assertThat(post.status()).isNotEqualTo(200);
+    }
+    for (int i = 0; i < 4; i++) {
+      assertThat(feed.reserve()).as("place " + (i + 1)).isPresent();
+    }
+    assertThat(feed.reserve()).isEmpty();
+  }
+
+  @Test
   void monitorStreamsBeyondMaxMonitorsGet503AndTheOthersKeepStreaming() throws Exception {
     MonitorFeed feed = new MonitorFeed(2);
     start(a -> true, Set.of(), feed);
