@@ -134,8 +134,11 @@ public final class Witness implements AutoCloseable {
           0,
           ha.heartbeatInterval().toMillis(),
           TimeUnit.MILLISECONDS);
+      TcpConnectAnswer answer = TcpConnectAnswer.open(bind);
+      // Logged once the heartbeat port answers TCP probes too: whoever waits for this line may
+      // probe it at once (UnitSandboxLabIT did, and was refused on a busy machine).
       log.info("witness {} on {} voting for {}", replication.nodeId(), bind, peers);
-      return new Witness(loop, transport, TcpConnectAnswer.open(bind), lock);
+      return new Witness(loop, transport, answer, lock);
     } catch (IOException e) {
       lock.close();
       throw new NodeStartException(

@@ -34,8 +34,8 @@ public final class ReplicationLabBench {
 
   /**
    * Changes written through the batch path before it is measured. With 50,000 the JIT compiler
-   * still took about a third of the primary's CPU during the measured 500,000 (perf, 2026-11-30):
-   * the figure is meant to be the daemon's steady state, which a one-off compilation is not.
+   * still took almost half of the primary's CPU during the measured phase (perf, 2026-11-30): the
+   * figure is meant to be the daemon's steady state, which a one-off compilation is not.
    */
   private static final int WARMUP_CHANGES = 200_000;
 
