@@ -134,7 +134,7 @@ public final class Witness implements AutoCloseable {
           0,
           ha.heartbeatInterval().toMillis(),
           TimeUnit.MILLISECONDS);
-      TcpConnectAnswer answer = TcpConnectAnswer.open(bind);
+      java.util.Optional<TcpConnectAnswer> answer = TcpConnectAnswer.open(bind);
       // Logged once the heartbeat port answers TCP probes too: whoever waits for this line may
       // probe it at once (UnitSandboxLabIT did, and was refused on a busy machine).
       log.info("witness {} on {} voting for {}", replication.nodeId(), bind, peers);
