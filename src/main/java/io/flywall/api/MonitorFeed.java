@@ -6,6 +6,8 @@ import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -28,8 +30,7 @@ public final class MonitorFeed {
   private final BlockingQueue<Map<String, Object>> pending = new ArrayBlockingQueue<>(PENDING);
   private final AtomicLong dropped = new AtomicLong();
   // Places reserved or subscribed: the limit counts both.
-  private final java.util.concurrent.atomic.AtomicInteger taken =
-      new java.util.concurrent.atomic.AtomicInteger();
+  private final AtomicInteger taken = new AtomicInteger();
   private Thread publisher;
 
   /** A feed of at most 32 subscribers (the {@code api.max_monitors} default). */
@@ -74,15 +75,8 @@ public final class MonitorFeed {
 
   /** A place for one more subscriber, or empty when {@code maxSubscribers} are taken. */
   public Optional<Slot> reserve() {
-    while (true) {
-      int now = taken.get();
-      if (now >= maxSubscribers) {
-        return Optional.empty();
-      }
-      if (taken.compareAndSet(now, now + 1)) {
-        return Optional.of(new Slot());
-      }
-    }
+    int before = taken.getAndUpdate(n -> n < maxSubscribers ? n + 1 : n);
+    return before < maxSubscribers ? Optional.of(new Slot()) : Optional.empty();
   }
 
   /**
@@ -100,8 +94,7 @@ public final class MonitorFeed {
       publisher.setDaemon(true);
       publisher.start();
     }
-    java.util.concurrent.atomic.AtomicBoolean open =
-        new java.util.concurrent.atomic.AtomicBoolean(true);
+    AtomicBoolean open = new AtomicBoolean(true);
     return () -> {
       if (open.compareAndSet(true, false)) {
         subscribers.remove(subscriber);
