@@ -323,7 +323,13 @@ public final class FailoverController {
       return;
     }
     appliedRequests.put(hb.nodeId(), request.get().id());
-    standby(request.get().on(), " (asked on " + hb.nodeId() + ")", now, out);
+    String by = " (asked on " + hb.nodeId() + ")";
+    CommandReply reply = standby(request.get().on(), by, now, out);
+    if (!reply.accepted()) {
+      // The asking node only sees that standby never shows; the reason is kept here.
+      record(
+          out, TransitionType.STANDBY, role, "operator standby" + by + ": " + reply.message(), now);
+    }
   }
 
   private void onHealth(Event.HealthChanged e, Instant now, List<Action> out) {
@@ -668,9 +674,22 @@ public final class FailoverController {
   }
 
   /**
-   * Another node's standby: carried in this node's heartbeats for two failure timeouts, applied and
-   * persisted by that node, which then shows it in its own heartbeats. Refused when that node is
-   * not alive here (it would not hear the request either).
+   * How long a standby asked of another node is carried in heartbeats, and how long the asking
+   * operator waits for that node to show it: two failure timeouts, but never less than 3 s, because
+   * with a 100 ms heartbeat two failure timeouts are 600 ms, which one slow heartbeat on a busy
+   * machine (a GC pause, a JIT burst) already uses up.
+   */
+  public static Duration standbyAnswerWait(Duration failureTimeout) {
+    Duration twice = failureTimeout.multipliedBy(2);
+    return twice.compareTo(MIN_STANDBY_ANSWER_WAIT) < 0 ? MIN_STANDBY_ANSWER_WAIT : twice;
+  }
+
+  private static final Duration MIN_STANDBY_ANSWER_WAIT = Duration.ofSeconds(3);
+
+  /**
+   * Another node's standby: carried in this node's heartbeats for {@link #standbyAnswerWait},
+   * applied and persisted by that node, which then shows it in its own heartbeats. Refused when
+   * that node is not alive here (it would not hear the request either).
    */
   private CommandReply askStandby(Command.StandbyOf s, Instant now) {
     String what = s.on() ? "standby" : "unstandby";
@@ -699,7 +718,7 @@ public final class FailoverController {
     }
     lastRequestId = Math.max(lastRequestId + 1, now.toEpochMilli());
     asking = Optional.of(new StandbyRequest(s.node(), s.on(), lastRequestId));
-    askingUntil = now.plus(failureTimeout.multipliedBy(2));
+    askingUntil = now.plus(standbyAnswerWait(failureTimeout));
     return CommandReply.accepted(
         "asked " + s.node() + " to go " + (s.on() ? "into" : "out of") + " standby");
   }

@@ -13,6 +13,7 @@ import io.flywall.conntrack.ConnectionSync;
 import io.flywall.failover.Command;
 import io.flywall.failover.CommandReply;
 import io.flywall.failover.ControllerView;
+import io.flywall.failover.FailoverController;
 import io.flywall.failover.Role;
 import io.flywall.network.VipGroup;
 import io.flywall.state.History;
@@ -240,7 +241,8 @@ final class HaView implements HaService {
     if (!asked.accepted() || !asked.message().startsWith("asked ")) {
       return asked;
     }
-    Instant deadline = clock.instant().plus(plan.controller().failureTimeout().multipliedBy(2));
+    Duration wait = FailoverController.standbyAnswerWait(plan.controller().failureTimeout());
+    Instant deadline = clock.instant().plus(wait);
     while (clock.instant().isBefore(deadline)) {
       if (peerStandby(target).orElse(!on) == on) {
         return CommandOutcome.accepted(
@@ -263,7 +265,7 @@ final class HaView implements HaService {
             + " did not show "
             + (on ? "standby" : "unstandby")
             + " within "
-            + plan.controller().failureTimeout().multipliedBy(2).toMillis()
+            + wait.toMillis()
             + " ms of being asked: it refuses standby while primary with no other node able to"
             + " take the role, or it stopped hearing this node; see 'flywall ha history' on "
             + target);

@@ -68,7 +68,10 @@ class RemoteStandbyTest {
     return api(node, "/api/ha/status").path("role").asText();
   }
 
-  /** Three nodes (node1 preferred), manual failback, node1 primary and the others alive to it. */
+  /**
+   * Three nodes (node1 preferred), manual failback, node1 primary and the others alive to it and in
+   * sync (a primary hands over only to an in-sync node, so before that it rightly refuses standby).
+   */
   private void startThree() throws Exception {
     cluster = new InProcessCluster(dir, 3, 0, node -> "failback_mode = \"manual\"");
     for (int node = 1; node <= 3; node++) {
@@ -81,7 +84,15 @@ class RemoteStandbyTest {
                 role(1).equals("primary")
                     && role(2).equals("backup")
                     && role(3).equals("backup")
-                    && api(3, "/api/ha/cluster").toString().contains("\"node_id\":\"node1\""));
+                    && api(3, "/api/ha/cluster").toString().contains("\"node_id\":\"node1\"")
+                    && api(2, "/api/replication/status")
+                        .path("sync_state")
+                        .asText()
+                        .equals("in_sync")
+                    && api(3, "/api/replication/status")
+                        .path("sync_state")
+                        .asText()
+                        .equals("in_sync"));
   }
 
   @Test

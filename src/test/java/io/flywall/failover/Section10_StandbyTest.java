@@ -200,6 +200,31 @@ class Section10_StandbyTest {
   }
 
   @Test
+  void aPrimaryAskedByAPeerWithNobodyToHandOverToStaysPrimaryAndKeepsTheReasonInItsHistory() {
+    Harness a = primaryA();
+    a.hear(Beat.of("c", 30).backup(1).inSync(false));
+    a.hear(Beat.of("b", 20).backup(1).inSync(false).asks("a", true, 7));
+    assertThat(a.controller.standby()).isFalse();
+    assertThat(a.role()).isEqualTo(Role.PRIMARY);
+    Transition last = a.records().get(a.records().size() - 1);
+    assertThat(last.type()).isEqualTo(TransitionType.STANDBY);
+    assertThat(last.fromRole()).isEqualTo(Role.PRIMARY);
+    assertThat(last.toRole()).isEqualTo(Role.PRIMARY);
+    assertThat(last.cause())
+        .startsWith(
+            "operator standby (asked on b): standby refused: no peer is alive, healthy, in"
+                + " sync");
+  }
+
+  @Test
+  void theAnswerToAStandbyOfAnotherNodeIsAwaitedTwoFailureTimeoutsButNeverLessThanThreeSeconds() {
+    assertThat(FailoverController.standbyAnswerWait(Duration.ofMillis(300)))
+        .isEqualTo(Duration.ofSeconds(3));
+    assertThat(FailoverController.standbyAnswerWait(Duration.ofSeconds(3)))
+        .isEqualTo(Duration.ofSeconds(6));
+  }
+
+  @Test
   void aRequestForAnotherNodeIsIgnored() {
     Harness a = primaryA();
     a.hear(Beat.of("b", 20).backup(1).asks("c", true, 3));
