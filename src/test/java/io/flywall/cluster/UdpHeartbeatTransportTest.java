@@ -75,8 +75,10 @@ class UdpHeartbeatTransportTest {
     ReceivedHeartbeat last = atNode1.get(atNode1.size() - 1);
     assertThat(last.heartbeat().nodeId()).isEqualTo("node2");
     assertThat(last.source()).isEqualTo(node2.localAddress());
+    // A round trip, not a clock reading: plausible even with a GC pause on a busy machine.
     assertThat(receiver1.peers().get("node2").orElseThrow().rtt().orElseThrow())
-        .isLessThan(Duration.ofSeconds(1));
+        .isPositive()
+        .isLessThan(Duration.ofSeconds(10));
     int deliveredSoFar = atNode1.size();
     TransportCounters counters = node1.counters();
     assertThat(counters.sent()).isPositive();

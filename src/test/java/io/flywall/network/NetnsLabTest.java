@@ -156,7 +156,8 @@ class NetnsLabTest {
     assertThat(free4.answeredBy()).isEmpty();
     assertThat(free6.answeredBy()).isEmpty();
     assertThat(List.of(free4.took(), free6.took()))
-        .allSatisfy(took -> assertThat(took).isLessThan(Duration.ofMillis(1500)));
+        // Silence ends the probe at its deadline, not never (times are printed, not asserted).
+        .allSatisfy(took -> assertThat(took).isLessThan(Duration.ofSeconds(10)));
     System.out.printf(
         "probe times: IPv4 answered %d ms, IPv6 answered %d ms, IPv4 silent %d ms, IPv6 silent %d ms%n",
         held.get(0).took().toMillis(),

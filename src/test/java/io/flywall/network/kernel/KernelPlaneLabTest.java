@@ -261,16 +261,17 @@ class KernelPlaneLabTest {
                 + " (%.1f ms after it started)%n",
             Math.max(0, changedAt.get() - afterCommand) / 1e6, (changedAt.get() - cut) / 1e6);
         assertThat(changedAt.get() - afterCommand)
-            .as("a generous bound: the event, not the 5 s resync, told us")
-            .isLessThan(Duration.ofSeconds(1).toNanos());
+            .as("the event, not the 5 s resync, told us (the figure is printed above)")
+            .isLessThan(Duration.ofSeconds(4).toNanos());
       } finally {
         lab.run(lab.get("NS_BRIDGE"), "ip", "link", "set", "fwt-n1-wan", "up");
       }
       await().atMost(TIMEOUT).until(() -> events.observe(List.of(wan)).get(0).up());
       lab.run(lab.get("NS_N1"), "ip", "link", "set", wan, "down");
       try {
+        // Before the 5 s resync could have told us: the event did.
         await()
-            .atMost(Duration.ofSeconds(1))
+            .atMost(Duration.ofSeconds(4))
             .until(
                 () ->
                     events
