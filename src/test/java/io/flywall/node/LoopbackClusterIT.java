@@ -132,17 +132,23 @@ class LoopbackClusterIT {
                                 && s.path("sync_state").asText().equals("in_sync"))
                     .orElse(false));
 
-    int moved =
-        Main.run(
-            "ha",
-            "failover",
-            "--to",
-            "node3",
-            "--api",
-            cluster.api(1).toString(),
-            "--token-file",
-            cluster.config(1).getParent().resolve("state1/api.token").toString());
-    assertThat(moved).isZero();
+    // node1 learns that node3 is in sync from node3's next heartbeat: until then it rightly
+    // refuses (exit 6, no eligible target), as it would an operator who asked a moment too early.
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .pollInterval(Duration.ofMillis(200))
+        .until(
+            () ->
+                Main.run(
+                        "ha",
+                        "failover",
+                        "--to",
+                        "node3",
+                        "--api",
+                        cluster.api(1).toString(),
+                        "--token-file",
+                        cluster.config(1).getParent().resolve("state1/api.token").toString())
+                    == 0);
     await().atMost(ELECTION).until(LoopbackClusterIT::primary, "node3"::equals);
     assertThat(latest(3, "takeover").path("cause").asText()).contains("handover");
   }
