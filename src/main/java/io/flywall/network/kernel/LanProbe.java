@@ -200,7 +200,7 @@ public final class LanProbe implements ArpPing, AutoCloseable {
       List<ProbeVerdict> verdicts = verdicts(asked, since);
       while (!verdicts.stream().allMatch(ProbeVerdict::decided)
           && clock.instant().isBefore(deadline)) {
-        LockSupport.parkNanos(Math.min(interval.toNanos() / 4, 5_000_000L));
+        LockSupport.parkNanos(pause(verdicts));
         verdicts = verdicts(asked, since);
       }
       List<ProbeAnswer> answers = new ArrayList<>();
@@ -225,6 +225,20 @@ public final class LanProbe implements ArpPing, AutoCloseable {
         }
       }
     }
+  }
+
+  /**
+   * How long to wait before looking again: until the first window ends (a takeover waits on it, so
+   * waking on time is worth it), and at most a quarter interval (an answer may come any time).
+   */
+  private long pause(List<ProbeVerdict> verdicts) {
+    long nanos = Math.min(interval.toNanos() / 4, 5_000_000L);
+    for (ProbeVerdict verdict : verdicts) {
+      if (!verdict.decided() && verdict.waited().compareTo(Duration.ZERO) > 0) {
+        nanos = Math.min(nanos, window.minus(verdict.waited()).toNanos());
+      }
+    }
+    return Math.max(nanos, 100_000L);
   }
 
   private List<ProbeVerdict> verdicts(Collection<Vip> asked, Instant since) {
