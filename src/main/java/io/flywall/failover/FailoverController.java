@@ -33,7 +33,7 @@ public final class FailoverController {
   private final Fencing fencing;
   private final PlannedHandover handover;
   private final VipProbe probe;
-  // A primary heard within this long is not missed yet: no probing (about one lost heartbeat).
+  // A primary heard within this long is not missed yet: no probing (its next heartbeat is not due).
   private final Duration probeAfter;
   private final TickWatch ticks;
 
@@ -108,7 +108,10 @@ public final class FailoverController {
     this.handover = new PlannedHandover(self, failureTimeout);
     this.ticks = new TickWatch(failureTimeout, settings.heartbeatInterval(), startedAt);
     this.probe = new VipProbe(startedAt);
-    this.probeAfter = settings.heartbeatInterval().multipliedBy(3).dividedBy(2);
+    // One interval: the next heartbeat is due and has not come. A late one that stops the probe
+    // again costs one request (LanProbe keeps its sockets); the probe then covers two of the
+    // three intervals of failure_timeout, which is the whole window at 25 ms.
+    this.probeAfter = settings.heartbeatInterval();
     this.since = Objects.requireNonNull(startedAt, "startedAt");
     this.knownEpoch = persistedEpoch;
     this.term = persistedEpoch;
@@ -818,9 +821,9 @@ public final class FailoverController {
 
   /**
    * arp_ping during detection (DESIGN 10.2): a backup that would claim probes the LAN from the
-   * moment the primary has been silent for about one lost heartbeat, so the verdict is ready when
-   * failure_timeout ends. It stops when a current primary is heard again, on any role change, when
-   * it would no longer claim.
+   * moment the primary has been silent for one interval (its next heartbeat is overdue), so the
+   * verdict is ready when failure_timeout ends. It stops when a current primary is heard again, on
+   * any role change, when it would no longer claim.
    */
   private boolean probeWanted(Instant now) {
     if (!settings.probeBeforeClaim()

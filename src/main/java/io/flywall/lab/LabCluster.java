@@ -309,9 +309,17 @@ public final class LabCluster implements AutoCloseable {
   /** Sync link first: a powered-off node sends no goodbye to its peers. */
   public void setLinks(int k, String state) {
     String ns = lab.nodeNamespace(k);
+    // One ip process for the three links: a power-off drops them together. One process per link
+    // left the LAN up for 10-60 ms after the sync link on a busy machine, and the backup's arp_ping
+    // rightly saw the old primary still answering for its VIPs.
+    StringBuilder batch = new StringBuilder();
     for (String link : List.of(lab.get("SYNC_IF"), lab.get("LAN_IF"), lab.get("WAN_IF"))) {
-      lab.in(ns).run(List.of("ip", "link", "set", link, state), Duration.ofSeconds(5));
+      batch.append("link set ").append(link).append(' ').append(state).append('\n');
     }
+    lab.in(ns)
+        .run(
+            List.of("sh", "-c", "printf '" + batch + "' | ip -force -batch -"),
+            Duration.ofSeconds(5));
   }
 
   /**

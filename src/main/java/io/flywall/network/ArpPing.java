@@ -32,4 +32,12 @@ public interface ArpPing {
 
   /** Stops what {@link #start} began. */
   default void stop() {}
+
+  /**
+   * Stops, and closes what a probe keeps open between starts (sockets, threads): the node is
+   * stopping.
+   */
+  default void close() {
+    stop();
+  }
 }

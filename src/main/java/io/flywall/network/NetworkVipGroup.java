@@ -194,6 +194,11 @@ public final class NetworkVipGroup implements VipGroup {
   }
 
   @Override
+  public void closeProbe() {
+    probe.close();
+  }
+
+  @Override
   public Optional<String> probeConflict(Instant since) {
     if (probed.isEmpty()) {
       return Optional.empty();

@@ -31,6 +31,11 @@ public interface VipGroup {
   /** Stops what {@link #startProbe} began. */
   default void stopProbe() {}
 
+  /** The node is stopping: stops probing and lets go of what the probe keeps open (sockets). */
+  default void closeProbe() {
+    stopProbe();
+  }
+
   /** Periodic work while primary (refresh announcements); called on every controller tick. */
   void tick(boolean primary);
 

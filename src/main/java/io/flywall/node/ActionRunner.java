@@ -161,9 +161,12 @@ final class ActionRunner {
     }
   }
 
-  /** Stops probing the LAN (the node is stopping) and the thread that controls it. */
+  /**
+   * Stops probing the LAN (the node is stopping), closes the probe's sockets and stops the thread
+   * that controls it.
+   */
   void close() {
-    runUnlessStopped(probeControl, () -> controlProbe(new Action.StopProbe(), vips::stopProbe));
+    runUnlessStopped(probeControl, () -> controlProbe(new Action.StopProbe(), vips::closeProbe));
     probeControl.shutdown();
     try {
       probeControl.awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS);

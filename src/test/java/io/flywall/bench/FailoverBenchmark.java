@@ -160,6 +160,17 @@ public final class FailoverBenchmark {
     return out.length() == 0 ? "-" : out.toString();
   }
 
+  private static void setLinks(NetLab lab, int k, String state, List<String> links) {
+    StringBuilder batch = new StringBuilder();
+    for (String link : links) {
+      batch.append("link set ").append(lab.get(link)).append(' ').append(state).append('\n');
+    }
+    lab.in(lab.nodeNamespace(k))
+        .run(
+            List.of("sh", "-c", "printf '" + batch + "' | ip -force -batch -"),
+            Duration.ofSeconds(5));
+  }
+
   private static boolean reaches(NetLab lab) {
     return lab.in(lab.clientNamespace())
         .run(List.of("ping", "-c", "1", "-W", "1", lab.get("SERVER_IP")), Duration.ofSeconds(3))
@@ -302,11 +313,9 @@ public final class FailoverBenchmark {
 
       @Override
       public void powerOff(int k) throws Exception {
-        // Sync link first, as for flywall: a powered-off node sends no goodbye.
-        for (String link : List.of(lab.get("SYNC_IF"), lab.get("LAN_IF"), lab.get("WAN_IF"))) {
-          lab.in(lab.nodeNamespace(k))
-              .run(List.of("ip", "link", "set", link, "down"), Duration.ofSeconds(5));
-        }
+        // Sync link first, as for flywall: a powered-off node sends no goodbye. One ip process
+        // drops the three links together (as LabCluster.setLinks does for flywall).
+        setLinks(lab, k, "down", List.of("SYNC_IF", "LAN_IF", "WAN_IF"));
         ProcessHandle.of(daemons[k].pid())
             .ifPresent(h -> h.descendants().forEach(ProcessHandle::destroyForcibly));
         daemons[k].destroyForcibly();
@@ -318,10 +327,7 @@ public final class FailoverBenchmark {
 
       @Override
       public void powerOn(int k) throws Exception {
-        for (String link : List.of(lab.get("LAN_IF"), lab.get("WAN_IF"), lab.get("SYNC_IF"))) {
-          lab.in(lab.nodeNamespace(k))
-              .run(List.of("ip", "link", "set", link, "up"), Duration.ofSeconds(5));
-        }
+        setLinks(lab, k, "up", List.of("LAN_IF", "WAN_IF", "SYNC_IF"));
         start(k);
       }
 

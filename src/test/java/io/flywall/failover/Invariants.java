@@ -40,8 +40,9 @@ import java.util.function.Supplier;
  * <p>(h) arp_ping guards every election: with arp_ping configured, a node takes over by election
  * only in the step of a verdict that found no other holder (the verdict itself counts a node that
  * held the VIPs at any moment since the first request it counts). (i) A node probes the LAN only as
- * a backup that has not heard a current primary for about one lost heartbeat (1.5 intervals): it
- * stops at once when heartbeats resume, when it takes over or releases, and when it dies.
+ * a backup that has not heard a current primary for more than one interval (its next heartbeat is
+ * overdue): it stops at once when heartbeats resume, when it takes over or releases, and when it
+ * dies.
  *
  * <p>Liveness once the cluster is stable. (L-a) An election picks the preferred node: no node takes
  * over by election while a better node (priority, then in-sync) has been up, healthy, with quorum
@@ -291,7 +292,7 @@ final class Invariants {
       if (peer.role() == Role.PRIMARY
           && peer.alive()
           && peer.epoch() >= view.epoch()
-          && sim.now - sim.millis(peer.lastSeen()) <= INTERVAL * 3 / 2) {
+          && sim.now - sim.millis(peer.lastSeen()) <= INTERVAL) {
         fail(
             "(i) "
                 + node.id

@@ -71,4 +71,26 @@ class ProbeLogTest {
 
     assertThat(log.verdict(VIP, at(0), at(500), WINDOW).outcome()).isEqualTo(Outcome.UNDECIDED);
   }
+
+  @Test
+  void afterAStopAndARestartOnlyTheRestartedRequestsAndTheAnswersAfterThemCount() {
+    // What LanProbe does: requests on, stop (forget), answers still heard while off, on again.
+    ProbeLog log = new ProbeLog();
+    log.sent(VIP, at(10));
+    log.sent(VIP, at(20));
+    log.forget(VIP);
+    log.answered(VIP, OTHER, at(30));
+    log.sent(VIP, at(40));
+
+    assertThat(log.verdict(VIP, at(0), at(89), WINDOW.dividedBy(2)).outcome())
+        .as("requests before the stop do not fill the window")
+        .isEqualTo(Outcome.UNDECIDED);
+    assertThat(log.verdict(VIP, at(0), at(90), WINDOW.dividedBy(2)).outcome())
+        .as("an answer heard while no request was out does not count")
+        .isEqualTo(Outcome.SILENT);
+
+    log.answered(VIP, OTHER, at(95));
+    assertThat(log.verdict(VIP, at(0), at(96), WINDOW.dividedBy(2)).answerers())
+        .containsExactly(OTHER);
+  }
 }

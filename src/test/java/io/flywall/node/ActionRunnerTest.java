@@ -93,6 +93,21 @@ class ActionRunnerTest {
         }
 
         @Override
+        public void startProbe() {
+          effectsSeen.add("start_probe");
+        }
+
+        @Override
+        public void stopProbe() {
+          effectsSeen.add("stop_probe");
+        }
+
+        @Override
+        public void closeProbe() {
+          effectsSeen.add("close_probe");
+        }
+
+        @Override
         public List<VipState> state() {
           return List.of();
         }
@@ -318,6 +333,16 @@ class ActionRunnerTest {
                 new Action.ProbeVips(Instant.EPOCH),
                 "could not run, not claiming: interface fwux0 does not exist"));
     assertThat(feedback).noneMatch(e -> e instanceof Event.ProbeFinished);
+  }
+
+  @Test
+  void closingTheRunnerClosesTheProbeSoItsSocketsDoNotOutliveTheNode() throws Exception {
+    runner();
+    runner.submit(plan(0, new Action.StartProbe()));
+
+    runner.close();
+
+    assertThat(effectsSeen).containsSubsequence("start_probe", "close_probe");
   }
 
   @Test

@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -35,6 +36,12 @@ import java.util.concurrent.locks.LockSupport;
  * after that instant count (DESIGN 10.2). An ANSWERED verdict refuses the claim; SILENT allows it;
  * UNDECIDED means ask again within one interval. {@link #probeAll} is the one-shot form for a
  * caller that probes after detection: it costs one {@code window}.
+ *
+ * <p>The sockets and threads of an interface are opened the first time one of its VIPs is probed
+ * and kept until {@link #close}: {@link #start} and {@link #stop} only switch the requests on and
+ * off, so a heartbeat a little late costs one request, not a socket opened and closed (closing an
+ * AF_PACKET socket waits for an RCU grace period). A socket whose receiver fails is closed and
+ * opened again by the next {@link #start} or verdict; the requests it sent no longer count.
  */
 public final class LanProbe implements ArpPing, AutoCloseable {
 
@@ -43,10 +50,14 @@ public final class LanProbe implements ArpPing, AutoCloseable {
   private final Duration interval;
   private final Duration window;
   private final ProbeLog log = new ProbeLog();
-  private final Map<String, InterfaceProbe> running = new LinkedHashMap<>();
-  private final Set<Vip> vips = new LinkedHashSet<>();
+  // Opened once per interface and kept: the receivers record answers whether requests go out or
+  // not.
+  private final Map<String, InterfaceProbe> interfaces = new LinkedHashMap<>();
+  // The VIPs requests go out for now.
+  private final Set<Vip> sending = new LinkedHashSet<>();
   private final Map<Vip, String> failures = new ConcurrentHashMap<>();
   private Thread sender;
+  private boolean closed;
   // Started by start() and not stopped since: requests go on after a verdict.
   private boolean kept;
   // Verdicts waiting now: a stop() meanwhile must not pull their requests from under them.
@@ -72,9 +83,9 @@ public final class LanProbe implements ArpPing, AutoCloseable {
   }
 
   /**
-   * Starts probing {@code more} VIPs (those already probed go on unchanged) until {@link #stop}.
-   * Throws when a socket cannot be opened or an interface is missing; VIPs started before stay
-   * probed.
+   * Starts requests for {@code more} VIPs (those already probed go on unchanged) until {@link
+   * #stop}. Opens the interface's sockets the first time (and after a socket failed); throws when
+   * one cannot be opened or an interface is missing. VIPs started before stay probed.
    */
   @Override
   public synchronized void start(Collection<Vip> more) {
@@ -83,26 +94,35 @@ public final class LanProbe implements ArpPing, AutoCloseable {
   }
 
   private synchronized void send(Collection<Vip> more) {
-    for (Vip vip : more) {
-      if (vips.contains(vip)) {
-        continue;
-      }
-      InterfaceProbe probe = running.get(vip.interfaceName());
-      if (probe == null) {
-        probe = new InterfaceProbe(vip.interfaceName());
-      }
-      probe.add(vip);
-      running.put(vip.interfaceName(), probe);
-      vips.add(vip);
-      // The first request leaves now, not when the sender thread next wakes: a verdict is due one
-      // window after it.
-      probe.sendRequest(vip);
+    if (closed) {
+      throw new NetworkCommandException("arp_ping is closed: the node is stopping");
     }
-    if (sender == null && !vips.isEmpty()) {
+    for (Vip vip : more) {
+      InterfaceProbe probe = interfaces.get(vip.interfaceName());
+      if (probe == null || probe.failed()) {
+        // The first time, or a socket failed: fresh sockets (the interface is looked up again, it
+        // may have been replaced), also for the VIPs already started there.
+        probe = new InterfaceProbe(vip.interfaceName());
+        interfaces.put(vip.interfaceName(), probe);
+        for (Vip started : sending) {
+          if (started.interfaceName().equals(vip.interfaceName())) {
+            probe.listen(started);
+          }
+        }
+      }
+      probe.listen(vip);
+      if (sending.add(vip)) {
+        // The first request leaves now, not when the sender thread next wakes: a verdict is due
+        // one window after it.
+        probe.sendRequest(vip);
+      }
+    }
+    if (sender == null && !sending.isEmpty()) {
       sender = new Thread(this::sendLoop, "arp-ping-send");
       sender.setDaemon(true);
       sender.start();
     }
+    notifyAll();
   }
 
   /** The verdict on {@code vip} from requests sent at or after {@code since}. */
@@ -116,8 +136,8 @@ public final class LanProbe implements ArpPing, AutoCloseable {
   }
 
   /**
-   * Stops every request and closes the sockets (once no verdict waits on them) and forgets what was
-   * seen.
+   * Stops every request (once no verdict waits on them) and forgets what was seen; the sockets stay
+   * open for the next {@link #start}.
    */
   @Override
   public synchronized void stop() {
@@ -128,20 +148,28 @@ public final class LanProbe implements ArpPing, AutoCloseable {
   }
 
   private synchronized void halt() {
-    if (sender != null) {
-      sender.interrupt();
-      sender = null;
-    }
-    running.values().forEach(InterfaceProbe::close);
-    running.clear();
-    vips.forEach(log::forget);
-    vips.clear();
+    // Requests sent before a stop must not make a later verdict silent: the probe did not run
+    // through the window since.
+    sending.forEach(log::forget);
+    sending.clear();
     failures.clear();
   }
 
+  /** Stops the requests, the threads, and closes the sockets (the daemon is stopping). */
   @Override
   public void close() {
-    stop();
+    synchronized (this) {
+      closed = true;
+      kept = false;
+      halt();
+      if (sender != null) {
+        sender.interrupt();
+        sender = null;
+      }
+      interfaces.values().forEach(InterfaceProbe::close);
+      interfaces.clear();
+      notifyAll();
+    }
   }
 
   @Override
@@ -172,7 +200,7 @@ public final class LanProbe implements ArpPing, AutoCloseable {
       List<ProbeVerdict> verdicts = verdicts(asked, since);
       while (!verdicts.stream().allMatch(ProbeVerdict::decided)
           && clock.instant().isBefore(deadline)) {
-        LockSupport.parkNanos(Math.min(interval.toNanos() / 4, 5_000_000L));
+        LockSupport.parkNanos(pause(verdicts));
         verdicts = verdicts(asked, since);
       }
       List<ProbeAnswer> answers = new ArrayList<>();
@@ -199,40 +227,80 @@ public final class LanProbe implements ArpPing, AutoCloseable {
     }
   }
 
+  /**
+   * How long to wait before looking again: until the first window ends (a takeover waits on it, so
+   * waking on time is worth it), and at most a quarter interval (an answer may come any time).
+   */
+  private long pause(List<ProbeVerdict> verdicts) {
+    long nanos = Math.min(interval.toNanos() / 4, 5_000_000L);
+    for (ProbeVerdict verdict : verdicts) {
+      if (!verdict.decided() && verdict.waited().compareTo(Duration.ZERO) > 0) {
+        nanos = Math.min(nanos, window.minus(verdict.waited()).toNanos());
+      }
+    }
+    return Math.max(nanos, 100_000L);
+  }
+
   private List<ProbeVerdict> verdicts(Collection<Vip> asked, Instant since) {
     return asked.stream().map(v -> verdict(v, since)).toList();
   }
 
+  /** Sends a request per started VIP every interval; sleeps while none is started. */
   private void sendLoop() {
     long next = System.nanoTime();
     while (!Thread.currentThread().isInterrupted()) {
-      List<InterfaceProbe> probes;
+      List<Vip> vips;
+      Map<String, InterfaceProbe> probes;
       synchronized (this) {
-        probes = List.copyOf(running.values());
+        try {
+          while (sending.isEmpty() && !closed) {
+            wait();
+            next = System.nanoTime() + interval.toNanos();
+          }
+        } catch (InterruptedException e) {
+          return;
+        }
+        if (closed) {
+          return;
+        }
+        vips = List.copyOf(sending);
+        probes = Map.copyOf(interfaces);
       }
-      for (InterfaceProbe probe : probes) {
-        probe.sendRequests();
-      }
-      next += interval.toNanos();
       long wait = next - System.nanoTime();
       if (wait > 0) {
         LockSupport.parkNanos(wait);
-      } else {
+        continue;
+      }
+      for (Vip vip : vips) {
+        InterfaceProbe probe = probes.get(vip.interfaceName());
+        if (probe != null) {
+          probe.sendRequest(vip);
+        }
+      }
+      next += interval.toNanos();
+      if (next - System.nanoTime() < 0) {
         next = System.nanoTime(); // late (a paused JVM): do not send a catch-up storm
       }
     }
   }
 
-  /** The sockets, own MAC and receiver threads of one interface. */
+  /**
+   * The sockets, own MAC and receiver threads of one interface, kept until {@link #close} or until
+   * one of its sockets fails (then the next start or verdict replaces the whole of it).
+   */
   private final class InterfaceProbe {
     private final String ifname;
     private final KernelLink link;
     private final MacAddress own;
-    private final List<Vip> v4 = new java.util.concurrent.CopyOnWriteArrayList<>();
-    private final List<Vip> v6 = new java.util.concurrent.CopyOnWriteArrayList<>();
+    // Every VIP probed here: answers for them are recorded while requests are off too.
+    private final List<Vip> v4 = new CopyOnWriteArrayList<>();
+    private final List<Vip> v6 = new CopyOnWriteArrayList<>();
+    // Guarded by this.
     private ArpSocket arp;
     private Icmpv6Socket icmp;
+    // Set under this object's lock; each receiver then closes its own socket under it.
     private volatile boolean closed;
+    private volatile String failure;
 
     InterfaceProbe(String ifname) {
       this.ifname = ifname;
@@ -251,19 +319,32 @@ public final class LanProbe implements ArpPing, AutoCloseable {
                           "cannot probe on " + ifname + ": it has no Ethernet address"));
     }
 
-    synchronized void add(Vip vip) {
+    boolean failed() {
+      return failure != null;
+    }
+
+    /** Records answers for {@code vip} from now on, opening the socket it needs the first time. */
+    synchronized void listen(Vip vip) {
       if (vip.ipv6()) {
         if (icmp == null) {
-          icmp = Icmpv6Socket.open(rtnetlink.libc(), rtnetlink.namespace(), link.index(), ifname);
-          receiver("arp-ping-ns-" + ifname, this::receiveAdvertisements);
+          Icmpv6Socket socket =
+              Icmpv6Socket.open(rtnetlink.libc(), rtnetlink.namespace(), link.index(), ifname);
+          icmp = socket;
+          receiver("arp-ping-ns-" + ifname, () -> receiveAdvertisements(socket));
         }
-        v6.add(vip);
+        if (!v6.contains(vip)) {
+          v6.add(vip);
+        }
       } else {
         if (arp == null) {
-          arp = ArpSocket.open(rtnetlink.libc(), rtnetlink.namespace(), link.index(), ifname);
-          receiver("arp-ping-arp-" + ifname, this::receiveArp);
+          ArpSocket socket =
+              ArpSocket.open(rtnetlink.libc(), rtnetlink.namespace(), link.index(), ifname);
+          arp = socket;
+          receiver("arp-ping-arp-" + ifname, () -> receiveArp(socket));
         }
-        v4.add(vip);
+        if (!v4.contains(vip)) {
+          v4.add(vip);
+        }
       }
     }
 
@@ -273,33 +354,24 @@ public final class LanProbe implements ArpPing, AutoCloseable {
       thread.start();
     }
 
-    void sendRequests() {
-      v4.forEach(this::sendRequest);
-      v6.forEach(this::sendRequest);
-    }
-
-    void sendRequest(Vip vip) {
-      if (vip.ipv6()) {
-        Inet6Address target = (Inet6Address) vip.address();
-        send(
-            vip,
-            () ->
-                icmp.send(
-                    NeighborDiscovery.solicitation(target, own),
-                    NeighborDiscovery.solicitedNode(target)));
-      } else {
-        send(vip, () -> arp.broadcast(ArpPacket.probe(own, (Inet4Address) vip.address())));
-      }
-    }
-
-    private void send(Vip vip, Runnable request) {
+    // Under this object's lock, as the receivers' closing is: a request never goes out on a
+    // descriptor number the kernel has already handed to another socket.
+    synchronized void sendRequest(Vip vip) {
       if (closed) {
+        failures.put(
+            vip, failure != null ? failure : "the probe on " + ifname + " is closed (stopping)");
         return;
       }
       // Logged before it leaves: an answer must never seem to precede its request.
       Instant at = clock.instant();
       try {
-        request.run();
+        if (vip.ipv6()) {
+          Inet6Address target = (Inet6Address) vip.address();
+          icmp.send(
+              NeighborDiscovery.solicitation(target, own), NeighborDiscovery.solicitedNode(target));
+        } else {
+          arp.broadcast(ArpPacket.probe(own, (Inet4Address) vip.address()));
+        }
         log.sent(vip, at);
         failures.remove(vip);
       } catch (NetworkCommandException e) {
@@ -307,14 +379,15 @@ public final class LanProbe implements ArpPing, AutoCloseable {
       }
     }
 
-    private void receiveArp() {
-      try (ArpSocket socket = arp) {
+    private void receiveArp(ArpSocket socket) {
+      try {
         while (!closed) {
           socket.receive(100).ifPresent(this::arp);
         }
       } catch (NetworkCommandException e) {
-        v4.forEach(vip -> failures.put(vip, e.getMessage()));
+        fail(e.getMessage());
       }
+      closeOwn(socket);
     }
 
     private void arp(ArpPacket packet) {
@@ -329,8 +402,8 @@ public final class LanProbe implements ArpPing, AutoCloseable {
       }
     }
 
-    private void receiveAdvertisements() {
-      try (Icmpv6Socket socket = icmp) {
+    private void receiveAdvertisements(Icmpv6Socket socket) {
+      try {
         while (!closed) {
           int length = socket.receive(100);
           if (length > 0) {
@@ -339,8 +412,9 @@ public final class LanProbe implements ArpPing, AutoCloseable {
           }
         }
       } catch (NetworkCommandException e) {
-        v6.forEach(vip -> failures.put(vip, e.getMessage()));
+        fail(e.getMessage());
       }
+      closeOwn(socket);
     }
 
     private void advertisement(NeighborDiscovery.Advertisement na) {
@@ -356,10 +430,42 @@ public final class LanProbe implements ArpPing, AutoCloseable {
       }
     }
 
-    void close() {
-      // Each receiver closes its own socket when it sees this, within its 100 ms poll: closing it
-      // here could hand its descriptor number to another socket while a read is under way.
+    /**
+     * A receiver failed: answers on this interface may go unheard, so the requests sent here no
+     * longer count, and its other receiver stops too.
+     */
+    private synchronized void fail(String problem) {
+      if (closed) {
+        return;
+      }
+      failure =
+          problem + " (arp_ping on " + ifname + ": the next start or verdict opens new sockets)";
+      closed = true;
+      for (Vip vip : concat(v4, v6)) {
+        log.forget(vip);
+        failures.put(vip, failure);
+      }
+    }
+
+    // By the receiver's own thread: closing a socket elsewhere could hand its descriptor number to
+    // another socket while a read is under way.
+    private synchronized void closeOwn(AutoCloseable socket) {
+      try {
+        socket.close();
+      } catch (Exception e) {
+        // The descriptor is gone either way.
+      }
+    }
+
+    synchronized void close() {
+      // Each receiver closes its own socket when it sees this, within its 100 ms poll.
       closed = true;
     }
+  }
+
+  private static List<Vip> concat(List<Vip> a, List<Vip> b) {
+    List<Vip> all = new ArrayList<>(a);
+    all.addAll(b);
+    return all;
   }
 }

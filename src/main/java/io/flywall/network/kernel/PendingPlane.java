@@ -109,6 +109,13 @@ public final class PendingPlane implements AutoCloseable {
           opening.join().arpPing().stop();
         }
       }
+
+      @Override
+      public void close() {
+        if (opening.isDone() && !opening.isCompletedExceptionally()) {
+          opening.join().arpPing().close();
+        }
+      }
     };
   }
 

@@ -82,6 +82,11 @@ final class WithFallback {
       public void stop() {
         kernel.stop();
       }
+
+      @Override
+      public void close() {
+        kernel.close();
+      }
     };
   }
 

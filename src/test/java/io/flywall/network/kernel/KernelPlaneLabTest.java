@@ -240,6 +240,112 @@ class KernelPlaneLabTest {
   }
 
   @Test
+  void stoppingAndRestartingTheProbeKeepsItsSocketsAndGivesCorrectVerdictsEachTime() {
+    SocketCount sockets = new SocketCount();
+    MacAddress n1 = MacAddress.of(lab.get("N1_LAN_MAC"));
+    List<Vip> vips = List.of(lanVip(), lanVip6());
+    Clock clock = Clock.systemUTC();
+    try (LanProbe probe =
+        new LanProbe(
+            sockets.rtnetlinkOn("NS_N2"), clock, Duration.ofMillis(10), Duration.ofMillis(50))) {
+      backendOn("NS_N1").add(lanVip());
+      backendOn("NS_N1").add(lanVip6());
+      probe.start(vips);
+      assertThat(probe.probeSince(vips, clock.instant()))
+          .allSatisfy(answer -> assertThat(answer.answerers()).containsExactly(n1));
+      probe.stop();
+
+      // The holder lets go while requests are off: the restarted probe finds the VIPs free.
+      backendOn("NS_N1").remove(lanVip());
+      backendOn("NS_N1").remove(lanVip6());
+      for (int round = 0; round < 5; round++) {
+        probe.start(vips);
+        Instant restarted = clock.instant();
+        assertThat(probe.probeSince(vips, restarted))
+            .as("round %d", round)
+            .allSatisfy(answer -> assertThat(answer.answerers()).isEmpty());
+        probe.stop();
+      }
+
+      // It takes the VIPs again while requests are off: the next start sees it at once.
+      backendOn("NS_N1").add(lanVip());
+      backendOn("NS_N1").add(lanVip6());
+      probe.start(vips);
+      assertThat(probe.probeSince(vips, clock.instant()))
+          .allSatisfy(answer -> assertThat(answer.answerers()).containsExactly(n1));
+      probe.stop();
+
+      assertThat(sockets.packet.get()).as("AF_PACKET sockets opened").isEqualTo(1);
+      assertThat(sockets.icmpv6.get()).as("raw ICMPv6 sockets opened").isEqualTo(1);
+    }
+  }
+
+  @Test
+  void aProbeSocketThatFailsIsReopenedByTheNextStartAndItsEarlierRequestsNoLongerCount() {
+    SocketCount sockets = new SocketCount();
+    MacAddress n1 = MacAddress.of(lab.get("N1_LAN_MAC"));
+    Clock clock = Clock.systemUTC();
+    try (LanProbe probe =
+        new LanProbe(
+            sockets.rtnetlinkOn("NS_N2"), clock, Duration.ofMillis(10), Duration.ofMillis(50))) {
+      Instant since = clock.instant();
+      probe.start(List.of(lanVip()));
+      await()
+          .atMost(TIMEOUT)
+          .until(() -> probe.verdict(lanVip(), since).outcome() == ProbeVerdict.Outcome.SILENT);
+
+      // The receiver's socket breaks: what it would have heard is unknown, so no verdict from
+      // the requests sent so far.
+      sockets.faulty.failWhen((name, args) -> name.equals("poll") ? Libc.EBADF : 0);
+      await().atMost(TIMEOUT).until(() -> probe.failure(lanVip()).isPresent());
+      sockets.faulty.heal();
+      assertThat(probe.failure(lanVip()).orElseThrow()).contains("EBADF");
+      assertThat(probe.verdict(lanVip(), since).outcome())
+          .isEqualTo(ProbeVerdict.Outcome.UNDECIDED);
+
+      backendOn("NS_N1").add(lanVip());
+      probe.start(List.of(lanVip()));
+      assertThat(sockets.packet.get()).as("AF_PACKET sockets opened").isEqualTo(2);
+      assertThat(probe.probeSince(List.of(lanVip()), since))
+          .singleElement()
+          .satisfies(answer -> assertThat(answer.answerers()).containsExactly(n1));
+      assertThat(probe.failure(lanVip())).isEmpty();
+    }
+  }
+
+  /** Counts the probe's socket opens through a libc that can also be made to fail. */
+  private static final class SocketCount {
+    final FaultyLibc faulty = new FaultyLibc();
+    final AtomicLong packet = new AtomicLong();
+    final AtomicLong icmpv6 = new AtomicLong();
+
+    Rtnetlink rtnetlinkOn(String node) {
+      Libc counting =
+          (Libc)
+              java.lang.reflect.Proxy.newProxyInstance(
+                  Libc.class.getClassLoader(),
+                  new Class<?>[] {Libc.class},
+                  (proxy, method, args) -> {
+                    if (method.getName().equals("socket")) {
+                      if ((int) args[0] == Libc.AF_PACKET) {
+                        packet.incrementAndGet();
+                      } else if ((int) args[0] == Libc.AF_INET6) {
+                        icmpv6.incrementAndGet();
+                      }
+                    }
+                    try {
+                      return method.invoke(faulty.libc(), args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                      throw e.getCause();
+                    }
+                  });
+      Rtnetlink rtnetlink = Rtnetlink.open(counting, NetNamespace.named(lab.get(node)));
+      opened.add(rtnetlink);
+      return rtnetlink;
+    }
+  }
+
+  @Test
   void linkEventsReportACarrierLossAndItsReturnWithinMilliseconds() throws Exception {
     NetworkAlarms alarms = new NetworkAlarms();
     String wan = lab.get("WAN_IF");
