@@ -58,6 +58,14 @@ public final class StoreWriteBench {
         report(measured, store(n, batch, true));
         continue;
       }
+      if (args.length > 2 && args[2].equals("steps")) {
+        // The store's statements one step at a time: where between plain and the store it goes.
+        for (Variant v : Variant.STEPS) {
+          report(measured, steps(n, batch, v));
+        }
+        report(measured, store(n, batch, true));
+        continue;
+      }
       report(measured, plain(n, batch, false, true));
       report(measured, plain(n, batch, true, true));
       report(measured, store(n, batch, true));
@@ -214,6 +222,181 @@ public final class StoreWriteBench {
           wal[4]);
     } finally {
       delete(dir);
+    }
+  }
+
+  /** SQL the steps variants run: the store's tables and statements, added one at a time. */
+  private record Variant(
+      String name,
+      String entries,
+      String index,
+      String upsert,
+      boolean read,
+      boolean log,
+      String pragma) {
+    Variant(String name, String entries, String index, String upsert, boolean read, boolean log) {
+      this(name, entries, index, upsert, read, log, null);
+    }
+
+    static final String FULL =
+        "CREATE TABLE entries (bucket TEXT NOT NULL, key TEXT NOT NULL, value BLOB,"
+            + " version INTEGER NOT NULL, hlc INTEGER NOT NULL, origin TEXT NOT NULL,"
+            + " expires_ms INTEGER NOT NULL, PRIMARY KEY (bucket, key)) WITHOUT ROWID";
+    static final String REPLACE = "INSERT OR REPLACE INTO entries VALUES ";
+    static final String INDEX =
+        "CREATE INDEX entries_expiry ON entries(expires_ms) WHERE expires_ms > 0";
+    static final List<Variant> STEPS =
+        List.of(
+            new Variant("entries row (7 columns)", FULL, null, REPLACE, false, false),
+            new Variant("+ expiry index", FULL, INDEX, REPLACE, false, false),
+            new Variant("+ read of the touched rows", FULL, INDEX, REPLACE, true, false),
+            new Variant("+ log row (9 columns)", FULL, INDEX, REPLACE, true, true),
+            new Variant(
+                "  the same, page_size 8192", FULL, INDEX, REPLACE, true, true, "page_size = 8192"),
+            new Variant(
+                "  the same, page_size 16384",
+                FULL,
+                INDEX,
+                REPLACE,
+                true,
+                true,
+                "page_size = 16384"),
+            new Variant(
+                "  the same, cache_size 32 MiB",
+                FULL,
+                INDEX,
+                REPLACE,
+                true,
+                true,
+                "cache_size = -32768"),
+            new Variant(
+                "  the same, upsert by ON CONFLICT",
+                FULL,
+                INDEX,
+                "INSERT INTO entries VALUES ",
+                true,
+                true,
+                null));
+  }
+
+  private static Run steps(int changes, int batch, Variant v) throws Exception {
+    Path dir = Files.createTempDirectory("flywall-storebench-");
+    SQLiteConfig config = new SQLiteConfig();
+    config.setJournalMode(SQLiteConfig.JournalMode.WAL);
+    config.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
+    config.setGetGeneratedKeys(false);
+    try (Connection c =
+        DriverManager.getConnection(
+            "jdbc:sqlite:" + dir.resolve("steps.db"), config.toProperties())) {
+      try (Statement st = c.createStatement()) {
+        if (v.pragma() != null) {
+          st.execute("PRAGMA " + v.pragma());
+        }
+        st.execute(v.entries());
+        if (v.index() != null) {
+          st.execute(v.index());
+        }
+        st.execute(
+            "CREATE TABLE changes (seq INTEGER PRIMARY KEY, epoch INTEGER NOT NULL,"
+                + " bucket TEXT NOT NULL, key TEXT NOT NULL, value BLOB, version INTEGER NOT NULL,"
+                + " hlc INTEGER NOT NULL, origin TEXT NOT NULL, expires_ms INTEGER NOT NULL)");
+      }
+      RowBatches.Shapes upsert =
+          new RowBatches.Shapes(
+              v.upsert(),
+              "(?, ?, ?, ?, ?, ?, ?)",
+              v.upsert().startsWith("INSERT INTO")
+                  ? " ON CONFLICT(bucket, key) DO UPDATE SET value = excluded.value,"
+                      + " version = excluded.version, hlc = excluded.hlc,"
+                      + " origin = excluded.origin, expires_ms = excluded.expires_ms"
+                  : "");
+      RowBatches.Shapes log =
+          new RowBatches.Shapes("INSERT INTO changes VALUES ", "(?, ?, ?, ?, ?, ?, ?, ?, ?)", "");
+      RowBatches.Shapes read =
+          new RowBatches.Shapes(
+              "SELECT * FROM entries WHERE (bucket, key) IN (VALUES ", "(?, ?)", ")");
+      java.util.Map<String, PreparedStatement> prepared = new java.util.HashMap<>();
+      c.setAutoCommit(false);
+      long cpu = THREADS.getCurrentThreadCpuTime();
+      long start = System.nanoTime();
+      long seq = 0;
+      long commits = 0;
+      long hlc = 1L << 30;
+      for (long first = 0; first < changes; first += batch) {
+        List<WriteOp> ops = batchOf(first, batch);
+        if (v.read()) {
+          int next = 0;
+          for (int size : RowBatches.sizes(ops.size())) {
+            PreparedStatement st = prepared.computeIfAbsent(read.sql(size), sql -> prepare(c, sql));
+            int p = 1;
+            for (int i = 0; i < size; i++) {
+              WriteOp op = ops.get(next++);
+              st.setString(p++, op.bucket());
+              st.setString(p++, op.key());
+            }
+            try (ResultSet rs = st.executeQuery()) {
+              while (rs.next()) {
+                rs.getBytes(3);
+              }
+            }
+          }
+        }
+        int next = 0;
+        for (int size : RowBatches.sizes(ops.size())) {
+          PreparedStatement st = prepared.computeIfAbsent(upsert.sql(size), sql -> prepare(c, sql));
+          PreparedStatement lst =
+              v.log() ? prepared.computeIfAbsent(log.sql(size), sql -> prepare(c, sql)) : null;
+          int p = 1;
+          int q = 1;
+          for (int i = 0; i < size; i++) {
+            WriteOp op = ops.get(next++);
+            hlc++;
+            st.setString(p++, op.bucket());
+            st.setString(p++, op.key());
+            st.setBytes(p++, op.value());
+            st.setLong(p++, 1);
+            st.setLong(p++, hlc);
+            st.setString(p++, "bench");
+            st.setLong(p++, 0);
+            if (lst != null) {
+              lst.setLong(q++, ++seq);
+              lst.setLong(q++, 1);
+              lst.setString(q++, op.bucket());
+              lst.setString(q++, op.key());
+              lst.setBytes(q++, op.value());
+              lst.setLong(q++, 1);
+              lst.setLong(q++, hlc);
+              lst.setString(q++, "bench");
+              lst.setLong(q++, 0);
+            }
+          }
+          st.executeUpdate();
+          if (lst != null) {
+            lst.executeUpdate();
+          }
+        }
+        c.commit();
+        commits++;
+      }
+      double seconds = (System.nanoTime() - start) / 1e9;
+      double cpuMicros = (THREADS.getCurrentThreadCpuTime() - cpu) / 1e3;
+      c.setAutoCommit(true);
+      for (PreparedStatement st : prepared.values()) {
+        st.close();
+      }
+      long[] wal = walAndCheckpoint(c, dir.resolve("steps.db-wal"), true);
+      return new Run(
+          v.name(), changes, seconds, cpuMicros, commits, wal[2], (int) wal[1], 0, wal[4]);
+    } finally {
+      delete(dir);
+    }
+  }
+
+  private static PreparedStatement prepare(Connection c, String sql) {
+    try {
+      return c.prepareStatement(sql);
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
     }
   }
 
