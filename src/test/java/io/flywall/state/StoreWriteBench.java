@@ -285,11 +285,21 @@ public final class StoreWriteBench {
     config.setJournalMode(SQLiteConfig.JournalMode.WAL);
     config.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
     config.setGetGeneratedKeys(false);
+    // A page size takes effect only in a database that has no page yet and is not in WAL mode:
+    // set it, and write the first page, on a connection of its own.
+    if (v.pragma() != null && v.pragma().startsWith("page_size")) {
+      try (Connection first =
+              DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("steps.db"));
+          Statement st = first.createStatement()) {
+        st.execute("PRAGMA " + v.pragma());
+        st.execute("VACUUM");
+      }
+    }
     try (Connection c =
         DriverManager.getConnection(
             "jdbc:sqlite:" + dir.resolve("steps.db"), config.toProperties())) {
       try (Statement st = c.createStatement()) {
-        if (v.pragma() != null) {
+        if (v.pragma() != null && !v.pragma().startsWith("page_size")) {
           st.execute("PRAGMA " + v.pragma());
         }
         st.execute(v.entries());
