@@ -1,7 +1,5 @@
 package io.flywall.state;
 
-import static java.nio.charset.StandardCharsets.UTF_8;
-
 import io.flywall.bench.LeaseValues;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
@@ -14,11 +12,9 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
 import org.sqlite.SQLiteConfig;
 
 /**
@@ -109,19 +105,6 @@ public final class StoreWriteBench {
         r.dbPages());
   }
 
-  private static List<WriteOp> batchOf(long first, int size) {
-    List<WriteOp> ops = new ArrayList<>(size);
-    for (long i = first; i < first + size; i++) {
-      ops.add(
-          WriteOp.put(
-              "dhcp_leases",
-              "lease-" + (i % 2_000_000),
-              LeaseValues.of(i).getBytes(UTF_8),
-              Optional.empty()));
-    }
-    return ops;
-  }
-
   /**
    * Plain SQLite: each change one upsert into a WITHOUT ROWID (bucket, key) table, and with {@code
    * withLog} one more row in an append-only rowid table (what a change log costs at the least).
@@ -162,7 +145,7 @@ public final class StoreWriteBench {
       long seq = 0;
       long commits = 0;
       for (long first = 0; first < changes; first += batch) {
-        List<WriteOp> ops = batchOf(first, batch);
+        List<WriteOp> ops = LeaseValues.puts(first, batch);
         int next = 0;
         for (int size : RowBatches.sizes(ops.size())) {
           PreparedStatement st = entries.get(size);
@@ -333,7 +316,7 @@ public final class StoreWriteBench {
       long commits = 0;
       long hlc = 1L << 30;
       for (long first = 0; first < changes; first += batch) {
-        List<WriteOp> ops = batchOf(first, batch);
+        List<WriteOp> ops = LeaseValues.puts(first, batch);
         if (v.read()) {
           int next = 0;
           for (int size : RowBatches.sizes(ops.size())) {
@@ -429,7 +412,7 @@ public final class StoreWriteBench {
       long start = System.nanoTime();
       long commits = 0;
       for (long first = 0; first < changes; first += batch) {
-        store.write(batchOf(first, batch));
+        store.write(LeaseValues.puts(first, batch));
         commits++;
       }
       double seconds = (System.nanoTime() - start) / 1e9;
@@ -481,7 +464,7 @@ public final class StoreWriteBench {
 
   /** The Java side's per-change work that SQLite does not do: the checksum digests. */
   private static void javaShare(int changes) {
-    List<WriteOp> ops = batchOf(0, changes);
+    List<WriteOp> ops = LeaseValues.puts(0, changes);
     long sink = 0;
     for (int round = 0; round < 2; round++) {
       long cpu = THREADS.getCurrentThreadCpuTime();
