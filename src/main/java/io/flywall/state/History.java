@@ -5,7 +5,6 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,8 +29,7 @@ public final class History {
               try (PreparedStatement st =
                   c.prepareStatement(
                       "INSERT INTO history(time_ms, type, from_role, to_role, node_id, epoch, cause, duration_ms, steps)"
-                          + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                      Statement.RETURN_GENERATED_KEYS)) {
+                          + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id")) {
                 st.setLong(1, event.time().toEpochMilli());
                 st.setString(2, event.type());
                 st.setString(3, event.fromRole());
@@ -41,8 +39,7 @@ public final class History {
                 st.setString(7, event.cause());
                 st.setLong(8, event.durationMs());
                 st.setString(9, steps);
-                st.executeUpdate();
-                try (ResultSet keys = st.getGeneratedKeys()) {
+                try (ResultSet keys = st.executeQuery()) {
                   keys.next();
                   return keys.getLong(1);
                 }

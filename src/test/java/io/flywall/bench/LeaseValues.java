@@ -1,5 +1,11 @@
 package io.flywall.bench;
 
+import io.flywall.state.WriteOp;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
 /**
  * The values the replication benchmarks write: a DHCP lease as JSON, about 70 bytes, distinct per
  * number. Built by hand: {@code String.format} cost more CPU than a replicated change's share of
@@ -9,6 +15,23 @@ public final class LeaseValues {
   private static final char[] HEX = "0123456789abcdef".toCharArray();
 
   private LeaseValues() {}
+
+  /**
+   * Puts of leases {@code first} to {@code first + size - 1} into {@code dhcp_leases}, keys cycling
+   * over 2,000,000 (what the in-process benchmarks write).
+   */
+  public static List<WriteOp> puts(long first, int size) {
+    List<WriteOp> ops = new ArrayList<>(size);
+    for (long i = first; i < first + size; i++) {
+      ops.add(
+          WriteOp.put(
+              "dhcp_leases",
+              "lease-" + (i % 2_000_000),
+              of(i).getBytes(StandardCharsets.UTF_8),
+              Optional.empty()));
+    }
+    return ops;
+  }
 
   /** {@code {"ip":"10.a.b.c","mac":"02:00:00:aa:bb:cc","expires":86400}} for {@code i}. */
   public static String of(long i) {

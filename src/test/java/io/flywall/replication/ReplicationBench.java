@@ -126,19 +126,6 @@ public final class ReplicationBench {
         rssKb() / 1024);
   }
 
-  private static List<WriteOp> batchOf(long first, int size) {
-    List<WriteOp> ops = new ArrayList<>(size);
-    for (long i = first; i < first + size; i++) {
-      ops.add(
-          WriteOp.put(
-              "dhcp_leases",
-              "lease-" + (i % 2_000_000),
-              LeaseValues.of(i).getBytes(UTF_8),
-              Optional.empty()));
-    }
-    return ops;
-  }
-
   /** What a writer does with one batch. */
   private interface Sink {
     void write(List<WriteOp> ops) throws Exception;
@@ -155,7 +142,7 @@ public final class ReplicationBench {
           pool.submit(
               () -> {
                 while (System.nanoTime() < end) {
-                  sink.write(batchOf(next.getAndAdd(batch), batch));
+                  sink.write(LeaseValues.puts(next.getAndAdd(batch), batch));
                 }
                 return null;
               }));
