@@ -316,10 +316,7 @@ public final class FailoverBenchmark {
         // Sync link first, as for flywall: a powered-off node sends no goodbye. One ip process
         // drops the three links together (as LabCluster.setLinks does for flywall).
         setLinks(lab, k, "down", List.of("SYNC_IF", "LAN_IF", "WAN_IF"));
-        ProcessHandle.of(daemons[k].pid())
-            .ifPresent(h -> h.descendants().forEach(ProcessHandle::destroyForcibly));
-        daemons[k].destroyForcibly();
-        daemons[k].waitFor();
+        kill(daemons[k]);
         for (Vip vip : vips) {
           new IprouteVipBackend(lab.in(lab.nodeNamespace(k)), Duration.ofSeconds(5)).remove(vip);
         }
@@ -328,6 +325,9 @@ public final class FailoverBenchmark {
       @Override
       public void powerOn(int k) throws Exception {
         setLinks(lab, k, "up", List.of("LAN_IF", "WAN_IF", "SYNC_IF"));
+        // A powered-off machine keeps no pid files: a stale one makes keepalived exit at start.
+        Files.deleteIfExists(dir.resolve("k" + k + ".pid"));
+        Files.deleteIfExists(dir.resolve("k" + k + ".vrrp.pid"));
         start(k);
       }
 
@@ -347,12 +347,31 @@ public final class FailoverBenchmark {
       public void close() {
         for (Process p : daemons) {
           if (p != null) {
-            ProcessHandle.of(p.pid())
-                .ifPresent(h -> h.descendants().forEach(ProcessHandle::destroyForcibly));
-            p.destroyForcibly();
+            try {
+              kill(p);
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
           }
         }
       }
     };
+  }
+
+  /**
+   * keepalived and its VRRP child, gone for sure: the parent first, so that it cannot start a new
+   * child after the old one dies (killing the child first let the parent respawn one, which
+   * outlived the "power-off", kept the pid file and made the next start exit at once: the failback
+   * then never came and the run ended without its table).
+   */
+  private static void kill(Process keepalived) throws InterruptedException {
+    List<ProcessHandle> children =
+        ProcessHandle.of(keepalived.pid()).stream().flatMap(ProcessHandle::descendants).toList();
+    keepalived.destroyForcibly();
+    keepalived.waitFor();
+    for (ProcessHandle child : children) {
+      child.destroyForcibly();
+      child.onExit().join();
+    }
   }
 }
