@@ -1,0 +1,66 @@
+package io.flywall.node;
+
+import java.util.List;
+import java.util.concurrent.Future;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Loads the heavy libraries the node needs right after its first heartbeat (BouncyCastle's TLS for
+ * the replication listener, Jackson and Javalin/Jetty for the API) while the starting thread would
+ * otherwise only wait for Argon2id. It runs on that thread and only while the wait lasts, so it
+ * never competes with the first heartbeat for a core (on a 2-core machine a thread of its own did).
+ */
+final class ClassWarming {
+  private static final Logger log = LoggerFactory.getLogger(ClassWarming.class);
+
+  // Each step is one library's entry point; its static initialisation pulls in the rest.
+  private static final List<Runnable> STEPS =
+      List.of(
+          () -> initialize(org.bouncycastle.tls.TlsServerProtocol.class),
+          () -> initialize(org.bouncycastle.tls.TlsClientProtocol.class),
+          () -> initialize(org.bouncycastle.tls.crypto.impl.bc.BcTlsCrypto.class),
+          () -> new com.fasterxml.jackson.databind.ObjectMapper(),
+          () -> initialize(io.javalin.Javalin.class),
+          () -> initialize(org.eclipse.jetty.server.Server.class));
+
+  private ClassWarming() {}
+
+  /** Warms step after step until {@code awaited} is done or nothing is left; returns the steps. */
+  static int whileWaitingFor(Future<?> awaited) {
+    int done = 0;
+    long started = System.nanoTime();
+    for (Runnable step : STEPS) {
+      if (awaited.isDone()) {
+        break;
+      }
+      try {
+        step.run();
+      } catch (RuntimeException | LinkageError e) {
+        // Only time is at stake: the class loads again where it is used, and fails there if broken.
+        log.debug("warming a library failed: {}", e.toString());
+      }
+      done++;
+    }
+    if (done > 0) {
+      log.debug(
+          "warmed {} of {} libraries in {} ms while Argon2id ran",
+          done,
+          STEPS.size(),
+          (System.nanoTime() - started) / 1_000_000);
+    }
+    return done;
+  }
+
+  static int steps() {
+    return STEPS.size();
+  }
+
+  private static void initialize(Class<?> type) {
+    try {
+      Class.forName(type.getName(), true, type.getClassLoader());
+    } catch (ClassNotFoundException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
