@@ -26,7 +26,10 @@ final class ClassWarming {
 
   private ClassWarming() {}
 
-  /** Warms step after step until {@code awaited} is done or nothing is left; returns the steps. */
+  /**
+   * Warms step after step until {@code awaited} is done or nothing is left; returns how many steps
+   * succeeded.
+   */
   static int whileWaitingFor(Future<?> awaited) {
     int done = 0;
     long started = System.nanoTime();
@@ -36,11 +39,11 @@ final class ClassWarming {
       }
       try {
         step.run();
+        done++;
       } catch (RuntimeException | LinkageError e) {
         // Only time is at stake: the class loads again where it is used, and fails there if broken.
         log.debug("warming a library failed: {}", e.toString());
       }
-      done++;
     }
     if (done > 0) {
       log.debug(
