@@ -7,9 +7,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Loads the heavy libraries the node needs right after its first heartbeat (BouncyCastle's TLS for
- * the replication listener, Jackson and Javalin/Jetty for the API) while the starting thread would
- * otherwise only wait for Argon2id. It runs on that thread and only while the wait lasts, so it
- * never competes with the first heartbeat for a core (on a 2-core machine a thread of its own did).
+ * the replication listener, Jackson and Javalin/Jetty for the API) while the starting thread only
+ * waits for Argon2id. It begins when that wait begins and takes no new step once the keys are
+ * there, so it leaves the first heartbeat alone; it runs on a thread of its own, so the step under
+ * way when the keys arrive does not hold the start back (on the starting thread it cost up to half
+ * a second of a busy machine's start).
  */
 final class ClassWarming {
   private static final Logger log = LoggerFactory.getLogger(ClassWarming.class);
@@ -25,6 +27,11 @@ final class ClassWarming {
           () -> initialize(org.eclipse.jetty.server.Server.class));
 
   private ClassWarming() {}
+
+  /** Warms on a thread of its own while {@code awaited} is not done. */
+  static void beside(Future<?> awaited) {
+    Daemon.daemonThreads("flywall-warm").newThread(() -> whileWaitingFor(awaited)).start();
+  }
 
   /**
    * Warms step after step until {@code awaited} is done or nothing is left; returns how many steps

@@ -166,6 +166,7 @@ public final class Daemon implements AutoCloseable {
       throw e;
     }
     try {
+      SqliteNativeLibrary.keepIn(plan.stateDir());
       database = open(plan);
     } catch (NodeStartException e) {
       effects.connectionSync().close();
@@ -182,7 +183,9 @@ public final class Daemon implements AutoCloseable {
       long epoch = meta.epoch();
       boolean standby = meta.standby();
       long bootId = BootId.next(plan.stateDir(), clock);
-      ClassWarming.whileWaitingFor(derivedKeys);
+      if (!derivedKeys.isDone()) {
+        ClassWarming.beside(derivedKeys);
+      }
       ClusterKeys keys = derivedKeys.join();
       HeartbeatPeers peers = HeartbeatPeers.nodes(plan.peers(), HeartbeatCodec.withKeys(keys));
       if (plan.witness().isPresent()) {
