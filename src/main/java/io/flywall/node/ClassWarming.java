@@ -6,12 +6,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Loads the heavy libraries the node needs right after its first heartbeat (BouncyCastle's TLS for
- * the replication listener, Jackson and Javalin/Jetty for the API) while the starting thread only
- * waits for Argon2id. It begins when that wait begins and takes no new step once the keys are
- * there, so it leaves the first heartbeat alone; it runs on a thread of its own, so the step under
- * way when the keys arrive does not hold the start back (on the starting thread it cost up to half
- * a second of a busy machine's start).
+ * Loads the classes of the heartbeat path and the heavy libraries the node needs right after its
+ * first heartbeat (BouncyCastle's TLS for the replication listener, Jackson and Javalin/Jetty for
+ * the API) while the starting thread only waits for Argon2id. It begins when that wait begins and
+ * takes no new step once the keys are there, so it leaves the first heartbeat alone; it runs on a
+ * thread of its own, so the step under way when the keys arrive does not hold the start back (on
+ * the starting thread it cost up to half a second of a busy machine's start).
  */
 final class ClassWarming {
   private static final Logger log = LoggerFactory.getLogger(ClassWarming.class);
@@ -19,6 +19,13 @@ final class ClassWarming {
   // Each step is one library's entry point; its static initialisation pulls in the rest.
   private static final List<Runnable> STEPS =
       List.of(
+          // First what the heartbeat path builds as soon as the keys are there.
+          () -> initialize(ControllerLoop.class),
+          () -> initialize(ActionRunner.class),
+          () -> initialize(io.flywall.cluster.UdpHeartbeatTransport.class),
+          () -> initialize(io.flywall.cluster.HeartbeatSender.class),
+          () -> initialize(io.flywall.cluster.HeartbeatReceiver.class),
+          () -> initialize(io.flywall.cluster.HeartbeatCodec.class),
           () -> initialize(org.bouncycastle.tls.TlsServerProtocol.class),
           () -> initialize(org.bouncycastle.tls.TlsClientProtocol.class),
           () -> initialize(org.bouncycastle.tls.crypto.impl.bc.BcTlsCrypto.class),

@@ -183,15 +183,7 @@ public final class Daemon implements AutoCloseable {
       long epoch = meta.epoch();
       boolean standby = meta.standby();
       long bootId = BootId.next(plan.stateDir(), clock);
-      if (!derivedKeys.isDone()) {
-        ClassWarming.beside(derivedKeys);
-      }
-      ClusterKeys keys = derivedKeys.join();
-      HeartbeatPeers peers = HeartbeatPeers.nodes(plan.peers(), HeartbeatCodec.withKeys(keys));
-      if (plan.witness().isPresent()) {
-        peers = peers.withWitness(plan.witness().get(), new HeartbeatCodec(keys.witnessKey()));
-      }
-      HeartbeatReceiver receiver = new HeartbeatReceiver(plan.nodeId(), peers, clock);
+      // What needs no key is built while Argon2id still runs.
       channel = bindHeartbeats(plan.heartbeatBind());
       tcpAnswer = TcpConnectAnswer.open(plan.heartbeatBind());
       if (standby) {
@@ -213,6 +205,15 @@ public final class Daemon implements AutoCloseable {
               replicationRef::get,
               meta,
               () -> holder[0] == null ? java.util.Optional.empty() : holder[0].primaryHint());
+      if (!derivedKeys.isDone()) {
+        ClassWarming.beside(derivedKeys);
+      }
+      ClusterKeys keys = derivedKeys.join();
+      HeartbeatPeers peers = HeartbeatPeers.nodes(plan.peers(), HeartbeatCodec.withKeys(keys));
+      if (plan.witness().isPresent()) {
+        peers = peers.withWitness(plan.witness().get(), new HeartbeatCodec(keys.witnessKey()));
+      }
+      HeartbeatReceiver receiver = new HeartbeatReceiver(plan.nodeId(), peers, clock);
       UdpHeartbeatTransport transport =
           UdpHeartbeatTransport.start(
               channel,
