@@ -322,14 +322,8 @@ public final class ControllerLoop implements AutoCloseable {
     if (!sentAny) {
       sentAny = true;
       // DESIGN 10.2 asks for this within 1.5 s of process start; say how long it took.
-      ProcessHandle.current()
-          .info()
-          .startInstant()
-          .ifPresent(
-              start ->
-                  log.info(
-                      "first heartbeat sent {} ms after the process started",
-                      Duration.between(start, now).toMillis()));
+      ProcessAge.millis()
+          .ifPresent(age -> log.info("first heartbeat sent {} ms after the process started", age));
     }
     for (InetSocketAddress destination : plan.destinations()) {
       metrics.heartbeatSent(
