@@ -128,6 +128,8 @@ public final class ControllerLoop implements AutoCloseable {
             },
             () -> onLoopLater(this::sendHeartbeats));
     this.lastRole = controller.role();
+    // Replication asks before the first step (it starts beside the first heartbeats).
+    this.knownEpoch = controller.epoch();
     this.clockSkew = new ClockSkewAlarm(receiver, metrics, monitor);
   }
 

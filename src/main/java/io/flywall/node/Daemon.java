@@ -178,6 +178,7 @@ public final class Daemon implements AutoCloseable {
     AtomicReference<Replication> replicationRef = new AtomicReference<>();
     java.util.Optional<TcpConnectAnswer> tcpAnswer = java.util.Optional.empty();
     ConfigReload reload = null;
+    CompletableFuture<ApiServer> apiStarting = null;
     try {
       NodeMeta meta = new NodeMeta(database);
       long epoch = meta.epoch();
@@ -298,7 +299,7 @@ public final class Daemon implements AutoCloseable {
                       : daemonHolder[0].reload());
       // The API server takes seconds to start on a busy machine: it starts beside the rest, and
       // the controller's ticks do not wait for it.
-      CompletableFuture<ApiServer> apiStarting =
+      apiStarting =
           CompletableFuture.supplyAsync(
               () -> {
                 try {
@@ -369,6 +370,10 @@ public final class Daemon implements AutoCloseable {
       }
       if (node != null) {
         node.close();
+      }
+      if (apiStarting != null) {
+        // Started beside a step that then failed: closed once it is up (if it came up at all).
+        apiStarting.thenAccept(ApiServer::close);
       }
       effects.connectionSync().close();
       closeQuietly(replicationRef.get());
