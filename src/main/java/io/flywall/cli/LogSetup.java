@@ -50,7 +50,10 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
     return ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY;
   }
 
-  /** As logback.xml's {@code ${FLYWALL_LOG_LEVEL:-INFO}} read it: a system property, else env. */
+  /**
+   * As the former logback.xml's {@code ${FLYWALL_LOG_LEVEL:-INFO}} read it: a system property, else
+   * env.
+   */
   private static Optional<String> setting(String name) {
     return Optional.ofNullable(System.getProperty(name))
         .or(() -> Optional.ofNullable(System.getenv(name)));
