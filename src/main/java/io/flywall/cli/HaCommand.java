@@ -37,8 +37,13 @@ import picocli.CommandLine.Spec;
       HaCommand.Check.class
     })
 final class HaCommand implements Runnable {
-  private static final ObjectMapper PRETTY =
-      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  /**
+   * Built on first use: picocli creates every command for any command line, and a mapper here would
+   * cost {@code flywall run} a few hundred classes before its first heartbeat.
+   */
+  private static final class Pretty {
+    static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  }
 
   @Spec CommandLine.Model.CommandSpec spec;
 
@@ -60,7 +65,7 @@ final class HaCommand implements Runnable {
     int print(JsonNode json, String human) {
       if (options.json) {
         try {
-          out().println(PRETTY.writeValueAsString(json));
+          out().println(Pretty.JSON.writeValueAsString(json));
         } catch (Exception e) {
           throw new IllegalStateException(e);
         }
@@ -503,7 +508,7 @@ final class HaCommand implements Runnable {
         json.put("summary", verdict.summary());
         json.put("perfdata", verdict.perfdata());
         json.put("line", verdict.line());
-        print(PRETTY.valueToTree(json), "");
+        print(Pretty.JSON.valueToTree(json), "");
       } else {
         out().println(verdict.line());
         out().flush();

@@ -15,10 +15,11 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The start of each log line ({@code %linePrefix} in logback.xml). When standard output is the
- * journal, it is the line's syslog priority as {@code <N>}: journald strips it and files the line
- * under that priority, so {@code journalctl -u flywall -p warning} shows warnings and errors; the
- * journal stamps the time itself. Anywhere else it is the time, ISO 8601 with milliseconds.
+ * The start of each log line ({@code %linePrefix} in {@link LogSetup}'s pattern). When standard
+ * output is the journal, it is the line's syslog priority as {@code <N>}: journald strips it and
+ * files the line under that priority, so {@code journalctl -u flywall -p warning} shows warnings
+ * and errors; the journal stamps the time itself. Anywhere else it is the time, ISO 8601 with
+ * milliseconds.
  */
 public final class LogLinePrefix extends ClassicConverter {
   private static final DateTimeFormatter TIME =

@@ -55,7 +55,8 @@ final class RunCommand implements Callable<Integer> {
               loaded,
               java.util.Optional.of(config),
               Clock.systemUTC(),
-              NodeEffects.real(loaded, Clock.systemUTC()));
+              // Opened by the daemon once Argon2id runs beside it.
+              () -> NodeEffects.real(loaded, Clock.systemUTC()));
     } catch (NodeStartException e) {
       throw new UserError(
           "cannot start: " + e.getMessage(), e.getMessage().contains("apt-get install") ? 127 : 1);

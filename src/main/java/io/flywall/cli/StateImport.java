@@ -45,7 +45,11 @@ final class StateImport extends HaCommand.ClientCommand {
   private static final int BAD_INPUT = 2;
   private static final Set<String> FIELDS = Set.of("bucket", "key", "value", "ttl");
   private static final Pattern OP_INDEX = Pattern.compile("^ops\\[(\\d+)\\]");
-  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** Built on first use: picocli creates this command for any command line, `run` too. */
+  private static final class Json {
+    static final ObjectMapper MAPPER = new ObjectMapper();
+  }
 
   @Parameters(index = "0", paramLabel = "FILE|-", description = "NDJSON file, or - for stdin")
   String file;
@@ -72,7 +76,7 @@ final class StateImport extends HaCommand.ClientCommand {
     }
     try (BufferedReader in = open()) {
       List<Integer> lines = new ArrayList<>();
-      ArrayNode ops = JSON.createArrayNode();
+      ArrayNode ops = Json.MAPPER.createArrayNode();
       long bytes = 0;
       int number = 0;
       for (String line = in.readLine(); line != null; line = in.readLine()) {
@@ -84,7 +88,7 @@ final class StateImport extends HaCommand.ClientCommand {
         int size = op.toString().length() + 1;
         if (!lines.isEmpty() && (lines.size() == batch || bytes + size > MAX_BODY)) {
           send(ops, lines);
-          ops = JSON.createArrayNode();
+          ops = Json.MAPPER.createArrayNode();
           lines = new ArrayList<>();
           bytes = 0;
         }
@@ -104,7 +108,7 @@ final class StateImport extends HaCommand.ClientCommand {
     } catch (IOException e) {
       throw new UserError("cannot read " + file + ": " + e.getMessage(), BAD_INPUT);
     }
-    ObjectNode summary = JSON.createObjectNode();
+    ObjectNode summary = Json.MAPPER.createObjectNode();
     summary.put("count", written);
     summary.put("lines", linesWritten);
     summary.put("requests", requests);
@@ -138,7 +142,7 @@ final class StateImport extends HaCommand.ClientCommand {
   private ObjectNode op(int number, String line) {
     JsonNode node;
     try {
-      node = JSON.readTree(line);
+      node = Json.MAPPER.readTree(line);
     } catch (JsonProcessingException e) {
       throw badLine(number, "not JSON: " + e.getOriginalMessage());
     }
@@ -159,14 +163,14 @@ final class StateImport extends HaCommand.ClientCommand {
     if (node.get("value") == null || node.get("value").isNull()) {
       throw badLine(number, "\"value\" is required");
     }
-    ObjectNode op = JSON.createObjectNode();
+    ObjectNode op = Json.MAPPER.createObjectNode();
     op.put("op", "put");
     op.setAll((ObjectNode) node);
     return op;
   }
 
   private void send(ArrayNode ops, List<Integer> lines) {
-    ObjectNode body = JSON.createObjectNode();
+    ObjectNode body = Json.MAPPER.createObjectNode();
     body.set("ops", ops);
     JsonNode answer;
     try {

@@ -39,6 +39,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -129,33 +130,63 @@ public final class Daemon implements AutoCloseable {
       Clock clock,
       Effects effects)
       throws NodeStartException {
+    return start(config, configFile, clock, () -> effects);
+  }
+
+  /** Opens the node's external effects; called once Argon2id already runs beside it. */
+  public interface EffectsSource {
+    Effects open() throws NodeStartException;
+  }
+
+  /**
+   * Starts a node in the order of DESIGN 10.2 (first heartbeat soon after process start): what a
+   * truthful heartbeat needs first (the heartbeat key, the persisted epoch and standby), then the
+   * heartbeats, then the slower rest (replication listener and TLS, leftover VIPs, monitors,
+   * conntrack sync, the API), and only then the controller's ticks, so the node claims nothing
+   * sooner than before.
+   *
+   * @param configFile where {@code config} was read from: a reload reads it again
+   */
+  public static Daemon start(
+      FlywallConfig config,
+      java.util.Optional<java.nio.file.Path> configFile,
+      Clock clock,
+      EffectsSource effectsSource)
+      throws NodeStartException {
     ClusterPlan plan = ClusterPlan.of(config);
-    // Started first, so the Argon2id run overlaps opening the database.
+    // Started first: the Argon2id run is the longest step before the first heartbeat.
     CompletableFuture<ClusterKeys> derivedKeys = deriveKeys(config);
-    StateDirLock lock = lockStateDir(plan);
+    Effects effects = effectsSource.open();
+    StateDirLock lock;
     StateDatabase database;
     try {
+      lock = lockStateDir(plan);
+    } catch (NodeStartException e) {
+      effects.connectionSync().close();
+      throw e;
+    }
+    try {
+      SqliteNativeLibrary.keepIn(plan.stateDir());
       database = open(plan);
     } catch (NodeStartException e) {
+      effects.connectionSync().close();
       lock.close();
       throw e;
     }
     DatagramChannel channel = null;
-    Replication replication = null;
+    ControllerLoop node = null;
+    AtomicReference<Replication> replicationRef = new AtomicReference<>();
     java.util.Optional<TcpConnectAnswer> tcpAnswer = java.util.Optional.empty();
+    ConfigReload reload = null;
+    CompletableFuture<ApiServer> apiStarting = null;
     try {
       NodeMeta meta = new NodeMeta(database);
       long epoch = meta.epoch();
+      boolean standby = meta.standby();
       long bootId = BootId.next(plan.stateDir(), clock);
-      ClusterKeys keys = derivedKeys.join();
-      HeartbeatPeers peers = HeartbeatPeers.nodes(plan.peers(), HeartbeatCodec.withKeys(keys));
-      if (plan.witness().isPresent()) {
-        peers = peers.withWitness(plan.witness().get(), new HeartbeatCodec(keys.witnessKey()));
-      }
-      HeartbeatReceiver receiver = new HeartbeatReceiver(plan.nodeId(), peers, clock);
+      // What needs no key is built while Argon2id still runs.
       channel = bindHeartbeats(plan.heartbeatBind());
       tcpAnswer = TcpConnectAnswer.open(plan.heartbeatBind());
-      boolean standby = meta.standby();
       if (standby) {
         log.warn("this node is in standby (an operator's choice): 'flywall ha unstandby' ends it");
       }
@@ -170,32 +201,20 @@ public final class Daemon implements AutoCloseable {
           Executors.newSingleThreadExecutor(daemonThreads("flywall-effects"));
       ReplaceableScripts scripts = new ReplaceableScripts(effects.scripts());
       ControllerLoop[] holder = new ControllerLoop[1];
-      Replication[] replicationHolder = new Replication[1];
-      replication =
-          StateReplication.start(
-              config,
-              java.util.Optional.empty(),
-              database,
-              keys,
-              clock,
-              () ->
-                  holder[0] == null
-                      ? java.util.Optional.<io.flywall.replication.PrimaryTarget>empty()
-                      : holder[0].followedPrimary(),
-              () -> holder[0] == null ? epoch : holder[0].knownEpoch(),
-              (inSync, position) -> {
-                if (holder[0] != null) {
-                  holder[0].replicationChanged(inSync, position);
-                }
-              });
-      replicationHolder[0] = replication;
-      // Every node starts as a replica, before any heartbeat can make the controller promote it.
-      replication.becomeReplica(java.util.Optional.empty());
       ReplicationRoles roles =
           new ReplicationRoles(
-              replication,
+              replicationRef::get,
               meta,
               () -> holder[0] == null ? java.util.Optional.empty() : holder[0].primaryHint());
+      if (!derivedKeys.isDone()) {
+        ClassWarming.beside(derivedKeys);
+      }
+      ClusterKeys keys = derivedKeys.join();
+      HeartbeatPeers peers = HeartbeatPeers.nodes(plan.peers(), HeartbeatCodec.withKeys(keys));
+      if (plan.witness().isPresent()) {
+        peers = peers.withWitness(plan.witness().get(), new HeartbeatCodec(keys.witnessKey()));
+      }
+      HeartbeatReceiver receiver = new HeartbeatReceiver(plan.nodeId(), peers, clock);
       UdpHeartbeatTransport transport =
           UdpHeartbeatTransport.start(
               channel,
@@ -209,7 +228,7 @@ public final class Daemon implements AutoCloseable {
               });
       HeartbeatSender sender =
           new HeartbeatSender(plan.nodeId(), bootId, transport, receiver.peers(), clock);
-      ControllerLoop node =
+      node =
           new ControllerLoop(
               plan,
               clock,
@@ -237,9 +256,32 @@ public final class Daemon implements AutoCloseable {
               effects.vips(),
               metrics,
               monitor,
-              replicationHolder[0]::primaryIs,
+              // Replication starts after the first heartbeats; it then asks for the primary.
+              primary -> {
+                Replication started = replicationRef.get();
+                if (started != null) {
+                  started.primaryIs(primary);
+                }
+              },
               meta);
       holder[0] = node;
+      node.startHeartbeats();
+      ControllerLoop loopRef = node;
+      Replication replication =
+          StateReplication.start(
+              config,
+              java.util.Optional.empty(),
+              database,
+              keys,
+              clock,
+              loopRef::followedPrimary,
+              loopRef::knownEpoch,
+              loopRef::replicationChanged);
+      replicationRef.set(replication);
+      // Every node starts as a replica, before any tick can make the controller promote it.
+      replication.becomeReplica(java.util.Optional.empty());
+      // A primary heard before replication existed: follow it now.
+      replication.primaryIs(node.followedPrimary());
       Daemon[] daemonHolder = new Daemon[1];
       HaView view =
           new HaView(
@@ -255,23 +297,18 @@ public final class Daemon implements AutoCloseable {
                   daemonHolder[0] == null
                       ? io.flywall.api.ApiModel.CommandOutcome.refused("still starting; try again")
                       : daemonHolder[0].reload());
-      // A node that died while primary may still carry the VIPs: it holds nothing until elected.
-      try {
-        effects.vips().release();
-      } catch (Exception e) {
-        throw new NodeStartException("cannot remove leftover VIPs at start: " + e.getMessage(), e);
-      }
-      ConfigReload reload =
-          new ConfigReload(configFile, config, clock, effects, scripts, effectsThread, node);
       // The API server takes seconds to start on a busy machine: it starts beside the rest, and
-      // heartbeats go out before it is up (DESIGN 10.2, first heartbeat within 1.5 s).
-      Replication started = replication;
-      CompletableFuture<ApiServer> apiStarting =
+      // the controller's ticks do not wait for it.
+      apiStarting =
           CompletableFuture.supplyAsync(
               () -> {
                 try {
                   return startApi(
-                      config.api(), view, metrics, monitor, new StateApi(plan.nodeId(), started));
+                      config.api(),
+                      view,
+                      metrics,
+                      monitor,
+                      new StateApi(plan.nodeId(), replication));
                 } catch (NodeStartException e) {
                   throw new java.util.concurrent.CompletionException(e);
                 }
@@ -281,7 +318,15 @@ public final class Daemon implements AutoCloseable {
                 thread.setDaemon(true);
                 thread.start();
               });
+      // A node that died while primary may still carry the VIPs: it holds nothing until elected.
+      try {
+        effects.vips().release();
+      } catch (Exception e) {
+        throw new NodeStartException("cannot remove leftover VIPs at start: " + e.getMessage(), e);
+      }
+      reload = new ConfigReload(configFile, config, clock, effects, scripts, effectsThread, node);
       reload.startWatching();
+      node.healthChecked();
       effects
           .connectionSync()
           .start(
@@ -292,9 +337,6 @@ public final class Daemon implements AutoCloseable {
       try {
         api = apiStarting.join();
       } catch (java.util.concurrent.CompletionException e) {
-        // The node ran for a moment: it stops as it would at SIGTERM (nothing is held yet).
-        reload.close();
-        node.close();
         throw e.getCause() instanceof NodeStartException start
             ? start
             : new NodeStartException(rootMessage(e), e);
@@ -321,9 +363,20 @@ public final class Daemon implements AutoCloseable {
       daemonHolder[0] = daemon;
       return daemon;
     } catch (NodeStartException | IOException | StateStoreException | RuntimeException e) {
-      // Nothing half-started is left behind: a failed start releases what it took.
+      // Nothing half-started is left behind: a failed start releases what it took. The node ran
+      // for a moment (heartbeats, maybe ticks): it stops as at SIGTERM (nothing is held yet).
+      if (reload != null) {
+        reload.close();
+      }
+      if (node != null) {
+        node.close();
+      }
+      if (apiStarting != null) {
+        // Started beside a step that then failed: closed once it is up (if it came up at all).
+        apiStarting.thenAccept(ApiServer::close);
+      }
       effects.connectionSync().close();
-      closeQuietly(replication);
+      closeQuietly(replicationRef.get());
       database.close();
       closeQuietly(channel);
       tcpAnswer.ifPresent(TcpConnectAnswer::close);

@@ -45,8 +45,16 @@ final class HeartbeatMapping {
   }
 
   static NodeStatus toWire(PeerHeartbeat own, String replicationAddress) {
+    return toWire(own, replicationAddress, true);
+  }
+
+  /**
+   * @param healthChecked whether the monitors were judged yet: the controller assumes health until
+   *     told otherwise, a heartbeat must not claim it before anyone looked
+   */
+  static NodeStatus toWire(PeerHeartbeat own, String replicationAddress, boolean healthChecked) {
     Set<Heartbeat.Flag> flags = EnumSet.noneOf(Heartbeat.Flag.class);
-    if (own.healthy()) {
+    if (own.healthy() && healthChecked) {
       flags.add(Heartbeat.Flag.HEALTHY);
     }
     if (own.inSync()) {

@@ -13,11 +13,13 @@ import java.util.function.Supplier;
  * epoch just persisted; any other role follows the current primary.
  */
 final class ReplicationRoles {
-  private final Replication replication;
+  // Started after the first heartbeats; the controller switches roles only once it ticks, later.
+  private final Supplier<Replication> replication;
   private final NodeMeta meta;
   private final Supplier<Optional<String>> primaryId;
 
-  ReplicationRoles(Replication replication, NodeMeta meta, Supplier<Optional<String>> primaryId) {
+  ReplicationRoles(
+      Supplier<Replication> replication, NodeMeta meta, Supplier<Optional<String>> primaryId) {
     this.replication = replication;
     this.meta = meta;
     this.primaryId = primaryId;
@@ -27,10 +29,10 @@ final class ReplicationRoles {
   OptionalLong switchTo(Role role) throws StateStoreException {
     if (role == Role.PRIMARY) {
       // PersistEpoch ran just before: the durable epoch is the one this primary writes under.
-      replication.becomePrimary(meta.epoch());
-      return OptionalLong.of(replication.store().position());
+      replication.get().becomePrimary(meta.epoch());
+      return OptionalLong.of(replication.get().store().position());
     }
-    replication.becomeReplica(primaryId.get());
+    replication.get().becomeReplica(primaryId.get());
     return OptionalLong.empty();
   }
 }

@@ -11,6 +11,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 
 /**
  * DESIGN 10.2: the first heartbeat on the wire within 1.5 s of process start. A UDP listener in the
@@ -18,7 +19,9 @@ import java.util.Locale;
  * from just before {@code flywall run} is started (the first run with an empty state directory, the
  * others restarts), for the plain {@code java -jar} start and for the launcher as the systemd unit
  * runs it (bin/flywall, with the class-data sharing archive a first clean stop records). Reference,
- * in the same run: the same JVM starting the same jar for {@code flywall --help}. Run with
+ * in the same run: the same JVM starting the same jar for {@code flywall --help}; with {@code
+ * -Dflywall.reference.jar=JAR} (REFERENCE_JAR=JAR scripts/bench-first-heartbeat) also another
+ * build's plain {@code java -jar} start, alternated with the others. Run with
  * scripts/bench-first-heartbeat (root).
  */
 public final class FirstHeartbeatBenchmark {
@@ -43,12 +46,18 @@ public final class FirstHeartbeatBenchmark {
     List<String> launcher =
         List.of("nice", "-n", "-10", project.resolve("bin/flywall").toAbsolutePath().toString());
     Files.deleteIfExists(project.resolve("target/flywall.jsa"));
-    double[] reference = new double[runs];
+    double[] bare = new double[runs];
     double[] first = new double[runs];
     double[] shared = new double[runs];
+    Optional<Path> referenceJar =
+        Optional.ofNullable(System.getProperty("flywall.reference.jar")).map(Path::of);
+    List<String> reference = new ArrayList<>(plain);
+    referenceJar.ifPresent(jar -> reference.set(reference.size() - 1, jar.toString()));
+    double[] before = new double[runs];
     try (NetLab lab = NetLab.up(2);
         LabCluster plainCluster = cluster(lab, plain);
-        LabCluster launcherCluster = cluster(lab, launcher)) {
+        LabCluster launcherCluster = cluster(lab, launcher);
+        LabCluster referenceCluster = cluster(lab, reference)) {
       // The launcher's first start records the archive at its clean stop.
       firstHeartbeat(lab, launcherCluster);
       launcherCluster.stop(1);
@@ -58,20 +67,28 @@ public final class FirstHeartbeatBenchmark {
         plainCluster.kill(1);
         shared[r] = firstHeartbeat(lab, launcherCluster);
         launcherCluster.kill(1);
-        reference[r] = bareStart(plain);
+        if (referenceJar.isPresent()) {
+          before[r] = firstHeartbeat(lab, referenceCluster);
+          referenceCluster.kill(1);
+        }
+        bare[r] = bareStart(plain);
         System.out.printf(
             Locale.ROOT,
             "run %d%s: first heartbeat %.0f ms after start with java -jar, %.0f ms with bin/flywall"
-                + " and its CDS archive%n",
+                + " and its CDS archive%s%n",
             r + 1,
             r == 0 ? " (java -jar: empty state dir)" : "",
             first[r],
-            shared[r]);
+            shared[r],
+            referenceJar.isPresent()
+                ? String.format(Locale.ROOT, ", %.0f ms with the reference jar", before[r])
+                : "");
       }
     }
     java.util.Arrays.sort(first);
     java.util.Arrays.sort(shared);
-    double ref = LabBench.median(reference);
+    java.util.Arrays.sort(before);
+    double ref = LabBench.median(bare);
     System.out.printf(
         Locale.ROOT,
         "reference, bare JVM + jar (--help): median %.0f ms over %d runs%n",
@@ -79,6 +96,13 @@ public final class FirstHeartbeatBenchmark {
         runs);
     report("java -jar", first, ref);
     report("bin/flywall with its CDS archive", shared, ref);
+    if (referenceJar.isPresent()) {
+      report("java -jar " + referenceJar.get(), before, ref);
+      System.out.printf(
+          Locale.ROOT,
+          "java -jar, this build against the reference jar: median ratio %.2f%n",
+          LabBench.median(first) / LabBench.median(before));
+    }
   }
 
   private static LabCluster cluster(NetLab lab, List<String> daemon) throws Exception {

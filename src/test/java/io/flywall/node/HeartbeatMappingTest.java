@@ -50,6 +50,16 @@ class HeartbeatMappingTest {
   }
 
   @Test
+  void aHeartbeatClaimsNoHealthBeforeTheMonitorsWereJudged() {
+    PeerHeartbeat own = backupFollowing(Optional.empty());
+    assertThat(own.healthy()).isTrue();
+    assertThat(HeartbeatMapping.toWire(own, "192.0.2.3:9001", false).has(Heartbeat.Flag.HEALTHY))
+        .isFalse();
+    assertThat(HeartbeatMapping.toWire(own, "192.0.2.3:9001", true).has(Heartbeat.Flag.HEALTHY))
+        .isTrue();
+  }
+
+  @Test
   void thePrimaryASenderFollowsReachesThePeersController() {
     // A primary that cannot hear fw1 learns of it only this way (Fencing: an unheard rival).
     PeerHeartbeat own = backupFollowing(Optional.of("fw1"));
