@@ -22,6 +22,14 @@ public final class ProbeLog {
   /** Entries older than this are forgotten; it bounds memory, not correctness. */
   private static final Duration MEMORY = Duration.ofSeconds(30);
 
+  /**
+   * Answers kept per VIP: the receivers run for the node's life, so a flood of ARP replies or
+   * neighbour advertisements for a VIP must not grow memory for 30 s. Only the oldest are dropped,
+   * and the verdict needs one answer after its first counting request: dropping older ones never
+   * turns an answered verdict into a silent one.
+   */
+  static final int MAX_ANSWERS = 1024;
+
   private final Map<Vip, Deque<Instant>> sent = new HashMap<>();
   private final Map<Vip, Deque<Answer>> answers = new HashMap<>();
 
@@ -38,7 +46,8 @@ public final class ProbeLog {
   public synchronized void answered(Vip vip, MacAddress mac, Instant at) {
     Deque<Answer> list = answers.computeIfAbsent(vip, v -> new ArrayDeque<>());
     list.addLast(new Answer(at, mac));
-    while (Duration.between(list.peekFirst().at(), at).compareTo(MEMORY) > 0) {
+    while (list.size() > MAX_ANSWERS
+        || Duration.between(list.peekFirst().at(), at).compareTo(MEMORY) > 0) {
       list.removeFirst();
     }
   }

@@ -21,6 +21,22 @@ class ProbeLogTest {
   }
 
   @Test
+  void aFloodOfAnswersKeepsABoundedNumberAndTheVerdictStillSaysAnswered() {
+    ProbeLog log = new ProbeLog();
+    log.sent(VIP, at(0));
+    for (int i = 0; i < 100_000; i++) {
+      log.answered(
+          VIP,
+          MacAddress.of(String.format("02:00:00:00:%02x:%02x", i >> 8 & 0xff, i & 0xff)),
+          at(1));
+    }
+    ProbeVerdict verdict = log.verdict(VIP, at(0), at(2), WINDOW);
+    assertThat(verdict.outcome()).isEqualTo(Outcome.ANSWERED);
+    // 65,536 different MACs answered; only the newest MAX_ANSWERS answers are still kept.
+    assertThat(verdict.answerers()).hasSize(ProbeLog.MAX_ANSWERS);
+  }
+
+  @Test
   void noRequestSentAfterThePrimaryWasLastHeardLeavesTheVerdictUndecided() {
     ProbeLog log = new ProbeLog();
     log.sent(VIP, at(0));
