@@ -319,6 +319,9 @@ final class Invariants {
           || b.controller.standby()
           || (b.reloadedAt >= 0 && sim.now - b.reloadedAt < settle)
           || b.controller.role() == Role.FAULT
+          // Like a node that just became healthy: the others know it as fault until they hear
+          // it again, and its announcement waits behind its own takeover's steps.
+          || sim.now - b.leftFaultAt < settle
           || !b.controller.view(sim.instant()).healthy()
           || !b.controller.heartbeat(sim.instant()).hasQuorum()
           || sim.now - b.runningSince < settle

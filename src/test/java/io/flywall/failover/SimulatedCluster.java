@@ -64,6 +64,8 @@ final class SimulatedCluster {
     long runningSince = Long.MAX_VALUE;
     long resumedAt;
     long healthySince;
+    // When its controller last left FAULT (others know it as fault until they hear it again).
+    long leftFaultAt = Long.MIN_VALUE / 2;
     long inSyncChangedAt;
     boolean lastInSync;
     final SimulatedReplication.State replication = new SimulatedReplication.State();
@@ -576,6 +578,9 @@ final class SimulatedCluster {
     }
     Role before = node.controller.role();
     Decision d = node.controller.step(event, instant());
+    if (before == Role.FAULT && node.controller.role() != Role.FAULT) {
+      node.leftFaultAt = now;
+    }
     if (event instanceof Event.Reload r && r.next().isPresent()) {
       node.settings = r.next().get();
       node.priority = node.settings.priority();
