@@ -116,12 +116,14 @@ public final class ApiModel {
       Double rttMs,
       Long epoch,
       Long replicationPosition,
+      Boolean inSync,
       String address,
       Boolean standby) {
 
     /** A configured peer (or witness) this node has never heard from. */
     public static ClusterNode neverHeard(String address) {
-      return new ClusterNode(null, null, null, false, false, null, null, null, null, address, null);
+      return new ClusterNode(
+          null, null, null, false, false, null, null, null, null, null, address, null);
     }
   }
 

@@ -166,6 +166,7 @@ final class HaCommand implements Runnable {
               "PRIORITY",
               "ALIVE",
               "HEALTHY",
+              "IN SYNC",
               "EPOCH",
               "LAST SEEN",
               "RTT",
@@ -180,6 +181,7 @@ final class HaCommand implements Runnable {
             heard ? n.path("priority").asInt() : null,
             n.path("alive").asBoolean() ? "yes" : "no",
             n.path("healthy").asBoolean() ? "yes" : "no",
+            heard ? (n.path("in_sync").asBoolean() ? "yes" : "no") : null,
             heard ? n.path("epoch").asLong() : null,
             n.path("last_seen_ms").isNull()
                 ? null

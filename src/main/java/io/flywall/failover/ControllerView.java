@@ -13,6 +13,7 @@ import java.util.Optional;
  * @param since the instant of the last role change
  * @param handover present while this node hands its role over and keeps announcing it
  * @param standby an operator put this node in standby: it is not eligible for the primary role
+ * @param inSync this node's replica has everything its primary has (what its heartbeats say)
  */
 public record ControllerView(
     String nodeId,
@@ -27,7 +28,8 @@ public record ControllerView(
     List<Alarm> alarms,
     List<Peer> peers,
     Optional<Handover> handover,
-    boolean standby) {
+    boolean standby,
+    boolean inSync) {
 
   public ControllerView {
     Objects.requireNonNull(primaryId, "primaryId");

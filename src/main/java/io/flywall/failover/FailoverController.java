@@ -233,7 +233,8 @@ public final class FailoverController {
         alarmList,
         peerList,
         handover.pending(),
-        standby);
+        standby,
+        inSync);
   }
 
   public Role role() {

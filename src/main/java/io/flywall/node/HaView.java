@@ -128,6 +128,7 @@ final class HaView implements HaService {
             null,
             view.epoch(),
             0L,
+            view.inSync(),
             address(plan.heartbeatBind()),
             view.standby()));
     List<InetSocketAddress> heardFrom = new ArrayList<>();
@@ -145,6 +146,7 @@ final class HaView implements HaService {
               wire.flatMap(PeerStatus::rtt).map(rtt -> rtt.toNanos() / 1e6).orElse(null),
               peer.epoch(),
               peer.replicationPosition(),
+              peer.inSync(),
               wire.map(w -> address(w.address())).orElse(null),
               peer.standby()));
     }

@@ -148,6 +148,7 @@ class ApiServerTest {
             "rtt_ms",
             "epoch",
             "replication_position",
+            "in_sync",
             "address",
             "standby");
   }

@@ -43,9 +43,31 @@ final class FakeHaService implements HaService {
         "node1",
         List.of(
             new ClusterNode(
-                "node1", "primary", 50, true, true, 0L, null, 3L, 0L, "127.0.0.1:9002", false),
+                "node1",
+                "primary",
+                50,
+                true,
+                true,
+                0L,
+                null,
+                3L,
+                0L,
+                true,
+                "127.0.0.1:9002",
+                false),
             new ClusterNode(
-                "node2", "backup", 100, true, true, 420L, 0.3, 3L, 0L, "127.0.0.2:9002", false),
+                "node2",
+                "backup",
+                100,
+                true,
+                true,
+                420L,
+                0.3,
+                3L,
+                0L,
+                true,
+                "127.0.0.2:9002",
+                false),
             ClusterNode.neverHeard("127.0.0.3:9002")));
   }
 

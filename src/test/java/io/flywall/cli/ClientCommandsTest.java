@@ -138,7 +138,21 @@ class ClientCommandsTest {
         .contains("NODE")
         .contains("node1")
         .contains("node2")
-        .contains("primary");
+        .contains("primary")
+        .contains("IN SYNC");
+    // The primary sees its replica come in sync: what makes it a handover target.
+    int primary = 3 - backup();
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () -> {
+              for (JsonNode n : api(primary, "/api/ha/cluster").path("nodes")) {
+                if (!n.path("node_id").asText().equals("node" + primary)) {
+                  return n.path("in_sync").asBoolean();
+                }
+              }
+              return false;
+            });
     Result history = run(1, "ha", "history", "--limit", "1", "--json");
     assertThat(history.exit).isZero();
     assertThat(JSON.readTree(history.out).path("events").size()).isEqualTo(1);

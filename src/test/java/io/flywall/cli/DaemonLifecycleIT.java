@@ -3,6 +3,7 @@ package io.flywall.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.flywall.testing.FlywallProcess;
 import io.flywall.testing.FreePorts;
 import io.flywall.testing.ProcessLogs;
@@ -83,6 +84,18 @@ class DaemonLifecycleIT {
         .start();
   }
 
+  private static boolean handoverTarget(JsonNode cluster, String nodeId) {
+    for (JsonNode n : cluster.path("nodes")) {
+      if (n.path("node_id").asText().equals(nodeId)) {
+        return n.path("alive").asBoolean()
+            && n.path("healthy").asBoolean()
+            && n.path("in_sync").asBoolean()
+            && n.path("role").asText().equals("backup");
+      }
+    }
+    return false;
+  }
+
   private static String lastLine(FlywallProcess process) {
     return process.logTail(1);
   }
@@ -119,11 +132,12 @@ class DaemonLifecycleIT {
               () ->
                   node1.role().equals(Optional.of("primary"))
                       && node2.role().equals(Optional.of("backup"))
-                      // A replica not yet in sync is no handover target.
-                      && node2
-                          .get("/api/replication/status")
-                          .map(s -> s.path("sync_state").asText())
-                          .equals(Optional.of("in_sync")));
+                      // A replica not yet in sync is no handover target, and the primary
+                      // must have heard so in node2's heartbeats, not only node2 know it.
+                      && node1
+                          .get("/api/ha/cluster")
+                          .map(c -> handoverTarget(c, "node2"))
+                          .orElse(false));
 
       node1.stop();
       assertThat(node1.exitValue()).as(node1.logTail(20)).isEqualTo(0);
