@@ -12,6 +12,7 @@ import io.flywall.cluster.HeartbeatCodec;
 import io.flywall.cluster.HeartbeatPeers;
 import io.flywall.cluster.HeartbeatReceiver;
 import io.flywall.cluster.HeartbeatSender;
+import io.flywall.cluster.KeyCache;
 import io.flywall.cluster.TcpConnectAnswer;
 import io.flywall.cluster.UdpHeartbeatTransport;
 import io.flywall.config.ApiConfig;
@@ -155,7 +156,7 @@ public final class Daemon implements AutoCloseable {
       throws NodeStartException {
     ClusterPlan plan = ClusterPlan.of(config);
     // Started first: the Argon2id run is the longest step before the first heartbeat.
-    CompletableFuture<ClusterKeys> derivedKeys = deriveKeys(config);
+    CompletableFuture<ClusterKeys> derivedKeys = deriveKeys(config, KeyCache.in(plan.stateDir()));
     Effects effects = effectsSource.open();
     StateDirLock lock;
     StateDatabase database;
@@ -483,10 +484,11 @@ public final class Daemon implements AutoCloseable {
   }
 
   /**
-   * The keys from secret_key, derived on a thread of their own (the Argon2id run is timed in the
-   * log, since the first heartbeat waits for it), or random keys for a node without peers.
+   * The keys from secret_key on a thread of their own: from the state directory's key cache when it
+   * proves to be this secret's, else derived (the Argon2id run is timed in the log, since the first
+   * heartbeat waits for it); random keys for a node without peers.
    */
-  private static CompletableFuture<ClusterKeys> deriveKeys(FlywallConfig config)
+  private static CompletableFuture<ClusterKeys> deriveKeys(FlywallConfig config, KeyCache cache)
       throws NodeStartException {
     var replication = config.replication();
     if (replication.secretKey().isEmpty()) {
@@ -501,11 +503,19 @@ public final class Daemon implements AutoCloseable {
     return CompletableFuture.supplyAsync(
         () -> {
           long started = System.nanoTime();
-          ClusterKeys keys = ClusterKeys.fromSecret(secret);
-          log.info(
-              "cluster keys derived from secret_key in {} ms (Argon2id, once per start)",
-              (System.nanoTime() - started) / 1_000_000);
-          return keys;
+          KeyCache.Outcome outcome = cache.keysFor(secret);
+          long millis = (System.nanoTime() - started) / 1_000_000;
+          if (outcome.source() == KeyCache.Source.CACHE) {
+            log.info("cluster keys read from {} in {} ms (Argon2id skipped)", cache.file(), millis);
+          } else {
+            log.info(
+                "cluster keys derived from secret_key in {} ms (Argon2id: {}: {}){}",
+                millis,
+                outcome.source().meaning(),
+                outcome.detail(),
+                outcome.written() ? "; cached in " + cache.file() + " for the next start" : "");
+          }
+          return outcome.keys();
         },
         runnable -> daemonThreads("flywall-kdf").newThread(runnable).start());
   }
