@@ -157,18 +157,22 @@ public final class Daemon implements AutoCloseable {
     ClusterPlan plan = ClusterPlan.of(config);
     // Started first: the Argon2id run is the longest step before the first heartbeat.
     CompletableFuture<ClusterKeys> derivedKeys = deriveKeys(config, KeyCache.in(plan.stateDir()));
-    Effects effects = effectsSource.open();
-    StateDirLock lock;
-    StateDatabase database;
+    StateDirLock lock = lockStateDir(plan);
+    // The SQLite driver's start and the database's opening (about a second under load) run beside
+    // the effects' opening; taken after the lock, since two daemons on one directory share an
+    // epoch.
+    CompletableFuture<StateDatabase> opening = openBeside(plan);
+    Effects effects;
     try {
-      lock = lockStateDir(plan);
-    } catch (NodeStartException e) {
-      effects.connectionSync().close();
+      effects = effectsSource.open();
+    } catch (NodeStartException | RuntimeException e) {
+      opening.thenAccept(StateDatabase::close);
+      lock.close();
       throw e;
     }
+    StateDatabase database;
     try {
-      SqliteNativeLibrary.keepIn(plan.stateDir());
-      database = open(plan);
+      database = joinOpening(opening);
     } catch (NodeStartException e) {
       effects.connectionSync().close();
       lock.close();
@@ -409,11 +413,28 @@ public final class Daemon implements AutoCloseable {
     return lockStateDir(plan.stateDir());
   }
 
-  private static StateDatabase open(ClusterPlan plan) throws NodeStartException {
+  private static CompletableFuture<StateDatabase> openBeside(ClusterPlan plan) {
+    return CompletableFuture.supplyAsync(
+        () -> {
+          try {
+            SqliteNativeLibrary.keepIn(plan.stateDir());
+            return StateDatabase.open(plan.stateDir());
+          } catch (StateStoreException e) {
+            throw new java.util.concurrent.CompletionException(
+                new NodeStartException(e.getMessage(), e));
+          }
+        },
+        runnable -> daemonThreads("flywall-db-open").newThread(runnable).start());
+  }
+
+  private static StateDatabase joinOpening(CompletableFuture<StateDatabase> opening)
+      throws NodeStartException {
     try {
-      return StateDatabase.open(plan.stateDir());
-    } catch (StateStoreException e) {
-      throw new NodeStartException(e.getMessage(), e);
+      return opening.join();
+    } catch (java.util.concurrent.CompletionException e) {
+      throw e.getCause() instanceof NodeStartException start
+          ? start
+          : new NodeStartException(rootMessage(e), e);
     }
   }
 
