@@ -52,7 +52,8 @@ public final class ClusterKeys {
     return fromStretched(master);
   }
 
-  private static ClusterKeys fromStretched(byte[] stretched) {
+  /** The keys from an Argon2id output (cached by {@link KeyCache}); {@code stretched} is zeroed. */
+  static ClusterKeys fromStretched(byte[] stretched) {
     byte[] pseudorandomKey = KeyDerivation.extract(null, stretched);
     Arrays.fill(stretched, (byte) 0);
     return new ClusterKeys(

@@ -27,6 +27,19 @@ final class SecretStretch {
   private static final byte[] SALT =
       "flywall-ha cluster secret v1".getBytes(StandardCharsets.US_ASCII);
 
+  /** Every input of the run but the secret, as {@link KeyCache} records it beside the output. */
+  static final String PARAMETERS =
+      "argon2id v=19 m="
+          + MEMORY_KIB
+          + " t="
+          + ITERATIONS
+          + " p="
+          + PARALLELISM
+          + " out="
+          + OUTPUT_BYTES
+          + " salt="
+          + java.util.HexFormat.of().formatHex(SALT);
+
   private SecretStretch() {}
 
   static byte[] stretch(byte[] secret) {

@@ -12,6 +12,7 @@ import io.flywall.cluster.HeartbeatCodec;
 import io.flywall.cluster.HeartbeatPeers;
 import io.flywall.cluster.HeartbeatReceiver;
 import io.flywall.cluster.HeartbeatSender;
+import io.flywall.cluster.KeyCache;
 import io.flywall.cluster.TcpConnectAnswer;
 import io.flywall.cluster.UdpHeartbeatTransport;
 import io.flywall.config.ApiConfig;
@@ -155,19 +156,23 @@ public final class Daemon implements AutoCloseable {
       throws NodeStartException {
     ClusterPlan plan = ClusterPlan.of(config);
     // Started first: the Argon2id run is the longest step before the first heartbeat.
-    CompletableFuture<ClusterKeys> derivedKeys = deriveKeys(config);
-    Effects effects = effectsSource.open();
-    StateDirLock lock;
-    StateDatabase database;
+    CompletableFuture<ClusterKeys> derivedKeys = deriveKeys(config, KeyCache.in(plan.stateDir()));
+    StateDirLock lock = lockStateDir(plan);
+    // The SQLite driver's start and the database's opening (about a second under load) run beside
+    // the effects' opening; taken after the lock, since two daemons on one directory share an
+    // epoch.
+    CompletableFuture<StateDatabase> opening = openBeside(plan);
+    Effects effects;
     try {
-      lock = lockStateDir(plan);
-    } catch (NodeStartException e) {
-      effects.connectionSync().close();
+      effects = effectsSource.open();
+    } catch (NodeStartException | RuntimeException e) {
+      opening.thenAccept(StateDatabase::close);
+      lock.close();
       throw e;
     }
+    StateDatabase database;
     try {
-      SqliteNativeLibrary.keepIn(plan.stateDir());
-      database = open(plan);
+      database = joinOpening(opening);
     } catch (NodeStartException e) {
       effects.connectionSync().close();
       lock.close();
@@ -408,11 +413,28 @@ public final class Daemon implements AutoCloseable {
     return lockStateDir(plan.stateDir());
   }
 
-  private static StateDatabase open(ClusterPlan plan) throws NodeStartException {
+  private static CompletableFuture<StateDatabase> openBeside(ClusterPlan plan) {
+    return CompletableFuture.supplyAsync(
+        () -> {
+          try {
+            SqliteNativeLibrary.keepIn(plan.stateDir());
+            return StateDatabase.open(plan.stateDir());
+          } catch (StateStoreException e) {
+            throw new java.util.concurrent.CompletionException(
+                new NodeStartException(e.getMessage(), e));
+          }
+        },
+        runnable -> daemonThreads("flywall-db-open").newThread(runnable).start());
+  }
+
+  private static StateDatabase joinOpening(CompletableFuture<StateDatabase> opening)
+      throws NodeStartException {
     try {
-      return StateDatabase.open(plan.stateDir());
-    } catch (StateStoreException e) {
-      throw new NodeStartException(e.getMessage(), e);
+      return opening.join();
+    } catch (java.util.concurrent.CompletionException e) {
+      throw e.getCause() instanceof NodeStartException start
+          ? start
+          : new NodeStartException(rootMessage(e), e);
     }
   }
 
@@ -483,10 +505,11 @@ public final class Daemon implements AutoCloseable {
   }
 
   /**
-   * The keys from secret_key, derived on a thread of their own (the Argon2id run is timed in the
-   * log, since the first heartbeat waits for it), or random keys for a node without peers.
+   * The keys from secret_key on a thread of their own: from the state directory's key cache when it
+   * proves to be this secret's, else derived (the Argon2id run is timed in the log, since the first
+   * heartbeat waits for it); random keys for a node without peers.
    */
-  private static CompletableFuture<ClusterKeys> deriveKeys(FlywallConfig config)
+  private static CompletableFuture<ClusterKeys> deriveKeys(FlywallConfig config, KeyCache cache)
       throws NodeStartException {
     var replication = config.replication();
     if (replication.secretKey().isEmpty()) {
@@ -501,11 +524,19 @@ public final class Daemon implements AutoCloseable {
     return CompletableFuture.supplyAsync(
         () -> {
           long started = System.nanoTime();
-          ClusterKeys keys = ClusterKeys.fromSecret(secret);
-          log.info(
-              "cluster keys derived from secret_key in {} ms (Argon2id, once per start)",
-              (System.nanoTime() - started) / 1_000_000);
-          return keys;
+          KeyCache.Outcome outcome = cache.keysFor(secret);
+          long millis = (System.nanoTime() - started) / 1_000_000;
+          if (outcome.source() == KeyCache.Source.CACHE) {
+            log.info("cluster keys read from {} in {} ms (Argon2id skipped)", cache.file(), millis);
+          } else {
+            log.info(
+                "cluster keys derived from secret_key in {} ms (Argon2id: {}: {}){}",
+                millis,
+                outcome.source().meaning(),
+                outcome.detail(),
+                outcome.written() ? "; cached in " + cache.file() + " for the next start" : "");
+          }
+          return outcome.keys();
         },
         runnable -> daemonThreads("flywall-kdf").newThread(runnable).start());
   }

@@ -11,8 +11,15 @@ import java.util.List;
 
 /** The failover history: appended by the daemon, read newest first by the API. */
 public final class History {
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static final TypeReference<List<HistoryEvent.Step>> STEPS = new TypeReference<>() {};
+
+  /**
+   * Built at the first append or read, not when the daemon creates its History before the first
+   * heartbeat: a mapper loads about 400 Jackson classes (0.3 s under load, DESIGN 10.2).
+   */
+  private static final class Json {
+    static final ObjectMapper MAPPER = new ObjectMapper();
+  }
 
   private final StateDatabase db;
 
@@ -94,7 +101,7 @@ public final class History {
 
   private static String stepsJson(List<HistoryEvent.Step> steps) {
     try {
-      return JSON.writeValueAsString(steps);
+      return Json.MAPPER.writeValueAsString(steps);
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("steps are plain records and always serialize", e);
     }
@@ -102,7 +109,7 @@ public final class History {
 
   private static List<HistoryEvent.Step> parseSteps(String json) {
     try {
-      return JSON.readValue(json, STEPS);
+      return Json.MAPPER.readValue(json, STEPS);
     } catch (JsonProcessingException e) {
       // A row written by this class always parses; a hand-edited one loses only its steps.
       return List.of();

@@ -7,6 +7,7 @@ import io.flywall.cluster.ClusterKeys;
 import io.flywall.cluster.DecodeResult;
 import io.flywall.cluster.Heartbeat;
 import io.flywall.cluster.HeartbeatCodec;
+import io.flywall.cluster.KeyCache;
 import io.flywall.config.ConfigLoader;
 import io.flywall.conntrack.ConnectionSync;
 import io.flywall.network.LinkObserver;
@@ -133,6 +134,87 @@ class FirstHeartbeatTest {
             .until(() -> receive(peer, codec).status().has(Heartbeat.Flag.HEALTHY));
         assertThat(daemon.view().status().epoch()).isEqualTo(7);
       }
+    }
+  }
+
+  /**
+   * The key cache (docs/first-heartbeat.md): the first start writes it, and a restart after
+   * secret_key was rotated speaks with the new secret's key, not the cached one, then caches that.
+   */
+  @Test
+  void aRestartAfterTheSecretWasRotatedSpeaksWithTheNewKeyNotTheCachedOne() throws Exception {
+    Path stateDir = dir.resolve("n1");
+    int port = FreePorts.udpOnAll(List.of("127.0.0.1", "127.0.0.2"), System.nanoTime());
+    String rotated = "rotated-first-heartbeat-secret-9876543210";
+    try (DatagramSocket peer = new DatagramSocket(new InetSocketAddress("127.0.0.2", port))) {
+      peer.setSoTimeout((int) Duration.ofSeconds(30).toMillis());
+      startHearAndStop(stateDir, port, SECRET, peer);
+      Path cache = stateDir.resolve(KeyCache.FILE_NAME);
+      assertThat(cache).isRegularFile();
+      assertThat(java.nio.file.Files.getPosixFilePermissions(cache))
+          .isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+      String cachedForTheOldSecret = java.nio.file.Files.readString(cache);
+
+      startHearAndStop(stateDir, port, rotated, peer);
+      assertThat(java.nio.file.Files.readString(cache)).isNotEqualTo(cachedForTheOldSecret);
+      startHearAndStop(stateDir, port, rotated, peer);
+    }
+  }
+
+  /** Starts n1 with {@code secret}; its heartbeats must authenticate under that secret's key. */
+  private void startHearAndStop(Path stateDir, int port, String secret, DatagramSocket peer)
+      throws Exception {
+    String text =
+        """
+        replication {
+          mode = "replica"
+          node_id = "n1"
+          listen_addr = "127.0.0.1:%d"
+          peer_addrs = ["127.0.0.2:9001"]
+          secret_key = "%s"
+          state_dir = "%s"
+          ha {
+            heartbeat_interval = "100ms"
+            heartbeat_port = %d
+          }
+        }
+        api {
+          listen = "127.0.0.1:%d"
+        }
+        """
+            .formatted(FreePorts.tcp(), secret, stateDir, port, FreePorts.tcp());
+    var config = new ConfigLoader(() -> "unused").parse("n1.hcl", text).config();
+    SlowVips vips = new SlowVips();
+    vips.releaseMayEnd.countDown();
+    HeartbeatCodec codec = HeartbeatCodec.withKeys(ClusterKeys.fromSecret(secret));
+    try (Daemon daemon =
+        Daemon.start(
+            config,
+            Clock.systemUTC(),
+            new Daemon.Effects(
+                vips,
+                FailoverScripts.none(),
+                new ProcessCommandRunner(),
+                ConnectionSync.disabled(),
+                names -> names.stream().map(LinkState::up).toList()))) {
+      assertThat(receive(peer, codec).nodeId()).isEqualTo("n1");
+    }
+    drain(peer);
+  }
+
+  /** Drops what a stopped node sent after the heartbeat the test read (under its key). */
+  private static void drain(DatagramSocket socket) throws Exception {
+    int timeout = socket.getSoTimeout();
+    socket.setSoTimeout(200);
+    byte[] buf = new byte[HeartbeatCodec.MAX_DATAGRAM_BYTES];
+    try {
+      for (int i = 0; i < 10_000; i++) {
+        socket.receive(new DatagramPacket(buf, buf.length));
+      }
+    } catch (SocketTimeoutException empty) {
+      // Nothing left.
+    } finally {
+      socket.setSoTimeout(timeout);
     }
   }
 

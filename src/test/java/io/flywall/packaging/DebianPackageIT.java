@@ -122,6 +122,15 @@ class DebianPackageIT {
   }
 
   @Test
+  void itHoldsTheClassListOfADaemonRunForTheClassDataSharingArchive() throws IOException {
+    List<String> classes = Files.readAllLines(extracted.resolve("usr/share/flywall/classes.lst"));
+
+    // Written by -XX:DumpLoadedClassList during a run that got as far as its first heartbeat.
+    assertThat(classes).contains("io/flywall/node/Daemon", "io/flywall/cluster/HeartbeatSender");
+    assertThat(classes).anyMatch(line -> line.startsWith("org/sqlite/"));
+  }
+
+  @Test
   void theFileChecksumsMatchTheFiles() throws IOException {
     Path control = out.resolve("md5-control");
     assertThat(run("dpkg-deb", "-e", deb.toString(), control.toString()).ok()).isTrue();
@@ -237,6 +246,37 @@ class DebianPackageIT {
     CommandResult runExample = run("/usr/bin/flywall", "run");
     assertThat(runExample.exitCode()).as(runExample.describe()).isEqualTo(2);
     assertThat(runExample.stderr()).contains("nothing started");
+    archiveDumpedAndNeverInTheWay();
+  }
+
+  /**
+   * postinst dumped a class-data sharing archive for this JVM, which the launcher maps; one the JVM
+   * cannot use (damaged, or of another JVM build) never stops a start.
+   */
+  private void archiveDumpedAndNeverInTheWay() throws IOException {
+    Path archive = Path.of("/var/lib/flywall/flywall.jsa");
+    Path stamp = Path.of("/var/lib/flywall/flywall.jsa.jvm");
+    assertThat(archive).isRegularFile();
+    assertThat(Files.size(archive)).isGreaterThan(1_000_000);
+    assertThat(Files.getPosixFilePermissions(archive))
+        .isEqualTo(PosixFilePermissions.fromString("rw-------"));
+    String jvmStamp = Files.readString(stamp);
+    assertThat(jvmStamp).contains("libjvm.so");
+    CommandResult mapped =
+        SHELL.run(List.of("env", "FLYWALL_JAVA_OPTS=-Xshare:on", "/usr/bin/flywall", "run"), LIMIT);
+    // -Xshare:on makes an archive the JVM cannot map fatal: reaching the config proves it mapped.
+    assertThat(mapped.stderr()).as(mapped.describe()).contains("nothing started");
+
+    Files.write(archive, new byte[4096]);
+    CommandResult damaged = run("/usr/bin/flywall", "run");
+    assertThat(damaged.exitCode()).as(damaged.describe()).isEqualTo(2);
+    assertThat(damaged.stderr()).contains("nothing started");
+
+    Files.writeString(stamp, "/usr/lib/jvm/another/lib/server/libjvm.so 1 1\n");
+    CommandResult otherJvm = run("/usr/bin/flywall", "run");
+    assertThat(otherJvm.exitCode()).as(otherJvm.describe()).isEqualTo(2);
+    // Not mapped: recorded anew at the next clean stop, under this JVM's stamp.
+    assertThat(Files.readString(stamp)).isEqualTo(jvmStamp);
   }
 
   private void upgradedKeepingTheOperatorsConfig(Path upgrade) throws IOException {
@@ -259,6 +299,7 @@ class DebianPackageIT {
     assertThat(Path.of("/usr/share/flywall")).doesNotExist();
     assertThat(Path.of("/usr/share/man/man8/flywall.8.gz")).doesNotExist();
     assertThat(Path.of("/etc/flywall/flywall.hcl")).exists();
+    assertThat(Path.of("/var/lib/flywall/flywall.jsa")).doesNotExist();
   }
 
   private void purgedToNothing() {
