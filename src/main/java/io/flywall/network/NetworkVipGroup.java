@@ -189,6 +189,13 @@ public final class NetworkVipGroup implements VipGroup {
   }
 
   @Override
+  public void prepareProbe() {
+    if (!probed.isEmpty()) {
+      probe.prepare(probed);
+    }
+  }
+
+  @Override
   public void stopProbe() {
     probe.stop();
   }

@@ -28,6 +28,12 @@ public interface VipGroup {
   /** Starts probing the LAN for the VIPs and keeps at it until {@link #stopProbe}. */
   default void startProbe() {}
 
+  /**
+   * Opens the probe's sockets before it is needed (the node became a backup): the first probe of a
+   * takeover then sends at once.
+   */
+  default void prepareProbe() {}
+
   /** Stops what {@link #startProbe} began. */
   default void stopProbe() {}
 

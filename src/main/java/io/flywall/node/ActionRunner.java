@@ -162,6 +162,23 @@ final class ActionRunner {
   }
 
   /**
+   * Opens the arp_ping sockets now (the node became a backup), on the thread that controls the
+   * probe: the first probe of a takeover then sends at once. A failure here is only logged: the
+   * probe opens them again when it starts, and a verdict that cannot be had is reported then.
+   */
+  void prepareProbe() {
+    runUnlessStopped(
+        probeControl,
+        () -> {
+          try {
+            vips.prepareProbe();
+          } catch (RuntimeException e) {
+            log.warn("arp_ping: cannot open the probe ahead of need: {}", e.getMessage());
+          }
+        });
+  }
+
+  /**
    * Stops probing the LAN (the node is stopping), closes the probe's sockets and stops the thread
    * that controls it.
    */

@@ -291,6 +291,10 @@ public final class ControllerLoop implements AutoCloseable {
     }
     scheduleDeadlineTick(now);
     Role role = controller.role();
+    if (role == Role.BACKUP && lastRole != Role.BACKUP) {
+      // A backup may have to probe the LAN at its next takeover: open the sockets now.
+      runner.prepareProbe();
+    }
     if (role != lastRole) {
       Map<String, Object> published = new LinkedHashMap<>();
       published.put("type", "role");
