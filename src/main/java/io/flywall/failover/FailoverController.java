@@ -508,7 +508,7 @@ public final class FailoverController {
   }
 
   private void onProbe(Event.ProbeFinished e, Instant now, List<Action> out) {
-    probe.answered(e.conflict(), now);
+    probe.answered(e.conflict(), e.lastAnswerAt(), now);
     if (role != Role.BACKUP) {
       // Asked for as a backup; the role changed meanwhile and the answer decides nothing now.
       return;

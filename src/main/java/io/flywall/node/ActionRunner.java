@@ -392,15 +392,20 @@ final class ActionRunner {
     if (action instanceof Action.ProbeVips probe) {
       try {
         Instant probeStart = clock.instant();
-        var conflict = vips.probeConflict(probe.since());
+        Optional<VipGroup.Conflict> conflict = vips.probeConflict(probe.since());
         log.info(
-            "VIP probe: {} (requests since {}; verdict in {} ms)",
-            conflict.orElse("no other holder"),
+            "VIP probe: {} (requests since {}; verdict in {} ms{})",
+            conflict.map(VipGroup.Conflict::detail).orElse("no other holder"),
             probe.since(),
-            Duration.between(probeStart, clock.instant()).toMillis());
+            Duration.between(probeStart, clock.instant()).toMillis(),
+            conflict
+                .flatMap(VipGroup.Conflict::lastAnswerAt)
+                .map(at -> "; last answer at " + at)
+                .orElse(""));
         feedback.report(
-            new Event.ProbeFinished(
-                conflict.isPresent(), conflict.orElse("no other MAC answers for the VIPs")));
+            conflict
+                .map(c -> new Event.ProbeFinished(true, c.detail(), c.lastAnswerAt()))
+                .orElse(new Event.ProbeFinished(false, "no other MAC answers for the VIPs")));
         // Recorded with the takeover it clears the way for: its wait is part of the takeover.
         return StepResult.ok("probe_vips");
       } catch (Exception e) {

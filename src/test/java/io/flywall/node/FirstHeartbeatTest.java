@@ -167,7 +167,7 @@ class FirstHeartbeatTest {
     }
 
     @Override
-    public Optional<String> probeConflict(Instant since) {
+    public Optional<VipGroup.Conflict> probeConflict(Instant since) {
       return Optional.empty();
     }
 

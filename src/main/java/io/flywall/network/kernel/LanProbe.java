@@ -244,7 +244,10 @@ public final class LanProbe implements ArpPing, AutoCloseable {
         }
         answers.add(
             new ProbeAnswer(
-                verdict.vip(), verdict.answerers(), Duration.between(asking, clock.instant())));
+                verdict.vip(),
+                verdict.answerers(),
+                Duration.between(asking, clock.instant()),
+                verdict.lastAnswerAt()));
       }
       return answers;
     } finally {
