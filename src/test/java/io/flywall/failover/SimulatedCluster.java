@@ -339,9 +339,18 @@ final class SimulatedCluster {
           // after; its ticks start once the rest of it is up, which can take seconds on a busy
           // machine. The monitors are judged in between.
           long skew = random.nextBoolean() ? random.nextLong(0, 200) : random.nextLong(0, MAX_SKEW);
-          long heartbeatsIn = random.nextLong(0, Math.min(skew, 200) + 1);
+          long heartbeatsIn;
+          long judgedIn;
+          if (rules.start() == SimulatedRules.Start.HEARTBEATS_FIRST) {
+            heartbeatsIn = random.nextLong(0, Math.min(skew, 200) + 1);
+            judgedIn = random.nextLong(heartbeatsIn, skew + 1);
+          } else {
+            // As 3581d2d: heartbeats begin with the first tick (scheduleTimers adds the phase).
+            heartbeatsIn = skew;
+            judgedIn = skew;
+          }
           node.heartbeatsSince = now + heartbeatsIn;
-          node.monitorsJudgedAt = now + random.nextLong(heartbeatsIn, skew + 1);
+          node.monitorsJudgedAt = now + judgedIn;
           node.runningSince = now + skew;
           node.deadlineTickAt = Long.MAX_VALUE;
           note(
@@ -381,6 +390,12 @@ final class SimulatedCluster {
   }
 
   private void scheduleTimers(Node node, int incarnation, long heartbeatsIn, long skew) {
+    if (rules.start() == SimulatedRules.Start.WITH_FIRST_TICK) {
+      // As this model drew it for 3581d2d (the same draws, so its seeds replay): a random phase
+      // after a quick start.
+      heartbeatsIn = skew + (skew < 200 ? random.nextLong(0, INTERVAL) : 0);
+      node.heartbeatsSince = now + heartbeatsIn;
+    }
     at(
         now + heartbeatsIn,
         new Runnable() {
@@ -674,7 +689,9 @@ final class SimulatedCluster {
    * the deadline.
    */
   private void planDeadlineTick(Node node) {
-    if (node.controller == null || now < node.runningSince) {
+    if (node.controller == null
+        || now < node.runningSince
+        || rules.start() != SimulatedRules.Start.HEARTBEATS_FIRST) {
       return;
     }
     Optional<Instant> deadline = node.controller.nextDeadline(instant());
