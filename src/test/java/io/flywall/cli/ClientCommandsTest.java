@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.flywall.testing.HandoverTargets;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.URI;
@@ -145,14 +146,7 @@ class ClientCommandsTest {
     await()
         .atMost(Duration.ofSeconds(20))
         .until(
-            () -> {
-              for (JsonNode n : api(primary, "/api/ha/cluster").path("nodes")) {
-                if (!n.path("node_id").asText().equals("node" + primary)) {
-                  return n.path("in_sync").asBoolean();
-                }
-              }
-              return false;
-            });
+            () -> HandoverTargets.shows(api(primary, "/api/ha/cluster"), "node" + (3 - primary)));
     Result history = run(1, "ha", "history", "--limit", "1", "--json");
     assertThat(history.exit).isZero();
     assertThat(JSON.readTree(history.out).path("events").size()).isEqualTo(1);

@@ -3,9 +3,9 @@ package io.flywall.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.flywall.testing.FlywallProcess;
 import io.flywall.testing.FreePorts;
+import io.flywall.testing.HandoverTargets;
 import io.flywall.testing.ProcessLogs;
 import java.net.URI;
 import java.nio.file.Files;
@@ -84,18 +84,6 @@ class DaemonLifecycleIT {
         .start();
   }
 
-  private static boolean handoverTarget(JsonNode cluster, String nodeId) {
-    for (JsonNode n : cluster.path("nodes")) {
-      if (n.path("node_id").asText().equals(nodeId)) {
-        return n.path("alive").asBoolean()
-            && n.path("healthy").asBoolean()
-            && n.path("in_sync").asBoolean()
-            && n.path("role").asText().equals("backup");
-      }
-    }
-    return false;
-  }
-
   private static String lastLine(FlywallProcess process) {
     return process.logTail(1);
   }
@@ -136,7 +124,7 @@ class DaemonLifecycleIT {
                       // must have heard so in node2's heartbeats, not only node2 know it.
                       && node1
                           .get("/api/ha/cluster")
-                          .map(c -> handoverTarget(c, "node2"))
+                          .map(c -> HandoverTargets.shows(c, "node2"))
                           .orElse(false));
 
       node1.stop();

@@ -3,6 +3,8 @@ package io.flywall.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.flywall.testing.HandoverTargets;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
@@ -66,6 +68,16 @@ class GuideCurlExamplesTest {
               () ->
                   ClientCommandsTest.runRawFor(cluster, 2, "replication", "status", "--json")
                       .contains("\"in_sync\""));
+      // ... and node1 must have heard so in node2's heartbeats: its view decides a failover.
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .until(
+              () ->
+                  HandoverTargets.shows(
+                      new ObjectMapper()
+                          .readTree(
+                              ClientCommandsTest.runRawFor(cluster, 1, "ha", "cluster", "--json")),
+                      "node2"));
       String token = Files.readString(cluster.tokenFiles.get(0)).strip();
       for (String example : examples) {
         String command =

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.flywall.testing.HandoverTargets;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.URI;
@@ -92,7 +93,10 @@ class RemoteStandbyTest {
                     && api(3, "/api/replication/status")
                         .path("sync_state")
                         .asText()
-                        .equals("in_sync"));
+                        .equals("in_sync")
+                    // node1 decides a handover on what it heard in their heartbeats.
+                    && HandoverTargets.shows(api(1, "/api/ha/cluster"), "node2")
+                    && HandoverTargets.shows(api(1, "/api/ha/cluster"), "node3"));
   }
 
   @Test

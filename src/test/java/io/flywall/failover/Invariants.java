@@ -322,6 +322,9 @@ final class Invariants {
           // Like a node that just became healthy: the others know it as fault until they hear
           // it again, and its announcement waits behind its own takeover's steps.
           || sim.now - b.leftFaultAt < settle
+          // The same for a node that just left standby: the others know it as not eligible
+          // until they hear it again.
+          || sim.now - b.leftStandbyAt < settle
           || !b.controller.view(sim.instant()).healthy()
           || !b.controller.heartbeat(sim.instant()).hasQuorum()
           || sim.now - b.runningSince < settle

@@ -74,6 +74,7 @@ final class SimulatedCluster {
     long healthySince;
     // When its controller last left FAULT (others know it as fault until they hear it again).
     long leftFaultAt = Long.MIN_VALUE / 2;
+    long leftStandbyAt = Long.MIN_VALUE / 2;
     long inSyncChangedAt;
     boolean lastInSync;
     final SimulatedReplication.State replication = new SimulatedReplication.State();
@@ -633,9 +634,13 @@ final class SimulatedCluster {
       node.promotedByOperator = true;
     }
     Role before = node.controller.role();
+    boolean wasStandby = node.controller.standby();
     Decision d = node.controller.step(event, instant());
     if (before == Role.FAULT && node.controller.role() != Role.FAULT) {
       node.leftFaultAt = now;
+    }
+    if (wasStandby && !node.controller.standby()) {
+      node.leftStandbyAt = now;
     }
     if (event instanceof Event.Reload r && r.next().isPresent()) {
       node.settings = r.next().get();

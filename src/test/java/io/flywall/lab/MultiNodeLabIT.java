@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.flywall.network.CommandResult;
+import io.flywall.testing.HandoverTargets;
 import io.flywall.testing.ProcessLogs;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -166,6 +167,14 @@ class MultiNodeLabIT {
     cluster.startAll();
     await().atMost(LIMIT).until(() -> cluster.lanVipHolders().equals(List.of(1)));
     await().atMost(LIMIT).until(() -> inSyncWith(2, 1));
+    await()
+        .atMost(LIMIT)
+        .until(
+            () ->
+                cluster
+                    .api(1, "/api/ha/cluster")
+                    .map(c -> HandoverTargets.shows(c, "n2"))
+                    .orElse(false));
 
     CommandResult toN2 = cluster.cli(1, "ha", "failover", "--to", "n2");
     assertThat(toN2.ok()).as(toN2.describe()).isTrue();
