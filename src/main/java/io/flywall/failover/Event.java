@@ -1,6 +1,8 @@
 package io.flywall.failover;
 
+import java.time.Instant;
 import java.util.Objects;
+import java.util.Optional;
 
 /** Everything the controller reacts to; each is stepped together with the instant it happened. */
 public sealed interface Event {
@@ -34,12 +36,21 @@ public sealed interface Event {
   }
 
   /**
-   * Answer to {@link Action.ProbeVips}: {@code conflict} when another MAC answers for a VIP. The
-   * node answers every probe it was asked for, or reports it failed ({@link ActionFailed}).
+   * Answer to {@link Action.ProbeVips}: {@code conflict} when another MAC answers for a VIP, and
+   * when it last answered if the probe knows ({@code lastAnswerAt}: the next verdict then counts
+   * requests from that instant, not from this event's). The node answers every probe it was asked
+   * for, or reports it failed ({@link ActionFailed}).
    */
-  record ProbeFinished(boolean conflict, String detail) implements Event {
+  record ProbeFinished(boolean conflict, String detail, Optional<Instant> lastAnswerAt)
+      implements Event {
     public ProbeFinished {
       Objects.requireNonNull(detail, "detail");
+      Objects.requireNonNull(lastAnswerAt, "lastAnswerAt");
+    }
+
+    /** A verdict that does not say when the last answer came. */
+    public ProbeFinished(boolean conflict, String detail) {
+      this(conflict, detail, Optional.empty());
     }
   }
 

@@ -264,6 +264,40 @@ public final class FailoverController {
     return role == Role.PRIMARY && !ticks.quiet(now);
   }
 
+  /**
+   * The earliest instant after {@code now} at which time alone changes what this controller
+   * decides: a peer's next heartbeat overdue (the arp_ping probe starts), a peer past
+   * failure_timeout (it counts as dead), a competing peer that could now have heard this node, the
+   * startup hold's end, the end of the quiet after a pause. A tick at that instant detects a
+   * failure exactly at failure_timeout instead of up to one tick period later. Empty before the
+   * first tick (a node that is not running decides nothing by time) and when nothing is due. Rules
+   * with coarser timers (failback delay, handover and standby timeouts) rely on the periodic tick.
+   */
+  public Optional<Instant> nextDeadline(Instant now) {
+    if (!ticks.running()) {
+      return Optional.empty();
+    }
+    // Asked after every step on the thread that sends heartbeats: no collections, no streams.
+    Instant next = null;
+    for (PeerTable.Peer peer : peers.all()) {
+      // Liveness and the probe use "not after": the rule changes one nanosecond past the instant.
+      next = earlier(next, peer.lastSeen().plus(probeAfter).plusNanos(1), now);
+      next = earlier(next, peer.lastSeen().plus(failureTimeout).plusNanos(1), now);
+      next = earlier(next, peer.aliveSince().plus(failureTimeout), now);
+    }
+    next = earlier(next, ticks.runningSince().plus(settings.startupHold()), now);
+    next = earlier(next, ticks.runningSince().plus(failureTimeout), now);
+    if (ticks.quietUntil() != null) {
+      next = earlier(next, ticks.quietUntil(), now);
+    }
+    return Optional.ofNullable(next);
+  }
+
+  /** The earlier of {@code next} and {@code at}, counting {@code at} only if after {@code now}. */
+  private static Instant earlier(Instant next, Instant at, Instant now) {
+    return at.isAfter(now) && (next == null || at.isBefore(next)) ? at : next;
+  }
+
   /** For a primary its own epoch, otherwise the highest epoch seen; what heartbeats carry. */
   public long epoch() {
     return role == Role.PRIMARY ? term : knownEpoch;
@@ -474,7 +508,7 @@ public final class FailoverController {
   }
 
   private void onProbe(Event.ProbeFinished e, Instant now, List<Action> out) {
-    probe.answered(e.conflict(), now);
+    probe.answered(e.conflict(), e.lastAnswerAt(), now);
     if (role != Role.BACKUP) {
       // Asked for as a backup; the role changed meanwhile and the answer decides nothing now.
       return;

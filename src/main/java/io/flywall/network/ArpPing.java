@@ -30,6 +30,13 @@ public interface ArpPing {
    */
   default void start(Collection<Vip> vips) {}
 
+  /**
+   * Opens what requests for {@code vips} need (sockets, receiver threads) without sending any, so
+   * that the first {@link #start} pays nothing: a node that becomes a backup calls it. Throws like
+   * {@link #start} when that cannot be done; the fallback has nothing to open.
+   */
+  default void prepare(Collection<Vip> vips) {}
+
   /** Stops what {@link #start} began. */
   default void stop() {}
 

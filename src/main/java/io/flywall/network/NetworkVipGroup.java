@@ -189,6 +189,13 @@ public final class NetworkVipGroup implements VipGroup {
   }
 
   @Override
+  public void prepareProbe() {
+    if (!probed.isEmpty()) {
+      probe.prepare(probed);
+    }
+  }
+
+  @Override
   public void stopProbe() {
     probe.stop();
   }
@@ -199,24 +206,34 @@ public final class NetworkVipGroup implements VipGroup {
   }
 
   @Override
-  public Optional<String> probeConflict(Instant since) {
+  public Optional<Conflict> probeConflict(Instant since) {
     if (probed.isEmpty()) {
       return Optional.empty();
     }
     List<String> conflicts = new ArrayList<>();
+    // The latest answer of all: a later verdict may count only requests sent after it.
+    Optional<Instant> last = Optional.empty();
+    boolean everyAnswerTimed = true;
     for (ProbeAnswer answer : probe.probeSince(probed, since)) {
-      answer
-          .answeredBy()
-          .ifPresent(
-              mac ->
-                  conflicts.add(
-                      answer.vip().cidr()
-                          + " on "
-                          + answer.vip().interfaceName()
-                          + " is answered by "
-                          + mac));
+      if (answer.answeredBy().isEmpty()) {
+        continue;
+      }
+      conflicts.add(
+          answer.vip().cidr()
+              + " on "
+              + answer.vip().interfaceName()
+              + " is answered by "
+              + answer.answeredBy().get());
+      everyAnswerTimed &= answer.lastAnswerAt().isPresent();
+      if (answer.lastAnswerAt().isPresent()
+          && (last.isEmpty() || answer.lastAnswerAt().get().isAfter(last.get()))) {
+        last = answer.lastAnswerAt();
+      }
     }
-    return conflicts.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", conflicts));
+    return conflicts.isEmpty()
+        ? Optional.empty()
+        : Optional.of(
+            new Conflict(String.join("; ", conflicts), everyAnswerTimed ? last : Optional.empty()));
   }
 
   @Override

@@ -7,8 +7,8 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
-import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -65,24 +65,26 @@ public final class ProbeLog {
       }
     }
     if (first == null) {
-      return new ProbeVerdict(vip, ProbeVerdict.Outcome.UNDECIDED, List.of(), Duration.ZERO);
+      return new ProbeVerdict(vip, ProbeVerdict.Outcome.UNDECIDED, Duration.ZERO);
     }
     Set<MacAddress> macs = new LinkedHashSet<>();
+    Instant last = null;
     for (Answer answer : answers.getOrDefault(vip, new ArrayDeque<>())) {
       if (!answer.at().isBefore(first)) {
         macs.add(answer.mac());
+        last = answer.at();
       }
     }
     Duration waited = Duration.between(first, now);
     if (!macs.isEmpty()) {
-      return new ProbeVerdict(vip, ProbeVerdict.Outcome.ANSWERED, new ArrayList<>(macs), waited);
+      return new ProbeVerdict(
+          vip, ProbeVerdict.Outcome.ANSWERED, new ArrayList<>(macs), waited, Optional.of(last));
     }
     return new ProbeVerdict(
         vip,
         waited.compareTo(window) >= 0
             ? ProbeVerdict.Outcome.SILENT
             : ProbeVerdict.Outcome.UNDECIDED,
-        List.of(),
         waited);
   }
 

@@ -1,7 +1,10 @@
 package io.flywall.network;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
 
 /**
  * What continuous arp_ping knows about one VIP, counting only requests sent after a given instant
@@ -13,7 +16,12 @@ import java.util.List;
  *   <li>{@code UNDECIDED}: no such request yet, or the window has not passed; ask again.
  * </ul>
  */
-public record ProbeVerdict(Vip vip, Outcome outcome, List<MacAddress> answerers, Duration waited) {
+public record ProbeVerdict(
+    Vip vip,
+    Outcome outcome,
+    List<MacAddress> answerers,
+    Duration waited,
+    Optional<Instant> lastAnswerAt) {
 
   public enum Outcome {
     ANSWERED,
@@ -23,6 +31,12 @@ public record ProbeVerdict(Vip vip, Outcome outcome, List<MacAddress> answerers,
 
   public ProbeVerdict {
     answerers = List.copyOf(answerers);
+    Objects.requireNonNull(lastAnswerAt, "lastAnswerAt");
+  }
+
+  /** A verdict without answers. */
+  public ProbeVerdict(Vip vip, Outcome outcome, Duration waited) {
+    this(vip, outcome, List.of(), waited, Optional.empty());
   }
 
   public boolean decided() {

@@ -20,13 +20,30 @@ public interface VipGroup {
   void release() throws Exception;
 
   /**
-   * A description of the conflict when another MAC answers for one of the VIPs, counting only
-   * answers to requests sent at or after {@code since}.
+   * The conflict when another MAC answers for one of the VIPs, counting only answers to requests
+   * sent at or after {@code since}.
    */
-  Optional<String> probeConflict(Instant since) throws Exception;
+  Optional<Conflict> probeConflict(Instant since) throws Exception;
+
+  /**
+   * Another MAC answers for a VIP: {@code detail} says which, {@code lastAnswerAt} when the last
+   * answer came (if the probe knows), so that the next verdict may count requests from then on.
+   */
+  record Conflict(String detail, Optional<Instant> lastAnswerAt) {
+    public Conflict {
+      java.util.Objects.requireNonNull(detail, "detail");
+      java.util.Objects.requireNonNull(lastAnswerAt, "lastAnswerAt");
+    }
+  }
 
   /** Starts probing the LAN for the VIPs and keeps at it until {@link #stopProbe}. */
   default void startProbe() {}
+
+  /**
+   * Opens the probe's sockets before it is needed (the node became a backup): the first probe of a
+   * takeover then sends at once.
+   */
+  default void prepareProbe() {}
 
   /** Stops what {@link #startProbe} began. */
   default void stopProbe() {}
@@ -76,7 +93,7 @@ public interface VipGroup {
       public void release() {}
 
       @Override
-      public Optional<String> probeConflict(Instant since) {
+      public Optional<Conflict> probeConflict(Instant since) {
         return Optional.empty();
       }
 

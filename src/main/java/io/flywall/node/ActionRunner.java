@@ -162,6 +162,23 @@ final class ActionRunner {
   }
 
   /**
+   * Opens the arp_ping sockets now (the node became a backup), on the thread that controls the
+   * probe: the first probe of a takeover then sends at once. A failure here is only logged: the
+   * probe opens them again when it starts, and a verdict that cannot be had is reported then.
+   */
+  void prepareProbe() {
+    runUnlessStopped(
+        probeControl,
+        () -> {
+          try {
+            vips.prepareProbe();
+          } catch (RuntimeException e) {
+            log.warn("arp_ping: cannot open the probe ahead of need: {}", e.getMessage());
+          }
+        });
+  }
+
+  /**
    * Stops probing the LAN (the node is stopping), closes the probe's sockets and stops the thread
    * that controls it.
    */
@@ -375,15 +392,20 @@ final class ActionRunner {
     if (action instanceof Action.ProbeVips probe) {
       try {
         Instant probeStart = clock.instant();
-        var conflict = vips.probeConflict(probe.since());
+        Optional<VipGroup.Conflict> conflict = vips.probeConflict(probe.since());
         log.info(
-            "VIP probe: {} (requests since {}; verdict in {} ms)",
-            conflict.orElse("no other holder"),
+            "VIP probe: {} (requests since {}; verdict in {} ms{})",
+            conflict.map(VipGroup.Conflict::detail).orElse("no other holder"),
             probe.since(),
-            Duration.between(probeStart, clock.instant()).toMillis());
+            Duration.between(probeStart, clock.instant()).toMillis(),
+            conflict
+                .flatMap(VipGroup.Conflict::lastAnswerAt)
+                .map(at -> "; last answer at " + at)
+                .orElse(""));
         feedback.report(
-            new Event.ProbeFinished(
-                conflict.isPresent(), conflict.orElse("no other MAC answers for the VIPs")));
+            conflict
+                .map(c -> new Event.ProbeFinished(true, c.detail(), c.lastAnswerAt()))
+                .orElse(new Event.ProbeFinished(false, "no other MAC answers for the VIPs")));
         // Recorded with the takeover it clears the way for: its wait is part of the takeover.
         return StepResult.ok("probe_vips");
       } catch (Exception e) {

@@ -77,6 +77,11 @@ public final class ControllerLoop implements AutoCloseable {
   // Set once the health watch judged the monitors: until then no heartbeat claims health.
   private boolean monitorsJudged;
   private java.util.concurrent.ScheduledFuture<?> heartbeats;
+  // The extra tick at the controller's next deadline (failure_timeout, probe start, hold end).
+  private final DeadlineTick deadlineTick = new DeadlineTick();
+  private java.util.concurrent.ScheduledFuture<?> deadlineFuture;
+  // Set by start(): before it the controller only listens, and no deadline tick is planned.
+  private volatile boolean ticking;
 
   ControllerLoop(
       ClusterPlan plan,
@@ -168,6 +173,9 @@ public final class ControllerLoop implements AutoCloseable {
   void start() {
     Duration interval = plan.controller().heartbeatInterval();
     long tickMillis = Math.max(10, interval.toMillis() / 4);
+    ticking = true;
+    // The periodic tick drives gauges, announcements and the coarser timers; detection and the
+    // probe's start are ticked at their exact deadlines besides (see scheduleDeadlineTick).
     loop.scheduleAtFixedRate(
         guard(() -> step(new Event.Tick())), 0, tickMillis, TimeUnit.MILLISECONDS);
     startHeartbeats();
@@ -281,7 +289,12 @@ public final class ControllerLoop implements AutoCloseable {
     if (event instanceof Event.Tick) {
       afterTick(now);
     }
+    scheduleDeadlineTick(now);
     Role role = controller.role();
+    if (role == Role.BACKUP && lastRole != Role.BACKUP) {
+      // A backup may have to probe the LAN at its next takeover: open the sockets now.
+      runner.prepareProbe();
+    }
     if (role != lastRole) {
       Map<String, Object> published = new LinkedHashMap<>();
       published.put("type", "role");
@@ -293,6 +306,39 @@ public final class ControllerLoop implements AutoCloseable {
       lastRole = role;
     }
     return decision.reply();
+  }
+
+  /**
+   * Plans one tick at the controller's next deadline, so a silent primary is detected exactly at
+   * failure_timeout (the periodic tick alone could be late by up to one period: 10 ms at 25 ms).
+   */
+  private void scheduleDeadlineTick(Instant now) {
+    if (!ticking) {
+      return;
+    }
+    Optional<Instant> deadline = controller.nextDeadline(now);
+    deadlineTick
+        .plan(deadline, clock.instant())
+        .ifPresent(
+            delay -> {
+              Instant at = deadline.orElseThrow();
+              if (deadlineFuture != null) {
+                deadlineFuture.cancel(false);
+              }
+              try {
+                deadlineFuture =
+                    loop.schedule(
+                        guard(
+                            () -> {
+                              deadlineTick.ran(at);
+                              step(new Event.Tick());
+                            }),
+                        delay.toNanos(),
+                        TimeUnit.NANOSECONDS);
+              } catch (java.util.concurrent.RejectedExecutionException e) {
+                log.debug("stopped: no deadline tick");
+              }
+            });
   }
 
   private void afterTick(Instant now) {

@@ -435,14 +435,14 @@ final class Invariants {
         && sim.loss[j][i] == 0
         && sim.nodes.get(i).up()
         && sim.nodes.get(j).up()
-        // A node's heartbeats start with its first tick.
+        // Heartbeats start before the first tick, but only a ticking node can act on what it hears.
         && sim.nodes.get(i).runningSince <= sim.now
         && sim.nodes.get(j).runningSince <= sim.now;
   }
 
   /**
-   * (d): no VIP is claimed before the node's first heartbeat, nor during the startup hold (counted
-   * from the node's first tick: before it, the node may not even have been listening), unless an
+   * (d): no VIP is claimed before the node's first tick, nor during the startup hold (counted from
+   * the node's first tick: before it, the node may not even have been listening), unless an
    * operator's promote ended the hold (for the rest of that incarnation: a node demoted after it
    * may take a handover or an election).
    */
@@ -462,7 +462,7 @@ final class Invariants {
               + node.id
               + " claimed the VIPs "
               + (node.runningSince - sim.now)
-              + " ms before its first heartbeat");
+              + " ms before its first tick");
     }
     if (node.holdEndedByOperator) {
       return;

@@ -6,6 +6,7 @@ import io.flywall.failover.Harness.Beat;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -96,6 +97,42 @@ class Section10_ProbeDuringDetectionTest {
     assertThat(a.kinds(d)).contains(Action.AddVips.class, Action.StopProbe.class);
     a.run(Harness.TIMEOUT);
     assertThat(count(a, Action.StartProbe.class)).isEqualTo(1);
+  }
+
+  @Test
+  void afterAConflictTheNextVerdictCountsRequestsFromTheLastAnswerNotFromTheVerdict() {
+    Harness a = Harness.settings("a", 20).probe().start(0);
+    Instant lastHeard = primaryFallsSilent(a);
+    assertThat(advanceUntil(a, Action.ProbeVips.class, Harness.TIMEOUT.plus(Harness.TICK)))
+        .isNotNull();
+    // The old primary answered 1.5 s after its last heartbeat (its LAN link outlived its sync
+    // link); the verdict came later.
+    Instant answered = lastHeard.plusMillis(1500);
+    a.now = a.now.plusMillis(3);
+    a.step(
+        new Event.ProbeFinished(
+            true, "192.0.2.1 on eth1 is answered by 52:54:00:aa:bb:cc", Optional.of(answered)));
+    assertThat(a.role()).isEqualTo(Role.BACKUP);
+
+    assertThat(advanceUntil(a, Action.ProbeVips.class, Harness.INTERVAL)).isNotNull();
+    assertThat(lastVerdictAsked(a).since()).isEqualTo(answered);
+  }
+
+  @Test
+  void anAnswerTimedAfterItsVerdictCountsFromTheVerdict() {
+    Harness a = Harness.settings("a", 20).probe().start(0);
+    primaryFallsSilent(a);
+    assertThat(advanceUntil(a, Action.ProbeVips.class, Harness.TIMEOUT.plus(Harness.TICK)))
+        .isNotNull();
+    Instant verdictAt = a.now;
+    a.step(
+        new Event.ProbeFinished(
+            true,
+            "192.0.2.1 on eth1 is answered by 52:54:00:aa:bb:cc",
+            Optional.of(verdictAt.plusSeconds(5))));
+
+    assertThat(advanceUntil(a, Action.ProbeVips.class, Harness.INTERVAL)).isNotNull();
+    assertThat(lastVerdictAsked(a).since()).isEqualTo(verdictAt);
   }
 
   @Test

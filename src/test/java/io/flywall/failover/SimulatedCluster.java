@@ -60,8 +60,16 @@ final class SimulatedCluster {
     boolean promotedByOperator;
     // A crash is a power-off (streams fall silent) or a kill (the OS closes them).
     boolean poweredOff;
-    // When this incarnation started its ticks and heartbeats; a node hears before it is heard.
+    // As the daemon starts (ControllerLoop.startHeartbeats, then healthChecked, then start): the
+    // process hears heartbeats once its socket is bound, sends its own soon after (saying what it
+    // knows: its role so far, the persisted epoch and standby, not in sync, not healthy until the
+    // monitors were judged), and starts ticking later, after its slower subsystems.
+    long heartbeatsSince = Long.MAX_VALUE;
+    long monitorsJudgedAt = Long.MAX_VALUE;
+    // When this incarnation started its ticks (elections, the startup hold's clock).
     long runningSince = Long.MAX_VALUE;
+    // The one extra tick planned at the controller's next deadline (ControllerLoop's DeadlineTick).
+    long deadlineTickAt = Long.MAX_VALUE;
     long resumedAt;
     long healthySince;
     // When its controller last left FAULT (others know it as fault until they hear it again).
@@ -328,15 +336,33 @@ final class SimulatedCluster {
           node.promotedByOperator = false;
           node.holdEndedByOperator = false;
           node.backlog.clear();
-          // The process hears heartbeats as soon as its socket is bound; its own ticks and
-          // heartbeats start once the rest of it is up, which can take seconds on a busy machine.
+          // The process hears heartbeats as soon as its socket is bound and sends its own soon
+          // after; its ticks start once the rest of it is up, which can take seconds on a busy
+          // machine. The monitors are judged in between.
           long skew = random.nextBoolean() ? random.nextLong(0, 200) : random.nextLong(0, MAX_SKEW);
+          long heartbeatsIn;
+          long judgedIn;
+          if (rules.start() == SimulatedRules.Start.HEARTBEATS_FIRST) {
+            heartbeatsIn = random.nextLong(0, Math.min(skew, 200) + 1);
+            judgedIn = random.nextLong(heartbeatsIn, skew + 1);
+          } else {
+            // As 3581d2d: heartbeats begin with the first tick (scheduleTimers adds the phase).
+            heartbeatsIn = skew;
+            judgedIn = skew;
+          }
+          node.heartbeatsSince = now + heartbeatsIn;
+          node.monitorsJudgedAt = now + judgedIn;
           node.runningSince = now + skew;
+          node.deadlineTickAt = Long.MAX_VALUE;
           note(
               node.id
                   + " starts at persisted epoch "
                   + node.persistedEpoch
-                  + ", running in "
+                  + ", heartbeats in "
+                  + heartbeatsIn
+                  + " ms, monitors judged in "
+                  + (node.monitorsJudgedAt - now)
+                  + " ms, running in "
                   + skew
                   + " ms");
           runner.boot(node);
@@ -344,7 +370,7 @@ final class SimulatedCluster {
           if (node.unhealthy > 0) {
             step(node, new Event.HealthChanged(false, "simulated monitor failure"));
           }
-          scheduleTimers(node, incarnation, skew);
+          scheduleTimers(node, incarnation, heartbeatsIn, skew);
         });
   }
 
@@ -364,9 +390,15 @@ final class SimulatedCluster {
         });
   }
 
-  private void scheduleTimers(Node node, int incarnation, long skew) {
+  private void scheduleTimers(Node node, int incarnation, long heartbeatsIn, long skew) {
+    if (rules.start() == SimulatedRules.Start.WITH_FIRST_TICK) {
+      // As this model drew it for 3581d2d (the same draws, so its seeds replay): a random phase
+      // after a quick start.
+      heartbeatsIn = skew + (skew < 200 ? random.nextLong(0, INTERVAL) : 0);
+      node.heartbeatsSince = now + heartbeatsIn;
+    }
     at(
-        now + skew + (skew < 200 ? random.nextLong(0, INTERVAL) : 0),
+        now + heartbeatsIn,
         new Runnable() {
           @Override
           public void run() {
@@ -405,6 +437,9 @@ final class SimulatedCluster {
         node.dropVips(now);
       }
       node.runningSince = Long.MAX_VALUE;
+      node.heartbeatsSince = Long.MAX_VALUE;
+      node.monitorsJudgedAt = Long.MAX_VALUE;
+      node.deadlineTickAt = Long.MAX_VALUE;
       replication.crashed(node, node.poweredOff);
       note(
           node.id
@@ -505,6 +540,27 @@ final class SimulatedCluster {
 
   void broadcast(Node from) {
     PeerHeartbeat hb = from.controller.heartbeat(instant());
+    if (now < from.monitorsJudgedAt && hb.healthy()) {
+      // As HeartbeatMapping.toWire: no heartbeat claims health before the monitors were judged.
+      hb =
+          new PeerHeartbeat(
+              hb.nodeId(),
+              hb.epoch(),
+              hb.role(),
+              hb.priority(),
+              false,
+              hb.inSync(),
+              hb.replicationPosition(),
+              hb.visibleVoters(),
+              hb.hasQuorum(),
+              hb.failbackEnabled(),
+              hb.failbackVersion(),
+              hb.handover(),
+              hb.witness(),
+              hb.standby(),
+              hb.followedPrimary(),
+              hb.standbyRequest());
+    }
     for (Node to : nodes) {
       if (to != from) {
         send(from.index, to.index, hb);
@@ -628,6 +684,46 @@ final class SimulatedCluster {
       node.inSyncChangedAt = now;
     }
     replication.controllerStepped(node);
+    planDeadlineTick(node);
+  }
+
+  /**
+   * As ControllerLoop: one extra tick at the controller's next deadline (a peer overdue or dead,
+   * the startup hold's end), beside the periodic ticks; a nearer deadline gets its own tick. The
+   * simulation counts whole milliseconds, so the tick comes at the first millisecond at or after
+   * the deadline.
+   */
+  private void planDeadlineTick(Node node) {
+    if (node.controller == null
+        || now < node.runningSince
+        || rules.start() != SimulatedRules.Start.HEARTBEATS_FIRST) {
+      return;
+    }
+    Optional<Instant> deadline = node.controller.nextDeadline(instant());
+    if (deadline.isEmpty()) {
+      return;
+    }
+    Duration after = Duration.between(EPOCH_ZERO, deadline.get());
+    long at = after.toMillis() + (after.toNanosPart() % 1_000_000 == 0 ? 0 : 1);
+    if (node.deadlineTickAt > now && node.deadlineTickAt <= at) {
+      return;
+    }
+    node.deadlineTickAt = at;
+    int incarnation = node.incarnation;
+    at(
+        at,
+        () -> {
+          if (node.incarnation != incarnation || node.crashed > 0 || node.controller == null) {
+            return;
+          }
+          if (node.deadlineTickAt == at) {
+            node.deadlineTickAt = Long.MAX_VALUE;
+          }
+          // A paused process ticks on resuming through its periodic tick.
+          if (node.paused == 0) {
+            step(node, new Event.Tick());
+          }
+        });
   }
 
   /** A transition the controller decided on: counted, traced, and judged by invariant (L-a). */

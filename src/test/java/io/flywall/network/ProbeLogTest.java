@@ -65,6 +65,29 @@ class ProbeLogTest {
   }
 
   @Test
+  void anAnsweredVerdictSaysWhenTheLastAnswerCameAndCountingFromThereTheVipIsFreeAWindowLater() {
+    ProbeLog log = new ProbeLog();
+    log.sent(VIP, at(0));
+    log.answered(VIP, OTHER, at(2));
+    log.sent(VIP, at(25));
+    log.answered(VIP, OTHER, at(27));
+    log.sent(VIP, at(50));
+    log.sent(VIP, at(75));
+
+    ProbeVerdict answered = log.verdict(VIP, at(0), at(80), WINDOW);
+    assertThat(answered.outcome()).isEqualTo(Outcome.ANSWERED);
+    assertThat(answered.lastAnswerAt()).contains(at(27));
+
+    // The holder went quiet after 27 ms: requests from 50 ms on count, a window after the first.
+    log.sent(VIP, at(100));
+    log.sent(VIP, at(125));
+    log.sent(VIP, at(150));
+    assertThat(log.verdict(VIP, at(27), at(149), WINDOW).outcome()).isEqualTo(Outcome.UNDECIDED);
+    assertThat(log.verdict(VIP, at(27), at(150), WINDOW).outcome()).isEqualTo(Outcome.SILENT);
+    assertThat(log.verdict(VIP, at(27), at(150), WINDOW).lastAnswerAt()).isEmpty();
+  }
+
+  @Test
   void aVipIsSilentOnlyOnceTheWindowHasPassedSinceTheFirstCountingRequest() {
     ProbeLog log = new ProbeLog();
     log.sent(VIP, at(20));

@@ -75,7 +75,7 @@ class ActionRunnerTest {
         }
 
         @Override
-        public Optional<String> probeConflict(Instant since) throws Exception {
+        public Optional<VipGroup.Conflict> probeConflict(Instant since) throws Exception {
           if (probeError != null) {
             throw probeError;
           }

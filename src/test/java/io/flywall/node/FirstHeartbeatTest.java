@@ -249,7 +249,7 @@ class FirstHeartbeatTest {
     }
 
     @Override
-    public Optional<String> probeConflict(Instant since) {
+    public Optional<VipGroup.Conflict> probeConflict(Instant since) {
       return Optional.empty();
     }
 

@@ -44,7 +44,7 @@ class ReloadIT {
         public void release() {}
 
         @Override
-        public Optional<String> probeConflict(java.time.Instant since) {
+        public Optional<VipGroup.Conflict> probeConflict(java.time.Instant since) {
           return Optional.empty();
         }
 

@@ -281,6 +281,52 @@ class KernelPlaneLabTest {
   }
 
   @Test
+  void aPreparedProbeHasItsSocketsOpenSendsNothingAndItsFirstStartOpensNoMore() {
+    SocketCount sockets = new SocketCount();
+    MacAddress n1 = MacAddress.of(lab.get("N1_LAN_MAC"));
+    List<Vip> vips = List.of(lanVip(), lanVip6());
+    Clock clock = Clock.systemUTC();
+    try (LanProbe probe =
+        new LanProbe(
+            sockets.rtnetlinkOn("NS_N2"), clock, Duration.ofMillis(10), Duration.ofMillis(50))) {
+      backendOn("NS_N1").add(lanVip());
+      backendOn("NS_N1").add(lanVip6());
+      Instant prepared = clock.instant();
+      probe.prepare(vips);
+
+      assertThat(sockets.packet.get()).as("AF_PACKET sockets opened").isEqualTo(1);
+      assertThat(sockets.icmpv6.get()).as("raw ICMPv6 sockets opened").isEqualTo(1);
+      // No request goes out: no verdict, for two windows.
+      await()
+          .during(Duration.ofMillis(100))
+          .atMost(TIMEOUT)
+          .until(
+              () -> probe.verdict(lanVip(), prepared).outcome() == ProbeVerdict.Outcome.UNDECIDED);
+
+      probe.start(vips);
+      assertThat(probe.probeSince(vips, prepared))
+          .allSatisfy(answer -> assertThat(answer.answerers()).containsExactly(n1));
+      assertThat(sockets.packet.get()).as("AF_PACKET sockets opened").isEqualTo(1);
+      assertThat(sockets.icmpv6.get()).as("raw ICMPv6 sockets opened").isEqualTo(1);
+    }
+  }
+
+  @Test
+  void preparingAProbeOnAMissingInterfaceSaysWhichInterface() {
+    try (LanProbe probe =
+        new LanProbe(
+            rtnetlinkOn("NS_N2"),
+            Clock.systemUTC(),
+            Duration.ofMillis(10),
+            Duration.ofMillis(50))) {
+      Vip missing = new Vip(lanVip().address(), 24, "fwt-nosuch0");
+      assertThatThrownBy(() -> probe.prepare(List.of(missing)))
+          .hasMessageContaining("fwt-nosuch0")
+          .hasMessageContaining("does not exist");
+    }
+  }
+
+  @Test
   void aProbeSocketThatFailsIsReopenedByTheNextStartAndItsEarlierRequestsNoLongerCount() {
     SocketCount sockets = new SocketCount();
     MacAddress n1 = MacAddress.of(lab.get("N1_LAN_MAC"));
