@@ -21,11 +21,15 @@ final class EntryRows {
   private static final String CURRENT =
       "SELECT value, version, hlc, origin, expires_ms FROM entries WHERE bucket = ? AND key = ?";
   private static final String ROW = "(?, ?, ?, ?, ?, ?, ?, ?)";
-  private static final String UPSERT_MANY =
-      "INSERT OR REPLACE INTO entries(" + COLUMNS + ", digest) VALUES ";
-  private static final String UPSERT = UPSERT_MANY + ROW;
+  private static final String UPSERT_MANY = "INSERT INTO entries(" + COLUMNS + ", digest) VALUES ";
+  // An existing row is updated in place; OR REPLACE would delete it and insert it again.
+  private static final String ON_CONFLICT =
+      " ON CONFLICT (bucket, key) DO UPDATE SET value = excluded.value,"
+          + " version = excluded.version, hlc = excluded.hlc, origin = excluded.origin,"
+          + " expires_ms = excluded.expires_ms, digest = excluded.digest";
+  private static final String UPSERT = UPSERT_MANY + ROW + ON_CONFLICT;
   private static final RowBatches.Shapes UPSERT_SHAPES =
-      new RowBatches.Shapes(UPSERT_MANY, ROW, "");
+      new RowBatches.Shapes(UPSERT_MANY, ROW, ON_CONFLICT);
   private static final String LIVE = " value IS NOT NULL AND (expires_ms = 0 OR expires_ms > ?)";
   private static final String GET =
       "SELECT " + COLUMNS + " FROM entries WHERE bucket = ? AND key = ? AND" + LIVE;
