@@ -20,12 +20,16 @@ final class EntryRows {
   private static final String COLUMNS = "bucket, key, value, version, hlc, origin, expires_ms";
   private static final String CURRENT =
       "SELECT value, version, hlc, origin, expires_ms FROM entries WHERE bucket = ? AND key = ?";
-  private static final String ROW = "(?, ?, ?, ?, ?, ?, ?)";
-  private static final String UPSERT_MANY =
-      "INSERT OR REPLACE INTO entries(" + COLUMNS + ") VALUES ";
-  private static final String UPSERT = UPSERT_MANY + ROW;
+  private static final String ROW = "(?, ?, ?, ?, ?, ?, ?, ?)";
+  private static final String UPSERT_MANY = "INSERT INTO entries(" + COLUMNS + ", digest) VALUES ";
+  // An existing row is updated in place; OR REPLACE would delete it and insert it again.
+  private static final String ON_CONFLICT =
+      " ON CONFLICT (bucket, key) DO UPDATE SET value = excluded.value,"
+          + " version = excluded.version, hlc = excluded.hlc, origin = excluded.origin,"
+          + " expires_ms = excluded.expires_ms, digest = excluded.digest";
+  private static final String UPSERT = UPSERT_MANY + ROW + ON_CONFLICT;
   private static final RowBatches.Shapes UPSERT_SHAPES =
-      new RowBatches.Shapes(UPSERT_MANY, ROW, "");
+      new RowBatches.Shapes(UPSERT_MANY, ROW, ON_CONFLICT);
   private static final String LIVE = " value IS NOT NULL AND (expires_ms = 0 OR expires_ms > ?)";
   private static final String GET =
       "SELECT " + COLUMNS + " FROM entries WHERE bucket = ? AND key = ? AND" + LIVE;
@@ -43,9 +47,14 @@ final class EntryRows {
       "SELECT bucket, key FROM entries"
           + " WHERE expires_ms > 0 AND expires_ms <= ? AND value IS NOT NULL LIMIT ?";
 
+  // What a write needs of the rows it replaces, and no value: whether each holds one, its
+  // version and expiry, and its digest (what it takes out of the checksum).
   private static final RowBatches.Shapes SOME =
       new RowBatches.Shapes(
-          "SELECT " + COLUMNS + " FROM entries WHERE (bucket, key) IN (VALUES ", "(?, ?)", ")");
+          "SELECT bucket, key, value IS NULL, version, expires_ms, digest FROM entries"
+              + " WHERE (bucket, key) IN (VALUES ",
+          "(?, ?)",
+          ")");
 
   /** A key of a bucket. */
   record Key(String bucket, String key) {
@@ -54,6 +63,19 @@ final class EntryRows {
     }
   }
 
+  /**
+   * What a write needs to know of a key's row: whether it holds a value (not a tombstone), its
+   * version and expiry, and its share of the checksum (0 for a tombstone).
+   */
+  record Stored(boolean deleted, long version, long expiresAtMillis, long digest) {
+    static Stored of(Change row, long digest) {
+      return new Stored(row.deleted(), row.version(), row.expiresAtMillis(), digest);
+    }
+  }
+
+  /** A row to write and its digest, computed once for the checksum and the row. */
+  record Written(Change row, long digest) {}
+
   private final StateDatabase db;
 
   EntryRows(StateDatabase db) {
@@ -61,8 +83,8 @@ final class EntryRows {
   }
 
   /** The rows of {@code keys} that exist (tombstones included), read with few statements. */
-  Map<Key, Change> current(Collection<Key> keys) throws SQLException {
-    Map<Key, Change> found = new HashMap<>(keys.size() * 2);
+  Map<Key, Stored> current(Collection<Key> keys) throws SQLException {
+    Map<Key, Stored> found = new HashMap<>(keys.size() * 2);
     Iterator<Key> it = keys.iterator();
     for (int size : RowBatches.sizes(keys.size())) {
       PreparedStatement st = db.prepared(SOME.sql(size));
@@ -74,18 +96,9 @@ final class EntryRows {
       }
       try (ResultSet rs = st.executeQuery()) {
         while (rs.next()) {
-          Change row =
-              new Change(
-                  0,
-                  0,
-                  rs.getString(1),
-                  rs.getString(2),
-                  rs.getBytes(3),
-                  rs.getLong(4),
-                  new Hlc(rs.getLong(5)),
-                  rs.getString(6),
-                  rs.getLong(7));
-          found.put(Key.of(row), row);
+          found.put(
+              new Key(rs.getString(1), rs.getString(2)),
+              new Stored(rs.getBoolean(3), rs.getLong(4), rs.getLong(5), rs.getLong(6)));
         }
       }
     }
@@ -93,19 +106,21 @@ final class EntryRows {
   }
 
   /** Makes each of {@code rows} (one per key) the row of its key, with few statements. */
-  void store(Collection<Change> rows) throws SQLException {
-    Iterator<Change> it = rows.iterator();
+  void store(Collection<Written> rows) throws SQLException {
+    Iterator<Written> it = rows.iterator();
     for (int size : RowBatches.sizes(rows.size())) {
       PreparedStatement st = db.prepared(UPSERT_SHAPES.sql(size));
       int p = 1;
       for (int i = 0; i < size; i++) {
-        p = bind(st, p, it.next());
+        Written w = it.next();
+        p = bind(st, p, w.row(), w.digest());
       }
       st.executeUpdate();
     }
   }
 
-  private static int bind(PreparedStatement st, int first, Change change) throws SQLException {
+  private static int bind(PreparedStatement st, int first, Change change, long digest)
+      throws SQLException {
     int p = first;
     st.setString(p++, change.bucket());
     st.setString(p++, change.key());
@@ -114,6 +129,7 @@ final class EntryRows {
     st.setLong(p++, change.hlc().value());
     st.setString(p++, change.origin());
     st.setLong(p++, change.expiresAtMillis());
+    st.setLong(p++, digest);
     return p;
   }
 
@@ -140,11 +156,13 @@ final class EntryRows {
     }
   }
 
-  /** Makes {@code change} the row of its key. */
-  void store(Change change) throws SQLException {
+  /** Makes {@code change} the row of its key; returns its digest. */
+  long store(Change change) throws SQLException {
+    long digest = digestOf(change);
     PreparedStatement st = db.prepared(UPSERT);
-    bind(st, 1, change);
+    bind(st, 1, change, digest);
     st.executeUpdate();
+    return digest;
   }
 
   Optional<Entry> live(String bucket, String key, long now) throws SQLException {
@@ -194,16 +212,17 @@ final class EntryRows {
     return keys;
   }
 
-  /** The checksum over every live entry and the highest HLC, by reading them all (at open). */
+  /**
+   * The checksum over every entry and the highest HLC, from the digests the rows hold (at open,
+   * when the recorded checksum is missing or belongs to another position).
+   */
   long[] checksumAndMaxHlc() throws SQLException {
     long sum = 0;
     long maxHlc = 0;
-    try (ResultSet rs = db.prepared("SELECT " + COLUMNS + " FROM entries").executeQuery()) {
+    try (ResultSet rs = db.prepared("SELECT digest, hlc FROM entries").executeQuery()) {
       while (rs.next()) {
-        maxHlc = Math.max(maxHlc, rs.getLong(5));
-        if (rs.getBytes(3) != null) {
-          sum ^= StateChecksum.digest(entry(rs));
-        }
+        sum ^= rs.getLong(1);
+        maxHlc = Math.max(maxHlc, rs.getLong(2));
       }
     }
     return new long[] {sum, maxHlc};
@@ -217,10 +236,14 @@ final class EntryRows {
 
   /** The checksum contribution of a row: its digest if it holds a value, else nothing. */
   static long digestOf(Optional<Change> row) {
-    if (row.isEmpty() || row.get().deleted()) {
+    return row.isEmpty() ? 0 : digestOf(row.get());
+  }
+
+  /** The checksum contribution of a row: its digest if it holds a value, 0 for a tombstone. */
+  static long digestOf(Change r) {
+    if (r.deleted()) {
       return 0;
     }
-    Change r = row.get();
     return StateChecksum.digest(
         r.bucket(),
         r.key(),

@@ -15,8 +15,8 @@ public final class SnapshotSink {
   private static final RowBatches.Shapes INSERT =
       new RowBatches.Shapes(
           "INSERT OR REPLACE INTO snapshot_staging(bucket, key, value,"
-              + " version, hlc, origin, expires_ms) VALUES ",
-          "(?, ?, ?, ?, ?, ?, ?)",
+              + " version, hlc, origin, expires_ms, digest) VALUES ",
+          "(?, ?, ?, ?, ?, ?, ?, ?)",
           "");
 
   private final StateDatabase db;
@@ -37,16 +37,21 @@ public final class SnapshotSink {
   }
 
   public void add(List<Change> chunk) throws StateStoreException {
+    // Each row's digest is computed here once: it checks the snapshot and is stored with the row.
+    long[] digests = new long[chunk.size()];
+    for (int i = 0; i < digests.length; i++) {
+      digests[i] = EntryRows.digestOf(chunk.get(i));
+    }
     db.withConnection(
         c ->
             db.withoutFsync(
                 () -> {
-                  java.util.Iterator<Change> rows = chunk.iterator();
+                  int next = 0;
                   for (int size : RowBatches.sizes(chunk.size())) {
                     PreparedStatement st = db.prepared(INSERT.sql(size));
                     int p = 1;
                     for (int i = 0; i < size; i++) {
-                      Change row = rows.next();
+                      Change row = chunk.get(next);
                       st.setString(p++, row.bucket());
                       st.setString(p++, row.key());
                       st.setBytes(p++, row.value());
@@ -54,24 +59,15 @@ public final class SnapshotSink {
                       st.setLong(p++, row.hlc().value());
                       st.setString(p++, row.origin());
                       st.setLong(p++, row.expiresAtMillis());
+                      st.setLong(p++, digests[next++]);
                     }
                     st.executeUpdate();
                   }
                   return null;
                 }));
-    for (Change row : chunk) {
-      maxHlc = Math.max(maxHlc, row.hlc().value());
-      if (!row.deleted()) {
-        checksum ^=
-            StateChecksum.digest(
-                row.bucket(),
-                row.key(),
-                row.value(),
-                row.version(),
-                row.hlc().value(),
-                row.origin(),
-                row.expiresAtMillis());
-      }
+    for (int i = 0; i < digests.length; i++) {
+      maxHlc = Math.max(maxHlc, chunk.get(i).hlc().value());
+      checksum ^= digests[i];
     }
     rows += chunk.size();
   }

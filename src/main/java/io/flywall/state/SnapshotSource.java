@@ -12,7 +12,7 @@ import java.util.List;
  * so memory stays bounded whatever the store's size. Rows are {@link Change}s without a log
  * position; tombstones are included so a later merge still knows what was deleted. The checksum is
  * the one the store recorded with its last commit, read in the same transaction: nothing is hashed
- * here (unless the database predates that record).
+ * here (without that record, it is the XOR of the digests the rows hold).
  */
 public final class SnapshotSource implements AutoCloseable {
   private final Connection connection;
@@ -69,7 +69,7 @@ public final class SnapshotSource implements AutoCloseable {
       }
       PreparedStatement rows =
           c.prepareStatement(
-              "SELECT bucket, key, value, version, hlc, origin, expires_ms FROM entries"
+              "SELECT bucket, key, value, version, hlc, origin, expires_ms, digest FROM entries"
                   + " ORDER BY bucket, key");
       return new SnapshotSource(
           c,
@@ -121,16 +121,8 @@ public final class SnapshotSource implements AutoCloseable {
                 new Hlc(cursor.getLong(5)),
                 cursor.getString(6),
                 cursor.getLong(7));
-        if (!recorded && !row.deleted()) {
-          checksum ^=
-              StateChecksum.digest(
-                  row.bucket(),
-                  row.key(),
-                  row.value(),
-                  row.version(),
-                  row.hlc().value(),
-                  row.origin(),
-                  row.expiresAtMillis());
+        if (!recorded) {
+          checksum ^= cursor.getLong(8);
         }
         bytes += row.sizeBound();
         chunk.add(row);

@@ -47,8 +47,7 @@ final class SplitBrainMerge {
         Change relogged =
             theirs.at(
                 position + logged.size() + 1, epoch, mine.map(Change::version).orElse(0L) + 1);
-        delta ^= EntryRows.digestOf(mine) ^ EntryRows.digestOf(Optional.of(relogged));
-        entries.store(relogged);
+        delta ^= EntryRows.digestOf(mine) ^ entries.store(relogged);
         logged.add(relogged);
         applied++;
         if (mine.isEmpty()) {
@@ -63,8 +62,7 @@ final class SplitBrainMerge {
       Change record =
           ConflictLog.record(
               position + logged.size() + 1, epoch, hlc.now(), nodeId, now, winner, loser);
-      delta ^= EntryRows.digestOf(Optional.of(record));
-      entries.store(record);
+      delta ^= entries.store(record);
       logged.add(record);
       conflicts++;
     }

@@ -19,12 +19,20 @@ import org.sqlite.SQLiteConfig;
 public final class StateDatabase implements AutoCloseable {
   public static final String FILE_NAME = "state.db";
 
+  /**
+   * The schema this code writes, kept in {@code PRAGMA user_version}. 1 (recorded as 0 by the
+   * versions that did not record it): entries without their digest. 2: every entry row holds its
+   * checksum digest, so a write learns what it removes from the checksum without reading (or
+   * hashing) the old value.
+   */
+  static final int SCHEMA_VERSION = 2;
+
   /** The staging table's definition: exactly that of {@code entries}, so it can replace it. */
   static final String STAGING_TABLE =
       """
       CREATE TABLE IF NOT EXISTS snapshot_staging (
         bucket TEXT NOT NULL, key TEXT NOT NULL, value BLOB, version INTEGER NOT NULL,
-        hlc INTEGER NOT NULL, origin TEXT NOT NULL, expires_ms INTEGER NOT NULL,
+        hlc INTEGER NOT NULL, origin TEXT NOT NULL, expires_ms INTEGER NOT NULL, digest INTEGER,
         PRIMARY KEY (bucket, key)) WITHOUT ROWID
       """;
 
@@ -47,10 +55,12 @@ public final class StateDatabase implements AutoCloseable {
       steps TEXT NOT NULL)
     """,
     // A NULL value is a tombstone: kept so a late, older write of the key cannot resurrect it.
+    // digest is the row's share of the checksum (0 for a tombstone); last, where ALTER TABLE puts
+    // it in a database of schema 1, so both have the staging table's column order.
     """
     CREATE TABLE IF NOT EXISTS entries (
       bucket TEXT NOT NULL, key TEXT NOT NULL, value BLOB, version INTEGER NOT NULL,
-      hlc INTEGER NOT NULL, origin TEXT NOT NULL, expires_ms INTEGER NOT NULL,
+      hlc INTEGER NOT NULL, origin TEXT NOT NULL, expires_ms INTEGER NOT NULL, digest INTEGER,
       PRIMARY KEY (bucket, key)) WITHOUT ROWID
     """,
     EXPIRY_INDEX,
@@ -116,6 +126,10 @@ public final class StateDatabase implements AutoCloseable {
         for (String ddl : SCHEMA) {
           st.execute(ddl);
         }
+        SchemaMigration.toCurrent(connection, file);
+      } catch (SQLException e) {
+        connection.close();
+        throw e;
       }
       // SQLite gives its -wal and -shm files the database file's mode; narrowed here in case an
       // older version left them wider.

@@ -220,7 +220,7 @@ public final class StateStore {
                   for (List<WriteOp> ops : requests) {
                     List<Change> mine = new ArrayList<>(ops.size());
                     for (WriteOp op : ops) {
-                      Optional<Change> current = rows.current(op.bucket(), op.key());
+                      Optional<EntryRows.Stored> current = rows.current(op.bucket(), op.key());
                       if (!applies(op, current, now)) {
                         continue;
                       }
@@ -232,7 +232,7 @@ public final class StateStore {
                               op.bucket(),
                               op.key(),
                               put ? op.value() : null,
-                              current.map(Change::version).orElse(0L) + 1,
+                              current.map(EntryRows.Stored::version).orElse(0L) + 1,
                               hlc.now(),
                               nodeId,
                               put && op.ttlMillis() > 0 ? now + op.ttlMillis() : 0);
@@ -261,9 +261,9 @@ public final class StateStore {
   }
 
   /** Whether {@code op} changes anything, given the key's current row. */
-  private static boolean applies(WriteOp op, Optional<Change> current, long now) {
+  private static boolean applies(WriteOp op, Optional<EntryRows.Stored> current, long now) {
     boolean hasValue = current.isPresent() && !current.get().deleted();
-    long expires = current.map(Change::expiresAtMillis).orElse(0L);
+    long expires = current.map(EntryRows.Stored::expiresAtMillis).orElse(0L);
     return switch (op.kind()) {
       case PUT -> true;
       case DELETE -> hasValue && (expires == 0 || expires > now);

@@ -7,16 +7,17 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The entries one transaction touches: read in bulk once, changed in memory in log order (a later
- * change of a key sees the earlier one), written back in bulk, one row per key. Keeps the checksum
- * delta of what changed.
+ * The entries one transaction touches: what a write needs of them read in bulk once (never their
+ * values: each row holds its digest), changed in memory in log order (a later change of a key sees
+ * the earlier one), written back in bulk, one row per key. Keeps the checksum delta of what
+ * changed.
  */
 final class TouchedRows {
-  private final Map<EntryRows.Key, Change> rows;
-  private final Map<EntryRows.Key, Change> changed = new HashMap<>();
+  private final Map<EntryRows.Key, EntryRows.Stored> rows;
+  private final Map<EntryRows.Key, EntryRows.Written> changed = new HashMap<>();
   private long delta;
 
-  private TouchedRows(Map<EntryRows.Key, Change> rows) {
+  private TouchedRows(Map<EntryRows.Key, EntryRows.Stored> rows) {
     this.rows = rows;
   }
 
@@ -25,17 +26,17 @@ final class TouchedRows {
   }
 
   /** The key's row as of the changes made so far, tombstones included. */
-  Optional<Change> current(String bucket, String key) {
+  Optional<EntryRows.Stored> current(String bucket, String key) {
     return Optional.ofNullable(rows.get(new EntryRows.Key(bucket, key)));
   }
 
   /** {@code next} becomes its key's row. */
   void set(Change next) {
     EntryRows.Key key = EntryRows.Key.of(next);
-    Change before = rows.put(key, next);
-    changed.put(key, next);
-    delta ^=
-        EntryRows.digestOf(Optional.ofNullable(before)) ^ EntryRows.digestOf(Optional.of(next));
+    long digest = EntryRows.digestOf(next);
+    EntryRows.Stored before = rows.put(key, EntryRows.Stored.of(next, digest));
+    changed.put(key, new EntryRows.Written(next, digest));
+    delta ^= (before == null ? 0 : before.digest()) ^ digest;
   }
 
   /** What the changes did to the checksum (XOR it in). */

@@ -21,12 +21,17 @@ public final class LeaseValues {
    * over 2,000,000 (what the in-process benchmarks write).
    */
   public static List<WriteOp> puts(long first, int size) {
+    return puts(first, size, 2_000_000);
+  }
+
+  /** The same with keys cycling over {@code keys}: past the first round, each put renews one. */
+  public static List<WriteOp> puts(long first, int size, long keys) {
     List<WriteOp> ops = new ArrayList<>(size);
     for (long i = first; i < first + size; i++) {
       ops.add(
           WriteOp.put(
               "dhcp_leases",
-              "lease-" + (i % 2_000_000),
+              "lease-" + (i % keys),
               of(i).getBytes(StandardCharsets.UTF_8),
               Optional.empty()));
     }

@@ -28,11 +28,16 @@ import org.sqlite.SQLiteConfig;
  * (measured by committing with wal_autocheckpoint off, then one timed checkpoint). Then the Java
  * side's share: the checksum digests a change costs.
  *
- * <p>{@code StoreWriteBench [CHANGES [BATCH [store]]]}, defaults 400000 and 1000. State goes to
- * TMPDIR.
+ * <p>{@code StoreWriteBench [CHANGES [BATCH [store|renew|steps]]]}, defaults 400000 and 1000.
+ * {@code store}: the store alone, new keys (for a profile of it); {@code renew}: the store alone,
+ * every measured write replacing an existing lease (100,000 of them, written before the clock
+ * starts), what a DHCP server's renewals do. State goes to TMPDIR.
  */
 public final class StoreWriteBench {
   private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+
+  /** Leases the renewal variant writes before measuring, then renews. */
+  private static final long RENEWED_LEASES = 100_000;
 
   private StoreWriteBench() {}
 
@@ -41,6 +46,7 @@ public final class StoreWriteBench {
     int batch = args.length > 1 ? Integer.parseInt(args[1]) : 1000;
     // "store" measures only the store (for a profile of it alone).
     boolean storeOnly = args.length > 2 && args[2].equals("store");
+    boolean renew = args.length > 2 && args[2].equals("renew");
     System.out.printf(
         Locale.ROOT,
         "store write path: %,d changes in batches of %,d, one writer, WAL synchronous=FULL%n%n",
@@ -52,6 +58,10 @@ public final class StoreWriteBench {
       int n = measured ? changes : Math.min(changes, 100_000);
       if (storeOnly) {
         report(measured, store(n, batch, true));
+        continue;
+      }
+      if (renew) {
+        report(measured, store(n, batch, true, RENEWED_LEASES));
         continue;
       }
       if (args.length > 2 && args[2].equals("steps")) {
@@ -395,10 +405,19 @@ public final class StoreWriteBench {
 
   /** The store itself: {@link StateStore#write} of the same batches, one writer. */
   private static Run store(int changes, int batch, boolean autocheckpoint) throws Exception {
+    return store(changes, batch, autocheckpoint, 0);
+  }
+
+  /** With {@code renewed} > 0: that many leases written first, unmeasured, then renewed. */
+  private static Run store(int changes, int batch, boolean autocheckpoint, long renewed)
+      throws Exception {
     Path dir = Files.createTempDirectory("flywall-storebench-");
     try (StateDatabase db = StateDatabase.open(dir)) {
       StateStore store = StateStore.open(db, "bench", Clock.systemUTC(), LogRetention.DEFAULT);
       store.acceptWrites(1);
+      for (long first = 0; first < renewed; first += batch) {
+        store.write(LeaseValues.puts(first, (int) Math.min(batch, renewed - first), renewed));
+      }
       if (!autocheckpoint) {
         db.withConnection(
             c -> {
@@ -412,7 +431,8 @@ public final class StoreWriteBench {
       long start = System.nanoTime();
       long commits = 0;
       for (long first = 0; first < changes; first += batch) {
-        store.write(LeaseValues.puts(first, batch));
+        store.write(
+            renewed > 0 ? LeaseValues.puts(first, batch, renewed) : LeaseValues.puts(first, batch));
         commits++;
       }
       double seconds = (System.nanoTime() - start) / 1e9;
@@ -420,7 +440,9 @@ public final class StoreWriteBench {
       long[] wal =
           db.withConnection(c -> walAndCheckpoint(c, dir.resolve("state.db-wal"), autocheckpoint));
       return new Run(
-          "StateStore.write" + (autocheckpoint ? "" : ", checkpoint at end"),
+          "StateStore.write"
+              + (renewed > 0 ? ", renewals" : "")
+              + (autocheckpoint ? "" : ", checkpoint at end"),
           changes,
           seconds,
           cpuMicros,
