@@ -26,14 +26,22 @@ public final class FollowPolicy {
     return three.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : three;
   }
 
-  /** A snapshot of the state, for status. */
+  /**
+   * A snapshot of the state, for status.
+   *
+   * @param failure the last error of the stream (refused, corrupt, cannot apply, checksum differs)
+   *     while it has not worked since: kept through the reconnects of the retry, so the alarm it
+   *     raises does not blink off between two failed attempts; null once the replica is in sync
+   *     again or follows another primary
+   */
   public record View(
       Optional<PrimaryTarget> primary,
       String state,
       String problem,
       long primaryPosition,
       long primaryChecksum,
-      Instant lastSync) {}
+      Instant lastSync,
+      String failure) {}
 
   private final Duration silenceLimit;
   private final BiConsumer<Boolean, Long> caughtUpListener;
@@ -44,6 +52,7 @@ public final class FollowPolicy {
   private Instant lastFrame;
   private String state = "disconnected";
   private String problem;
+  private String failure;
   private long primaryPosition = -1;
   private long primaryChecksum;
   private Instant lastSync;
@@ -77,6 +86,7 @@ public final class FollowPolicy {
     primaryPosition = -1;
     state = "disconnected";
     problem = "the primary changed from " + old + " to " + primary.get().nodeId();
+    failure = null;
     report(false, 0);
     return connected;
   }
@@ -137,6 +147,7 @@ public final class FollowPolicy {
   public synchronized void problem(String why) {
     state = "error";
     problem = why;
+    failure = why;
   }
 
   public synchronized void snapshot(long entries) {
@@ -165,12 +176,14 @@ public final class FollowPolicy {
       if (myChecksum == checksum) {
         state = "in_sync";
         problem = null;
+        failure = null;
         report(true, position);
       } else {
         state = "error";
         problem =
             "checksum differs from the primary's at the same position; run 'flywall replication"
                 + " resync'";
+        failure = problem;
         report(false, position);
       }
     } else {
@@ -199,7 +212,13 @@ public final class FollowPolicy {
 
   public synchronized View view() {
     return new View(
-        following.or(() -> current), state, problem, primaryPosition, primaryChecksum, lastSync);
+        following.or(() -> current),
+        state,
+        problem,
+        primaryPosition,
+        primaryChecksum,
+        lastSync,
+        failure);
   }
 
   private void report(boolean caughtUp, long position) {

@@ -354,11 +354,12 @@ public final class Replication implements AutoCloseable {
     if (!primaryRole) {
       FollowPolicy.View view = followerState.view();
       // A primary just elected that does not serve yet is no fault: the replica asks again soon.
+      // The last error stays the alarm through the retry's reconnects, until the stream works.
       boolean notServingYet =
-          view.problem() != null && view.problem().contains(ReplicationMessage.Refused.NOT_PRIMARY);
-      if ("error".equals(view.state()) && view.problem() != null && !notServingYet) {
+          view.failure() != null && view.failure().contains(ReplicationMessage.Refused.NOT_PRIMARY);
+      if (view.failure() != null && !notServingYet) {
         String peer = view.primary().map(PrimaryTarget::nodeId).orElse("the primary");
-        detail = "stream with " + peer + ": " + view.problem();
+        detail = "stream with " + peer + ": " + view.failure();
       } else {
         detail = null;
       }

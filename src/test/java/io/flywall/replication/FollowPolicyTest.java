@@ -93,4 +93,27 @@ class FollowPolicyTest {
     assertThat(policy.caughtUp()).isFalse();
     assertThat(policy.view().problem()).contains("resync");
   }
+
+  @Test
+  void anErrorStaysTheFailureThroughTheRetrysReconnectsUntilTheReplicaIsInSyncAgain() {
+    inSyncWith(N1, 300);
+    policy.problem("cannot apply: database or disk is full");
+    assertThat(policy.view().failure()).contains("disk is full");
+    // The retry: the stream ends, a new one connects and catches up, and fails again.
+    policy.closed("stream ended");
+    policy.connected(N1, T0.plusSeconds(2));
+    policy.primaryAt(310, 9, 300, 7, T0.plusSeconds(2));
+    assertThat(policy.syncState()).isEqualTo("catching_up");
+    assertThat(policy.view().failure()).contains("disk is full");
+    policy.primaryAt(310, 9, 310, 9, T0.plusSeconds(3));
+    assertThat(policy.view().failure()).isNull();
+  }
+
+  @Test
+  void aFailureOfTheOldPrimarysStreamIsDroppedWhenTheReplicaFollowsAnother() {
+    inSyncWith(N1, 300);
+    policy.problem("refused: corrupt frame");
+    policy.primaryIs(Optional.of(N2));
+    assertThat(policy.view().failure()).isNull();
+  }
 }

@@ -108,16 +108,22 @@ class StreamFaultsTest {
       for (int i = 0; i < 2_000; i++) {
         a.replication.put("b", "big-" + i, new byte[512], Optional.empty());
       }
-      // Retried with backoff, and raised as an alarm while it keeps failing. Awaited as the alarm
-      // itself: between two attempts the stream is reconnecting, its state no longer "error"
-      // while its last problem still says why, and the alarm is off for that moment.
+      // Retried with backoff, and raised as an alarm while it keeps failing: through the retry's
+      // reconnects too (the stream is then connecting, not in error, but has not worked since).
       await()
           .atMost(WAIT)
           .until(
               () ->
                   String.valueOf(b.replication.alarms().get("replication_stream"))
                       .contains("disk full"));
-      assertThat(String.valueOf(b.replication.status().problem())).contains("disk full");
+      await()
+          .during(Duration.ofSeconds(2))
+          .atMost(Duration.ofSeconds(5))
+          .pollInterval(Duration.ofMillis(5))
+          .until(
+              () ->
+                  String.valueOf(b.replication.alarms().get("replication_stream"))
+                      .contains("disk full"));
       long stuckAt = b.store.position();
       assertThat(b.store.position()).isLessThan(a.store.position());
       // No partial batch: what is on disk is exactly the state at the position reached.
