@@ -201,12 +201,23 @@ class KernelPlaneLabTest {
 
       backendOn("NS_N1").remove(lanVip());
       backendOn("NS_N1").remove(lanVip6());
-      List<ProbeAnswer> free = probe.probeAll(List.of(lanVip(), lanVip6()));
-
-      assertThat(free).allSatisfy(answer -> assertThat(answer.answerers()).isEmpty());
+      // An answer still in flight when the VIPs went (a reply to the first probe's requests,
+      // received late on a busy machine; seen once in CI) counts as held, the safe side; the
+      // probe must see the VIPs free once nothing answers any more.
+      List<List<ProbeAnswer>> probes = new ArrayList<>();
+      await()
+          .atMost(TIMEOUT)
+          .until(
+              () -> {
+                List<ProbeAnswer> next = probe.probeAll(List.of(lanVip(), lanVip6()));
+                probes.add(next);
+                return next.stream().allMatch(answer -> answer.answerers().isEmpty());
+              });
+      List<ProbeAnswer> free = probes.get(probes.size() - 1);
       System.out.printf(
-          "native probe: answered IPv4+IPv6 in %d ms, silent IPv4+IPv6 decided in %d ms (window 100 ms)%n",
-          held.get(1).took().toMillis(), free.get(1).took().toMillis());
+          "native probe: answered IPv4+IPv6 in %d ms, silent IPv4+IPv6 decided in %d ms (window 100"
+              + " ms), free at probe %d after the removal%n",
+          held.get(1).took().toMillis(), free.get(1).took().toMillis(), probes.size());
     }
   }
 
