@@ -586,6 +586,13 @@ final class SimulatedCluster {
       return;
     }
     Node node = nodes.get(to);
+    if (node.crashed == 0 && node.paused > 0 && node.controller != null) {
+      // As the kernel does for a stopped process: the datagram waits in the socket's buffer and
+      // is read when the node resumes (dropping it made a short pause look like lost heartbeats).
+      node.backlog.add(new Event.HeartbeatReceived(hb));
+      node.heard.add(hb.nodeId());
+      return;
+    }
     if (!node.up() || node.controller == null) {
       return;
     }
