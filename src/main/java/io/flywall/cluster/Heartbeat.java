@@ -70,7 +70,14 @@ public record Heartbeat(
      * Added within version 1 (receivers ignore unknown bits): the sender is in standby. A node of
      * an older release ignores it and may still count the sender as a candidate.
      */
-    STANDBY(5);
+    STANDBY(5),
+    /**
+     * Added within version 1: the sender's monitors were not judged yet (it is starting), so it
+     * cannot say it is healthy; it is not known to be unhealthy either. Peers wait for such a node
+     * for a while before they elect another (DESIGN 10.1). A node of an older release ignores it
+     * and counts the sender as unhealthy.
+     */
+    HEALTH_PENDING(6);
 
     final int bit;
 

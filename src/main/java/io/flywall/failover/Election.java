@@ -88,7 +88,10 @@ final class Election {
 
   /**
    * Peers that compete: not witnesses, healthy, not in fault, with quorum in their own view (or one
-   * that {@link NoQuorumPeers} lets compete without).
+   * that {@link NoQuorumPeers} lets compete without). A peer that is starting (its monitors not
+   * judged yet) competes for a startup_hold from when it was first heard so: the preferred node of
+   * a cold start is the last to send its first heartbeat as often as not, and its first heartbeats
+   * cannot say it is healthy (issue #10: with failback manual the wrong winner kept the role).
    */
   List<Candidate> competingPeers(List<PeerTable.Peer> alivePeers, Instant now, Instant running) {
     List<Candidate> out = new ArrayList<>();
@@ -96,7 +99,7 @@ final class Election {
       PeerHeartbeat hb = peer.last();
       if (hb.witness()
           || hb.standby()
-          || !hb.healthy()
+          || !(hb.healthy() || starting(peer, now))
           || hb.role() == Role.FAULT
           || hb.role() == Role.WITNESS) {
         continue;
@@ -107,6 +110,12 @@ final class Election {
       out.add(new Candidate(hb.nodeId(), hb.priority(), hb.inSync()));
     }
     return out;
+  }
+
+  private boolean starting(PeerTable.Peer peer, Instant now) {
+    return peer.startingSince()
+        .filter(since -> now.isBefore(since.plus(settings.startupHold())))
+        .isPresent();
   }
 
   /** A non-primary relayed a newer epoch than any primary we hear. */

@@ -8,6 +8,8 @@ import java.util.Optional;
  * {@link FailoverController#heartbeat(java.time.Instant)}).
  *
  * @param epoch for a primary its own epoch, for any other node the highest epoch it has seen
+ * @param healthPending the sender is starting and its monitors were not judged yet: not healthy,
+ *     but not known to be unhealthy either
  * @param visibleVoters voters the sender sees, itself included
  * @param failbackVersion version of the cluster-wide failback setting carried with {@code
  *     failbackEnabled}
@@ -24,6 +26,7 @@ public record PeerHeartbeat(
     Role role,
     int priority,
     boolean healthy,
+    boolean healthPending,
     boolean inSync,
     long replicationPosition,
     int visibleVoters,
@@ -42,5 +45,46 @@ public record PeerHeartbeat(
     Objects.requireNonNull(handover, "handover");
     Objects.requireNonNull(followedPrimary, "followedPrimary");
     Objects.requireNonNull(standbyRequest, "standbyRequest");
+    if (healthy && healthPending) {
+      throw new IllegalArgumentException("a heartbeat is healthy or its health is pending");
+    }
+  }
+
+  /** A heartbeat whose sender's health is known (judged, or assumed by its own controller). */
+  public PeerHeartbeat(
+      String nodeId,
+      long epoch,
+      Role role,
+      int priority,
+      boolean healthy,
+      boolean inSync,
+      long replicationPosition,
+      int visibleVoters,
+      boolean hasQuorum,
+      boolean failbackEnabled,
+      long failbackVersion,
+      Optional<Handover> handover,
+      boolean witness,
+      boolean standby,
+      Optional<String> followedPrimary,
+      Optional<StandbyRequest> standbyRequest) {
+    this(
+        nodeId,
+        epoch,
+        role,
+        priority,
+        healthy,
+        false,
+        inSync,
+        replicationPosition,
+        visibleVoters,
+        hasQuorum,
+        failbackEnabled,
+        failbackVersion,
+        handover,
+        witness,
+        standby,
+        followedPrimary,
+        standbyRequest);
   }
 }

@@ -21,6 +21,7 @@ final class PeerTable {
     private Instant lastSeen;
     private Instant fitSince;
     private Instant aliveSince;
+    private Instant startingSince;
 
     PeerHeartbeat last() {
       return last;
@@ -36,6 +37,11 @@ final class PeerTable {
 
     Optional<Instant> fitSince() {
       return Optional.ofNullable(fitSince);
+    }
+
+    /** Since when the peer has said, without a gap, that its health is not judged yet. */
+    Optional<Instant> startingSince() {
+      return Optional.ofNullable(startingSince);
     }
 
     String id() {
@@ -58,6 +64,11 @@ final class PeerTable {
     peer.lastSeen = now;
     if (!wasAlive) {
       peer.aliveSince = now;
+    }
+    if (!hb.healthPending()) {
+      peer.startingSince = null;
+    } else if (peer.startingSince == null || !wasAlive) {
+      peer.startingSince = now;
     }
     boolean fit =
         !hb.witness() && hb.role() == Role.BACKUP && hb.healthy() && hb.inSync() && hb.hasQuorum();

@@ -31,6 +31,7 @@ final class HeartbeatMapping {
         Role.valueOf(status.role().name()),
         status.priority(),
         status.has(Heartbeat.Flag.HEALTHY),
+        status.has(Heartbeat.Flag.HEALTH_PENDING) && !status.has(Heartbeat.Flag.HEALTHY),
         status.has(Heartbeat.Flag.IN_SYNC),
         status.replicationPosition(),
         status.quorum().visibleVoters(),
@@ -56,6 +57,9 @@ final class HeartbeatMapping {
     Set<Heartbeat.Flag> flags = EnumSet.noneOf(Heartbeat.Flag.class);
     if (own.healthy() && healthChecked) {
       flags.add(Heartbeat.Flag.HEALTHY);
+    } else if (own.healthy()) {
+      // Starting: the peers wait a while for this node rather than elect another at once.
+      flags.add(Heartbeat.Flag.HEALTH_PENDING);
     }
     if (own.inSync()) {
       flags.add(Heartbeat.Flag.IN_SYNC);

@@ -187,6 +187,7 @@ final class Harness {
     Role role = Role.BACKUP;
     int priority = 100;
     boolean healthy = true;
+    boolean healthPending;
     boolean inSync = true;
     int visible = 2;
     boolean quorum = true;
@@ -239,6 +240,20 @@ final class Harness {
       return this;
     }
 
+    /** A node still starting: in its startup hold, its monitors not judged yet, not in sync. */
+    Beat starting() {
+      role = Role.INIT;
+      healthy = false;
+      healthPending = true;
+      inSync = false;
+      return this;
+    }
+
+    Beat pending(boolean p) {
+      healthPending = p;
+      return this;
+    }
+
     Beat inSync(boolean s) {
       inSync = s;
       return this;
@@ -284,6 +299,7 @@ final class Harness {
           role,
           priority,
           healthy,
+          healthPending,
           inSync,
           0,
           visible,

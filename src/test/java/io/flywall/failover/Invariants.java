@@ -50,7 +50,9 @@ import java.util.function.Supplier;
  * and an interval; and at the end the primary is the preferred node unless stickiness keeps it
  * (failback manual, disabled or suspended). (L-b) Every replica follows the primary that has held
  * the role for the replication bound, and reports in sync (status or controller flag) only when it
- * holds exactly the primary's data; at the end every replica is in sync with equal data.
+ * holds exactly the primary's data; at the end every replica is in sync with equal data. (L-c) An
+ * election does not pass over a better node that is only starting (heard, healthy by its monitors
+ * but not yet judged) for the startup hold or a failure_timeout, whichever is shorter.
  */
 final class Invariants {
 
@@ -312,6 +314,9 @@ final class Invariants {
     }
     long settle = FAILURE_TIMEOUT + 2 * INTERVAL;
     for (SimulatedCluster.Node b : sim.nodes) {
+      startingPassedOver(p, b);
+    }
+    for (SimulatedCluster.Node b : sim.nodes) {
       if (b == p
           || !Election.isBetter(b.priority, b.id, p.priority, p.id)
           || !b.up()
@@ -349,6 +354,52 @@ final class Invariants {
                 + Math.max(b.runningSince, Math.max(b.resumedAt, b.healthySince))
                 + " ms");
       }
+    }
+  }
+
+  /**
+   * (L-c) An election does not pass over a better node that is only starting: it sends heartbeats
+   * (they reached the elected node), its monitors will find it healthy, it is not in standby, but
+   * until its monitors were judged its heartbeats cannot say it is healthy. Such a node is waited
+   * for a while (here: for the startup hold or a failure_timeout since its first heartbeat,
+   * whichever is shorter).
+   */
+  private void startingPassedOver(SimulatedCluster.Node p, SimulatedCluster.Node b) {
+    if (b == p
+        || !Election.isBetter(b.priority, b.id, p.priority, p.id)
+        || !b.up()
+        || b.controller == null
+        || b.controller.standby()
+        || (b.controller.role() != Role.INIT && b.controller.role() != Role.BACKUP)
+        || b.unhealthy > 0
+        || b.healthySince > b.startedAt
+        || b.resumedAt > b.startedAt
+        || (b.reloadedAt >= 0 && b.reloadedAt >= b.startedAt)
+        || (p.reloadedAt >= 0 && p.reloadedAt >= b.startedAt)
+        || sim.lastLinkFaultChange >= b.heartbeatsSince
+        // The node's earlier life may still be alive in the elected node's view.
+        || b.heartbeatsSince - b.previousLifeLastHeartbeat <= FAILURE_TIMEOUT + sim.maxDelay
+        || b.lastInSync
+        || p.lastInSync) {
+      return;
+    }
+    long heardBy = Math.max(b.heartbeatsSince, p.startedAt + INTERVAL) + sim.maxDelay + 1;
+    long waitedFor = b.heartbeatsSince + Math.min(sim.startupHold.toMillis(), FAILURE_TIMEOUT);
+    if (sim.now >= heardBy && sim.now < waitedFor) {
+      fail(
+          "(L-c) "
+              + p.id
+              + " (priority "
+              + p.priority
+              + ") took over by election while "
+              + b.id
+              + " (priority "
+              + b.priority
+              + "), healthy by its monitors, was starting: its heartbeats since "
+              + b.heartbeatsSince
+              + " ms, its monitors judged at "
+              + b.monitorsJudgedAt
+              + " ms");
     }
   }
 

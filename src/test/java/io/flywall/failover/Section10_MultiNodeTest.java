@@ -53,6 +53,46 @@ class Section10_MultiNodeTest {
   }
 
   @Test
+  void aBetterNodeStillStartingIsWaitedForAndElectsItselfOnceItsMonitorsAreJudged() {
+    // The CI run's failure: started together, a (the preferred node) was the last to send its
+    // first heartbeat, which cannot say it is healthy yet; b, having heard everyone, took over.
+    Harness b = middle().startupHold(Duration.ofSeconds(90)).startOutOfSync(0);
+    Beat startingA = Beat.of("a", 50).starting();
+    Beat c = Beat.of("c", 150).backup(0).inSync(false);
+    b.hear(c);
+    b.hear(startingA);
+    assertThat(b.role()).as("hold over: heard every peer").isEqualTo(Role.BACKUP);
+    b.run(Duration.ofSeconds(10), startingA, c);
+    assertThat(b.everClaimed()).isFalse();
+    // a's monitors were judged healthy: it is the preferred node, b never claims.
+    b.run(Duration.ofSeconds(10), Beat.of("a", 50).backup(0).inSync(false), c);
+    assertThat(b.everClaimed()).isFalse();
+  }
+
+  @Test
+  void aStartingNodeIsWaitedForAtMostTheStartupHold() {
+    Harness b = middle().startupHold(Duration.ofSeconds(5)).startOutOfSync(0);
+    Beat stuckA = Beat.of("a", 50).starting();
+    Beat c = Beat.of("c", 150).backup(0).inSync(false);
+    b.run(Duration.ofSeconds(5).minus(Harness.TICK), stuckA, c);
+    assertThat(b.everClaimed()).isFalse();
+    b.run(Duration.ofSeconds(1), stuckA, c);
+    assertThat(b.role()).isEqualTo(Role.PRIMARY);
+  }
+
+  @Test
+  void aStartingNodeWhoseMonitorsFailIsPassedOverAtOnce() {
+    Harness b = middle().startupHold(Duration.ofSeconds(10)).startOutOfSync(0);
+    Beat c = Beat.of("c", 150).backup(0).inSync(false);
+    // Past the failure_timeout after which b's view of the quorum has settled: only a holds it.
+    b.run(Harness.TIMEOUT.plusSeconds(1), Beat.of("a", 50).starting(), c);
+    assertThat(b.everClaimed()).isFalse();
+    // Judged unhealthy while still in its hold: no longer a candidate.
+    b.hear(Beat.of("a", 50).starting().healthy(false).pending(false));
+    assertThat(b.role()).isEqualTo(Role.PRIMARY);
+  }
+
+  @Test
   void aNodeClaimsNothingBeforeItStartsSendingHeartbeats() {
     Harness b = Harness.settings("b", 10).quorum(QuorumMode.NONE).startNotRunning(0);
     // Six seconds of hearing a while the rest of the process starts.

@@ -74,6 +74,11 @@ class Section9_SimulationTest {
     // kernel keeps them in the socket's buffer until the process reads again (found by CI's
     // commit-derived base seed for 5d39980, once ticks came exactly at the deadline).
     1318163484665875676L,
+    // A better node still starting (first heartbeats before its monitors were judged cannot say
+    // it is healthy) was passed over by a node that had heard every peer; with failback manual
+    // the wrong winner keeps the role (invariant (L-c), added with the rule; base seed 777).
+    8630200262784481818L,
+    -8963600312800481062L,
   };
 
   @Test

@@ -65,6 +65,9 @@ final class SimulatedCluster {
     // knows: its role so far, the persisted epoch and standby, not in sync, not healthy until the
     // monitors were judged), and starts ticking later, after its slower subsystems.
     long heartbeatsSince = Long.MAX_VALUE;
+    // The last heartbeat this node sent, and the last one of its previous incarnation.
+    long lastHeartbeatAt = Long.MIN_VALUE / 2;
+    long previousLifeLastHeartbeat = Long.MIN_VALUE / 2;
     long monitorsJudgedAt = Long.MAX_VALUE;
     // When this incarnation started its ticks (elections, the startup hold's clock).
     long runningSince = Long.MAX_VALUE;
@@ -328,6 +331,7 @@ final class SimulatedCluster {
                   .create(node.settings, node.persistedEpoch, node.persistedStandby, instant());
           node.startedAt = now;
           node.heard.clear();
+          node.previousLifeLastHeartbeat = node.lastHeartbeatAt;
           node.dropVips(now);
           node.poweredOff = false;
           node.healthySince = now;
@@ -539,9 +543,11 @@ final class SimulatedCluster {
   // ---- network ----
 
   void broadcast(Node from) {
+    from.lastHeartbeatAt = now;
     PeerHeartbeat hb = from.controller.heartbeat(instant());
     if (now < from.monitorsJudgedAt && hb.healthy()) {
-      // As HeartbeatMapping.toWire: no heartbeat claims health before the monitors were judged.
+      // As HeartbeatMapping.toWire: no heartbeat claims health before the monitors were judged;
+      // it says the health is pending.
       hb =
           new PeerHeartbeat(
               hb.nodeId(),
@@ -549,6 +555,7 @@ final class SimulatedCluster {
               hb.role(),
               hb.priority(),
               false,
+              true,
               hb.inSync(),
               hb.replicationPosition(),
               hb.visibleVoters(),

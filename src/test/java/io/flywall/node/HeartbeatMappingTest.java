@@ -2,7 +2,9 @@ package io.flywall.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.flywall.cluster.DecodeResult;
 import io.flywall.cluster.Heartbeat;
+import io.flywall.cluster.HeartbeatCodec;
 import io.flywall.cluster.HeartbeatCommand;
 import io.flywall.failover.PeerHeartbeat;
 import io.flywall.failover.Role;
@@ -57,6 +59,49 @@ class HeartbeatMappingTest {
         .isFalse();
     assertThat(HeartbeatMapping.toWire(own, "192.0.2.3:9001", true).has(Heartbeat.Flag.HEALTHY))
         .isTrue();
+  }
+
+  @Test
+  void aStartingSendersHealthArrivesAsPendingNotAsUnhealthy() {
+    PeerHeartbeat own = backupFollowing(Optional.empty());
+    Heartbeat starting =
+        new Heartbeat(
+            own.nodeId(),
+            1,
+            1,
+            1_764_150_000_000L,
+            HeartbeatMapping.toWire(own, "192.0.2.3:9001", false),
+            Heartbeat.Echo.NONE,
+            HeartbeatCommand.NONE);
+    HeartbeatCodec codec = new HeartbeatCodec(new byte[32]);
+    byte[] datagram = codec.encode(starting);
+    PeerHeartbeat heard =
+        HeartbeatMapping.toController(
+            ((DecodeResult.Accepted) codec.decode(datagram, datagram.length)).heartbeat());
+    assertThat(heard.healthy()).isFalse();
+    assertThat(heard.healthPending()).isTrue();
+    // Judged unhealthy: neither flag.
+    PeerHeartbeat sick =
+        new PeerHeartbeat(
+            own.nodeId(),
+            own.epoch(),
+            own.role(),
+            own.priority(),
+            false,
+            own.inSync(),
+            own.replicationPosition(),
+            own.visibleVoters(),
+            own.hasQuorum(),
+            own.failbackEnabled(),
+            own.failbackVersion(),
+            own.handover(),
+            own.witness(),
+            own.standby(),
+            own.followedPrimary(),
+            own.standbyRequest());
+    assertThat(HeartbeatMapping.toWire(sick, "192.0.2.3:9001", false).flags())
+        .doesNotContain(Heartbeat.Flag.HEALTHY, Heartbeat.Flag.HEALTH_PENDING);
+    assertThat(throughTheWire(sick).healthPending()).isFalse();
   }
 
   @Test
