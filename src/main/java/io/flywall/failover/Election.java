@@ -123,6 +123,13 @@ final class Election {
     relayedEpochAt = now;
   }
 
+  /** When a relayed newer epoch stops holding this node's claim off, if it does now. */
+  Optional<Instant> holdOffEnds() {
+    return relayedEpochAt == null
+        ? Optional.empty()
+        : Optional.of(relayedEpochAt.plus(failureTimeout));
+  }
+
   /** This node stepped down for {@code rival}, which does not hear it. */
   void yieldedTo(String rival) {
     yieldedTo = rival;

@@ -268,10 +268,11 @@ public final class FailoverController {
    * The earliest instant after {@code now} at which time alone changes what this controller
    * decides: a peer's next heartbeat overdue (the arp_ping probe starts), a peer past
    * failure_timeout (it counts as dead), a competing peer that could now have heard this node, the
-   * startup hold's end, the end of the quiet after a pause. A tick at that instant detects a
-   * failure exactly at failure_timeout instead of up to one tick period later. Empty before the
-   * first tick (a node that is not running decides nothing by time) and when nothing is due. Rules
-   * with coarser timers (failback delay, handover and standby timeouts) rely on the periodic tick.
+   * startup hold's end, the end of the quiet after a pause, the end of the wait for a starting
+   * peer, a failback falling due, a handover nobody took, a relayed epoch's hold-off. A tick at
+   * that instant detects a failure exactly at failure_timeout instead of up to one tick period
+   * later. Empty before the first tick (a node that is not running decides nothing by time) and
+   * when nothing is due.
    */
   public Optional<Instant> nextDeadline(Instant now) {
     if (!ticks.running()) {
@@ -284,11 +285,34 @@ public final class FailoverController {
       next = earlier(next, peer.lastSeen().plus(probeAfter).plusNanos(1), now);
       next = earlier(next, peer.lastSeen().plus(failureTimeout).plusNanos(1), now);
       next = earlier(next, peer.aliveSince().plus(failureTimeout), now);
+      // A better peer still starting stops holding the election up.
+      Optional<Instant> starting = peer.startingSince();
+      if (starting.isPresent()) {
+        next = earlier(next, starting.get().plus(settings.startupHold()), now);
+      }
+      // A primary hands the role back once a better peer was fit for failback_delay (an extra
+      // tick for a peer that is not the target decides nothing).
+      Optional<Instant> fit = peer.fitSince();
+      if (role == Role.PRIMARY && fit.isPresent()) {
+        Optional<Instant> due = failback.dueAt(fit.get());
+        if (due.isPresent()) {
+          next = earlier(next, due.get(), now);
+        }
+      }
     }
     next = earlier(next, ticks.runningSince().plus(settings.startupHold()), now);
     next = earlier(next, ticks.runningSince().plus(failureTimeout), now);
     if (ticks.quietUntil() != null) {
       next = earlier(next, ticks.quietUntil(), now);
+    }
+    // A handover nobody took is abandoned; a relayed newer epoch stops holding the election off.
+    Optional<Instant> abandon = handover.abandonAt();
+    if (abandon.isPresent()) {
+      next = earlier(next, abandon.get(), now);
+    }
+    Optional<Instant> relayed = election.holdOffEnds();
+    if (relayed.isPresent()) {
+      next = earlier(next, relayed.get(), now);
     }
     return Optional.ofNullable(next);
   }

@@ -59,6 +59,13 @@ final class PlannedHandover {
     pending = null;
   }
 
+  /** When a pending handover is abandoned if nobody took it (see {@link #follow}). */
+  Optional<Instant> abandonAt() {
+    return pending == null
+        ? Optional.empty()
+        : Optional.of(pending.startedAt().plus(failureTimeout));
+  }
+
   /**
    * Stops announcing once this node or anyone newer is primary; after failure_timeout without a
    * taker, returns why it was abandoned.

@@ -78,6 +78,62 @@ class Section10_TickAtDeadlineTest {
   }
 
   @Test
+  void aStartingPeerStopsHoldingUpTheElectionAtTheEndOfTheStartupHold() {
+    Harness b =
+        Harness.settings("b", 100)
+            .peers(2)
+            .quorum(QuorumMode.MAJORITY)
+            .startupHold(Duration.ofSeconds(5))
+            .startOutOfSync(0);
+    // Heard first a second after b started running: the wait is counted from a's first heartbeat.
+    b.run(Duration.ofSeconds(1));
+    Instant firstHeard = b.now;
+    Beat startingA = Beat.of("a", 50).starting();
+    Beat c = Beat.of("c", 150).backup(0).inSync(false);
+    b.run(Duration.ofMillis(4500), startingA, c);
+    assertThat(b.everClaimed()).isFalse();
+
+    Instant claimed = tickAtDeadlinesUntil(b, d -> Harness.has(d, Action.AddVips.class));
+
+    assertThat(Duration.between(firstHeard, claimed)).isEqualTo(Duration.ofSeconds(5));
+  }
+
+  @Test
+  void aFailbackFallsDueExactlyAtFailbackDelay() {
+    Duration delay = Duration.ofSeconds(2);
+    Harness b =
+        Harness.settings("b", 20).failback(FailbackMode.AUTO, delay, Duration.ZERO).start(1);
+    b.run(Harness.TIMEOUT);
+    assertThat(b.role()).isEqualTo(Role.PRIMARY);
+    b.hear(Beat.of("a", 10).backup(2));
+    Instant fit = b.now;
+
+    Instant handedBack = tickAtDeadlinesUntil(b, d -> b.role() != Role.PRIMARY);
+
+    assertThat(Duration.between(fit, handedBack)).isEqualTo(delay);
+  }
+
+  @Test
+  void aHandoverNobodyTakesIsAbandonedExactlyAtFailureTimeout() {
+    Harness b = Harness.settings("b", 20).start(1);
+    b.run(Harness.TIMEOUT);
+    assertThat(b.role()).isEqualTo(Role.PRIMARY);
+    b.hear(Beat.of("a", 30).backup(2));
+    b.now = b.now.plusMillis(500);
+    b.command(new Command.Failover(java.util.Optional.of("a")));
+    assertThat(b.role()).isEqualTo(Role.BACKUP);
+    Instant handedOver = b.now;
+
+    // a never takes over (and falls silent): the handover is given up at failure_timeout.
+    Instant abandoned =
+        tickAtDeadlinesUntil(
+            b,
+            d -> b.records().stream().anyMatch(t -> t.type() == TransitionType.HANDOVER_ABANDONED));
+
+    assertThat(Duration.between(handedOver, abandoned)).isEqualTo(Harness.TIMEOUT);
+  }
+
+  @Test
   void aNodeThatDoesNotTickYetHasNoDeadline() {
     Harness a = Harness.settings("a", 10).startNotRunning(0);
     a.hear(Beat.of("b", 20).primary(1));
