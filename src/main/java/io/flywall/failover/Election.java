@@ -29,12 +29,12 @@ final class Election {
 
   /**
    * DESIGN 10.1: such a peer competes until it has had a failure_timeout to hear this node (counted
-   * from when this node started sending heartbeats, or first heard the peer): a node that sat alone
-   * without quorum says so until it hears the nodes that just joined.
+   * from when this node started sending heartbeats, or first heard this life of the peer): a node
+   * that sat alone without quorum says so until it hears the nodes that just joined.
    */
   static NoQuorumPeers untilTheyCouldHearUs(Duration failureTimeout) {
     return (peer, now, running) -> {
-      Instant couldHearUs = running.isAfter(peer.aliveSince()) ? running : peer.aliveSince();
+      Instant couldHearUs = running.isAfter(peer.lifeSince()) ? running : peer.lifeSince();
       return now.isBefore(couldHearUs.plus(failureTimeout));
     };
   }

@@ -285,6 +285,7 @@ public final class FailoverController {
       next = earlier(next, peer.lastSeen().plus(probeAfter).plusNanos(1), now);
       next = earlier(next, peer.lastSeen().plus(failureTimeout).plusNanos(1), now);
       next = earlier(next, peer.aliveSince().plus(failureTimeout), now);
+      next = earlier(next, peer.lifeSince().plus(failureTimeout), now);
       // A better peer still starting stops holding the election up.
       Optional<Instant> starting = peer.startingSince();
       if (starting.isPresent()) {

@@ -19,6 +19,8 @@ import java.util.Optional;
  * @param followedPrimary the primary the sender follows (itself when primary; the wire's {@code
  *     followed_primary}): how a primary learns of a rival it cannot hear
  * @param standbyRequest an operator's standby or unstandby of another node, asked on the sender
+ * @param bootId the sender's process life (it only grows; 0 where unknown): a new one says the
+ *     sender restarted, even if its heartbeats never stopped for a failure_timeout
  */
 public record PeerHeartbeat(
     String nodeId,
@@ -37,7 +39,8 @@ public record PeerHeartbeat(
     boolean witness,
     boolean standby,
     Optional<String> followedPrimary,
-    Optional<StandbyRequest> standbyRequest) {
+    Optional<StandbyRequest> standbyRequest,
+    long bootId) {
 
   public PeerHeartbeat {
     Objects.requireNonNull(nodeId, "nodeId");
@@ -85,6 +88,7 @@ public record PeerHeartbeat(
         witness,
         standby,
         followedPrimary,
-        standbyRequest);
+        standbyRequest,
+        0);
   }
 }

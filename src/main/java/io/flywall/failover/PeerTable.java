@@ -21,6 +21,7 @@ final class PeerTable {
     private Instant lastSeen;
     private Instant fitSince;
     private Instant aliveSince;
+    private Instant lifeSince;
     private Instant startingSince;
 
     PeerHeartbeat last() {
@@ -33,6 +34,15 @@ final class PeerTable {
 
     Instant aliveSince() {
       return aliveSince;
+    }
+
+    /**
+     * Since when this life of the peer has been heard without a gap: like {@link #aliveSince} but
+     * also restarted by a new boot id (a peer that restarted within a failure_timeout, or whose old
+     * heartbeats were read late, never looked dead).
+     */
+    Instant lifeSince() {
+      return lifeSince;
     }
 
     Optional<Instant> fitSince() {
@@ -60,14 +70,18 @@ final class PeerTable {
   void observe(PeerHeartbeat hb, Instant now) {
     Peer peer = peers.computeIfAbsent(hb.nodeId(), id -> new Peer());
     boolean wasAlive = peer.last != null && isAlive(peer, now);
+    boolean sameLife = wasAlive && peer.last.bootId() == hb.bootId();
     peer.last = hb;
     peer.lastSeen = now;
     if (!wasAlive) {
       peer.aliveSince = now;
     }
+    if (!sameLife) {
+      peer.lifeSince = now;
+    }
     if (!hb.healthPending()) {
       peer.startingSince = null;
-    } else if (peer.startingSince == null || !wasAlive) {
+    } else if (peer.startingSince == null || !sameLife) {
       peer.startingSince = now;
     }
     boolean fit =

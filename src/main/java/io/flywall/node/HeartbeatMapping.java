@@ -42,7 +42,8 @@ final class HeartbeatMapping {
         status.role() == Heartbeat.Role.WITNESS,
         status.has(Heartbeat.Flag.STANDBY),
         Optional.of(status.quorum().followedPrimary()).filter(id -> !id.isEmpty()),
-        standbyRequest);
+        standbyRequest,
+        heartbeat.bootId());
   }
 
   static NodeStatus toWire(PeerHeartbeat own, String replicationAddress) {

@@ -198,6 +198,7 @@ final class Harness {
     boolean standby;
     Optional<String> follows = Optional.empty();
     Optional<StandbyRequest> standbyRequest = Optional.empty();
+    long bootId;
 
     static Beat of(String id, int priority) {
       Beat b = new Beat();
@@ -246,6 +247,12 @@ final class Harness {
       healthy = false;
       healthPending = true;
       inSync = false;
+      return this;
+    }
+
+    /** The sender's process life: a new one says it restarted. */
+    Beat boot(long id) {
+      bootId = id;
       return this;
     }
 
@@ -310,7 +317,8 @@ final class Harness {
           witness,
           standby,
           role == Role.PRIMARY && follows.isEmpty() ? Optional.of(id) : follows,
-          standbyRequest);
+          standbyRequest,
+          bootId);
     }
   }
 }

@@ -377,8 +377,6 @@ final class Invariants {
         || (b.reloadedAt >= 0 && b.reloadedAt >= b.startedAt)
         || (p.reloadedAt >= 0 && p.reloadedAt >= b.startedAt)
         || sim.lastLinkFaultChange >= b.heartbeatsSince
-        // The node's earlier life may still be alive in the elected node's view.
-        || b.heartbeatsSince - b.previousLifeLastHeartbeat <= FAILURE_TIMEOUT + sim.maxDelay
         || b.lastInSync
         || p.lastInSync) {
       return;

@@ -93,6 +93,22 @@ class Section10_MultiNodeTest {
   }
 
   @Test
+  void aPeerThatRestartedWithoutAGapHasAFailureTimeoutFromItsNewLifeToHearUs() {
+    // a restarted quicker than a failure_timeout (or its old heartbeats were read late, after a
+    // pause): it never looked dead, but its new life has not heard b yet and says "no quorum".
+    Harness b = middle().startOutOfSync(0);
+    Beat c = Beat.of("c", 150).backup(0).inSync(false);
+    b.run(Duration.ofSeconds(2), Beat.of("a", 50).backup(0).inSync(false).boot(1), c);
+    assertThat(b.everClaimed()).isFalse();
+    Beat restartedA = Beat.of("a", 50).role(Role.INIT).inSync(false).quorum(false).boot(2);
+    b.run(Harness.TIMEOUT.minus(Harness.TICK), restartedA, c);
+    assertThat(b.everClaimed()).isFalse();
+    // Still no quorum a failure_timeout into its new life: a cannot hear b; b stops waiting.
+    b.run(Harness.INTERVAL, restartedA, c);
+    assertThat(b.role()).isEqualTo(Role.PRIMARY);
+  }
+
+  @Test
   void aNodeClaimsNothingBeforeItStartsSendingHeartbeats() {
     Harness b = Harness.settings("b", 10).quorum(QuorumMode.NONE).startNotRunning(0);
     // Six seconds of hearing a while the rest of the process starts.

@@ -79,6 +79,10 @@ class Section9_SimulationTest {
     // the wrong winner keeps the role (invariant (L-c), added with the rule; base seed 777).
     8630200262784481818L,
     -8963600312800481062L,
+    // The same after a restart without a gap: a paused node read the dead primary's buffered
+    // heartbeat on resuming, the primary restarted within a failure_timeout, and its first
+    // heartbeats ("no quorum", health pending) were counted from its previous life (base 3011).
+    -616650355054512195L,
   };
 
   @Test

@@ -65,9 +65,6 @@ final class SimulatedCluster {
     // knows: its role so far, the persisted epoch and standby, not in sync, not healthy until the
     // monitors were judged), and starts ticking later, after its slower subsystems.
     long heartbeatsSince = Long.MAX_VALUE;
-    // The last heartbeat this node sent, and the last one of its previous incarnation.
-    long lastHeartbeatAt = Long.MIN_VALUE / 2;
-    long previousLifeLastHeartbeat = Long.MIN_VALUE / 2;
     long monitorsJudgedAt = Long.MAX_VALUE;
     // When this incarnation started its ticks (elections, the startup hold's clock).
     long runningSince = Long.MAX_VALUE;
@@ -331,7 +328,6 @@ final class SimulatedCluster {
                   .create(node.settings, node.persistedEpoch, node.persistedStandby, instant());
           node.startedAt = now;
           node.heard.clear();
-          node.previousLifeLastHeartbeat = node.lastHeartbeatAt;
           node.dropVips(now);
           node.poweredOff = false;
           node.healthySince = now;
@@ -543,31 +539,30 @@ final class SimulatedCluster {
   // ---- network ----
 
   void broadcast(Node from) {
-    from.lastHeartbeatAt = now;
-    PeerHeartbeat hb = from.controller.heartbeat(instant());
-    if (now < from.monitorsJudgedAt && hb.healthy()) {
-      // As HeartbeatMapping.toWire: no heartbeat claims health before the monitors were judged;
-      // it says the health is pending.
-      hb =
-          new PeerHeartbeat(
-              hb.nodeId(),
-              hb.epoch(),
-              hb.role(),
-              hb.priority(),
-              false,
-              true,
-              hb.inSync(),
-              hb.replicationPosition(),
-              hb.visibleVoters(),
-              hb.hasQuorum(),
-              hb.failbackEnabled(),
-              hb.failbackVersion(),
-              hb.handover(),
-              hb.witness(),
-              hb.standby(),
-              hb.followedPrimary(),
-              hb.standbyRequest());
-    }
+    PeerHeartbeat own = from.controller.heartbeat(instant());
+    // As HeartbeatMapping.toWire: no heartbeat claims health before the monitors were judged (it
+    // says the health is pending), and each carries the process's boot id.
+    boolean pending = now < from.monitorsJudgedAt && own.healthy();
+    PeerHeartbeat hb =
+        new PeerHeartbeat(
+            own.nodeId(),
+            own.epoch(),
+            own.role(),
+            own.priority(),
+            own.healthy() && !pending,
+            pending,
+            own.inSync(),
+            own.replicationPosition(),
+            own.visibleVoters(),
+            own.hasQuorum(),
+            own.failbackEnabled(),
+            own.failbackVersion(),
+            own.handover(),
+            own.witness(),
+            own.standby(),
+            own.followedPrimary(),
+            own.standbyRequest(),
+            from.incarnation);
     for (Node to : nodes) {
       if (to != from) {
         send(from.index, to.index, hb);
@@ -742,14 +737,7 @@ final class SimulatedCluster {
 
   /** A transition the controller decided on: counted, traced, and judged by invariant (L-a). */
   private void recorded(Node node, Transition t) {
-    transitions.merge(t.type().label(), 1, Integer::sum);
-    if (t.type() == TransitionType.TAKEOVER && !t.cause().startsWith("planned handover")) {
-      invariants.elected(node);
-    }
-    if ((t.type() == TransitionType.TAKEOVER || t.type() == TransitionType.PROMOTE)
-        && node.controller.standby()) {
-      invariants.standbyTookOver(node, t);
-    }
+    // Traced first, so that a violation's trace ends with the transition it judged.
     note(
         "   "
             + node.id
@@ -763,6 +751,14 @@ final class SimulatedCluster {
             + t.epoch()
             + ": "
             + t.cause());
+    transitions.merge(t.type().label(), 1, Integer::sum);
+    if (t.type() == TransitionType.TAKEOVER && !t.cause().startsWith("planned handover")) {
+      invariants.elected(node);
+    }
+    if ((t.type() == TransitionType.TAKEOVER || t.type() == TransitionType.PROMOTE)
+        && node.controller.standby()) {
+      invariants.standbyTookOver(node, t);
+    }
   }
 
   private static String describe(Event event) {
@@ -776,7 +772,7 @@ final class SimulatedCluster {
           + hb.epoch()
           + (hb.hasQuorum() ? "" : " noquorum")
           + (hb.inSync() ? "" : " unsynced")
-          + (hb.healthy() ? "" : " unhealthy")
+          + (hb.healthy() ? "" : hb.healthPending() ? " health-pending" : " unhealthy")
           + hb.handover().map(x -> " handover->" + x.target() + "@" + x.epoch()).orElse("");
     }
     return event.toString();

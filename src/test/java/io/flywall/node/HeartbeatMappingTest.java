@@ -13,6 +13,7 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class HeartbeatMappingTest {
+  private static final long BOOT_ID = 7;
 
   private static PeerHeartbeat backupFollowing(Optional<String> primary) {
     return new PeerHeartbeat(
@@ -21,6 +22,7 @@ class HeartbeatMappingTest {
         Role.BACKUP,
         150,
         true,
+        false,
         true,
         77,
         3,
@@ -31,7 +33,8 @@ class HeartbeatMappingTest {
         false,
         false,
         primary,
-        Optional.empty());
+        Optional.empty(),
+        BOOT_ID);
   }
 
   private static PeerHeartbeat throughTheWire(PeerHeartbeat own) {
@@ -42,7 +45,7 @@ class HeartbeatMappingTest {
     Heartbeat heartbeat =
         new Heartbeat(
             own.nodeId(),
-            1,
+            own.bootId(),
             1,
             1_764_150_000_000L,
             HeartbeatMapping.toWire(own, "192.0.2.3:9001"),
@@ -67,7 +70,7 @@ class HeartbeatMappingTest {
     Heartbeat starting =
         new Heartbeat(
             own.nodeId(),
-            1,
+            own.bootId(),
             1,
             1_764_150_000_000L,
             HeartbeatMapping.toWire(own, "192.0.2.3:9001", false),
@@ -129,6 +132,7 @@ class HeartbeatMappingTest {
             plain.role(),
             plain.priority(),
             plain.healthy(),
+            plain.healthPending(),
             plain.inSync(),
             plain.replicationPosition(),
             plain.visibleVoters(),
@@ -139,7 +143,8 @@ class HeartbeatMappingTest {
             plain.witness(),
             plain.standby(),
             plain.followedPrimary(),
-            Optional.of(request));
+            Optional.of(request),
+            plain.bootId());
 
     HeartbeatCommand toTarget = HeartbeatMapping.command(asking, Optional.of("fw2"));
     assertThat(toTarget).isEqualTo(new HeartbeatCommand.Standby("fw2", true, request.id()));
