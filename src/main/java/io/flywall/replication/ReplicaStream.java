@@ -13,6 +13,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.LongSupplier;
@@ -38,6 +39,7 @@ final class ReplicaStream implements Runnable {
   private static final int MAX_APPLY = 50_000;
 
   private static final long MAX_APPLY_BYTES = 32L * 1024 * 1024;
+  private static final Duration FORK_OFFER_INTERVAL = Duration.ofMinutes(1);
 
   private final StateStore store;
   private final ChannelSecurity security;
@@ -52,6 +54,13 @@ final class ReplicaStream implements Runnable {
   private volatile boolean running = true;
   private volatile MessageLink current;
   private volatile boolean resyncRequested;
+  // This log and the primary's hold different changes at the same position: two primaries wrote
+  // at the same epoch (cut off from each other). The next connect offers this log as a fork.
+  private boolean forkFound;
+  private boolean offeringFork;
+  private Instant lastForkOffered = Instant.MIN;
+  // The last problem logged by warnOnce: a retry that meets it again every second says nothing new.
+  private String lastWarned;
   private Optional<PrimaryTarget> lastTarget = Optional.empty();
   private boolean notServingYet;
 
@@ -170,10 +179,19 @@ final class ReplicaStream implements Runnable {
       state.connected(target, clock.instant());
       boolean resync = resyncRequested;
       resyncRequested = false;
+      offeringFork = forkFound && !resync;
+      forkFound = false;
       var point = store.logPoint();
       if (resync) {
         // A history no primary has: the primary answers with a fresh snapshot.
         point = new io.flywall.state.LogPoint("resync-" + clock.millis(), 0, 0);
+      } else if (offeringFork) {
+        // Another history with data: the primary asks for every change of this log (it cannot
+        // tell where the two logs parted), merges them per key by HLC (those it has are already
+        // present) and sends its snapshot.
+        point =
+            new io.flywall.state.LogPoint(
+                "fork-" + clock.millis(), point.epoch(), point.position());
       }
       link.send(new ReplicationMessage.Follow(point, knownEpoch.getAsLong()));
       ReplicationMessage next = null;
@@ -218,6 +236,23 @@ final class ReplicaStream implements Runnable {
               head.position(),
               head.checksum(),
               clock.instant());
+          if (head.position() == position.position()
+              && head.checksum() != position.checksum()
+              && mayOfferFork()) {
+            forkFound = true;
+            lastForkOffered = clock.instant();
+            log.warn(
+                "replication: this log and primary {}'s hold different changes at the same"
+                    + " position {} (two primaries wrote at the same epoch); sending this log's"
+                    + " writes to {} to be merged, then taking its snapshot",
+                target.nodeId(),
+                position.position(),
+                target.nodeId());
+            state.problem(
+                "this log and the primary's differ at the same position: merging this node's"
+                    + " writes into the primary, then taking its snapshot");
+            return progressed;
+          }
           ack(link);
         } else if (message instanceof ReplicationMessage.SnapshotBegin begin) {
           if (!fromCurrentEpoch(link, begin.epoch())) {
@@ -258,6 +293,7 @@ final class ReplicaStream implements Runnable {
           writeFile(push);
         } else if (message instanceof ReplicationMessage.Refused refused) {
           state.problem("the primary refused the stream: " + refused.reason());
+          warnOnce("the primary refused the stream: " + refused.reason());
           notServingYet = refused.reason().startsWith(ReplicationMessage.Refused.NOT_PRIMARY);
           return progressed;
         } else {
@@ -287,6 +323,7 @@ final class ReplicaStream implements Runnable {
       log.warn("replication: corrupt data from the primary: {}", e.getMessage());
     } catch (LogGapException e) {
       state.problem("batch did not continue the log, renegotiating: " + e.getMessage());
+      warnOnce("batch did not continue the log, renegotiating: " + e.getMessage());
     } catch (SnapshotMismatchException e) {
       state.problem(e.getMessage());
       log.warn("replication: {}", e.getMessage());
@@ -329,10 +366,25 @@ final class ReplicaStream implements Runnable {
     link.send(new ReplicationMessage.Ack(head.position(), head.checksum()));
   }
 
+  private void warnOnce(String problem) {
+    if (!problem.equals(lastWarned)) {
+      lastWarned = problem;
+      log.warn("replication: {}", problem);
+    }
+  }
+
+  /**
+   * At most one fork offered a minute: if the logs still differ after a merge and a snapshot,
+   * something else is wrong, and the status says to run 'flywall replication resync'.
+   */
+  private boolean mayOfferFork() {
+    return !clock.instant().isBefore(lastForkOffered.plus(FORK_OFFER_INTERVAL));
+  }
+
   private void sendDivergent(MessageLink link, long agreed)
       throws IOException, StateStoreException {
     long from = Math.max(agreed, store.logBase());
-    if (from > agreed) {
+    if (from > agreed && !offeringFork) {
       log.warn(
           "{} changes written here after the fork are no longer in this log and cannot be merged",
           from - agreed);

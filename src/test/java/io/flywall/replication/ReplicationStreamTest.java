@@ -213,6 +213,49 @@ class ReplicationStreamTest {
   }
 
   @Test
+  void twoPrimariesAtTheSameEpochAreMergedWhenOneFollowsTheOther() throws Exception {
+    // Cut off from each other, b and c both took over at epoch 2 and wrote as many changes each:
+    // their logs hold different changes at the same positions with the same epoch, which the
+    // log point cannot tell apart. The replica finds it from the checksum at the same position.
+    var options = new ReplicationNode.Options();
+    try (ReplicationNode a = ReplicationNode.fresh("fw-a", KEY, options);
+        ReplicationNode b = ReplicationNode.fresh("fw-b", KEY, options);
+        ReplicationNode c = ReplicationNode.fresh("fw-c", KEY, options)) {
+      a.lead(1);
+      b.follow(a);
+      c.follow(a);
+      for (int i = 0; i < 50; i++) {
+        a.replication.put("b", "k" + i, bytes("before"), Optional.empty());
+      }
+      awaitEqual(a, b);
+      awaitEqual(a, c);
+      b.primary.set(Optional.empty());
+      c.primary.set(Optional.empty());
+      b.lead(2);
+      c.lead(2);
+      b.replication.put("b", "k1", bytes("b-during-split"), Optional.empty());
+      b.replication.put("b", "only-b", bytes("b"), Optional.empty());
+      c.replication.put("b", "k2", bytes("c-during-split"), Optional.empty());
+      c.replication.put("b", "only-c", bytes("c"), Optional.empty());
+      assertThat(b.store.position()).isEqualTo(c.store.position());
+      assertThat(b.store.logPoint().epoch()).isEqualTo(c.store.logPoint().epoch());
+
+      // Heal: b follows c, at the same epoch.
+      b.replication.becomeReplica(Optional.empty());
+      b.follow(c);
+      awaitEqual(b, c);
+
+      assertThat(c.store.get("b", "only-b")).isPresent();
+      assertThat(c.store.get("b", "only-c")).isPresent();
+      assertThat(new String(c.store.get("b", "k1").orElseThrow().value(), UTF_8))
+          .isEqualTo("b-during-split");
+      assertThat(new String(b.store.get("b", "k2").orElseThrow().value(), UTF_8))
+          .isEqualTo("c-during-split");
+      await().atMost(WAIT).until(() -> b.replication.status().syncState().equals("in_sync"));
+    }
+  }
+
+  @Test
   void syncModeWaitsForAnAckAndDegradesToAsyncWithoutAReplica() throws Exception {
     var options = new ReplicationNode.Options().syncMode(true);
     try (ReplicationNode a = ReplicationNode.fresh("fw-a", KEY, options);
