@@ -68,8 +68,9 @@ final class PskTls {
 
   /**
    * The record layer's ciphers from the JDK's providers, whose AES-GCM uses the CPU's AES
-   * instructions: BouncyCastle's own Java AES took 5-9% of a replicated change's CPU and of a
-   * snapshot's on each node.
+   * instructions: about 1 GB/s of CPU on the test machine against 55-60 MB/s for BouncyCastle's own
+   * Java AES, which cost about 0.35 us of CPU per replicated change with zstd (5 us without) and
+   * 0.3 s of a 1,000,000-entry snapshot's.
    */
   private TlsCrypto crypto() {
     return new JcaTlsCryptoProvider().create(random);
