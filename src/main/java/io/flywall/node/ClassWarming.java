@@ -28,7 +28,7 @@ final class ClassWarming {
           () -> initialize(io.flywall.cluster.HeartbeatCodec.class),
           () -> initialize(org.bouncycastle.tls.TlsServerProtocol.class),
           () -> initialize(org.bouncycastle.tls.TlsClientProtocol.class),
-          () -> initialize(org.bouncycastle.tls.crypto.impl.bc.BcTlsCrypto.class),
+          () -> initialize(org.bouncycastle.tls.crypto.impl.jcajce.JcaTlsCrypto.class),
           () -> new com.fasterxml.jackson.databind.ObjectMapper(),
           () -> initialize(io.javalin.Javalin.class),
           () -> initialize(org.eclipse.jetty.server.Server.class));

@@ -23,7 +23,7 @@ import org.bouncycastle.tls.TlsPSKExternal;
 import org.bouncycastle.tls.TlsServerCertificate;
 import org.bouncycastle.tls.TlsServerProtocol;
 import org.bouncycastle.tls.crypto.TlsCrypto;
-import org.bouncycastle.tls.crypto.impl.bc.BcTlsCrypto;
+import org.bouncycastle.tls.crypto.impl.jcajce.JcaTlsCryptoProvider;
 
 /**
  * TLS 1.3 with an external pre-shared key (BouncyCastle), key exchange psk_dhe_ke so every session
@@ -56,14 +56,24 @@ final class PskTls {
 
   Streams accept(InputStream in, OutputStream out) throws IOException {
     TlsServerProtocol protocol = new TlsServerProtocol(in, out);
-    protocol.accept(new Server(new BcTlsCrypto(random)));
+    protocol.accept(new Server(crypto()));
     return new Streams(protocol.getInputStream(), protocol.getOutputStream(), protocol::close);
   }
 
   Streams connect(InputStream in, OutputStream out) throws IOException {
     TlsClientProtocol protocol = new TlsClientProtocol(in, out);
-    protocol.connect(new Client(new BcTlsCrypto(random)));
+    protocol.connect(new Client(crypto()));
     return new Streams(protocol.getInputStream(), protocol.getOutputStream(), protocol::close);
+  }
+
+  /**
+   * The record layer's ciphers from the JDK's providers, whose AES-GCM uses the CPU's AES
+   * instructions: about 1 GB/s of CPU on the test machine against 55-60 MB/s for BouncyCastle's own
+   * Java AES, which cost about 0.35 us of CPU per replicated change with zstd (5 us without) and
+   * 0.3 s of a 1,000,000-entry snapshot's.
+   */
+  private TlsCrypto crypto() {
+    return new JcaTlsCryptoProvider().create(random);
   }
 
   private BasicTlsPSKExternal external(TlsCrypto crypto) {
