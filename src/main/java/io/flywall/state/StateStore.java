@@ -335,7 +335,15 @@ public final class StateStore {
               && log.epochAt(h.log(), replica.position()) == replica.epoch()) {
             return Optional.of(replica.position());
           }
-          long end = log.firstAfterEpoch(replica.epoch()).map(seq -> seq - 1).orElse(position);
+          Optional<Long> after = log.firstAfterEpoch(replica.epoch());
+          long end = after.map(seq -> seq - 1).orElse(position);
+          if (after.isEmpty()
+              && replica.position() > position
+              && log.epochAt(h.log(), position) == replica.epoch()) {
+            // The replica went on past this log's end at the epoch of its last change: two
+            // primaries wrote at that epoch, and the logs may part anywhere in it.
+            end = log.firstFromEpoch(replica.epoch()).map(seq -> seq - 1).orElse(position);
+          }
           long agreed = Math.min(end, replica.position());
           return agreed < h.log().base() ? Optional.<Long>empty() : Optional.of(agreed);
         });

@@ -256,6 +256,41 @@ class ReplicationStreamTest {
   }
 
   @Test
+  void aReplicaThatWroteMoreThanThePrimaryAtTheSameEpochHasAllItsWritesOfThatEpochMerged()
+      throws Exception {
+    var options = new ReplicationNode.Options();
+    try (ReplicationNode a = ReplicationNode.fresh("fw-a", KEY, options);
+        ReplicationNode b = ReplicationNode.fresh("fw-b", KEY, options);
+        ReplicationNode c = ReplicationNode.fresh("fw-c", KEY, options)) {
+      a.lead(1);
+      b.follow(a);
+      c.follow(a);
+      for (int i = 0; i < 50; i++) {
+        a.replication.put("b", "k" + i, bytes("before"), Optional.empty());
+      }
+      awaitEqual(a, b);
+      awaitEqual(a, c);
+      b.primary.set(Optional.empty());
+      c.primary.set(Optional.empty());
+      b.lead(2);
+      c.lead(2);
+      // b's first write sits where c's only one does, same position, same epoch.
+      b.replication.put("b", "first-b", bytes("b"), Optional.empty());
+      b.replication.put("b", "second-b", bytes("b"), Optional.empty());
+      b.replication.put("b", "third-b", bytes("b"), Optional.empty());
+      c.replication.put("b", "only-c", bytes("c"), Optional.empty());
+
+      b.replication.becomeReplica(Optional.empty());
+      b.follow(c);
+      awaitEqual(b, c);
+
+      for (String key : new String[] {"first-b", "second-b", "third-b", "only-c"}) {
+        assertThat(c.store.get("b", key)).as(key).isPresent();
+      }
+    }
+  }
+
+  @Test
   void syncModeWaitsForAnAckAndDegradesToAsyncWithoutAReplica() throws Exception {
     var options = new ReplicationNode.Options().syncMode(true);
     try (ReplicationNode a = ReplicationNode.fresh("fw-a", KEY, options);
