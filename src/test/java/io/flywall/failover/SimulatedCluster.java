@@ -544,25 +544,8 @@ final class SimulatedCluster {
     // says the health is pending), and each carries the process's boot id.
     boolean pending = now < from.monitorsJudgedAt && own.healthy();
     PeerHeartbeat hb =
-        new PeerHeartbeat(
-            own.nodeId(),
-            own.epoch(),
-            own.role(),
-            own.priority(),
-            own.healthy() && !pending,
-            pending,
-            own.inSync(),
-            own.replicationPosition(),
-            own.visibleVoters(),
-            own.hasQuorum(),
-            own.failbackEnabled(),
-            own.failbackVersion(),
-            own.handover(),
-            own.witness(),
-            own.standby(),
-            own.followedPrimary(),
-            own.standbyRequest(),
-            from.incarnation);
+        io.flywall.testing.PeerHeartbeats.withHealth(
+            own, own.healthy() && !pending, pending, from.incarnation);
     for (Node to : nodes) {
       if (to != from) {
         send(from.index, to.index, hb);

@@ -9,6 +9,7 @@ import io.flywall.cluster.HeartbeatCommand;
 import io.flywall.failover.PeerHeartbeat;
 import io.flywall.failover.Role;
 import io.flywall.failover.StandbyRequest;
+import io.flywall.testing.PeerHeartbeats;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
@@ -84,24 +85,7 @@ class HeartbeatMappingTest {
     assertThat(heard.healthy()).isFalse();
     assertThat(heard.healthPending()).isTrue();
     // Judged unhealthy: neither flag.
-    PeerHeartbeat sick =
-        new PeerHeartbeat(
-            own.nodeId(),
-            own.epoch(),
-            own.role(),
-            own.priority(),
-            false,
-            own.inSync(),
-            own.replicationPosition(),
-            own.visibleVoters(),
-            own.hasQuorum(),
-            own.failbackEnabled(),
-            own.failbackVersion(),
-            own.handover(),
-            own.witness(),
-            own.standby(),
-            own.followedPrimary(),
-            own.standbyRequest());
+    PeerHeartbeat sick = PeerHeartbeats.withHealth(own, false, false, own.bootId());
     assertThat(HeartbeatMapping.toWire(sick, "192.0.2.3:9001", false).flags())
         .doesNotContain(Heartbeat.Flag.HEALTHY, Heartbeat.Flag.HEALTH_PENDING);
     assertThat(throughTheWire(sick).healthPending()).isFalse();

@@ -212,6 +212,23 @@ class ReplicationStreamTest {
     }
   }
 
+  /** b and c follow a through 50 writes, then, cut off from each other, both take over at 2. */
+  private static void bothLeadEpochTwoAfterFollowing(
+      ReplicationNode a, ReplicationNode b, ReplicationNode c) throws Exception {
+    a.lead(1);
+    b.follow(a);
+    c.follow(a);
+    for (int i = 0; i < 50; i++) {
+      a.replication.put("b", "k" + i, bytes("before"), Optional.empty());
+    }
+    awaitEqual(a, b);
+    awaitEqual(a, c);
+    b.primary.set(Optional.empty());
+    c.primary.set(Optional.empty());
+    b.lead(2);
+    c.lead(2);
+  }
+
   @Test
   void twoPrimariesAtTheSameEpochAreMergedWhenOneFollowsTheOther() throws Exception {
     // Cut off from each other, b and c both took over at epoch 2 and wrote as many changes each:
@@ -221,18 +238,7 @@ class ReplicationStreamTest {
     try (ReplicationNode a = ReplicationNode.fresh("fw-a", KEY, options);
         ReplicationNode b = ReplicationNode.fresh("fw-b", KEY, options);
         ReplicationNode c = ReplicationNode.fresh("fw-c", KEY, options)) {
-      a.lead(1);
-      b.follow(a);
-      c.follow(a);
-      for (int i = 0; i < 50; i++) {
-        a.replication.put("b", "k" + i, bytes("before"), Optional.empty());
-      }
-      awaitEqual(a, b);
-      awaitEqual(a, c);
-      b.primary.set(Optional.empty());
-      c.primary.set(Optional.empty());
-      b.lead(2);
-      c.lead(2);
+      bothLeadEpochTwoAfterFollowing(a, b, c);
       b.replication.put("b", "k1", bytes("b-during-split"), Optional.empty());
       b.replication.put("b", "only-b", bytes("b"), Optional.empty());
       c.replication.put("b", "k2", bytes("c-during-split"), Optional.empty());
@@ -262,18 +268,7 @@ class ReplicationStreamTest {
     try (ReplicationNode a = ReplicationNode.fresh("fw-a", KEY, options);
         ReplicationNode b = ReplicationNode.fresh("fw-b", KEY, options);
         ReplicationNode c = ReplicationNode.fresh("fw-c", KEY, options)) {
-      a.lead(1);
-      b.follow(a);
-      c.follow(a);
-      for (int i = 0; i < 50; i++) {
-        a.replication.put("b", "k" + i, bytes("before"), Optional.empty());
-      }
-      awaitEqual(a, b);
-      awaitEqual(a, c);
-      b.primary.set(Optional.empty());
-      c.primary.set(Optional.empty());
-      b.lead(2);
-      c.lead(2);
+      bothLeadEpochTwoAfterFollowing(a, b, c);
       // b's first write sits where c's only one does, same position, same epoch.
       b.replication.put("b", "first-b", bytes("b"), Optional.empty());
       b.replication.put("b", "second-b", bytes("b"), Optional.empty());
