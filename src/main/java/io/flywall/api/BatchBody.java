@@ -290,7 +290,6 @@ final class BatchBody {
           .toString()
           .getBytes(StandardCharsets.UTF_8);
     }
-    // Through a String, as the tree printed it: a lone surrogate becomes '?' as it always did.
     if (numbersAsPrinted && printedAsIs(start, end)) {
       return text.substring(start, end).getBytes(StandardCharsets.UTF_8);
     }
@@ -299,6 +298,7 @@ final class BatchBody {
       out.copyCurrentStructure(value);
     }
     out.flush();
+    // Through a String, as the tree printed it: a lone surrogate becomes '?' as it always did.
     byte[] bytes = buffer.toString().getBytes(StandardCharsets.UTF_8);
     buffer.reset();
     return bytes;

@@ -26,7 +26,6 @@ final class ChangeLog {
       "SELECT seq, epoch, " + ROW_BYTES + " FROM changes WHERE seq > ? ORDER BY seq";
   private static final String DROP = "DELETE FROM changes WHERE seq <= ?";
   private static final String EPOCH_AT = "SELECT epoch FROM changes WHERE seq = ?";
-  private static final String FIRST_AFTER_EPOCH = "SELECT MIN(seq) FROM changes WHERE epoch > ?";
   private static final String FIRST_FROM_EPOCH = "SELECT MIN(seq) FROM changes WHERE epoch >= ?";
 
   /**
@@ -177,16 +176,7 @@ final class ChangeLog {
     }
   }
 
-  /** The first position written in an epoch after {@code epoch}, if the log holds one. */
-  Optional<Long> firstAfterEpoch(long epoch) throws SQLException {
-    PreparedStatement st = db.prepared(FIRST_AFTER_EPOCH);
-    st.setLong(1, epoch);
-    try (ResultSet rs = st.executeQuery()) {
-      return rs.next() && rs.getObject(1) != null ? Optional.of(rs.getLong(1)) : Optional.empty();
-    }
-  }
-
-  /** The first change this log holds at {@code epoch} or later. */
+  /** The first position written at {@code epoch} or later, if the log holds one. */
   Optional<Long> firstFromEpoch(long epoch) throws SQLException {
     PreparedStatement st = db.prepared(FIRST_FROM_EPOCH);
     st.setLong(1, epoch);

@@ -335,7 +335,7 @@ public final class StateStore {
               && log.epochAt(h.log(), replica.position()) == replica.epoch()) {
             return Optional.of(replica.position());
           }
-          Optional<Long> after = log.firstAfterEpoch(replica.epoch());
+          Optional<Long> after = log.firstFromEpoch(replica.epoch() + 1);
           long end = after.map(seq -> seq - 1).orElse(position);
           if (after.isEmpty()
               && replica.position() > position

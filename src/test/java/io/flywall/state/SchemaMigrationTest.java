@@ -4,36 +4,16 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.flywall.testing.MutableClock;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-class SchemaMigrationTest {
-  private final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
-  private StoreFixture primary;
-  private StoreFixture replica;
-
-  @BeforeEach
-  void open() throws Exception {
-    primary = new StoreFixture("fw-a", clock, LogRetention.DEFAULT);
-    replica = new StoreFixture("fw-b", clock, LogRetention.DEFAULT);
-    primary.store.acceptWrites(1);
-  }
-
-  @AfterEach
-  void close() throws Exception {
-    primary.close();
-    replica.close();
-  }
+class SchemaMigrationTest extends PrimaryAndReplicaStores {
 
   @Test
   void aSchemaOneDatabaseGetsItsDigestsWithTheChecksumUnchangedAndKeepsAgreeingWithThePrimary()
