@@ -17,4 +17,12 @@ public interface Announcer {
 
   /** Announces every VIP {@code count} times. */
   void announce(Collection<Vip> vips, int count);
+
+  /**
+   * Opens what announcing {@code vips} needs (sockets) and builds its packets once, sending
+   * nothing, so that the first announcement of a takeover pays for neither: a node that becomes a
+   * backup calls it. Throws like {@link #announce} when that cannot be done; the fallback, which
+   * runs a process per announcement, has nothing to open.
+   */
+  default void prepare(Collection<Vip> vips) {}
 }

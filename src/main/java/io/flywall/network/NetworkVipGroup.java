@@ -189,9 +189,28 @@ public final class NetworkVipGroup implements VipGroup {
   }
 
   @Override
-  public void prepareProbe() {
+  public void prepareTakeover() {
+    RuntimeException failed = null;
     if (!probed.isEmpty()) {
-      probe.prepare(probed);
+      try {
+        probe.prepare(probed);
+      } catch (RuntimeException e) {
+        failed = e;
+      }
+    }
+    if (!announced.isEmpty()) {
+      try {
+        announcer.prepare(announced);
+      } catch (RuntimeException e) {
+        if (failed == null) {
+          failed = e;
+        } else {
+          failed.addSuppressed(e);
+        }
+      }
+    }
+    if (failed != null) {
+      throw failed;
     }
   }
 

@@ -40,10 +40,10 @@ public interface VipGroup {
   default void startProbe() {}
 
   /**
-   * Opens the probe's sockets before it is needed (the node became a backup): the first probe of a
-   * takeover then sends at once.
+   * Opens the probe's and the announcements' sockets before they are needed (the node became a
+   * backup): the first probe of a takeover then sends at once, and its first announcement too.
    */
-  default void prepareProbe() {}
+  default void prepareTakeover() {}
 
   /** Stops what {@link #startProbe} began. */
   default void stopProbe() {}

@@ -162,18 +162,19 @@ final class ActionRunner {
   }
 
   /**
-   * Opens the arp_ping sockets now (the node became a backup), on the thread that controls the
-   * probe: the first probe of a takeover then sends at once. A failure here is only logged: the
-   * probe opens them again when it starts, and a verdict that cannot be had is reported then.
+   * Opens the arp_ping and announcement sockets now (the node became a backup), on the thread that
+   * controls the probe: the first probe and the first announcement of a takeover then send at once.
+   * A failure here is only logged: both open them again when they are needed, and a verdict or an
+   * announcement that cannot be had is reported then.
    */
-  void prepareProbe() {
+  void prepareTakeover() {
     runUnlessStopped(
         probeControl,
         () -> {
           try {
-            vips.prepareProbe();
+            vips.prepareTakeover();
           } catch (RuntimeException e) {
-            log.warn("arp_ping: cannot open the probe ahead of need: {}", e.getMessage());
+            log.warn("cannot open the takeover's sockets ahead of need: {}", e.getMessage());
           }
         });
   }

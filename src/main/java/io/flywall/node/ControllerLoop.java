@@ -292,8 +292,9 @@ public final class ControllerLoop implements AutoCloseable {
     scheduleDeadlineTick(now);
     Role role = controller.role();
     if (role == Role.BACKUP && lastRole != Role.BACKUP) {
-      // A backup may have to probe the LAN at its next takeover: open the sockets now.
-      runner.prepareProbe();
+      // A backup may have to probe the LAN and announce its VIPs at its next takeover: open the
+      // sockets now.
+      runner.prepareTakeover();
     }
     if (role != lastRole) {
       Map<String, Object> published = new LinkedHashMap<>();

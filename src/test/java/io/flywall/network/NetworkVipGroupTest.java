@@ -188,4 +188,54 @@ class NetworkVipGroupTest {
       logger.detachAppender(logged);
     }
   }
+
+  @Test
+  void
+      preparingATakeoverOpensTheProbeForTheProbedVipsAndTheAnnouncerForTheAnnouncedOnesEvenIfTheProbeFails()
+          throws Exception {
+    List<Vip> vips = List.of(vip("10.99.1.1", "lan0"), vip("10.99.2.1", "wan0"));
+    List<String> prepared = new CopyOnWriteArrayList<>();
+    Announcer announcer =
+        new Announcer() {
+          @Override
+          public void announce(java.util.Collection<Vip> announced, int count) {
+            throw new AssertionError("preparing must send nothing");
+          }
+
+          @Override
+          public void prepare(java.util.Collection<Vip> announced) {
+            prepared.add("announcer " + announced);
+          }
+        };
+    ArpPing probe =
+        new ArpPing() {
+          @Override
+          public List<ProbeAnswer> probeAll(java.util.Collection<Vip> probed) {
+            throw new AssertionError("preparing must send nothing");
+          }
+
+          @Override
+          public void prepare(java.util.Collection<Vip> probed) {
+            prepared.add("probe " + probed);
+            throw new NetworkCommandException("cannot open the ARP socket on lan0: EPERM");
+          }
+        };
+    NetworkVipGroup group =
+        new NetworkVipGroup(
+            vips,
+            vips,
+            vips.subList(0, 1),
+            backend,
+            announcer,
+            probe,
+            AnnouncementSchedule.standard(),
+            sending,
+            Clock.systemUTC(),
+            new NetworkAlarms());
+
+    assertThatThrownBy(group::prepareTakeover).hasMessageContaining("EPERM");
+
+    assertThat(prepared).containsExactly("probe " + vips.subList(0, 1), "announcer " + vips);
+    assertThat(kernel).as("no VIP added").isEmpty();
+  }
 }

@@ -39,12 +39,24 @@ public final class KernelAnnouncer implements Announcer, AutoCloseable {
     if (count < 1) {
       throw new IllegalArgumentException("count must be >= 1, got " + count);
     }
-    Map<String, List<Vip>> byInterface = new LinkedHashMap<>();
-    vips.forEach(
-        v -> byInterface.computeIfAbsent(v.interfaceName(), k -> new ArrayList<>()).add(v));
+    eachInterface(vips, count);
+  }
+
+  /**
+   * Opens the ARP and ICMPv6 sockets of every interface of {@code vips} and builds each packet once
+   * without sending it: a backup's first takeover then neither opens sockets (JNA's first calls of
+   * a kind cost tens of milliseconds on a busy machine) nor runs the encoders for the first time.
+   */
+  @Override
+  public synchronized void prepare(Collection<Vip> vips) {
+    eachInterface(vips, 0);
+  }
+
+  /** Every interface is tried; failures are reported together. */
+  private void eachInterface(Collection<Vip> vips, int count) {
     List<String> failures = new ArrayList<>();
     KernelException socketFault = null;
-    for (Map.Entry<String, List<Vip>> entry : byInterface.entrySet()) {
+    for (Map.Entry<String, List<Vip>> entry : byInterface(vips).entrySet()) {
       try {
         announce(entry.getKey(), entry.getValue(), count);
       } catch (KernelException e) {
@@ -63,6 +75,14 @@ public final class KernelAnnouncer implements Announcer, AutoCloseable {
     }
   }
 
+  private static Map<String, List<Vip>> byInterface(Collection<Vip> vips) {
+    Map<String, List<Vip>> byInterface = new LinkedHashMap<>();
+    vips.forEach(
+        v -> byInterface.computeIfAbsent(v.interfaceName(), k -> new ArrayList<>()).add(v));
+    return byInterface;
+  }
+
+  /** Sends every packet {@code count} times; with a count of 0 opens and builds, sending none. */
   private void announce(String ifname, List<Vip> vips, int count) {
     KernelLink link =
         rtnetlink
@@ -81,10 +101,15 @@ public final class KernelAnnouncer implements Announcer, AutoCloseable {
     List<Vip> v6 = vips.stream().filter(Vip::ipv6).toList();
     if (!v4.isEmpty()) {
       ArpSocket socket = arpSocket(ifname, link.index());
+      List<ArpPacket> packets =
+          v4.stream().map(vip -> ArpPacket.gratuitous(mac, (Inet4Address) vip.address())).toList();
+      if (count == 0) {
+        packets.forEach(ArpPacket::encode);
+      }
       try {
         for (int i = 0; i < count; i++) {
-          for (Vip vip : v4) {
-            socket.broadcast(ArpPacket.gratuitous(mac, (Inet4Address) vip.address()));
+          for (ArpPacket packet : packets) {
+            socket.broadcast(packet);
           }
         }
       } catch (KernelException e) {
@@ -95,12 +120,15 @@ public final class KernelAnnouncer implements Announcer, AutoCloseable {
     if (!v6.isEmpty()) {
       boolean router = forwarding(ifname);
       Icmpv6Socket socket = icmpSocket(ifname, link.index());
+      List<byte[]> packets =
+          v6.stream()
+              .map(
+                  vip -> NeighborDiscovery.advertisement((Inet6Address) vip.address(), mac, router))
+              .toList();
       try {
         for (int i = 0; i < count; i++) {
-          for (Vip vip : v6) {
-            socket.send(
-                NeighborDiscovery.advertisement((Inet6Address) vip.address(), mac, router),
-                NeighborDiscovery.ALL_NODES);
+          for (byte[] packet : packets) {
+            socket.send(packet, NeighborDiscovery.ALL_NODES);
           }
         }
       } catch (KernelException e) {

@@ -50,11 +50,23 @@ final class WithFallback {
   }
 
   Announcer announcer(Announcer kernel, Announcer fallback) {
-    return (vips, count) ->
+    return new Announcer() {
+      @Override
+      public void announce(Collection<Vip> vips, int count) {
         attempt(
             "announcing " + vips,
             () -> run(() -> kernel.announce(vips, count)),
             () -> run(() -> fallback.announce(vips, count)));
+      }
+
+      @Override
+      public void prepare(Collection<Vip> vips) {
+        attempt(
+            "opening the announcement sockets for " + vips,
+            () -> run(() -> kernel.prepare(vips)),
+            () -> run(() -> fallback.prepare(vips)));
+      }
+    };
   }
 
   ArpPing arpPing(ArpPing kernel, ArpPing fallback) {
@@ -76,6 +88,14 @@ final class WithFallback {
       public void start(Collection<Vip> vips) {
         // A socket that breaks here is seen again by the verdict, which then falls back.
         attempt("starting arp_ping for " + vips, () -> run(() -> kernel.start(vips)), () -> null);
+      }
+
+      @Override
+      public void prepare(Collection<Vip> vips) {
+        attempt(
+            "opening the arp_ping sockets for " + vips,
+            () -> run(() -> kernel.prepare(vips)),
+            () -> null);
       }
 
       @Override

@@ -72,6 +72,11 @@ class NetworkPlaneLabTest {
     }
 
     @Override
+    public synchronized void prepare(Collection<Vip> vips) {
+      calls.add("prepare " + vips.size());
+    }
+
+    @Override
     public synchronized List<ProbeAnswer> probeAll(Collection<Vip> vips) {
       calls.add("probe " + vips.size());
       return vips.stream().map(v -> new ProbeAnswer(v, List.of(), Duration.ZERO)).toList();
@@ -206,6 +211,45 @@ class NetworkPlaneLabTest {
       assertThat(fallback.calls).containsExactly("announce 1");
       assertThat(alarms.raised().get(NetworkAlarms.NATIVE_NETWORK_FAULT))
           .contains("cannot open the ARP socket on fwt-lan: EPERM");
+    }
+  }
+
+  @Test
+  void aPlanePreparedForATakeoverHasItsProbeAndAnnouncementSocketsOpenAndTheTakeoverOpensNoMore()
+      throws Exception {
+    FaultyLibc faulty = new FaultyLibc();
+    java.util.concurrent.atomic.AtomicInteger packetSockets =
+        new java.util.concurrent.atomic.AtomicInteger();
+    faulty.failWhen(
+        (name, args) -> {
+          if (name.equals("socket") && (int) args[0] == Libc.AF_PACKET) {
+            packetSockets.incrementAndGet();
+          }
+          return 0;
+        });
+    Recorded fallback = new Recorded();
+    try (NetworkPlane plane =
+        NetworkPlane.open(
+            n1(),
+            fallback.fallback(),
+            Clock.systemUTC(),
+            SETTINGS,
+            new NetworkAlarms(),
+            faulty::libc)) {
+      int atOpen = packetSockets.get();
+
+      plane.arpPing().prepare(List.of(lanVip()));
+      plane.announcer().prepare(List.of(lanVip()));
+
+      int prepared = packetSockets.get();
+      assertThat(prepared - atOpen)
+          .as("the probe's and the announcer's packet sockets")
+          .isEqualTo(2);
+      plane.arpPing().start(List.of(lanVip()));
+      plane.announcer().announce(List.of(lanVip()), 1);
+      plane.arpPing().stop();
+      assertThat(packetSockets.get()).as("sockets opened by the takeover").isEqualTo(prepared);
+      assertThat(fallback.calls).isEmpty();
     }
   }
 }
