@@ -21,8 +21,8 @@ public interface Announcer {
   /**
    * Opens what announcing {@code vips} needs (sockets) and builds its packets once, sending
    * nothing, so that the first announcement of a takeover pays for neither: a node that becomes a
-   * backup calls it. Throws like {@link #announce} when that cannot be done; the fallback, which
-   * runs a process per announcement, has nothing to open.
+   * backup calls it. Throws like {@link #announce} when that cannot be done. Not a default method:
+   * a wrapper that forgot to pass it on left every takeover opening its sockets then.
    */
-  default void prepare(Collection<Vip> vips) {}
+  void prepare(Collection<Vip> vips);
 }

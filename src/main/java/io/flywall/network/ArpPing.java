@@ -33,9 +33,10 @@ public interface ArpPing {
   /**
    * Opens what requests for {@code vips} need (sockets, receiver threads) without sending any, so
    * that the first {@link #start} pays nothing: a node that becomes a backup calls it. Throws like
-   * {@link #start} when that cannot be done; the fallback has nothing to open.
+   * {@link #start} when that cannot be done. Not a default method: a wrapper that forgot to pass it
+   * on left every takeover opening its sockets then.
    */
-  default void prepare(Collection<Vip> vips) {}
+  void prepare(Collection<Vip> vips);
 
   /** Stops what {@link #start} began. */
   default void stop() {}

@@ -38,6 +38,10 @@ public final class GratuitousAnnouncer implements Announcer {
    * since each round announces all addresses of the interface. All VIPs are tried; failures are
    * reported together in one {@link NetworkCommandException}.
    */
+  /** Each announcement runs its own arping or ndisc6 process: nothing stays open between them. */
+  @Override
+  public void prepare(Collection<Vip> vips) {}
+
   @Override
   public void announce(Collection<Vip> vips, int count) {
     if (count < 1) {

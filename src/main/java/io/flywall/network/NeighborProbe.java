@@ -57,6 +57,10 @@ public final class NeighborProbe implements ArpPing {
     return new ProbeAnswer(vip, foreign, Duration.between(start, clock.instant()));
   }
 
+  /** Each probe runs its own arping or ndisc6 process: nothing stays open between them. */
+  @Override
+  public void prepare(Collection<Vip> vips) {}
+
   /** Probes several VIPs at once, so claiming N VIPs waits about one probe, not N. */
   @Override
   public List<ProbeAnswer> probeAll(Collection<Vip> vips) {

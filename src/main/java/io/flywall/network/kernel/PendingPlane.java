@@ -82,7 +82,17 @@ public final class PendingPlane implements AutoCloseable {
   }
 
   public Announcer announcer() {
-    return (vips, count) -> await().announcer().announce(vips, count);
+    return new Announcer() {
+      @Override
+      public void announce(Collection<Vip> vips, int count) {
+        await().announcer().announce(vips, count);
+      }
+
+      @Override
+      public void prepare(Collection<Vip> vips) {
+        await().announcer().prepare(vips);
+      }
+    };
   }
 
   public ArpPing arpPing() {
@@ -100,6 +110,11 @@ public final class PendingPlane implements AutoCloseable {
       @Override
       public void start(Collection<Vip> vips) {
         await().arpPing().start(vips);
+      }
+
+      @Override
+      public void prepare(Collection<Vip> vips) {
+        await().arpPing().prepare(vips);
       }
 
       @Override
