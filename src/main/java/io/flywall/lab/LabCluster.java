@@ -259,6 +259,7 @@ public final class LabCluster implements AutoCloseable {
    * are gone.
    */
   public void powerOff(int k) throws InterruptedException {
+    lab.isolate(lab.nodeNamespace(k));
     setLinks(k, "down");
     kill(k);
     for (Vip vip : vips()) {
@@ -269,6 +270,7 @@ public final class LabCluster implements AutoCloseable {
   /** Power on: links up, daemon started. */
   public void powerOn(int k) throws IOException {
     setLinks(k, "up");
+    lab.reconnect(lab.nodeNamespace(k));
     start(k);
   }
 

@@ -46,6 +46,11 @@ public final class FailoverBenchmark {
 
     List<Integer> holders();
 
+    /** Whether node {@code k} has finished starting (keepalived's start is immediate). */
+    default boolean started(int k) {
+      return true;
+    }
+
     /** The steps of node {@code k}'s last takeover and their durations (ms); empty if unknown. */
     default java.util.Map<String, Long> lastTakeoverSteps(int k) {
       return java.util.Map.of();
@@ -116,6 +121,9 @@ public final class FailoverBenchmark {
       pair.start(1);
       pair.start(2);
       await("n1 to hold the VIPs", () -> pair.holders().equals(List.of(1)));
+      // The steady state is measured: a takeover while the backup is still starting (a flywall
+      // node's first seconds, its API and libraries still loading) is slower, and was trial 1.
+      await("both nodes to finish starting", () -> pair.started(1) && pair.started(2));
       for (int t = 0; t < trials; t++) {
         await("the client to reach the server", () -> reaches(lab));
         try (Pinger ping = Pinger.start(lab.clientNamespace(), lab.get("SERVER_IP"), 10, 6000)) {
@@ -212,6 +220,12 @@ public final class FailoverBenchmark {
       @Override
       public List<Integer> holders() {
         return cluster.lanVipHolders();
+      }
+
+      @Override
+      public boolean started(int k) {
+        // The API is the last thing a node starts.
+        return cluster.api(k, "/api/ha/status").isPresent();
       }
 
       @Override
@@ -315,6 +329,7 @@ public final class FailoverBenchmark {
       public void powerOff(int k) throws Exception {
         // Sync link first, as for flywall: a powered-off node sends no goodbye. One ip process
         // drops the three links together (as LabCluster.setLinks does for flywall).
+        lab.isolate(lab.nodeNamespace(k));
         setLinks(lab, k, "down", List.of("SYNC_IF", "LAN_IF", "WAN_IF"));
         kill(daemons[k]);
         for (Vip vip : vips) {
@@ -325,6 +340,7 @@ public final class FailoverBenchmark {
       @Override
       public void powerOn(int k) throws Exception {
         setLinks(lab, k, "up", List.of("LAN_IF", "WAN_IF", "SYNC_IF"));
+        lab.reconnect(lab.nodeNamespace(k));
         // A powered-off machine keeps no pid files: a stale one makes keepalived exit at start.
         Files.deleteIfExists(dir.resolve("k" + k + ".pid"));
         Files.deleteIfExists(dir.resolve("k" + k + ".vrrp.pid"));

@@ -220,4 +220,27 @@ class NetnsLabTest {
   private static Optional<MacAddress> clientNeighbour(String address) {
     return lab.neighbour(lab.clientNamespace(), lab.get("CLIENT_IF"), address);
   }
+
+  @Test
+  void anIsolatedNodeAnswersNeitherPingsNorArpAndSendsNothingUntilItIsReconnected() {
+    String n1 = lab.get("NS_N1");
+    String client = lab.clientNamespace();
+    List<String> pingN1 = List.of("ping", "-c", "1", "-W", "1", lab.get("N1_LAN_IP"));
+    List<String> pingClient = List.of("ping", "-c", "1", "-W", "1", lab.get("CLIENT_IP"));
+    assertThat(lab.in(client).run(pingN1, TIMEOUT).ok()).as("reachable before").isTrue();
+
+    lab.isolate(n1);
+    try {
+      lab.in(client).run(List.of("ip", "neigh", "flush", "all"), TIMEOUT);
+      assertThat(lab.in(client).run(pingN1, TIMEOUT).ok()).as("a ping to it").isFalse();
+      assertThat(lab.neighbour(client, lab.get("CLIENT_IF"), lab.get("N1_LAN_IP")))
+          .as("its ARP answer")
+          .isEmpty();
+      assertThat(lab.in(n1).run(pingClient, TIMEOUT).ok()).as("a ping from it").isFalse();
+    } finally {
+      lab.reconnect(n1);
+    }
+
+    assertThat(lab.in(client).run(pingN1, TIMEOUT).ok()).as("reachable after").isTrue();
+  }
 }
