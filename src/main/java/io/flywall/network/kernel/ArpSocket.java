@@ -3,6 +3,8 @@ package io.flywall.network.kernel;
 import io.flywall.network.MacAddress;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -93,6 +95,23 @@ final class ArpSocket implements AutoCloseable {
   Optional<ArpPacket> receive(int timeoutMillis) {
     int length = socket.receive(buffer, null, timeoutMillis);
     return length < 0 ? Optional.empty() : ArpPacket.decode(buffer, length);
+  }
+
+  /**
+   * The ARP packets already queued on the socket, at most {@code limit}, read without waiting into
+   * a buffer of their own: the receiver thread may be reading at the same time.
+   */
+  List<ArpPacket> queued(int limit) {
+    byte[] own = new byte[buffer.length];
+    List<ArpPacket> packets = new ArrayList<>();
+    for (int read = 0; read < limit; read++) {
+      int length = socket.receive(own, null, 0);
+      if (length < 0) {
+        break;
+      }
+      ArpPacket.decode(own, length).ifPresent(packets::add);
+    }
+    return packets;
   }
 
   @Override

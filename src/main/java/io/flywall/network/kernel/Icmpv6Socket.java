@@ -107,6 +107,14 @@ final class Icmpv6Socket implements AutoCloseable {
     return buffer;
   }
 
+  /**
+   * The next advertisement already queued, read without waiting into {@code own} (the receiver
+   * thread may be reading into {@link #buffer} at the same time): its length, or -1.
+   */
+  int receiveQueued(byte[] own) {
+    return socket.receive(own, null, 0);
+  }
+
   @Override
   public void close() {
     socket.close();

@@ -83,7 +83,9 @@ final class KernelSocket implements AutoCloseable {
         return -1;
       }
       IntByReference fromLength = new IntByReference(from == null ? 0 : from.length);
-      return (int) libc.recvfrom(fd, buffer, buffer.length, 0, from, fromLength);
+      // Without waiting: another thread may have read the datagram poll saw (LanProbe reads what
+      // is queued before a verdict), and a blocked read would not see its socket being closed.
+      return (int) libc.recvfrom(fd, buffer, buffer.length, Libc.MSG_DONTWAIT, from, fromLength);
     } catch (LastErrorException e) {
       if (e.getErrorCode() == Libc.EINTR || e.getErrorCode() == Libc.EAGAIN) {
         return -1;

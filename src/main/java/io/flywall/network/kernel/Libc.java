@@ -41,6 +41,7 @@ interface Libc extends Library {
   int ETH_P_ARP = 0x0806;
 
   short POLLIN = 0x1;
+  int MSG_DONTWAIT = 0x40;
   int O_RDONLY = 0;
   int O_CLOEXEC = 0x80000;
   int CLONE_NEWNET = 0x40000000;

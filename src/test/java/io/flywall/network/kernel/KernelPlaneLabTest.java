@@ -222,6 +222,39 @@ class KernelPlaneLabTest {
   }
 
   @Test
+  void anAnswerQueuedWhileTheReceiversDidNotRunStillRefusesTheClaim() throws Exception {
+    MacAddress n1 = MacAddress.of(lab.get("N1_LAN_MAC"));
+    backendOn("NS_N1").add(lanVip());
+    backendOn("NS_N1").add(lanVip6());
+    // The receivers do not run until released: a busy machine, or the whole JVM paused.
+    java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
+    java.util.function.UnaryOperator<Runnable> heldBack =
+        loop ->
+            () -> {
+              try {
+                held.await();
+              } catch (InterruptedException e) {
+                return;
+              }
+              loop.run();
+            };
+    Clock clock = Clock.systemUTC();
+    try (LanProbe probe =
+        new LanProbe(
+            rtnetlinkOn("NS_N2"), clock, Duration.ofMillis(10), Duration.ofMillis(50), heldBack)) {
+      Instant since = clock.instant();
+      probe.start(List.of(lanVip(), lanVip6()));
+      // Past the window: without reading the queue the verdict would be "nobody answered".
+      Thread.sleep(200);
+
+      assertThat(probe.verdict(lanVip(), since).answerers()).containsExactly(n1);
+      assertThat(probe.verdict(lanVip6(), since).answerers()).containsExactly(n1);
+    } finally {
+      held.countDown();
+    }
+  }
+
+  @Test
   void theContinuousProbeOnlyCountsRequestsSentAfterTheGivenInstant() {
     MacAddress n1 = MacAddress.of(lab.get("N1_LAN_MAC"));
     backendOn("NS_N1").add(lanVip());
