@@ -242,8 +242,7 @@ public final class StateStore {
                     }
                     perRequest.add(mine);
                   }
-                  rows.writeBack(entries);
-                  append(all, rows.delta(), head.historyId());
+                  append(all, rows, head.historyId());
                   return null;
                 }));
     published(all);
@@ -400,8 +399,7 @@ public final class StateStore {
                           rows.set(change);
                           hlc.observe(change.hlc());
                         }
-                        rows.writeBack(entries);
-                        append(batch, rows.delta(), head.historyId());
+                        append(batch, rows, head.historyId());
                         return null;
                       }));
           published(batch);
@@ -505,15 +503,35 @@ public final class StateStore {
   // ---- committing ----
 
   /**
-   * Inside the writing transaction: logs {@code appended}, trims the log, records the checksum,
-   * commits, and moves the head. The caller holds the connection and the commit lock.
+   * Inside the writing transaction: logs {@code appended}, then writes the entries they leave in
+   * {@code rows} (copied from their log rows, so before the log is trimmed), then as {@link
+   * #append(List, long, String)}.
+   */
+  private void append(List<Change> appended, TouchedRows rows, String historyId)
+      throws SQLException {
+    if (appended.isEmpty()) {
+      return;
+    }
+    ChangeLog.Extent extent = log.append(head.log(), appended);
+    rows.writeBack(entries);
+    finish(extent, rows.delta(), historyId);
+  }
+
+  /**
+   * Inside the writing transaction, the entries already written: logs {@code appended}, trims the
+   * log, records the checksum, commits, and moves the head. The caller holds the connection and the
+   * commit lock.
    */
   private void append(List<Change> appended, long delta, String historyId) throws SQLException {
     if (appended.isEmpty()) {
       return;
     }
+    finish(log.append(head.log(), appended), delta, historyId);
+  }
+
+  private void finish(ChangeLog.Extent appended, long delta, String historyId) throws SQLException {
     Head before = head;
-    ChangeLog.Extent extent = log.trim(log.append(before.log(), appended), meta);
+    ChangeLog.Extent extent = log.trim(appended, meta);
     long checksum = before.checksum() ^ delta;
     meta.put(NodeMetaRows.CHECKSUM, checksum);
     meta.put(NodeMetaRows.CHECKSUM_AT, extent.position());

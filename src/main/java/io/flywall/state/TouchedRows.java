@@ -44,7 +44,8 @@ final class TouchedRows {
     return delta;
   }
 
+  /** Writes the changed rows, taken from their log rows: the changes must be logged first. */
   void writeBack(EntryRows entries) throws SQLException {
-    entries.store(changed.values());
+    entries.storeLogged(changed.values());
   }
 }
