@@ -30,6 +30,17 @@ final class EntryRows {
   private static final String UPSERT = UPSERT_MANY + ROW + ON_CONFLICT;
   private static final RowBatches.Shapes UPSERT_SHAPES =
       new RowBatches.Shapes(UPSERT_MANY, ROW, ON_CONFLICT);
+  // The rows of changes just logged, taken from their log rows: only the seq and the digest are
+  // bound (2 parameters a row instead of 8; each bound parameter is a call into the driver's
+  // native code), SQLite copies the rest from the log row, found by its rowid.
+  private static final RowBatches.Shapes FROM_LOG =
+      new RowBatches.Shapes(
+          "INSERT INTO entries("
+              + COLUMNS
+              + ", digest) SELECT c.bucket, c.key, c.value, c.version, c.hlc, c.origin,"
+              + " c.expires_ms, d.column2 FROM (VALUES ",
+          "(?, ?)",
+          ") AS d JOIN changes AS c ON c.seq = d.column1 WHERE true" + ON_CONFLICT);
   private static final String LIVE = " value IS NOT NULL AND (expires_ms = 0 OR expires_ms > ?)";
   private static final String GET =
       "SELECT " + COLUMNS + " FROM entries WHERE bucket = ? AND key = ? AND" + LIVE;
@@ -116,6 +127,30 @@ final class EntryRows {
         p = bind(st, p, w.row(), w.digest());
       }
       st.executeUpdate();
+    }
+  }
+
+  /**
+   * Makes each of {@code rows} (one per key) the row of its key, like {@link #store(Collection)},
+   * copying each from its log row: every row must be in the log already, at its seq, in this
+   * transaction.
+   */
+  void storeLogged(Collection<Written> rows) throws SQLException {
+    Iterator<Written> it = rows.iterator();
+    for (int size : RowBatches.sizes(rows.size())) {
+      PreparedStatement st = db.prepared(FROM_LOG.sql(size));
+      int p = 1;
+      for (int i = 0; i < size; i++) {
+        Written w = it.next();
+        st.setLong(p++, w.row().seq());
+        st.setLong(p++, w.digest());
+      }
+      int written = st.executeUpdate();
+      if (written != size) {
+        // A row missing from the log: nothing of this transaction may be committed.
+        throw new SQLException(
+            "wrote " + written + " of " + size + " entries from the log: log rows are missing");
+      }
     }
   }
 

@@ -30,11 +30,25 @@ final class RowBatches {
     return sizes;
   }
 
+  /** The text of the row at an index of a statement (0 for its first row). */
+  @FunctionalInterface
+  interface Row {
+    String at(int index);
+  }
+
   /** The SQL of one multi-row statement in each of the sizes {@link #sizes} uses, built once. */
   static final class Shapes {
     private final String[] bySize = new String[Integer.numberOfTrailingZeros(LARGEST) + 1];
 
     Shapes(String prefix, String row, String suffix) {
+      this(prefix, index -> row, suffix);
+    }
+
+    /**
+     * Rows that differ by their index: numbered parameters ({@code ?N}), some of them shared by
+     * every row of the statement and bound once.
+     */
+    Shapes(String prefix, Row row, String suffix) {
       for (int i = 0; i < bySize.length; i++) {
         bySize[i] = repeat(prefix, row, 1 << i, suffix);
       }
@@ -46,15 +60,15 @@ final class RowBatches {
     }
   }
 
-  /** {@code prefix} followed by {@code rows} copies of {@code row}, comma-separated. */
-  static String repeat(String prefix, String row, int rows, String suffix) {
-    StringBuilder sql = new StringBuilder(prefix.length() + rows * (row.length() + 1) + 8);
+  /** {@code prefix} followed by rows 0 to {@code rows - 1}, comma-separated. */
+  static String repeat(String prefix, Row row, int rows, String suffix) {
+    StringBuilder sql = new StringBuilder(prefix.length() + rows * 40 + suffix.length());
     sql.append(prefix);
     for (int i = 0; i < rows; i++) {
       if (i > 0) {
         sql.append(',');
       }
-      sql.append(row);
+      sql.append(row.at(i));
     }
     return sql.append(suffix).toString();
   }

@@ -27,6 +27,14 @@ public final class StateStore {
 
   private static final long FEED_BYTES = 32L * 1024 * 1024;
 
+  /**
+   * Changes are logged, and their entries copied from the log rows, this many at a time: the log
+   * rows are still in SQLite's page cache when they are read back. A large transaction (a replica
+   * catching up applies up to 50,000 changes in one) dirties more pages than the cache holds, and
+   * copying after the whole log was written cost more CPU per change than binding every column.
+   */
+  private static final int COPIED_SLICE = 1024;
+
   /** The expiry sweep deletes at most this many entries per run. */
   private static final int SWEEP_LIMIT = 10_000;
 
@@ -242,8 +250,7 @@ public final class StateStore {
                     }
                     perRequest.add(mine);
                   }
-                  rows.writeBack(entries);
-                  append(all, rows.delta(), head.historyId());
+                  append(all, rows, head.historyId());
                   return null;
                 }));
     published(all);
@@ -400,8 +407,7 @@ public final class StateStore {
                           rows.set(change);
                           hlc.observe(change.hlc());
                         }
-                        rows.writeBack(entries);
-                        append(batch, rows.delta(), head.historyId());
+                        append(batch, rows, head.historyId());
                         return null;
                       }));
           published(batch);
@@ -505,15 +511,39 @@ public final class StateStore {
   // ---- committing ----
 
   /**
-   * Inside the writing transaction: logs {@code appended}, trims the log, records the checksum,
-   * commits, and moves the head. The caller holds the connection and the commit lock.
+   * Inside the writing transaction: logs {@code appended} and writes the entries they leave in
+   * {@code rows} (copied from their log rows, so before the log is trimmed), then as {@link
+   * #append(List, long, String)}.
+   */
+  private void append(List<Change> appended, TouchedRows rows, String historyId)
+      throws SQLException {
+    if (appended.isEmpty()) {
+      return;
+    }
+    ChangeLog.Extent extent = head.log();
+    for (int from = 0; from < appended.size(); from += COPIED_SLICE) {
+      List<Change> slice = appended.subList(from, Math.min(appended.size(), from + COPIED_SLICE));
+      extent = log.append(extent, slice);
+      rows.writeBack(entries, slice.get(slice.size() - 1).seq());
+    }
+    finish(extent, rows.delta(), historyId);
+  }
+
+  /**
+   * Inside the writing transaction, the entries already written: logs {@code appended}, trims the
+   * log, records the checksum, commits, and moves the head. The caller holds the connection and the
+   * commit lock.
    */
   private void append(List<Change> appended, long delta, String historyId) throws SQLException {
     if (appended.isEmpty()) {
       return;
     }
+    finish(log.append(head.log(), appended), delta, historyId);
+  }
+
+  private void finish(ChangeLog.Extent appended, long delta, String historyId) throws SQLException {
     Head before = head;
-    ChangeLog.Extent extent = log.trim(log.append(before.log(), appended), meta);
+    ChangeLog.Extent extent = log.trim(appended, meta);
     long checksum = before.checksum() ^ delta;
     meta.put(NodeMetaRows.CHECKSUM, checksum);
     meta.put(NodeMetaRows.CHECKSUM_AT, extent.position());

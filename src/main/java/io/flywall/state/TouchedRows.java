@@ -1,8 +1,11 @@
 package io.flywall.state;
 
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -16,6 +19,9 @@ final class TouchedRows {
   private final Map<EntryRows.Key, EntryRows.Stored> rows;
   private final Map<EntryRows.Key, EntryRows.Written> changed = new HashMap<>();
   private long delta;
+  // The changed rows in log order, once writing them back has begun, and how many are written.
+  private List<EntryRows.Written> bySeq;
+  private int written;
 
   private TouchedRows(Map<EntryRows.Key, EntryRows.Stored> rows) {
     this.rows = rows;
@@ -44,7 +50,20 @@ final class TouchedRows {
     return delta;
   }
 
-  void writeBack(EntryRows entries) throws SQLException {
-    entries.store(changed.values());
+  /**
+   * Writes the changed rows whose change is at or before {@code throughSeq} and not written yet,
+   * taken from their log rows: those changes must be logged already. The last call's {@code
+   * throughSeq} is the last change's.
+   */
+  void writeBack(EntryRows entries, long throughSeq) throws SQLException {
+    if (bySeq == null) {
+      bySeq = new ArrayList<>(changed.values());
+      bySeq.sort(Comparator.comparingLong(w -> w.row().seq()));
+    }
+    int from = written;
+    while (written < bySeq.size() && bySeq.get(written).row().seq() <= throughSeq) {
+      written++;
+    }
+    entries.storeLogged(bySeq.subList(from, written));
   }
 }

@@ -31,7 +31,8 @@ import org.sqlite.SQLiteConfig;
  * <p>{@code StoreWriteBench [CHANGES [BATCH [store|renew|steps]]]}, defaults 400000 and 1000.
  * {@code store}: the store alone, new keys (for a profile of it); {@code renew}: the store alone,
  * every measured write replacing an existing lease (100,000 of them, written before the clock
- * starts), what a DHCP server's renewals do. State goes to TMPDIR.
+ * starts), what a DHCP server's renewals do; {@code apply}: a replica's {@link StateStore#apply} of
+ * the changes a primary wrote (fresh keys), one batch per transaction. State goes to TMPDIR.
  */
 public final class StoreWriteBench {
   private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
@@ -47,6 +48,7 @@ public final class StoreWriteBench {
     // "store" measures only the store (for a profile of it alone).
     boolean storeOnly = args.length > 2 && args[2].equals("store");
     boolean renew = args.length > 2 && args[2].equals("renew");
+    boolean apply = args.length > 2 && args[2].equals("apply");
     System.out.printf(
         Locale.ROOT,
         "store write path: %,d changes in batches of %,d, one writer, WAL synchronous=FULL%n%n",
@@ -62,6 +64,10 @@ public final class StoreWriteBench {
       }
       if (renew) {
         report(measured, store(n, batch, true, RENEWED_LEASES));
+        continue;
+      }
+      if (apply) {
+        report(measured, apply(n, batch));
         continue;
       }
       if (args.length > 2 && args[2].equals("steps")) {
@@ -418,11 +424,13 @@ public final class StoreWriteBench {
       for (long first = 0; first < renewed; first += batch) {
         store.write(LeaseValues.puts(first, (int) Math.min(batch, renewed - first), renewed));
       }
-      if (!autocheckpoint) {
+      String pragma =
+          autocheckpoint ? System.getProperty("bench.pragma") : "wal_autocheckpoint = 0";
+      if (pragma != null) {
         db.withConnection(
             c -> {
               try (Statement st = c.createStatement()) {
-                st.execute("PRAGMA wal_autocheckpoint = 0");
+                st.execute("PRAGMA " + pragma);
               }
               return null;
             });
@@ -450,6 +458,61 @@ public final class StoreWriteBench {
           autocheckpoint ? wal[2] : wal[0],
           (int) wal[1],
           autocheckpoint ? 0 : wal[3] / 1e3,
+          wal[4]);
+    } finally {
+      delete(dir);
+    }
+  }
+
+  /**
+   * A replica's apply: a primary store writes the changes first (unmeasured), then a second store
+   * applies them from the primary's log in batches of {@code batch}, one transaction each.
+   */
+  private static Run apply(int changes, int batch) throws Exception {
+    Path dir = Files.createTempDirectory("flywall-storebench-");
+    try (StateDatabase primaryDb = StateDatabase.open(dir.resolve("primary"));
+        StateDatabase replicaDb = StateDatabase.open(dir.resolve("replica"))) {
+      // The primary keeps its whole log, so every change can be read back from it.
+      StateStore primary =
+          StateStore.open(
+              primaryDb,
+              "primary",
+              Clock.systemUTC(),
+              new LogRetention(Long.MAX_VALUE, Long.MAX_VALUE));
+      primary.acceptWrites(1);
+      for (long first = 0; first < changes; first += batch) {
+        primary.write(LeaseValues.puts(first, batch));
+      }
+      List<List<Change>> batches = new java.util.ArrayList<>();
+      for (long after = 0; after < primary.position(); ) {
+        List<Change> next = primary.changesAfter(after, batch).orElseThrow();
+        batches.add(next);
+        after = next.get(next.size() - 1).seq();
+      }
+      StateStore replica =
+          StateStore.open(replicaDb, "replica", Clock.systemUTC(), LogRetention.DEFAULT);
+      long cpu = THREADS.getCurrentThreadCpuTime();
+      long start = System.nanoTime();
+      for (List<Change> next : batches) {
+        replica.apply(next);
+      }
+      double seconds = (System.nanoTime() - start) / 1e9;
+      double cpuMicros = (THREADS.getCurrentThreadCpuTime() - cpu) / 1e3;
+      if (replica.checksum() != primary.checksum()) {
+        throw new IllegalStateException("the replica's checksum differs from the primary's");
+      }
+      long[] wal =
+          replicaDb.withConnection(
+              c -> walAndCheckpoint(c, dir.resolve("replica").resolve("state.db-wal"), true));
+      return new Run(
+          "StateStore.apply",
+          changes,
+          seconds,
+          cpuMicros,
+          batches.size(),
+          wal[2],
+          (int) wal[1],
+          0,
           wal[4]);
     } finally {
       delete(dir);
