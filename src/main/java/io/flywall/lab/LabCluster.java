@@ -387,11 +387,24 @@ public final class LabCluster implements AutoCloseable {
 
   /** GET an API path of node k (inside its namespace); empty when it does not answer. */
   public Optional<JsonNode> api(int k, String path) {
+    return api(k, path, Duration.ofSeconds(2));
+  }
+
+  /**
+   * As {@link #api(int, String)}, for an answer that may take up to {@code limit} (large lists).
+   */
+  public Optional<JsonNode> api(int k, String path, Duration limit) {
     CommandResult result =
         lab.in(lab.nodeNamespace(k))
             .run(
-                List.of("curl", "-s", "-f", "-m", "2", "http://127.0.0.1:8080" + path),
-                Duration.ofSeconds(4));
+                List.of(
+                    "curl",
+                    "-s",
+                    "-f",
+                    "-m",
+                    Long.toString(Math.max(1, limit.toSeconds())),
+                    "http://127.0.0.1:8080" + path),
+                limit.plusSeconds(2));
     if (!result.ok()) {
       return Optional.empty();
     }

@@ -63,7 +63,8 @@ class ReplicationLabIT {
   private Set<String> keysOn(int k, String bucket) {
     Set<String> keys = new HashSet<>();
     cluster
-        .api(k, "/api/state/" + bucket + "?limit=100000")
+        // 10,000 keys and more: at load 12-17 the listing took longer than the usual 2 s.
+        .api(k, "/api/state/" + bucket + "?limit=100000", Duration.ofSeconds(20))
         .orElseThrow()
         .findValuesAsText("key")
         .forEach(keys::add);
