@@ -2,17 +2,13 @@ package io.flywall.replication;
 
 import com.github.luben.zstd.Zstd;
 import io.flywall.state.Change;
-import io.flywall.state.Hlc;
 import io.flywall.state.LogPoint;
 import io.flywall.state.SnapshotHeader;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -28,8 +24,7 @@ public final class MessageCodec {
   public static final long CHANGE_BYTES = 4L * 1024 * 1024;
 
   private static final int COMPRESS_ABOVE = 256;
-  private static final int MAX_LIST = 1_000_000;
-  private static final int MAX_STRING = 64 * 1024;
+  private static final int MAX_STRING = ChangeWire.MAX_STRING;
 
   private final boolean compression;
 
@@ -45,7 +40,9 @@ public final class MessageCodec {
    * changes by {@link #CHANGE_BYTES}) is an {@link IllegalArgumentException}.
    */
   public Encoded encode(ReplicationMessage message) {
-    ByteArrayOutputStream buffer = new ByteArrayOutputStream(estimate(message));
+    ChangeWire.Output buffer = new ChangeWire.Output(estimate(message));
+    // The data stream writes straight through (no buffer of its own): the change lists are
+    // written into the same buffer after it.
     DataOutputStream out = new DataOutputStream(buffer);
     byte type;
     try {
@@ -58,7 +55,7 @@ public final class MessageCodec {
       } else if (message instanceof ReplicationMessage.Batch m) {
         type = 2;
         out.writeLong(m.epoch());
-        changes(out, m.changes());
+        ChangeWire.write(buffer, m.changes());
       } else if (message instanceof ReplicationMessage.Position m) {
         type = 3;
         out.writeLong(m.epoch());
@@ -77,7 +74,7 @@ public final class MessageCodec {
         out.writeLong(m.header().entries());
       } else if (message instanceof ReplicationMessage.SnapshotChunk m) {
         type = 6;
-        changes(out, m.rows());
+        ChangeWire.write(buffer, m.rows());
       } else if (message instanceof ReplicationMessage.SnapshotEnd m) {
         type = 7;
         out.writeLong(m.checksum());
@@ -87,7 +84,7 @@ public final class MessageCodec {
       } else if (message instanceof ReplicationMessage.Divergent m) {
         type = 9;
         out.writeBoolean(m.last());
-        changes(out, m.changes());
+        ChangeWire.write(buffer, m.changes());
       } else if (message instanceof ReplicationMessage.FilePush m) {
         type = 10;
         out.writeUTF(m.path());
@@ -128,7 +125,8 @@ public final class MessageCodec {
 
   public ReplicationMessage decode(Frame frame) throws WireFormatException {
     byte[] raw = frame.compressed() ? decompress(frame.payload()) : frame.payload();
-    DataInputStream in = new DataInputStream(new ByteArrayInputStream(raw));
+    ChangeWire.Input input = new ChangeWire.Input(raw);
+    DataInputStream in = new DataInputStream(input);
     try {
       ReplicationMessage message =
           switch (frame.type()) {
@@ -136,7 +134,7 @@ public final class MessageCodec {
                 new ReplicationMessage.Follow(
                     new LogPoint(string(in), in.readLong(), nonNegative(in.readLong())),
                     in.readLong());
-            case 2 -> new ReplicationMessage.Batch(in.readLong(), changes(in));
+            case 2 -> new ReplicationMessage.Batch(in.readLong(), ChangeWire.read(input));
             case 3 -> new ReplicationMessage.Position(in.readLong(), in.readLong(), in.readLong());
             case 4 -> new ReplicationMessage.Ack(nonNegative(in.readLong()), in.readLong());
             case 5 ->
@@ -147,12 +145,12 @@ public final class MessageCodec {
                         nonNegative(in.readLong()),
                         in.readLong(),
                         nonNegative(in.readLong())));
-            case 6 -> new ReplicationMessage.SnapshotChunk(changes(in));
+            case 6 -> new ReplicationMessage.SnapshotChunk(ChangeWire.read(input));
             case 7 -> new ReplicationMessage.SnapshotEnd(in.readLong());
             case 8 -> new ReplicationMessage.Diverged(nonNegative(in.readLong()));
             case 9 -> {
               boolean last = in.readBoolean();
-              yield new ReplicationMessage.Divergent(changes(in), last);
+              yield new ReplicationMessage.Divergent(ChangeWire.read(input), last);
             }
             case 10 -> {
               String path = string(in);
@@ -218,49 +216,6 @@ public final class MessageCodec {
               + (c.value() == null ? 0 : c.value().length);
     }
     return (int) Math.min(bytes, FrameCodec.MAX_PAYLOAD + 1L);
-  }
-
-  private static void changes(DataOutputStream out, List<Change> changes) throws IOException {
-    out.writeInt(changes.size());
-    for (Change c : changes) {
-      out.writeLong(c.seq());
-      out.writeLong(c.epoch());
-      out.writeUTF(c.bucket());
-      out.writeUTF(c.key());
-      out.writeInt(c.value() == null ? -1 : c.value().length);
-      if (c.value() != null) {
-        out.write(c.value());
-      }
-      out.writeLong(c.version());
-      out.writeLong(c.hlc().value());
-      out.writeUTF(c.origin());
-      out.writeLong(c.expiresAtMillis());
-    }
-  }
-
-  private static List<Change> changes(DataInputStream in) throws IOException, WireFormatException {
-    int count = in.readInt();
-    if (count < 0 || count > MAX_LIST || count > in.available()) {
-      throw new WireFormatException("change count " + count + " out of range");
-    }
-    List<Change> changes = new ArrayList<>(count);
-    for (int i = 0; i < count; i++) {
-      long seq = nonNegative(in.readLong());
-      long epoch = nonNegative(in.readLong());
-      String bucket = string(in);
-      String key = string(in);
-      int length = in.readInt();
-      byte[] value = length == -1 ? null : bytes(in, length);
-      long version = nonNegative(in.readLong());
-      Hlc hlc = new Hlc(nonNegative(in.readLong()));
-      String origin = string(in);
-      long expires = nonNegative(in.readLong());
-      if (bucket.isEmpty() || key.isEmpty() || origin.isEmpty()) {
-        throw new WireFormatException("change with an empty bucket, key or origin");
-      }
-      changes.add(new Change(seq, epoch, bucket, key, value, version, hlc, origin, expires));
-    }
-    return changes;
   }
 
   private static String string(DataInputStream in) throws IOException, WireFormatException {
