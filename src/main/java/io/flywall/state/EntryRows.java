@@ -28,8 +28,6 @@ final class EntryRows {
           + " version = excluded.version, hlc = excluded.hlc, origin = excluded.origin,"
           + " expires_ms = excluded.expires_ms, digest = excluded.digest";
   private static final String UPSERT = UPSERT_MANY + ROW + ON_CONFLICT;
-  private static final RowBatches.Shapes UPSERT_SHAPES =
-      new RowBatches.Shapes(UPSERT_MANY, ROW, ON_CONFLICT);
   // The rows of changes just logged, taken from their log rows: only the seq and the digest are
   // bound (2 parameters a row instead of 8; each bound parameter is a call into the driver's
   // native code), SQLite copies the rest from the log row, found by its rowid.
@@ -116,24 +114,9 @@ final class EntryRows {
     return found;
   }
 
-  /** Makes each of {@code rows} (one per key) the row of its key, with few statements. */
-  void store(Collection<Written> rows) throws SQLException {
-    Iterator<Written> it = rows.iterator();
-    for (int size : RowBatches.sizes(rows.size())) {
-      PreparedStatement st = db.prepared(UPSERT_SHAPES.sql(size));
-      int p = 1;
-      for (int i = 0; i < size; i++) {
-        Written w = it.next();
-        p = bind(st, p, w.row(), w.digest());
-      }
-      st.executeUpdate();
-    }
-  }
-
   /**
-   * Makes each of {@code rows} (one per key) the row of its key, like {@link #store(Collection)},
-   * copying each from its log row: every row must be in the log already, at its seq, in this
-   * transaction.
+   * Makes each of {@code rows} (one per key) the row of its key, with few statements, copying each
+   * from its log row: every row must be in the log already, at its seq, in this transaction.
    */
   void storeLogged(Collection<Written> rows) throws SQLException {
     Iterator<Written> it = rows.iterator();
