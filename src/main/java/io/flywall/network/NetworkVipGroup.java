@@ -190,27 +190,25 @@ public final class NetworkVipGroup implements VipGroup {
 
   @Override
   public void prepareTakeover() {
-    RuntimeException failed = null;
+    // Both are tried; failures are reported together, as claim() does (the caller logs the message
+    // only, so an exception kept aside as suppressed would go unseen).
+    List<String> failures = new ArrayList<>();
     if (!probed.isEmpty()) {
       try {
         probe.prepare(probed);
       } catch (RuntimeException e) {
-        failed = e;
+        failures.add(e.getMessage());
       }
     }
     if (!announced.isEmpty()) {
       try {
         announcer.prepare(announced);
       } catch (RuntimeException e) {
-        if (failed == null) {
-          failed = e;
-        } else {
-          failed.addSuppressed(e);
-        }
+        failures.add(e.getMessage());
       }
     }
-    if (failed != null) {
-      throw failed;
+    if (!failures.isEmpty()) {
+      throw new NetworkCommandException(String.join("; ", failures));
     }
   }
 
