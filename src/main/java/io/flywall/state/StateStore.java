@@ -258,7 +258,11 @@ public final class StateStore {
   }
 
   private static Set<EntryRows.Key> keysOf(List<List<WriteOp>> requests) {
-    Set<EntryRows.Key> keys = new HashSet<>();
+    int count = 0;
+    for (List<WriteOp> request : requests) {
+      count += request.size();
+    }
+    Set<EntryRows.Key> keys = new HashSet<>(count * 4 / 3 + 1);
     for (List<WriteOp> ops : requests) {
       for (WriteOp op : ops) {
         keys.add(new EntryRows.Key(op.bucket(), op.key()));
@@ -398,7 +402,7 @@ public final class StateStore {
               c ->
                   db.inTransaction(
                       () -> {
-                        Set<EntryRows.Key> keys = new HashSet<>();
+                        Set<EntryRows.Key> keys = new HashSet<>(batch.size() * 4 / 3 + 1);
                         for (Change change : batch) {
                           keys.add(EntryRows.Key.of(change));
                         }

@@ -3,7 +3,6 @@ package io.flywall.state;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,18 +16,24 @@ import java.util.Optional;
  */
 final class TouchedRows {
   private final Map<EntryRows.Key, EntryRows.Stored> rows;
-  private final Map<EntryRows.Key, EntryRows.Written> changed = new HashMap<>();
+  // Each key's last change, and every change in the order set (the log's), with its key: a
+  // change is written back if it is still its key's last, so no sort by seq is needed.
+  private final Map<EntryRows.Key, EntryRows.Written> changed;
+  private final List<EntryRows.Key> keysInOrder;
+  private final List<EntryRows.Written> inOrder;
   private long delta;
-  // The changed rows in log order, once writing them back has begun, and how many are written.
-  private List<EntryRows.Written> bySeq;
+  // How many of inOrder were looked at by writeBack.
   private int written;
 
-  private TouchedRows(Map<EntryRows.Key, EntryRows.Stored> rows) {
+  private TouchedRows(Map<EntryRows.Key, EntryRows.Stored> rows, int expected) {
     this.rows = rows;
+    this.changed = new HashMap<>(expected * 4 / 3 + 1);
+    this.keysInOrder = new ArrayList<>(expected);
+    this.inOrder = new ArrayList<>(expected);
   }
 
   static TouchedRows read(EntryRows entries, Collection<EntryRows.Key> keys) throws SQLException {
-    return new TouchedRows(entries.current(keys));
+    return new TouchedRows(entries.current(keys), keys.size());
   }
 
   /** The key's row as of the changes made so far, tombstones included. */
@@ -36,12 +41,15 @@ final class TouchedRows {
     return Optional.ofNullable(rows.get(new EntryRows.Key(bucket, key)));
   }
 
-  /** {@code next} becomes its key's row. */
+  /** {@code next} becomes its key's row. Called in log order (each change after the previous). */
   void set(Change next) {
     EntryRows.Key key = EntryRows.Key.of(next);
     long digest = EntryRows.digestOf(next);
     EntryRows.Stored before = rows.put(key, EntryRows.Stored.of(next, digest));
-    changed.put(key, new EntryRows.Written(next, digest));
+    EntryRows.Written w = new EntryRows.Written(next, digest);
+    changed.put(key, w);
+    keysInOrder.add(key);
+    inOrder.add(w);
     delta ^= (before == null ? 0 : before.digest()) ^ digest;
   }
 
@@ -56,14 +64,14 @@ final class TouchedRows {
    * throughSeq} is the last change's.
    */
   void writeBack(EntryRows entries, long throughSeq) throws SQLException {
-    if (bySeq == null) {
-      bySeq = new ArrayList<>(changed.values());
-      bySeq.sort(Comparator.comparingLong(w -> w.row().seq()));
-    }
-    int from = written;
-    while (written < bySeq.size() && bySeq.get(written).row().seq() <= throughSeq) {
+    List<EntryRows.Written> last = new ArrayList<>();
+    while (written < inOrder.size() && inOrder.get(written).row().seq() <= throughSeq) {
+      EntryRows.Written w = inOrder.get(written);
+      if (changed.get(keysInOrder.get(written)) == w) {
+        last.add(w);
+      }
       written++;
     }
-    entries.storeLogged(bySeq.subList(from, written));
+    entries.storeLogged(last);
   }
 }
