@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -22,10 +23,17 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <pre>
  * ApiLoad single URL TOKEN_FILE COUNT WARMUP          sequential PUTs on one connection
- * ApiLoad batch URL TOKEN_FILE TOTAL BATCH CONNECTIONS PREFIX   POST /api/state batches
+ * ApiLoad batch URL TOKEN_FILE TOTAL BATCH CONNECTIONS PREFIX [WARMUP GATE_DIR]
+ *                                                      POST /api/state batches
  * </pre>
  *
- * Bounded: every loop ends after its count, and every request after 30 s.
+ * With WARMUP and GATE_DIR, the batch load first writes WARMUP changes (keys "warm-N") on the same
+ * connections, creates {@code GATE_DIR/warmed}, and waits (at most 5 minutes) for {@code
+ * GATE_DIR/go} before the measured TOTAL: the caller lets the replica catch up in between, and the
+ * CPU time printed is that of the measured part only, as the daemons' is (a fresh JVM's start and
+ * JIT compilation are not a change's cost).
+ *
+ * <p>Bounded: every loop ends after its count, and every request after 30 s.
  */
 public final class ApiLoad {
   private ApiLoad() {}
@@ -45,7 +53,9 @@ public final class ApiLoad {
               Integer.parseInt(args[3]),
               Integer.parseInt(args[4]),
               Integer.parseInt(args[5]),
-              args[6]);
+              args[6],
+              args.length > 8 ? Integer.parseInt(args[7]) : 0,
+              args.length > 8 ? Optional.of(Path.of(args[8])) : Optional.empty());
       default -> throw new IllegalArgumentException("single or batch, not " + args[0]);
     }
   }
@@ -92,15 +102,76 @@ public final class ApiLoad {
   }
 
   private static void batch(
-      HttpClient http, URI api, String token, int total, int batch, int connections, String prefix)
+      HttpClient http,
+      URI api,
+      String token,
+      int total,
+      int batch,
+      int connections,
+      String prefix,
+      int warmup,
+      Optional<Path> gate)
+      throws Exception {
+    List<HttpClient> clients = new ArrayList<>();
+    for (int c = 0; c < connections; c++) {
+      clients.add(HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build());
+    }
+    ExecutorService pool = Executors.newFixedThreadPool(connections);
+    try {
+      double warmupSeconds = 0;
+      if (gate.isPresent()) {
+        long warmupStart = System.nanoTime();
+        post(pool, clients, api, token, warmup, batch, "warm-");
+        warmupSeconds = (System.nanoTime() - warmupStart) / 1e9;
+        Files.createFile(gate.get().resolve("warmed"));
+        long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
+        while (!Files.exists(gate.get().resolve("go"))) {
+          if (System.nanoTime() > deadline) {
+            throw new IllegalStateException("no go in " + gate.get() + " within 5 minutes");
+          }
+          Thread.sleep(10);
+        }
+      }
+      long cpuBefore = processCpuNanos();
+      long startMillis = System.currentTimeMillis();
+      long start = System.nanoTime();
+      post(pool, clients, api, token, total, batch, prefix);
+      double seconds = (System.nanoTime() - start) / 1e9;
+      long cpuMicros = (processCpuNanos() - cpuBefore) / 1_000;
+      System.out.printf(
+          Locale.ROOT,
+          "{\"count\": %d, \"seconds\": %.3f, \"rate\": %.1f, \"start_ms\": %d,"
+              + " \"cpu_us\": %d, \"warmup_rate\": %.1f}%n",
+          total,
+          seconds,
+          total / seconds,
+          startMillis,
+          cpuMicros,
+          warmupSeconds > 0 ? warmup / warmupSeconds : 0);
+    } finally {
+      pool.shutdown();
+    }
+  }
+
+  private static long processCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean)
+            java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime();
+  }
+
+  /** Writes leases 0 to total - 1 (keys PREFIX + number) in batches, one client per thread. */
+  private static void post(
+      ExecutorService pool,
+      List<HttpClient> clients,
+      URI api,
+      String token,
+      int total,
+      int batch,
+      String prefix)
       throws Exception {
     AtomicLong next = new AtomicLong();
-    ExecutorService pool = Executors.newFixedThreadPool(connections);
-    long startMillis = System.currentTimeMillis();
-    long start = System.nanoTime();
     List<Future<?>> jobs = new ArrayList<>();
-    for (int c = 0; c < connections; c++) {
-      HttpClient own = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    for (HttpClient own : clients) {
       jobs.add(
           pool.submit(
               () -> {
@@ -140,21 +211,5 @@ public final class ApiLoad {
     for (Future<?> job : jobs) {
       job.get();
     }
-    pool.shutdown();
-    double seconds = (System.nanoTime() - start) / 1e9;
-    long cpuMicros =
-        ((com.sun.management.OperatingSystemMXBean)
-                    java.lang.management.ManagementFactory.getOperatingSystemMXBean())
-                .getProcessCpuTime()
-            / 1_000;
-    System.out.printf(
-        Locale.ROOT,
-        "{\"count\": %d, \"seconds\": %.3f, \"rate\": %.1f, \"start_ms\": %d,"
-            + " \"cpu_us\": %d}%n",
-        total,
-        seconds,
-        total / seconds,
-        startMillis,
-        cpuMicros);
   }
 }

@@ -13,6 +13,9 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The namespace-lab half of {@code scripts/bench-replication} (root, not a test): two real daemons
@@ -33,11 +36,14 @@ public final class ReplicationLabBench {
   private static final int SINGLE_PUTS = 2_000;
 
   /**
-   * Changes written through the batch path before it is measured. With 50,000 the JIT compiler
-   * still took almost half of the primary's CPU during the measured phase (perf, 2026-11-30): the
-   * figure is meant to be the daemon's steady state, which a one-off compilation is not.
+   * Changes written through the batch path before it is measured ({@code -Dbench.warmup=N}). With
+   * 50,000 the JIT compiler still took almost half of the primary's CPU during the measured phase;
+   * with 200,000 it still took a third (perf, 2026-11-30: the C2 compiler thread 35% of the
+   * primary's samples, its Jetty threads 31%), compiling the store's write path and the request's
+   * until 35 s of uptime. The measured figure is meant to be the daemon's steady state, which a
+   * one-off compilation is not; the warm-up's own rate is printed too (a fresh daemon's).
    */
-  private static final int WARMUP_CHANGES = 200_000;
+  private static final int WARMUP_CHANGES = Integer.getInteger("bench.warmup", 600_000);
 
   /** USER_HZ of /proc/PID/stat: 100 on every Linux architecture the daemon runs on. */
   private static final long CLOCK_TICKS = 100;
@@ -92,13 +98,17 @@ public final class ReplicationLabBench {
     }
     System.out.printf(
         Locale.ROOT,
-        "%nPOST /api/state, %,d changes in %,d-change batches over %d connections:%n"
+        "%nPOST /api/state, %,d changes in %,d-change batches over %d connections, after %,d"
+            + " changes of warm-up on the same connections (accepted at %,.0f changes/s by the"
+            + " fresh daemons):%n"
             + "  accepted by the primary: %,.0f changes/s (%.2f s)%n"
             + "  end to end (first request to equal position and checksum on the replica):"
             + " %,.0f changes/s (%.2f s)%n",
         changes,
         batch,
         connections,
+        WARMUP_CHANGES,
+        now.batch.path("warmup_rate").asDouble(),
         now.batch.path("rate").asDouble(),
         now.batch.path("seconds").asDouble(),
         changes / now.endToEndSeconds,
@@ -216,27 +226,40 @@ public final class ReplicationLabBench {
       if (!full) {
         return new Measured(single, null, 0, null, null);
       }
-      load(
-          lab,
-          cluster,
-          primary,
-          "batch",
-          Integer.toString(WARMUP_CHANGES),
-          Integer.toString(batch),
-          Integer.toString(connections),
-          "warm-");
+      // One writer process warms up (the daemons and itself), waits while the replica catches up,
+      // then writes the measured changes on the same connections.
+      Path gate = Files.createDirectories(dir.resolve("gate"));
+      CompletableFuture<JsonNode> writing =
+          CompletableFuture.supplyAsync(
+              () -> {
+                try {
+                  return load(
+                      lab,
+                      cluster,
+                      primary,
+                      "batch",
+                      Integer.toString(changes),
+                      Integer.toString(batch),
+                      Integer.toString(connections),
+                      "run-",
+                      Integer.toString(WARMUP_CHANGES),
+                      gate.toString());
+                } catch (Exception e) {
+                  throw new CompletionException(e);
+                }
+              });
+      await(
+          () -> {
+            if (writing.isDone()) {
+              writing.join(); // the writer failed before its warm-up ended: say why
+            }
+            return Files.exists(gate.resolve("warmed"));
+          },
+          "the writer's warm-up");
       await(() -> converged(cluster, primary, replica), "the replica after the warm-up");
       long[] cpuBefore = {cpuMicros(cluster.pid(primary)), cpuMicros(cluster.pid(replica))};
-      JsonNode load =
-          load(
-              lab,
-              cluster,
-              primary,
-              "batch",
-              Integer.toString(changes),
-              Integer.toString(batch),
-              Integer.toString(connections),
-              "run-");
+      Files.createFile(gate.resolve("go"));
+      JsonNode load = writing.get(10, TimeUnit.MINUTES);
       await(() -> converged(cluster, primary, replica), "the replica after the run");
       double endToEnd = (System.currentTimeMillis() - load.path("start_ms").asLong()) / 1000.0;
       long[] rss = {rssKb(cluster.pid(primary)), rssKb(cluster.pid(replica))};
