@@ -56,6 +56,9 @@ final class PrimaryStream implements Runnable {
   private final Map<Path, String> pushed = ConfigFileSync.nothingPushed();
   private volatile boolean running = true;
   private volatile String replicaId = "?";
+  // This stream's session in the ledger, once the replica said where it stands.
+  private long session;
+  private boolean registered;
 
   /** When the write under way began (clock millis), or {@link #NOT_SENDING}. */
   private volatile long sendingSince = NOT_SENDING;
@@ -111,7 +114,9 @@ final class PrimaryStream implements Runnable {
                     + "; it is stale and will step down"));
         return;
       }
-      ledger.connected(replicaId, link.channel().remoteAddress(), follow.point().position());
+      session =
+          ledger.connected(replicaId, link.channel().remoteAddress(), follow.point().position());
+      registered = true;
       long sent = negotiate(follow.point());
       link.channel().receiveTimeout((int) ackSilenceLimit(settings).toMillis());
       Thread acks = new Thread(this::readAcks, "flywall-acks-" + replicaId);
@@ -132,7 +137,9 @@ final class PrimaryStream implements Runnable {
       failed("internal error: " + e);
     } finally {
       watch.interrupt();
-      ledger.disconnected(replicaId);
+      if (registered) {
+        ledger.disconnected(replicaId, session);
+      }
       link.close();
     }
   }
@@ -195,7 +202,7 @@ final class PrimaryStream implements Runnable {
       throws IOException, WireFormatException, StateStoreException {
     Optional<Long> agreed = store.agreementWith(replica);
     if (agreed.isPresent() && agreed.get() == replica.position()) {
-      ledger.state(replicaId, "streaming", replica.position());
+      ledger.state(replicaId, session, "streaming", replica.position());
       return replica.position();
     }
     boolean forked =
@@ -208,7 +215,7 @@ final class PrimaryStream implements Runnable {
           replicaId,
           from,
           replica.position());
-      ledger.state(replicaId, "merging", from);
+      ledger.state(replicaId, session, "merging", from);
       send(new ReplicationMessage.Diverged(from));
       mergeDivergent();
     }
@@ -241,7 +248,7 @@ final class PrimaryStream implements Runnable {
   }
 
   private long sendSnapshot() throws IOException, StateStoreException {
-    ledger.state(replicaId, "snapshot", 0);
+    ledger.state(replicaId, session, "snapshot", 0);
     try (SnapshotSource source = store.snapshot()) {
       send(new ReplicationMessage.SnapshotBegin(epoch, source.header()));
       for (List<Change> chunk = nextChunk(source); !chunk.isEmpty(); chunk = nextChunk(source)) {
@@ -254,7 +261,7 @@ final class PrimaryStream implements Runnable {
           source.header().entries(),
           source.header().position(),
           replicaId);
-      ledger.state(replicaId, "streaming", source.header().position());
+      ledger.state(replicaId, session, "streaming", source.header().position());
       return source.header().position();
     }
   }
@@ -293,7 +300,7 @@ final class PrimaryStream implements Runnable {
         sent = changes.get(changes.size() - 1).seq();
         stats.batchesSent.incrementAndGet();
         stats.changesSent.addAndGet(changes.size());
-        ledger.state(replicaId, "streaming", sent);
+        ledger.state(replicaId, session, "streaming", sent);
         continue;
       }
       if (!feed.awaitAfter(sent, settings.syncInterval())) {

@@ -6,7 +6,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,13 +29,17 @@ final class ReplicaLedger {
   private boolean degraded;
   private long bestAck;
   private long term;
+  private final AtomicLong sessions = new AtomicLong();
 
   ReplicaLedger(Clock clock, ReplicationStats stats) {
     this.clock = clock;
     this.stats = stats;
   }
 
-  /** One replica as status shows it. */
+  /**
+   * One replica as status shows it, and the stream ({@code session}, from {@link #connected}) that
+   * reports it.
+   */
   record Progress(
       String nodeId,
       String address,
@@ -41,7 +47,8 @@ final class ReplicaLedger {
       long sentPosition,
       long ackedPosition,
       long ackedChecksum,
-      Instant lastAck) {}
+      Instant lastAck,
+      long session) {}
 
   /** The store committed changes up to {@code position}. */
   synchronized void appended(long from, long position) {
@@ -52,38 +59,46 @@ final class ReplicaLedger {
     }
   }
 
-  void connected(String nodeId, String address, long position) {
+  /**
+   * A stream from replica {@code nodeId} began; it reports that replica from now on. Returns the
+   * stream's session, which its later reports pass: a replica that reconnects starts a new stream
+   * while the old one may still be ending, and what the old one says then is no longer the
+   * replica's state.
+   */
+  long connected(String nodeId, String address, long position) {
+    long session = sessions.incrementAndGet();
     replicas.put(
         nodeId,
-        new Progress(nodeId, address, "negotiating", position, position, 0, clock.instant()));
+        new Progress(
+            nodeId, address, "negotiating", position, position, 0, clock.instant(), session));
+    return session;
   }
 
-  void state(String nodeId, String state, long sentPosition) {
+  /** The stream {@code session} of replica {@code nodeId} is in {@code state}, sent up to there. */
+  void state(String nodeId, long session, String state, long sentPosition) {
+    report(nodeId, session, state, OptionalLong.of(sentPosition));
+  }
+
+  /** The stream {@code session} of replica {@code nodeId} ended. */
+  void disconnected(String nodeId, long session) {
+    report(nodeId, session, "disconnected", OptionalLong.empty());
+  }
+
+  private void report(String nodeId, long session, String state, OptionalLong sentPosition) {
     replicas.computeIfPresent(
         nodeId,
         (id, p) ->
-            new Progress(
-                id,
-                p.address(),
-                state,
-                sentPosition,
-                p.ackedPosition(),
-                p.ackedChecksum(),
-                p.lastAck()));
-  }
-
-  void disconnected(String nodeId) {
-    replicas.computeIfPresent(
-        nodeId,
-        (id, p) ->
-            new Progress(
-                id,
-                p.address(),
-                "disconnected",
-                p.sentPosition(),
-                p.ackedPosition(),
-                p.ackedChecksum(),
-                p.lastAck()));
+            p.session() != session
+                ? p
+                : new Progress(
+                    id,
+                    p.address(),
+                    state,
+                    sentPosition.orElse(p.sentPosition()),
+                    p.ackedPosition(),
+                    p.ackedChecksum(),
+                    p.lastAck(),
+                    session));
   }
 
   /**
@@ -127,7 +142,8 @@ final class ReplicaLedger {
               Math.max(before.sentPosition(), position),
               position,
               checksum,
-              clock.instant()));
+              clock.instant(),
+              before.session()));
     }
     if (position > bestAck) {
       bestAck = position;

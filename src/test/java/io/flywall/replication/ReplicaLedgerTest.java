@@ -65,4 +65,35 @@ class ReplicaLedgerTest {
     assertThat(ledger.awaitAck(5, Duration.ZERO)).isTrue();
     assertThat(first).isNotEqualTo(second);
   }
+
+  @Test
+  void aStreamEndingAfterItsReplicaReconnectedLeavesTheNewStreamsStateAlone() {
+    long term = ledger.newTerm();
+    long old = ledger.connected("fw-b", "127.0.0.1:1", 0);
+    ledger.state("fw-b", old, "streaming", 40);
+    // fw-b reconnects (its old connection is not dead yet to this primary) and streams again.
+    long current = ledger.connected("fw-b", "127.0.0.1:2", 40);
+    ledger.state("fw-b", current, "streaming", 90);
+    ledger.acked(term, "fw-b", 90, 7);
+
+    // Only now does the old stream notice its connection is gone, and its last report arrives.
+    ledger.state("fw-b", old, "streaming", 50);
+    ledger.disconnected("fw-b", old);
+
+    assertThat(ledger.replicas())
+        .singleElement()
+        .satisfies(
+            p -> {
+              assertThat(p.state()).isEqualTo("streaming");
+              assertThat(p.address()).isEqualTo("127.0.0.1:2");
+              assertThat(p.sentPosition()).isEqualTo(90);
+              assertThat(p.ackedPosition()).isEqualTo(90);
+            });
+
+    ledger.disconnected("fw-b", current);
+    assertThat(ledger.replicas())
+        .singleElement()
+        .extracting(p -> p.state())
+        .isEqualTo("disconnected");
+  }
 }
