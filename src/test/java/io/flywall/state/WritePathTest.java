@@ -212,6 +212,48 @@ class WritePathTest extends PrimaryAndReplicaStores {
     assertThat(rows(primary.db)).isEqualTo(before);
   }
 
+  @Test
+  void aSnapshotOfManyBucketsAndOriginsIsStagedAndAdoptedRowForRow() throws Exception {
+    // Sent in key order in chunks of 100 rows, staged in statements of 64, 32 and 4: some share
+    // their bucket and origin, some change bucket midway, some mix origins; tombstones and
+    // expiring rows among them.
+    List<Change> writes = new ArrayList<>();
+    long hlc = clock.millis() << 16;
+    for (String bucket : List.of("b", "c", "d")) {
+      for (int i = 0; i < 150; i++) {
+        String origin = bucket.equals("c") && i >= 40 && i < 60 || i % 61 == 30 ? "fw-c" : "fw-a";
+        writes.add(
+            new Change(
+                writes.size() + 1,
+                1,
+                bucket,
+                String.format("%04d-%s", i, name(i)),
+                i % 17 == 0 ? null : value(i),
+                1 + i % 3,
+                new Hlc(hlc + writes.size()),
+                origin,
+                i % 13 == 0 ? clock.millis() + 3_600_000 : 0));
+      }
+    }
+    primary.store.apply(writes);
+
+    SnapshotSink sink = replica.store.receiveSnapshot();
+    try (SnapshotSource source = primary.store.snapshot()) {
+      for (List<Change> chunk = source.next(100); !chunk.isEmpty(); chunk = source.next(100)) {
+        sink.add(chunk);
+      }
+      sink.finish(source.header(), source.checksum());
+    }
+
+    List<Row> rows = rows(primary.db);
+    assertThat(rows).hasSize(450);
+    assertThat(rows(replica.db)).isEqualTo(rows);
+    assertThat(rows).allSatisfy(r -> assertThat(r.digestMatches()).isTrue());
+    assertThat(replica.store.checksum())
+        .isEqualTo(primary.store.checksum())
+        .isEqualTo(SchemaMigrationTest.hashedChecksum(replica.db));
+  }
+
   /** Both stores hold the same rows (tombstones, digests) and the checksum of their values. */
   private void assertSameRowsAndChecksums() throws Exception {
     assertThat(replica.store.position()).isEqualTo(primary.store.position());
