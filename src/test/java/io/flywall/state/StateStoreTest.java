@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.flywall.testing.MutableClock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -443,5 +444,30 @@ class StateStoreTest extends PrimaryAndReplicaStores {
     small.published(primary.store.changesAfter(0, 100).orElseThrow());
     assertThat(small.after(5, 10, Long.MAX_VALUE)).as("evicted: read the log").isEmpty();
     assertThat(small.after(6, 10, Long.MAX_VALUE).orElseThrow()).hasSize(4);
+  }
+
+  // The feed's changes must die young: held longer, the daemon's collector promotes them and
+  // frees them in full collections, pauses longer than a short failure_timeout (see FEED_CHANGES).
+  @Test
+  void aStoresFeedHoldsOnlyItsNewestFourThousandChangesAndFourMebibytes() throws Exception {
+    List<WriteOp> ops = new ArrayList<>();
+    for (int i = 0; i < 5_000; i++) {
+      ops.add(WriteOp.put("b", "k" + i, bytes("v" + i), Optional.empty()));
+    }
+    primary.store.write(ops);
+    ChangeFeed feed = primary.store.feed();
+    assertThat(feed.after(5_000 - 4_096 - 1, 1, Long.MAX_VALUE))
+        .as("older than the newest 4,096: read from the log")
+        .isEmpty();
+    assertThat(feed.after(5_000 - 4_096, 5_000, Long.MAX_VALUE).orElseThrow()).hasSize(4_096);
+
+    byte[] large = new byte[256 * 1024];
+    for (int i = 0; i < 20; i++) {
+      primary.store.put("big", "k" + i, large, Optional.empty());
+    }
+    assertThat(feed.after(5_000 + 20 - 15, 100, Long.MAX_VALUE).orElseThrow())
+        .as("16 changes of 256 KiB are more than 4 MiB")
+        .hasSize(15);
+    assertThat(feed.after(5_000 + 20 - 16, 100, Long.MAX_VALUE)).isEmpty();
   }
 }
