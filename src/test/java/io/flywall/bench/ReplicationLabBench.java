@@ -68,8 +68,9 @@ public final class ReplicationLabBench {
     Path jar = Path.of(System.getProperty("flywall.jar", "target/flywall.jar"));
     System.out.printf(
         Locale.ROOT,
-        "flywall replication benchmark, namespace lab: two daemons (java -Xmx256m), TLS + zstd over"
-            + " the sync network, async mode%n%n");
+        "flywall replication benchmark, namespace lab: two daemons (java %s, as bin/flywall"
+            + " runs them), TLS + zstd over the sync network, async mode%n%n",
+        String.join(" ", LabBench.LAUNCHER_JVM));
     Measured now = run(jar, changes, batch, connections, true);
     // This build, the reference, this build again (the load of a shared machine drifts); the batch
     // path too, so CPU per change is compared within one run.
@@ -131,6 +132,13 @@ public final class ReplicationLabBench {
           (before.endToEndSeconds * 2) / (now.endToEndSeconds + again.endToEndSeconds));
     }
     System.out.printf(
+        Locale.ROOT, "%ncollector pauses of each daemon over its whole run (warm-up included):%n");
+    printGc("this build", now);
+    if (before != null) {
+      printGc("reference", before);
+      printGc("this build again", again);
+    }
+    System.out.printf(
         Locale.ROOT,
         "%nresident memory after it: primary %,d MB, replica %,d MB%n",
         now.rssKb[0] / 1024,
@@ -157,6 +165,15 @@ public final class ReplicationLabBench {
         Runtime.getRuntime().availableProcessors() * 1e6 / (primaryCpu + replicaCpu + loaderCpu));
   }
 
+  private static void printGc(String label, Measured m) {
+    System.out.printf(
+        Locale.ROOT,
+        "  %-17s primary %s; replica %s%n",
+        label,
+        LabBench.describe(m.gc.get(0)),
+        LabBench.describe(m.gc.get(1)));
+  }
+
   private static void print(String label, JsonNode single) {
     System.out.printf(
         Locale.ROOT,
@@ -178,20 +195,32 @@ public final class ReplicationLabBench {
     return options.isEmpty() ? List.of() : List.of(options.split("\\s+"));
   }
 
-  /** What one cluster measured. */
+  /** What one cluster measured; {@code gc}: the primary's and the replica's collector pauses. */
   private record Measured(
-      JsonNode single, JsonNode batch, double endToEndSeconds, long[] rssKb, long[] cpuMicros) {}
+      JsonNode single,
+      JsonNode batch,
+      double endToEndSeconds,
+      long[] rssKb,
+      long[] cpuMicros,
+      long[] pids,
+      List<List<LabBench.GcPause>> gc) {}
 
   private static Measured run(Path jar, int changes, int batch, int connections, boolean full)
       throws Exception {
+    Path dir = Files.createTempDirectory("flywall-bench-replication-");
     List<String> java = new ArrayList<>();
     java.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    java.add("-Xmx256m");
+    java.addAll(LabBench.LAUNCHER_JVM);
+    java.add(LabBench.gcLogOption(dir));
     java.addAll(daemonOptions());
     java.addAll(List.of("-jar", jar.toAbsolutePath().toString()));
-    Path dir = Files.createTempDirectory("flywall-bench-replication-");
     try {
-      return run(jar, dir, java, changes, batch, connections, full);
+      Measured m = run(jar, dir, java, changes, batch, connections, full);
+      List<List<LabBench.GcPause>> gc = new ArrayList<>();
+      for (long pid : m.pids) {
+        gc.add(LabBench.gcPauses(dir.resolve("gc-" + pid + ".log")));
+      }
+      return new Measured(m.single, m.batch, m.endToEndSeconds, m.rssKb, m.cpuMicros, m.pids, gc);
     } finally {
       try (var files = Files.walk(dir)) {
         files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
@@ -222,9 +251,10 @@ public final class ReplicationLabBench {
                   .map(s -> s.path("sync_state").asText().equals("in_sync"))
                   .orElse(false),
           "the replica in sync");
+      long[] pids = {cluster.pid(primary), cluster.pid(replica)};
       JsonNode single = load(lab, cluster, primary, "single", Integer.toString(SINGLE_PUTS), "300");
       if (!full) {
-        return new Measured(single, null, 0, null, null);
+        return new Measured(single, null, 0, null, null, pids, List.of());
       }
       // One writer process warms up (the daemons and itself), waits while the replica catches up,
       // then writes the measured changes on the same connections.
@@ -273,7 +303,7 @@ public final class ReplicationLabBench {
         cluster.stop(primary);
         cluster.stop(replica);
       }
-      return new Measured(single, load, endToEnd, rss, cpu);
+      return new Measured(single, load, endToEnd, rss, cpu, pids, List.of());
     }
   }
 

@@ -12,8 +12,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -24,23 +22,14 @@ import java.util.stream.Stream;
  */
 public final class SoakBenchmark {
 
-  private static final Pattern PAUSE =
-      Pattern.compile("GC\\(\\d+\\) (Pause [^(]*(?:\\([^)]*\\))?).* (\\d+(?:\\.\\d+)?)ms");
-
   /** The daemon's JVM options and nice level as the package gives them, plus the GC log. */
   static List<String> daemonJava(Path gcLogs) {
     List<String> java = new ArrayList<>();
     // As flywall.service runs it (Nice=-10): the busy loops run at the default nice level.
     java.addAll(List.of("nice", "-n", "-10"));
     java.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    java.addAll(
-        List.of(
-            "-XX:+UseSerialGC",
-            "-Xms128m",
-            "-Xmn32m",
-            "-XX:MetaspaceSize=64m",
-            "-XX:+AlwaysPreTouch"));
-    java.add("-Xlog:gc:file=" + gcLogs.resolve("gc-%p.log") + ":uptime");
+    java.addAll(LabBench.LAUNCHER_JVM);
+    java.add(LabBench.gcLogOption(gcLogs));
     java.add("-jar");
     java.add(FlywallProcess.jar().toString());
     return java;
@@ -80,9 +69,11 @@ public final class SoakBenchmark {
                   .start());
         }
         load.add(writeLoad(lab, cluster, dir, seconds));
+        load.add(bulkLoad(lab, cluster, dir, seconds));
         System.out.printf(
             Locale.ROOT,
-            "soak: %d s at heartbeat 25 ms x 3, two busy loops, replication writes on n1%n",
+            "soak: %d s at heartbeat 25 ms x 3, two busy loops, replication writes on n1 (single"
+                + " PUTs and POST /api/state batches as fast as they are taken)%n",
             seconds);
         Instant end = Instant.now().plus(length);
         while (Instant.now().isBefore(end)) {
@@ -102,6 +93,15 @@ public final class SoakBenchmark {
                 ? Long.toString(Files.lines(dir.resolve("acks")).count())
                 : "0";
         System.out.printf(Locale.ROOT, "soak: replicated writes acknowledged %s%n", written);
+        List<String> rounds =
+            Files.readAllLines(dir.resolve("bulk.log")).stream()
+                .filter(line -> line.startsWith("{\"count\""))
+                .toList();
+        System.out.printf(
+            Locale.ROOT,
+            "soak: batch rounds of 1,000,000 changes completed %d (rates %s changes/s)%n",
+            rounds.size(),
+            rounds.stream().map(line -> line.replaceAll(".*\"rate\": ([0-9]+).*", "$1")).toList());
         System.out.printf(
             Locale.ROOT, "soak: takeovers %d (all false: nobody failed)%n", after - before);
       }
@@ -138,6 +138,45 @@ public final class SoakBenchmark {
         .start();
   }
 
+  /**
+   * Batches as fast as the primary takes them (ApiLoad: 1,000,000 changes in 1,000-change batches
+   * on 4 connections, the same keys each round, so the database stops growing after the first),
+   * round after round until the soak's end: a bulk load allocates and replicates far more than the
+   * single PUTs. The shell loop ends by itself at the deadline even if this process dies first.
+   */
+  private static Process bulkLoad(NetLab lab, LabCluster cluster, Path dir, long seconds)
+      throws Exception {
+    Path project = Path.of(System.getProperty("flywall.project.dir", "."));
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                "ip",
+                "netns",
+                "exec",
+                lab.nodeNamespace(1),
+                "sh",
+                "-c",
+                "end=$(($(date +%s) + $0)); while [ \"$(date +%s)\" -lt \"$end\" ]; do"
+                    + " timeout $((end - $(date +%s) + 1)) \"$@\" || sleep 1; done",
+                Long.toString(seconds),
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m",
+                "-cp",
+                FlywallProcess.jar() + ":" + project.resolve("target/test-classes"),
+                ApiLoad.class.getName(),
+                "batch",
+                "http://127.0.0.1:8080",
+                cluster.tokenFile(1).toString(),
+                "1000000",
+                "1000",
+                "4",
+                "bulk-"));
+    return new ProcessBuilder(command)
+        .redirectErrorStream(true)
+        .redirectOutput(dir.resolve("bulk.log").toFile())
+        .start();
+  }
+
   private static int takeovers(LabCluster cluster, int k) {
     JsonNode history = cluster.api(k, "/api/ha/history?limit=1000").orElseThrow();
     int n = 0;
@@ -154,11 +193,8 @@ public final class SoakBenchmark {
     List<Double> pauses = new ArrayList<>();
     try (Stream<Path> logs = Files.list(dir)) {
       for (Path log : logs.filter(p -> p.getFileName().toString().startsWith("gc-")).toList()) {
-        for (String line : Files.readAllLines(log)) {
-          Matcher m = PAUSE.matcher(line);
-          if (m.find()) {
-            pauses.add(Double.parseDouble(m.group(2)));
-          }
+        for (LabBench.GcPause pause : LabBench.gcPauses(log)) {
+          pauses.add(pause.ms());
         }
       }
     }
