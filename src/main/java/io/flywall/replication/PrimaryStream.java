@@ -3,6 +3,7 @@ package io.flywall.replication;
 import io.flywall.state.Change;
 import io.flywall.state.ChangeFeed;
 import io.flywall.state.LogPoint;
+import io.flywall.state.LogReader;
 import io.flywall.state.MergeOutcome;
 import io.flywall.state.SnapshotSource;
 import io.flywall.state.StateStore;
@@ -278,36 +279,52 @@ final class PrimaryStream implements Runnable {
    */
   private void stream(long sent) throws IOException, StateStoreException, InterruptedException {
     ChangeFeed feed = store.feed();
+    // Opened when the feed first misses, on a connection of its own: catching up from the log
+    // neither waits for the commits nor holds them up.
+    LogReader reader = null;
     Instant nextFileCheck = Instant.MIN;
-    while (running) {
-      if (!clock.instant().isBefore(nextFileCheck)) {
-        pushFiles();
-        nextFileCheck = clock.instant().plus(FILE_CHECK);
-      }
-      Optional<List<Change>> batch =
-          feed.after(sent, settings.batchSize(), MessageCodec.CHANGE_BYTES);
-      if (batch.isEmpty()) {
-        // The feed no longer holds what comes next (this replica is far behind): read the log.
-        batch = store.changesAfter(sent, settings.batchSize(), MessageCodec.CHANGE_BYTES);
-      }
-      if (batch.isEmpty()) {
-        sent = sendSnapshot();
-        continue;
-      }
-      List<Change> changes = batch.get();
-      if (!changes.isEmpty()) {
-        send(new ReplicationMessage.Batch(epoch, changes));
-        sent = changes.get(changes.size() - 1).seq();
-        stats.batchesSent.incrementAndGet();
-        stats.changesSent.addAndGet(changes.size());
-        ledger.state(replicaId, session, "streaming", sent);
-        continue;
-      }
-      if (!feed.awaitAfter(sent, settings.syncInterval())) {
-        StateStore.LogHead head = store.head();
-        if (head.position() == sent) {
-          send(new ReplicationMessage.Position(epoch, head.position(), head.checksum()));
+    try {
+      while (running) {
+        if (!clock.instant().isBefore(nextFileCheck)) {
+          pushFiles();
+          nextFileCheck = clock.instant().plus(FILE_CHECK);
         }
+        Optional<List<Change>> batch =
+            feed.after(sent, settings.batchSize(), MessageCodec.CHANGE_BYTES);
+        boolean fromLog = batch.isEmpty();
+        if (fromLog) {
+          // The feed no longer holds what comes next (this replica is behind): read the log.
+          if (reader == null) {
+            reader = store.logReader();
+          }
+          batch = reader.after(sent, settings.batchSize(), MessageCodec.CHANGE_BYTES);
+        }
+        if (batch.isEmpty()) {
+          sent = sendSnapshot();
+          continue;
+        }
+        List<Change> changes = batch.get();
+        if (!changes.isEmpty()) {
+          send(new ReplicationMessage.Batch(epoch, changes));
+          sent = changes.get(changes.size() - 1).seq();
+          stats.batchesSent.incrementAndGet();
+          stats.changesSent.addAndGet(changes.size());
+          if (fromLog) {
+            stats.changesSentFromLog.addAndGet(changes.size());
+          }
+          ledger.state(replicaId, session, "streaming", sent);
+          continue;
+        }
+        if (!feed.awaitAfter(sent, settings.syncInterval())) {
+          StateStore.LogHead head = store.head();
+          if (head.position() == sent) {
+            send(new ReplicationMessage.Position(epoch, head.position(), head.checksum()));
+          }
+        }
+      }
+    } finally {
+      if (reader != null) {
+        reader.close();
       }
     }
   }

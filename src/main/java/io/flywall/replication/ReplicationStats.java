@@ -11,6 +11,8 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class ReplicationStats {
   final AtomicLong changesSent = new AtomicLong();
+  // Of changesSent, those read from the log: the replica was further behind than the feed holds.
+  final AtomicLong changesSentFromLog = new AtomicLong();
   final AtomicLong changesReceived = new AtomicLong();
   final AtomicLong bytesSent = new AtomicLong();
   final AtomicLong bytesReceived = new AtomicLong();
@@ -50,6 +52,7 @@ public final class ReplicationStats {
   public Map<String, Object> snapshot(long authFailures) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("changes_sent", changesSent.get());
+    m.put("changes_sent_from_log", changesSentFromLog.get());
     m.put("changes_received", changesReceived.get());
     m.put("bytes_sent", bytesSent.get());
     m.put("bytes_received", bytesReceived.get());

@@ -39,7 +39,7 @@ final class ChangeLog {
                 i, p + 1, p + 2, p + 3, p + 4, p + 5);
           },
           "");
-  private static final String AFTER =
+  static final String AFTER =
       "SELECT " + COLUMNS + " FROM changes WHERE seq > ? ORDER BY seq LIMIT ?";
   private static final String ROW_BYTES = "LENGTH(key) + IFNULL(LENGTH(value), 0) + 64";
   private static final String OLDEST =
@@ -200,7 +200,15 @@ final class ChangeLog {
     if (after < extent.base()) {
       return Optional.empty();
     }
-    PreparedStatement st = db.prepared(AFTER);
+    return Optional.of(read(db.prepared(AFTER), after, maxChanges, maxBytes));
+  }
+
+  /**
+   * Runs {@link #AFTER} (prepared on any connection): the changes after {@code after} it finds, at
+   * most {@code maxChanges} and about {@code maxBytes} (at least one).
+   */
+  static List<Change> read(PreparedStatement st, long after, int maxChanges, long maxBytes)
+      throws SQLException {
     st.setLong(1, after);
     st.setInt(2, maxChanges);
     List<Change> out = new ArrayList<>();
@@ -225,7 +233,7 @@ final class ChangeLog {
         out.add(change);
       }
     }
-    return Optional.of(out);
+    return out;
   }
 
   /** The epoch of the change at {@code seq}, or -1 when the log no longer (or never) held it. */

@@ -482,6 +482,14 @@ public final class StateStore {
   // ---- snapshots ----
 
   /** Reads a consistent snapshot of this store while writes go on. */
+  /**
+   * A reader of the log on a connection of its own, which does not wait for commits (for a sender
+   * catching up); the caller closes it.
+   */
+  public LogReader logReader() throws StateStoreException {
+    return LogReader.open(this, db);
+  }
+
   public SnapshotSource snapshot() throws StateStoreException {
     return SnapshotSource.open(db, head.historyId());
   }
