@@ -119,6 +119,8 @@ public final class ReplicationBench {
           lag.max);
     }
     System.out.println();
+    catchUp(writers, batch);
+    System.out.println();
     snapshot(snapshotEntries);
     System.out.printf(
         Locale.ROOT,
@@ -259,6 +261,58 @@ public final class ReplicationBench {
           (double) lag.getOrDefault("p50", 0.0),
           (double) lag.getOrDefault("p99", 0.0),
           (double) lag.getOrDefault("max", 0.0));
+    }
+  }
+
+  /**
+   * A replica away while the writers write at full speed (a restart, a cut link), then back: how
+   * far behind it is, whether the primary serves it from the log or has to send a snapshot, and how
+   * soon after the writers stop it has caught up. The primary's log holds 200,000 changes.
+   */
+  private static void catchUp(int writers, int batch) throws Exception {
+    double seconds = 10;
+    long awayMillis = 1_500;
+    var options = new ReplicationNode.Options();
+    try (ReplicationNode a = ReplicationNode.fresh("bench-a", KEY, options)) {
+      a.lead(1);
+      ReplicationNode b = ReplicationNode.fresh("bench-b", KEY, options);
+      b.follow(a);
+      waitUntil(() -> b.replication.status().syncState().equals("in_sync"), 30);
+      long snapshotsBefore = (long) a.replication.stats().get("snapshots_sent");
+      ExecutorService driver = Executors.newSingleThreadExecutor();
+      Future<Long> writing =
+          driver.submit(() -> drive(a.replication::write, writers, batch, seconds));
+      Thread.sleep(2_000);
+      b.stop();
+      long left = a.store.position();
+      Thread.sleep(awayMillis);
+      try (ReplicationNode back = new ReplicationNode("bench-b", b.dir, KEY, options)) {
+        long behind = a.store.position() - left;
+        back.follow(a);
+        long written = writing.get();
+        driver.shutdown();
+        long stopped = System.nanoTime();
+        long head = a.store.position();
+        long behindAtEnd = head - back.store.position();
+        waitUntil(
+            () -> back.store.position() >= head && back.store.checksum() == a.store.checksum(),
+            300);
+        Map<String, Object> sent = a.replication.stats();
+        System.out.printf(
+            Locale.ROOT,
+            "catch-up, TLS + zstd: a replica away %.1f s while %d writers write for %.0f s (%,.0f"
+                + " changes/s): %,d changes behind on its return, %,d when the writers stop, caught"
+                + " up %.2f s after them; snapshots sent %s, changes sent from the log %,d%n",
+            awayMillis / 1000.0,
+            writers,
+            seconds,
+            written / seconds,
+            behind,
+            behindAtEnd,
+            (System.nanoTime() - stopped) / 1e9,
+            (long) sent.get("snapshots_sent") - snapshotsBefore,
+            (long) sent.get("changes_sent_from_log"));
+      }
     }
   }
 
