@@ -29,8 +29,9 @@ final class Election {
 
   /**
    * DESIGN 10.1: such a peer competes until it has had a failure_timeout to hear this node (counted
-   * from when this node started sending heartbeats, or first heard this life of the peer): a node
-   * that sat alone without quorum says so until it hears the nodes that just joined.
+   * from when this node's heartbeats last started going out again — its first tick or the end of
+   * its last pause — or from when it first heard this life of the peer): a node that sat alone
+   * without quorum says so until it hears the nodes that just joined, or came back.
    */
   static NoQuorumPeers untilTheyCouldHearUs(Duration failureTimeout) {
     return (peer, now, running) -> {

@@ -303,6 +303,9 @@ public final class FailoverController {
     }
     next = earlier(next, ticks.runningSince().plus(settings.startupHold()), now);
     next = earlier(next, ticks.runningSince().plus(failureTimeout), now);
+    // A peer saying "no quorum" stops competing a failure_timeout after this node's heartbeats
+    // last started going out again.
+    next = earlier(next, ticks.sendingSince().plus(failureTimeout), now);
     if (ticks.quietUntil() != null) {
       next = earlier(next, ticks.quietUntil(), now);
     }
@@ -903,7 +906,7 @@ public final class FailoverController {
         return false;
       }
     }
-    return election.wouldClaim(now, knownEpoch, inSync, ticks.runningSince());
+    return election.wouldClaim(now, knownEpoch, inSync, ticks.sendingSince());
   }
 
   private boolean holdPassed(Instant now) {
@@ -1055,7 +1058,7 @@ public final class FailoverController {
         || ticks.quiet(now)) {
       return Optional.empty();
     }
-    return election.verdict(now, knownEpoch, inSync, ticks.runningSince());
+    return election.verdict(now, knownEpoch, inSync, ticks.sendingSince());
   }
 
   // ---- role changes ----

@@ -15,7 +15,9 @@ import java.util.Optional;
 final class TickWatch {
   private final Duration pauseLimit;
   private final Duration quietFor;
+  private final Duration interval;
   private Instant runningSince;
+  private Instant sendingSince;
   private Instant lastEvent;
   private Instant quietUntil;
 
@@ -24,6 +26,7 @@ final class TickWatch {
     Duration lapse = failureTimeout.minus(heartbeatInterval);
     this.pauseLimit = lapse.compareTo(heartbeatInterval) > 0 ? lapse : heartbeatInterval;
     this.quietFor = heartbeatInterval.multipliedBy(2);
+    this.interval = heartbeatInterval;
     this.lastEvent = startedAt;
   }
 
@@ -41,9 +44,15 @@ final class TickWatch {
         pause = Optional.of(Duration.between(lastEvent, now));
       }
     }
+    // A gap longer than one interval is a heartbeat that did not go out: a peer may not have heard
+    // this node since (it started meanwhile, or never heard this life of it).
+    if (runningSince != null && now.isAfter(lastEvent.plus(interval))) {
+      sendingSince = now;
+    }
     lastEvent = now;
     if (tick && runningSince == null) {
       runningSince = now;
+      sendingSince = now;
     }
     return pause;
   }
@@ -55,6 +64,14 @@ final class TickWatch {
   /** When the node started ticking and sending heartbeats; only meaningful once running. */
   Instant runningSince() {
     return runningSince;
+  }
+
+  /**
+   * Since when the node's heartbeats have gone out without a gap of more than one interval (its
+   * first tick, or the end of its last pause, however short): what a peer can have heard of it.
+   */
+  Instant sendingSince() {
+    return sendingSince;
   }
 
   boolean quiet(Instant now) {

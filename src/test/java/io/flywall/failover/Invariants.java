@@ -332,9 +332,6 @@ final class Invariants {
           || sim.now - b.leftStandbyAt < settle
           || !b.controller.view(sim.instant()).healthy()
           || !b.controller.heartbeat(sim.instant()).hasQuorum()
-          // The same for a node that just gained quorum: its last heartbeat said "no quorum" (it
-          // may have gained it by hearing the elector itself, back from a pause).
-          || sim.now - b.quorumSince < settle
           || sim.now - b.runningSince < settle
           || sim.now - b.resumedAt < settle
           || sim.now - b.healthySince < settle
@@ -354,8 +351,7 @@ final class Invariants {
                 + b.priority
                 + (b.lastInSync ? ", in sync" : ", not in sync")
                 + ") has been up, healthy, with quorum and reachable since "
-                + Math.max(
-                    Math.max(b.runningSince, b.resumedAt), Math.max(b.healthySince, b.quorumSince))
+                + Math.max(b.runningSince, Math.max(b.resumedAt, b.healthySince))
                 + " ms");
       }
     }

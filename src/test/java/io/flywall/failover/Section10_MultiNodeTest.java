@@ -41,6 +41,27 @@ class Section10_MultiNodeTest {
   }
 
   @Test
+  void aNodeBackFromAShortPauseWaitsAgainForAPeerWhoseNoQuorumPredatesHearingIt() {
+    // The simulation's seed -6575446216680585522: b runs and hears a (preferred) say "no quorum";
+    // b pauses for 1.5 intervals (too short to mark its view stale) and sends nothing meanwhile;
+    // back, it still hears a's "no quorum", sent before a could hear b. That is as stale as a's
+    // "no quorum" at b's start: a gets a failure_timeout from b's return to hear b.
+    Harness b = middle().startOutOfSync(0);
+    Beat aloneA = Beat.of("a", 50).backup(0).quorum(false).inSync(false);
+    Beat c = Beat.of("c", 150).backup(0).inSync(false);
+    b.run(Harness.INTERVAL.dividedBy(2), aloneA, c);
+    b.now = b.now.plus(Harness.INTERVAL.multipliedBy(3).dividedBy(2));
+    b.run(Harness.TIMEOUT.minus(Harness.TICK), aloneA, c);
+    assertThat(b.everClaimed())
+        .as("a failure_timeout from its start has passed, but not from its return")
+        .isFalse();
+    // a hears b and says it has quorum: a is the preferred node, b never claims.
+    b.run(Duration.ofSeconds(30), Beat.of("a", 50).backup(0).inSync(false), c);
+    assertThat(b.everClaimed()).isFalse();
+    assertThat(b.role()).isEqualTo(Role.BACKUP);
+  }
+
+  @Test
   void aPeerThatStaysWithoutQuorumStopsHoldingUpTheElectionAfterAFailureTimeout() {
     // a never hears b (one-way cut): its "no quorum" is real; b must not wait forever for it.
     Harness b = middle().start(0);

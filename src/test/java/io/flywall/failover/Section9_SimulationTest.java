@@ -85,7 +85,8 @@ class Section9_SimulationTest {
     -616650355054512195L,
     // (L-a) n2 (priority 20) resumed from a 1.9 s pause and took over 0.7 s later; n1 (priority
     // 20, preferred by its id) had lacked quorum while n2 was paused and gained it by hearing n2
-    // 0.5 s before, but its last heartbeat to n2 still said "no quorum". No node could know better
+    // 0.5 s before, but its last heartbeat to n2 still said "no quorum": a pause too short to be
+    // flagged did not restart the time a no-quorum peer gets to hear this node, as a start does
     // (found by CI's commit-derived base seed for 0daf9db).
     -6575446216680585522L,
   };

@@ -77,10 +77,6 @@ final class SimulatedCluster {
     long leftStandbyAt = Long.MIN_VALUE / 2;
     long inSyncChangedAt;
     boolean lastInSync;
-    // When its controller last gained quorum (others know it as without quorum until they hear it
-    // again), as seen after each of its steps.
-    long quorumSince;
-    boolean lastQuorum;
     final SimulatedReplication.State replication = new SimulatedReplication.State();
     SimulatedRunner.State runner = new SimulatedRunner.State();
     // An operator's accepted promote ended this incarnation's startup hold for good.
@@ -337,8 +333,6 @@ final class SimulatedCluster {
           node.healthySince = now;
           node.inSyncChangedAt = now;
           node.lastInSync = false;
-          node.quorumSince = now;
-          node.lastQuorum = false;
           node.promotedByOperator = false;
           node.holdEndedByOperator = false;
           node.backlog.clear();
@@ -676,11 +670,6 @@ final class SimulatedCluster {
     if (before == Role.PRIMARY && node.controller.role() != Role.PRIMARY) {
       node.promotedByOperator = false;
     }
-    boolean quorum = node.controller.heartbeat(instant()).hasQuorum();
-    if (quorum && !node.lastQuorum) {
-      node.quorumSince = now;
-    }
-    node.lastQuorum = quorum;
     boolean inSync = node.inSyncFlag();
     if (inSync != node.lastInSync) {
       node.lastInSync = inSync;
