@@ -436,6 +436,12 @@ public final class ApiServer implements AutoCloseable {
   }
 
   private static void error(Context ctx, int status, String code, String message) {
+    if (status == 413) {
+      // Refused with the body unread (its declared length) or cut off at the limit: the server
+      // does not read on, so the connection cannot carry another request. Said, so the client
+      // does not send its next request on it and lose it ("received no bytes").
+      ctx.header("Connection", "close");
+    }
     ctx.status(status).json(new ApiErrorBody(message, code));
   }
 
