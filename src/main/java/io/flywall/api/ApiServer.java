@@ -40,6 +40,12 @@ public final class ApiServer implements AutoCloseable {
   /** A batch of state writes ({@code POST /api/state}) may be this large. */
   public static final int MAX_BATCH_BODY_BYTES = 8 * 1024 * 1024;
 
+  /**
+   * How much of a refused (413) body is read and dropped so its sender gets the answer: twice the
+   * batch limit, so a batch cut too large still learns why.
+   */
+  static final long DRAIN_BYTES = 2L * MAX_BATCH_BODY_BYTES;
+
   private static final Duration MONITOR_KEEPALIVE = Duration.ofSeconds(10);
   private static final String MONITOR_SLOT = "flywall.monitor.slot";
 
@@ -437,12 +443,36 @@ public final class ApiServer implements AutoCloseable {
 
   private static void error(Context ctx, int status, String code, String message) {
     if (status == 413) {
-      // Refused with the body unread (its declared length) or cut off at the limit: the server
-      // does not read on, so the connection cannot carry another request. Said, so the client
-      // does not send its next request on it and lose it ("received no bytes").
+      drainRefusedBody(ctx);
+      // The connection ends after the answer (the rest of a body longer than DRAIN_BYTES is not
+      // read): said, so the client does not send its next request on it and lose it ("received no
+      // bytes").
       ctx.header("Connection", "close");
     }
     ctx.status(status).json(new ApiErrorBody(message, code));
+  }
+
+  /**
+   * Reads and drops what is left of a refused body, at most {@link #DRAIN_BYTES} of it. Most
+   * clients send their whole body before they read the answer; a server that closed on unread bytes
+   * reset the connection under them, and they saw "connection reset" instead of the 413 saying what
+   * to do. A longer body (declared, or found so) is left unread: the connection is closed on it.
+   */
+  private static void drainRefusedBody(Context ctx) {
+    if (ctx.req().getContentLengthLong() > DRAIN_BYTES) {
+      return;
+    }
+    try {
+      java.io.InputStream in = ctx.req().getInputStream();
+      byte[] sink = new byte[64 * 1024];
+      long left = DRAIN_BYTES;
+      int n;
+      while (left > 0 && (n = in.read(sink, 0, (int) Math.min(sink.length, left))) >= 0) {
+        left -= n;
+      }
+    } catch (java.io.IOException | IllegalStateException e) {
+      // The client went away, or the body was already consumed: nothing left to drain.
+    }
   }
 
   /** At most 80 printable ASCII characters of a header, for an error message. */

@@ -210,8 +210,9 @@ final class StateRoutes {
   /** A batch body, read with its limit enforced even when it comes without a length. */
   private static String batchBody(Context ctx) {
     byte[] bytes;
-    try (var in = ctx.bodyInputStream()) {
-      bytes = in.readNBytes(ApiServer.MAX_BATCH_BODY_BYTES + 1);
+    // Not closed here: the server owns the stream, and a refusal (413) reads on to drop the rest.
+    try {
+      bytes = ctx.bodyInputStream().readNBytes(ApiServer.MAX_BATCH_BODY_BYTES + 1);
     } catch (java.io.IOException e) {
       throw bad("cannot read the request body: " + e.getMessage());
     }

@@ -216,6 +216,81 @@ class StateBatchApiTest {
   }
 
   @Test
+  void aClientThatSendsItsWholeOversizedBodyBeforeReadingTheAnswerGetsThe413() throws Exception {
+    // Most clients (curl, scripts) send the whole body, then read. A server that closed on the
+    // unread rest reset the connection under them: they saw "connection reset", not the 413.
+    for (String path : List.of("/api/state", "/api/state/b/k")) {
+      String method = path.equals("/api/state") ? "POST" : "PUT";
+      int limit =
+          path.equals("/api/state") ? ApiServer.MAX_BATCH_BODY_BYTES : ApiServer.MAX_BODY_BYTES;
+      for (boolean chunked : List.of(false, true)) {
+        String answer = sendWholeThenRead(method, path, limit + (1 << 20), chunked);
+        assertThat(answer)
+            .as(method + " " + path + (chunked ? " chunked" : ""))
+            .startsWith("HTTP/1.1 413");
+        assertThat(answer).contains("payload_too_large").containsIgnoringCase("connection: close");
+      }
+    }
+    assertThat(store.position()).isZero();
+  }
+
+  @Test
+  void aBodyDeclaredLargerThanWhatIsDrainedIsRefusedWithoutWaitingForIt() throws Exception {
+    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", server.port())) {
+      socket.setSoTimeout(10_000);
+      socket
+          .getOutputStream()
+          .write(
+              ("POST /api/state HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer "
+                      + token.value()
+                      + "\r\nContent-Length: "
+                      + (ApiServer.DRAIN_BYTES + 1)
+                      + "\r\n\r\n{")
+                  .getBytes(StandardCharsets.US_ASCII));
+      // Nothing more is sent: the answer must not wait for the body.
+      String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertThat(answer).startsWith("HTTP/1.1 413").contains("payload_too_large");
+    }
+  }
+
+  /** Writes a request with a body of {@code size} bytes in full, then reads the whole answer. */
+  private String sendWholeThenRead(String method, String path, int size, boolean chunked)
+      throws Exception {
+    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", server.port())) {
+      socket.setSoTimeout(20_000);
+      var out = new java.io.BufferedOutputStream(socket.getOutputStream(), 1 << 16);
+      out.write(
+          (method
+                  + " "
+                  + path
+                  + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                  + "Authorization: Bearer "
+                  + token.value()
+                  + "\r\n"
+                  + (chunked ? "Transfer-Encoding: chunked" : "Content-Length: " + size)
+                  + "\r\n\r\n")
+              .getBytes(StandardCharsets.US_ASCII));
+      byte[] block = new byte[1 << 16];
+      java.util.Arrays.fill(block, (byte) 'x');
+      for (int sent = 0; sent < size; sent += block.length) {
+        int n = Math.min(block.length, size - sent);
+        if (chunked) {
+          out.write((Integer.toHexString(n) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+        }
+        out.write(block, 0, n);
+        if (chunked) {
+          out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
+        }
+      }
+      if (chunked) {
+        out.write("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      }
+      out.flush();
+      return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    }
+  }
+
+  @Test
   void aPutWithATtlBeyondTenYearsIsA400AndWritesNothing() throws Exception {
     for (String ttl :
         List.of(
