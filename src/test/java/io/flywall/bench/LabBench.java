@@ -29,7 +29,9 @@ final class LabBench {
           "-XX:+AlwaysPreTouch");
 
   private static final Pattern PAUSE =
-      Pattern.compile("GC\\(\\d+\\) (Pause [^(]*(?:\\([^)]*\\))?).* (\\d+(?:\\.\\d+)?)ms");
+      Pattern.compile(
+          "^\\[(\\d+(?:\\.\\d+)?)s\\].*GC\\(\\d+\\) (Pause [^(]*(?:\\([^)]*\\))?).*?"
+              + "(?:(\\d+)M->(\\d+)M\\(\\d+M\\) )?(\\d+(?:\\.\\d+)?)ms");
 
   private LabBench() {}
 
@@ -38,8 +40,11 @@ final class LabBench {
     return "-Xlog:gc:file=" + dir.resolve("gc-%p.log") + ":uptime";
   }
 
-  /** One stop-the-world pause of a daemon's collector, as its -Xlog:gc file records it. */
-  record GcPause(String kind, double ms) {
+  /**
+   * One stop-the-world pause of a daemon's collector, as its -Xlog:gc file records it: when (JVM
+   * uptime), what kind, how long, and the heap in use after it (MB; -1 when the line does not say).
+   */
+  record GcPause(double atSeconds, String kind, double ms, long heapAfterMb) {
     boolean full() {
       return kind.startsWith("Pause Full");
     }
@@ -54,21 +59,50 @@ final class LabBench {
     for (String line : Files.readAllLines(log)) {
       Matcher m = PAUSE.matcher(line);
       if (m.find()) {
-        pauses.add(new GcPause(m.group(1).strip(), Double.parseDouble(m.group(2))));
+        pauses.add(
+            new GcPause(
+                Double.parseDouble(m.group(1)),
+                m.group(2).strip(),
+                Double.parseDouble(m.group(5)),
+                m.group(4) == null ? -1 : Long.parseLong(m.group(4))));
       }
     }
     return pauses;
   }
 
-  /** "N pauses (K full), longest X ms, T ms in all". */
+  /** "N pauses (K full), longest X ms, T ms in all, promoted P MB/s". */
   static String describe(List<GcPause> pauses) {
     return String.format(
         Locale.ROOT,
-        "%d pauses (%d full), longest %.1f ms, %.0f ms in all",
+        "%d pauses (%d full), longest %.1f ms, %.0f ms in all, promoted %.2f MB/s",
         pauses.size(),
         pauses.stream().filter(GcPause::full).count(),
         pauses.stream().mapToDouble(GcPause::ms).max().orElse(0),
-        pauses.stream().mapToDouble(GcPause::ms).sum());
+        pauses.stream().mapToDouble(GcPause::ms).sum(),
+        promotedMbPerSecond(pauses));
+  }
+
+  /**
+   * How fast the old generation filled: the heap after each young collection less the heap after
+   * the collection before it, summed over the young ones (the survivors' ups and downs cancel out;
+   * what a full collection freed is not counted), over the time from the first pause to the last.
+   * What is promoted and then dies is what makes full collections; 0 when there is nothing to go
+   * by.
+   */
+  static double promotedMbPerSecond(List<GcPause> pauses) {
+    long promoted = 0;
+    for (int i = 1; i < pauses.size(); i++) {
+      GcPause previous = pauses.get(i - 1);
+      GcPause pause = pauses.get(i);
+      if (!pause.full() && pause.heapAfterMb() >= 0 && previous.heapAfterMb() >= 0) {
+        promoted += pause.heapAfterMb() - previous.heapAfterMb();
+      }
+    }
+    double seconds =
+        pauses.isEmpty()
+            ? 0
+            : pauses.get(pauses.size() - 1).atSeconds() - pauses.get(0).atSeconds();
+    return seconds > 0 ? promoted / seconds : 0;
   }
 
   /** Exits with the reason when this machine cannot build a lab (not root, no ip netns). */

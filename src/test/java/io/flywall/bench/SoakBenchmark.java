@@ -192,8 +192,12 @@ public final class SoakBenchmark {
   private static void gcReport(Path dir) throws Exception {
     List<Double> pauses = new ArrayList<>();
     try (Stream<Path> logs = Files.list(dir)) {
-      for (Path log : logs.filter(p -> p.getFileName().toString().startsWith("gc-")).toList()) {
-        for (LabBench.GcPause pause : LabBench.gcPauses(log)) {
+      for (Path log :
+          logs.filter(p -> p.getFileName().toString().startsWith("gc-")).sorted().toList()) {
+        List<LabBench.GcPause> daemon = LabBench.gcPauses(log);
+        System.out.printf(
+            Locale.ROOT, "soak: %s: %s%n", log.getFileName(), LabBench.describe(daemon));
+        for (LabBench.GcPause pause : daemon) {
           pauses.add(pause.ms());
         }
       }
