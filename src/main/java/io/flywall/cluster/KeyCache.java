@@ -119,6 +119,15 @@ public final class KeyCache {
    * cannot be written costs only the next start's time: it is logged, never fatal.
    */
   public Outcome keysFor(byte[] secret) {
+    return keysFor(secret, () -> true);
+  }
+
+  /**
+   * As {@link #keysFor(byte[])}, but derived keys are written only if {@code mayWrite} says so once
+   * they are (a daemon asks whether it got the state directory's lock: one refused it must not
+   * write over the running daemon's cache).
+   */
+  public Outcome keysFor(byte[] secret, java.util.function.BooleanSupplier mayWrite) {
     if (secret == null || secret.length == 0) {
       throw new IllegalArgumentException("the cluster secret must not be empty");
     }
@@ -133,12 +142,16 @@ public final class KeyCache {
       miss = refused;
     }
     byte[] stretched = stretch.apply(secret);
-    boolean written = write(stretched, secret);
+    boolean written = mayWrite.getAsBoolean() && write(stretched, secret);
     return new Outcome(ClusterKeys.fromStretched(stretched), miss.source, miss.detail, written);
   }
 
   public Outcome keysFor(String secret) {
     return keysFor(secret.getBytes(StandardCharsets.UTF_8));
+  }
+
+  public Outcome keysFor(String secret, java.util.function.BooleanSupplier mayWrite) {
+    return keysFor(secret.getBytes(StandardCharsets.UTF_8), mayWrite);
   }
 
   /** The cached output if the file proves it is {@code secret}'s; empty when there is no file. */

@@ -155,9 +155,18 @@ public final class Daemon implements AutoCloseable {
       EffectsSource effectsSource)
       throws NodeStartException {
     ClusterPlan plan = ClusterPlan.of(config);
-    // Started first: the Argon2id run is the longest step before the first heartbeat.
-    CompletableFuture<ClusterKeys> derivedKeys = deriveKeys(config, KeyCache.in(plan.stateDir()));
-    StateDirLock lock = lockStateDir(plan);
+    // Started first: the Argon2id run is the longest step before the first heartbeat. It writes
+    // the key cache only once this daemon holds the directory's lock.
+    CompletableFuture<Boolean> locked = new CompletableFuture<>();
+    CompletableFuture<ClusterKeys> derivedKeys =
+        deriveKeys(config, KeyCache.in(plan.stateDir()), locked::join);
+    StateDirLock lock;
+    try {
+      lock = lockStateDir(plan);
+      locked.complete(true);
+    } finally {
+      locked.complete(false);
+    }
     // The SQLite driver's start and the database's opening (about a second under load) run beside
     // the effects' opening; taken after the lock, since two daemons on one directory share an
     // epoch.
@@ -507,9 +516,11 @@ public final class Daemon implements AutoCloseable {
   /**
    * The keys from secret_key on a thread of their own: from the state directory's key cache when it
    * proves to be this secret's, else derived (the Argon2id run is timed in the log, since the first
-   * heartbeat waits for it); random keys for a node without peers.
+   * heartbeat waits for it); random keys for a node without peers. Derived keys are cached if
+   * {@code mayCache} says so once they are.
    */
-  private static CompletableFuture<ClusterKeys> deriveKeys(FlywallConfig config, KeyCache cache)
+  private static CompletableFuture<ClusterKeys> deriveKeys(
+      FlywallConfig config, KeyCache cache, java.util.function.BooleanSupplier mayCache)
       throws NodeStartException {
     var replication = config.replication();
     if (replication.secretKey().isEmpty()) {
@@ -524,7 +535,7 @@ public final class Daemon implements AutoCloseable {
     return CompletableFuture.supplyAsync(
         () -> {
           long started = System.nanoTime();
-          KeyCache.Outcome outcome = cache.keysFor(secret);
+          KeyCache.Outcome outcome = cache.keysFor(secret, mayCache);
           long millis = (System.nanoTime() - started) / 1_000_000;
           if (outcome.source() == KeyCache.Source.CACHE) {
             log.info("cluster keys read from {} in {} ms (Argon2id skipped)", cache.file(), millis);

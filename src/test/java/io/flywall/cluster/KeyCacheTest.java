@@ -65,6 +65,19 @@ class KeyCacheTest {
   }
 
   @Test
+  void keysDerivedByACallerThatMayNotWriteLeaveTheCacheAsItWas() throws Exception {
+    cache().keysFor(SECRET);
+    String before = Files.readString(file());
+
+    KeyCache.Outcome refused = cache().keysFor("a-refused-daemons-secret-0123456789", () -> false);
+
+    assertThat(refused.source()).isEqualTo(KeyCache.Source.SECRET_CHANGED);
+    assertThat(refused.written()).isFalse();
+    assertThat(Files.readString(file())).isEqualTo(before);
+    assertThat(cache().keysFor(SECRET).source()).isEqualTo(KeyCache.Source.CACHE);
+  }
+
+  @Test
   void cachedKeysAreTheKeysArgon2idGivesForTheSecret() {
     KeyCache real = KeyCache.in(stateDir);
     real.keysFor(SECRET);

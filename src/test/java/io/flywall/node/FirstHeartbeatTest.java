@@ -1,6 +1,7 @@
 package io.flywall.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.flywall.cluster.ClusterKeys;
@@ -161,9 +162,52 @@ class FirstHeartbeatTest {
     }
   }
 
+  /**
+   * A second daemon started on a running node's state_dir is refused (the directory's lock); its
+   * Argon2id run, started before the lock was tried, must not write its secret's keys over the
+   * running node's cache (the next restart would pay for Argon2id again, or find keys it never
+   * chose).
+   */
+  @Test
+  void aSecondDaemonRefusedTheStateDirLeavesTheRunningNodesKeyCacheAlone() throws Exception {
+    Path stateDir = dir.resolve("n1");
+    int port = FreePorts.udpOnAll(List.of("127.0.0.1", "127.0.0.2"), System.nanoTime());
+    try (DatagramSocket peer = new DatagramSocket(new InetSocketAddress("127.0.0.2", port))) {
+      peer.setSoTimeout((int) Duration.ofSeconds(30).toMillis());
+      try (Daemon running = start(stateDir, port, SECRET)) {
+        HeartbeatCodec codec = HeartbeatCodec.withKeys(ClusterKeys.fromSecret(SECRET));
+        assertThat(receive(peer, codec).nodeId()).isEqualTo("n1");
+        Path cache = stateDir.resolve(KeyCache.FILE_NAME);
+        String cached = java.nio.file.Files.readString(cache);
+
+        assertThatThrownBy(() -> start(stateDir, port, "second-daemon-secret-0123456789abcdef"))
+            .isInstanceOf(NodeStartException.class)
+            .hasMessageContaining("already running");
+        // The refused start's key derivation runs on in its own thread: wait for it to end.
+        await()
+            .atMost(Duration.ofSeconds(60))
+            .until(
+                () ->
+                    Thread.getAllStackTraces().keySet().stream()
+                        .noneMatch(t -> t.getName().equals("flywall-kdf") && t.isAlive()));
+        assertThat(java.nio.file.Files.readString(cache)).isEqualTo(cached);
+      }
+      drain(peer);
+    }
+  }
+
   /** Starts n1 with {@code secret}; its heartbeats must authenticate under that secret's key. */
   private void startHearAndStop(Path stateDir, int port, String secret, DatagramSocket peer)
       throws Exception {
+    HeartbeatCodec codec = HeartbeatCodec.withKeys(ClusterKeys.fromSecret(secret));
+    try (Daemon daemon = start(stateDir, port, secret)) {
+      assertThat(receive(peer, codec).nodeId()).isEqualTo("n1");
+    }
+    drain(peer);
+  }
+
+  /** Starts n1 with {@code secret} on {@code stateDir}, its leftover-VIP removal not held. */
+  private Daemon start(Path stateDir, int port, String secret) throws Exception {
     String text =
         """
         replication {
@@ -186,20 +230,15 @@ class FirstHeartbeatTest {
     var config = new ConfigLoader(() -> "unused").parse("n1.hcl", text).config();
     SlowVips vips = new SlowVips();
     vips.releaseMayEnd.countDown();
-    HeartbeatCodec codec = HeartbeatCodec.withKeys(ClusterKeys.fromSecret(secret));
-    try (Daemon daemon =
-        Daemon.start(
-            config,
-            Clock.systemUTC(),
-            new Daemon.Effects(
-                vips,
-                FailoverScripts.none(),
-                new ProcessCommandRunner(),
-                ConnectionSync.disabled(),
-                names -> names.stream().map(LinkState::up).toList()))) {
-      assertThat(receive(peer, codec).nodeId()).isEqualTo("n1");
-    }
-    drain(peer);
+    return Daemon.start(
+        config,
+        Clock.systemUTC(),
+        new Daemon.Effects(
+            vips,
+            FailoverScripts.none(),
+            new ProcessCommandRunner(),
+            ConnectionSync.disabled(),
+            names -> names.stream().map(LinkState::up).toList()));
   }
 
   /** Drops what a stopped node sent after the heartbeat the test read (under its key). */
