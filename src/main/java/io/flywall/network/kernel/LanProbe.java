@@ -123,10 +123,41 @@ public final class LanProbe implements ArpPing, AutoCloseable {
     if (closed) {
       throw new NetworkCommandException("arp_ping is closed: the node is stopping");
     }
+    replaceChanged(vips);
     for (Vip vip : vips) {
       open(vip);
     }
     startSender();
+  }
+
+  /**
+   * Drops the probe of each of {@code vips}' interfaces whose Ethernet address or index is no
+   * longer the one its sockets were opened with (a bond with {@code fail_over_mac=active} takes its
+   * new active port's address; an interface deleted and made again gets a new index); {@link #open}
+   * then opens it afresh. Its requests carried the old address, and the holder's answers, sent
+   * there, are dropped by the network card (IPv6 ones by this kernel too): a silence that would
+   * allow a claim while another node holds the VIPs. Its requests no longer count. One link lookup
+   * per interface, at a start or prepare, not per request; a failed lookup keeps the probe.
+   */
+  private void replaceChanged(Collection<Vip> vips) {
+    Set<String> names = new LinkedHashSet<>();
+    vips.forEach(vip -> names.add(vip.interfaceName()));
+    for (String name : names) {
+      InterfaceProbe probe = interfaces.get(name);
+      if (probe == null || probe.failed()) {
+        continue;
+      }
+      Optional<KernelLink> now;
+      try {
+        now = rtnetlink.link(name);
+      } catch (NetworkCommandException e) {
+        continue;
+      }
+      if (!probe.isOn(now)) {
+        probe.retire();
+        interfaces.remove(name);
+      }
+    }
   }
 
   /** The interface's probe, listening for answers for {@code vip}; opened if need be. */
@@ -159,6 +190,7 @@ public final class LanProbe implements ArpPing, AutoCloseable {
     if (closed) {
       throw new NetworkCommandException("arp_ping is closed: the node is stopping");
     }
+    replaceChanged(more);
     for (Vip vip : more) {
       InterfaceProbe probe = open(vip);
       if (sending.add(vip)) {
@@ -390,6 +422,24 @@ public final class LanProbe implements ArpPing, AutoCloseable {
 
     boolean failed() {
       return failure != null;
+    }
+
+    /** Whether {@code now} is the link these sockets were opened on, with the same address. */
+    boolean isOn(Optional<KernelLink> now) {
+      return now.isPresent()
+          && now.get().index() == link.index()
+          && now.get().mac().equals(Optional.of(own));
+    }
+
+    /**
+     * Replaced (the interface's address or index changed): the receivers close their sockets, and
+     * the requests sent here no longer count, as when a receiver fails.
+     */
+    synchronized void retire() {
+      closed = true;
+      for (Vip vip : concat(v4, v6)) {
+        log.forget(vip);
+      }
     }
 
     /** Records answers for {@code vip} from now on, opening the socket it needs the first time. */

@@ -355,6 +355,42 @@ class KernelPlaneLabTest {
     }
   }
 
+  /**
+   * A backup's probe is opened when it becomes a backup and kept; the interface's Ethernet address
+   * may change meanwhile (a bond with fail_over_mac=active takes its new port's). Requests with the
+   * old address in them get answers sent to it, which the network card (and, for IPv6, this kernel)
+   * drops: the holder would go unheard and the VIPs be claimed twice.
+   */
+  @Test
+  void aProbeStartedAfterItsInterfacesAddressChangedAsksWithTheNewOneAndHearsTheHolder() {
+    MacAddress n1 = MacAddress.of(lab.get("N1_LAN_MAC"));
+    List<Vip> vips = List.of(lanVip(), lanVip6());
+    Clock clock = Clock.systemUTC();
+    String ns = lab.get("NS_N2");
+    String ifname = lab.get("LAN_IF");
+    String original = lab.get("N2_LAN_MAC");
+    try (LanProbe probe =
+        new LanProbe(rtnetlinkOn("NS_N2"), clock, Duration.ofMillis(10), Duration.ofMillis(50))) {
+      backendOn("NS_N1").add(lanVip());
+      backendOn("NS_N1").add(lanVip6());
+      probe.prepare(vips);
+      CommandResult changed =
+          lab.run(ns, "ip", "link", "set", "dev", ifname, "address", "02:00:00:00:fe:02");
+      assertThat(changed.ok()).as(changed.describe()).isTrue();
+      try {
+        Instant since = clock.instant();
+        probe.start(vips);
+        assertThat(probe.probeSince(vips, since))
+            .allSatisfy(answer -> assertThat(answer.answerers()).containsExactly(n1));
+      } finally {
+        CommandResult back = lab.run(ns, "ip", "link", "set", "dev", ifname, "address", original);
+        assertThat(back.ok()).as(back.describe()).isTrue();
+        // n1 learned the passing address from the requests: forgotten, for the tests after this.
+        lab.run(lab.get("NS_N1"), "ip", "neigh", "flush", "dev", ifname);
+      }
+    }
+  }
+
   @Test
   void preparingAProbeOnAMissingInterfaceSaysWhichInterface() {
     try (LanProbe probe =
