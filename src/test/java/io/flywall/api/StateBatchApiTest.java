@@ -253,6 +253,27 @@ class StateBatchApiTest {
     }
   }
 
+  @Test
+  void anOversizedBodySentWithoutTheTokenIsRefusedWithoutReadingIt() throws Exception {
+    // Whoever can reach the port must not hold a server thread by sending a refused body slowly.
+    for (String authorization : List.of("", "Authorization: Bearer wrong\r\n")) {
+      try (java.net.Socket socket = new java.net.Socket("127.0.0.1", server.port())) {
+        socket.setSoTimeout(10_000);
+        socket
+            .getOutputStream()
+            .write(
+                ("POST /api/state HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                        + authorization
+                        + "Content-Length: "
+                        + (ApiServer.MAX_BATCH_BODY_BYTES + 1)
+                        + "\r\n\r\n{")
+                    .getBytes(StandardCharsets.US_ASCII));
+        String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(answer).as(authorization).startsWith("HTTP/1.1 401").contains("unauthorized");
+      }
+    }
+  }
+
   /** Writes a request with a body of {@code size} bytes in full, then reads the whole answer. */
   private String sendWholeThenRead(String method, String path, int size, boolean chunked)
       throws Exception {
