@@ -10,6 +10,7 @@ import io.flywall.cluster.Heartbeat;
 import io.flywall.cluster.HeartbeatCodec;
 import io.flywall.cluster.KeyCache;
 import io.flywall.config.ConfigLoader;
+import io.flywall.config.FlywallConfig;
 import io.flywall.conntrack.ConnectionSync;
 import io.flywall.network.LinkObserver;
 import io.flywall.network.LinkState;
@@ -96,15 +97,7 @@ class FirstHeartbeatTest {
           CompletableFuture.supplyAsync(
               () -> {
                 try {
-                  return Daemon.start(
-                      config,
-                      Clock.systemUTC(),
-                      new Daemon.Effects(
-                          vips,
-                          FailoverScripts.none(),
-                          new ProcessCommandRunner(),
-                          ConnectionSync.disabled(),
-                          links));
+                  return start(config, vips, links);
                 } catch (NodeStartException e) {
                   throw new IllegalStateException(e);
                 }
@@ -230,6 +223,12 @@ class FirstHeartbeatTest {
     var config = new ConfigLoader(() -> "unused").parse("n1.hcl", text).config();
     SlowVips vips = new SlowVips();
     vips.releaseMayEnd.countDown();
+    return start(config, vips, names -> names.stream().map(LinkState::up).toList());
+  }
+
+  /** Starts a daemon of {@code config} with these VIPs and links, no scripts and no conntrack. */
+  private static Daemon start(FlywallConfig config, VipGroup vips, LinkObserver links)
+      throws NodeStartException {
     return Daemon.start(
         config,
         Clock.systemUTC(),
@@ -238,7 +237,7 @@ class FirstHeartbeatTest {
             FailoverScripts.none(),
             new ProcessCommandRunner(),
             ConnectionSync.disabled(),
-            names -> names.stream().map(LinkState::up).toList()));
+            links));
   }
 
   /** Drops what a stopped node sent after the heartbeat the test read (under its key). */
