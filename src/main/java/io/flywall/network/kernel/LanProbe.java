@@ -401,6 +401,8 @@ public final class LanProbe implements ArpPing, AutoCloseable {
     private Icmpv6Socket icmp;
     // Set under this object's lock; each receiver then closes its own socket under it.
     private volatile boolean closed;
+    // Closed because a fresh probe replaced it: not a failure of the VIPs' requests.
+    private volatile boolean retired;
     private volatile String failure;
 
     InterfaceProbe(String ifname) {
@@ -436,6 +438,7 @@ public final class LanProbe implements ArpPing, AutoCloseable {
      * the requests sent here no longer count, as when a receiver fails.
      */
     synchronized void retire() {
+      retired = true;
       closed = true;
       for (Vip vip : concat(v4, v6)) {
         log.forget(vip);
@@ -476,6 +479,10 @@ public final class LanProbe implements ArpPing, AutoCloseable {
     // Under this object's lock, as the receivers' closing is: a request never goes out on a
     // descriptor number the kernel has already handed to another socket.
     synchronized void sendRequest(Vip vip) {
+      if (retired) {
+        // The sender took its list before the replacement; the fresh probe sends the requests.
+        return;
+      }
       if (closed) {
         failures.put(
             vip, failure != null ? failure : "the probe on " + ifname + " is closed (stopping)");
