@@ -137,7 +137,8 @@ public final class LanProbe implements ArpPing, AutoCloseable {
    * then opens it afresh. Its requests carried the old address, and the holder's answers, sent
    * there, are dropped by the network card (IPv6 ones by this kernel too): a silence that would
    * allow a claim while another node holds the VIPs. Its requests no longer count. One link lookup
-   * per interface, at a start or prepare, not per request; a failed lookup keeps the probe.
+   * per interface at a start, a prepare or a verdict ({@link #probeSince}), not per request; a
+   * failed lookup keeps the probe.
    */
   private void replaceChanged(Collection<Vip> vips) {
     Set<String> names = new LinkedHashSet<>();
