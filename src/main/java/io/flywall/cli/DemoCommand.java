@@ -132,7 +132,8 @@ final class DemoCommand implements Callable<Integer> {
         say(
             "Detection takes failure_timeout ("
                 + heartbeat
-                + " x 3), then the VIP probe (arp_ping, about 1 s), then the takeover steps.");
+                + " x 3) from the last heartbeat n2 heard; the VIP probe (arp_ping) runs during"
+                + " it, so only the takeover's steps follow (each timed in the history above).");
       }
       say("Cleaning up the lab ...");
     } finally {
