@@ -46,6 +46,7 @@ import java.util.function.UnaryOperator;
  * verdict; the requests it sent no longer count.
  */
 public final class LanProbe implements ArpPing, AutoCloseable {
+  private static final org.slf4j.Logger logger = org.slf4j.LoggerFactory.getLogger(LanProbe.class);
 
   private final Rtnetlink rtnetlink;
   private final Clock clock;
@@ -155,6 +156,11 @@ public final class LanProbe implements ArpPing, AutoCloseable {
         continue;
       }
       if (!probe.isOn(now)) {
+        logger.info(
+            "arp_ping on {}: {} since its sockets were opened; probing there afresh (requests sent"
+                + " before no longer count)",
+            name,
+            probe.changeTo(now));
         probe.retire();
         interfaces.remove(name);
       }
@@ -425,6 +431,20 @@ public final class LanProbe implements ArpPing, AutoCloseable {
 
     boolean failed() {
       return failure != null;
+    }
+
+    /** What changed from the link these sockets were opened on to {@code now}, for the log. */
+    String changeTo(Optional<KernelLink> now) {
+      if (now.isEmpty()) {
+        return "the interface is gone";
+      }
+      return now.get().index() != link.index()
+          ? "the interface was made again (index " + link.index() + " -> " + now.get().index() + ")"
+          : "its Ethernet address changed ("
+              + own.value()
+              + " -> "
+              + now.get().mac().map(MacAddress::value).orElse("none")
+              + ")";
     }
 
     /** Whether {@code now} is the link these sockets were opened on, with the same address. */
