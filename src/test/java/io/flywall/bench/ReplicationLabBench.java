@@ -19,13 +19,13 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The namespace-lab half of {@code scripts/bench-replication} (root, not a test): two real daemons
- * in the lab, replicating over the sync network with TLS + zstd. Measures, with the writer inside
- * the primary's namespace against its API: single PUTs on one connection (latency and rate), and
- * {@code POST /api/state} batches end to end, from the writer's first request to the replica
- * holding the same position and checksum, with the CPU time per change of the primary, the replica
- * and the load generator; the resident memory of both daemons after it. With {@code --reference-jar
- * JAR} everything but the memory is measured for that build too, in the same run, between two runs
- * of this build.
+ * (three or more with {@code -Dbench.nodes=N}) in the lab, replicating over the sync network with
+ * TLS + zstd. Measures, with the writer inside the primary's namespace against its API: single PUTs
+ * on one connection (latency and rate), and {@code POST /api/state} batches end to end, from the
+ * writer's first request to the replica holding the same position and checksum, with the CPU time
+ * per change of the primary, the replica and the load generator; the resident memory of both
+ * daemons after it. With {@code --reference-jar JAR} everything but the memory is measured for that
+ * build too, in the same run, between two runs of this build.
  *
  * <p>{@code ReplicationLabBench [--reference-jar JAR] [CHANGES [BATCH [CONNECTIONS]]]}, defaults
  * 500000, 1000, 4.
@@ -34,6 +34,12 @@ public final class ReplicationLabBench {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Duration LIMIT = Duration.ofSeconds(120);
   private static final int SINGLE_PUTS = 2_000;
+
+  /**
+   * Daemons in the lab ({@code -Dbench.nodes=N}, default 2): with 3 the primary streams to two
+   * replicas, and end to end waits for both.
+   */
+  private static final int NODES = Integer.getInteger("bench.nodes", 2);
 
   /**
    * Changes written through the batch path before it is measured ({@code -Dbench.warmup=N}). With
@@ -68,8 +74,9 @@ public final class ReplicationLabBench {
     Path jar = Path.of(System.getProperty("flywall.jar", "target/flywall.jar"));
     System.out.printf(
         Locale.ROOT,
-        "flywall replication benchmark, namespace lab: two daemons (java %s, as bin/flywall"
+        "flywall replication benchmark, namespace lab: %d daemons (java %s, as bin/flywall"
             + " runs them), TLS + zstd over the sync network, async mode%n%n",
+        NODES,
         String.join(" ", LabBench.LAUNCHER_JVM));
     Measured now = run(jar, changes, batch, connections, true);
     // This build, the reference, this build again (the load of a shared machine drifts); the batch
@@ -103,7 +110,7 @@ public final class ReplicationLabBench {
             + " changes of warm-up on the same connections (accepted at %,.0f changes/s by the"
             + " fresh daemons):%n"
             + "  accepted by the primary: %,.0f changes/s (%.2f s)%n"
-            + "  end to end (first request to equal position and checksum on the replica):"
+            + "  end to end (first request to equal position and checksum on every replica):"
             + " %,.0f changes/s (%.2f s)%n",
         changes,
         batch,
@@ -118,17 +125,18 @@ public final class ReplicationLabBench {
     if (before != null) {
       printCpu("reference", before, changes);
       printCpu("this build again", again, changes);
-      double[] cpu = new double[3];
-      for (int i = 0; i < 3; i++) {
+      double[] cpu = new double[now.cpuMicros.length];
+      for (int i = 0; i < cpu.length; i++) {
         cpu[i] = (now.cpuMicros[i] + again.cpuMicros[i]) / 2.0 / before.cpuMicros[i];
       }
       System.out.printf(
           Locale.ROOT,
-          "  ratio this (mean of both runs) / reference: CPU per change primary %.2f, replica"
-              + " %.2f, load generator %.2f; end to end changes/s %.2f%n",
+          "  ratio this (mean of both runs) / reference: CPU per change primary %.2f, %s %s,"
+              + " load generator %.2f; end to end changes/s %.2f%n",
           cpu[0],
-          cpu[1],
-          cpu[2],
+          NODES > 2 ? "replicas" : "replica",
+          joined(java.util.Arrays.copyOfRange(cpu, 1, cpu.length - 1), "%.2f", 1),
+          cpu[cpu.length - 1],
           (before.endToEndSeconds * 2) / (now.endToEndSeconds + again.endToEndSeconds));
     }
     System.out.printf(
@@ -140,38 +148,60 @@ public final class ReplicationLabBench {
     }
     System.out.printf(
         Locale.ROOT,
-        "%nresident memory after it: primary %,d MB, replica %,d MB%n",
+        "%nresident memory after it: primary %,d MB, %s %s MB%n",
         now.rssKb[0] / 1024,
-        now.rssKb[1] / 1024);
+        NODES > 2 ? "replicas" : "replica",
+        joined(
+            java.util.Arrays.stream(now.rssKb, 1, now.rssKb.length).mapToDouble(kb -> kb).toArray(),
+            "%,.0f",
+            1.0 / 1024));
+  }
+
+  /** The values times {@code scale}, each in {@code format}, comma-separated. */
+  private static String joined(double[] values, String format, double scale) {
+    List<String> out = new ArrayList<>();
+    for (double value : values) {
+      out.add(String.format(Locale.ROOT, format, value * scale));
+    }
+    return String.join(", ", out);
   }
 
   /** One build's batch figures: rates and CPU per change of the three processes. */
   private static void printCpu(String label, Measured m, int changes) {
-    double primaryCpu = m.cpuMicros[0] / (double) changes;
-    double replicaCpu = m.cpuMicros[1] / (double) changes;
-    double loaderCpu = m.cpuMicros[2] / (double) changes;
+    double[] perChange = new double[m.cpuMicros.length];
+    double total = 0;
+    for (int i = 0; i < perChange.length; i++) {
+      perChange[i] = m.cpuMicros[i] / (double) changes;
+      total += perChange[i];
+    }
     System.out.printf(
         Locale.ROOT,
         "  %-17s accepted %,7.0f/s, end to end %,7.0f/s; CPU per change: primary %.1f us,"
-            + " replica %.1f us, load generator %.1f us (whole processes, JSON included); %d cores"
+            + " %s %s us, load generator %.1f us (whole processes, JSON included); %d cores"
             + " without other work would allow about %,.0f changes/s%n",
         label,
         m.batch.path("rate").asDouble(),
         changes / m.endToEndSeconds,
-        primaryCpu,
-        replicaCpu,
-        loaderCpu,
+        perChange[0],
+        NODES > 2 ? "replicas" : "replica",
+        joined(java.util.Arrays.copyOfRange(perChange, 1, perChange.length - 1), "%.1f", 1),
+        perChange[perChange.length - 1],
         Runtime.getRuntime().availableProcessors(),
-        Runtime.getRuntime().availableProcessors() * 1e6 / (primaryCpu + replicaCpu + loaderCpu));
+        Runtime.getRuntime().availableProcessors() * 1e6 / total);
   }
 
   private static void printGc(String label, Measured m) {
+    List<String> replicas = new ArrayList<>();
+    for (int i = 1; i < m.gc.size(); i++) {
+      replicas.add(
+          (m.gc.size() > 2 ? "replica " + i : "replica") + " " + LabBench.describe(m.gc.get(i)));
+    }
     System.out.printf(
         Locale.ROOT,
-        "  %-17s primary %s; replica %s%n",
+        "  %-17s primary %s; %s%n",
         label,
         LabBench.describe(m.gc.get(0)),
-        LabBench.describe(m.gc.get(1)));
+        String.join("; ", replicas));
   }
 
   private static void print(String label, JsonNode single) {
@@ -195,7 +225,10 @@ public final class ReplicationLabBench {
     return options.isEmpty() ? List.of() : List.of(options.split("\\s+"));
   }
 
-  /** What one cluster measured; {@code gc}: the primary's and the replica's collector pauses. */
+  /**
+   * What one cluster measured; the arrays and {@code gc} hold the primary first, then each replica
+   * ({@code cpuMicros} then the load generator).
+   */
   private record Measured(
       JsonNode single,
       JsonNode batch,
@@ -231,7 +264,7 @@ public final class ReplicationLabBench {
   private static Measured run(
       Path jar, Path dir, List<String> java, int changes, int batch, int connections, boolean full)
       throws Exception {
-    try (NetLab lab = NetLab.up(2);
+    try (NetLab lab = NetLab.up(NODES);
         LabCluster cluster =
             new LabCluster(
                 lab,
@@ -243,15 +276,26 @@ public final class ReplicationLabBench {
       cluster.startAll();
       await(() -> cluster.lanVipHolders().size() == 1, "a primary");
       int primary = cluster.lanVipHolders().get(0);
-      int replica = 3 - primary;
-      await(
-          () ->
-              cluster
-                  .api(replica, "/api/replication/status")
-                  .map(s -> s.path("sync_state").asText().equals("in_sync"))
-                  .orElse(false),
-          "the replica in sync");
-      long[] pids = {cluster.pid(primary), cluster.pid(replica)};
+      List<Integer> replicas = new ArrayList<>();
+      for (int k = 1; k <= NODES; k++) {
+        if (k != primary) {
+          replicas.add(k);
+        }
+      }
+      for (int replica : replicas) {
+        await(
+            () ->
+                cluster
+                    .api(replica, "/api/replication/status")
+                    .map(s -> s.path("sync_state").asText().equals("in_sync"))
+                    .orElse(false),
+            "n" + replica + " in sync");
+      }
+      long[] pids = new long[NODES];
+      pids[0] = cluster.pid(primary);
+      for (int i = 0; i < replicas.size(); i++) {
+        pids[i + 1] = cluster.pid(replicas.get(i));
+      }
       JsonNode single = load(lab, cluster, primary, "single", Integer.toString(SINGLE_PUTS), "300");
       if (!full) {
         return new Measured(single, null, 0, null, null, pids, List.of());
@@ -286,34 +330,47 @@ public final class ReplicationLabBench {
             return Files.exists(gate.resolve("warmed"));
           },
           "the writer's warm-up");
-      await(() -> converged(cluster, primary, replica), "the replica after the warm-up");
-      long[] cpuBefore = {cpuMicros(cluster.pid(primary)), cpuMicros(cluster.pid(replica))};
+      await(() -> converged(cluster, primary, replicas), "the replicas after the warm-up");
+      long[] cpuBefore = new long[NODES];
+      for (int i = 0; i < NODES; i++) {
+        cpuBefore[i] = cpuMicros(pids[i]);
+      }
       Files.createFile(gate.resolve("go"));
       JsonNode load = writing.get(10, TimeUnit.MINUTES);
-      await(() -> converged(cluster, primary, replica), "the replica after the run");
+      await(() -> converged(cluster, primary, replicas), "the replicas after the run");
       double endToEnd = (System.currentTimeMillis() - load.path("start_ms").asLong()) / 1000.0;
-      long[] rss = {rssKb(cluster.pid(primary)), rssKb(cluster.pid(replica))};
-      long[] cpu = {
-        cpuMicros(cluster.pid(primary)) - cpuBefore[0],
-        cpuMicros(cluster.pid(replica)) - cpuBefore[1],
-        load.path("cpu_us").asLong()
-      };
+      long[] rss = new long[NODES];
+      long[] cpu = new long[NODES + 1];
+      for (int i = 0; i < NODES; i++) {
+        rss[i] = rssKb(pids[i]);
+        cpu[i] = cpuMicros(pids[i]) - cpuBefore[i];
+      }
+      cpu[NODES] = load.path("cpu_us").asLong();
       if (!daemonOptions().isEmpty()) {
         // A clean stop, so a flight recording among the options is written out.
-        cluster.stop(primary);
-        cluster.stop(replica);
+        for (int k = 1; k <= NODES; k++) {
+          cluster.stop(k);
+        }
       }
       return new Measured(single, load, endToEnd, rss, cpu, pids, List.of());
     }
   }
 
-  private static boolean converged(LabCluster cluster, int a, int b) {
-    Optional<JsonNode> x = cluster.api(a, "/api/replication/status");
-    Optional<JsonNode> y = cluster.api(b, "/api/replication/status");
-    return x.isPresent()
-        && y.isPresent()
-        && x.get().path("position").asLong() == y.get().path("position").asLong()
-        && x.get().path("checksum").asText().equals(y.get().path("checksum").asText());
+  /** Whether every replica holds the primary's position and checksum. */
+  private static boolean converged(LabCluster cluster, int primary, List<Integer> replicas) {
+    Optional<JsonNode> x = cluster.api(primary, "/api/replication/status");
+    if (x.isEmpty()) {
+      return false;
+    }
+    for (int replica : replicas) {
+      Optional<JsonNode> y = cluster.api(replica, "/api/replication/status");
+      if (y.isEmpty()
+          || x.get().path("position").asLong() != y.get().path("position").asLong()
+          || !x.get().path("checksum").asText().equals(y.get().path("checksum").asText())) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Runs {@link ApiLoad} inside node k's namespace against its own API; its JSON line. */
