@@ -85,7 +85,9 @@ final class StateImport extends HaCommand.ClientCommand {
           continue;
         }
         ObjectNode op = op(number, line);
-        int size = op.toString().length() + 1;
+        // Bytes as sent (UTF-8), not characters: a value in another script is up to 3 bytes a
+        // character, and a batch cut by characters went over the daemon's 8 MiB.
+        int size = Json.MAPPER.writeValueAsBytes(op).length + 1;
         if (!lines.isEmpty() && (lines.size() == batch || bytes + size > MAX_BODY)) {
           send(ops, lines);
           ops = Json.MAPPER.createArrayNode();

@@ -234,6 +234,31 @@ class StateCommandTest {
   }
 
   @Test
+  void importCutsItsBatchesByBytesNotCharactersSoValuesInAnyScriptFit() throws Exception {
+    // 1,000 lines of 4,000 euro signs: 4 MB of characters, 12 MB of UTF-8, over a request's 8 MiB.
+    String euros = "\u20ac".repeat(4_000);
+    Path file =
+        ndjson(
+            1_000,
+            i ->
+                "{\"bucket\": \"dns_records\", \"key\": \"txt-"
+                    + i
+                    + "\", \"value\": \""
+                    + euros
+                    + "\"}");
+    Run run = run("state", "import", "--batch", "1000", file.toString());
+
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    assertThat(run.out()).contains("imported 1000 lines").contains("in 2 requests");
+    assertThat(replication.store().position()).isEqualTo(1_000);
+    assertThat(
+            new String(
+                replication.store().get("dns_records", "txt-1000").orElseThrow().value(),
+                java.nio.charset.StandardCharsets.UTF_8))
+        .isEqualTo(euros);
+  }
+
+  @Test
   void aBadLineStopsTheImportNamingItAndNothingOfItsBatchIsWritten() throws Exception {
     Path file = ndjson(25, i -> i == 17 ? "{\"bucket\": \"dhcp_leases\", \"key\": " : lease(i));
     Run run = run("state", "import", "--batch", "10", file.toString());
