@@ -81,6 +81,10 @@ final class StateImport extends HaCommand.ClientCommand {
       int number = 0;
       for (String line = in.readLine(); line != null; line = in.readLine()) {
         number++;
+        if (number == 1 && line.startsWith("\uFEFF")) {
+          // A byte order mark, as some editors on other systems save UTF-8: not part of the JSON.
+          line = line.substring(1);
+        }
         if (line.isBlank()) {
           continue;
         }

@@ -259,6 +259,16 @@ class StateCommandTest {
   }
 
   @Test
+  void aFileThatStartsWithAByteOrderMarkImportsFromItsFirstLine() throws Exception {
+    Path file = ndjson(3, i -> (i == 1 ? "\uFEFF" : "") + lease(i));
+    Run run = run("state", "import", file.toString());
+
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    assertThat(replication.store().get("dhcp_leases", "lease-1")).isPresent();
+    assertThat(replication.store().position()).isEqualTo(3);
+  }
+
+  @Test
   void aBadLineStopsTheImportNamingItAndNothingOfItsBatchIsWritten() throws Exception {
     Path file = ndjson(25, i -> i == 17 ? "{\"bucket\": \"dhcp_leases\", \"key\": " : lease(i));
     Run run = run("state", "import", "--batch", "10", file.toString());
