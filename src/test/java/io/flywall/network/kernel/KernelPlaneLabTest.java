@@ -365,11 +365,7 @@ class KernelPlaneLabTest {
   void aProbeStartedAfterItsInterfacesAddressChangedAsksWithTheNewOneAndHearsTheHolder() {
     List<Vip> vips = List.of(lanVip(), lanVip6());
     Clock clock = Clock.systemUTC();
-    try (LanProbe probe =
-        new LanProbe(rtnetlinkOn("NS_N2"), clock, Duration.ofMillis(10), Duration.ofMillis(50))) {
-      backendOn("NS_N1").add(lanVip());
-      backendOn("NS_N1").add(lanVip6());
-      probe.prepare(vips);
+    try (LanProbe probe = preparedOnN2WhileN1Holds(vips, clock)) {
       withN2sLanAddressChanged(
           () -> {
             Instant since = clock.instant();
@@ -384,14 +380,19 @@ class KernelPlaneLabTest {
   void aProbeKeptRunningAcrossAnAddressChangeDecidesOnRequestsWithTheNewOne() {
     List<Vip> vips = List.of(lanVip(), lanVip6());
     Clock clock = Clock.systemUTC();
-    try (LanProbe probe =
-        new LanProbe(rtnetlinkOn("NS_N2"), clock, Duration.ofMillis(10), Duration.ofMillis(50))) {
-      backendOn("NS_N1").add(lanVip());
-      backendOn("NS_N1").add(lanVip6());
-      probe.prepare(vips);
+    try (LanProbe probe = preparedOnN2WhileN1Holds(vips, clock)) {
       probe.start(vips);
       withN2sLanAddressChanged(() -> assertHolderHeard(probe.probeSince(vips, clock.instant())));
     }
+  }
+
+  /** n2's probe, prepared for {@code vips} (10 ms interval, 50 ms window), n1 holding them. */
+  private static LanProbe preparedOnN2WhileN1Holds(List<Vip> vips, Clock clock) {
+    LanProbe probe =
+        new LanProbe(rtnetlinkOn("NS_N2"), clock, Duration.ofMillis(10), Duration.ofMillis(50));
+    vips.forEach(vip -> backendOn("NS_N1").add(vip));
+    probe.prepare(vips);
+    return probe;
   }
 
   private static void assertHolderHeard(List<ProbeAnswer> answers) {
