@@ -283,6 +283,11 @@ public final class NetworkVipGroup implements VipGroup {
     for (Announcement announcement : due) {
       sending.execute(
           () -> {
+            if (!holds(announcement.vip())) {
+              // Released since it was scheduled (the thread was busy, or the machine was): sent
+              // now, it would point the LAN at this node for a VIP another node may hold by then.
+              return;
+            }
             try {
               announcer.send(announcement);
             } catch (RuntimeException e) {
@@ -290,6 +295,11 @@ public final class NetworkVipGroup implements VipGroup {
             }
           });
     }
+  }
+
+  /** Whether this node is claimed and holds {@code vip}: only then is it announced. */
+  private synchronized boolean holds(Vip vip) {
+    return claimed && held.contains(vip);
   }
 
   @Override

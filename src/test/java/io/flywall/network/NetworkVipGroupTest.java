@@ -104,9 +104,55 @@ class NetworkVipGroupTest {
     group.release();
     assertThat(kernel).isEmpty();
     assertThat(group.state()).noneMatch(VipGroup.VipState::held);
+    // The claim's announcements run on the sending threads: let them end before counting (one of
+    // them, still queued, was counted after the tick now and then). A tick that announced would be
+    // refused by the stopped executor.
+    sending.shutdown();
+    assertThat(sending.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
     int sent = arpings.size();
     group.tick(false);
     assertThat(arpings).hasSize(sent);
+  }
+
+  @Test
+  void anAnnouncementStillQueuedWhenTheVipsAreReleasedIsNotSent() throws Exception {
+    lanBurstDone.countDown();
+    // One sending thread, held busy: the claim's announcements wait behind it, as on a loaded
+    // machine or behind an arping burst.
+    ExecutorService one = Executors.newSingleThreadExecutor();
+    CountDownLatch busy = new CountDownLatch(1);
+    one.execute(
+        () -> {
+          try {
+            busy.await(10, TimeUnit.SECONDS);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        });
+    List<Vip> vips = List.of(vip("10.99.1.1", "lan0"), vip("10.99.2.1", "wan0"));
+    NetworkVipGroup group =
+        new NetworkVipGroup(
+            vips,
+            vips,
+            List.of(),
+            backend,
+            new GratuitousAnnouncer(commands, Duration.ofSeconds(5)),
+            new NeighborProbe(commands, Clock.systemUTC()),
+            AnnouncementSchedule.standard(),
+            one,
+            Clock.systemUTC(),
+            new NetworkAlarms());
+    try {
+      group.claim();
+      group.release();
+      busy.countDown();
+      one.shutdown();
+      assertThat(one.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+      // Sent now, it would point the LAN at this node for VIPs another node holds by then.
+      assertThat(arpings).isEmpty();
+    } finally {
+      one.shutdownNow();
+    }
   }
 
   @Test
