@@ -65,6 +65,11 @@ class NetworkVipGroupTest {
       };
 
   private NetworkVipGroup group(List<Vip> vips) {
+    return group(vips, sending);
+  }
+
+  /** The group of {@code vips}, its announcements sent on {@code sending}. */
+  private NetworkVipGroup group(List<Vip> vips, ExecutorService sending) {
     return new NetworkVipGroup(
         vips,
         vips,
@@ -130,18 +135,7 @@ class NetworkVipGroupTest {
           }
         });
     List<Vip> vips = List.of(vip("10.99.1.1", "lan0"), vip("10.99.2.1", "wan0"));
-    NetworkVipGroup group =
-        new NetworkVipGroup(
-            vips,
-            vips,
-            List.of(),
-            backend,
-            new GratuitousAnnouncer(commands, Duration.ofSeconds(5)),
-            new NeighborProbe(commands, Clock.systemUTC()),
-            AnnouncementSchedule.standard(),
-            one,
-            Clock.systemUTC(),
-            new NetworkAlarms());
+    NetworkVipGroup group = group(vips, one);
     try {
       group.claim();
       group.release();
